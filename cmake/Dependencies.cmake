@@ -1,0 +1,12 @@
+# Every dependency is a Debian 12 package (DESIGN.md §10); scripts/install-deps.sh installs them.
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json url)
+find_package(OpenSSL 3 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(fmt REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PkgConfig REQUIRED)
+# libjwt ships pkg-config only (DESIGN.md pitfalls).
+pkg_check_modules(jwt REQUIRED IMPORTED_TARGET libjwt)

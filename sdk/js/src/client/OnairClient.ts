@@ -1,0 +1,606 @@
+import { Emitter } from '../common/Emitter.js';
+import { OnairError } from '../common/OnairError.js';
+import { connectUrl } from './url.js';
+import type {
+  ClientState,
+  ConnectOptions,
+  LifecycleEvent,
+  LifecycleEvents,
+  RequestOptions,
+  ServerEventHandler,
+  Session,
+  TokenSource,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './types.js';
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const DEFAULT_MIN_DELAY_MS = 250;
+const DEFAULT_MAX_DELAY_MS = 10_000;
+const DEFAULT_PING_INTERVAL_MS = 20_000;
+const DEFAULT_PING_TIMEOUT_MS = 10_000;
+/** How long close() waits for the closing handshake before dropping the socket. */
+const CLOSE_WAIT_MS = 2_000;
+/** Close codes that mean this client sent something the server could not accept. */
+const CLIENT_BUG_CLOSE_CODES = new Set([1002, 1007, 1008, 1009]);
+const CLOSE_AUTH_FAILED = 4003;
+const WS_OPEN = 1;
+
+const LIFECYCLE_EVENTS: ReadonlySet<string> = new Set<LifecycleEvent>([
+  'connected',
+  'disconnected',
+  'reconnecting',
+  'error',
+]);
+
+type Timer = ReturnType<typeof setTimeout>;
+
+interface Outgoing {
+  id: number;
+  op: string;
+  frame: string;
+  resolve: (result: any) => void;
+  reject: (error: OnairError) => void;
+  timer: Timer | undefined;
+}
+
+/** Called after a reconnect, before queued requests are flushed and before `connected` fires. */
+export type ReconnectHook = (session: Session) => void | Promise<void>;
+
+function disconnectedError(detail: string): OnairError {
+  return new OnairError('disconnected', `connection closed: ${detail}`);
+}
+
+function describeClose(code: number, reason: string): string {
+  return reason ? `${code} ${reason}` : String(code);
+}
+
+/**
+ * A connection to onair. Create it with `connect()`.
+ *
+ * Requests issued while the client is reconnecting are queued and sent once the new connection
+ * is authenticated (their timeout keeps running). Requests in flight when a connection drops
+ * reject with `disconnected`: the client cannot know whether the server applied them.
+ */
+export class OnairClient {
+  /** The result of the latest successful `connect` request. */
+  session!: Session;
+
+  private readonly wsUrl: string;
+  private readonly tokenSource: TokenSource;
+  private readonly WebSocketImpl: WebSocketConstructor;
+  private readonly requestTimeoutMs: number;
+  private readonly reconnectEnabled: boolean;
+  private readonly minDelayMs: number;
+  private readonly maxDelayMs: number;
+
+  private currentState: ClientState = 'connecting';
+  private readonly lifecycle = new Emitter<LifecycleEvents>();
+  private readonly serverEvents = new Emitter<Record<string, [data: any, target: string | undefined]>>();
+  private readonly reconnectHooks: ReconnectHook[] = [];
+  private readonly reportedCloseCodes = new Set<number>();
+
+  private ws: WebSocketLike | null = null;
+  /** True once the current socket's `connect` request succeeded. */
+  private established = false;
+  private nextId = 1;
+  /** Requests sent on the current socket and awaiting a reply, by id. */
+  private readonly inFlight = new Map<number, Outgoing>();
+  /** Requests waiting for a connection. */
+  private readonly queue: Outgoing[] = [];
+
+  private closedByUser = false;
+  private reconnectTimer: Timer | undefined;
+  private wakeReconnect: (() => void) | undefined;
+  private reconnecting = false;
+
+  private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
+  private lastReceivedAt = 0;
+  private pingInFlight = false;
+  private closePromise: Promise<void> | undefined;
+
+  /** @internal Use `connect()`. */
+  constructor(options: ConnectOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new OnairError('invalid_argument', 'connect options are required');
+    }
+    this.wsUrl = connectUrl(options.url);
+    if (typeof options.token !== 'string' && typeof options.token !== 'function') {
+      throw new OnairError('invalid_argument', 'token must be a string or a function returning one');
+    }
+    this.tokenSource = options.token;
+    const impl =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (typeof impl !== 'function') {
+      throw new OnairError(
+        'invalid_argument',
+        'no WebSocket implementation: pass {WebSocket} (in Node, the `ws` package)',
+      );
+    }
+    this.WebSocketImpl = impl as WebSocketConstructor;
+    this.requestTimeoutMs = positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
+    const reconnect = options.reconnect ?? true;
+    this.reconnectEnabled = reconnect !== false;
+    const r = typeof reconnect === 'object' ? reconnect : {};
+    this.minDelayMs = positive(r.minDelayMs, DEFAULT_MIN_DELAY_MS, 'reconnect.minDelayMs');
+    this.maxDelayMs = Math.max(this.minDelayMs, positive(r.maxDelayMs, DEFAULT_MAX_DELAY_MS, 'reconnect.maxDelayMs'));
+  }
+
+  get state(): ClientState {
+    return this.currentState;
+  }
+
+  /**
+   * Sends a request and resolves with its `result`. Rejects with the server's error code,
+   * `timeout` after `timeoutMs` (default `requestTimeoutMs`), or `disconnected`.
+   */
+  request<T = any>(op: string, args?: Record<string, unknown>, options: RequestOptions = {}): Promise<T> {
+    if (this.currentState === 'closed') {
+      return Promise.reject(disconnectedError('the client is closed'));
+    }
+    if (typeof op !== 'string' || op.length === 0) {
+      return Promise.reject(new OnairError('invalid_argument', 'op must be a non-empty string'));
+    }
+    if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+      return Promise.reject(new OnairError('invalid_argument', `${op}: args must be an object`));
+    }
+    let timeoutMs: number;
+    try {
+      timeoutMs = positive(options.timeoutMs, this.requestTimeoutMs, 'timeoutMs');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const id = this.nextId++;
+    let frame: string;
+    try {
+      frame = JSON.stringify(args === undefined ? { id, op } : { id, op, args });
+    } catch (err) {
+      return Promise.reject(
+        new OnairError('invalid_argument', `${op}: args are not JSON-serialisable`, { cause: err }),
+      );
+    }
+    return new Promise<T>((resolve, reject) => {
+      const out: Outgoing = { id, op, frame, resolve, reject, timer: undefined };
+      out.timer = setTimeout(() => {
+        this.forget(out);
+        reject(new OnairError('timeout', `${op}: no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+      if (this.established && this.ws) this.transmit(out);
+      else this.queue.push(out);
+    });
+  }
+
+  /**
+   * Adds a handler for a lifecycle event (`connected`, `disconnected`, `reconnecting`, `error`)
+   * or for a server event by name (`room.message` …; the handler gets `(data, target)`).
+   * Returns a function that removes the handler.
+   */
+  on<K extends LifecycleEvent>(event: K, handler: (...args: LifecycleEvents[K]) => void): () => void;
+  on(event: string, handler: ServerEventHandler): () => void;
+  on(event: string, handler: (...args: any[]) => void): () => void {
+    if (LIFECYCLE_EVENTS.has(event)) return this.lifecycle.on(event as LifecycleEvent, handler);
+    return this.serverEvents.on(event, handler);
+  }
+
+  once<K extends LifecycleEvent>(event: K, handler: (...args: LifecycleEvents[K]) => void): () => void;
+  once(event: string, handler: ServerEventHandler): () => void;
+  once(event: string, handler: (...args: any[]) => void): () => void {
+    if (LIFECYCLE_EVENTS.has(event)) return this.lifecycle.once(event as LifecycleEvent, handler);
+    return this.serverEvents.once(event, handler);
+  }
+
+  off(event: string, handler: (...args: any[]) => void): void {
+    if (LIFECYCLE_EVENTS.has(event)) this.lifecycle.off(event as LifecycleEvent, handler);
+    else this.serverEvents.off(event, handler);
+  }
+
+  /**
+   * @internal For surfaces: `hook` runs after every reconnect, before queued requests are sent
+   * and before `connected` fires, so re-subscriptions go out first. Returns a remover.
+   */
+  onReconnect(hook: ReconnectHook): () => void {
+    this.reconnectHooks.push(hook);
+    return () => {
+      const index = this.reconnectHooks.indexOf(hook);
+      if (index >= 0) this.reconnectHooks.splice(index, 1);
+    };
+  }
+
+  /**
+   * Closes the connection with code 1000 and stops reconnecting. Pending and queued requests
+   * reject with `disconnected`. Idempotent; resolves once the socket has closed.
+   */
+  close(): Promise<void> {
+    if (this.closePromise) return this.closePromise;
+    this.closedByUser = true;
+    const wasEstablished = this.established;
+    this.stopReconnectLoop();
+    this.stopKeepalive();
+    const ws = this.ws;
+    this.ws = null;
+    this.established = false;
+    this.currentState = 'closed';
+    this.rejectAll(disconnectedError('closed by the client'));
+    this.closePromise = ws ? closeSocket(ws) : Promise.resolve();
+    if (wasEstablished) this.lifecycle.emit('disconnected', { code: 1000, reason: 'closed by the client' });
+    return this.closePromise;
+  }
+
+  /** @internal First connect: resolves once authenticated; rejects (and closes) on any failure. */
+  async start(): Promise<void> {
+    try {
+      await this.attempt(false);
+    } catch (err) {
+      this.currentState = 'closed';
+      this.rejectAll(disconnectedError('the first connect failed'));
+      throw err;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Connection attempts
+
+  /** Opens a socket, authenticates it, and makes it current. Rejects with an OnairError. */
+  private async attempt(resumed: boolean): Promise<void> {
+    const token = await this.fetchToken();
+    if (this.closedByUser) throw disconnectedError('closed by the client');
+
+    let ws: WebSocketLike;
+    try {
+      ws = new this.WebSocketImpl(this.wsUrl);
+    } catch (err) {
+      throw new OnairError('invalid_argument', `cannot open a WebSocket to ${this.wsUrl}`, { cause: err });
+    }
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    this.established = false;
+
+    const session = await new Promise<Session>((resolve, reject) => {
+      const id = this.nextId++;
+      const out: Outgoing = {
+        id,
+        op: 'connect',
+        frame: JSON.stringify({ id, op: 'connect', args: { token } }),
+        resolve,
+        reject,
+        timer: undefined,
+      };
+      out.timer = setTimeout(() => {
+        // Settle first: dropping the socket would otherwise reject this with `disconnected`.
+        this.inFlight.delete(id);
+        reject(new OnairError('timeout', `no connect reply from ${this.wsUrl} within ${this.requestTimeoutMs} ms`));
+        this.discardSocket(ws, 4000, 'connect timeout');
+      }, this.requestTimeoutMs);
+      ws.onopen = () => {
+        if (this.ws === ws) this.transmit(out);
+      };
+      ws.onmessage = (event: { data: unknown }) => this.handleMessage(ws, event.data);
+      ws.onerror = () => {
+        // A close event always follows; it carries the code.
+      };
+      ws.onclose = (event: { code?: number; reason?: string }) =>
+        this.handleSocketClose(ws, event.code ?? 1006, event.reason ?? '');
+      // Not yet sent: a close before `open` must still reject this attempt.
+      this.inFlight.set(id, out);
+    }).catch((err: unknown) => {
+      if (this.ws === ws) this.discardSocket(ws, 1000, 'connect failed');
+      if (err instanceof OnairError && err.code === 'disconnected' && !this.closedByUser) {
+        throw new OnairError('service_unavailable', `cannot connect to ${this.wsUrl}: ${err.message}`, { cause: err });
+      }
+      throw err;
+    });
+
+    if (this.closedByUser || this.ws !== ws) throw disconnectedError('closed while connecting');
+    this.established = true;
+    this.session = session;
+    this.currentState = 'connected';
+    this.startKeepalive(session);
+    if (resumed) this.runReconnectHooks(session);
+    this.flushQueue();
+    this.lifecycle.emit('connected', { resumed, session });
+  }
+
+  private async fetchToken(): Promise<string> {
+    const source = this.tokenSource;
+    if (typeof source === 'string') return source;
+    let token: unknown;
+    try {
+      token = await source();
+    } catch (err) {
+      if (err instanceof OnairError) throw err;
+      throw new OnairError('unauthenticated', 'the token function failed', { cause: err });
+    }
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new OnairError('unauthenticated', 'the token function did not return a non-empty string');
+    }
+    return token;
+  }
+
+  /** After an established connection dropped: retries with full-jitter exponential backoff. */
+  private async reconnectLoop(): Promise<void> {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    try {
+      for (let attempt = 1; !this.closedByUser; attempt++) {
+        const ceiling = Math.min(this.maxDelayMs, this.minDelayMs * 2 ** Math.min(attempt - 1, 30));
+        const delayMs = Math.floor(Math.random() * ceiling);
+        this.currentState = 'reconnecting';
+        this.lifecycle.emit('reconnecting', { attempt, delayMs });
+        await new Promise<void>((resume) => {
+          this.wakeReconnect = resume;
+          this.reconnectTimer = setTimeout(resume, delayMs);
+        });
+        this.reconnectTimer = undefined;
+        this.wakeReconnect = undefined;
+        if (this.closedByUser) return;
+        try {
+          await this.attempt(true);
+          return;
+        } catch (err) {
+          if (this.closedByUser) return;
+          const error = err instanceof OnairError ? err : new OnairError('internal', String(err), { cause: err });
+          if (error.code === 'unauthenticated' && typeof this.tokenSource === 'string') {
+            // The same token will keep failing; only a token function can get a new one.
+            this.lifecycle.emit('error', error);
+            this.finalClose();
+            return;
+          }
+          if (error.code !== 'service_unavailable' && error.code !== 'timeout') {
+            this.lifecycle.emit('error', error);
+          }
+        }
+      }
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+
+  private stopReconnectLoop(): void {
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const wake = this.wakeReconnect;
+    this.wakeReconnect = undefined;
+    wake?.();
+  }
+
+  /** Closed for good without close(): no reconnect possible. */
+  private finalClose(): void {
+    this.currentState = 'closed';
+    this.stopKeepalive();
+    this.rejectAll(disconnectedError('not reconnecting'));
+  }
+
+  private runReconnectHooks(session: Session): void {
+    for (const hook of [...this.reconnectHooks]) {
+      try {
+        const result = hook(session);
+        if (result && typeof (result as Promise<void>).then === 'function') {
+          (result as Promise<void>).catch((err: unknown) => this.reportHookError(err));
+        }
+      } catch (err) {
+        this.reportHookError(err);
+      }
+    }
+  }
+
+  private reportHookError(err: unknown): void {
+    const error = err instanceof OnairError ? err : new OnairError('internal', `reconnect hook failed: ${String(err)}`, { cause: err });
+    this.lifecycle.emit('error', error);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Socket events
+
+  private handleMessage(ws: WebSocketLike, data: unknown): void {
+    if (ws !== this.ws) return;
+    this.lastReceivedAt = Date.now();
+    if (typeof data !== 'string') {
+      // Binary frames (portal-relay chunks) are decoded by the surfaces that use them.
+      return;
+    }
+    let msg: unknown;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      this.lifecycle.emit('error', new OnairError('internal', 'the server sent a frame that is not JSON'));
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null) return;
+    const frame = msg as Record<string, unknown>;
+    if (typeof frame['event'] === 'string') {
+      const target = typeof frame['target'] === 'string' ? frame['target'] : undefined;
+      this.serverEvents.emit(frame['event'], frame['data'], target);
+      return;
+    }
+    if (!('id' in frame)) return;
+    const id = frame['id'];
+    const out = typeof id === 'number' ? this.inFlight.get(id) : undefined;
+    if (!out) {
+      // `"id":null` answers a frame the server could not read (see protocol.md).
+      if (frame['error'] !== undefined) {
+        this.lifecycle.emit('error', OnairError.fromWire(frame['error']));
+      }
+      return;
+    }
+    this.inFlight.delete(out.id);
+    clearTimeout(out.timer);
+    if (frame['error'] !== undefined) out.reject(OnairError.fromWire(frame['error']));
+    else out.resolve(frame['result']);
+  }
+
+  private handleSocketClose(ws: WebSocketLike, code: number, reason: string): void {
+    if (ws !== this.ws) return;
+    this.dropCurrent(code, reason);
+  }
+
+  /** Forgets the current socket `ws` without waiting for its close event. */
+  private discardSocket(ws: WebSocketLike, code: number, reason: string): void {
+    if (ws !== this.ws) return;
+    this.dropCurrent(code, reason);
+    void closeSocket(ws, code, reason);
+  }
+
+  private dropCurrent(code: number, reason: string): void {
+    const wasEstablished = this.established;
+    this.ws = null;
+    this.established = false;
+    this.stopKeepalive();
+    // In-flight requests (and a pending `connect`) cannot be answered any more.
+    const error = disconnectedError(describeClose(code, reason));
+    for (const out of [...this.inFlight.values()]) {
+      this.inFlight.delete(out.id);
+      clearTimeout(out.timer);
+      out.reject(error);
+    }
+    if (!wasEstablished) return; // a failed attempt: attempt() or the loop handles it
+    this.lifecycle.emit('disconnected', { code, reason });
+    if (this.closedByUser) return;
+    if (CLIENT_BUG_CLOSE_CODES.has(code) && !this.reportedCloseCodes.has(code)) {
+      this.reportedCloseCodes.add(code);
+      this.lifecycle.emit(
+        'error',
+        new OnairError('invalid_argument', `the server closed the connection with ${describeClose(code, reason)}: the client sent something it could not accept`),
+      );
+    }
+    if (!this.reconnectEnabled) {
+      this.finalClose();
+      return;
+    }
+    if (code === CLOSE_AUTH_FAILED && typeof this.tokenSource === 'string') {
+      this.lifecycle.emit(
+        'error',
+        new OnairError('unauthenticated', `the server closed the connection with ${describeClose(code, reason)}; pass a token function to refresh tokens`),
+      );
+      this.finalClose();
+      return;
+    }
+    void this.reconnectLoop();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Requests
+
+  private transmit(out: Outgoing): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WS_OPEN) {
+      this.forget(out);
+      clearTimeout(out.timer);
+      out.reject(disconnectedError('the socket is not open'));
+      return;
+    }
+    this.inFlight.set(out.id, out);
+    try {
+      ws.send(out.frame);
+    } catch (err) {
+      this.inFlight.delete(out.id);
+      clearTimeout(out.timer);
+      out.reject(new OnairError('disconnected', `${out.op}: send failed`, { cause: err }));
+    }
+  }
+
+  private flushQueue(): void {
+    const waiting = this.queue.splice(0);
+    for (const out of waiting) this.transmit(out);
+  }
+
+  private forget(out: Outgoing): void {
+    this.inFlight.delete(out.id);
+    const index = this.queue.indexOf(out);
+    if (index >= 0) this.queue.splice(index, 1);
+  }
+
+  private rejectAll(error: OnairError): void {
+    const all = [...this.inFlight.values(), ...this.queue.splice(0)];
+    this.inFlight.clear();
+    for (const out of all) {
+      clearTimeout(out.timer);
+      out.reject(error);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Keepalive: browsers cannot see WebSocket pings, so the client checks liveness itself by
+  // sending `sys.ping` after a silence and dropping the socket when no reply comes.
+
+  private startKeepalive(session: Session): void {
+    this.stopKeepalive();
+    const interval = session.keepalive?.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    const timeout = session.keepalive?.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
+    if (!(interval > 0) || !(timeout > 0)) return;
+    this.lastReceivedAt = Date.now();
+    this.keepaliveTimer = setInterval(() => this.checkLiveness(interval, timeout), Math.max(250, interval / 2));
+  }
+
+  private checkLiveness(interval: number, timeout: number): void {
+    const ws = this.ws;
+    if (!ws || !this.established || this.pingInFlight) return;
+    if (Date.now() - this.lastReceivedAt < interval) return;
+    this.pingInFlight = true;
+    this.request('sys.ping', {}, { timeoutMs: timeout })
+      .catch((err: unknown) => {
+        if (err instanceof OnairError && err.code === 'timeout' && this.ws === ws) {
+          this.discardSocket(ws, 4000, 'keepalive timeout');
+        }
+      })
+      .finally(() => {
+        this.pingInFlight = false;
+      });
+  }
+
+  private stopKeepalive(): void {
+    if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new OnairError('invalid_argument', `${name} must be a positive number`);
+  }
+  return value;
+}
+
+/**
+ * Closes `ws` (code 1000 unless given) and resolves on its close event, or after CLOSE_WAIT_MS
+ * by dropping it. Detaches the client's handlers first.
+ */
+function closeSocket(ws: WebSocketLike, code = 1000, reason = ''): Promise<void> {
+  ws.onopen = null;
+  ws.onmessage = null;
+  ws.onerror = () => {};
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      ws.onclose = null;
+      try {
+        if (ws.terminate) ws.terminate();
+      } catch {
+        // already gone
+      }
+      resolve();
+    }, CLOSE_WAIT_MS);
+    ws.onclose = () => {
+      clearTimeout(timer);
+      ws.onclose = null;
+      resolve();
+    };
+    try {
+      // Browsers only accept 1000 and 3000–4999 from applications.
+      ws.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason);
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+    if (ws.readyState === 3 /* CLOSED */) {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
+/** Connects and authenticates. Rejects with `unauthenticated` if the token is refused. */
+export async function connect(options: ConnectOptions): Promise<OnairClient> {
+  const client = new OnairClient(options);
+  await client.start();
+  return client;
+}

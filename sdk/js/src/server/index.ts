@@ -1,0 +1,7 @@
+export { OnairServer } from './OnairServer.js';
+export type { OnairServerOptions, CreateTokenOptions, CreatedToken, HttpMethod } from './OnairServer.js';
+export { createServerJwt } from './jwt.js';
+export { parseGrant, GRANT_ACTIONS } from '../common/grants.js';
+export type { ParsedGrant, GrantSurface } from '../common/grants.js';
+export { OnairError, isErrorCode, ERROR_CODES } from '../common/OnairError.js';
+export type { ErrorCode } from '../common/OnairError.js';

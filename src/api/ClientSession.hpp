@@ -1,0 +1,53 @@
+#pragma once
+// The protocol state of one client connection: authentication by the first `connect`, request
+// routing, bad-request accounting. Sits on a WsConnection as its listener; lives on its loop.
+#include <boost/json/value.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/ApiError.hpp"
+#include "api/Envelope.hpp"
+#include "api/SessionContext.hpp"
+#include "auth/AccessClaims.hpp"
+#include "net/WsConnection.hpp"
+
+namespace onair::api {
+
+class ClientSession final : public net::WsConnection::Listener,
+                            public std::enable_shared_from_this<ClientSession> {
+ public:
+  ClientSession(const SessionContext& context, net::EventLoop& loop, std::weak_ptr<net::WsConnection> connection);
+
+  void onWsMessage(net::WsConnection& connection, net::WsOpcode opcode, std::string_view payload) override;
+  void onWsClosed(net::WsConnection& connection, uint16_t code) override;
+
+  // Null until `connect` succeeded.
+  const auth::AccessClaims* claims() const { return claims_.get(); }
+  const std::string& sessionId() const { return sessionId_; }
+  net::EventLoop& loop() { return loop_; }
+  const SessionContext& context() const { return context_; }
+
+  // Sends text on the connection if it is still open (loop thread only).
+  void sendText(std::string_view text);
+  // Surfaces register cleanup (leave rooms, release slots) to run when the connection closes.
+  void onClosed(std::function<void()> cleanup) { cleanups_.push_back(std::move(cleanup)); }
+  // Counts a client mistake; too many in the window close the connection with 1008.
+  void countBadRequest();
+
+ private:
+  void handleConnect(Request request);
+  void replyError(const boost::json::value& id, const ApiError& error);
+
+  const SessionContext& context_;
+  net::EventLoop& loop_;
+  std::weak_ptr<net::WsConnection> connection_;
+  std::unique_ptr<auth::AccessClaims> claims_;
+  std::string sessionId_;
+  std::vector<std::function<void()>> cleanups_;
+  net::EventLoop::Clock::time_point badWindowStart_{};
+  uint32_t badRequests_ = 0;
+};
+
+}  // namespace onair::api

@@ -1,0 +1,81 @@
+#include "api/Envelope.hpp"
+
+#include <boost/json.hpp>
+
+namespace onair::api {
+namespace {
+
+bool validId(const boost::json::value& id) {
+  if (id.is_uint64()) return true;
+  if (id.is_int64()) return id.as_int64() >= 0;
+  if (id.is_string()) return id.as_string().size() <= Envelope::kMaxIdBytes;
+  return false;
+}
+
+bool validOp(std::string_view op) {
+  if (op.empty() || op.size() > Envelope::kMaxOpBytes) return false;
+  for (char c : op) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+EnvelopeError invalid(boost::json::value id, std::string message) {
+  return {std::move(id), ApiError::invalidArgument(std::move(message))};
+}
+
+}  // namespace
+
+std::variant<Request, EnvelopeError> Envelope::decode(std::string_view text) {
+  boost::json::parse_options opts;
+  opts.max_depth = kMaxDepth;
+  boost::system::error_code ec;
+  boost::json::value root = boost::json::parse(text, ec, {}, opts);
+  if (ec) return invalid(nullptr, "request is not valid JSON: " + ec.message());
+  auto* obj = root.if_object();
+  if (!obj) return invalid(nullptr, "request must be a JSON object");
+  auto idIt = obj->find("id");
+  if (idIt == obj->end()) return invalid(nullptr, "request has no id");
+  if (!validId(idIt->value())) return invalid(nullptr, "id must be a non-negative integer or a string of at most 64 bytes");
+  Request req;
+  req.id = idIt->value();
+  auto opIt = obj->find("op");
+  if (opIt == obj->end() || !opIt->value().is_string()) return invalid(req.id, "request has no op (a string)");
+  std::string_view op = opIt->value().as_string();
+  if (!validOp(op)) return invalid(req.id, "op must be 1 to 64 characters of [A-Za-z0-9._]");
+  req.op = op;
+  if (auto argsIt = obj->find("args"); argsIt != obj->end() && !argsIt->value().is_null()) {
+    if (!argsIt->value().is_object()) return invalid(req.id, "args must be an object");
+    req.args = std::move(argsIt->value().as_object());
+  }
+  return req;
+}
+
+std::string Envelope::result(const boost::json::value& id, const boost::json::value& result) {
+  boost::json::object o;
+  o["id"] = id;
+  o["result"] = result;
+  return boost::json::serialize(o);
+}
+
+std::string Envelope::error(const boost::json::value& id, const ApiError& error) {
+  boost::json::object e;
+  e["code"] = toString(error.code);
+  e["message"] = error.message;
+  if (error.retryAfterMs) e["retryAfterMs"] = *error.retryAfterMs;
+  boost::json::object o;
+  o["id"] = id;
+  o["error"] = std::move(e);
+  return boost::json::serialize(o);
+}
+
+std::string Envelope::event(std::string_view event, std::string_view target, const boost::json::value& data) {
+  boost::json::object o;
+  o["event"] = event;
+  o["target"] = target;
+  o["data"] = data;
+  return boost::json::serialize(o);
+}
+
+}  // namespace onair::api

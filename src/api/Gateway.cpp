@@ -1,0 +1,24 @@
+#include "api/Gateway.hpp"
+
+#include "api/ClientSession.hpp"
+#include "api/HttpReply.hpp"
+#include "net/WsConnection.hpp"
+
+namespace onair::api {
+
+void Gateway::onHttpRequest(net::EventLoop& loop, net::HttpRequest request, std::function<void(net::HttpResponse)> respond) {
+  if (router_.dispatch(loop, request, respond)) return;
+  const bool api = request.path.rfind("/v1/", 0) == 0;
+  if (!api && (request.method == "GET" || request.method == "HEAD")) {
+    if (auto file = files_.serve(request.path)) return respond(std::move(*file));
+  }
+  respond(errorReply({ErrorCode::NotFound, "no such route: " + request.method + " " + request.path, std::nullopt}));
+}
+
+void Gateway::onWebSocket(net::EventLoop& loop, boost::asio::ip::tcp::socket socket, const net::HttpRequest&) {
+  auto connection = std::make_shared<net::WsConnection>(loop, std::move(socket));
+  auto session = std::make_shared<ClientSession>(sessions_, loop, connection);
+  connection->start(std::move(session));
+}
+
+}  // namespace onair::api

@@ -1,0 +1,24 @@
+#pragma once
+// What every client session shares: the router, the token verifier and the protocol limits.
+// One instance per server, read-only after start-up.
+#include <chrono>
+#include <cstdint>
+
+namespace onair::auth {
+class TokenVerifier;
+}
+
+namespace onair::api {
+
+class OpRouter;
+
+struct SessionContext {
+  const OpRouter* router = nullptr;
+  const auth::TokenVerifier* verifier = nullptr;
+  uint32_t badRequestLimit = 20;
+  std::chrono::milliseconds badRequestWindow{10000};
+  std::chrono::milliseconds pingInterval{20000};
+  std::chrono::milliseconds pingTimeout{10000};
+};
+
+}  // namespace onair::api

@@ -1,0 +1,9 @@
+#pragma once
+// Ops every connection has: sys.ping and sys.whoami.
+namespace onair::api {
+
+class OpRouter;
+
+void registerSystemOps(OpRouter& router);
+
+}  // namespace onair::api

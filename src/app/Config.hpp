@@ -1,0 +1,48 @@
+#pragma once
+// Every setting of `onair serve`. Defaults live here; ConfigLoader layers a TOML file,
+// ONAIR_* environment variables and flags on top (flag > env > file > default).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace onair::app {
+
+struct ApiKeyConfig {
+  std::string key;
+  std::string secret;
+};
+
+struct Config {
+  // [http]
+  std::string httpHost = "127.0.0.1";
+  int64_t httpPort = 7880;
+  int64_t httpMaxBodyBytes = 1 << 20;
+  int64_t httpIdleTimeoutMs = 30000;
+  std::string httpWebRoot;  // empty: ./web, else <binary dir>/../web
+  // top level
+  int64_t threads = 0;  // 0: one per core
+  std::string dataDir = "./data";
+  // [log]
+  std::string logLevel = "info";
+  std::string logFormat = "text";
+  // [ws]
+  int64_t wsMaxMessageBytes = 1 << 20;
+  int64_t wsMaxFrameBytes = 1 << 20;
+  int64_t wsSendQueueBytes = 4 << 20;
+  int64_t wsPingIntervalMs = 20000;
+  int64_t wsPingTimeoutMs = 10000;
+  int64_t wsConnectTimeoutMs = 5000;
+  int64_t wsBadRequestLimit = 20;
+  int64_t wsBadRequestWindowMs = 10000;
+  // [auth]
+  int64_t authLeewaySeconds = 10;
+  int64_t authMaxTokenTtlSeconds = 30 * 24 * 3600;
+  // [shutdown]
+  int64_t shutdownGraceMs = 4000;
+  // [[keys]] and ONAIR_API_KEY/ONAIR_API_SECRET (first = used to sign new tokens)
+  std::vector<ApiKeyConfig> keys;
+  // Where keys came from, for the start-up banner: "config", "env", "generated".
+  std::string keysSource;
+};
+
+}  // namespace onair::app

@@ -1,0 +1,198 @@
+#include "app/ConfigLoader.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <toml++/toml.h>
+
+namespace onair::app {
+namespace {
+
+struct KeyDef {
+  const char* name;
+  const char* help;
+  // Either an integer field with bounds or a string field with allowed values (empty: any).
+  int64_t Config::*integer = nullptr;
+  int64_t min = 0;
+  int64_t max = 0;
+  std::string Config::*text = nullptr;
+  std::vector<std::string> choices = {};
+};
+
+const std::vector<KeyDef>& table() {
+  static const std::vector<KeyDef> defs = {
+      {"http.host", "address to listen on (keep 127.0.0.1 unless a proxy or firewall fronts onair)", nullptr, 0, 0, &Config::httpHost},
+      {"http.port", "TCP port for HTTP and WebSocket (0 picks a free port and logs it)", &Config::httpPort, 0, 65535},
+      {"http.max_body_bytes", "largest HTTP request body; larger gets 413 payload_too_large", &Config::httpMaxBodyBytes, 1024, int64_t(1) << 30},
+      {"http.idle_timeout_ms", "close an idle HTTP keep-alive connection after this long", &Config::httpIdleTimeoutMs, 100, 3600000},
+      {"http.web_root", "folder of static files served at / (default: ./web, else next to the binary)", nullptr, 0, 0, &Config::httpWebRoot},
+      {"threads", "event loops (shards), one thread each; 0 = one per core", &Config::threads, 0, 64},
+      {"data_dir", "folder for generated keys and embedded data; created on first start", nullptr, 0, 0, &Config::dataDir},
+      {"log.level", "trace, debug, info, warn, error", nullptr, 0, 0, &Config::logLevel, {"trace", "debug", "info", "warn", "error"}},
+      {"log.format", "text (readable) or json (one object per line)", nullptr, 0, 0, &Config::logFormat, {"text", "json"}},
+      {"ws.max_message_bytes", "largest WebSocket message (after reassembly); larger closes with 1009", &Config::wsMaxMessageBytes, 1024, int64_t(1) << 30},
+      {"ws.max_frame_bytes", "largest single WebSocket frame; larger closes with 1009", &Config::wsMaxFrameBytes, 1024, int64_t(1) << 30},
+      {"ws.send_queue_bytes", "per-connection send queue; a client over it is closed with 4008 (slow consumer)", &Config::wsSendQueueBytes, 4096, int64_t(1) << 32},
+      {"ws.ping_interval_ms", "ping a connection silent for this long", &Config::wsPingIntervalMs, 1000, 3600000},
+      {"ws.ping_timeout_ms", "drop a connection silent this long after a ping", &Config::wsPingTimeoutMs, 1000, 3600000},
+      {"ws.connect_timeout_ms", "close (4001) a connection that sends no connect request in time", &Config::wsConnectTimeoutMs, 500, 600000},
+      {"ws.bad_request_limit", "bad requests tolerated per window before closing with 1008", &Config::wsBadRequestLimit, 1, 1000000},
+      {"ws.bad_request_window_ms", "the window for ws.bad_request_limit", &Config::wsBadRequestWindowMs, 100, 3600000},
+      {"auth.leeway_seconds", "clock skew tolerated on token nbf/exp", &Config::authLeewaySeconds, 0, 600},
+      {"auth.max_token_ttl_seconds", "longest ttl POST /v1/tokens and the CLI will mint", &Config::authMaxTokenTtlSeconds, 1, int64_t(366) * 24 * 3600},
+      {"shutdown.grace_ms", "on SIGTERM/SIGINT, how long to wait for clients to close before exiting", &Config::shutdownGraceMs, 0, 60000},
+  };
+  return defs;
+}
+
+std::string flagOf(const std::string& name) {
+  std::string f = "--";
+  for (char c : name) f += (c == '.' || c == '_') ? '-' : c;
+  return f;
+}
+
+std::string envOf(const std::string& name) {
+  std::string e = "ONAIR_";
+  for (char c : name) e += (c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return e;
+}
+
+std::string defaultOf(const KeyDef& d) {
+  Config defaults;
+  return d.integer ? std::to_string(defaults.*(d.integer)) : defaults.*(d.text);
+}
+
+void setValue(Config& config, const KeyDef& d, const std::string& value, const std::string& origin) {
+  if (d.integer) {
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || ptr != value.data() + value.size()) {
+      throw ConfigError(fmt::format("{}: {} must be an integer, got '{}'", origin, d.name, value));
+    }
+    if (v < d.min || v > d.max) {
+      throw ConfigError(fmt::format("{}: {} must be between {} and {}, got {}", origin, d.name, d.min, d.max, v));
+    }
+    config.*(d.integer) = v;
+    return;
+  }
+  if (!d.choices.empty() && std::find(d.choices.begin(), d.choices.end(), value) == d.choices.end()) {
+    throw ConfigError(fmt::format("{}: {} must be one of {}, got '{}'", origin, d.name, fmt::join(d.choices, ", "), value));
+  }
+  config.*(d.text) = value;
+}
+
+const KeyDef* find(const std::string& name) {
+  for (const auto& d : table()) {
+    if (name == d.name) return &d;
+  }
+  return nullptr;
+}
+
+std::string nodeText(const toml::node& node, const std::string& key, const std::string& origin) {
+  if (auto v = node.value<int64_t>(); v && node.is_integer()) return std::to_string(*v);
+  if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
+  throw ConfigError(fmt::format("{}: {} must be a string or an integer", origin, key));
+}
+
+void walk(Config& config, const toml::table& tbl, const std::string& prefix, const std::string& origin) {
+  for (const auto& [k, node] : tbl) {
+    std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (key == "keys") {
+      const auto* arr = node.as_array();
+      if (!arr) throw ConfigError(origin + ": keys must be an array of tables ([[keys]])");
+      for (const auto& item : *arr) {
+        const auto* t = item.as_table();
+        auto kk = t ? (*t)["key"].value<std::string>() : std::nullopt;
+        auto ss = t ? (*t)["secret"].value<std::string>() : std::nullopt;
+        if (!kk || !ss || kk->empty() || ss->size() < 16) {
+          throw ConfigError(origin + ": each [[keys]] needs key and secret (secret at least 16 characters)");
+        }
+        config.keys.push_back({*kk, *ss});
+      }
+      if (!config.keys.empty()) config.keysSource = "config";
+      continue;
+    }
+    if (const auto* sub = node.as_table()) {
+      walk(config, *sub, key, origin);
+      continue;
+    }
+    const KeyDef* d = find(key);
+    if (!d) throw ConfigError(fmt::format("{}: unknown key '{}' (see `onair config reference`)", origin, key));
+    setValue(config, *d, nodeText(node, key, origin), origin);
+  }
+}
+
+}  // namespace
+
+std::vector<ConfigKeyInfo> ConfigLoader::keys() {
+  std::vector<ConfigKeyInfo> out;
+  for (const auto& d : table()) {
+    out.push_back({d.name, flagOf(d.name), envOf(d.name), d.integer ? "integer" : "string", defaultOf(d), d.help});
+  }
+  return out;
+}
+
+void ConfigLoader::applyTomlText(Config& config, const std::string& text, const std::string& origin) {
+  toml::table tbl;
+  try {
+    tbl = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(fmt::format("{}:{}:{}: {}", origin, e.source().begin.line, e.source().begin.column, e.description()));
+  }
+  walk(config, tbl, "", origin);
+}
+
+void ConfigLoader::applyTomlFile(Config& config, const std::string& path) {
+  toml::table tbl;
+  try {
+    tbl = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column, e.description()));
+  }
+  walk(config, tbl, "", path);
+}
+
+void ConfigLoader::applyEnv(Config& config, const EnvLookup& lookup) {
+  for (const auto& d : table()) {
+    std::string env = envOf(d.name);
+    if (const char* v = lookup(env.c_str()); v && *v) setValue(config, d, v, "environment " + env);
+  }
+  const char* key = lookup("ONAIR_API_KEY");
+  const char* secret = lookup("ONAIR_API_SECRET");
+  if ((key && *key) != (secret && *secret)) {
+    throw ConfigError("environment: set both ONAIR_API_KEY and ONAIR_API_SECRET, or neither");
+  }
+  if (key && *key) {
+    if (std::string(secret).size() < 16) throw ConfigError("environment: ONAIR_API_SECRET must be at least 16 characters");
+    // The environment's key signs new tokens; config keys stay valid for verification.
+    config.keys.insert(config.keys.begin(), {key, secret});
+    config.keysSource = "env";
+  }
+}
+
+void ConfigLoader::applyValues(Config& config, const std::map<std::string, std::string>& values, const std::string& origin) {
+  for (const auto& [name, value] : values) {
+    const KeyDef* d = find(name);
+    if (!d) throw ConfigError(fmt::format("{}: unknown key '{}'", origin, name));
+    setValue(config, *d, value, origin + " " + flagOf(name));
+  }
+}
+
+void ConfigLoader::validate(const Config& config) {
+  if (config.wsMaxFrameBytes > config.wsMaxMessageBytes) {
+    throw ConfigError("ws.max_frame_bytes cannot be larger than ws.max_message_bytes");
+  }
+  if (config.dataDir.empty()) throw ConfigError("data_dir cannot be empty");
+}
+
+std::string ConfigLoader::referenceMarkdown() {
+  std::string out = "| key | flag | environment | type | default | meaning |\n|---|---|---|---|---|---|\n";
+  for (const auto& k : keys()) {
+    out += fmt::format("| `{}` | `{}` | `{}` | {} | `{}` | {} |\n", k.name, k.flag, k.env, k.type,
+                       k.defaultValue.empty() ? "\"\"" : k.defaultValue, k.help);
+  }
+  out += "| `[[keys]]` | — | `ONAIR_API_KEY` + `ONAIR_API_SECRET` | table array | generated into data_dir | API keys: `key` and `secret` (≥ 16 characters); the first signs new tokens, all verify |\n";
+  return out;
+}
+
+}  // namespace onair::app

@@ -1,0 +1,149 @@
+#include "app/Server.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "api/Gateway.hpp"
+#include "api/HttpRouter.hpp"
+#include "api/OpRouter.hpp"
+#include "api/OpsRoutes.hpp"
+#include "api/SessionContext.hpp"
+#include "api/StaticFiles.hpp"
+#include "api/SystemOps.hpp"
+#include "api/TokenRoutes.hpp"
+#include "auth/KeyRing.hpp"
+#include "auth/TokenIssuer.hpp"
+#include "auth/TokenVerifier.hpp"
+#include "engine/memory/MemoryEngine.hpp"
+#include "hub/ShardPool.hpp"
+#include "net/HttpServer.hpp"
+#include "net/WsCodec.hpp"
+
+namespace onair::app {
+namespace {
+
+using namespace std::chrono;
+
+net::WsSettings wsSettingsOf(const Config& c) {
+  net::WsSettings s;
+  s.limits.maxFrameBytes = static_cast<size_t>(c.wsMaxFrameBytes);
+  s.limits.maxMessageBytes = static_cast<size_t>(c.wsMaxMessageBytes);
+  s.sendQueueBytes = static_cast<size_t>(c.wsSendQueueBytes);
+  s.pingInterval = milliseconds(c.wsPingIntervalMs);
+  s.pingTimeout = milliseconds(c.wsPingTimeoutMs);
+  s.connectTimeout = milliseconds(c.wsConnectTimeoutMs);
+  return s;
+}
+
+std::string resolveWebRoot(const Config& c, const std::string& executable) {
+  if (!c.httpWebRoot.empty()) return c.httpWebRoot;
+  std::error_code ec;
+  if (std::filesystem::is_directory("web", ec)) return "web";
+  auto beside = std::filesystem::weakly_canonical(executable, ec).parent_path().parent_path() / "web";
+  if (std::filesystem::is_directory(beside, ec)) return beside.string();
+  return "";
+}
+
+// Blocks SIGINT/SIGTERM in every thread (threads started later inherit the mask), so the main
+// thread can take them synchronously with sigwait.
+sigset_t blockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+size_t openConnections(hub::ShardPool& pool) {
+  size_t n = 0;
+  for (size_t i = 0; i < pool.size(); ++i) n += pool.loop(i).connectionCount();
+  return n;
+}
+
+void printBanner(const Config& c, uint16_t port, const std::string& executable, size_t threads) {
+  spdlog::info("onair {} listening on http://{}:{} ({} shards, engine: embedded)", ONAIR_VERSION, c.httpHost, port, threads);
+  spdlog::info("API key: {} (from {}{})", c.keys.front().key, c.keysSource,
+               c.keysSource == "generated" ? ", secret in " + (std::filesystem::path(c.dataDir) / "credentials.toml").string() : "");
+  spdlog::info("mint a client token: {} token create --data-dir {} --user alice --ttl 1h --grant 'room:*:subscribe,publish,presence,history'",
+               executable, c.dataDir);
+}
+
+}  // namespace
+
+int Server::run(Config config, const std::string& executable) {
+  sigset_t signals = blockShutdownSignals();
+  size_t threads = config.threads > 0 ? static_cast<size_t>(config.threads) : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, hub::ShardPool::kMaxShards);
+
+  // Auth.
+  auth::KeyRing keys;
+  for (const auto& k : config.keys) keys.add(k.key, k.secret);
+  auth::TokenVerifier verifier(keys, config.authLeewaySeconds);
+  auth::TokenIssuer issuer(keys);
+
+  // Engine and shards.
+  engine::memory::MemoryEngine engine;
+  hub::ShardPool pool(threads, wsSettingsOf(config));
+  std::atomic<bool> accepting{false};
+
+  // Client ops and HTTP routes.
+  api::OpRouter ops;
+  api::registerSystemOps(ops);
+  api::HttpRouter routes(verifier);
+  api::registerOpsRoutes(routes, engine, pool.loops(), accepting);
+  api::registerTokenRoutes(routes, issuer, config.authMaxTokenTtlSeconds);
+  api::StaticFiles files(resolveWebRoot(config, executable));
+  if (files.root().empty()) spdlog::warn("no web/ folder found: static pages are off (set http.web_root)");
+  api::SessionContext sessions{&ops, &verifier, static_cast<uint32_t>(config.wsBadRequestLimit),
+                               milliseconds(config.wsBadRequestWindowMs), milliseconds(config.wsPingIntervalMs),
+                               milliseconds(config.wsPingTimeoutMs)};
+  api::Gateway gateway(routes, files, sessions);
+
+  // Listen before starting the loops, so a busy port fails fast and clearly.
+  net::HttpServer::Settings http;
+  http.host = config.httpHost;
+  http.port = static_cast<uint16_t>(config.httpPort);
+  http.maxBodyBytes = static_cast<size_t>(config.httpMaxBodyBytes);
+  http.idleTimeout = milliseconds(config.httpIdleTimeoutMs);
+  net::HttpServer server(pool.loops(), http, gateway);
+  uint16_t port = 0;
+  try {
+    port = server.listen();
+  } catch (const std::system_error& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  pool.start();
+  server.startAccepting();
+  accepting = true;
+  printBanner(config, port, executable, threads);
+
+  // Run until asked to stop.
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("{} received: closing connections (up to {} ms)", sig == SIGINT ? "SIGINT" : "SIGTERM", config.shutdownGraceMs);
+
+  // Graceful shutdown: stop accepting, close every WebSocket with 1001, wait for the handshakes.
+  accepting = false;
+  server.stopAccepting();
+  for (size_t i = 0; i < pool.size(); ++i) {
+    auto& loop = pool.loop(i);
+    loop.post([&loop] { loop.closeAll(net::wsclose::GoingAway, "server shutting down"); });
+  }
+  auto deadline = steady_clock::now() + milliseconds(config.shutdownGraceMs);
+  while (openConnections(pool) > 0 && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(20));
+  size_t left = openConnections(pool);
+  pool.stop();
+  pool.join();
+  if (left > 0) spdlog::warn("{} connections did not close in time", left);
+  spdlog::info("onair stopped");
+  return 0;
+}
+
+}  // namespace onair::app

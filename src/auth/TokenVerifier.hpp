@@ -1,0 +1,41 @@
+#pragma once
+// Verifies HS256 JWTs: access tokens (clients) and API credentials (app backends).
+//
+// Contract: the algorithm is pinned to HS256 (`none` and every other alg are refused before any
+// key is looked at); the key is chosen by the header's `kid` (else the payload's `iss`); the
+// signature is compared in constant time; `exp` is required and `nbf`/`exp` are checked with the
+// configured leeway. Input is hostile: tokens over 8 KiB are refused unparsed.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "auth/AccessClaims.hpp"
+#include "auth/KeyRing.hpp"
+
+namespace onair::auth {
+
+struct TokenError {
+  std::string reason;  // safe to show and log: never contains the token or a secret
+};
+
+class TokenVerifier {
+ public:
+  static constexpr size_t kMaxTokenBytes = 8192;
+
+  TokenVerifier(const KeyRing& keys, int64_t leewaySeconds) : keys_(keys), leeway_(leewaySeconds) {}
+
+  std::variant<AccessClaims, TokenError> verifyAccess(std::string_view token, int64_t now) const;
+  // An API credential: returns the API key it was signed with.
+  std::variant<std::string, TokenError> verifyApiCredential(std::string_view token, int64_t now) const;
+
+ private:
+  struct Verified;
+  std::variant<Verified, TokenError> verifySigned(std::string_view token, int64_t now) const;
+
+  const KeyRing& keys_;
+  int64_t leeway_;
+};
+
+}  // namespace onair::auth

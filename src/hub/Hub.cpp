@@ -1,0 +1,45 @@
+#include "hub/Hub.hpp"
+
+namespace onair::hub {
+
+bool Hub::subscribe(const std::string& topic, net::FrameSink* sink) {
+  auto& subs = topics_[topic];
+  if (subs.indexOf.count(sink)) return false;
+  subs.indexOf.emplace(sink, subs.list.size());
+  subs.list.push_back(sink);
+  return subs.list.size() == 1;
+}
+
+bool Hub::unsubscribe(const std::string& topic, net::FrameSink* sink) {
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return false;
+  auto& subs = it->second;
+  auto pos = subs.indexOf.find(sink);
+  if (pos == subs.indexOf.end()) return false;
+  size_t i = pos->second;
+  subs.indexOf.erase(pos);
+  if (i + 1 != subs.list.size()) {
+    subs.list[i] = subs.list.back();
+    subs.indexOf[subs.list[i]] = i;
+  }
+  subs.list.pop_back();
+  if (!subs.list.empty()) return false;
+  topics_.erase(it);
+  return true;
+}
+
+size_t Hub::deliver(const std::string& topic, const net::SharedFrame& frame) {
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return 0;
+  // A sink may unsubscribe while being delivered to (a slow consumer closing): walk a copy.
+  auto sinks = it->second.list;
+  for (auto* sink : sinks) sink->send(frame);
+  return sinks.size();
+}
+
+size_t Hub::subscriberCount(const std::string& topic) const {
+  auto it = topics_.find(topic);
+  return it == topics_.end() ? 0 : it->second.list.size();
+}
+
+}  // namespace onair::hub

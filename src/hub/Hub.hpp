@@ -1,0 +1,33 @@
+#pragma once
+// One shard's subscriber sets: topic → the local sinks subscribed to it. Delivery queues the
+// same shared frame on each sink: no copy, no JSON, no allocation per subscriber.
+// Threading: owned and used by one loop thread only.
+#include <cstddef>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "net/FrameSink.hpp"
+
+namespace onair::hub {
+
+class Hub {
+ public:
+  // Returns true when `sink` is the topic's first local subscriber.
+  bool subscribe(const std::string& topic, net::FrameSink* sink);
+  // Returns true when the topic has no local subscriber left. Unknown pairs are ignored.
+  bool unsubscribe(const std::string& topic, net::FrameSink* sink);
+  // Queues `frame` on every local subscriber of `topic`; returns how many.
+  size_t deliver(const std::string& topic, const net::SharedFrame& frame);
+  size_t subscriberCount(const std::string& topic) const;
+  size_t topicCount() const { return topics_.size(); }
+
+ private:
+  struct Subscribers {
+    std::vector<net::FrameSink*> list;                    // iteration order for delivery
+    std::unordered_map<net::FrameSink*, size_t> indexOf;  // O(1) removal
+  };
+  std::unordered_map<std::string, Subscribers> topics_;
+};
+
+}  // namespace onair::hub

@@ -1,0 +1,55 @@
+#pragma once
+// The shards of the process (DESIGN.md §2): one EventLoop and one Hub per thread, owner-shard
+// routing for named objects, and cross-shard fan-out.
+//
+// Fan-out contract: the owner shard of a topic keeps which shards have local subscribers
+// (a bit per shard). publish() runs on the owner, posts the shared frame once to each interested
+// shard, and each shard's hub queues it on its local subscribers. Subscribing is complete when
+// its `done` callback runs (on the subscriber's shard): frames published after that reach it.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "hub/Hub.hpp"
+#include "net/EventLoop.hpp"
+
+namespace onair::hub {
+
+class ShardPool {
+ public:
+  static constexpr size_t kMaxShards = 64;
+
+  ShardPool(size_t count, const net::WsSettings& settings);
+  ~ShardPool();
+
+  size_t size() const { return loops_.size(); }
+  net::EventLoop& loop(size_t shard) { return *loops_[shard]; }
+  Hub& hub(size_t shard) { return hubs_[shard]; }
+  std::vector<net::EventLoop*> loops();
+
+  // The shard that owns the object called `name`: stable for a given shard count.
+  size_t ownerOf(std::string_view name) const;
+  void post(size_t shard, std::function<void()> fn) { loops_[shard]->post(std::move(fn)); }
+
+  // Called on `shard`'s thread.
+  void subscribe(size_t shard, const std::string& topic, net::FrameSink* sink, std::function<void()> done = {});
+  void unsubscribe(size_t shard, const std::string& topic, net::FrameSink* sink);
+  // Called on the topic owner's thread. Returns the number of shards the frame was sent to.
+  size_t publish(const std::string& topic, const net::SharedFrame& frame);
+
+  void start();
+  void stop();
+  void join();
+
+ private:
+  std::vector<std::unique_ptr<net::EventLoop>> loops_;
+  std::vector<Hub> hubs_;
+  // interest_[owner][topic] = bitmask of shards with local subscribers (owner thread only).
+  std::vector<std::unordered_map<std::string, uint64_t>> interest_;
+};
+
+}  // namespace onair::hub

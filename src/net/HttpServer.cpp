@@ -1,0 +1,210 @@
+#include "net/HttpServer.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+#include <system_error>
+
+namespace onair::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+struct HttpServer::Acceptor {
+  explicit Acceptor(asio::io_context& io) : acceptor(io) {}
+  tcp::acceptor acceptor;
+  size_t next = 0;  // round-robin cursor over the loops
+};
+
+namespace {
+
+constexpr auto kHandlerDeadline = std::chrono::seconds(30);
+
+std::string errorBody(std::string_view code, std::string_view message) {
+  return fmt::format(R"({{"error":{{"code":"{}","message":"{}"}}}})", code, message);
+}
+
+HttpRequest toPlain(const http::request<http::string_body>& req, const std::string& remote) {
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  std::string_view target = req.target();
+  auto q = target.find('?');
+  out.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
+  out.authorization = std::string(req[http::field::authorization]);
+  out.contentType = std::string(req[http::field::content_type]);
+  out.body = req.body();
+  out.remote = remote;
+  return out;
+}
+
+http::response<http::string_body> toBeast(HttpResponse&& r, unsigned version, bool keepAlive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::server, "onair");
+  res.set(http::field::content_type, r.contentType);
+  for (auto& [k, v] : r.headers) res.set(k, v);
+  res.body() = std::move(r.body);
+  res.keep_alive(keepAlive);
+  res.prepare_payload();
+  return res;
+}
+
+// Waits for the handler's asynchronous answer on this session's executor.
+asio::awaitable<HttpResponse> awaitResponse(HttpServer::Handler& handler, EventLoop& loop, HttpRequest request) {
+  auto executor = co_await asio::this_coro::executor;
+  auto signal = std::make_shared<asio::steady_timer>(executor, std::chrono::steady_clock::now() + kHandlerDeadline);
+  auto slot = std::make_shared<std::optional<HttpResponse>>();
+  handler.onHttpRequest(loop, std::move(request), [signal, slot, executor](HttpResponse r) {
+    asio::post(executor, [signal, slot, r = std::move(r)]() mutable {
+      *slot = std::move(r);
+      signal->cancel();
+    });
+  });
+  while (!*slot) {
+    auto [ec] = co_await signal->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!ec && !*slot) co_return HttpResponse{500, "application/json", errorBody("internal", "the request timed out inside the server"), {}};
+  }
+  co_return std::move(**slot);
+}
+
+asio::awaitable<void> runSession(tcp::socket socket, EventLoop& loop, const HttpServer::Settings& settings,
+                                 HttpServer::Handler& handler) {
+  boost::system::error_code rec;
+  auto ep = socket.remote_endpoint(rec);
+  std::string remote = rec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(settings.maxHeaderBytes));
+    parser.body_limit(settings.maxBodyBytes);
+    stream.expires_after(settings.idleTimeout);
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      // Answer what can be answered, then close; a vanished peer just goes.
+      std::optional<HttpResponse> bad;
+      if (ec == http::error::body_limit) {
+        bad = HttpResponse{413, "application/json", errorBody("payload_too_large", "request body is over http.max_body_bytes"), {}};
+      } else if (ec == http::error::header_limit) {
+        bad = HttpResponse{431, "application/json", errorBody("payload_too_large", "request headers are too large"), {}};
+      } else if (&ec.category() == &http::make_error_code(http::error::bad_method).category() &&
+                 ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        bad = HttpResponse{400, "application/json", errorBody("invalid_argument", "malformed HTTP request"), {}};
+      }
+      if (bad) {
+        auto res = toBeast(std::move(*bad), 11, false);
+        co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      }
+      break;
+    }
+    auto req = parser.release();
+    HttpRequest plain = toPlain(req, remote);
+    LoopMetrics::add(loop.metrics().httpRequests);
+    if (websocket::is_upgrade(req)) {
+      if (plain.path != settings.upgradePath) {
+        auto res = toBeast({404, "application/json", errorBody("not_found", "WebSocket endpoint is " + settings.upgradePath), {}}, req.version(), false);
+        co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+        break;
+      }
+      stream.expires_never();
+      websocket::stream<beast::tcp_stream> ws(std::move(stream));
+      ws.set_option(websocket::stream_base::decorator(
+          [](websocket::response_type& res) { res.set(http::field::server, "onair"); }));
+      auto [aec] = co_await ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
+      if (aec) co_return;
+      // From here on the frames are onair's own (WsCodec): take the socket out of Beast.
+      handler.onWebSocket(loop, ws.next_layer().release_socket(), plain);
+      co_return;
+    }
+    HttpResponse answer = co_await awaitResponse(handler, loop, std::move(plain));
+    auto res = toBeast(std::move(answer), req.version(), req.keep_alive());
+    auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+    if (wec || !res.keep_alive()) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+HttpServer::HttpServer(std::vector<EventLoop*> loops, Settings settings, Handler& handler)
+    : loops_(std::move(loops)), settings_(std::move(settings)), handler_(handler) {}
+
+HttpServer::~HttpServer() = default;
+
+uint16_t HttpServer::listen() {
+  // One acceptor, sockets handed to the loops round-robin: a second onair on the same port fails
+  // loudly instead of silently sharing it (as SO_REUSEPORT would allow).
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(settings_.host, ec);
+  if (ec) throw std::system_error(ec, "http.host '" + settings_.host + "' is not an IP address");
+  tcp::endpoint endpoint(address, settings_.port);
+  auto a = std::make_shared<Acceptor>(loops_.front()->io());
+  a->acceptor.open(endpoint.protocol());
+  a->acceptor.set_option(tcp::acceptor::reuse_address(true));
+  a->acceptor.bind(endpoint, ec);
+  if (ec) {
+    throw std::system_error(ec, fmt::format("cannot listen on {}:{} ({}); is another server using it? "
+                                            "Pick another port with --http-port",
+                                            settings_.host, settings_.port, ec.message()));
+  }
+  a->acceptor.listen(asio::socket_base::max_listen_connections);
+  acceptors_.push_back(a);
+  return a->acceptor.local_endpoint().port();
+}
+
+void HttpServer::startAccepting() {
+  for (auto& a : acceptors_) {
+    auto loop0 = loops_.front();
+    loop0->post([this, a] {
+      // The accept loop: each new socket is bound to the next loop's io_context directly.
+      struct AcceptLoop {
+        HttpServer* server;
+        std::shared_ptr<Acceptor> acceptor;
+        void operator()() const {
+          EventLoop* target = server->loops_[acceptor->next++ % server->loops_.size()];
+          acceptor->acceptor.async_accept(target->io(), [self = *this, target](boost::system::error_code ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted || !self.acceptor->acceptor.is_open()) return;
+            if (!ec) {
+              asio::co_spawn(target->io(), runSession(std::move(socket), *target, self.server->settings_, self.server->handler_),
+                             [](std::exception_ptr e) {
+                               if (!e) return;
+                               try {
+                                 std::rethrow_exception(e);
+                               } catch (const std::exception& ex) {
+                                 spdlog::warn("http session ended by an exception: {}", ex.what());
+                               }
+                             });
+            } else {
+              spdlog::warn("accept failed: {}", ec.message());
+            }
+            self();
+          });
+        }
+      };
+      AcceptLoop{this, a}();
+    });
+  }
+}
+
+void HttpServer::stopAccepting() {
+  for (auto& a : acceptors_) {
+    loops_.front()->post([a] {
+      boost::system::error_code ec;
+      a->acceptor.close(ec);
+    });
+  }
+}
+
+}  // namespace onair::net

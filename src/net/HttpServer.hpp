@@ -1,0 +1,57 @@
+#pragma once
+// HTTP/1.1 listener (Beast parses) spread over the event loops: one acceptor per loop on the
+// same port with SO_REUSEPORT, so the kernel spreads connections and each stays on its loop.
+// A WebSocket upgrade on the upgrade path is answered by Beast's handshake, then the raw socket
+// is handed to the Handler, which runs onair's own frame codec on it.
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/EventLoop.hpp"
+#include "net/HttpMessage.hpp"
+
+namespace onair::net {
+
+class HttpServer {
+ public:
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    // Called on `loop`'s thread. `respond` must be called exactly once, from any thread.
+    virtual void onHttpRequest(EventLoop& loop, HttpRequest request, std::function<void(HttpResponse)> respond) = 0;
+    // The upgrade handshake is done; the socket now speaks WebSocket frames.
+    virtual void onWebSocket(EventLoop& loop, boost::asio::ip::tcp::socket socket, const HttpRequest& request) = 0;
+  };
+
+  struct Settings {
+    std::string host = "127.0.0.1";
+    uint16_t port = 7880;
+    size_t maxBodyBytes = 1 << 20;
+    size_t maxHeaderBytes = 16 << 10;
+    std::chrono::milliseconds idleTimeout{30000};
+    std::string upgradePath = "/v1/connect";
+  };
+
+  HttpServer(std::vector<EventLoop*> loops, Settings settings, Handler& handler);
+  ~HttpServer();
+
+  // Binds and listens on every loop (throws std::system_error with a clear message on failure).
+  // Returns the bound port (useful with port 0).
+  uint16_t listen();
+  void startAccepting();
+  // Closes the acceptors. Thread-safe; returns at once.
+  void stopAccepting();
+
+ private:
+  struct Acceptor;
+  std::vector<EventLoop*> loops_;
+  Settings settings_;
+  Handler& handler_;
+  std::vector<std::shared_ptr<Acceptor>> acceptors_;
+};
+
+}  // namespace onair::net

@@ -1,0 +1,40 @@
+#pragma once
+// Counters of one event loop. Written only by the loop's own thread (relaxed single-writer
+// increments: no lock, no contention); read from any thread by /metrics.
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace onair::net {
+
+class LoopMetrics {
+ public:
+  using Counter = std::atomic<uint64_t>;
+
+  static void add(Counter& c, uint64_t n = 1) { c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  static void sub(Counter& c, uint64_t n = 1) { c.store(c.load(std::memory_order_relaxed) - n, std::memory_order_relaxed); }
+
+  Counter connections{0};      // open WebSocket connections
+  Counter connectionsTotal{0}; // accepted since start
+  Counter framesIn{0};
+  Counter framesOut{0};
+  Counter bytesIn{0};
+  Counter bytesOut{0};
+  Counter sendQueueDrops{0};   // connections closed as slow consumers
+  Counter httpRequests{0};
+  Counter loopLagMicros{0};    // last measured lag of the loop's timer
+  Counter loopLagMaxMicros{0}; // worst lag since start
+
+  // Requests by (op, outcome) where outcome is "ok" or an error code.
+  void countRequest(const std::string& op, std::string_view outcome);
+  std::map<std::pair<std::string, std::string>, uint64_t> requestCounts() const;
+
+ private:
+  mutable std::mutex requestsMutex_;  // uncontended except while /metrics reads
+  std::map<std::pair<std::string, std::string>, uint64_t> requests_;
+};
+
+}  // namespace onair::net

@@ -1,0 +1,264 @@
+#include "net/WsConnection.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+namespace onair::net {
+namespace {
+constexpr size_t kMaxIov = 64;          // buffers per writev
+constexpr int kMaxReadsPerWakeup = 4;   // fairness between connections of a loop
+}  // namespace
+
+WsConnection::WsConnection(EventLoop& loop, boost::asio::ip::tcp::socket socket)
+    : loop_(loop), socket_(std::move(socket)), codec_(loop.wsSettings().limits) {
+  openedAt_ = lastRead_ = loop_.coarseNow();
+}
+
+WsConnection::~WsConnection() = default;
+
+std::string WsConnection::remoteAddress() const {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  return ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+void WsConnection::start(std::shared_ptr<Listener> listener) {
+  listener_ = std::move(listener);
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  loop_.attach(shared_from_this());
+  armRead();
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+void WsConnection::armRead() {
+  // Wait for readability instead of reading into a per-connection buffer: idle connections
+  // then cost no buffer memory at all.
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& ec) { self->onReadable(ec); });
+}
+
+void WsConnection::onReadable(const boost::system::error_code& ec) {
+  if (state_ == State::Closed) return;
+  if (ec) return finish(closeCode_);
+  auto scratch = loop_.readScratch();
+  for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
+    boost::system::error_code rec;
+    size_t n = socket_.read_some(boost::asio::buffer(scratch.data(), scratch.size()), rec);
+    if (rec == boost::asio::error::would_block || rec == boost::asio::error::try_again) break;
+    if (rec) return finish(peerClosed_ ? closeCode_ : 1006);  // EOF or reset
+    LoopMetrics::add(loop_.metrics().bytesIn, n);
+    lastRead_ = loop_.coarseNow();
+    pingOutstanding_ = false;
+    if (!consume(scratch.first(n))) return;
+    if (n < scratch.size()) break;
+  }
+  if (state_ != State::Closed) armRead();
+}
+
+// Decodes every complete frame in `bytes` (plus any kept partial frame). Returns false once the
+// connection has finished.
+bool WsConnection::consume(std::span<uint8_t> bytes) {
+  std::span<uint8_t> input = bytes;
+  const bool usePending = !pending_.empty();
+  if (usePending) {
+    pending_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    input = {reinterpret_cast<uint8_t*>(pending_.data()), pending_.size()};
+  }
+  size_t pos = 0;
+  while (state_ != State::Closed && pos < input.size()) {
+    WsEvent event = codec_.decode(input.subspan(pos));
+    pos += event.consumed;
+    if (event.kind == WsEvent::Kind::NeedMore) break;
+    handle(event);
+    if (event.kind == WsEvent::Kind::Error) {
+      pos = input.size();  // nothing after a protocol error can be trusted
+      break;
+    }
+  }
+  if (state_ == State::Closed) return false;
+  if (usePending) {
+    pending_.erase(0, pos);
+  } else if (pos < input.size()) {
+    pending_.assign(reinterpret_cast<const char*>(input.data() + pos), input.size() - pos);
+  }
+  if (pending_.empty() && pending_.capacity() > 4096) std::string().swap(pending_);
+  return true;
+}
+
+void WsConnection::handle(const WsEvent& event) {
+  switch (event.kind) {
+    case WsEvent::Kind::Message:
+      LoopMetrics::add(loop_.metrics().framesIn);
+      if (state_ == State::Open && listener_) listener_->onWsMessage(*this, event.opcode, event.payload);
+      return;
+    case WsEvent::Kind::Ping:
+      if (state_ == State::Open) enqueue(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Pong, event.payload)), true);
+      return;
+    case WsEvent::Kind::Pong:
+      return;
+    case WsEvent::Kind::Close:
+      peerClosed_ = true;
+      if (state_ == State::Open) {
+        close(event.closeCode == wsclose::NoStatus ? wsclose::Normal : event.closeCode);
+      } else if (closeFlushed_) {
+        finish(closeCode_);
+      }
+      return;
+    case WsEvent::Kind::Error:
+      spdlog::debug("ws {} protocol error, closing with {}", remoteAddress(), event.closeCode);
+      close(event.closeCode);
+      return;
+    case WsEvent::Kind::NeedMore:
+      return;
+  }
+}
+
+// ---- writing -------------------------------------------------------------------------------
+
+void WsConnection::send(const SharedFrame& frame) {
+  if (state_ != State::Open) return;
+  enqueue(frame, false);
+}
+
+void WsConnection::sendText(std::string_view text) {
+  send(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Text, text)));
+}
+
+void WsConnection::enqueue(SharedFrame frame, bool control) {
+  queuedBytes_ += frame->size();
+  // Backpressure: a consumer that cannot keep up loses its queue, not the server its memory.
+  if (!control && queuedBytes_ > loop_.wsSettings().sendQueueBytes) {
+    LoopMetrics::add(loop_.metrics().sendQueueDrops);
+    // Keep a partly written frame so the close frame still follows a frame boundary.
+    SharedFrame partial = headOffset_ > 0 ? queue_[head_] : nullptr;
+    std::vector<SharedFrame>().swap(queue_);
+    head_ = 0;
+    queuedBytes_ = 0;
+    if (partial) {
+      queuedBytes_ = partial->size() - headOffset_;
+      queue_.push_back(std::move(partial));
+    }
+    spdlog::info("ws {} closed as a slow consumer (send queue over {} bytes)", remoteAddress(),
+                 loop_.wsSettings().sendQueueBytes);
+    close(wsclose::SlowConsumer, "slow consumer");
+    return;
+  }
+  LoopMetrics::add(loop_.metrics().framesOut);
+  queue_.push_back(std::move(frame));
+  if (flushScheduled_ || waitingWritable_) return;
+  flushScheduled_ = true;
+  loop_.scheduleFlush(shared_from_this());
+}
+
+void WsConnection::flush() {
+  flushScheduled_ = false;
+  if (state_ == State::Closed || waitingWritable_) return;
+  std::array<boost::asio::const_buffer, kMaxIov> iov;
+  while (head_ < queue_.size()) {
+    // Gather up to kMaxIov queued frames into one writev.
+    size_t count = 0;
+    for (size_t i = head_; i < queue_.size() && count < kMaxIov; ++i, ++count) {
+      const std::string& f = *queue_[i];
+      size_t skip = (i == head_) ? headOffset_ : 0;
+      iov[count] = boost::asio::const_buffer(f.data() + skip, f.size() - skip);
+    }
+    boost::system::error_code ec;
+    size_t n = socket_.write_some(std::span<const boost::asio::const_buffer>(iov.data(), count), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) return waitWritable();
+    if (ec) return finish(closeCode_);
+    LoopMetrics::add(loop_.metrics().bytesOut, n);
+    advance(n);
+  }
+  // Drained: an idle connection keeps no queue memory.
+  if (queue_.capacity() > 16) std::vector<SharedFrame>().swap(queue_);
+  queue_.clear();
+  head_ = headOffset_ = queuedBytes_ = 0;
+  if (closeQueued_ && !closeFlushed_) onCloseFlushed();
+}
+
+void WsConnection::advance(size_t written) {
+  queuedBytes_ -= written;
+  while (written > 0) {
+    size_t left = queue_[head_]->size() - headOffset_;
+    if (written < left) {
+      headOffset_ += written;
+      return;
+    }
+    written -= left;
+    queue_[head_].reset();
+    ++head_;
+    headOffset_ = 0;
+  }
+}
+
+void WsConnection::waitWritable() {
+  waitingWritable_ = true;
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       self->waitingWritable_ = false;
+                       if (ec) return self->finish(self->closeCode_);
+                       self->flush();
+                     });
+}
+
+// ---- closing -------------------------------------------------------------------------------
+
+void WsConnection::close(uint16_t code, std::string_view reason) {
+  if (state_ != State::Open) return;
+  state_ = State::Closing;
+  closeCode_ = code;
+  closeDeadline_ = loop_.coarseNow() + loop_.wsSettings().closeTimeout;
+  closeQueued_ = true;
+  enqueue(makeSharedFrame(WsCodec::encodeClose(code, reason)), true);
+}
+
+void WsConnection::onCloseFlushed() {
+  closeFlushed_ = true;
+  // Both close frames exchanged: the server closes TCP first (RFC 6455 §7.1.1).
+  if (peerClosed_) return finish(closeCode_);
+  // Otherwise half-close and keep reading until the peer's close frame or EOF, so unread data
+  // never turns our close into a reset that would swallow the close frame.
+  boost::system::error_code ec;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+}
+
+void WsConnection::tick(EventLoop::Clock::time_point now) {
+  const auto& s = loop_.wsSettings();
+  if (state_ == State::Closing) {
+    if (now >= closeDeadline_) finish(closeCode_);
+    return;
+  }
+  if (state_ != State::Open) return;
+  if (!established_ && now - openedAt_ >= s.connectTimeout) {
+    return close(wsclose::ConnectTimeout, "no connect request in time");
+  }
+  if (pingOutstanding_) {
+    if (now - pingSentAt_ >= s.pingTimeout) finish(1006);  // presumed dead: no close frame
+    return;
+  }
+  if (now - lastRead_ >= s.pingInterval) {
+    pingOutstanding_ = true;
+    pingSentAt_ = now;
+    enqueue(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Ping, {})), true);
+  }
+}
+
+void WsConnection::finish(uint16_t code) {
+  if (state_ == State::Closed) return;
+  auto self = shared_from_this();
+  state_ = State::Closed;
+  boost::system::error_code ec;
+  socket_.close(ec);
+  std::vector<SharedFrame>().swap(queue_);
+  queuedBytes_ = 0;
+  loop_.detach(*this);
+  if (auto listener = std::move(listener_)) listener->onWsClosed(*this, code);
+}
+
+}  // namespace onair::net

@@ -1,0 +1,91 @@
+#pragma once
+// One WebSocket connection after the upgrade: reads with onair's WsCodec, writes corked frames.
+//
+// Memory contract (bench/conn_memory): an idle connection holds no read buffer (reads land in
+// the loop's scratch space; only a partial frame is kept) and an empty send queue owns nothing.
+// Threading: everything runs on the owning EventLoop's thread.
+#include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "net/EventLoop.hpp"
+#include "net/FrameSink.hpp"
+#include "net/WsCodec.hpp"
+
+namespace onair::net {
+
+class WsConnection final : public FrameSink, public std::enable_shared_from_this<WsConnection> {
+ public:
+  // Reports upward (the session layer implements it).
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void onWsMessage(WsConnection& connection, WsOpcode opcode, std::string_view payload) = 0;
+    // Called once, when the socket is gone. `code` is the close code sent or received (1006 when
+    // the peer vanished without one).
+    virtual void onWsClosed(WsConnection& connection, uint16_t code) = 0;
+  };
+
+  WsConnection(EventLoop& loop, boost::asio::ip::tcp::socket socket);
+  ~WsConnection() override;
+
+  void start(std::shared_ptr<Listener> listener);
+
+  void send(const SharedFrame& frame) override;
+  void sendText(std::string_view text);
+  // Starts the closing handshake; the socket closes when the peer answers or after closeTimeout.
+  void close(uint16_t code, std::string_view reason = {});
+
+  // The session authenticated: the connect deadline no longer applies.
+  void markEstablished() { established_ = true; }
+  bool established() const { return established_; }
+  bool open() const { return state_ == State::Open; }
+  EventLoop& loop() { return loop_; }
+  size_t queuedBytes() const { return queuedBytes_; }
+  std::string remoteAddress() const;
+
+ private:
+  friend class EventLoop;
+  enum class State : uint8_t { Open, Closing, Closed };
+
+  void armRead();
+  void onReadable(const boost::system::error_code& ec);
+  bool consume(std::span<uint8_t> bytes);
+  void handle(const WsEvent& event);
+  void enqueue(SharedFrame frame, bool control);
+  void flush();
+  void waitWritable();
+  void advance(size_t written);
+  void onCloseFlushed();
+  void tick(EventLoop::Clock::time_point now);
+  void finish(uint16_t code);
+
+  EventLoop& loop_;
+  boost::asio::ip::tcp::socket socket_;
+  std::shared_ptr<Listener> listener_;
+  WsCodec codec_;
+  std::string pending_;               // an incomplete frame, kept between reads
+  std::vector<SharedFrame> queue_;    // frames to send; queue_[head_] is partly sent
+  size_t head_ = 0;
+  size_t headOffset_ = 0;
+  size_t queuedBytes_ = 0;
+  size_t registryIndex_ = 0;          // position in the loop's connection list
+  EventLoop::Clock::time_point openedAt_;
+  EventLoop::Clock::time_point lastRead_;
+  EventLoop::Clock::time_point pingSentAt_{};
+  EventLoop::Clock::time_point closeDeadline_{};
+  uint16_t closeCode_ = 1006;
+  State state_ = State::Open;
+  bool established_ = false;
+  bool flushScheduled_ = false;
+  bool waitingWritable_ = false;
+  bool closeQueued_ = false;
+  bool closeFlushed_ = false;
+  bool peerClosed_ = false;
+  bool pingOutstanding_ = false;
+};
+
+}  // namespace onair::net

@@ -1,0 +1,56 @@
+// Starts a real `onair serve` process on a free loopback port for a test, and stops it by PID.
+// Secrets are generated per run and passed through the environment; nothing is written to disk
+// outside a fresh temporary data directory.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const onairBinary = process.env.ONAIR_BIN ?? join(repoRoot, 'build', 'onair');
+
+/**
+ * Starts onair and resolves once it listens.
+ * @param {{args?: string[], env?: Record<string,string>, threads?: number}} [options]
+ * @returns {Promise<{url: string, wsUrl: string, port: number, apiKey: string, apiSecret: string,
+ *   proc: import('node:child_process').ChildProcess, output: () => string, stop: (signal?: string) => Promise<number|null>}>}
+ */
+export async function startOnair(options = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'onair-test-'));
+  const apiKey = 'APItest' + randomBytes(6).toString('hex');
+  const apiSecret = randomBytes(32).toString('base64url');
+  const args = ['serve', '--http-host', '127.0.0.1', '--http-port', '0',
+    '--threads', String(options.threads ?? 2), '--data-dir', dataDir, ...(options.args ?? [])];
+  const proc = spawn(onairBinary, args, {
+    env: { ...process.env, ONAIR_API_KEY: apiKey, ONAIR_API_SECRET: apiSecret, ...(options.env ?? {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise((res) => proc.on('exit', (code) => res(code)));
+  const port = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error('onair did not start in 10 s:\n' + output)), 10_000);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const m = output.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) { clearTimeout(timer); res(Number(m[1])); }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', (code) => { clearTimeout(timer); rej(new Error(`onair exited with ${code}:\n${output}`)); });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url, port, apiKey, apiSecret, proc,
+    wsUrl: `ws://127.0.0.1:${port}/v1/connect`,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 8000))]);
+      if (code === 'timeout') { proc.kill('SIGKILL'); await exited; }
+      rmSync(dataDir, { recursive: true, force: true });
+      return code === 'timeout' ? null : code;
+    },
+  };
+}
