@@ -1,6 +1,6 @@
 # Every dependency is a Debian 12 package (DESIGN.md §10); scripts/install-deps.sh installs them.
 find_package(Threads REQUIRED)
-find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json url)
+find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json url)
 find_package(OpenSSL 3 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)

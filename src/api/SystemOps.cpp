@@ -12,6 +12,11 @@ void registerSystemOps(OpRouter& router) {
   router.add("sys.ping", [](Call&& call) {
     call.reply(boost::json::object{{"serverTime", util::isoTime(std::chrono::system_clock::now())}});
   });
+  // Returns its args: lets clients and tests measure round trips and exercise backpressure.
+  router.add("sys.echo", [](Call&& call) {
+    boost::json::object args = call.args();
+    call.reply(std::move(args));
+  });
   router.add("sys.whoami", [](Call&& call) {
     const auto* c = call.session().claims();
     boost::json::array grants;

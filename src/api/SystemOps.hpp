@@ -1,5 +1,5 @@
 #pragma once
-// Ops every connection has: sys.ping and sys.whoami.
+// Ops every connection has: sys.ping, sys.echo and sys.whoami.
 namespace onair::api {
 
 class OpRouter;

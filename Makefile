@@ -1,0 +1,46 @@
+# onair — `make run` and `make test` work on a fresh Debian 12 machine (as root).
+BUILD_DIR ?= build
+CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=Release
+ARGS ?=
+
+.PHONY: all deps build sdk run test test-unit test-node fuzz fuzz-short bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+
+build: deps $(BUILD_DIR)/build.ninja
+	@cmake --build $(BUILD_DIR)
+	@$(MAKE) --no-print-directory sdk
+
+sdk:
+	@npx --no-install tsc -p sdk/js
+
+run: build
+	./$(BUILD_DIR)/onair serve $(ARGS)
+
+# Every suite: short fuzz runs, C++ unit tests (CTest), then integration and SDK tests (node).
+test: build
+	@scripts/test.sh
+
+test-unit: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure
+
+test-node: build
+	@node --test --test-concurrency=1 tests/integration/ sdk/js/test/
+
+fuzz: deps
+	@bash fuzz/run.sh 60
+
+fuzz-short: deps
+	@bash fuzz/run.sh 10
+
+bench: build
+	@node bench/conn_memory.mjs
+
+clean:
+	rm -rf $(BUILD_DIR) build-fuzz sdk/js/dist

@@ -1,0 +1,84 @@
+// libFuzzer target for onair::api::Envelope, the JSON envelope of the client protocol.
+//
+// The input is the text of one client message. A decoded request must satisfy the documented
+// id/op rules, and the replies built from it must be JSON that parses back to the same values.
+#include <boost/json.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "api/Envelope.hpp"
+
+using onair::api::Envelope;
+using onair::api::EnvelopeError;
+using onair::api::Request;
+
+namespace {
+
+void check(bool ok) {
+  if (!ok) __builtin_trap();
+}
+
+bool idOk(const boost::json::value& id) {
+  if (id.is_uint64()) return true;
+  if (id.is_int64()) return id.as_int64() >= 0;
+  if (id.is_string()) return id.as_string().size() <= Envelope::kMaxIdBytes;
+  return false;
+}
+
+bool opOk(std::string_view op) {
+  if (op.empty() || op.size() > Envelope::kMaxOpBytes) return false;
+  for (char c : op) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && c != '.' && c != '_') return false;
+  }
+  return true;
+}
+
+// Parses an encoder's output; it must be a JSON object. The envelope wraps a value already
+// nested up to kMaxDepth, so allow a few more levels than the decoder does.
+boost::json::object reparse(const std::string& text) {
+  boost::json::parse_options opts;
+  opts.max_depth = Envelope::kMaxDepth + 8;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec, {}, opts);
+  check(!ec);
+  check(v.is_object());
+  return std::move(v.as_object());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto decoded = Envelope::decode(text);
+
+  if (auto* req = std::get_if<Request>(&decoded)) {
+    check(idOk(req->id));
+    check(opOk(req->op));
+    // A result echoing the args must be valid JSON carrying the same id and value.
+    const std::string reply = Envelope::result(req->id, req->args);
+    boost::json::object o = reparse(reply);
+    check(o.size() == 2);
+    check(o.contains("id") && o.at("id") == req->id);
+    check(o.contains("result") && o.at("result").is_object() && o.at("result").as_object() == req->args);
+    // So must an event named after the op.
+    boost::json::object ev = reparse(Envelope::event(req->op, req->op, req->args));
+    check(ev.at("event").is_string() && ev.at("event").as_string() == req->op);
+    return 0;
+  }
+
+  auto& err = std::get<EnvelopeError>(decoded);
+  // An error reply's id is either null (no usable id) or a valid one.
+  check(err.id.is_null() || idOk(err.id));
+  check(!err.error.message.empty());
+  boost::json::object o = reparse(Envelope::error(err.id, err.error));
+  check(o.contains("id") && o.at("id") == err.id);
+  check(o.contains("error") && o.at("error").is_object());
+  const auto& e = o.at("error").as_object();
+  check(e.contains("code") && e.at("code").is_string() && e.at("code").as_string() == "invalid_argument");
+  check(e.contains("message") && e.at("message").is_string());
+  return 0;
+}

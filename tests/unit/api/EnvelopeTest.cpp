@@ -1,0 +1,67 @@
+#include "api/Envelope.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+using namespace onair::api;
+
+namespace {
+std::string errorMessage(std::string_view text) {
+  auto r = Envelope::decode(text);
+  auto* e = std::get_if<EnvelopeError>(&r);
+  return e ? e->error.message : "";
+}
+}  // namespace
+
+TEST(Envelope, DecodesRequest) {
+  auto r = Envelope::decode(R"({"id":7,"op":"rooms.join","args":{"room":"a"}})");
+  ASSERT_TRUE(std::holds_alternative<Request>(r));
+  auto& req = std::get<Request>(r);
+  EXPECT_EQ(req.id.as_int64(), 7);
+  EXPECT_EQ(req.op, "rooms.join");
+  EXPECT_EQ(req.args.at("room").as_string(), "a");
+}
+
+TEST(Envelope, ArgsAreOptionalAndIdsMayBeStrings) {
+  auto r = Envelope::decode(R"({"id":"abc","op":"sys.ping"})");
+  ASSERT_TRUE(std::holds_alternative<Request>(r));
+  EXPECT_TRUE(std::get<Request>(r).args.empty());
+}
+
+TEST(Envelope, RejectsBadInputWithInvalidArgument) {
+  EXPECT_NE(errorMessage("{not json").find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(errorMessage("[1,2]"), "request must be a JSON object");
+  EXPECT_EQ(errorMessage(R"({"op":"x"})"), "request has no id");
+  EXPECT_NE(errorMessage(R"({"id":-1,"op":"x"})").find("id must be"), std::string::npos);
+  EXPECT_NE(errorMessage(R"({"id":1.5,"op":"x"})").find("id must be"), std::string::npos);
+  EXPECT_EQ(errorMessage(R"({"id":1})"), "request has no op (a string)");
+  EXPECT_NE(errorMessage(R"({"id":1,"op":"bad op!"})").find("op must be"), std::string::npos);
+  EXPECT_EQ(errorMessage(R"({"id":1,"op":"x","args":[1]})"), "args must be an object");
+  auto r = Envelope::decode(R"({"id":1,"op":"x","args":5})");
+  EXPECT_EQ(std::get<EnvelopeError>(r).error.code, ErrorCode::InvalidArgument);
+  EXPECT_EQ(std::get<EnvelopeError>(r).id.as_int64(), 1);  // the id is echoed when it was readable
+}
+
+TEST(Envelope, RefusesDeepNesting) {
+  std::string deep = R"({"id":1,"op":"x","args":{"a":)" + std::string(100, '[') + std::string(100, ']') + "}}";
+  EXPECT_NE(errorMessage(deep).find("not valid JSON"), std::string::npos);
+}
+
+TEST(Envelope, EncodesRepliesErrorsAndEvents) {
+  EXPECT_EQ(Envelope::result(3, boost::json::object{{"ok", true}}), R"({"id":3,"result":{"ok":true}})");
+  EXPECT_EQ(Envelope::error(3, {ErrorCode::RateLimited, "slow down", 1500}),
+            R"({"id":3,"error":{"code":"rate_limited","message":"slow down","retryAfterMs":1500}})");
+  EXPECT_EQ(Envelope::error(nullptr, ApiError::invalidArgument("bad")),
+            R"({"id":null,"error":{"code":"invalid_argument","message":"bad"}})");
+  EXPECT_EQ(Envelope::event("rooms.message", "project_1", boost::json::object{{"offset", 4}}),
+            R"({"event":"rooms.message","target":"project_1","data":{"offset":4}})");
+}
+
+TEST(ErrorCodes, EveryCodeRoundTripsItsName) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::UnknownOp); ++i) {
+    auto code = static_cast<ErrorCode>(i);
+    EXPECT_EQ(errorCodeFromString(toString(code)), code);
+    EXPECT_GE(httpStatus(code), 400);
+  }
+}

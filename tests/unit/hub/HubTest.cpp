@@ -1,0 +1,42 @@
+#include "hub/Hub.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+using namespace onair;
+
+namespace {
+struct RecordingSink : net::FrameSink {
+  std::vector<net::SharedFrame> frames;
+  void send(const net::SharedFrame& f) override { frames.push_back(f); }
+};
+}  // namespace
+
+TEST(Hub, DeliversTheSameFrameToEverySubscriber) {
+  hub::Hub h;
+  RecordingSink a, b, c;
+  EXPECT_TRUE(h.subscribe("room:1", &a));
+  EXPECT_FALSE(h.subscribe("room:1", &b));
+  EXPECT_FALSE(h.subscribe("room:1", &b));  // idempotent
+  h.subscribe("room:2", &c);
+  auto frame = net::makeSharedFrame("payload");
+  EXPECT_EQ(h.deliver("room:1", frame), 2u);
+  ASSERT_EQ(a.frames.size(), 1u);
+  ASSERT_EQ(b.frames.size(), 1u);
+  EXPECT_EQ(a.frames[0].get(), frame.get());  // shared, not copied
+  EXPECT_EQ(b.frames[0].get(), frame.get());
+  EXPECT_TRUE(c.frames.empty());
+}
+
+TEST(Hub, UnsubscribeReportsTheLastLocalSubscriber) {
+  hub::Hub h;
+  RecordingSink a, b;
+  h.subscribe("t", &a);
+  h.subscribe("t", &b);
+  EXPECT_FALSE(h.unsubscribe("t", &a));
+  EXPECT_FALSE(h.unsubscribe("t", &a));  // unknown pair ignored
+  EXPECT_TRUE(h.unsubscribe("t", &b));
+  EXPECT_EQ(h.topicCount(), 0u);
+  EXPECT_EQ(h.deliver("t", net::makeSharedFrame("x")), 0u);
+}
