@@ -22,14 +22,16 @@ void Call::fail(ApiError error) {
 void Call::send(std::string text, std::string_view outcome) {
   if (answered_ || !session_) return;
   answered_ = true;
+  // Unknown ops share one label: client-chosen strings must not mint metric series.
+  std::string label = outcome == toString(ErrorCode::UnknownOp) ? std::string("unknown") : op_;
   auto& loop = session_->loop();
   // Replies leave from the session's own loop, whichever thread the handler finished on.
   if (loop.io().get_executor().running_in_this_thread()) {
-    loop.metrics().countRequest(op_, outcome);
+    loop.metrics().countRequest(label, outcome);
     session_->sendText(text);
     return;
   }
-  loop.post([session = session_, op = op_, text = std::move(text), outcome = std::string(outcome)] {
+  loop.post([session = session_, op = std::move(label), text = std::move(text), outcome = std::string(outcome)] {
     session->loop().metrics().countRequest(op, outcome);
     session->sendText(text);
   });

@@ -27,7 +27,7 @@ const std::vector<KeyDef>& table() {
       {"http.idle_timeout_ms", "close an idle HTTP keep-alive connection after this long", &Config::httpIdleTimeoutMs, 100, 3600000},
       {"http.web_root", "folder of static files served at / (default: ./web, else next to the binary)", nullptr, 0, 0, &Config::httpWebRoot},
       {"threads", "event loops (shards), one thread each; 0 = one per core", &Config::threads, 0, 64},
-      {"data_dir", "folder for generated keys and embedded data; created on first start", nullptr, 0, 0, &Config::dataDir},
+      {"data_dir", "folder for the generated development API key (credentials.toml) and embedded data", nullptr, 0, 0, &Config::dataDir},
       {"log.level", "trace, debug, info, warn, error", nullptr, 0, 0, &Config::logLevel, {"trace", "debug", "info", "warn", "error"}},
       {"log.format", "text (readable) or json (one object per line)", nullptr, 0, 0, &Config::logFormat, {"text", "json"}},
       {"ws.max_message_bytes", "largest WebSocket message (after reassembly); larger closes with 1009", &Config::wsMaxMessageBytes, 1024, int64_t(1) << 30},

@@ -1,6 +1,6 @@
 #pragma once
-// HTTP/1.1 listener (Beast parses) spread over the event loops: one acceptor per loop on the
-// same port with SO_REUSEPORT, so the kernel spreads connections and each stays on its loop.
+// HTTP/1.1 listener (Beast parses) spread over the event loops: one acceptor hands accepted
+// sockets to the loops round-robin; a connection then stays on its loop for its whole life.
 // A WebSocket upgrade on the upgrade path is answered by Beast's handshake, then the raw socket
 // is handed to the Handler, which runs onair's own frame codec on it.
 #include <boost/asio/ip/tcp.hpp>

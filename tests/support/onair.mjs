@@ -47,7 +47,9 @@ export async function startOnair(options = {}) {
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 8000))]);
+      let timer;
+      const code = await Promise.race([exited, new Promise((r) => { timer = setTimeout(() => r('timeout'), 8000); })]);
+      clearTimeout(timer);
       if (code === 'timeout') { proc.kill('SIGKILL'); await exited; }
       rmSync(dataDir, { recursive: true, force: true });
       return code === 'timeout' ? null : code;

@@ -1,0 +1,83 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startOnair } from '../support/onair.mjs';
+import { apiCredential, clientToken, randomSecret, signJwt, now } from '../support/tokens.mjs';
+
+let srv;
+before(async () => { srv = await startOnair({ args: ['--http-max-body-bytes', '4096'] }); });
+after(async () => { await srv.stop(); });
+
+const post = (path, body, auth) => fetch(srv.url + path, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+test('healthz, readyz and metrics answer', async () => {
+  assert.deepEqual(await (await fetch(srv.url + '/healthz')).json(), { status: 'ok' });
+  const ready = await fetch(srv.url + '/readyz');
+  assert.equal(ready.status, 200);
+  assert.equal((await ready.json()).status, 'ready');
+  const metrics = await (await fetch(srv.url + '/metrics')).text();
+  for (const name of ['onair_build_info', 'onair_connections{shard="0"}', 'onair_frames_in_total', 'onair_bytes_out_total',
+    'onair_send_queue_drops_total', 'onair_loop_lag_seconds', 'onair_requests_total']) {
+    assert.ok(metrics.includes(name), `metrics lack ${name}`);
+  }
+});
+
+test('POST /v1/tokens mints a token that connects', async () => {
+  const res = await post('/v1/tokens', { userId: 'alice', ttl: 600, grants: ['room:project_*:publish,subscribe'] }, apiCredential(srv));
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.match(body.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  const expires = Date.parse(body.expiresAt);
+  assert.ok(Math.abs(expires - (Date.now() + 600_000)) < 5000, `expiresAt ${body.expiresAt}`);
+  const payload = JSON.parse(Buffer.from(body.token.split('.')[1], 'base64url').toString());
+  assert.equal(payload.sub, 'alice');
+  assert.deepEqual(payload.grants, { room: { 'project_*': ['publish', 'subscribe'] } });
+});
+
+test('the server API refuses missing, forged and client credentials with 401 unauthenticated', async () => {
+  const body = { userId: 'a', ttl: 60, grants: [] };
+  for (const auth of [undefined, 'garbage',
+    signJwt({ alg: 'HS256', kid: srv.apiKey }, { iss: srv.apiKey, exp: now() + 60 }, randomSecret()),
+    clientToken(srv)]) {
+    const res = await post('/v1/tokens', body, auth);
+    assert.equal(res.status, 401);
+    assert.equal((await res.json()).error.code, 'unauthenticated');
+  }
+});
+
+test('bad token requests get invalid_argument naming the field', async () => {
+  const cases = [
+    [{ ttl: 60, grants: [] }, /userId/],
+    [{ userId: 'a', ttl: 0, grants: [] }, /ttl/],
+    [{ userId: 'a', ttl: 60, grants: ['room:x:fly'] }, /grants\[0\]/],
+    [{ userId: 'a', ttl: 60, grants: 'room:x:publish' }, /grants/],
+    ['{"userId":', /JSON/],
+  ];
+  for (const [body, pattern] of cases) {
+    const res = await post('/v1/tokens', body, apiCredential(srv));
+    assert.equal(res.status, 400);
+    const err = (await res.json()).error;
+    assert.equal(err.code, 'invalid_argument');
+    assert.match(err.message, pattern);
+  }
+});
+
+test('an oversize body gets 413 payload_too_large', async () => {
+  const res = await post('/v1/tokens', { userId: 'a', ttl: 60, grants: [], pad: 'x'.repeat(10_000) }, apiCredential(srv));
+  assert.equal(res.status, 413);
+  assert.equal((await res.json()).error.code, 'payload_too_large');
+});
+
+test('static pages are served and unknown routes get a JSON 404', async () => {
+  const page = await fetch(srv.url + '/');
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type'), /text\/html/);
+  const missing = await fetch(srv.url + '/v1/nothing');
+  assert.equal(missing.status, 404);
+  assert.equal((await missing.json()).error.code, 'not_found');
+  const traversal = await fetch(srv.url + '/..%2f..%2fetc/passwd');
+  assert.equal(traversal.status, 404);
+});
