@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -60,6 +61,14 @@ sigset_t blockShutdownSignals() {
   return set;
 }
 
+// Each connection is a descriptor: use the whole hard limit the operator allows.
+void raiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) == 0) spdlog::debug("open file limit raised to {}", limit.rlim_max);
+}
+
 size_t openConnections(hub::ShardPool& pool) {
   size_t n = 0;
   for (size_t i = 0; i < pool.size(); ++i) n += pool.loop(i).connectionCount();
@@ -78,6 +87,7 @@ void printBanner(const Config& c, uint16_t port, const std::string& executable, 
 
 int Server::run(Config config, const std::string& executable) {
   sigset_t signals = blockShutdownSignals();
+  raiseFileLimit();
   size_t threads = config.threads > 0 ? static_cast<size_t>(config.threads) : std::max(1u, std::thread::hardware_concurrency());
   threads = std::min(threads, hub::ShardPool::kMaxShards);
 

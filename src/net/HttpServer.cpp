@@ -22,9 +22,10 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 struct HttpServer::Acceptor {
-  explicit Acceptor(asio::io_context& io) : acceptor(io) {}
+  explicit Acceptor(asio::io_context& io) : acceptor(io), backoff(io) {}
   tcp::acceptor acceptor;
-  size_t next = 0;  // round-robin cursor over the loops
+  asio::steady_timer backoff;  // pause after a failed accept (e.g. out of file descriptors)
+  size_t next = 0;             // round-robin cursor over the loops
 };
 
 namespace {
@@ -186,10 +187,13 @@ void HttpServer::startAccepting() {
                                  spdlog::warn("http session ended by an exception: {}", ex.what());
                                }
                              });
-            } else {
-              spdlog::warn("accept failed: {}", ec.message());
+              self();
+              return;
             }
-            self();
+            // Out of descriptors or memory: retrying at once would spin the loop.
+            spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
+            self.acceptor->backoff.expires_after(std::chrono::milliseconds(100));
+            self.acceptor->backoff.async_wait([self](boost::system::error_code) { self(); });
           });
         }
       };
