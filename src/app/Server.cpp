@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -75,12 +76,17 @@ size_t openConnections(hub::ShardPool& pool) {
   return n;
 }
 
+// The listen line is logged; the development key and the token command are printed, not
+// logged, because API keys never go to logs (the secret never appears anywhere).
 void printBanner(const Config& c, uint16_t port, const std::string& executable, size_t threads) {
   spdlog::info("onair {} listening on http://{}:{} ({} shards, engine: embedded)", ONAIR_VERSION, c.httpHost, port, threads);
-  spdlog::info("API key: {} (from {}{})", c.keys.front().key, c.keysSource,
-               c.keysSource == "generated" ? ", secret in " + (std::filesystem::path(c.dataDir) / "credentials.toml").string() : "");
-  spdlog::info("mint a client token: {} token create --data-dir {} --user alice --ttl 1h --grant 'room:*:subscribe,publish,presence,history'",
-               executable, c.dataDir);
+  spdlog::info("API keys: {} configured (from {})", c.keys.size(), c.keysSource);
+  if (c.keysSource != "generated") return;
+  fmt::print(stderr,
+             "\n  Development API key: {}  (secret in {})\n"
+             "  Mint a client token:\n"
+             "    {} token create --data-dir {} --user alice --ttl 1h --grant 'room:*:subscribe,publish,presence,history'\n\n",
+             c.keys.front().key, (std::filesystem::path(c.dataDir) / "credentials.toml").string(), executable, c.dataDir);
 }
 
 }  // namespace
