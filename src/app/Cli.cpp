@@ -33,7 +33,8 @@ struct ConfigFlags {
       if (!wanted) continue;
       options[k.name] = cmd.add_option(k.flag, values[k.name], fmt::format("{} (env {}, default {})", k.help, k.env,
                                                                          k.defaultValue.empty() ? "\"\"" : k.defaultValue))
-                            ->group("Configuration (flag > env > file > default)");
+                            ->group("Configuration (flag > env > file > default)")
+                            ->type_name(k.type == "integer" ? "INT" : "TEXT");
     }
   }
 
