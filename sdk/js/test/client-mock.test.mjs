@@ -1,12 +1,14 @@
 // Client behaviour against a scripted WebSocket server on 127.0.0.1 (no onair process needed):
 // timeouts, disconnects, reconnect with backoff, close codes, keepalive.
-import { test, afterEach } from 'node:test';
+import { test as baseTest, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { WebSocket, WebSocketServer } from 'ws';
 import { connect, OnairError } from '../dist/client/index.js';
 import { connectUrl } from '../dist/client/url.js';
 
+// Every test waits on events; a bounded timeout turns a missing event into a failure, not a hang.
+const test = (name, fn) => baseTest(name, { timeout: 5000 }, fn);
 const FAST = { minDelayMs: 5, maxDelayMs: 20 };
 const cleanups = [];
 afterEach(async () => {

@@ -39,4 +39,6 @@ test('parseGrant rejects missing parts', () => {
   rejects('room::publish', /pattern is empty/);
   rejects('room:x:', /no actions/);
   rejects('', /must have the form/);
+  rejects(`room:${'x'.repeat(256)}:publish`, /longer than 255 bytes/);
+  assert.equal(parseGrant(`room:${'x'.repeat(255)}:publish`).pattern.length, 255);
 });

@@ -134,7 +134,7 @@ export class OnairClient {
    * Sends a request and resolves with its `result`. Rejects with the server's error code,
    * `timeout` after `timeoutMs` (default `requestTimeoutMs`), or `disconnected`.
    */
-  request<T = any>(op: string, args?: Record<string, unknown>, options: RequestOptions = {}): Promise<T> {
+  request<T = any>(op: string, args?: object, options: RequestOptions = {}): Promise<T> {
     if (this.currentState === 'closed') {
       return Promise.reject(disconnectedError('the client is closed'));
     }
@@ -176,14 +176,14 @@ export class OnairClient {
    * Returns a function that removes the handler.
    */
   on<K extends LifecycleEvent>(event: K, handler: (...args: LifecycleEvents[K]) => void): () => void;
-  on(event: string, handler: ServerEventHandler): () => void;
+  on<E extends string>(event: E extends LifecycleEvent ? never : E, handler: ServerEventHandler): () => void;
   on(event: string, handler: (...args: any[]) => void): () => void {
     if (LIFECYCLE_EVENTS.has(event)) return this.lifecycle.on(event as LifecycleEvent, handler);
     return this.serverEvents.on(event, handler);
   }
 
   once<K extends LifecycleEvent>(event: K, handler: (...args: LifecycleEvents[K]) => void): () => void;
-  once(event: string, handler: ServerEventHandler): () => void;
+  once<E extends string>(event: E extends LifecycleEvent ? never : E, handler: ServerEventHandler): () => void;
   once(event: string, handler: (...args: any[]) => void): () => void {
     if (LIFECYCLE_EVENTS.has(event)) return this.lifecycle.once(event as LifecycleEvent, handler);
     return this.serverEvents.once(event, handler);

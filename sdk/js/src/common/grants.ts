@@ -10,6 +10,9 @@ export const GRANT_ACTIONS = {
   collab: ['read-write', 'readonly'],
 } as const satisfies Record<string, readonly string[]>;
 
+/** Same limit as the server (docs/http-api.md, POST /v1/tokens). */
+const MAX_PATTERN_BYTES = 255;
+
 export type GrantSurface = keyof typeof GRANT_ACTIONS;
 
 export interface ParsedGrant {
@@ -52,6 +55,9 @@ export function parseGrant(grant: string): ParsedGrant {
   }
   if (pattern.length === 0) {
     throw new OnairError('invalid_argument', `grant "${grant}": the pattern is empty`);
+  }
+  if (new TextEncoder().encode(pattern).length > MAX_PATTERN_BYTES) {
+    throw new OnairError('invalid_argument', `grant "${grant}": the pattern is longer than ${MAX_PATTERN_BYTES} bytes`);
   }
   if (actionList.length === 0) {
     throw new OnairError('invalid_argument', `grant "${grant}": no actions`);
