@@ -1,0 +1,120 @@
+// The onair command line and its logs, run as a user would.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startOnair, onairBinary } from '../support/onair.mjs';
+import { randomSecret } from '../support/tokens.mjs';
+
+const run = (args, env = {}) => spawnSync(onairBinary, args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 10_000 });
+
+async function connectWith(srv, token) {
+  const ws = new WebSocket(srv.wsUrl);
+  await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+  ws.send(JSON.stringify({ id: 1, op: 'connect', args: { token } }));
+  const reply = await new Promise((res) => ws.once('message', (m) => res(JSON.parse(m.toString()))));
+  ws.close();
+  return reply;
+}
+
+test('version and help teach', () => {
+  assert.match(run(['version']).stdout, /^onair \d+\.\d+\.\d+/);
+  const help = run(['--help']);
+  assert.equal(help.status, 0);
+  for (const word of ['serve', 'token', 'config', 'version']) assert.ok(help.stdout.includes(word));
+  const serveHelp = run(['serve', '--help']).stdout;
+  assert.ok(serveHelp.includes('--http-port') && serveHelp.includes('ONAIR_HTTP_PORT') && serveHelp.includes('--log-format'));
+});
+
+test('token create prints a token that connects, with the grants asked for', async () => {
+  const srv = await startOnair();
+  try {
+    const env = { ONAIR_API_KEY: srv.apiKey, ONAIR_API_SECRET: srv.apiSecret };
+    const out = run(['token', 'create', '--user', 'carol', '--name', 'Carol', '--ttl', '15m',
+      '--grant', 'room:project_*:publish,subscribe', '--grant', 'live:content:*:attach', '--attr', 'team=blue'], env);
+    assert.equal(out.status, 0, out.stderr);
+    const token = out.stdout.trim();
+    assert.equal(token.split('.').length, 3);
+    assert.ok(!out.stdout.includes(srv.apiSecret) && !out.stderr.includes(srv.apiSecret));
+    const reply = await connectWith(srv, token);
+    assert.equal(reply.result.userId, 'carol');
+    const exp = Date.parse(reply.result.expiresAt);
+    assert.ok(Math.abs(exp - (Date.now() + 15 * 60_000)) < 5000);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('token create refuses a bad grant or ttl with exit code 2 and a reason', () => {
+  const env = { ONAIR_API_KEY: 'APIclitest', ONAIR_API_SECRET: randomSecret() };
+  const badGrant = run(['token', 'create', '--user', 'x', '--grant', 'room:x:fly'], env);
+  assert.equal(badGrant.status, 2);
+  assert.match(badGrant.stderr, /unknown action 'fly'/);
+  const badTtl = run(['token', 'create', '--user', 'x', '--ttl', 'forever'], env);
+  assert.equal(badTtl.status, 2);
+  assert.match(badTtl.stderr, /--ttl/);
+});
+
+test('first start generates a private development key; token create uses it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onair-cli-'));
+  try {
+    const env = { ONAIR_API_KEY: '', ONAIR_API_SECRET: '' };
+    const out = run(['token', 'create', '--data-dir', dir, '--user', 'dev'], env);
+    assert.equal(out.status, 0, out.stderr);
+    const file = join(dir, 'credentials.toml');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const key = readFileSync(file, 'utf8').match(/key = "([^"]+)"/)[1];
+    const header = JSON.parse(Buffer.from(out.stdout.trim().split('.')[0], 'base64url').toString());
+    assert.equal(header.kid, key);
+    assert.equal(header.alg, 'HS256');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('configuration errors exit 2 naming the key; a busy port exits 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onair-cfg-'));
+  try {
+    const cfg = join(dir, 'onair.toml');
+    writeFileSync(cfg, '[http]\nprot = 1\n');
+    const bad = run(['serve', '--config', cfg, '--data-dir', dir]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown key 'http.prot'/);
+    const badEnv = run(['serve', '--data-dir', dir], { ONAIR_HTTP_PORT: 'eighty' });
+    assert.equal(badEnv.status, 2);
+    assert.match(badEnv.stderr, /ONAIR_HTTP_PORT.*http.port must be an integer/);
+    const srv = await startOnair();
+    try {
+      const busy = run(['serve', '--http-port', String(srv.port), '--data-dir', dir]);
+      assert.equal(busy.status, 1);
+      assert.match(busy.stdout + busy.stderr, /cannot listen on 127\.0\.0\.1:\d+/);
+    } finally {
+      await srv.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('json logs are one object per line and never contain tokens or secrets', async () => {
+  const srv = await startOnair({ args: ['--log-format', 'json', '--log-level', 'debug'] });
+  const forged = `${Buffer.from('{"alg":"HS256","kid":"' + srv.apiKey + '"}').toString('base64url')}.` +
+    `${Buffer.from('{"sub":"eve","exp":1}').toString('base64url')}.c2lnbmF0dXJl`;
+  const reply = await connectWith(srv, forged);
+  assert.equal(reply.error.code, 'unauthenticated');
+  await srv.stop();
+  const lines = srv.output().trim().split('\n').filter(Boolean);
+  assert.ok(lines.length >= 3);
+  for (const line of lines) {
+    const entry = JSON.parse(line);
+    assert.ok(entry.ts && entry.level && typeof entry.msg === 'string', line);
+  }
+  const all = srv.output();
+  assert.ok(all.includes('connect refused'), 'the refusal is logged');
+  assert.ok(!all.includes(forged) && !all.includes(forged.split('.')[2]), 'the token must not be logged');
+  assert.ok(!all.includes(srv.apiSecret), 'the secret must not be logged');
+  assert.ok(!all.includes(srv.apiKey), 'the API key must not be logged');
+});
