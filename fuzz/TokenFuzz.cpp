@@ -81,7 +81,7 @@ std::string hs256(std::string_view input, const std::string& secret) {
 void checkAccepted(const AccessClaims& c) {
   check(!c.userId.empty() && c.userId.size() <= 255);
   check(c.keyId == kKey);
-  check(kNow <= c.expiresAt + kLeeway);
+  check(kNow - kLeeway <= c.expiresAt);
   // Grants survive their JSON form unchanged, and matching never misbehaves.
   std::string why;
   auto again = GrantSet::fromJson(c.grants.toJson(), why);

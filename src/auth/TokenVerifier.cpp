@@ -32,7 +32,12 @@ std::optional<int64_t> intClaim(const boost::json::object& o, std::string_view n
   if (it == o.end()) return std::nullopt;
   if (it->value().is_int64()) return it->value().as_int64();
   if (it->value().is_uint64() && it->value().as_uint64() <= INT64_MAX) return static_cast<int64_t>(it->value().as_uint64());
-  if (it->value().is_double()) return static_cast<int64_t>(it->value().as_double());
+  if (it->value().is_double()) {
+    // Out-of-range doubles would make the cast undefined: treat them as absent.
+    double d = it->value().as_double();
+    if (!(d >= -9.0e18 && d <= 9.0e18)) return std::nullopt;
+    return static_cast<int64_t>(d);
+  }
   return std::nullopt;
 }
 
@@ -102,7 +107,7 @@ std::variant<TokenVerifier::Verified, TokenError> TokenVerifier::verifySigned(st
   // Step 5: time window, with leeway for clock skew.
   auto exp = intClaim(*payload, "exp");
   if (!exp) return TokenError{"token has no exp"};
-  if (now > *exp + leeway_) return TokenError{"token has expired"};
+  if (now - leeway_ > *exp) return TokenError{"token has expired"};  // no overflow near INT64_MAX
   if (auto nbf = intClaim(*payload, "nbf"); nbf && now + leeway_ < *nbf) return TokenError{"token is not valid yet"};
   return Verified{std::move(*payload), std::move(*kid)};
 }

@@ -161,3 +161,12 @@ TEST_F(TokenVerifierTest, ApiCredentialNeedsIssAndNoSub) {
   // And an API credential is not an access token.
   EXPECT_TRUE(std::holds_alternative<TokenError>(v.verifyAccess(cred, kNow)));
 }
+
+TEST_F(TokenVerifierTest, ExtremeTimeClaimsNeitherOverflowNorPass) {
+  // Found by fuzz_token: huge exp/nbf values must be handled without undefined behaviour.
+  const std::string header = R"({"alg":"HS256","kid":"key1"})";
+  EXPECT_EQ(errorOf(signRaw(header, R"({"sub":"u","exp":9223372036854775807})", secret)), "");
+  EXPECT_EQ(errorOf(signRaw(header, R"({"sub":"u","exp":1.7e31})", secret)), "token has no exp");
+  EXPECT_EQ(errorOf(signRaw(header, R"({"sub":"u","exp":1900000000,"nbf":2.7e92})", secret)), "");
+  EXPECT_EQ(errorOf(signRaw(header, R"({"sub":"u","exp":-9223372036854775807})", secret)), "token has expired");
+}
