@@ -63,7 +63,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     boost::json::object o = reparse(reply);
     check(o.size() == 2);
     check(o.contains("id") && o.at("id") == req->id);
-    check(o.contains("result") && o.at("result").is_object() && o.at("result").as_object() == req->args);
+    check(o.contains("result") && o.at("result").is_object() && o.at("result").as_object().size() == req->args.size());
+    // The reply carries exactly the serialized args. (Comparing reparsed values would fail on
+    // Boost.JSON 1.81's imprecise parse of huge integers into doubles, which is not our bug.)
+    check(reply == R"({"id":)" + boost::json::serialize(req->id) + R"(,"result":)" + boost::json::serialize(req->args) + "}");
     // So must an event named after the op.
     boost::json::object ev = reparse(Envelope::event(req->op, req->op, req->args));
     check(ev.at("event").is_string() && ev.at("event").as_string() == req->op);

@@ -1,6 +1,7 @@
 #include "api/Envelope.hpp"
 
 #include <boost/json.hpp>
+#include <cmath>
 
 namespace onair::api {
 namespace {
@@ -19,6 +20,27 @@ bool validOp(std::string_view op) {
     if (!ok) return false;
   }
   return true;
+}
+
+// Boost.JSON 1.81 parses 1e400 as infinity and would serialize it as `Infinity`, which is not
+// JSON: such numbers are refused at the door so no reply or event can carry one.
+bool allFinite(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::double_:
+      return std::isfinite(v.get_double());
+    case boost::json::kind::array:
+      for (const auto& e : v.get_array()) {
+        if (!allFinite(e)) return false;
+      }
+      return true;
+    case boost::json::kind::object:
+      for (const auto& [k, e] : v.get_object()) {
+        if (!allFinite(e)) return false;
+      }
+      return true;
+    default:
+      return true;
+  }
 }
 
 EnvelopeError invalid(boost::json::value id, std::string message) {
@@ -47,6 +69,7 @@ std::variant<Request, EnvelopeError> Envelope::decode(std::string_view text) {
   req.op = op;
   if (auto argsIt = obj->find("args"); argsIt != obj->end() && !argsIt->value().is_null()) {
     if (!argsIt->value().is_object()) return invalid(req.id, "args must be an object");
+    if (!allFinite(argsIt->value())) return invalid(req.id, "args holds a number too large for JSON");
     req.args = std::move(argsIt->value().as_object());
   }
   return req;

@@ -65,3 +65,11 @@ TEST(ErrorCodes, EveryCodeRoundTripsItsName) {
     EXPECT_GE(httpStatus(code), 400);
   }
 }
+
+TEST(Envelope, RefusesNumbersThatOverflowToInfinity) {
+  // Found by fuzz_envelope: echoed back, 1e400 would have become `Infinity`, which is not JSON.
+  EXPECT_EQ(errorMessage(R"({"id":1,"op":"sys.echo","args":{"a":[1,{"b":-1e400}]}})"),
+            "args holds a number too large for JSON");
+  auto ok = Envelope::decode(R"({"id":1,"op":"sys.echo","args":{"a":1.5e300}})");
+  EXPECT_TRUE(std::holds_alternative<Request>(ok));
+}
