@@ -27,6 +27,7 @@ class ClientSession final : public net::WsConnection::Listener,
   const auth::AccessClaims* claims() const { return claims_.get(); }
   const std::string& sessionId() const { return sessionId_; }
   net::EventLoop& loop() { return loop_; }
+  std::weak_ptr<net::WsConnection> connection() const { return connection_; }
   const SessionContext& context() const { return context_; }
 
   // Sends text on the connection if it is still open (loop thread only).

@@ -26,6 +26,9 @@ class HttpRouter {
   explicit HttpRouter(const auth::TokenVerifier& verifier) : verifier_(verifier) {}
 
   void add(std::string method, std::string path, Access access, Handler handler);
+  // Every request whose path starts with `prefix` and matches no exact route; the handler reads
+  // the method and the rest of the path itself.
+  void addPrefix(std::string prefix, Access access, Handler handler);
   // Returns false when no route has this path (the caller may serve a static file instead).
   bool dispatch(net::EventLoop& loop, const net::HttpRequest& request, const Respond& respond) const;
 
@@ -35,7 +38,10 @@ class HttpRouter {
     Handler handler;
   };
   const auth::TokenVerifier& verifier_;
+  bool authorized(const net::HttpRequest& request, const Respond& respond) const;
+
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (path, method)
+  std::map<std::string, Route> prefixes_;
 };
 
 }  // namespace onair::api

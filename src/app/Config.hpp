@@ -2,6 +2,7 @@
 // Every setting of `onair serve`. Defaults live here; ConfigLoader layers a TOML file,
 // ONAIR_* environment variables and flags on top (flag > env > file > default).
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,15 @@ struct Config {
   int64_t authMaxTokenTtlSeconds = 30 * 24 * 3600;
   // [shutdown]
   int64_t shutdownGraceMs = 4000;
+  // [rooms] defaults for rooms and channels, overridable per namespace
+  int64_t roomsHistorySize = 100;
+  int64_t roomsHistoryTtlSeconds = 86400;
+  int64_t roomsIdempotencyTtlSeconds = 86400;
+  std::string roomsPresence = "true";
+  int64_t roomsMaxMembers = 10000;
+  int64_t roomsMaxMessageBytes = 65536;
+  // [[rooms.namespaces]]: pattern plus any rooms.* key above (without the prefix), as given.
+  std::vector<std::map<std::string, std::string>> roomNamespaces;
   // [[keys]] and ONAIR_API_KEY/ONAIR_API_SECRET (first = used to sign new tokens)
   std::vector<ApiKeyConfig> keys;
   // Where keys came from, for the start-up banner: "config", "env", "generated".

@@ -41,6 +41,12 @@ const std::vector<KeyDef>& table() {
       {"auth.leeway_seconds", "clock skew tolerated on token nbf/exp", &Config::authLeewaySeconds, 0, 600},
       {"auth.max_token_ttl_seconds", "longest ttl POST /v1/tokens and the CLI will mint", &Config::authMaxTokenTtlSeconds, 1, int64_t(366) * 24 * 3600},
       {"shutdown.grace_ms", "on SIGTERM/SIGINT, how long to wait for clients to close before exiting", &Config::shutdownGraceMs, 0, 60000},
+      {"rooms.history_size", "messages kept per room or channel", &Config::roomsHistorySize, 1, 1000000},
+      {"rooms.history_ttl_seconds", "drop stored messages older than this", &Config::roomsHistoryTtlSeconds, 1, int64_t(3650) * 86400},
+      {"rooms.idempotency_ttl_seconds", "how long a publish's idempotencyKey is remembered", &Config::roomsIdempotencyTtlSeconds, 1, int64_t(365) * 86400},
+      {"rooms.presence", "track room members and presence (true or false)", nullptr, 0, 0, &Config::roomsPresence, {"true", "false"}},
+      {"rooms.max_members", "members per room; a join beyond gets cap_exceeded", &Config::roomsMaxMembers, 1, 10000000},
+      {"rooms.max_message_bytes", "largest serialized `data` of one message; larger gets payload_too_large", &Config::roomsMaxMessageBytes, 16, int64_t(64) << 20},
   };
   return defs;
 }
@@ -89,6 +95,7 @@ const KeyDef* find(const std::string& name) {
 }
 
 std::string nodeText(const toml::node& node, const std::string& key, const std::string& origin) {
+  if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
   if (auto v = node.value<int64_t>(); v && node.is_integer()) return std::to_string(*v);
   if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
   throw ConfigError(fmt::format("{}: {} must be a string or an integer", origin, key));
@@ -110,6 +117,28 @@ void walk(Config& config, const toml::table& tbl, const std::string& prefix, con
         config.keys.push_back({*kk, *ss});
       }
       if (!config.keys.empty()) config.keysSource = "config";
+      continue;
+    }
+    if (key == "rooms.namespaces") {
+      const auto* arr = node.as_array();
+      if (!arr) throw ConfigError(origin + ": rooms.namespaces must be an array of tables ([[rooms.namespaces]])");
+      for (const auto& item : *arr) {
+        const auto* t = item.as_table();
+        if (!t || !(*t)["pattern"].value<std::string>()) throw ConfigError(origin + ": each [[rooms.namespaces]] needs pattern");
+        std::map<std::string, std::string> entry;
+        for (const auto& [nk, nv] : *t) {
+          std::string name(nk.str());
+          std::string value = nodeText(nv, "rooms.namespaces." + name, origin);
+          if (name != "pattern") {
+            const KeyDef* d = find("rooms." + name);
+            if (!d) throw ConfigError(fmt::format("{}: unknown key '{}' in [[rooms.namespaces]]", origin, name));
+            Config scratch;
+            setValue(scratch, *d, value, origin);  // validates the value
+          }
+          entry[name] = value;
+        }
+        config.roomNamespaces.push_back(std::move(entry));
+      }
       continue;
     }
     if (const auto* sub = node.as_table()) {
@@ -191,6 +220,7 @@ std::string ConfigLoader::referenceMarkdown() {
     out += fmt::format("| `{}` | `{}` | `{}` | {} | `{}` | {} |\n", k.name, k.flag, k.env, k.type,
                        k.defaultValue.empty() ? "\"\"" : k.defaultValue, k.help);
   }
+  out += "| `[[rooms.namespaces]]` | — | — | table array | none | per-namespace overrides: `pattern` (glob over the part of a name before its first `:`) and any `rooms.*` key without the prefix, e.g. `history_size = 1000` |\n";
   out += "| `[[keys]]` | — | `ONAIR_API_KEY` + `ONAIR_API_SECRET` | table array | generated into data_dir | API keys: `key` and `secret` (≥ 16 characters); the first signs new tokens, all verify |\n";
   return out;
 }

@@ -1,5 +1,7 @@
 #include "app/Server.hpp"
 
+#include "app/ConfigLoader.hpp"
+
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -21,10 +23,13 @@
 #include "auth/KeyRing.hpp"
 #include "auth/TokenIssuer.hpp"
 #include "auth/TokenVerifier.hpp"
-#include "engine/memory/MemoryEngine.hpp"
+#include "engine/EmbeddedEngine.hpp"
 #include "hub/ShardPool.hpp"
 #include "net/HttpServer.hpp"
 #include "net/WsCodec.hpp"
+#include "rooms/RoomOps.hpp"
+#include "rooms/RoomRoutes.hpp"
+#include "rooms/RoomService.hpp"
 
 namespace onair::app {
 namespace {
@@ -49,6 +54,30 @@ std::string resolveWebRoot(const Config& c, const std::string& executable) {
   auto beside = std::filesystem::weakly_canonical(executable, ec).parent_path().parent_path() / "web";
   if (std::filesystem::is_directory(beside, ec)) return beside.string();
   return "";
+}
+
+rooms::NamespaceOptions roomOptions(const Config& c, const std::map<std::string, std::string>& overrides) {
+  Config merged = c;
+  std::map<std::string, std::string> values;
+  for (const auto& [k, v] : overrides) {
+    if (k != "pattern") values["rooms." + k] = v;
+  }
+  ConfigLoader::applyValues(merged, values, "[[rooms.namespaces]]");
+  rooms::NamespaceOptions o;
+  o.pattern = overrides.count("pattern") ? overrides.at("pattern") : "";
+  o.historySize = merged.roomsHistorySize;
+  o.historyTtlSeconds = merged.roomsHistoryTtlSeconds;
+  o.idempotencyTtlSeconds = merged.roomsIdempotencyTtlSeconds;
+  o.presence = merged.roomsPresence == "true";
+  o.maxMembers = merged.roomsMaxMembers;
+  o.maxMessageBytes = merged.roomsMaxMessageBytes;
+  return o;
+}
+
+rooms::NamespacePolicy namespacePolicy(const Config& c) {
+  std::vector<rooms::NamespaceOptions> namespaces;
+  for (const auto& entry : c.roomNamespaces) namespaces.push_back(roomOptions(c, entry));
+  return rooms::NamespacePolicy(roomOptions(c, {}), std::move(namespaces));
 }
 
 // Blocks SIGINT/SIGTERM in every thread (threads started later inherit the mask), so the main
@@ -104,16 +133,28 @@ int Server::run(Config config, const std::string& executable) {
   auth::TokenIssuer issuer(keys);
 
   // Engine and shards.
-  engine::memory::MemoryEngine engine;
+  std::unique_ptr<engine::EmbeddedEngine> engineOwner;
+  try {
+    engineOwner = std::make_unique<engine::EmbeddedEngine>(config.dataDir);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot open the embedded engine: {}", e.what());
+    return 1;
+  }
+  auto& engine = *engineOwner;
   hub::ShardPool pool(threads, wsSettingsOf(config));
   std::atomic<bool> accepting{false};
+
+  // Surfaces.
+  rooms::RoomService roomService(pool, engine, namespacePolicy(config));
 
   // Client ops and HTTP routes.
   api::OpRouter ops;
   api::registerSystemOps(ops);
+  rooms::registerRoomOps(ops, roomService);
   api::HttpRouter routes(verifier);
   api::registerOpsRoutes(routes, engine, pool.loops(), accepting);
   api::registerTokenRoutes(routes, issuer, config.authMaxTokenTtlSeconds);
+  rooms::registerRoomRoutes(routes, roomService);
   api::StaticFiles files(resolveWebRoot(config, executable));
   if (files.root().empty()) spdlog::warn("no web/ folder found: static pages are off (set http.web_root)");
   api::SessionContext sessions{&ops, &verifier, static_cast<uint32_t>(config.wsBadRequestLimit),
@@ -157,6 +198,7 @@ int Server::run(Config config, const std::string& executable) {
   size_t left = openConnections(pool);
   pool.stop();
   pool.join();
+  engine.stop();  // commits what is queued; its completions only post to the stopped loops
   if (left > 0) spdlog::warn("{} connections did not close in time", left);
   spdlog::info("onair stopped");
   return 0;

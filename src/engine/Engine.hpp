@@ -1,8 +1,13 @@
 #pragma once
 // The engine seam (DESIGN.md §4): one object per process that gives the surfaces their Broker,
-// History, Leases, Presence and Registry. The foundation defines only health; the rooms issue
-// adds the interfaces, each with its ordering and atomicity contract.
+// History, Presence and Registry (Leases arrive with the live surface). app/ picks the
+// implementation from config; surfaces only see these interfaces.
 #include <string_view>
+
+#include "engine/Broker.hpp"
+#include "engine/History.hpp"
+#include "engine/Presence.hpp"
+#include "engine/Registry.hpp"
 
 namespace onair::engine {
 
@@ -13,6 +18,15 @@ class Engine {
   virtual std::string_view name() const = 0;
   // True when the engine can serve requests now (for /readyz). Cheap; callable from any thread.
   virtual bool ready() const = 0;
+
+  // Finishes queued work (its completions still run) and stops the engine's threads. Called
+  // once the loops have stopped, before the engine is destroyed.
+  virtual void stop() = 0;
+
+  virtual Broker& broker() = 0;
+  virtual History& history() = 0;
+  virtual Presence& presence() = 0;
+  virtual Registry& registry() = 0;
 };
 
 }  // namespace onair::engine

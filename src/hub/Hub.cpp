@@ -7,7 +7,7 @@ bool Hub::subscribe(const std::string& topic, net::FrameSink* sink) {
   if (subs.indexOf.count(sink)) return false;
   subs.indexOf.emplace(sink, subs.list.size());
   subs.list.push_back(sink);
-  return subs.list.size() == 1;
+  return true;
 }
 
 bool Hub::unsubscribe(const std::string& topic, net::FrameSink* sink) {
@@ -23,9 +23,16 @@ bool Hub::unsubscribe(const std::string& topic, net::FrameSink* sink) {
     subs.indexOf[subs.list[i]] = i;
   }
   subs.list.pop_back();
-  if (!subs.list.empty()) return false;
-  topics_.erase(it);
+  if (subs.list.empty()) topics_.erase(it);
   return true;
+}
+
+size_t Hub::drop(const std::string& topic) {
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return 0;
+  size_t n = it->second.list.size();
+  topics_.erase(it);
+  return n;
 }
 
 size_t Hub::deliver(const std::string& topic, const net::SharedFrame& frame) {

@@ -13,10 +13,12 @@ namespace onair::hub {
 
 class Hub {
  public:
-  // Returns true when `sink` is the topic's first local subscriber.
+  // Returns false when `sink` was already subscribed to `topic`.
   bool subscribe(const std::string& topic, net::FrameSink* sink);
-  // Returns true when the topic has no local subscriber left. Unknown pairs are ignored.
+  // Returns false when `sink` was not subscribed to `topic`.
   bool unsubscribe(const std::string& topic, net::FrameSink* sink);
+  // Removes every local subscriber of `topic`; returns how many there were.
+  size_t drop(const std::string& topic);
   // Queues `frame` on every local subscriber of `topic`; returns how many.
   size_t deliver(const std::string& topic, const net::SharedFrame& frame);
   size_t subscriberCount(const std::string& topic) const;

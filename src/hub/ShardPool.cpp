@@ -33,26 +33,44 @@ size_t ShardPool::ownerOf(std::string_view name) const {
 }
 
 void ShardPool::subscribe(size_t shard, const std::string& topic, net::FrameSink* sink, std::function<void()> done) {
-  if (!hubs_[shard].subscribe(topic, sink)) {
-    if (done) done();
-    return;
-  }
   size_t owner = ownerOf(topic);
-  post(owner, [this, owner, shard, topic, done = std::move(done)]() mutable {
-    interest_[owner][topic] |= (uint64_t{1} << shard);
-    if (done) post(shard, std::move(done));
+  post(owner, [this, owner, shard, topic, sink, done = std::move(done)]() mutable {
+    addInterest(topic, shard);
+    post(shard, [this, owner, shard, topic, sink, done = std::move(done)] {
+      // Already subscribed: give back the interest counted for this call.
+      if (!hubs_[shard].subscribe(topic, sink)) post(owner, [this, topic, shard] { removeInterest(topic, shard); });
+      if (done) done();
+    });
   });
 }
 
 void ShardPool::unsubscribe(size_t shard, const std::string& topic, net::FrameSink* sink) {
   if (!hubs_[shard].unsubscribe(topic, sink)) return;
-  size_t owner = ownerOf(topic);
-  post(owner, [this, owner, shard, topic] {
-    auto it = interest_[owner].find(topic);
-    if (it == interest_[owner].end()) return;
-    it->second &= ~(uint64_t{1} << shard);
-    if (it->second == 0) interest_[owner].erase(it);
-  });
+  post(ownerOf(topic), [this, shard, topic] { removeInterest(topic, shard); });
+}
+
+void ShardPool::addInterest(const std::string& topic, size_t shard) {
+  auto& interest = interest_[ownerOf(topic)][topic];
+  if (interest.counts.empty()) interest.counts.resize(loops_.size());
+  if (interest.counts[shard]++ == 0) interest.mask |= (uint64_t{1} << shard);
+  ++interest.total;
+}
+
+void ShardPool::removeInterest(const std::string& topic, size_t shard) {
+  auto& topics = interest_[ownerOf(topic)];
+  auto it = topics.find(topic);
+  if (it == topics.end() || it->second.counts[shard] == 0) return;
+  auto& interest = it->second;
+  if (--interest.counts[shard] == 0) interest.mask &= ~(uint64_t{1} << shard);
+  if (--interest.total == 0) topics.erase(it);
+}
+
+void ShardPool::clearInterest(const std::string& topic) { interest_[ownerOf(topic)].erase(topic); }
+
+size_t ShardPool::subscriptions(const std::string& topic) const {
+  const auto& topics = interest_[ownerOf(topic)];
+  auto it = topics.find(topic);
+  return it == topics.end() ? 0 : it->second.total;
 }
 
 size_t ShardPool::publish(const std::string& topic, const net::SharedFrame& frame) {
@@ -60,8 +78,8 @@ size_t ShardPool::publish(const std::string& topic, const net::SharedFrame& fram
   auto it = interest_[owner].find(topic);
   if (it == interest_[owner].end()) return 0;
   size_t sent = 0;
-  for (size_t shard = 0; shard < loops_.size(); ++shard) {
-    if (!(it->second & (uint64_t{1} << shard))) continue;
+  for (uint64_t mask = it->second.mask; mask != 0; mask &= mask - 1) {
+    size_t shard = static_cast<size_t>(__builtin_ctzll(mask));
     ++sent;
     if (shard == owner) {
       hubs_[shard].deliver(topic, frame);

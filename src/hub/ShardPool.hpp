@@ -2,10 +2,12 @@
 // The shards of the process (DESIGN.md §2): one EventLoop and one Hub per thread, owner-shard
 // routing for named objects, and cross-shard fan-out.
 //
-// Fan-out contract: the owner shard of a topic keeps which shards have local subscribers
-// (a bit per shard). publish() runs on the owner, posts the shared frame once to each interested
-// shard, and each shard's hub queues it on its local subscribers. Subscribing is complete when
-// its `done` callback runs (on the subscriber's shard): frames published after that reach it.
+// Fan-out contract: the owner shard of a topic counts, per shard, the subscriptions to it
+// (interest). publish() runs on the owner, posts the shared frame once to each shard with
+// interest, and each shard's hub queues it on its local subscribers. Interest is counted at the
+// owner (not derived from the hubs) so that a subscribe and an unsubscribe racing from one shard
+// can never leave a subscriber without interest. Subscribing is complete when its `done` callback
+// runs (on the subscriber's shard): frames published after that reach it.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -41,6 +43,13 @@ class ShardPool {
   // Called on the topic owner's thread. Returns the number of shards the frame was sent to.
   size_t publish(const std::string& topic, const net::SharedFrame& frame);
 
+  // Owner-side interest bookkeeping, for surfaces that subscribe through the owner (owner thread).
+  void addInterest(const std::string& topic, size_t shard);
+  void removeInterest(const std::string& topic, size_t shard);
+  void clearInterest(const std::string& topic);
+  // Subscriptions to `topic` over all shards (owner thread).
+  size_t subscriptions(const std::string& topic) const;
+
   void start();
   void stop();
   void join();
@@ -48,8 +57,13 @@ class ShardPool {
  private:
   std::vector<std::unique_ptr<net::EventLoop>> loops_;
   std::vector<Hub> hubs_;
-  // interest_[owner][topic] = bitmask of shards with local subscribers (owner thread only).
-  std::vector<std::unordered_map<std::string, uint64_t>> interest_;
+  struct Interest {
+    uint64_t mask = 0;               // shards with a count above zero
+    std::vector<uint32_t> counts;    // subscriptions per shard
+    size_t total = 0;
+  };
+  // interest_[owner][topic], touched only on the owner's thread.
+  std::vector<std::unordered_map<std::string, Interest>> interest_;
 };
 
 }  // namespace onair::hub

@@ -1,0 +1,18 @@
+#include "engine/EmbeddedEngine.hpp"
+
+#include <filesystem>
+
+namespace onair::engine {
+
+namespace {
+std::unique_ptr<sqlite::SqliteStore> openStore(const std::string& dataDir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dataDir, ec);
+  return std::make_unique<sqlite::SqliteStore>((std::filesystem::path(dataDir) / "onair.db").string());
+}
+}  // namespace
+
+EmbeddedEngine::EmbeddedEngine(const std::string& dataDir)
+    : store_(openStore(dataDir)), history_(*store_), registry_(*store_) {}
+
+}  // namespace onair::engine

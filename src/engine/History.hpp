@@ -1,0 +1,72 @@
+#pragma once
+// History: the durable, ordered log of each stream (DESIGN.md §4).
+//
+// Contract:
+// - append assigns the next offset of the stream (1 for the first message of an epoch) and
+//   completes only once the message is durable (survives a crash of the process). Appends to one
+//   stream complete in offset order.
+// - A stream comes into being with a fresh random epoch on first use (append or read) and keeps
+//   it across restarts until remove(); after remove the next use starts a new epoch at offset 1.
+// - With an idempotency key, an append whose key was seen on the stream within the retention's
+//   idempotency window stores nothing and returns the original offset and timestamp with
+//   duplicate = true.
+// - Retention keeps at most maxMessages per stream and drops messages older than ttlSeconds.
+// - Completions run on the engine's own thread: callers post back to their shard.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/EngineError.hpp"
+#include "engine/StreamMessage.hpp"
+
+namespace onair::engine {
+
+struct Retention {
+  uint32_t maxMessages = 100;
+  int64_t ttlSeconds = 86400;
+  int64_t idempotencySeconds = 86400;
+};
+
+struct AppendRequest {
+  std::string stream;
+  std::string type;
+  std::string dataJson;
+  std::string publisher;
+  std::optional<std::string> idempotencyKey;
+  Retention retention;
+};
+
+struct AppendResult {
+  uint64_t offset = 0;
+  std::string epoch;
+  int64_t timestampMs = 0;
+  bool duplicate = false;
+};
+
+struct ReadRequest {
+  std::string stream;
+  // forward: messages with offset >= from (0 = from the oldest);
+  // backward: messages with offset <= from, newest first (0 = from the newest).
+  uint64_t from = 0;
+  bool forward = false;
+  uint32_t limit = 50;
+};
+
+struct ReadResult {
+  std::vector<StreamMessage> messages;
+  StreamPosition head;   // the stream's newest offset and epoch when read
+  uint64_t oldest = 0;   // smallest retained offset (head.offset + 1 when none is retained)
+};
+
+class History {
+ public:
+  virtual ~History() = default;
+  virtual void append(AppendRequest request, std::function<void(Outcome<AppendResult>)> done) = 0;
+  virtual void read(ReadRequest request, std::function<void(Outcome<ReadResult>)> done) = 0;
+  // Deletes the stream's messages, keys and epoch.
+  virtual void remove(std::string stream, std::function<void(Outcome<Done>)> done) = 0;
+};
+
+}  // namespace onair::engine

@@ -1,0 +1,91 @@
+#include "engine/sqlite/SqliteRegistry.hpp"
+
+#include <chrono>
+
+#include "engine/sqlite/Statement.hpp"
+
+namespace onair::engine::sqlite {
+
+struct SqliteRegistry::Statements {
+  explicit Statements(sqlite3* db)
+      : select(db, "SELECT value, version, updated FROM records WHERE key = ?1"),
+        upsert(db, "INSERT OR REPLACE INTO records(key, value, version, updated) VALUES(?1, ?2, ?3, ?4)"),
+        erase(db, "DELETE FROM records WHERE key = ?1") {}
+  Statement select, upsert, erase;
+};
+
+SqliteRegistry::SqliteRegistry(SqliteStore& store) : store_(store) {}
+SqliteRegistry::~SqliteRegistry() = default;
+
+SqliteRegistry::Statements& SqliteRegistry::sql(sqlite3* db) {
+  if (!sql_) sql_ = std::make_unique<Statements>(db);
+  return *sql_;
+}
+
+namespace {
+std::optional<Record> load(Statement& select, const std::string& key) {
+  select.bind(1, key);
+  std::optional<Record> out;
+  if (select.step()) out = Record{select.columnText(0), static_cast<uint64_t>(select.columnInt(1)), select.columnInt(2)};
+  select.reset();
+  return out;
+}
+
+template <class T>
+SqliteStore::ErrorHandler failWith(std::shared_ptr<std::function<void(Outcome<T>)>> done) {
+  return [done](const std::string& message) { (*done)(EngineError{message}); };
+}
+}  // namespace
+
+void SqliteRegistry::get(std::string key, std::function<void(Outcome<std::optional<Record>>)> done) {
+  auto shared = std::make_shared<std::function<void(Outcome<std::optional<Record>>)>>(std::move(done));
+  store_.submit(
+      [this, key = std::move(key), shared](sqlite3* db) -> SqliteStore::Completion {
+        auto record = load(sql(db).select, key);
+        return [shared, record](bool ok) {
+          if (ok) (*shared)(record);
+          else (*shared)(EngineError{"registry read failed"});
+        };
+      },
+      failWith(shared));
+}
+
+void SqliteRegistry::put(std::string key, std::string value, std::optional<uint64_t> expectedVersion,
+                         std::function<void(Outcome<PutResult>)> done) {
+  auto shared = std::make_shared<std::function<void(Outcome<PutResult>)>>(std::move(done));
+  store_.submit(
+      [this, key = std::move(key), value = std::move(value), expectedVersion, shared](sqlite3* db) -> SqliteStore::Completion {
+        auto& s = sql(db);
+        auto current = load(s.select, key);
+        uint64_t version = current ? current->version : 0;
+        PutResult result;
+        if (expectedVersion && *expectedVersion != version) {
+          result.conflict = true;
+          result.record = current.value_or(Record{});
+        } else {
+          auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+          result.record = Record{value, version + 1, now};
+          s.upsert.bind(1, key).bind(2, value).bind(3, static_cast<int64_t>(version + 1)).bind(4, now).run();
+        }
+        return [shared, result](bool ok) {
+          if (ok) (*shared)(result);
+          else (*shared)(EngineError{"registry write failed"});
+        };
+      },
+      failWith(shared));
+}
+
+void SqliteRegistry::remove(std::string key, std::function<void(Outcome<Done>)> done) {
+  auto shared = std::make_shared<std::function<void(Outcome<Done>)>>(std::move(done));
+  store_.submit(
+      [this, key = std::move(key), shared](sqlite3* db) -> SqliteStore::Completion {
+        sql(db).erase.bind(1, key).run();
+        return [shared](bool ok) {
+          if (ok) (*shared)(Done{});
+          else (*shared)(EngineError{"registry remove failed"});
+        };
+      },
+      failWith(shared));
+}
+
+}  // namespace onair::engine::sqlite

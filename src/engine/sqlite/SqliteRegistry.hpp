@@ -1,0 +1,28 @@
+#pragma once
+// Registry on SQLite (see engine/Registry.hpp for the contract).
+#include <memory>
+
+#include "engine/Registry.hpp"
+#include "engine/sqlite/SqliteStore.hpp"
+
+namespace onair::engine::sqlite {
+
+class SqliteRegistry final : public Registry {
+ public:
+  explicit SqliteRegistry(SqliteStore& store);
+  ~SqliteRegistry() override;
+
+  void get(std::string key, std::function<void(Outcome<std::optional<Record>>)> done) override;
+  void put(std::string key, std::string value, std::optional<uint64_t> expectedVersion,
+           std::function<void(Outcome<PutResult>)> done) override;
+  void remove(std::string key, std::function<void(Outcome<Done>)> done) override;
+
+ private:
+  struct Statements;
+  Statements& sql(sqlite3* db);
+
+  SqliteStore& store_;
+  std::unique_ptr<Statements> sql_;
+};
+
+}  // namespace onair::engine::sqlite

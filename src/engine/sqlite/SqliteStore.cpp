@@ -1,0 +1,137 @@
+#include "engine/sqlite/SqliteStore.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace onair::engine::sqlite {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS streams(
+  name TEXT PRIMARY KEY, epoch TEXT NOT NULL, head INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS messages(
+  stream TEXT NOT NULL, offset INTEGER NOT NULL, ts INTEGER NOT NULL, expires INTEGER NOT NULL,
+  publisher TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
+  PRIMARY KEY(stream, offset)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency(
+  stream TEXT NOT NULL, key TEXT NOT NULL, offset INTEGER NOT NULL, ts INTEGER NOT NULL,
+  expires INTEGER NOT NULL, PRIMARY KEY(stream, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records(
+  key TEXT PRIMARY KEY, value TEXT NOT NULL, version INTEGER NOT NULL, updated INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path) : path_(path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error("cannot open " + path + ": " + message);
+  }
+  try {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA busy_timeout=5000");
+    exec(kSchema);
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+SqliteStore::~SqliteStore() {
+  stop();
+  sqlite3_close_v2(db_);  // v2: waits for statements still owned by history/registry
+}
+
+void SqliteStore::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void SqliteStore::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error("sqlite (" + path_ + "): " + message);
+  }
+}
+
+void SqliteStore::submit(Job job, ErrorHandler onError) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({std::move(job), std::move(onError)});
+  }
+  wake_.notify_one();
+}
+
+void SqliteStore::addPreCommitHook(std::function<void(sqlite3*)> hook) { hooks_.push_back(std::move(hook)); }
+
+void SqliteStore::run() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      batch.swap(queue_);
+    }
+    runBatch(batch);
+    batch.clear();
+  }
+}
+
+void SqliteStore::runBatch(std::vector<Pending>& batch) {
+  std::vector<Completion> completions;
+  std::vector<std::pair<ErrorHandler, std::string>> failures;
+  completions.reserve(batch.size());
+  try {
+    exec("BEGIN");
+  } catch (const std::exception& e) {
+    healthy_ = false;
+    for (auto& p : batch) p.onError(e.what());
+    return;
+  }
+  // Each job in a savepoint, so one failing job does not undo the others.
+  for (auto& p : batch) {
+    try {
+      exec("SAVEPOINT job");
+      completions.push_back(p.job(db_));
+      exec("RELEASE job");
+    } catch (const std::exception& e) {
+      try {
+        exec("ROLLBACK TO job");
+        exec("RELEASE job");
+      } catch (...) {
+      }
+      failures.emplace_back(std::move(p.onError), e.what());
+    }
+  }
+  bool committed = true;
+  try {
+    for (auto& hook : hooks_) hook(db_);
+    exec("COMMIT");
+    healthy_ = true;
+  } catch (const std::exception& e) {
+    spdlog::error("sqlite commit failed: {}", e.what());
+    committed = false;
+    healthy_ = false;
+    try {
+      exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  for (auto& c : completions) {
+    if (c) c(committed);
+  }
+  for (auto& [handler, message] : failures) handler(message);
+}
+
+}  // namespace onair::engine::sqlite

@@ -1,0 +1,24 @@
+#pragma once
+// Argument pieces shared by the client ops and the HTTP routes of rooms and channels.
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+
+#include "api/ArgReader.hpp"
+#include "engine/StreamMessage.hpp"
+#include "rooms/RoomService.hpp"
+
+namespace onair::rooms {
+
+struct RequestParts {
+  // A room or channel name from `field`, checked against the naming rule.
+  static std::string name(api::ArgReader& args, const char* field);
+  // {type, data?, idempotencyKey?} → a PublishRequest (data serialized once, here).
+  static PublishRequest publish(api::ArgReader& args, Kind kind, std::string name, std::string publisher);
+  // {limit?, cursor?, direction?} → a HistoryRequest.
+  static HistoryRequest history(api::ArgReader& args, Kind kind, std::string name);
+  // since: {offset, epoch}
+  static std::optional<engine::StreamPosition> since(api::ArgReader& args, const boost::json::object& raw);
+};
+
+}  // namespace onair::rooms

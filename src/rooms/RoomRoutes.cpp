@@ -1,0 +1,169 @@
+#include "rooms/RoomRoutes.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url.hpp>
+
+#include <vector>
+
+#include "api/ArgReader.hpp"
+#include "api/HttpReply.hpp"
+#include "api/HttpRouter.hpp"
+#include "rooms/RequestParts.hpp"
+#include "rooms/RoomService.hpp"
+
+namespace onair::rooms {
+namespace {
+
+using api::ApiError;
+using api::ErrorCode;
+using Respond = api::HttpRouter::Respond;
+namespace json = boost::json;
+
+Reply replyTo(Respond respond) {
+  return [respond](std::variant<json::value, ApiError> r) {
+    if (auto* e = std::get_if<ApiError>(&r)) return respond(api::errorReply(*e));
+    respond(api::jsonReply(200, std::get<json::value>(r)));
+  };
+}
+
+// The percent-decoded path segments after the first `skip` ("/v1/rooms/a%3Ab/x" → ["a:b","x"]).
+std::vector<std::string> segments(const std::string& path, size_t skip) {
+  std::vector<std::string> out;
+  auto url = boost::urls::parse_origin_form(path);
+  if (!url) return out;
+  size_t i = 0;
+  for (auto seg : url->segments()) {
+    if (i++ >= skip) out.push_back(seg);
+  }
+  return out;
+}
+
+// The JSON body as an object ({} when empty); nullopt (after responding) when it is not one.
+std::optional<json::object> body(const net::HttpRequest& req, const Respond& respond) {
+  if (req.body.empty()) return json::object();
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 32;
+  auto v = json::parse(req.body, ec, {}, opts);
+  if (ec || !v.is_object()) {
+    respond(api::errorReply(ApiError::invalidArgument("body must be a JSON object")));
+    return std::nullopt;
+  }
+  return std::move(v.as_object());
+}
+
+// Query parameters as an args object (all values strings, numbers converted where expected).
+json::object queryArgs(const std::string& query) {
+  json::object args;
+  auto url = boost::urls::parse_origin_form("/?" + query);
+  if (!url) return args;
+  for (auto param : url->params()) {
+    std::string key = param.key;
+    std::string value = param.has_value ? std::string(param.value) : std::string();
+    char* end = nullptr;
+    long long n = std::strtoll(value.c_str(), &end, 10);
+    if (key == "limit" && !value.empty() && *end == '\0') args[key] = n;
+    else args[key] = value;
+  }
+  return args;
+}
+
+bool validName(const std::string& name, const char* what, const Respond& respond) {
+  json::object o{{what, name}};
+  api::ArgReader args(o);
+  RequestParts::name(args, what);
+  if (args.error()) respond(api::errorReply(*args.error()));
+  return !args.error();
+}
+
+void stream(RoomService& service, Kind kind, const std::string& name, const std::string& action,
+            const net::HttpRequest& req, const Respond& respond) {
+  if (req.method == "POST" && (action == "publish" || action == "broadcast")) {
+    auto b = body(req, respond);
+    if (!b) return;
+    api::ArgReader args(*b);
+    auto request = RequestParts::publish(args, kind, name, "");
+    if (args.error()) return respond(api::errorReply(*args.error()));
+    if (action == "publish") return service.publish(std::move(request), replyTo(respond));
+    return service.broadcast(std::move(request), replyTo(respond));
+  }
+  if (req.method == "GET" && action == "history") {
+    auto q = queryArgs(req.query);
+    api::ArgReader args(q);
+    auto request = RequestParts::history(args, kind, name);
+    if (args.error()) return respond(api::errorReply(*args.error()));
+    return service.history(std::move(request), replyTo(respond));
+  }
+  if (req.method == "DELETE" && action.empty()) return service.destroy(kind, name, replyTo(respond));
+  respond(api::errorReply({ErrorCode::NotFound, "no such route: " + req.method + " " + req.path, std::nullopt}));
+}
+
+void room(RoomService& service, const std::vector<std::string>& seg, const net::HttpRequest& req, const Respond& respond) {
+  const std::string& name = seg[0];
+  std::string action = seg.size() > 1 ? seg[1] : "";
+  if (action == "members" && req.method == "GET" && seg.size() == 2) return service.members(name, replyTo(respond));
+  if (action == "presence" && req.method == "GET") return service.presenceList(name, replyTo(respond));
+  if (action == "members" && req.method == "POST" && seg.size() == 2) {
+    auto b = body(req, respond);
+    if (!b) return;
+    api::ArgReader args(*b);
+    MemberInfo m;
+    m.userId = args.string("userId", 1, 255);
+    m.name = args.optionalString("name", 255).value_or("");
+    if (const auto* md = args.optionalObject("metadata")) m.metadata = *md;
+    m.presence = args.any("presence");
+    if (args.error()) return respond(api::errorReply(*args.error()));
+    return service.serverJoin(name, std::move(m), replyTo(respond));
+  }
+  if (action == "members" && req.method == "DELETE" && seg.size() == 3) return service.serverLeave(name, seg[2], replyTo(respond));
+  if (action == "metadata" && (req.method == "GET" || req.method == "PUT")) {
+    if (req.method == "GET") return service.metadata(name, std::nullopt, std::nullopt, replyTo(respond));
+    auto b = body(req, respond);
+    if (!b) return;
+    api::ArgReader args(*b);
+    const auto* md = args.optionalObject("metadata");
+    auto version = args.optionalInteger("version", 0, INT64_MAX);
+    if (!md && !args.error()) args.fail("metadata is required (an object)");
+    if (args.error()) return respond(api::errorReply(*args.error()));
+    std::optional<uint64_t> expected;
+    if (version) expected = static_cast<uint64_t>(*version);
+    return service.metadata(name, json::value(*md), expected, replyTo(respond));
+  }
+  if (action == "snapshot" && req.method == "GET") {
+    auto q = queryArgs(req.query);
+    api::ArgReader args(q);
+    auto limit = args.integer("limit", 1, 1000, 20);
+    if (args.error()) return respond(api::errorReply(*args.error()));
+    return service.snapshot(name, static_cast<uint32_t>(limit), replyTo(respond));
+  }
+  stream(service, Kind::Room, name, action, req, respond);
+}
+
+}  // namespace
+
+void registerRoomRoutes(api::HttpRouter& router, RoomService& service) {
+  using Access = api::HttpRouter::Access;
+  router.addPrefix("/v1/rooms/", Access::ApiKey, [&service](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
+    auto seg = segments(req.path, 2);
+    if (seg.empty() || !validName(seg[0], "room", respond)) {
+      if (seg.empty()) respond(api::errorReply({ErrorCode::NotFound, "name a room: /v1/rooms/{room}/…", std::nullopt}));
+      return;
+    }
+    room(service, seg, req, respond);
+  });
+  router.addPrefix("/v1/channels/", Access::ApiKey, [&service](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
+    auto seg = segments(req.path, 2);
+    if (seg.empty() || !validName(seg[0], "channel", respond)) {
+      if (seg.empty()) respond(api::errorReply({ErrorCode::NotFound, "name a channel: /v1/channels/{channel}/…", std::nullopt}));
+      return;
+    }
+    std::string action = seg.size() > 1 ? seg[1] : "";
+    if (action == "stats" && req.method == "GET") return service.channelStats(seg[0], replyTo(respond));
+    stream(service, Kind::Channel, seg[0], action, req, respond);
+  });
+  router.add("GET", "/v1/stats", Access::ApiKey, [&service](net::EventLoop&, const net::HttpRequest&, Respond respond) {
+    service.stats(replyTo(respond));
+  });
+}
+
+}  // namespace onair::rooms

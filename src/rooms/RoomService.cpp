@@ -1,0 +1,678 @@
+#include "rooms/RoomService.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "api/ClientSession.hpp"
+#include "api/Envelope.hpp"
+#include "net/WsCodec.hpp"
+#include "net/WsConnection.hpp"
+#include "rooms/EventText.hpp"
+#include "util/Time.hpp"
+
+namespace onair::rooms {
+
+using api::ApiError;
+using api::ErrorCode;
+namespace json = boost::json;
+
+// ---- state ---------------------------------------------------------------------------------
+
+struct RoomService::Member {
+  std::string name;
+  json::value metadata;
+  json::value presence;
+  int64_t joinedAtMs = 0;
+  std::set<std::string> connections;  // session ids; "server" for a member held by the server API
+  uint64_t order = 0;                 // join order, for listings
+};
+
+struct RoomService::Recovery {
+  SubscribeRequest request;
+  Reply reply;
+  uint64_t from = 0;                           // first offset the subscriber is missing
+  std::vector<engine::StreamMessage> buffered;  // appended while the read was in flight
+};
+
+struct RoomService::Stream {
+  Kind kind = Kind::Room;
+  std::string name;
+  bool loaded = false;
+  bool loading = false;
+  std::vector<std::function<void(Stream&)>> waiting;
+  std::vector<Reply> waitingErrors;
+  engine::StreamPosition head;
+  std::vector<std::shared_ptr<Recovery>> recoveries;
+  std::unordered_map<std::string, Member> members;
+  uint64_t nextMemberOrder = 0;
+  json::value metadata = json::object();
+  uint64_t metadataVersion = 0;
+  int64_t metadataUpdatedAtMs = 0;
+};
+
+struct RoomService::LocalSub {
+  std::weak_ptr<net::WsConnection> connection;
+  net::FrameSink* sink = nullptr;
+  Kind kind = Kind::Room;
+  std::string name;
+  std::string userId;
+};
+
+struct RoomService::Shard {
+  // Owner side: streams this shard owns, and counters for stats.
+  std::unordered_map<std::string, Stream> streams;
+  uint64_t stored = 0;
+  uint64_t delivered = 0;
+  // Subscriber side: subscriptions of this shard's sessions.
+  std::unordered_map<api::ClientSession*, std::unordered_map<std::string, LocalSub>> bySession;
+  std::unordered_map<std::string, std::unordered_set<api::ClientSession*>> byTopic;
+};
+
+namespace {
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+ApiError unavailable(const engine::EngineError& e) {
+  return {ErrorCode::ServiceUnavailable, "storage is unavailable: " + e.message, e.retryAfterMs};
+}
+
+json::value positionJson(const engine::StreamPosition& p) { return json::object{{"offset", p.offset}, {"epoch", p.epoch}}; }
+
+json::value parseStored(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  return ec ? json::value() : v;
+}
+
+json::value messageJson(const engine::StreamMessage& m, const std::string& epoch) {
+  return parseStored(EventText::message(m, epoch));
+}
+
+const char* eventPrefix(Kind kind) { return kind == Kind::Room ? "room." : "channel."; }
+
+}  // namespace
+
+// ---- plumbing ------------------------------------------------------------------------------
+
+RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, NamespacePolicy policy)
+    : pool_(pool), engine_(engine), policy_(std::move(policy)) {
+  for (size_t i = 0; i < pool_.size(); ++i) shards_.push_back(std::make_unique<Shard>());
+  engine_.broker().setHandler([this](const std::string& topic, const engine::Broker::Payload& frame) {
+    size_t owner = pool_.ownerOf(topic);
+    shards_[owner]->delivered += pool_.subscriptions(topic);
+    pool_.publish(topic, frame);
+  });
+}
+
+RoomService::~RoomService() = default;
+
+std::string RoomService::topicOf(Kind kind, const std::string& name) { return (kind == Kind::Room ? "r:" : "c:") + name; }
+
+RoomService::Stream* RoomService::find(size_t owner, const std::string& topic) {
+  auto& streams = shards_[owner]->streams;
+  auto it = streams.find(topic);
+  return it == streams.end() ? nullptr : &it->second;
+}
+
+void RoomService::fanOut(const std::string& topic, const std::string& eventText) {
+  engine_.broker().publish(topic, net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, eventText)));
+}
+
+void RoomService::withStream(Kind kind, const std::string& name, std::function<void(Stream&)> fn, Reply onError) {
+  std::string topic = topicOf(kind, name);
+  size_t owner = pool_.ownerOf(topic);
+  pool_.post(owner, [this, kind, name, topic, owner, fn = std::move(fn), onError = std::move(onError)]() mutable {
+    auto& s = shards_[owner]->streams[topic];
+    if (s.loaded) return fn(s);
+    s.kind = kind;
+    s.name = name;
+    s.waiting.push_back(std::move(fn));
+    s.waitingErrors.push_back(std::move(onError));
+    if (!s.loading) load(owner, topic);
+  });
+}
+
+// Loads the head (and a room's metadata), then runs what waited for it.
+void RoomService::load(size_t owner, const std::string& topic) {
+  Stream* s = find(owner, topic);
+  s->loading = true;
+  auto fail = [this, owner, topic](const engine::EngineError& e) {
+    pool_.post(owner, [this, owner, topic, e] {
+      Stream* s = find(owner, topic);
+      if (!s) return;
+      auto errors = std::move(s->waitingErrors);
+      shards_[owner]->streams.erase(topic);
+      for (auto& reply : errors) reply(unavailable(e));
+    });
+  };
+  engine::ReadRequest head{topic, 0, false, 0};
+  engine_.history().read(head, [this, owner, topic, fail](engine::Outcome<engine::ReadResult> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return fail(*e);
+    auto position = std::get<engine::ReadResult>(r).head;
+    pool_.post(owner, [this, owner, topic, position, fail] {
+      Stream* s = find(owner, topic);
+      if (!s) return;
+      s->head = position;
+      auto finish = [this, owner, topic] {
+        Stream* s = find(owner, topic);
+        if (!s) return;
+        s->loaded = true;
+        s->loading = false;
+        auto waiting = std::move(s->waiting);
+        s->waitingErrors.clear();
+        for (auto& fn : waiting) fn(*s);
+      };
+      if (s->kind != Kind::Room) return finish();
+      engine_.registry().get("meta:" + s->name, [this, owner, topic, fail, finish](engine::Outcome<std::optional<engine::Record>> r) {
+        if (auto* e = std::get_if<engine::EngineError>(&r)) return fail(*e);
+        auto record = std::get<std::optional<engine::Record>>(r);
+        pool_.post(owner, [this, owner, topic, record, finish] {
+          Stream* s = find(owner, topic);
+          if (!s) return;
+          if (record) {
+            s->metadata = parseStored(record->value);
+            s->metadataVersion = record->version;
+            s->metadataUpdatedAtMs = record->updatedAtMs;
+          }
+          finish();
+        });
+      });
+    });
+  });
+}
+
+// ---- publishing ----------------------------------------------------------------------------
+
+void RoomService::publish(PublishRequest request, Reply reply) {
+  const auto& opts = policy_.optionsFor(request.name);
+  if (static_cast<int64_t>(request.dataJson.size()) > opts.maxMessageBytes) {
+    return reply(ApiError{ErrorCode::PayloadTooLarge, fmt::format("data is {} bytes; this namespace allows {}", request.dataJson.size(), opts.maxMessageBytes), std::nullopt});
+  }
+  std::string topic = topicOf(request.kind, request.name);
+  size_t owner = pool_.ownerOf(topic);
+  engine::Retention retention{static_cast<uint32_t>(opts.historySize), opts.historyTtlSeconds, opts.idempotencyTtlSeconds};
+  const Kind kind = request.kind;
+  const std::string name = request.name;  // read before the lambda below takes `request`
+  withStream(
+      kind, name,
+      [this, owner, topic, retention, request = std::move(request), reply](Stream&) mutable {
+        engine::AppendRequest append{topic, request.type, request.dataJson, request.publisher, request.idempotencyKey, retention};
+        auto message = std::make_shared<engine::StreamMessage>(engine::StreamMessage{0, 0, request.publisher, request.type, request.dataJson});
+        engine_.history().append(std::move(append), [this, owner, topic, message, reply](engine::Outcome<engine::AppendResult> r) {
+          if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+          auto result = std::get<engine::AppendResult>(r);
+          // Appends complete in offset order; the owner fans each out in that order.
+          pool_.post(owner, [this, owner, topic, message, result, reply] {
+            if (!result.duplicate) {
+              message->offset = result.offset;
+              message->timestampMs = result.timestampMs;
+              if (Stream* s = find(owner, topic)) s->head = {result.offset, result.epoch};
+              onAppended(owner, topic, *message);
+            }
+            reply(json::object{{"offset", result.offset}, {"epoch", result.epoch}, {"timestamp", result.timestampMs},
+                               {"duplicate", result.duplicate}});
+          });
+        });
+      },
+      reply);
+}
+
+void RoomService::onAppended(size_t owner, const std::string& topic, const engine::StreamMessage& message) {
+  ++shards_[owner]->stored;
+  Stream* s = find(owner, topic);
+  if (!s) return;
+  for (auto& rec : s->recoveries) rec->buffered.push_back(message);
+  fanOut(topic, EventText::stored(std::string(eventPrefix(s->kind)) + "message", s->name, message, s->head.epoch));
+}
+
+void RoomService::broadcast(PublishRequest request, Reply reply) {
+  const auto& opts = policy_.optionsFor(request.name);
+  if (static_cast<int64_t>(request.dataJson.size()) > opts.maxMessageBytes) {
+    return reply(ApiError{ErrorCode::PayloadTooLarge, fmt::format("data is {} bytes; this namespace allows {}", request.dataJson.size(), opts.maxMessageBytes), std::nullopt});
+  }
+  std::string topic = topicOf(request.kind, request.name);
+  pool_.post(pool_.ownerOf(topic), [this, topic, request = std::move(request), reply] {
+    fanOut(topic, EventText::transient(std::string(eventPrefix(request.kind)) + "message", request.name, request.type,
+                                       request.dataJson, request.publisher, nowMs()));
+    reply(json::object());
+  });
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+void RoomService::history(HistoryRequest request, Reply reply) {
+  std::string topic = topicOf(request.kind, request.name);
+  bool forward = request.cursor ? request.cursor->forward : request.forward;
+  uint64_t from = request.cursor ? request.cursor->offset : 0;
+  engine::ReadRequest read{topic, from, forward, request.limit};
+  engine_.history().read(read, [cursor = request.cursor, forward, reply](engine::Outcome<engine::ReadResult> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    auto& result = std::get<engine::ReadResult>(r);
+    if (cursor && cursor->epoch != result.head.epoch) {
+      return reply(ApiError::invalidArgument("cursor belongs to an earlier life of this stream (it was destroyed); start again without a cursor"));
+    }
+    json::array messages;
+    for (const auto& m : result.messages) messages.push_back(messageJson(m, result.head.epoch));
+    json::value next = nullptr;
+    if (!result.messages.empty()) {
+      uint64_t last = result.messages.back().offset;
+      if (!forward && last > result.oldest) next = json::string(Cursor{last - 1, false, result.head.epoch}.encode());
+      if (forward && last < result.head.offset) next = json::string(Cursor{last + 1, true, result.head.epoch}.encode());
+    }
+    reply(json::object{{"messages", std::move(messages)}, {"cursor", next}, {"position", positionJson(result.head)}});
+  });
+}
+
+// ---- subscribing ---------------------------------------------------------------------------
+
+void RoomService::subscribe(SubscribeRequest request, Reply reply) {
+  auto kind = request.kind;
+  auto name = request.name;
+  withStream(
+      kind, name,
+      [this, request = std::move(request), reply](Stream& s) mutable {
+        if (request.kind == Kind::Room && request.member) {
+          const auto& opts = policy_.optionsFor(s.name);
+          if (opts.presence) {
+            if (!s.members.count(request.member->userId) && static_cast<int64_t>(s.members.size()) >= opts.maxMembers) {
+              return reply(ApiError{ErrorCode::CapExceeded, fmt::format("room {} is full ({} members)", s.name, s.members.size()), std::nullopt});
+            }
+            addMemberConnection(s, *request.member, request.sessionId);
+          }
+        }
+        std::optional<bool> recovered;
+        if (request.since) {
+          const auto& since = *request.since;
+          const auto& opts = policy_.optionsFor(s.name);
+          bool sameEpoch = since.epoch == s.head.epoch;
+          if (sameEpoch && since.offset < s.head.offset && s.head.offset - since.offset <= static_cast<uint64_t>(opts.historySize)) {
+            return startRecovery(s, std::move(request), std::move(reply));
+          }
+          recovered = sameEpoch && since.offset == s.head.offset;
+        }
+        finishSubscribe(s, request, {}, recovered, std::move(reply));
+      },
+      reply);
+}
+
+void RoomService::startRecovery(Stream& s, SubscribeRequest request, Reply reply) {
+  auto rec = std::make_shared<Recovery>();
+  rec->from = request.since->offset + 1;
+  rec->request = std::move(request);
+  rec->reply = std::move(reply);
+  s.recoveries.push_back(rec);
+  std::string topic = topicOf(s.kind, s.name);
+  size_t owner = pool_.ownerOf(topic);
+  engine::ReadRequest read{topic, rec->from, true, static_cast<uint32_t>(s.head.offset - rec->from + 1)};
+  engine_.history().read(read, [this, owner, topic, rec](engine::Outcome<engine::ReadResult> r) {
+    pool_.post(owner, [this, owner, topic, rec, r = std::move(r)]() mutable {
+      Stream* s = find(owner, topic);
+      if (!s) return rec->reply(ApiError{ErrorCode::NotFound, "the stream was destroyed while joining", std::nullopt});
+      std::erase(s->recoveries, rec);
+      if (auto* e = std::get_if<engine::EngineError>(&r)) return rec->reply(unavailable(*e));
+      auto& result = std::get<engine::ReadResult>(r);
+      // What the read found up to the owner's head, plus what was fanned out meanwhile.
+      std::map<uint64_t, const engine::StreamMessage*> missed;
+      for (const auto& m : result.messages) {
+        if (m.offset <= s->head.offset) missed.emplace(m.offset, &m);
+      }
+      for (const auto& m : rec->buffered) missed.emplace(m.offset, &m);
+      bool recovered = result.head.epoch == rec->request.since->epoch && result.oldest <= rec->from &&
+                       (missed.empty() ? rec->from > s->head.offset : missed.begin()->first == rec->from);
+      std::vector<std::string> frames;
+      std::string event = std::string(eventPrefix(s->kind)) + "message";
+      for (const auto& [offset, m] : missed) frames.push_back(EventText::stored(event, s->name, *m, s->head.epoch));
+      finishSubscribe(*s, rec->request, std::move(frames), recovered, std::move(rec->reply));
+    });
+  });
+}
+
+void RoomService::finishSubscribe(Stream& s, const SubscribeRequest& request, std::vector<std::string> catchUp,
+                                  std::optional<bool> recovered, Reply reply) {
+  std::string topic = topicOf(s.kind, s.name);
+  size_t owner = pool_.ownerOf(topic);
+  pool_.addInterest(topic, request.shard);
+  json::value result = joinResult(s, recovered);
+  std::string userId = request.member ? request.member->userId : std::string();
+  // On the subscriber's shard: missed messages, then the hub subscription, then the reply.
+  pool_.post(request.shard, [this, owner, topic, request, userId, catchUp = std::move(catchUp), result = std::move(result),
+                             reply = std::move(reply)]() mutable {
+    auto session = request.session.lock();
+    auto connection = session ? session->connection().lock() : nullptr;
+    if (!connection || !connection->open()) {
+      // The connection went away while joining: undo the interest and the membership.
+      pool_.post(owner, [this, owner, topic, request, userId] {
+        pool_.removeInterest(topic, request.shard);
+        if (Stream* s = find(owner, topic); s && !userId.empty()) removeMemberConnection(*s, userId, request.sessionId);
+      });
+      return;
+    }
+    for (auto& text : catchUp) connection->send(net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, text)));
+    addLocal(request.shard, *session, topic, LocalSub{connection, connection.get(), request.kind, request.name, userId});
+    reply(std::move(result));
+  });
+}
+
+json::value RoomService::joinResult(Stream& s, std::optional<bool> recovered) const {
+  json::object r;
+  if (s.kind == Kind::Room) {
+    r["room"] = s.name;
+    r["members"] = membersJson(s);
+    r["metadata"] = metadataJson(s);
+  } else {
+    r["channel"] = s.name;
+  }
+  r["position"] = positionJson(s.head);
+  if (recovered) r["recovered"] = *recovered;
+  return r;
+}
+
+void RoomService::addLocal(size_t shard, api::ClientSession& session, const std::string& topic, LocalSub sub) {
+  auto& local = *shards_[shard];
+  auto [sessionIt, firstForSession] = local.bySession.try_emplace(&session);
+  if (firstForSession) {
+    api::ClientSession* key = &session;
+    session.onClosed([this, shard, key] { sessionClosed(shard, key); });
+  }
+  size_t owner = pool_.ownerOf(topic);
+  if (!sessionIt->second.emplace(topic, sub).second) {
+    // Already subscribed on this session: give back the interest counted for this call.
+    pool_.post(owner, [this, topic, shard] { pool_.removeInterest(topic, shard); });
+    return;
+  }
+  local.byTopic[topic].insert(&session);
+  pool_.hub(shard).subscribe(topic, sub.sink);
+}
+
+void RoomService::unsubscribe(size_t shard, api::ClientSession& session, Kind kind, const std::string& name, Reply reply) {
+  auto& local = *shards_[shard];
+  std::string topic = topicOf(kind, name);
+  auto sessionIt = local.bySession.find(&session);
+  if (sessionIt == local.bySession.end() || !sessionIt->second.count(topic)) return reply(json::object());
+  LocalSub sub = sessionIt->second.at(topic);
+  sessionIt->second.erase(topic);
+  if (auto t = local.byTopic.find(topic); t != local.byTopic.end()) {
+    t->second.erase(&session);
+    if (t->second.empty()) local.byTopic.erase(t);
+  }
+  pool_.hub(shard).unsubscribe(topic, sub.sink);
+  std::string sessionId = session.sessionId();
+  size_t owner = pool_.ownerOf(topic);
+  pool_.post(owner, [this, owner, topic, shard, sub, sessionId, reply] {
+    pool_.removeInterest(topic, shard);
+    if (Stream* s = find(owner, topic); s && sub.kind == Kind::Room && !sub.userId.empty()) {
+      removeMemberConnection(*s, sub.userId, sessionId);
+    }
+    reply(json::object());
+  });
+}
+
+void RoomService::sessionClosed(size_t shard, api::ClientSession* session) {
+  auto& local = *shards_[shard];
+  auto it = local.bySession.find(session);
+  if (it == local.bySession.end()) return;
+  std::vector<std::pair<Kind, std::string>> subs;
+  for (const auto& [topic, sub] : it->second) subs.emplace_back(sub.kind, sub.name);
+  for (const auto& [kind, name] : subs) unsubscribe(shard, *session, kind, name, [](auto) {});
+  local.bySession.erase(session);
+}
+
+// ---- members -------------------------------------------------------------------------------
+
+void RoomService::addMemberConnection(Stream& s, const MemberInfo& info, const std::string& connectionKey) {
+  auto [it, isNew] = s.members.try_emplace(info.userId);
+  Member& m = it->second;
+  m.connections.insert(connectionKey);
+  if (!isNew) return;
+  m.name = info.name;
+  m.metadata = info.metadata.is_null() ? json::value(json::object()) : info.metadata;
+  m.presence = info.presence;
+  m.joinedAtMs = nowMs();
+  m.order = s.nextMemberOrder++;
+  engine::PresenceEntry entry{info.userId, m.name, json::serialize(m.metadata), json::serialize(m.presence), m.joinedAtMs};
+  engine_.presence().put(s.name, std::move(entry), [](auto) {});
+  fanOut(topicOf(s.kind, s.name), api::Envelope::event("room.memberJoined", s.name, memberJson(info.userId, m)));
+}
+
+void RoomService::removeMemberConnection(Stream& s, const std::string& userId, const std::string& connectionKey) {
+  auto it = s.members.find(userId);
+  if (it == s.members.end()) return;
+  it->second.connections.erase(connectionKey);
+  if (!it->second.connections.empty()) return;
+  s.members.erase(it);
+  engine_.presence().remove(s.name, userId, [](auto) {});
+  fanOut(topicOf(s.kind, s.name), api::Envelope::event("room.memberLeft", s.name, json::object{{"userId", userId}}));
+}
+
+json::value RoomService::memberJson(const std::string& userId, const Member& m) const {
+  return json::object{{"userId", userId},
+                      {"name", m.name},
+                      {"metadata", m.metadata},
+                      {"presence", m.presence},
+                      {"connections", m.connections.size()},
+                      {"joinedAt", util::isoTime(util::SystemTime(std::chrono::milliseconds(m.joinedAtMs)))}};
+}
+
+json::value RoomService::membersJson(const Stream& s) const {
+  std::vector<std::pair<uint64_t, const std::string*>> order;
+  for (const auto& [userId, m] : s.members) order.emplace_back(m.order, &userId);
+  std::sort(order.begin(), order.end());
+  json::array out;
+  for (const auto& [o, userId] : order) out.push_back(memberJson(*userId, s.members.at(*userId)));
+  return out;
+}
+
+json::value RoomService::metadataJson(const Stream& s) const {
+  return json::object{{"room", s.name},
+                      {"metadata", s.metadata},
+                      {"version", s.metadataVersion},
+                      {"updatedAt", s.metadataUpdatedAtMs ? json::value(util::isoTime(util::SystemTime(std::chrono::milliseconds(s.metadataUpdatedAtMs))))
+                                                          : json::value(nullptr)}};
+}
+
+void RoomService::members(const std::string& room, Reply reply) {
+  withStream(Kind::Room, room, [this, reply](Stream& s) { reply(json::object{{"members", membersJson(s)}}); }, reply);
+}
+
+void RoomService::presenceList(const std::string& room, Reply reply) {
+  withStream(
+      Kind::Room, room,
+      [this, reply](Stream& s) {
+        json::array out;
+        for (const auto& m : membersJson(s).as_array()) {
+          out.push_back(json::object{{"userId", m.at("userId")}, {"presence", m.at("presence")}});
+        }
+        reply(json::object{{"presence", std::move(out)}});
+      },
+      reply);
+}
+
+void RoomService::setPresence(const std::string& room, const std::string& userId, const std::string& sessionId,
+                              json::value presence, Reply reply) {
+  withStream(
+      Kind::Room, room,
+      [this, userId, sessionId, presence = std::move(presence), reply](Stream& s) mutable {
+        auto it = s.members.find(userId);
+        std::string key = sessionId.empty() ? "server" : sessionId;
+        if (it == s.members.end() || !it->second.connections.count(key)) {
+          return reply(ApiError{ErrorCode::NotFound, "join room " + s.name + " before setting presence", std::nullopt});
+        }
+        it->second.presence = presence;
+        const Member& m = it->second;
+        engine_.presence().put(s.name, {userId, m.name, json::serialize(m.metadata), json::serialize(m.presence), m.joinedAtMs}, [](auto) {});
+        fanOut(topicOf(s.kind, s.name), api::Envelope::event("room.presence", s.name, json::object{{"userId", userId}, {"presence", presence}}));
+        reply(json::object());
+      },
+      reply);
+}
+
+void RoomService::serverJoin(const std::string& room, MemberInfo member, Reply reply) {
+  withStream(
+      Kind::Room, room,
+      [this, member = std::move(member), reply](Stream& s) {
+        const auto& opts = policy_.optionsFor(s.name);
+        if (!s.members.count(member.userId) && static_cast<int64_t>(s.members.size()) >= opts.maxMembers) {
+          return reply(ApiError{ErrorCode::CapExceeded, fmt::format("room {} is full", s.name), std::nullopt});
+        }
+        addMemberConnection(s, member, "server");
+        reply(memberJson(member.userId, s.members.at(member.userId)));
+      },
+      reply);
+}
+
+void RoomService::serverLeave(const std::string& room, const std::string& userId, Reply reply) {
+  withStream(
+      Kind::Room, room,
+      [this, userId, reply](Stream& s) {
+        removeMemberConnection(s, userId, "server");
+        reply(json::object());
+      },
+      reply);
+}
+
+// ---- metadata, snapshot --------------------------------------------------------------------
+
+void RoomService::metadata(const std::string& room, std::optional<json::value> write, std::optional<uint64_t> version, Reply reply) {
+  std::string topic = topicOf(Kind::Room, room);
+  size_t owner = pool_.ownerOf(topic);
+  withStream(
+      Kind::Room, room,
+      [this, owner, topic, write = std::move(write), version, reply](Stream& s) {
+        if (!write) return reply(metadataJson(s));
+        engine_.registry().put("meta:" + s.name, json::serialize(*write), version, [this, owner, topic, reply](engine::Outcome<engine::PutResult> r) {
+          if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+          auto result = std::get<engine::PutResult>(r);
+          pool_.post(owner, [this, owner, topic, result, reply] {
+            Stream* s = find(owner, topic);
+            if (!s) return reply(ApiError{ErrorCode::NotFound, "the room was destroyed meanwhile", std::nullopt});
+            if (result.conflict) {
+              return reply(ApiError{ErrorCode::Conflict, fmt::format("metadata is at version {}; read it and retry", result.record.version), std::nullopt});
+            }
+            s->metadata = parseStored(result.record.value);
+            s->metadataVersion = result.record.version;
+            s->metadataUpdatedAtMs = result.record.updatedAtMs;
+            auto body = metadataJson(*s);
+            json::object event{{"metadata", body.at("metadata")}, {"version", body.at("version")}, {"updatedAt", body.at("updatedAt")}};
+            fanOut(topic, api::Envelope::event("room.metadata", s->name, event));
+            reply(std::move(body));
+          });
+        });
+      },
+      reply);
+}
+
+void RoomService::snapshot(const std::string& room, uint32_t limit, Reply reply) {
+  std::string topic = topicOf(Kind::Room, room);
+  size_t owner = pool_.ownerOf(topic);
+  withStream(
+      Kind::Room, room,
+      [this, owner, topic, limit, reply](Stream&) {
+        engine_.history().read({topic, 0, false, limit}, [this, owner, topic, reply](engine::Outcome<engine::ReadResult> r) {
+          if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+          pool_.post(owner, [this, owner, topic, reply, result = std::move(std::get<engine::ReadResult>(r))] {
+            Stream* s = find(owner, topic);
+            if (!s) return reply(ApiError{ErrorCode::NotFound, "the room was destroyed meanwhile", std::nullopt});
+            // Only what the owner has fanned out: a later join with since = position misses nothing.
+            json::array messages;
+            for (auto it = result.messages.rbegin(); it != result.messages.rend(); ++it) {
+              if (it->offset <= s->head.offset) messages.push_back(messageJson(*it, s->head.epoch));
+            }
+            reply(json::object{{"room", s->name},
+                               {"members", membersJson(*s)},
+                               {"metadata", metadataJson(*s)},
+                               {"messages", std::move(messages)},
+                               {"position", positionJson(s->head)}});
+          });
+        });
+      },
+      reply);
+}
+
+// ---- destroy, stats ------------------------------------------------------------------------
+
+void RoomService::destroy(Kind kind, const std::string& name, Reply reply) {
+  std::string topic = topicOf(kind, name);
+  size_t owner = pool_.ownerOf(topic);
+  pool_.post(owner, [this, kind, name, topic, owner, reply] {
+    fanOut(topic, api::Envelope::event(std::string(eventPrefix(kind)) + "destroyed", name, json::object()));
+    // Every shard drops its local subscriptions after delivering the destroyed event.
+    for (size_t shard = 0; shard < pool_.size(); ++shard) {
+      pool_.post(shard, [this, shard, topic] {
+        auto& local = *shards_[shard];
+        auto t = local.byTopic.find(topic);
+        if (t == local.byTopic.end()) return;
+        for (auto* session : t->second) {
+          if (auto it = local.bySession.find(session); it != local.bySession.end()) it->second.erase(topic);
+        }
+        local.byTopic.erase(t);
+        pool_.hub(shard).drop(topic);
+      });
+    }
+    pool_.clearInterest(topic);
+    shards_[owner]->streams.erase(topic);
+    if (kind == Kind::Room) {
+      engine_.presence().clear(name, [](auto) {});
+      engine_.registry().remove("meta:" + name, [](auto) {});
+    }
+    engine_.history().remove(topic, [reply](engine::Outcome<engine::Done> r) {
+      if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+      reply(json::object());
+    });
+  });
+}
+
+void RoomService::channelStats(const std::string& channel, Reply reply) {
+  std::string topic = topicOf(Kind::Channel, channel);
+  size_t owner = pool_.ownerOf(topic);
+  engine_.history().read({topic, 0, false, 0}, [this, owner, topic, channel, reply](engine::Outcome<engine::ReadResult> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    auto result = std::get<engine::ReadResult>(r);
+    pool_.post(owner, [this, topic, channel, reply, result] {
+      uint64_t retained = result.head.offset >= result.oldest ? result.head.offset - result.oldest + 1 : 0;
+      reply(json::object{{"channel", channel},
+                         {"subscribers", pool_.subscriptions(topic)},
+                         {"messages", retained},
+                         {"position", positionJson(result.head)}});
+    });
+  });
+}
+
+void RoomService::stats(Reply reply) {
+  struct Totals {
+    std::mutex mutex;
+    size_t pending;
+    uint64_t rooms = 0, channels = 0, members = 0, connections = 0, stored = 0, delivered = 0;
+  };
+  auto totals = std::make_shared<Totals>();
+  totals->pending = pool_.size();
+  for (size_t shard = 0; shard < pool_.size(); ++shard) {
+    pool_.post(shard, [this, shard, totals, reply] {
+      auto& sh = *shards_[shard];
+      std::lock_guard lock(totals->mutex);
+      for (const auto& [topic, s] : sh.streams) {
+        (s.kind == Kind::Room ? totals->rooms : totals->channels) += 1;
+        totals->members += s.members.size();
+      }
+      totals->connections += pool_.loop(shard).connectionCount();
+      totals->stored += sh.stored;
+      totals->delivered += sh.delivered;
+      if (--totals->pending > 0) return;
+      reply(json::object{{"rooms", totals->rooms},
+                         {"channels", totals->channels},
+                         {"members", totals->members},
+                         {"connections", totals->connections},
+                         {"messages", json::object{{"stored", totals->stored}, {"delivered", totals->delivered}}}});
+    });
+  }
+}
+
+}  // namespace onair::rooms

@@ -1,0 +1,132 @@
+#pragma once
+// Rooms and channels (semantics: seeds/004; protocol: docs/protocol.md). Each room or channel is
+// a stream owned by one shard (hash of its topic): only the owner touches its state (head,
+// members, metadata, pending recoveries), so no locks guard it. Requests from any shard are
+// posted to the owner; replies go back through Reply, which may be called from any thread.
+//
+// Ordering contract: the owner processes each stream's appends in offset order as the History
+// completes them, fans each one out exactly then, and hands a (re)subscribing connection its
+// missed messages and its hub subscription in one task on the connection's shard, so a
+// subscriber sees every message after its position once, in order.
+#include <boost/json/value.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "api/ApiError.hpp"
+#include "engine/Engine.hpp"
+#include "hub/ShardPool.hpp"
+#include "rooms/Cursor.hpp"
+#include "rooms/NamespaceOptions.hpp"
+
+namespace onair::api {
+class ClientSession;
+}
+
+namespace onair::rooms {
+
+using Reply = std::function<void(std::variant<boost::json::value, api::ApiError>)>;
+enum class Kind { Room, Channel };
+
+struct MemberInfo {
+  std::string userId;
+  std::string name;
+  boost::json::value metadata;  // object or null
+  boost::json::value presence;  // any JSON, null when unset
+};
+
+struct SubscribeRequest {
+  Kind kind = Kind::Room;
+  std::string name;
+  size_t shard = 0;
+  std::weak_ptr<api::ClientSession> session;
+  std::string sessionId;
+  std::optional<engine::StreamPosition> since;
+  std::optional<MemberInfo> member;  // rooms: join as this member
+};
+
+struct PublishRequest {
+  Kind kind = Kind::Room;
+  std::string name;
+  std::string type;
+  std::string dataJson;
+  std::string publisher;  // empty for the server API
+  std::optional<std::string> idempotencyKey;
+};
+
+struct HistoryRequest {
+  Kind kind = Kind::Room;
+  std::string name;
+  uint32_t limit = 50;
+  bool forward = false;
+  std::optional<Cursor> cursor;
+};
+
+class RoomService {
+ public:
+  RoomService(hub::ShardPool& pool, engine::Engine& engine, NamespacePolicy policy);
+  ~RoomService();
+
+  const NamespaceOptions& optionsFor(const std::string& name) const { return policy_.optionsFor(name); }
+
+  void subscribe(SubscribeRequest request, Reply reply);
+  // Called on `shard` (the session's): ends the session's subscription to the stream.
+  void unsubscribe(size_t shard, api::ClientSession& session, Kind kind, const std::string& name, Reply reply);
+  void publish(PublishRequest request, Reply reply);
+  void broadcast(PublishRequest request, Reply reply);
+  void history(HistoryRequest request, Reply reply);
+
+  void members(const std::string& room, Reply reply);
+  void presenceList(const std::string& room, Reply reply);
+  // `sessionId` empty: a member held by the server API.
+  void setPresence(const std::string& room, const std::string& userId, const std::string& sessionId,
+                   boost::json::value presence, Reply reply);
+  void metadata(const std::string& room, std::optional<boost::json::value> write, std::optional<uint64_t> version, Reply reply);
+  void snapshot(const std::string& room, uint32_t limit, Reply reply);
+  void serverJoin(const std::string& room, MemberInfo member, Reply reply);
+  void serverLeave(const std::string& room, const std::string& userId, Reply reply);
+  void destroy(Kind kind, const std::string& name, Reply reply);
+  void channelStats(const std::string& channel, Reply reply);
+  void stats(Reply reply);
+
+ private:
+  struct Member;
+  struct Recovery;
+  struct Stream;
+  struct LocalSub;
+  struct Shard;
+
+  static std::string topicOf(Kind kind, const std::string& name);
+  Stream* find(size_t owner, const std::string& topic);
+  // Runs `fn` on the owner once the stream's head (and a room's metadata) is loaded.
+  void withStream(Kind kind, const std::string& name, std::function<void(Stream&)> fn, Reply onError);
+  void load(size_t owner, const std::string& topic);
+  void fanOut(const std::string& topic, const std::string& eventText);
+  void onAppended(size_t owner, const std::string& topic, const engine::StreamMessage& message);
+
+  void startRecovery(Stream& s, SubscribeRequest request, Reply reply);
+  void finishSubscribe(Stream& s, const SubscribeRequest& request, std::vector<std::string> catchUp,
+                       std::optional<bool> recovered, Reply reply);
+  boost::json::value joinResult(Stream& s, std::optional<bool> recovered) const;
+
+  void addMemberConnection(Stream& s, const MemberInfo& member, const std::string& connectionKey);
+  void removeMemberConnection(Stream& s, const std::string& userId, const std::string& connectionKey);
+  boost::json::value memberJson(const std::string& userId, const Member& m) const;
+  boost::json::value membersJson(const Stream& s) const;
+  boost::json::value metadataJson(const Stream& s) const;
+
+  void addLocal(size_t shard, api::ClientSession& session, const std::string& topic, LocalSub sub);
+  void sessionClosed(size_t shard, api::ClientSession* session);
+
+  hub::ShardPool& pool_;
+  engine::Engine& engine_;
+  NamespacePolicy policy_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace onair::rooms
