@@ -12,15 +12,17 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const onairBinary = process.env.ONAIR_BIN ?? join(repoRoot, 'build', 'onair');
 
 /**
- * Starts onair and resolves once it listens.
- * @param {{args?: string[], env?: Record<string,string>, threads?: number}} [options]
+ * Starts onair and resolves once it listens. Pass `dataDir` (kept after stop) and the same
+ * `apiKey`/`apiSecret` to restart a server on the data of an earlier one.
+ * @param {{args?: string[], env?: Record<string,string>, threads?: number, dataDir?: string, apiKey?: string, apiSecret?: string}} [options]
  * @returns {Promise<{url: string, wsUrl: string, port: number, apiKey: string, apiSecret: string,
  *   proc: import('node:child_process').ChildProcess, output: () => string, stop: (signal?: string) => Promise<number|null>}>}
  */
 export async function startOnair(options = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'onair-test-'));
-  const apiKey = 'APItest' + randomBytes(6).toString('hex');
-  const apiSecret = randomBytes(32).toString('base64url');
+  const ownDataDir = !options.dataDir;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'onair-test-'));
+  const apiKey = options.apiKey ?? 'APItest' + randomBytes(6).toString('hex');
+  const apiSecret = options.apiSecret ?? randomBytes(32).toString('base64url');
   const args = ['serve', '--http-host', '127.0.0.1', '--http-port', '0',
     '--threads', String(options.threads ?? 2), '--data-dir', dataDir, ...(options.args ?? [])];
   const proc = spawn(onairBinary, args, {
@@ -42,7 +44,7 @@ export async function startOnair(options = {}) {
   });
   const url = `http://127.0.0.1:${port}`;
   return {
-    url, port, apiKey, apiSecret, proc,
+    url, port, apiKey, apiSecret, proc, dataDir,
     wsUrl: `ws://127.0.0.1:${port}/v1/connect`,
     output: () => output,
     async stop(signal = 'SIGTERM') {
@@ -51,7 +53,7 @@ export async function startOnair(options = {}) {
       const code = await Promise.race([exited, new Promise((r) => { timer = setTimeout(() => r('timeout'), 8000); })]);
       clearTimeout(timer);
       if (code === 'timeout') { proc.kill('SIGKILL'); await exited; }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
       return code === 'timeout' ? null : code;
     },
   };

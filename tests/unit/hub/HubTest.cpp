@@ -17,7 +17,7 @@ TEST(Hub, DeliversTheSameFrameToEverySubscriber) {
   hub::Hub h;
   RecordingSink a, b, c;
   EXPECT_TRUE(h.subscribe("room:1", &a));
-  EXPECT_FALSE(h.subscribe("room:1", &b));
+  EXPECT_TRUE(h.subscribe("room:1", &b));
   EXPECT_FALSE(h.subscribe("room:1", &b));  // idempotent
   h.subscribe("room:2", &c);
   auto frame = net::makeSharedFrame("payload");
@@ -29,14 +29,19 @@ TEST(Hub, DeliversTheSameFrameToEverySubscriber) {
   EXPECT_TRUE(c.frames.empty());
 }
 
-TEST(Hub, UnsubscribeReportsTheLastLocalSubscriber) {
+TEST(Hub, UnsubscribeAndDropRemoveSubscribers) {
   hub::Hub h;
   RecordingSink a, b;
   h.subscribe("t", &a);
   h.subscribe("t", &b);
-  EXPECT_FALSE(h.unsubscribe("t", &a));
+  EXPECT_TRUE(h.unsubscribe("t", &a));
   EXPECT_FALSE(h.unsubscribe("t", &a));  // unknown pair ignored
+  EXPECT_EQ(h.deliver("t", net::makeSharedFrame("x")), 1u);
   EXPECT_TRUE(h.unsubscribe("t", &b));
   EXPECT_EQ(h.topicCount(), 0u);
   EXPECT_EQ(h.deliver("t", net::makeSharedFrame("x")), 0u);
+  h.subscribe("u", &a);
+  h.subscribe("u", &b);
+  EXPECT_EQ(h.drop("u"), 2u);
+  EXPECT_EQ(h.deliver("u", net::makeSharedFrame("x")), 0u);
 }
