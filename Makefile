@@ -44,3 +44,8 @@ bench: build
 
 clean:
 	rm -rf $(BUILD_DIR) build-fuzz sdk/js/dist
+
+# Fan-out: 1,000 WebSocket subscribers on one channel; onair vs nats-server vs a minimal writer.
+.PHONY: bench-fanout
+bench-fanout: build
+	@bash bench/fanout/run.sh

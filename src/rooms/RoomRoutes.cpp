@@ -55,7 +55,8 @@ std::optional<json::object> body(const net::HttpRequest& req, const Respond& res
 // Query parameters as an args object (all values strings, numbers converted where expected).
 json::object queryArgs(const std::string& query) {
   json::object args;
-  auto url = boost::urls::parse_origin_form("/?" + query);
+  const std::string target = "/?" + query;  // the parsed view points into this string
+  auto url = boost::urls::parse_origin_form(target);
   if (!url) return args;
   for (auto param : url->params()) {
     std::string key = param.key;

@@ -488,7 +488,8 @@ void RoomService::presenceList(const std::string& room, Reply reply) {
       Kind::Room, room,
       [this, reply](Stream& s) {
         json::array out;
-        for (const auto& m : membersJson(s).as_array()) {
+        const json::value members = membersJson(s);  // named: a temporary would die before the loop
+        for (const auto& m : members.as_array()) {
           out.push_back(json::object{{"userId", m.at("userId")}, {"presence", m.at("presence")}});
         }
         reply(json::object{{"presence", std::move(out)}});

@@ -1,6 +1,8 @@
 import { Emitter } from '../common/Emitter.js';
 import { OnairError } from '../common/OnairError.js';
 import { connectUrl } from './url.js';
+import { Channel, Room } from './rooms.js';
+import { checkName, type Stats } from '../common/rooms.js';
 import type {
   ClientState,
   ConnectOptions,
@@ -79,6 +81,8 @@ export class OnairClient {
   private readonly serverEvents = new Emitter<Record<string, [data: any, target: string | undefined]>>();
   private readonly reconnectHooks: ReconnectHook[] = [];
   private readonly reportedCloseCodes = new Set<number>();
+  private readonly rooms = new Map<string, Room>();
+  private readonly channels = new Map<string, Channel>();
 
   private ws: WebSocketLike | null = null;
   /** True once the current socket's `connect` request succeeded. */
@@ -192,6 +196,34 @@ export class OnairClient {
   off(event: string, handler: (...args: any[]) => void): void {
     if (LIFECYCLE_EVENTS.has(event)) this.lifecycle.off(event as LifecycleEvent, handler);
     else this.serverEvents.off(event, handler);
+  }
+
+  /**
+   * The room `name` (members, presence, metadata, snapshots, messages). The same name always
+   * gives the same object. Throws `invalid_argument` for a name the server would refuse.
+   */
+  room(name: string): Room {
+    let room = this.rooms.get(name);
+    if (!room) {
+      room = new Room(this, checkName('room', name));
+      this.rooms.set(name, room);
+    }
+    return room;
+  }
+
+  /** The channel `name` (a message stream with history and stats); same name, same object. */
+  channel(name: string): Channel {
+    let channel = this.channels.get(name);
+    if (!channel) {
+      channel = new Channel(this, checkName('channel', name));
+      this.channels.set(name, channel);
+    }
+    return channel;
+  }
+
+  /** Counts for this onair instance (`sys.stats`). */
+  stats(): Promise<Stats> {
+    return this.request<Stats>('sys.stats', {});
   }
 
   /**

@@ -2,6 +2,35 @@ export { connect } from './OnairClient.js';
 export type { OnairClient, ReconnectHook } from './OnairClient.js';
 export { OnairError, isErrorCode, ERROR_CODES } from '../common/OnairError.js';
 export type { ErrorCode } from '../common/OnairError.js';
+export type { Room, Channel } from './rooms.js';
+export type {
+  ChannelEvents,
+  JoinOptions,
+  JoinResult,
+  MetadataEvent,
+  ResumedInfo,
+  RoomEvents,
+  SubscribeOptions,
+  SubscribeResult,
+} from './rooms.js';
+export type {
+  BroadcastOptions,
+  ChannelStats,
+  HistoryDirection,
+  HistoryOptions,
+  HistoryPage,
+  Member,
+  MembersResult,
+  Message,
+  MetadataResult,
+  MetadataWrite,
+  Position,
+  PublishOptions,
+  PublishResult,
+  Snapshot,
+  SnapshotOptions,
+  Stats,
+} from '../common/rooms.js';
 export type {
   ClientState,
   ConnectOptions,

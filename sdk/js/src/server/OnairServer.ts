@@ -1,6 +1,8 @@
 import { OnairError, type ErrorCode } from '../common/OnairError.js';
 import { parseGrant } from '../common/grants.js';
 import { createServerJwt } from './jwt.js';
+import { checkName, type Stats } from '../common/rooms.js';
+import { ServerChannel, ServerRoom } from './rooms.js';
 
 export interface OnairServerOptions {
   /** Server base URL, e.g. `http://127.0.0.1:7880`. */
@@ -118,6 +120,21 @@ export class OnairServer {
       throw new OnairError('internal', 'POST /v1/tokens: the reply lacks token or expiresAt');
     }
     return { token: result.token, expiresAt: result.expiresAt };
+  }
+
+  /** The room `name` as seen from the server API. Throws `invalid_argument` for a bad name. */
+  room(name: string): ServerRoom {
+    return new ServerRoom((method, path, body) => this.request(method, path, body), checkName('room', name));
+  }
+
+  /** The channel `name` as seen from the server API. */
+  channel(name: string): ServerChannel {
+    return new ServerChannel((method, path, body) => this.request(method, path, body), checkName('channel', name));
+  }
+
+  /** Counts for this onair instance (`GET /v1/stats`). */
+  stats(): Promise<Stats> {
+    return this.request<Stats>('GET', '/v1/stats');
   }
 
   /**

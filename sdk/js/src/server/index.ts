@@ -5,3 +5,24 @@ export { parseGrant, GRANT_ACTIONS } from '../common/grants.js';
 export type { ParsedGrant, GrantSurface } from '../common/grants.js';
 export { OnairError, isErrorCode, ERROR_CODES } from '../common/OnairError.js';
 export type { ErrorCode } from '../common/OnairError.js';
+export type { ServerRoom, ServerChannel, ServerJoinOptions } from './rooms.js';
+export type {
+  BroadcastOptions,
+  ChannelStats,
+  HistoryDirection,
+  HistoryOptions,
+  HistoryPage,
+  Member,
+  MembersResult,
+  Message,
+  MetadataResult,
+  MetadataWrite,
+  Position,
+  PresenceEntry,
+  PresenceList,
+  PublishOptions,
+  PublishResult,
+  Snapshot,
+  SnapshotOptions,
+  Stats,
+} from '../common/rooms.js';

@@ -1,0 +1,900 @@
+// fanout_client: the load client of the fan-out benchmark (bench/fanout/run.sh).
+//
+// One process, one thread, raw epoll. It opens N subscriber WebSocket connections and one
+// publisher connection to a target speaking one of three dialects:
+//
+//   onair    GET /v1/connect, `connect` with a token, `channel.subscribe`; the publisher sends
+//            `channel.broadcast` (or `channel.publish` with --stored) requests.
+//   nats     nats-server's websocket listener: the NATS text protocol inside binary frames
+//            (INFO / CONNECT / SUB / PING-PONG / PUB / MSG).
+//   ceiling  fanout_ceiling: the publisher says "P" once, then each text frame it sends is
+//            written by the server to every subscriber as one shared frame.
+//
+// Every payload is `size` bytes: "@ts:" + 16 hex digits (CLOCK_MONOTONIC ns at send) + ":" and
+// padding. A subscriber finds the marker in each delivered message and records now - ts in a
+// histogram of 1 µs buckets up to 1 s. Both processes share the machine, so the clocks agree.
+//
+// Two phases on the same connections:
+//   max    publish as fast as the target takes it, with at most W messages in flight, where
+//          in flight = published - delivered / N (a message counts once all N have it).
+//   rate   publish R messages per second; latency here is the figure (at max rate it is queueing).
+//
+// Subscribers read with 256 KiB recv calls until a short read, so one syscall carries many
+// messages, and at max rate only one delivery in 64 is timed. The client's own CPU use
+// (getrusage) is reported per phase so a run can show the client was not the bottleneck, with
+// the counts that say where its time goes (epoll waits, recv calls, bytes per recv).
+// --lowat B sets SO_RCVLOWAT during the max phase (fewer, larger reads; off by default).
+// Output: one JSON object on stdout; progress on stderr.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+enum class Dialect { onair, nats, ceiling };
+
+struct Options {
+  Dialect dialect = Dialect::ceiling;
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string path = "/";
+  int subs = 1000;
+  int size = 100;
+  std::string token;
+  std::string channel = "bench";
+  bool stored = false;
+  double warmup_s = 1.0;
+  double max_s = 10.0;
+  int window = 256;
+  double rate = 20.0;
+  double rate_s = 10.0;
+  int per_address = 1000;
+  bool spin = false;  // rate phase: poll without sleeping between messages
+  int lowat = 0;      // max phase: SO_RCVLOWAT on subscribers (0 = off)
+};
+
+[[noreturn]] void die(const char* fmt, auto... args) {
+  std::fprintf(stderr, "fanout_client: ");
+  std::fprintf(stderr, fmt, args...);
+  std::fprintf(stderr, "\n");
+  std::exit(1);
+}
+
+int64_t mono_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+double cpu_seconds() {
+  rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// Latency histogram: 1 µs buckets up to 1 s, then one overflow bucket.
+struct Histogram {
+  static constexpr size_t kBuckets = 1'000'000;
+  std::vector<uint32_t> counts = std::vector<uint32_t>(kBuckets + 1, 0);
+  uint64_t total = 0;
+  int64_t max_ns = 0;
+
+  void record(int64_t ns) {
+    if (ns < 0) ns = 0;
+    size_t us = size_t(ns / 1000);
+    ++counts[std::min(us, kBuckets)];
+    ++total;
+    max_ns = std::max(max_ns, ns);
+  }
+  // Upper edge of the bucket holding the q-quantile, in µs (kBuckets = "over 1 s").
+  double quantile_us(double q) const {
+    if (total == 0) return 0;
+    uint64_t rank = uint64_t(q * double(total - 1)) + 1, seen = 0;
+    for (size_t i = 0; i <= kBuckets; ++i) {
+      seen += counts[i];
+      if (seen >= rank) return double(i + 1);
+    }
+    return double(kBuckets);
+  }
+  void clear() {
+    std::fill(counts.begin(), counts.end(), 0);
+    total = 0;
+    max_ns = 0;
+  }
+};
+
+// Reads 16 lowercase hex digits; returns -1 when they are not there.
+int64_t parse_hex16(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 16; ++i) {
+    char c = p[i];
+    unsigned d;
+    if (c >= '0' && c <= '9') d = unsigned(c - '0');
+    else if (c >= 'a' && c <= 'f') d = unsigned(c - 'a' + 10);
+    else return -1;
+    v = (v << 4) | d;
+  }
+  return int64_t(v);
+}
+
+constexpr std::string_view kMarker = "@ts:";
+
+void fill_payload(char* out, int size, int64_t ts) {
+  static const char hex[] = "0123456789abcdef";
+  std::memset(out, 'x', size_t(size));
+  std::memcpy(out, kMarker.data(), kMarker.size());
+  for (int i = 0; i < 16; ++i) out[4 + i] = hex[(uint64_t(ts) >> (60 - 4 * i)) & 0xf];
+  out[20] = ':';
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket framing (RFC 6455 §5.2)
+//
+//   0                   1                   2                   3
+//   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//  +-+-+-+-+-------+-+-------------+-------------------------------+
+//  |F|R|R|R| opcode|M| Payload len |    Extended payload length    |
+//  |I|S|S|S|  (4)  |A|     (7)     |             (16/64)           |
+//  |N|V|V|V|       |S|             |   (if payload len==126/127)   |
+//  | |1|2|3|       |K|             |                               |
+//  +-+-+-+-+-------+-+-------------+ - - - - - - - - - - - - - - - +
+//  |     Extended payload length continued, if payload len == 127  |
+//  + - - - - - - - - - - - - - - - +-------------------------------+
+//  |                               |Masking-key, if MASK set to 1  |
+//  +-------------------------------+-------------------------------+
+//  | Masking-key (continued)       |          Payload Data         |
+//  +-------------------------------- - - - - - - - - - - - - - - - +
+// ---------------------------------------------------------------------------------------------
+
+uint32_t g_mask_state = 0x9e3779b9u;
+
+// Appends one client frame (FIN set, masked) to out.
+void append_client_frame(std::string& out, uint8_t opcode, std::string_view payload) {
+  size_t n = payload.size();
+  char hdr[14];
+  size_t h = 0;
+  hdr[h++] = char(0x80 | opcode);
+  if (n < 126) {
+    hdr[h++] = char(0x80 | n);
+  } else if (n < 65536) {
+    hdr[h++] = char(0x80 | 126);
+    hdr[h++] = char(n >> 8);
+    hdr[h++] = char(n);
+  } else {
+    hdr[h++] = char(0x80 | 127);
+    for (int i = 7; i >= 0; --i) hdr[h++] = char(uint64_t(n) >> (8 * i));
+  }
+  g_mask_state ^= g_mask_state << 13;
+  g_mask_state ^= g_mask_state >> 17;
+  g_mask_state ^= g_mask_state << 5;
+  uint8_t key[4];
+  std::memcpy(key, &g_mask_state, 4);
+  std::memcpy(hdr + h, key, 4);
+  h += 4;
+  size_t at = out.size();
+  out.append(hdr, h);
+  out.append(payload);
+  char* p = out.data() + at + h;
+  for (size_t i = 0; i < n; ++i) p[i] = char(p[i] ^ key[i & 3]);
+}
+
+// Writes all of data to a (possibly non-blocking) socket; used for setup and control frames.
+void send_all(int fd, std::string_view data) {
+  size_t off = 0;
+  int spins = 0;
+  while (off < data.size()) {
+    ssize_t w = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (w > 0) { off += size_t(w); continue; }
+    if (w < 0 && (errno == EAGAIN || errno == EINTR) && ++spins < 1'000'000) { usleep(10); continue; }
+    die("send failed: %s", std::strerror(errno));
+  }
+}
+
+std::string ws_accept_for(std::string_view key) {
+  std::string in(key);
+  in += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(in.data()), in.size(), digest);
+  unsigned char b64[64];
+  int n = EVP_EncodeBlock(b64, digest, SHA_DIGEST_LENGTH);
+  return std::string(reinterpret_cast<char*>(b64), size_t(n));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+// ---------------------------------------------------------------------------------------------
+
+struct Conn {
+  int fd = -1;
+  int index = -1;        // subscriber index; -1 for the publisher
+  bool closed = false;
+  // Frame parser state: a header being gathered, then `remaining` payload bytes.
+  uint8_t hdr[14];
+  size_t hdr_len = 0;
+  uint64_t remaining = 0;
+  uint8_t opcode = 0;
+  bool in_payload = false;
+  std::string partial;   // the current frame's payload when it spans reads
+  std::string nats;      // NATS protocol bytes not yet parsed (a line or a message cut short)
+  bool pong_seen = false;
+  uint64_t received = 0;
+  size_t marker_at = 0;    // where the timestamp marker was in the last message
+  std::string last_frame;  // during setup: the last frame without a timestamp (a reply)
+  std::string out;       // publisher: bytes not yet accepted by the socket
+};
+
+struct Phase {
+  const char* name = "";
+  Histogram hist;
+  uint64_t published = 0;
+  uint64_t delivered = 0;
+  int64_t start_ns = 0, end_ns = 0;
+  double cpu_start = 0, cpu_end = 0;
+  uint64_t epoll_waits = 0, epoll_events = 0, recvs = 0, bytes = 0;
+  int64_t busy_ns = 0;
+};
+
+struct Client {
+  Options opt;
+  int ep = -1;
+  std::vector<std::unique_ptr<Conn>> subs;
+  std::unique_ptr<Conn> pub;
+  std::vector<char> scratch = std::vector<char>(256 * 1024);
+  uint64_t published = 0;     // since start
+  uint64_t delivered = 0;     // since start, all subscribers
+  uint64_t other_frames = 0;  // frames without a timestamp (replies, other events)
+  uint64_t errors = 0;        // error replies (onair) or -ERR lines (nats)
+  std::string first_error;
+  uint64_t closed_subs = 0;
+  Histogram* hist = nullptr;  // where latency goes now; null while not measuring
+  int64_t measure_from_ns = 0;  // only messages sent at or after this count toward `hist`
+  uint64_t sample_mask = 0;     // time one delivery in sample_mask + 1
+  int next_id = 10;
+  bool setup = true;            // connections are being opened
+  // Where the client's time goes: syscalls and the time spent handling ready sockets.
+  uint64_t epoll_waits = 0, epoll_events = 0, recvs = 0, bytes = 0;
+  int64_t busy_ns = 0;
+};
+
+// ---- message handlers ----------------------------------------------------------------------
+
+// A delivered message whose timestamp starts at `hex`. At max rate only one in
+// (sample_mask + 1) is timed: latency there is queueing, and timing costs client CPU.
+inline void on_delivery(Client& c, Conn& conn, const char* hex, int64_t now) {
+  ++conn.received;
+  if ((c.delivered++ & c.sample_mask) != 0 || !c.hist) return;
+  int64_t ts = parse_hex16(hex);
+  if (ts >= c.measure_from_ns) c.hist->record(now - ts);
+}
+
+void handle_nats_bytes(Client& c, Conn& conn, const char* p, size_t n, int64_t now);
+
+// A complete data frame (opcode text/binary) arrived on `conn`.
+void on_message(Client& c, Conn& conn, uint8_t opcode, const char* p, size_t n, int64_t now) {
+  if (c.opt.dialect == Dialect::nats) {
+    handle_nats_bytes(c, conn, p, n, now);
+    return;
+  }
+  // ceiling: the payload is ours, marker first. onair: the payload sits inside the event JSON,
+  // at the same place in every event, so the last place is tried before searching.
+  const char* m = nullptr;
+  size_t at = conn.marker_at;
+  if (at + 21 <= n && std::memcmp(p + at, kMarker.data(), 4) == 0) {
+    m = p + at;
+  } else if (conn.index >= 0) {
+    m = static_cast<const char*>(memmem(p, n, kMarker.data(), kMarker.size()));
+    if (m && size_t(p + n - m) < 21) m = nullptr;
+    if (m) conn.marker_at = size_t(m - p);
+  }
+  if (!m) {
+    // A reply or another event. Error replies are counted and the first is kept.
+    ++c.other_frames;
+    if (c.setup) conn.last_frame.assign(p, n);
+    if (std::string_view(p, n).find("\"error\"") != std::string_view::npos && c.errors++ == 0)
+      c.first_error.assign(p, std::min<size_t>(n, 300));
+    return;
+  }
+  on_delivery(c, conn, m + 4, now);
+}
+
+// NATS protocol: "MSG <subject> <sid> [reply-to] <#bytes>\r\n<payload>\r\n", "PING\r\n",
+// "PONG\r\n", "+OK\r\n", "-ERR '...'\r\n", "INFO {...}\r\n". Messages may span frames.
+// Returns how many bytes of p[0, n) were consumed.
+size_t parse_nats(Client& c, Conn& conn, const char* p, size_t n, int64_t now) {
+  size_t at = 0;
+  while (at < n) {
+    const char* line = p + at;
+    const char* eol = static_cast<const char*>(std::memchr(line, '\n', n - at));
+    if (!eol) break;
+    size_t line_len = size_t(eol - line) + 1;
+    if (line_len >= 4 && std::memcmp(line, "MSG ", 4) == 0) {
+      // Size is the last token before \r\n.
+      const char* e = eol;
+      if (e > line && e[-1] == '\r') --e;
+      const char* s = e;
+      while (s > line && s[-1] >= '0' && s[-1] <= '9') --s;
+      size_t bytes = size_t(std::strtoull(std::string(s, e).c_str(), nullptr, 10));
+      if (at + line_len + bytes + 2 > n) break;  // payload not all here yet
+      const char* payload = line + line_len;
+      if (bytes >= 21 && std::memcmp(payload, kMarker.data(), 4) == 0) {
+        on_delivery(c, conn, payload + 4, now);
+      } else {
+        ++c.other_frames;
+      }
+      at += line_len + bytes + 2;
+      continue;
+    }
+    if (line_len >= 4 && std::memcmp(line, "PING", 4) == 0) {
+      std::string f;
+      append_client_frame(f, 2, "PONG\r\n");
+      send_all(conn.fd, f);
+    } else if (line_len >= 4 && std::memcmp(line, "PONG", 4) == 0) {
+      conn.pong_seen = true;
+    } else if (line_len >= 4 && std::memcmp(line, "-ERR", 4) == 0) {
+      if (c.errors++ == 0) c.first_error.assign(line, line_len);
+    }
+    at += line_len;
+  }
+  return at;
+}
+
+void handle_nats_bytes(Client& c, Conn& conn, const char* p, size_t n, int64_t now) {
+  if (conn.nats.empty()) {
+    size_t used = parse_nats(c, conn, p, n, now);
+    if (used < n) conn.nats.assign(p + used, n - used);
+    return;
+  }
+  conn.nats.append(p, n);
+  size_t used = parse_nats(c, conn, conn.nats.data(), conn.nats.size(), now);
+  conn.nats.erase(0, used);
+}
+
+void close_conn(Client& c, Conn& conn, const char* why) {
+  if (conn.closed) return;
+  conn.closed = true;
+  if (conn.index >= 0) {
+    if (c.closed_subs++ == 0) std::fprintf(stderr, "fanout_client: subscriber %d closed (%s)\n", conn.index, why);
+  } else {
+    std::fprintf(stderr, "fanout_client: publisher closed (%s)\n", why);
+  }
+  epoll_ctl(c.ep, EPOLL_CTL_DEL, conn.fd, nullptr);
+  ::close(conn.fd);
+}
+
+// Feeds bytes read from a server into the frame parser of `conn`.
+void on_bytes(Client& c, Conn& conn, const char* p, size_t n, int64_t now) {
+  while (n > 0 && !conn.closed) {
+    // Fast path: a whole unmasked data frame (up to 64 KiB) with nothing pending.
+    if (!conn.in_payload && conn.hdr_len == 0 && n >= 4) {
+      uint8_t b0 = uint8_t(p[0]), b1 = uint8_t(p[1]), op = b0 & 0x0f;
+      size_t hl = b1 < 126 ? 2 : b1 == 126 ? 4 : 0;
+      size_t len = b1 < 126 ? b1 : (size_t(uint8_t(p[2])) << 8) | uint8_t(p[3]);
+      if (hl != 0 && (op == 1 || op == 2) && n >= hl + len) {
+        on_message(c, conn, op, p + hl, len, now);
+        p += hl + len;
+        n -= hl + len;
+        continue;
+      }
+    }
+    if (!conn.in_payload) {
+      // Gather the header (it may span reads): 2 bytes, then 2 or 8 length bytes, and a
+      // mask key if the mask bit is set (servers never set it; the key is skipped).
+      size_t take = std::min(n, sizeof(conn.hdr) - conn.hdr_len);
+      std::memcpy(conn.hdr + conn.hdr_len, p, take);
+      size_t have = conn.hdr_len + take;
+      const uint8_t* h = conn.hdr;
+      if (have < 2) { conn.hdr_len = have; return; }
+      uint8_t l7 = h[1] & 0x7f;
+      size_t need = 2 + (l7 == 126 ? 2 : l7 == 127 ? 8 : 0) + ((h[1] & 0x80) ? 4 : 0);
+      if (have < need) { conn.hdr_len = have; return; }
+      size_t from_p = need - conn.hdr_len;  // the header bytes that came from p
+      conn.hdr_len = 0;
+      p += from_p;
+      n -= from_p;
+      uint64_t len = l7;
+      if (l7 == 126) len = (uint64_t(h[2]) << 8) | h[3];
+      else if (l7 == 127) { len = 0; for (int i = 0; i < 8; ++i) len = (len << 8) | h[2 + i]; }
+      conn.opcode = h[0] & 0x0f;
+      conn.remaining = len;
+      conn.in_payload = true;
+    }
+    // Payload: whole frame in this buffer → hand it over in place; else gather it.
+    size_t take = size_t(std::min<uint64_t>(conn.remaining, n));
+    const char* frame = nullptr;
+    size_t frame_len = 0;
+    if (conn.partial.empty() && take == conn.remaining) {
+      frame = p;
+      frame_len = take;
+    } else {
+      conn.partial.append(p, take);
+      if (take == conn.remaining) { frame = conn.partial.data(); frame_len = conn.partial.size(); }
+    }
+    conn.remaining -= take;
+    p += take;
+    n -= take;
+    if (conn.remaining > 0) break;
+    conn.in_payload = false;
+    uint8_t op = conn.opcode;
+    if (op == 1 || op == 2 || op == 0) {
+      on_message(c, conn, op, frame, frame_len, now);
+    } else if (op == 9) {
+      std::string f;
+      append_client_frame(f, 10, std::string_view(frame, frame_len));
+      send_all(conn.fd, f);
+    } else if (op == 8) {
+      unsigned code = frame_len >= 2 ? (unsigned(uint8_t(frame[0])) << 8 | uint8_t(frame[1])) : 0;
+      char why[64];
+      std::snprintf(why, sizeof why, "close frame %u", code);
+      conn.partial.clear();
+      close_conn(c, conn, why);
+      return;
+    }
+    conn.partial.clear();
+  }
+}
+
+// Reads everything available on `conn` in 256 KiB gulps.
+void drain(Client& c, Conn& conn) {
+  for (;;) {
+    ssize_t r = ::recv(conn.fd, c.scratch.data(), c.scratch.size(), MSG_DONTWAIT);
+    ++c.recvs;
+    if (r > 0) {
+      c.bytes += uint64_t(r);
+      on_bytes(c, conn, c.scratch.data(), size_t(r), mono_ns());
+      if (conn.closed || size_t(r) < c.scratch.size()) return;
+      continue;
+    }
+    if (r == 0) { close_conn(c, conn, "eof"); return; }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) close_conn(c, conn, std::strerror(errno));
+    return;
+  }
+}
+
+// ---- setup (blocking, with a receive timeout) ------------------------------------------------
+
+int open_socket(const Options& opt, int index) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("socket: %s", std::strerror(errno));
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (index >= 0) {
+    // Spread subscribers over 127.0.0.2, .3, … so no source address runs out of ports.
+    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    src.sin_addr.s_addr = htonl((127u << 24) | uint32_t(2 + index / opt.per_address));
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) < 0) die("bind: %s", std::strerror(errno));
+  }
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(uint16_t(opt.port));
+  if (inet_pton(AF_INET, opt.host.c_str(), &dst.sin_addr) != 1) die("bad host %s", opt.host.c_str());
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) < 0)
+    die("connect %s:%d: %s", opt.host.c_str(), opt.port, std::strerror(errno));
+  return fd;
+}
+
+// Blocking read into the frame parser until `done()` holds.
+template <class Done>
+void read_until(Client& c, Conn& conn, Done done, const char* what) {
+  while (!done()) {
+    ssize_t r = ::recv(conn.fd, c.scratch.data(), c.scratch.size(), 0);
+    if (r > 0) { on_bytes(c, conn, c.scratch.data(), size_t(r), mono_ns()); continue; }
+    if (r < 0 && errno == EINTR) continue;
+    die("%s: connection %d: %s", what, conn.index, r == 0 ? "closed" : std::strerror(errno));
+  }
+}
+
+// The HTTP upgrade; bytes after the response head go to the frame parser.
+void upgrade(Client& c, Conn& conn) {
+  static const char* keys[] = {"dGhlIHNhbXBsZSBub25jZQ==", "AQIDBAUGBwgJCgsMDQ4PEA==", "ZmFub3V0LWJlbmNoLWtleQ=="};
+  const char* key = keys[(conn.index + 1) % 3];
+  std::string req = "GET " + c.opt.path + " HTTP/1.1\r\nHost: " + c.opt.host + ":" + std::to_string(c.opt.port) +
+                    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
+                    "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  send_all(conn.fd, req);
+  std::string head;
+  for (;;) {
+    ssize_t r = ::recv(conn.fd, c.scratch.data(), c.scratch.size(), 0);
+    if (r <= 0) {
+      if (r < 0 && errno == EINTR) continue;
+      die("upgrade: connection %d: %s", conn.index, r == 0 ? "closed" : std::strerror(errno));
+    }
+    head.append(c.scratch.data(), size_t(r));
+    size_t end = head.find("\r\n\r\n");
+    if (end == std::string::npos) continue;
+    if (head.compare(0, 12, "HTTP/1.1 101") != 0) die("upgrade refused: %s", head.substr(0, end).c_str());
+    std::string accept = ws_accept_for(key);
+    if (head.find(accept) == std::string::npos) die("upgrade: wrong Sec-WebSocket-Accept");
+    if (head.size() > end + 4) on_bytes(c, conn, head.data() + end + 4, head.size() - end - 4, mono_ns());
+    return;
+  }
+}
+
+void setup_conn(Client& c, Conn& conn) {
+  upgrade(c, conn);
+  switch (c.opt.dialect) {
+    case Dialect::ceiling:
+      if (conn.index < 0) {
+        std::string f;
+        append_client_frame(f, 1, "P");
+        send_all(conn.fd, f);
+      }
+      break;
+    case Dialect::nats: {
+      // INFO arrives by itself and is skipped; PONG confirms CONNECT and SUB were processed.
+      std::string cmds = std::string("CONNECT {\"verbose\":false,\"pedantic\":false,\"name\":\"fanout\"}\r\n");
+      if (conn.index >= 0) cmds += "SUB " + c.opt.channel + " 1\r\n";
+      cmds += "PING\r\n";
+      std::string f;
+      append_client_frame(f, 2, cmds);
+      send_all(conn.fd, f);
+      read_until(c, conn, [&] { return conn.pong_seen; }, "nats PONG");
+      if (c.errors) die("nats: %s", c.first_error.c_str());
+      break;
+    }
+    case Dialect::onair: {
+      // Each request waits for the frame that answers its id; an error reply ends the run.
+      auto request = [&](int id, const std::string& op, const std::string& args) {
+        std::string json = "{\"id\":" + std::to_string(id) + ",\"op\":\"" + op + "\",\"args\":" + args + "}";
+        std::string f;
+        append_client_frame(f, 1, json);
+        send_all(conn.fd, f);
+        std::string want = "{\"id\":" + std::to_string(id) + ",";
+        read_until(c, conn, [&] { return conn.last_frame.compare(0, want.size(), want) == 0; }, op.c_str());
+        if (conn.last_frame.find("\"result\"") == std::string::npos)
+          die("onair %s: %s", op.c_str(), conn.last_frame.c_str());
+      };
+      request(1, "connect", "{\"token\":\"" + c.opt.token + "\"}");
+      if (conn.index >= 0) request(2, "channel.subscribe", "{\"channel\":\"" + c.opt.channel + "\"}");
+      break;
+    }
+  }
+}
+
+// ---- publishing ------------------------------------------------------------------------------
+
+// Appends one publish, payload stamped with `ts`, to out.
+void append_publish(Client& c, std::string& out, int64_t ts) {
+  char payload[4096];
+  fill_payload(payload, c.opt.size, ts);
+  std::string_view pl(payload, size_t(c.opt.size));
+  switch (c.opt.dialect) {
+    case Dialect::ceiling:
+      append_client_frame(out, 1, pl);
+      break;
+    case Dialect::nats: {
+      std::string cmd = "PUB " + c.opt.channel + " " + std::to_string(pl.size()) + "\r\n";
+      cmd.append(pl);
+      cmd += "\r\n";
+      append_client_frame(out, 2, cmd);
+      break;
+    }
+    case Dialect::onair: {
+      std::string req = "{\"id\":" + std::to_string(c.next_id++) + ",\"op\":\"" +
+                        (c.opt.stored ? "channel.publish" : "channel.broadcast") + "\",\"args\":{\"channel\":\"" +
+                        c.opt.channel + "\",\"type\":\"t\",\"data\":\"";
+      req.append(pl);
+      req += "\"}}";
+      append_client_frame(out, 1, req);
+      break;
+    }
+  }
+}
+
+// Sends what the publisher has queued; the rest waits for EPOLLOUT.
+void flush_pub(Client& c) {
+  Conn& p = *c.pub;
+  while (!p.out.empty() && !p.closed) {
+    ssize_t w = ::send(p.fd, p.out.data(), p.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w > 0) { p.out.erase(0, size_t(w)); continue; }
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN) return;
+    close_conn(c, p, std::strerror(errno));
+  }
+}
+
+void publish(Client& c, uint64_t count) {
+  if (count == 0 || c.pub->closed) return;
+  int64_t ts = mono_ns();
+  for (uint64_t i = 0; i < count; ++i) append_publish(c, c.pub->out, ts);
+  c.published += count;
+  flush_pub(c);
+}
+
+// ---- the loop --------------------------------------------------------------------------------
+
+constexpr int kMaxEvents = 2048;
+
+// One epoll pass: drain every readable connection; returns events seen.
+int poll_once(Client& c, int timeout_ms) {
+  static epoll_event evs[kMaxEvents];
+  int n = epoll_wait(c.ep, evs, kMaxEvents, timeout_ms);
+  if (n < 0) {
+    if (errno == EINTR) return 0;
+    die("epoll_wait: %s", std::strerror(errno));
+  }
+  ++c.epoll_waits;
+  c.epoll_events += uint64_t(n);
+  int64_t t0 = n > 0 ? mono_ns() : 0;
+  for (int i = 0; i < n; ++i) {
+    Conn* conn = static_cast<Conn*>(evs[i].data.ptr);
+    if (conn->closed) continue;
+    if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) drain(c, *conn);
+    if (conn == c.pub.get() && (evs[i].events & EPOLLOUT)) flush_pub(c);
+  }
+  if (n > 0) c.busy_ns += mono_ns() - t0;
+  return n;
+}
+
+void begin_phase(Client& c, Phase& ph) {
+  ph.hist.clear();
+  c.hist = &ph.hist;
+  ph.start_ns = mono_ns();
+  c.measure_from_ns = ph.start_ns;
+  ph.published = c.published;
+  ph.delivered = c.delivered;
+  ph.cpu_start = cpu_seconds();
+  ph.epoll_waits = c.epoll_waits;
+  ph.epoll_events = c.epoll_events;
+  ph.recvs = c.recvs;
+  ph.bytes = c.bytes;
+  ph.busy_ns = c.busy_ns;
+}
+
+void end_phase(Client& c, Phase& ph) {
+  ph.end_ns = mono_ns();
+  ph.cpu_end = cpu_seconds();
+  ph.published = c.published - ph.published;
+  ph.delivered = c.delivered - ph.delivered;
+  ph.epoll_waits = c.epoll_waits - ph.epoll_waits;
+  ph.epoll_events = c.epoll_events - ph.epoll_events;
+  ph.recvs = c.recvs - ph.recvs;
+  ph.bytes = c.bytes - ph.bytes;
+  ph.busy_ns = c.busy_ns - ph.busy_ns;
+}
+
+uint64_t live_subs(const Client& c) { return uint64_t(c.opt.subs) - c.closed_subs; }
+
+// Waits until every published message reached every live subscriber, or `limit_s` passes.
+bool wait_drained(Client& c, double limit_s) {
+  int64_t until = mono_ns() + int64_t(limit_s * 1e9);
+  while (mono_ns() < until) {
+    if (c.delivered >= c.published * live_subs(c)) return true;
+    poll_once(c, 10);
+  }
+  return c.delivered >= c.published * live_subs(c);
+}
+
+// SO_RCVLOWAT: a subscriber wakes the client only once this many bytes wait (1 = default).
+void set_lowat(Client& c, int bytes) {
+  if (bytes <= 0) return;
+  for (auto& s : c.subs)
+    if (!s->closed) setsockopt(s->fd, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes);
+}
+
+// Max rate: keep `window` messages in flight for `seconds` (after `warmup` unmeasured).
+void run_max(Client& c, Phase& ph, double warmup, double seconds) {
+  const uint64_t n = uint64_t(c.opt.subs);
+  const uint64_t w = uint64_t(c.opt.window);
+  auto top_up = [&] {
+    uint64_t done = c.delivered / n;  // messages all subscribers have (when none was lost)
+    uint64_t in_flight = c.published - std::min(done, c.published);
+    if (in_flight < w && c.pub->out.size() < (1u << 20)) publish(c, w - in_flight);
+  };
+  c.sample_mask = 63;
+  set_lowat(c, c.opt.lowat);
+  int64_t warm_end = mono_ns() + int64_t(warmup * 1e9);
+  while (mono_ns() < warm_end) { top_up(); poll_once(c, 1); }
+  begin_phase(c, ph);
+  int64_t end = ph.start_ns + int64_t(seconds * 1e9);
+  int64_t last_progress = mono_ns();
+  uint64_t last_delivered = c.delivered;
+  while (true) {
+    int64_t now = mono_ns();
+    if (now >= end) break;
+    top_up();
+    poll_once(c, 1);
+    if (c.delivered != last_delivered) { last_delivered = c.delivered; last_progress = now; }
+    else if (now - last_progress > 2'000'000'000) { std::fprintf(stderr, "fanout_client: no deliveries for 2 s\n"); break; }
+  }
+  end_phase(c, ph);
+  c.hist = nullptr;
+  set_lowat(c, 1);
+}
+
+// Fixed rate: one message every 1/rate s for `seconds`, then wait for the last deliveries.
+void run_rate(Client& c, Phase& ph, double rate, double seconds) {
+  c.sample_mask = 0;
+  begin_phase(c, ph);
+  const int64_t interval = int64_t(1e9 / rate);
+  const uint64_t total = uint64_t(rate * seconds);
+  uint64_t sent = 0;
+  int64_t next = ph.start_ns;
+  while (sent < total) {
+    int64_t now = mono_ns();
+    if (now >= next) {
+      publish(c, 1);
+      ++sent;
+      next += interval;
+      continue;
+    }
+    int wait_ms = c.opt.spin ? 0 : int((next - now) / 1'000'000);  // sleep up to the next send, ms-rounded down
+    poll_once(c, wait_ms);
+  }
+  wait_drained(c, 2.0);
+  end_phase(c, ph);
+  c.hist = nullptr;
+}
+
+void print_phase_json(const Client& c, const Phase& ph, bool last) {
+  double secs = double(ph.end_ns - ph.start_ns) / 1e9;
+  double cpu = secs > 0 ? 100.0 * (ph.cpu_end - ph.cpu_start) / secs : 0;
+  std::printf(
+      "\"%s\":{\"seconds\":%.3f,\"published\":%" PRIu64 ",\"delivered\":%" PRIu64 ",\"expected\":%" PRIu64
+      ",\"delivered_per_s\":%.0f,\"published_per_s\":%.1f,\"latency_samples\":%" PRIu64
+      ",\"p50_us\":%.0f,\"p99_us\":%.0f,\"p999_us\":%.0f,\"max_us\":%.0f,\"client_cpu_pct\":%.1f"
+      ",\"client_busy_pct\":%.1f,\"epoll_waits\":%" PRIu64 ",\"events_per_wait\":%.1f,\"recvs\":%" PRIu64
+      ",\"bytes_per_recv\":%.0f}%s",
+      ph.name, secs, ph.published, ph.delivered, ph.published * uint64_t(c.opt.subs), double(ph.delivered) / secs,
+      double(ph.published) / secs, ph.hist.total, ph.hist.quantile_us(0.5), ph.hist.quantile_us(0.99),
+      ph.hist.quantile_us(0.999), double(ph.hist.max_ns) / 1000.0, cpu, secs > 0 ? 100.0 * double(ph.busy_ns) / 1e9 / secs : 0,
+      ph.epoll_waits, ph.epoll_waits ? double(ph.epoll_events) / double(ph.epoll_waits) : 0, ph.recvs,
+      ph.recvs ? double(ph.bytes) / double(ph.recvs) : 0, last ? "" : ",");
+}
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: fanout_client --dialect onair|nats|ceiling --port P [--host 127.0.0.1] [--path /v1/connect]\n"
+               "         [--subs 1000] [--size 100] [--token JWT] [--channel bench] [--stored]\n"
+               "         [--warmup 1] [--max-seconds 10] [--window 256] [--rate 20] [--rate-seconds 10]\n"
+               "         [--per-address 1000] [--lowat BYTES] [--spin]\n"
+               "A phase with 0 seconds is skipped. Prints one JSON object.\n");
+  std::exit(2);
+}
+
+Options parse_args(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto next = [&]() -> const char* { if (i + 1 >= argc) usage(); return argv[++i]; };
+    if (a == "--dialect") {
+      std::string_view d = next();
+      if (d == "onair") o.dialect = Dialect::onair;
+      else if (d == "nats") o.dialect = Dialect::nats;
+      else if (d == "ceiling") o.dialect = Dialect::ceiling;
+      else usage();
+    } else if (a == "--host") o.host = next();
+    else if (a == "--port") o.port = std::atoi(next());
+    else if (a == "--path") o.path = next();
+    else if (a == "--subs") o.subs = std::atoi(next());
+    else if (a == "--size") o.size = std::atoi(next());
+    else if (a == "--token") o.token = next();
+    else if (a == "--channel") o.channel = next();
+    else if (a == "--stored") o.stored = true;
+    else if (a == "--warmup") o.warmup_s = std::atof(next());
+    else if (a == "--max-seconds") o.max_s = std::atof(next());
+    else if (a == "--window") o.window = std::atoi(next());
+    else if (a == "--rate") o.rate = std::atof(next());
+    else if (a == "--rate-seconds") o.rate_s = std::atof(next());
+    else if (a == "--per-address") o.per_address = std::atoi(next());
+    else if (a == "--spin") o.spin = true;
+    else if (a == "--lowat") o.lowat = std::atoi(next());
+    else usage();
+  }
+  if (o.port <= 0 || o.subs <= 0 || o.window <= 0 || o.rate <= 0 || o.per_address <= 0) usage();
+  if (o.size < 21 || o.size > 4000) die("--size must be 21..4000 (the timestamp takes 21 bytes)");
+  if (o.dialect == Dialect::onair && o.token.empty()) die("--token is required for onair");
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Client c;
+  c.opt = parse_args(argc, argv);
+  const char* dialects[] = {"onair", "nats", "ceiling"};
+  rlimit rl{};
+  getrlimit(RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < rl.rlim_max) { rl.rlim_cur = rl.rlim_max; setrlimit(RLIMIT_NOFILE, &rl); }
+
+  c.ep = epoll_create1(EPOLL_CLOEXEC);
+  if (c.ep < 0) die("epoll_create1: %s", std::strerror(errno));
+
+  // Subscribers first, each confirmed (subscribed) before the next; then the publisher.
+  int64_t t0 = mono_ns();
+  for (int i = 0; i < c.opt.subs; ++i) {
+    auto conn = std::make_unique<Conn>();
+    conn->index = i;
+    conn->fd = open_socket(c.opt, i);
+    setup_conn(c, *conn);
+    c.subs.push_back(std::move(conn));
+  }
+  c.pub = std::make_unique<Conn>();
+  c.pub->fd = open_socket(c.opt, -1);
+  setup_conn(c, *c.pub);
+  c.other_frames = 0;
+  c.errors = 0;
+  c.first_error.clear();
+  c.setup = false;
+  double setup_s = double(mono_ns() - t0) / 1e9;
+  std::fprintf(stderr, "fanout_client: %s: %d subscribers ready in %.2f s\n", dialects[int(c.opt.dialect)], c.opt.subs,
+               setup_s);
+
+  for (auto& s : c.subs) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = s.get();
+    if (epoll_ctl(c.ep, EPOLL_CTL_ADD, s->fd, &ev) < 0) die("epoll_ctl: %s", std::strerror(errno));
+  }
+  {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+    ev.data.ptr = c.pub.get();
+    if (epoll_ctl(c.ep, EPOLL_CTL_ADD, c.pub->fd, &ev) < 0) die("epoll_ctl: %s", std::strerror(errno));
+  }
+  // Edge-triggered publisher: take what is already readable now.
+  drain(c, *c.pub);
+
+  Phase max_phase, rate_phase;
+  max_phase.name = "max";
+  rate_phase.name = "rate";
+  bool did_max = c.opt.max_s > 0, did_rate = c.opt.rate_s > 0;
+  if (did_max) {
+    run_max(c, max_phase, c.opt.warmup_s, c.opt.max_s);
+    std::fprintf(stderr, "fanout_client: max: %.0f delivered/s\n",
+                 double(max_phase.delivered) / (double(max_phase.end_ns - max_phase.start_ns) / 1e9));
+    if (!wait_drained(c, 5.0)) std::fprintf(stderr, "fanout_client: max phase did not drain in 5 s\n");
+  }
+  if (did_rate) {
+    // Start the rate phase from a clean count so losses in the max phase do not carry over.
+    c.published = 0;
+    c.delivered = 0;
+    run_rate(c, rate_phase, c.opt.rate, c.opt.rate_s);
+  }
+
+  std::printf("{\"dialect\":\"%s\",\"subs\":%d,\"size\":%d,\"window\":%d,\"rate_per_s\":%.1f,\"setup_s\":%.2f,"
+              "\"closed_subs\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"other_frames\":%" PRIu64 ",",
+              dialects[int(c.opt.dialect)], c.opt.subs, c.opt.size, c.opt.window, c.opt.rate, setup_s, c.closed_subs,
+              c.errors, c.other_frames);
+  if (!c.first_error.empty()) {
+    std::string e;
+    for (char ch : c.first_error) {
+      if (ch == '"' || ch == '\\') e += '\\';
+      if (uint8_t(ch) >= 0x20) e += ch;
+    }
+    std::printf("\"first_error\":\"%s\",", e.c_str());
+  }
+  if (did_max) print_phase_json(c, max_phase, !did_rate);
+  if (did_rate) print_phase_json(c, rate_phase, true);
+  std::printf("}\n");
+  std::fflush(stdout);
+
+  for (auto& s : c.subs)
+    if (!s->closed) ::close(s->fd);
+  if (!c.pub->closed) ::close(c.pub->fd);
+  return 0;
+}

@@ -1,0 +1,27 @@
+#pragma once
+// The engines the conformance suite runs against (DESIGN.md §4: one suite, every implementation).
+// Each suite is instantiated over allEngines(); adding an engine is one line in Engines.cpp.
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "engine/Engine.hpp"
+
+namespace onair::conformance {
+
+struct EngineFactory {
+  // Test-name suffix ("Embedded"); letters and digits only (GoogleTest parameter names).
+  std::string name;
+  // Opens an engine whose durable state lives in `dataDir`. Calling it again with the same
+  // directory after the previous engine was stopped and destroyed must see the same state.
+  std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir)> make;
+};
+
+std::vector<EngineFactory> allEngines();
+
+// Keeps GoogleTest from dumping the std::function's bytes in test listings.
+inline void PrintTo(const EngineFactory& factory, std::ostream* os) { *os << factory.name; }
+
+}  // namespace onair::conformance

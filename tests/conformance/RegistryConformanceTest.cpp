@@ -1,0 +1,160 @@
+// Registry contract (engine/Registry.hpp), run against every engine.
+#include <thread>
+
+#include "ConformanceFixture.hpp"
+
+namespace onair::conformance {
+namespace {
+
+class RegistryConformance : public EngineConformance {};
+
+TEST_P(RegistryConformance, GetOfMissingKeyIsEmpty) { EXPECT_FALSE(get(name("missing")).has_value()); }
+
+TEST_P(RegistryConformance, PutWithoutVersionAlwaysSucceedsAndCountsVersions) {
+  const auto key = name("room");
+  auto first = put(key, R"({"title":"one"})");
+  EXPECT_FALSE(first.conflict);
+  EXPECT_EQ(first.record.version, 1u);
+  EXPECT_EQ(first.record.value, R"({"title":"one"})");
+  EXPECT_GT(first.record.updatedAtMs, 0);
+
+  auto second = put(key, R"({"title":"two"})");
+  EXPECT_FALSE(second.conflict);
+  EXPECT_EQ(second.record.version, 2u);
+  EXPECT_EQ(second.record.value, R"({"title":"two"})");
+  EXPECT_GE(second.record.updatedAtMs, first.record.updatedAtMs);
+
+  auto stored = get(key);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->version, 2u);
+  EXPECT_EQ(stored->value, R"({"title":"two"})");
+  EXPECT_EQ(stored->updatedAtMs, second.record.updatedAtMs);
+}
+
+TEST_P(RegistryConformance, ExpectedVersionZeroCreatesOnlyWhenMissing) {
+  const auto key = name("stage");
+  auto created = put(key, R"({"v":1})", 0);
+  EXPECT_FALSE(created.conflict);
+  EXPECT_EQ(created.record.version, 1u);
+  EXPECT_EQ(created.record.value, R"({"v":1})");
+
+  auto again = put(key, R"({"v":"again"})", 0);
+  EXPECT_TRUE(again.conflict);
+  EXPECT_EQ(again.record.version, 1u);
+  EXPECT_EQ(again.record.value, R"({"v":1})");
+  auto stored = get(key);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->version, 1u);
+  EXPECT_EQ(stored->value, R"({"v":1})");
+}
+
+TEST_P(RegistryConformance, MatchingExpectedVersionStoresNextVersion) {
+  const auto key = name("k");
+  put(key, "1");
+  auto second = put(key, "2", 1);
+  EXPECT_FALSE(second.conflict);
+  EXPECT_EQ(second.record.version, 2u);
+  auto third = put(key, "3", 2);
+  EXPECT_FALSE(third.conflict);
+  EXPECT_EQ(third.record.version, 3u);
+  EXPECT_EQ(get(key)->value, "3");
+}
+
+TEST_P(RegistryConformance, StaleExpectedVersionConflictsAndChangesNothing) {
+  const auto key = name("k");
+  put(key, R"("first")");
+  auto current = put(key, R"("second")");
+  ASSERT_EQ(current.record.version, 2u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  auto stale = put(key, R"("stale")", 1);
+  EXPECT_TRUE(stale.conflict);
+  EXPECT_EQ(stale.record.version, 2u);
+  EXPECT_EQ(stale.record.value, R"("second")");
+  EXPECT_EQ(stale.record.updatedAtMs, current.record.updatedAtMs);
+
+  auto ahead = put(key, R"("ahead")", 7);
+  EXPECT_TRUE(ahead.conflict);
+  EXPECT_EQ(ahead.record.version, 2u);
+
+  auto stored = get(key);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->version, 2u);
+  EXPECT_EQ(stored->value, R"("second")");
+  EXPECT_EQ(stored->updatedAtMs, current.record.updatedAtMs);
+
+  // The failed puts did not consume versions.
+  EXPECT_EQ(put(key, R"("third")", 2).record.version, 3u);
+}
+
+TEST_P(RegistryConformance, NonZeroExpectedVersionOnMissingKeyConflicts) {
+  const auto key = name("missing");
+  auto result = put(key, "{}", 1);
+  EXPECT_TRUE(result.conflict);
+  EXPECT_EQ(result.record.version, 0u) << "the current record of a missing key is 'never stored'";
+  EXPECT_FALSE(get(key).has_value());
+}
+
+TEST_P(RegistryConformance, RemoveForgetsTheRecordAndVersionsRestart) {
+  const auto key = name("k");
+  put(key, "1");
+  put(key, "2");
+  removeRecord(key);
+  EXPECT_FALSE(get(key).has_value());
+  auto again = put(key, "fresh", 0);
+  EXPECT_FALSE(again.conflict);
+  EXPECT_EQ(again.record.version, 1u);
+  EXPECT_EQ(get(key)->value, "fresh");
+}
+
+TEST_P(RegistryConformance, RemoveOfMissingKeySucceeds) {
+  removeRecord(name("missing"));
+  EXPECT_FALSE(get(name("missing")).has_value());
+}
+
+TEST_P(RegistryConformance, KeysAreIndependent) {
+  put(name("a"), "a1");
+  put(name("a"), "a2");
+  auto b = put(name("b"), "b1");
+  EXPECT_EQ(b.record.version, 1u);
+  removeRecord(name("b"));
+  ASSERT_TRUE(get(name("a")).has_value());
+  EXPECT_EQ(get(name("a"))->version, 2u);
+  EXPECT_EQ(get(name("a"))->value, "a2");
+}
+
+TEST_P(RegistryConformance, CompletionsRunOffTheCallingThread) {
+  auto caller = std::this_thread::get_id();
+  auto thread = awaitCompletion<std::thread::id>(
+      [&](auto done) {
+        engine().registry().put(name("k"), "{}", std::nullopt,
+                                [done](engine::Outcome<engine::PutResult>) { done(std::this_thread::get_id()); });
+      },
+      "put");
+  EXPECT_NE(thread, caller);
+}
+
+TEST_P(RegistryConformance, RecordsSurviveRestart) {
+  const auto key = name("k");
+  put(key, R"({"v":1})");
+  auto last = put(key, R"({"v":2})");
+  const auto removed = name("removed");
+  put(removed, "x");
+  removeRecord(removed);
+
+  restart();
+
+  auto stored = get(key);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->version, 2u);
+  EXPECT_EQ(stored->value, R"({"v":2})");
+  EXPECT_EQ(stored->updatedAtMs, last.record.updatedAtMs);
+  EXPECT_FALSE(get(removed).has_value());
+  EXPECT_TRUE(put(key, "stale", 1).conflict);
+  EXPECT_EQ(put(key, R"({"v":3})", 2).record.version, 3u);
+}
+
+ONAIR_INSTANTIATE_CONFORMANCE(RegistryConformance);
+
+}  // namespace
+}  // namespace onair::conformance
