@@ -17,8 +17,10 @@ build: deps $(BUILD_DIR)/build.ninja
 	@cmake --build $(BUILD_DIR)
 	@$(MAKE) --no-print-directory sdk
 
+# The demo pages import the browser build of the client SDK from /sdk/.
 sdk:
 	@npx --no-install tsc -p sdk/js
+	@rm -rf web/sdk && cp -r sdk/js/dist web/sdk
 
 run: build
 	./$(BUILD_DIR)/onair serve $(ARGS)
@@ -31,7 +33,7 @@ test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure
 
 test-node: build
-	@node --test --test-concurrency=1 tests/integration/ sdk/js/test/
+	@node --test --test-concurrency=1 tests/integration/ tests/e2e/ sdk/js/test/
 
 fuzz: deps
 	@bash fuzz/run.sh 60

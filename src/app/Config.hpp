@@ -49,6 +49,8 @@ struct Config {
   int64_t roomsMaxMessageBytes = 65536;
   // [[rooms.namespaces]]: pattern plus any rooms.* key above (without the prefix), as given.
   std::vector<std::map<std::string, std::string>> roomNamespaces;
+  // [dev]
+  std::string devDemoTokens = "auto";
   // [[keys]] and ONAIR_API_KEY/ONAIR_API_SECRET (first = used to sign new tokens)
   std::vector<ApiKeyConfig> keys;
   // Where keys came from, for the start-up banner: "config", "env", "generated".

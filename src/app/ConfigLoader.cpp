@@ -41,6 +41,7 @@ const std::vector<KeyDef>& table() {
       {"auth.leeway_seconds", "clock skew tolerated on token nbf/exp", &Config::authLeewaySeconds, 0, 600},
       {"auth.max_token_ttl_seconds", "longest ttl POST /v1/tokens and the CLI will mint", &Config::authMaxTokenTtlSeconds, 1, int64_t(366) * 24 * 3600},
       {"shutdown.grace_ms", "on SIGTERM/SIGINT, how long to wait for clients to close before exiting", &Config::shutdownGraceMs, 0, 60000},
+      {"dev.demo_tokens", "POST /v1/demo/token for the demo pages: auto (only with the generated dev key, loopback callers), on, off", nullptr, 0, 0, &Config::devDemoTokens, {"auto", "on", "off"}},
       {"rooms.history_size", "messages kept per room or channel", &Config::roomsHistorySize, 1, 1000000},
       {"rooms.history_ttl_seconds", "drop stored messages older than this", &Config::roomsHistoryTtlSeconds, 1, int64_t(3650) * 86400},
       {"rooms.idempotency_ttl_seconds", "how long a publish's idempotencyKey is remembered", &Config::roomsIdempotencyTtlSeconds, 1, int64_t(365) * 86400},

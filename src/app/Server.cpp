@@ -19,6 +19,7 @@
 #include "api/SessionContext.hpp"
 #include "api/StaticFiles.hpp"
 #include "api/SystemOps.hpp"
+#include "api/DemoTokenRoutes.hpp"
 #include "api/TokenRoutes.hpp"
 #include "auth/KeyRing.hpp"
 #include "auth/TokenIssuer.hpp"
@@ -155,6 +156,8 @@ int Server::run(Config config, const std::string& executable) {
   api::registerOpsRoutes(routes, engine, pool.loops(), accepting);
   api::registerTokenRoutes(routes, issuer, config.authMaxTokenTtlSeconds);
   rooms::registerRoomRoutes(routes, roomService);
+  const bool demoTokens = config.devDemoTokens == "on" || (config.devDemoTokens == "auto" && config.keysSource == "generated");
+  if (demoTokens) api::registerDemoTokenRoutes(routes, issuer, config.devDemoTokens == "auto");
   api::StaticFiles files(resolveWebRoot(config, executable));
   if (files.root().empty()) spdlog::warn("no web/ folder found: static pages are off (set http.web_root)");
   api::SessionContext sessions{&ops, &verifier, static_cast<uint32_t>(config.wsBadRequestLimit),
