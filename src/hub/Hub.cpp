@@ -38,8 +38,8 @@ size_t Hub::drop(const std::string& topic) {
 size_t Hub::deliver(const std::string& topic, const net::SharedFrame& frame) {
   auto it = topics_.find(topic);
   if (it == topics_.end()) return 0;
-  // A sink may unsubscribe while being delivered to (a slow consumer closing): walk a copy.
-  auto sinks = it->second.list;
+  // No copy of the list: FrameSink::send never (un)subscribes synchronously (see FrameSink).
+  const auto& sinks = it->second.list;
   for (auto* sink : sinks) sink->send(frame);
   return sinks.size();
 }
