@@ -38,9 +38,13 @@ size_t Hub::drop(const std::string& topic) {
 size_t Hub::deliver(const std::string& topic, const net::SharedFrame& frame) {
   auto it = topics_.find(topic);
   if (it == topics_.end()) return 0;
-  // No copy of the list: FrameSink::send never (un)subscribes synchronously (see FrameSink).
+  // One loop-local frame for all local subscribers; our own hold keeps it alive through the
+  // walk. No copy of the list: FrameSink::send never (un)subscribes synchronously.
+  net::OutFrame* out = net::OutFrame::make(frame);
+  out->retain();
   const auto& sinks = it->second.list;
-  for (auto* sink : sinks) sink->send(frame);
+  for (auto* sink : sinks) sink->send(*out);
+  out->release();
   return sinks.size();
 }
 

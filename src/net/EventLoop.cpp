@@ -21,19 +21,22 @@ EventLoop::~EventLoop() {
 
 void EventLoop::post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
 
-void EventLoop::scheduleFlush(std::shared_ptr<WsConnection> connection) {
-  dirty_.push_back(std::move(connection));
+void EventLoop::scheduleFlush(WsConnection* connection) {
+  dirty_.push_back(connection);
   if (flushPosted_) return;
   flushPosted_ = true;
   boost::asio::post(io_, [this] { flushAll(); });
 }
 
+void EventLoop::retainUntilFlush(std::shared_ptr<WsConnection> connection) { retained_.push_back(std::move(connection)); }
+
 void EventLoop::flushAll() {
   flushPosted_ = false;
-  std::vector<std::shared_ptr<WsConnection>> batch;
+  std::vector<WsConnection*> batch;
   batch.swap(dirty_);
-  for (auto& c : batch) c->flush();
-  // Give the vector's memory back if a burst made it large.
+  for (auto* c : batch) c->flush();  // a finished one returns at once (and is retained)
+  retained_.clear();
+  // Reuse the vector's memory unless a burst made it large.
   if (dirty_.empty() && batch.capacity() <= 1024) dirty_.swap(batch), dirty_.clear();
 }
 

@@ -45,7 +45,9 @@ class EventLoop {
 
   // Corking: a connection with queued frames asks once per loop turn; all of them are flushed
   // together after the handlers that queued the frames have run.
-  void scheduleFlush(std::shared_ptr<WsConnection> connection);
+  void scheduleFlush(WsConnection* connection);
+  // A finished connection still in the flush list stays alive until the flush has run.
+  void retainUntilFlush(std::shared_ptr<WsConnection> connection);
 
   // The loop's connections, for keepalive sweeps and shutdown.
   void attach(const std::shared_ptr<WsConnection>& connection);
@@ -72,7 +74,8 @@ class EventLoop {
   unsigned ticks_ = 0;
   LoopMetrics metrics_;
   std::vector<uint8_t> scratch_;
-  std::vector<std::shared_ptr<WsConnection>> dirty_;
+  std::vector<WsConnection*> dirty_;
+  std::vector<std::shared_ptr<WsConnection>> retained_;
   bool flushPosted_ = false;
   std::vector<std::shared_ptr<WsConnection>> connections_;
   std::thread thread_;

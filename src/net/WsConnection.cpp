@@ -98,7 +98,7 @@ void WsConnection::handle(const WsEvent& event) {
       if (state_ == State::Open && listener_) listener_->onWsMessage(*this, event.opcode, event.payload);
       return;
     case WsEvent::Kind::Ping:
-      if (state_ == State::Open) enqueue(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Pong, event.payload)), true);
+      if (state_ == State::Open) enqueueOwned(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Pong, event.payload)), true);
       return;
     case WsEvent::Kind::Pong:
       return;
@@ -121,39 +121,58 @@ void WsConnection::handle(const WsEvent& event) {
 
 // ---- writing -------------------------------------------------------------------------------
 
-void WsConnection::send(const SharedFrame& frame) {
+void WsConnection::send(OutFrame& frame) {
   if (state_ != State::Open) return;
   enqueue(frame, false);
 }
 
 void WsConnection::sendText(std::string_view text) {
-  send(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Text, text)));
+  if (state_ != State::Open) return;
+  enqueueOwned(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Text, text)), false);
 }
 
-void WsConnection::enqueue(SharedFrame frame, bool control) {
-  queuedBytes_ += frame->size();
+void WsConnection::enqueueOwned(SharedFrame bytes, bool control) {
+  OutFrame* frame = OutFrame::make(std::move(bytes));
+  frame->retain();
+  enqueue(*frame, control);
+  frame->release();
+}
+
+// Releases queued frames; with keepPartial, a partly written head frame stays (so a close frame
+// can still follow a frame boundary).
+void WsConnection::dropQueue(bool keepPartial) {
+  OutFrame* partial = (keepPartial && headOffset_ > 0 && head_ < queue_.size()) ? queue_[head_] : nullptr;
+  for (size_t i = head_; i < queue_.size(); ++i) {
+    if (queue_[i] != partial) queue_[i]->release();
+  }
+  std::vector<OutFrame*>().swap(queue_);
+  head_ = 0;
+  queuedBytes_ = 0;
+  if (partial) {
+    queuedBytes_ = partial->bytes().size() - headOffset_;
+    queue_.push_back(partial);
+  } else {
+    headOffset_ = 0;
+  }
+}
+
+void WsConnection::enqueue(OutFrame& frame, bool control) {
+  queuedBytes_ += frame.bytes().size();
   // Backpressure: a consumer that cannot keep up loses its queue, not the server its memory.
   if (!control && queuedBytes_ > loop_.wsSettings().sendQueueBytes) {
     LoopMetrics::add(loop_.metrics().sendQueueDrops);
-    // Keep a partly written frame so the close frame still follows a frame boundary.
-    SharedFrame partial = headOffset_ > 0 ? queue_[head_] : nullptr;
-    std::vector<SharedFrame>().swap(queue_);
-    head_ = 0;
-    queuedBytes_ = 0;
-    if (partial) {
-      queuedBytes_ = partial->size() - headOffset_;
-      queue_.push_back(std::move(partial));
-    }
+    dropQueue(true);
     spdlog::info("ws {} closed as a slow consumer (send queue over {} bytes)", remoteAddress(),
                  loop_.wsSettings().sendQueueBytes);
     close(wsclose::SlowConsumer, "slow consumer");
     return;
   }
   LoopMetrics::add(loop_.metrics().framesOut);
-  queue_.push_back(std::move(frame));
+  frame.retain();
+  queue_.push_back(&frame);
   if (flushScheduled_ || waitingWritable_) return;
   flushScheduled_ = true;
-  loop_.scheduleFlush(shared_from_this());
+  loop_.scheduleFlush(this);
 }
 
 void WsConnection::flush() {
@@ -164,7 +183,7 @@ void WsConnection::flush() {
     // Gather up to kMaxIov queued frames into one writev.
     size_t count = 0;
     for (size_t i = head_; i < queue_.size() && count < kMaxIov; ++i, ++count) {
-      const std::string& f = *queue_[i];
+      const std::string& f = queue_[i]->bytes();
       size_t skip = (i == head_) ? headOffset_ : 0;
       iov[count] = boost::asio::const_buffer(f.data() + skip, f.size() - skip);
     }
@@ -176,7 +195,7 @@ void WsConnection::flush() {
     advance(n);
   }
   // Drained: an idle connection keeps no queue memory.
-  if (queue_.capacity() > 16) std::vector<SharedFrame>().swap(queue_);
+  if (queue_.capacity() > 16) std::vector<OutFrame*>().swap(queue_);
   queue_.clear();
   head_ = headOffset_ = queuedBytes_ = 0;
   if (closeQueued_ && !closeFlushed_) onCloseFlushed();
@@ -185,13 +204,14 @@ void WsConnection::flush() {
 void WsConnection::advance(size_t written) {
   queuedBytes_ -= written;
   while (written > 0) {
-    size_t left = queue_[head_]->size() - headOffset_;
+    size_t left = queue_[head_]->bytes().size() - headOffset_;
     if (written < left) {
       headOffset_ += written;
       return;
     }
     written -= left;
-    queue_[head_].reset();
+    queue_[head_]->release();
+    queue_[head_] = nullptr;
     ++head_;
     headOffset_ = 0;
   }
@@ -215,7 +235,7 @@ void WsConnection::close(uint16_t code, std::string_view reason) {
   closeCode_ = code;
   closeDeadline_ = loop_.coarseNow() + loop_.wsSettings().closeTimeout;
   closeQueued_ = true;
-  enqueue(makeSharedFrame(WsCodec::encodeClose(code, reason)), true);
+  enqueueOwned(makeSharedFrame(WsCodec::encodeClose(code, reason)), true);
 }
 
 void WsConnection::onCloseFlushed() {
@@ -245,7 +265,7 @@ void WsConnection::tick(EventLoop::Clock::time_point now) {
   if (now - lastRead_ >= s.pingInterval) {
     pingOutstanding_ = true;
     pingSentAt_ = now;
-    enqueue(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Ping, {})), true);
+    enqueueOwned(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Ping, {})), true);
   }
 }
 
@@ -255,8 +275,9 @@ void WsConnection::finish(uint16_t code) {
   state_ = State::Closed;
   boost::system::error_code ec;
   socket_.close(ec);
-  std::vector<SharedFrame>().swap(queue_);
-  queuedBytes_ = 0;
+  dropQueue(false);
+  // The loop may still hold this connection in its flush list: keep it alive until that runs.
+  if (flushScheduled_) loop_.retainUntilFlush(self);
   loop_.detach(*this);
   if (auto listener = std::move(listener_)) listener->onWsClosed(*this, code);
 }

@@ -34,7 +34,8 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
 
   void start(std::shared_ptr<Listener> listener);
 
-  void send(const SharedFrame& frame) override;
+  using FrameSink::send;
+  void send(OutFrame& frame) override;
   void sendText(std::string_view text);
   // Starts the closing handshake; the socket closes when the peer answers or after closeTimeout.
   void close(uint16_t code, std::string_view reason = {});
@@ -55,7 +56,9 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   void onReadable(const boost::system::error_code& ec);
   bool consume(std::span<uint8_t> bytes);
   void handle(const WsEvent& event);
-  void enqueue(SharedFrame frame, bool control);
+  void enqueue(OutFrame& frame, bool control);
+  void enqueueOwned(SharedFrame bytes, bool control);
+  void dropQueue(bool keepPartial);
   void flush();
   void waitWritable();
   void advance(size_t written);
@@ -68,7 +71,7 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   std::shared_ptr<Listener> listener_;
   WsCodec codec_;
   std::string pending_;               // an incomplete frame, kept between reads
-  std::vector<SharedFrame> queue_;    // frames to send; queue_[head_] is partly sent
+  std::vector<OutFrame*> queue_;      // retained frames to send; queue_[head_] is partly sent
   size_t head_ = 0;
   size_t headOffset_ = 0;
   size_t queuedBytes_ = 0;

@@ -15,7 +15,8 @@ namespace {
 struct ThreadSink : net::FrameSink {
   std::atomic<int> count{0};
   std::thread::id lastThread;
-  void send(const net::SharedFrame&) override {
+  using FrameSink::send;
+  void send(net::OutFrame&) override {
     lastThread = std::this_thread::get_id();
     ++count;
   }

@@ -1,0 +1,30 @@
+#pragma once
+// A frame queued on the connections of one loop: the shared encoded bytes plus a count of the
+// send queues holding it. The count is a plain integer because an OutFrame never leaves the loop
+// that made it; only `bytes_` (made once per message, shared across loops) is atomically counted.
+// Why: an atomic shared_ptr increment per subscriber cost 12 % of a fan-out core (bench/fanout).
+#include <cstdint>
+#include <string>
+
+#include "net/SharedFrame.hpp"
+
+namespace onair::net {
+
+class OutFrame {
+ public:
+  // Starts with no holder: retain() it before handing it out, release() when done.
+  static OutFrame* make(SharedFrame bytes) { return new OutFrame(std::move(bytes)); }
+
+  void retain() { ++refs_; }
+  void release() {
+    if (--refs_ == 0) delete this;
+  }
+  const std::string& bytes() const { return *bytes_; }
+
+ private:
+  explicit OutFrame(SharedFrame bytes) : bytes_(std::move(bytes)) {}
+  SharedFrame bytes_;
+  uint32_t refs_ = 0;
+};
+
+}  // namespace onair::net
