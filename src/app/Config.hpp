@@ -49,6 +49,22 @@ struct Config {
   int64_t roomsMaxMessageBytes = 65536;
   // [[rooms.namespaces]]: pattern plus any rooms.* key above (without the prefix), as given.
   std::vector<std::map<std::string, std::string>> roomNamespaces;
+  // [live] defaults of every kind; [live.kinds.<name>] tables register kinds
+  int64_t livePublishTtlSeconds = 30;
+  int64_t liveSlotTtlSeconds = 60;
+  int64_t liveAttachRatePerMinute = 60;
+  int64_t liveTombstoneSeconds = 600;
+  int64_t liveMaxExpiresSeconds = 86400;
+  int64_t liveMaxMetaBytes = 8192;
+  int64_t liveViewersIntervalMs = 500;
+  // kind name -> its keys as given (cap, cap_scope, transports, publish_ttl_seconds, …)
+  std::map<std::string, std::map<std::string, std::string>> liveKinds;
+  // [collab] and [turn]
+  int64_t collabTokenTtlSeconds = 600;
+  std::string collabTokenSecret;  // "": sign with the primary API key's secret
+  std::string turnUrls;           // comma-separated turn:/turns: URLs; "": TURN credentials are off
+  std::string turnSecret;         // coturn static-auth-secret
+  int64_t turnTtlSeconds = 3600;
   // [dev]
   std::string devDemoTokens = "auto";
   // [[keys]] and ONAIR_API_KEY/ONAIR_API_SECRET (first = used to sign new tokens)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <set>
 #include <toml++/toml.h>
 
 namespace onair::app {
@@ -42,6 +43,18 @@ const std::vector<KeyDef>& table() {
       {"auth.max_token_ttl_seconds", "longest ttl POST /v1/tokens and the CLI will mint", &Config::authMaxTokenTtlSeconds, 1, int64_t(366) * 24 * 3600},
       {"shutdown.grace_ms", "on SIGTERM/SIGINT, how long to wait for clients to close before exiting", &Config::shutdownGraceMs, 0, 60000},
       {"dev.demo_tokens", "POST /v1/demo/token for the demo pages: auto (only with the generated dev key, loopback callers), on, off", nullptr, 0, 0, &Config::devDemoTokens, {"auto", "on", "off"}},
+      {"live.publish_ttl_seconds", "a live entry not refreshed expires this long after its last publish", &Config::livePublishTtlSeconds, 1, 86400},
+      {"live.slot_ttl_seconds", "an attach slot not heartbeaten expires after this long", &Config::liveSlotTtlSeconds, 1, 86400},
+      {"live.attach_rate_per_minute", "attaches per user per minute; more get rate_limited", &Config::liveAttachRatePerMinute, 1, 1000000},
+      {"live.tombstone_seconds", "how long an expired or ended entry is remembered (expired vs not_found)", &Config::liveTombstoneSeconds, 1, 7 * 86400},
+      {"live.max_expires_seconds", "latest expiresAt a publish may ask for, from now", &Config::liveMaxExpiresSeconds, 1, 30 * 86400},
+      {"live.max_meta_bytes", "largest serialized publish meta", &Config::liveMaxMetaBytes, 16, 1 << 20},
+      {"live.viewers_interval_ms", "at most one live.viewers event per broadcast per interval", &Config::liveViewersIntervalMs, 10, 60000},
+      {"collab.token_ttl_seconds", "longest lifetime of a collab room token", &Config::collabTokenTtlSeconds, 10, 86400},
+      {"collab.token_secret", "HS256 secret for collab room tokens (shared with Hocuspocus); empty: the API secret", nullptr, 0, 0, &Config::collabTokenSecret},
+      {"turn.urls", "comma-separated TURN URLs handed out with credentials; empty turns TURN credentials off", nullptr, 0, 0, &Config::turnUrls},
+      {"turn.secret", "coturn static-auth-secret (use-auth-secret) for TURN REST credentials", nullptr, 0, 0, &Config::turnSecret},
+      {"turn.ttl_seconds", "lifetime of TURN credentials", &Config::turnTtlSeconds, 60, 7 * 86400},
       {"rooms.history_size", "messages kept per room or channel", &Config::roomsHistorySize, 1, 1000000},
       {"rooms.history_ttl_seconds", "drop stored messages older than this", &Config::roomsHistoryTtlSeconds, 1, int64_t(3650) * 86400},
       {"rooms.idempotency_ttl_seconds", "how long a publish's idempotencyKey is remembered", &Config::roomsIdempotencyTtlSeconds, 1, int64_t(365) * 86400},
@@ -118,6 +131,28 @@ void walk(Config& config, const toml::table& tbl, const std::string& prefix, con
         config.keys.push_back({*kk, *ss});
       }
       if (!config.keys.empty()) config.keysSource = "config";
+      continue;
+    }
+    if (key == "live.kinds") {
+      const auto* kinds = node.as_table();
+      if (!kinds) throw ConfigError(origin + ": live.kinds must be tables ([live.kinds.content])");
+      for (const auto& [kindName, kindNode] : *kinds) {
+        const auto* t = kindNode.as_table();
+        if (!t) throw ConfigError(fmt::format("{}: [live.kinds.{}] must be a table", origin, kindName.str()));
+        auto& entry = config.liveKinds[std::string(kindName.str())];
+        for (const auto& [k, v] : *t) {
+          std::string name(k.str());
+          static const std::set<std::string> known = {"cap", "cap_scope", "transports", "publish_ttl_seconds", "slot_ttl_seconds", "attach_rate_per_minute"};
+          if (!known.count(name)) throw ConfigError(fmt::format("{}: unknown key '{}' in [live.kinds.{}]", origin, name, kindName.str()));
+          if (const auto* arr = v.as_array()) {
+            std::string joined;
+            for (const auto& item : *arr) joined += (joined.empty() ? "" : ",") + nodeText(item, name, origin);
+            entry[name] = joined;
+          } else {
+            entry[name] = nodeText(v, name, origin);
+          }
+        }
+      }
       continue;
     }
     if (key == "rooms.namespaces") {
@@ -222,6 +257,7 @@ std::string ConfigLoader::referenceMarkdown() {
                        k.defaultValue.empty() ? "\"\"" : k.defaultValue, k.help);
   }
   out += "| `[[rooms.namespaces]]` | — | — | table array | none | per-namespace overrides: `pattern` (glob over the part of a name before its first `:`) and any `rooms.*` key without the prefix, e.g. `history_size = 1000` |\n";
+  out += "| `[live.kinds.<kind>]` | — | — | tables | `content` (cap 8) and `browser` (cap 4) | broadcast kinds: `cap` (concurrent slots per scope), `cap_scope` (`user` or `scope`), `transports` (allowed: `iframe-url`, `portal-relay`, `webrtc`), and optional `publish_ttl_seconds`, `slot_ttl_seconds`, `attach_rate_per_minute` |\n";
   out += "| `[[keys]]` | — | `ONAIR_API_KEY` + `ONAIR_API_SECRET` | table array | generated into data_dir | API keys: `key` and `secret` (≥ 16 characters); the first signs new tokens, all verify |\n";
   return out;
 }
