@@ -1,12 +1,15 @@
-// fuzz_cursor: history cursors and room names, both straight from clients.
+// fuzz_cursor: history cursors, room names and ISO-8601 times (live expiresAt), all straight
+// from clients.
 // Invariants: decode never crashes; whatever decodes re-encodes to a cursor that decodes to the
 // same value; a valid name satisfies the documented rule and has a namespace that is a prefix.
 #include <cstddef>
 #include <cstdint>
+#include <chrono>
 #include <string_view>
 
 #include "rooms/Cursor.hpp"
 #include "rooms/RoomName.hpp"
+#include "util/Time.hpp"
 
 using onair::rooms::Cursor;
 using onair::rooms::RoomName;
@@ -29,6 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto ns = RoomName::namespaceOf(text);
     check(text.substr(0, ns.size()) == ns);
     check(ns.find(':') == std::string_view::npos);
+  }
+  if (auto ms = onair::util::parseIsoTimeMs(text)) {
+    // Whatever parses is a time that prints back to a parseable string.
+    auto again = onair::util::parseIsoTimeMs(onair::util::isoTime(onair::util::SystemTime(std::chrono::milliseconds(*ms))));
+    check(again.has_value());
   }
   return 0;
 }

@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libssl-dev libsqlite3-dev libjwt-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium
+  coturn
 )
 
 missing=()

@@ -24,10 +24,14 @@
 #include "auth/KeyRing.hpp"
 #include "auth/TokenIssuer.hpp"
 #include "auth/TokenVerifier.hpp"
+#include "collab/CollabOps.hpp"
 #include "engine/EmbeddedEngine.hpp"
 #include "hub/ShardPool.hpp"
 #include "net/HttpServer.hpp"
 #include "net/WsCodec.hpp"
+#include "live/LiveOps.hpp"
+#include "live/LiveRoutes.hpp"
+#include "live/LiveService.hpp"
 #include "rooms/RoomOps.hpp"
 #include "rooms/RoomRoutes.hpp"
 #include "rooms/RoomService.hpp"
@@ -79,6 +83,61 @@ rooms::NamespacePolicy namespacePolicy(const Config& c) {
   std::vector<rooms::NamespaceOptions> namespaces;
   for (const auto& entry : c.roomNamespaces) namespaces.push_back(roomOptions(c, entry));
   return rooms::NamespacePolicy(roomOptions(c, {}), std::move(namespaces));
+}
+
+// Registered kinds: the defaults (content: 8 per user, browser: 4 per user) plus [live.kinds.*].
+live::LiveOptions liveOptions(const Config& c) {
+  live::LiveOptions o;
+  o.tombstoneSeconds = c.liveTombstoneSeconds;
+  o.maxExpiresSeconds = c.liveMaxExpiresSeconds;
+  o.maxMetaBytes = c.liveMaxMetaBytes;
+  o.viewersIntervalMs = c.liveViewersIntervalMs;
+  auto base = [&c](uint32_t cap) {
+    live::KindOptions k;
+    k.cap = cap;
+    k.publishTtlSeconds = c.livePublishTtlSeconds;
+    k.slotTtlSeconds = c.liveSlotTtlSeconds;
+    k.attachRatePerMinute = static_cast<uint32_t>(c.liveAttachRatePerMinute);
+    return k;
+  };
+  o.kinds["content"] = base(8);
+  o.kinds["browser"] = base(4);
+  for (const auto& [name, keys] : c.liveKinds) {
+    auto& k = o.kinds.try_emplace(name, base(8)).first->second;
+    auto number = [&](const char* key, int64_t min, int64_t max, int64_t fallback) {
+      auto it = keys.find(key);
+      if (it == keys.end()) return fallback;
+      int64_t v = 0;
+      try {
+        v = std::stoll(it->second);
+      } catch (...) {
+        throw ConfigError("[live.kinds." + name + "] " + key + " must be an integer");
+      }
+      if (v < min || v > max) throw ConfigError("[live.kinds." + name + "] " + key + " is out of range");
+      return v;
+    };
+    k.cap = static_cast<uint32_t>(number("cap", 1, 1000000, k.cap));
+    k.publishTtlSeconds = number("publish_ttl_seconds", 1, 86400, k.publishTtlSeconds);
+    k.slotTtlSeconds = number("slot_ttl_seconds", 1, 86400, k.slotTtlSeconds);
+    k.attachRatePerMinute = static_cast<uint32_t>(number("attach_rate_per_minute", 1, 1000000, k.attachRatePerMinute));
+    if (auto it = keys.find("cap_scope"); it != keys.end()) {
+      if (it->second != "user" && it->second != "scope") throw ConfigError("[live.kinds." + name + "] cap_scope must be user or scope");
+      k.capPerScopeClaim = it->second == "scope";
+    }
+    if (auto it = keys.find("transports"); it != keys.end()) {
+      k.transports.clear();
+      std::string_view list = it->second;
+      while (!list.empty()) {
+        auto comma = list.find(',');
+        std::string t(list.substr(0, comma));
+        if (t != "iframe-url" && t != "portal-relay" && t != "webrtc") throw ConfigError("[live.kinds." + name + "] unknown transport " + t);
+        k.transports.insert(t);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
+    }
+  }
+  return o;
 }
 
 // Blocks SIGINT/SIGTERM in every thread (threads started later inherit the mask), so the main
@@ -147,15 +206,26 @@ int Server::run(Config config, const std::string& executable) {
 
   // Surfaces.
   rooms::RoomService roomService(pool, engine, namespacePolicy(config));
+  std::unique_ptr<live::LiveService> liveService;
+  try {
+    liveService = std::make_unique<live::LiveService>(pool, engine, liveOptions(config));
+  } catch (const ConfigError& e) {
+    spdlog::error("configuration error: {}", e.what());
+    return 2;
+  }
 
   // Client ops and HTTP routes.
   api::OpRouter ops;
   api::registerSystemOps(ops);
   rooms::registerRoomOps(ops, roomService);
+  live::registerLiveOps(ops, *liveService, pool);
+  collab::registerCollabOps(ops, keys, {config.collabTokenSecret, config.collabTokenTtlSeconds, config.turnUrls,
+                                         config.turnSecret, config.turnTtlSeconds});
   api::HttpRouter routes(verifier);
   api::registerOpsRoutes(routes, engine, pool.loops(), accepting);
   api::registerTokenRoutes(routes, issuer, config.authMaxTokenTtlSeconds);
   rooms::registerRoomRoutes(routes, roomService);
+  live::registerLiveRoutes(routes, *liveService, verifier);
   const bool demoTokens = config.devDemoTokens == "on" || (config.devDemoTokens == "auto" && config.keysSource == "generated");
   if (demoTokens) api::registerDemoTokenRoutes(routes, issuer, config.devDemoTokens == "auto");
   api::StaticFiles files(resolveWebRoot(config, executable));

@@ -1,11 +1,12 @@
 #pragma once
-// The embedded engine: in-memory broker and presence, SQLite (WAL) history and registry in
+// The embedded engine: in-memory broker, presence and leases, SQLite (WAL) history and registry in
 // <data_dir>/onair.db. Needs nothing else installed.
 #include <memory>
 #include <string>
 
 #include "engine/Engine.hpp"
 #include "engine/memory/MemoryBroker.hpp"
+#include "engine/memory/MemoryLeases.hpp"
 #include "engine/memory/MemoryPresence.hpp"
 #include "engine/sqlite/SqliteHistory.hpp"
 #include "engine/sqlite/SqliteRegistry.hpp"
@@ -24,6 +25,7 @@ class EmbeddedEngine final : public Engine {
   void stop() override { store_->stop(); }
   Broker& broker() override { return broker_; }
   History& history() override { return history_; }
+  Leases& leases() override { return leases_; }
   Presence& presence() override { return presence_; }
   Registry& registry() override { return registry_; }
 
@@ -31,6 +33,7 @@ class EmbeddedEngine final : public Engine {
   std::unique_ptr<sqlite::SqliteStore> store_;
   memory::MemoryBroker broker_;
   memory::MemoryPresence presence_;
+  memory::MemoryLeases leases_;
   sqlite::SqliteHistory history_;
   sqlite::SqliteRegistry registry_;
 };

@@ -1,11 +1,12 @@
 #pragma once
 // The engine seam (DESIGN.md §4): one object per process that gives the surfaces their Broker,
-// History, Presence and Registry (Leases arrive with the live surface). app/ picks the
+// History, Leases, Presence and Registry. app/ picks the
 // implementation from config; surfaces only see these interfaces.
 #include <string_view>
 
 #include "engine/Broker.hpp"
 #include "engine/History.hpp"
+#include "engine/Leases.hpp"
 #include "engine/Presence.hpp"
 #include "engine/Registry.hpp"
 
@@ -25,6 +26,7 @@ class Engine {
 
   virtual Broker& broker() = 0;
   virtual History& history() = 0;
+  virtual Leases& leases() = 0;
   virtual Presence& presence() = 0;
   virtual Registry& registry() = 0;
 };

@@ -1,7 +1,9 @@
 import { Emitter } from '../common/Emitter.js';
 import { OnairError } from '../common/OnairError.js';
-import { connectUrl } from './url.js';
+import { connectUrl, httpUrl } from './url.js';
 import { Channel, Room } from './rooms.js';
+import { Live } from './live.js';
+import { Collab } from './collab.js';
 import { checkName, type Stats } from '../common/rooms.js';
 import type {
   ClientState,
@@ -67,6 +69,10 @@ function describeClose(code: number, reason: string): string {
 export class OnairClient {
   /** The result of the latest successful `connect` request. */
   session!: Session;
+  /** Live broadcasts: publish, attach, heartbeat, release, resolve. */
+  readonly live: Live;
+  /** Collab credentials: Hocuspocus room tokens and TURN credentials. */
+  readonly collab: Collab;
 
   private readonly wsUrl: string;
   private readonly tokenSource: TokenSource;
@@ -85,6 +91,8 @@ export class OnairClient {
   private readonly channels = new Map<string, Channel>();
 
   private ws: WebSocketLike | null = null;
+  /** The token of the latest successful connect. */
+  private token: string | undefined;
   /** True once the current socket's `connect` request succeeded. */
   private established = false;
   private nextId = 1;
@@ -128,6 +136,8 @@ export class OnairClient {
     const r = typeof reconnect === 'object' ? reconnect : {};
     this.minDelayMs = positive(r.minDelayMs, DEFAULT_MIN_DELAY_MS, 'reconnect.minDelayMs');
     this.maxDelayMs = Math.max(this.minDelayMs, positive(r.maxDelayMs, DEFAULT_MAX_DELAY_MS, 'reconnect.maxDelayMs'));
+    this.live = new Live(this);
+    this.collab = new Collab(this);
   }
 
   get state(): ClientState {
@@ -239,6 +249,19 @@ export class OnairClient {
   }
 
   /**
+   * @internal The access token this client last connected with (for requests outside the
+   * WebSocket, such as the `sendBeacon` release on page unload).
+   */
+  get lastToken(): string | undefined {
+    return this.token;
+  }
+
+  /** @internal The HTTP URL of `path` on this server (same host and path prefix as the socket). */
+  httpUrl(path: string): string {
+    return httpUrl(this.wsUrl, path);
+  }
+
+  /**
    * Closes the connection with code 1000 and stops reconnecting. Pending and queued requests
    * reject with `disconnected`. Idempotent; resolves once the socket has closed.
    */
@@ -325,6 +348,7 @@ export class OnairClient {
     if (this.closedByUser || this.ws !== ws) throw disconnectedError('closed while connecting');
     this.established = true;
     this.session = session;
+    this.token = token;
     this.currentState = 'connected';
     this.startKeepalive(session);
     if (resumed) this.runReconnectHooks(session);

@@ -3,6 +3,21 @@ export type { OnairClient, ReconnectHook } from './OnairClient.js';
 export { OnairError, isErrorCode, ERROR_CODES } from '../common/OnairError.js';
 export type { ErrorCode } from '../common/OnairError.js';
 export type { Room, Channel } from './rooms.js';
+export type { Live, LiveAttachEvents, LiveAttachHandle, LiveEvents, LiveNamespace } from './live.js';
+export type { Collab, CollabRoomKind, CollabToken, CollabTokenOptions, TurnCredentials } from './collab.js';
+export type {
+  LiveAttachOpts,
+  LiveEndInfo,
+  LiveHeartbeatResult,
+  LiveModalities,
+  LivePublishMeta,
+  LivePublishResult,
+  LiveResolveOpts,
+  LiveResolveResult,
+  LiveTransport,
+  LiveTransportKind,
+  LiveViewers,
+} from '../common/live.js';
 export type {
   ChannelEvents,
   JoinOptions,

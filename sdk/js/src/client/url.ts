@@ -31,3 +31,17 @@ export function connectUrl(base: string): string {
   url.hash = '';
   return url.toString();
 }
+
+/**
+ * The HTTP URL of `path` on the server behind a WebSocket endpoint made by `connectUrl`:
+ * ws→http, wss→https, `/v1/connect` replaced by `path` (a path prefix is kept), no query.
+ */
+export function httpUrl(wsUrl: string, path: string): string {
+  const url = new URL(wsUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  const prefix = url.pathname.replace(/\/+$/, '');
+  url.pathname = (prefix.endsWith(CONNECT_PATH) ? prefix.slice(0, -CONNECT_PATH.length) : prefix) + path;
+  url.search = '';
+  url.hash = '';
+  return url.toString();
+}

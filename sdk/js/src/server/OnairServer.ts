@@ -3,6 +3,7 @@ import { parseGrant } from '../common/grants.js';
 import { createServerJwt } from './jwt.js';
 import { checkName, type Stats } from '../common/rooms.js';
 import { ServerChannel, ServerRoom } from './rooms.js';
+import { ServerLive } from './live.js';
 
 export interface OnairServerOptions {
   /** Server base URL, e.g. `http://127.0.0.1:7880`. */
@@ -60,6 +61,8 @@ export class OnairServer {
   private readonly apiSecret: string;
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
+  /** Live broadcasts produced by this backend. */
+  readonly live: ServerLive;
 
   constructor(options: OnairServerOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -93,6 +96,7 @@ export class OnairServer {
       throw new OnairError('invalid_argument', 'timeoutMs must be a positive number');
     }
     this.timeoutMs = timeoutMs;
+    this.live = new ServerLive((method, path, body) => this.request(method, path, body));
   }
 
   /** Mints an access token for a client (`POST /v1/tokens`). */

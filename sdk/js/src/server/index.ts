@@ -6,6 +6,8 @@ export type { ParsedGrant, GrantSurface } from '../common/grants.js';
 export { OnairError, isErrorCode, ERROR_CODES } from '../common/OnairError.js';
 export type { ErrorCode } from '../common/OnairError.js';
 export type { ServerRoom, ServerChannel, ServerJoinOptions } from './rooms.js';
+export type { ServerLive } from './live.js';
+export type { LivePublishMeta, LivePublishResult, LiveTransport, LiveTransportKind } from '../common/live.js';
 export type {
   BroadcastOptions,
   ChannelStats,

@@ -1,0 +1,40 @@
+#pragma once
+// Leases in process memory (see engine/Leases.hpp). Thread-safe; completions run synchronously.
+// Expiry is lazy: a set is pruned when touched, so an expired slot never holds a cap.
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "engine/Leases.hpp"
+
+namespace onair::engine::memory {
+
+class MemoryLeases final : public Leases {
+ public:
+  using Clock = std::function<int64_t()>;  // ms; injectable for tests
+  MemoryLeases();
+  explicit MemoryLeases(Clock clock) : clock_(std::move(clock)) {}
+
+  void acquire(std::string capKey, std::string slotId, uint32_t cap, int64_t ttlMs,
+               std::function<void(Outcome<SlotGrant>)> done) override;
+  void renew(std::string capKey, std::string slotId, int64_t ttlMs,
+             std::function<void(Outcome<std::optional<int64_t>>)> done) override;
+  void release(std::string capKey, std::string slotId, std::function<void(Outcome<Done>)> done) override;
+  void hit(std::string key, uint32_t limit, int64_t windowMs, std::function<void(Outcome<RateResult>)> done) override;
+
+ private:
+  struct Window {
+    int64_t startMs = 0;
+    uint32_t count = 0;
+  };
+  void prune(std::unordered_map<std::string, int64_t>& slots, int64_t now);
+
+  Clock clock_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::unordered_map<std::string, int64_t>> sets_;  // capKey → slot → expiry
+  std::unordered_map<std::string, Window> windows_;
+};
+
+}  // namespace onair::engine::memory

@@ -1,0 +1,123 @@
+#include "live/LiveOps.hpp"
+
+#include <boost/json.hpp>
+#include <memory>
+#include <set>
+
+#include "api/ArgReader.hpp"
+#include "api/ClientSession.hpp"
+#include "api/OpRouter.hpp"
+#include "live/LiveArgs.hpp"
+#include "live/LiveService.hpp"
+#include "net/WsConnection.hpp"
+
+namespace onair::live {
+namespace {
+
+using api::ApiError;
+using api::Call;
+using api::ErrorCode;
+
+Reply replyTo(Call&& call) {
+  auto shared = std::make_shared<Call>(std::move(call));
+  return [shared](std::variant<boost::json::value, ApiError> r) {
+    if (auto* e = std::get_if<ApiError>(&r)) return shared->fail(std::move(*e));
+    shared->reply(std::move(std::get<boost::json::value>(r)));
+  };
+}
+
+bool allowed(Call& call, const std::string& liveId, const char* action) {
+  if (call.session().claims()->grants.allows("live", liveId, action)) return true;
+  call.fail({ErrorCode::Permission, std::string("your token does not allow ") + action + " on " + liveId, std::nullopt});
+  return false;
+}
+
+// Subscribes a producer's connection to its broadcast's viewer counts, once per session.
+void watchViewers(hub::ShardPool& pool, Call& call, const std::string& liveId) {
+  auto& session = call.session();
+  auto connection = session.connection().lock();
+  if (!connection) return;
+  // Per loop thread: which (session, liveId) pairs already watch, so refreshing publishes (every
+  // ~25 s) do not stack subscriptions or close hooks.
+  static thread_local std::set<std::pair<const void*, std::string>> watching;
+  if (!watching.emplace(&session, liveId).second) return;
+  size_t shard = session.loop().index();
+  std::string topic = "lp:" + liveId;
+  pool.subscribe(shard, topic, connection.get());
+  const void* key = &session;
+  session.onClosed([&pool, shard, topic, sink = connection.get(), key, liveId] {
+    pool.unsubscribe(shard, topic, sink);
+    watching.erase({key, liveId});
+  });
+}
+
+}  // namespace
+
+void registerLiveOps(api::OpRouter& router, LiveService& service, hub::ShardPool& pool) {
+  router.add("live.publish", [&service, &pool](Call&& call) {
+    auto parsed = LiveArgs::publish(service, call.args());
+    if (auto* e = std::get_if<ApiError>(&parsed)) return call.fail(*e);
+    auto& request = std::get<PublishRequest>(parsed);
+    if (!allowed(call, request.liveId, "publish")) return;
+    request.shard = call.session().loop().index();
+    request.session = call.session().shared_from_this();
+    watchViewers(pool, call, request.liveId);
+    service.publish(std::move(request), replyTo(std::move(call)));
+  });
+  router.add("live.unpublish", [&service](Call&& call) {
+    api::ArgReader args(call.args());
+    std::string liveId = args.string("liveId", 1, 255);
+    if (args.error()) return call.fail(*args.error());
+    if (auto e = service.checkLiveId(liveId)) return call.fail(*e);
+    if (!allowed(call, liveId, "publish")) return;
+    service.unpublish(liveId, replyTo(std::move(call)));
+  });
+  router.add("live.attach", [&service](Call&& call) {
+    api::ArgReader args(call.args());
+    AttachRequest request;
+    request.liveId = args.string("liveId", 1, 255);
+    const auto* modalities = args.optionalObject("modalities");
+    if (args.error()) return call.fail(*args.error());
+    if (auto e = service.checkLiveId(request.liveId)) return call.fail(*e);
+    if (!allowed(call, request.liveId, "attach")) return;
+    auto prefs = LiveArgs::preferences(call.args());
+    if (auto* e = std::get_if<ApiError>(&prefs)) return call.fail(*e);
+    if (modalities) {
+      for (const char* k : {"audioIn", "audioOut"}) {
+        const auto* v = modalities->if_contains(k);
+        if (v && !v->is_bool()) return call.fail(ApiError::invalidArgument(std::string("modalities.") + k + " must be true or false"));
+      }
+      request.modalities = *modalities;
+    }
+    request.preferences = std::get<std::vector<std::string>>(prefs);
+    const auto* claims = call.session().claims();
+    request.userId = claims->userId;
+    request.scope = claims->scope;
+    request.shard = call.session().loop().index();
+    request.session = call.session().shared_from_this();
+    service.attach(std::move(request), replyTo(std::move(call)));
+  });
+  for (const char* op : {"live.release", "live.heartbeat"}) {
+    const bool isRelease = std::string_view(op) == "live.release";
+    router.add(op, [&service, isRelease](Call&& call) {
+      api::ArgReader args(call.args());
+      std::string attachId = args.string("attachId", 1, 700);
+      if (args.error()) return call.fail(*args.error());
+      std::string userId = call.session().claims()->userId;
+      if (isRelease) return service.release(attachId, userId, replyTo(std::move(call)));
+      service.heartbeat(attachId, userId, replyTo(std::move(call)));
+    });
+  }
+  router.add("live.resolve", [&service](Call&& call) {
+    api::ArgReader args(call.args());
+    std::string liveId = args.string("liveId", 1, 255);
+    if (args.error()) return call.fail(*args.error());
+    if (auto e = service.checkLiveId(liveId)) return call.fail(*e);
+    if (!allowed(call, liveId, "attach")) return;
+    auto prefs = LiveArgs::preferences(call.args());
+    if (auto* e = std::get_if<ApiError>(&prefs)) return call.fail(*e);
+    service.resolve(liveId, std::get<std::vector<std::string>>(prefs), replyTo(std::move(call)));
+  });
+}
+
+}  // namespace onair::live

@@ -1,0 +1,387 @@
+#include "live/LiveService.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <unordered_map>
+
+#include "api/ClientSession.hpp"
+#include "api/Envelope.hpp"
+#include "net/WsCodec.hpp"
+#include "util/Base64Url.hpp"
+#include "util/Random.hpp"
+#include "util/Time.hpp"
+
+namespace onair::live {
+
+using api::ApiError;
+using api::ErrorCode;
+namespace json = boost::json;
+
+struct LiveService::Slot {
+  std::string userId;
+  std::string capKey;
+  std::string transportKind;
+  size_t shard = 0;
+  std::weak_ptr<api::ClientSession> session;
+  int64_t expiresAtMs = 0;
+};
+
+struct LiveService::Entry {
+  enum class State { Live, Expired, Ended };
+  State state = State::Live;
+  json::array transports;
+  std::optional<std::string> widgetId;
+  json::value meta;
+  int64_t expiresAtMs = 0;
+  int64_t tombstoneUntilMs = 0;
+  std::unordered_map<std::string, Slot> slots;
+  bool viewersDirty = false;
+  int64_t lastViewersMs = 0;
+};
+
+struct LiveService::Shard {
+  std::unordered_map<std::string, Entry> entries;
+  std::unordered_map<std::string, int64_t> expiredSlots;  // attachId → remembered until
+  std::unique_ptr<boost::asio::steady_timer> timer;
+};
+
+namespace {
+
+constexpr auto kSweepEvery = std::chrono::milliseconds(250);
+const std::vector<std::string> kDefaultPreferences = {"iframe-url", "portal-relay", "webrtc"};
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string iso(int64_t ms) { return util::isoTime(util::SystemTime(std::chrono::milliseconds(ms))); }
+
+std::string kindOf(const std::string& liveId) { return liveId.substr(0, liveId.find(':')); }
+
+ApiError unavailable(const engine::EngineError& e) {
+  return {ErrorCode::ServiceUnavailable, "leases are unavailable: " + e.message, e.retryAfterMs};
+}
+
+}  // namespace
+
+LiveService::LiveService(hub::ShardPool& pool, engine::Engine& engine, LiveOptions options)
+    : pool_(pool), engine_(engine), options_(std::move(options)) {
+  for (size_t i = 0; i < pool_.size(); ++i) {
+    auto shard = std::make_unique<Shard>();
+    shard->timer = std::make_unique<boost::asio::steady_timer>(pool_.loop(i).io());
+    shards_.push_back(std::move(shard));
+    arm(i);
+  }
+}
+
+LiveService::~LiveService() {
+  for (auto& s : shards_) s->timer->cancel();
+}
+
+size_t LiveService::ownerOf(const std::string& liveId) const { return pool_.ownerOf("lp:" + liveId); }
+
+std::optional<std::string> LiveService::liveIdOfAttach(const std::string& attachId) {
+  auto dot = attachId.rfind('.');
+  if (attachId.size() > 700 || dot == std::string::npos || attachId.rfind("at_", 0) != 0) return std::nullopt;
+  auto liveId = util::base64UrlDecode(std::string_view(attachId).substr(dot + 1));
+  if (!liveId || liveId->empty() || liveId->find(':') == std::string::npos) return std::nullopt;
+  return liveId;
+}
+
+std::optional<ApiError> LiveService::checkLiveId(const std::string& liveId) const {
+  auto colon = liveId.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == liveId.size() || liveId.size() > 255) {
+    return ApiError::invalidArgument("liveId must be <kind>:<id>, at most 255 bytes");
+  }
+  if (!options_.kinds.count(kindOf(liveId))) {
+    return ApiError{ErrorCode::UnsupportedKind, "no broadcast kind '" + kindOf(liveId) + "' is registered (config [live.kinds])", std::nullopt};
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> LiveService::checkTransports(const std::string& liveId, const json::value& transports,
+                                                     json::array& out) const {
+  const auto& kind = options_.kinds.at(kindOf(liveId));
+  if (!transports.is_array() || transports.as_array().empty()) return ApiError::invalidArgument("transports must be a non-empty array");
+  for (size_t i = 0; i < transports.as_array().size(); ++i) {
+    const auto& t = transports.as_array()[i];
+    std::string field = "transports[" + std::to_string(i) + "]";
+    const auto* o = t.if_object();
+    const auto* k = o ? o->if_contains("kind") : nullptr;
+    if (!k || !k->is_string()) return ApiError::invalidArgument(field + ".kind is required");
+    std::string name(k->as_string());
+    if (name != "iframe-url" && name != "portal-relay" && name != "webrtc") {
+      return ApiError::invalidArgument(field + ".kind must be iframe-url, portal-relay or webrtc");
+    }
+    if (!kind.transports.count(name)) {
+      return ApiError{ErrorCode::UnsupportedTransport, "kind " + kindOf(liveId) + " does not allow transport " + name, std::nullopt};
+    }
+    json::object d{{"kind", name}};
+    if (name == "iframe-url") {
+      const auto* url = o->if_contains("url");
+      if (!url || !url->is_string() || url->as_string().size() > 2048) return ApiError::invalidArgument(field + ".url is required (a string up to 2048 bytes)");
+      std::string_view u = url->as_string();
+      if (u.rfind("https://", 0) != 0 && u.rfind("http://", 0) != 0) return ApiError::invalidArgument(field + ".url must be http: or https:");
+      d["url"] = u;
+      if (const auto* allow = o->if_contains("allow")) {
+        if (!allow->is_string() || allow->as_string().size() > 512) return ApiError::invalidArgument(field + ".allow must be a string");
+        d["allow"] = *allow;
+      }
+    } else if (name == "webrtc") {
+      const auto* sig = o->if_contains("signalingChannelId");
+      if (!sig || !sig->is_string() || sig->as_string().empty() || sig->as_string().size() > 255) {
+        return ApiError::invalidArgument(field + ".signalingChannelId is required");
+      }
+      d["signalingChannelId"] = *sig;
+    }
+    out.push_back(std::move(d));
+  }
+  return std::nullopt;
+}
+
+std::optional<json::value> LiveService::negotiate(const Entry& entry, const std::vector<std::string>& preferences) {
+  const auto& order = preferences.empty() ? kDefaultPreferences : preferences;
+  for (const auto& want : order) {
+    for (const auto& t : entry.transports) {
+      if (t.as_object().at("kind").as_string() == want) return t;
+    }
+  }
+  return std::nullopt;
+}
+
+// ---- producer side -------------------------------------------------------------------------
+
+void LiveService::publish(PublishRequest request, Reply reply) {
+  size_t owner = ownerOf(request.liveId);
+  pool_.post(owner, [this, owner, request = std::move(request), reply] {
+    const auto& kind = options_.kinds.at(kindOf(request.liveId));
+    auto& entry = shards_[owner]->entries[request.liveId];
+    if (entry.state != Entry::State::Live) entry = Entry{};  // a new life after a tombstone
+    entry.transports = request.transports;
+    entry.widgetId = request.widgetId;
+    entry.meta = request.meta;
+    entry.expiresAtMs = request.expiresAtMs.value_or(nowMs() + kind.publishTtlSeconds * 1000);
+    markViewers(owner, request.liveId);
+    reply(json::object{{"ok", true}, {"expiresAt", iso(entry.expiresAtMs)}});
+  });
+}
+
+void LiveService::unpublish(const std::string& liveId, Reply reply) {
+  size_t owner = ownerOf(liveId);
+  pool_.post(owner, [this, owner, liveId, reply] {
+    auto it = shards_[owner]->entries.find(liveId);
+    if (it != shards_[owner]->entries.end() && it->second.state == Entry::State::Live) endEntry(owner, it->second, liveId, "live.ended");
+    reply(json::object{{"ok", true}});
+  });
+}
+
+// Ends a live entry: tells each attached consumer, frees the slots, keeps a tombstone.
+void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event) {
+  const bool expired = std::string_view(event) == "live.expired";
+  const int64_t until = nowMs() + options_.tombstoneSeconds * 1000;
+  for (auto& [attachId, slot] : entry.slots) {
+    notifySlot(slot, event, attachId, liveId);
+    engine_.leases().release(slot.capKey, attachId, [](auto) {});
+    if (expired) shards_[owner]->expiredSlots[attachId] = until;
+  }
+  entry.slots.clear();
+  entry.state = expired ? Entry::State::Expired : Entry::State::Ended;
+  entry.tombstoneUntilMs = until;
+  markViewers(owner, liveId);
+}
+
+void LiveService::notifySlot(const Slot& slot, const char* event, const std::string& attachId, const std::string& liveId) {
+  std::string text = api::Envelope::event(event, attachId, json::object{{"attachId", attachId}, {"liveId", liveId}});
+  pool_.post(slot.shard, [session = slot.session, text = std::move(text)] {
+    if (auto s = session.lock()) s->sendText(text);
+  });
+}
+
+void LiveService::markViewers(size_t owner, const std::string& liveId) {
+  auto it = shards_[owner]->entries.find(liveId);
+  if (it != shards_[owner]->entries.end()) it->second.viewersDirty = true;
+}
+
+// At most one live.viewers per interval per broadcast: counts are coalesced by the sweep.
+void LiveService::sendViewers(size_t owner, const std::string& liveId, Entry& entry) {
+  json::object byTransport;
+  for (const auto& [id, slot] : entry.slots) {
+    auto& n = byTransport[slot.transportKind];
+    n = n.is_int64() ? n.as_int64() + 1 : 1;
+  }
+  std::string text = api::Envelope::event("live.viewers", liveId,
+                                          json::object{{"liveId", liveId}, {"total", entry.slots.size()}, {"byTransport", byTransport}});
+  pool_.publish("lp:" + liveId, net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, text)));
+  entry.viewersDirty = false;
+  entry.lastViewersMs = nowMs();
+}
+
+// ---- consumer side -------------------------------------------------------------------------
+
+void LiveService::attach(AttachRequest request, Reply reply) {
+  const auto& kind = options_.kinds.at(kindOf(request.liveId));
+  std::string rateKey = "attach:" + request.userId;
+  engine_.leases().hit(rateKey, kind.attachRatePerMinute, 60000, [this, request = std::move(request), reply](engine::Outcome<engine::RateResult> r) mutable {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    auto rate = std::get<engine::RateResult>(r);
+    if (!rate.allowed) {
+      return reply(ApiError{ErrorCode::RateLimited, "too many attaches this minute; retry later", rate.retryAfterMs});
+    }
+    size_t owner = ownerOf(request.liveId);
+    pool_.post(owner, [this, owner, request = std::move(request), reply] {
+      auto& shard = *shards_[owner];
+      auto it = shard.entries.find(request.liveId);
+      if (it == shard.entries.end() || it->second.state == Entry::State::Ended) {
+        return reply(ApiError{ErrorCode::NotFound, request.liveId + " is not being broadcast", std::nullopt});
+      }
+      if (it->second.state == Entry::State::Live && nowMs() >= it->second.expiresAtMs) endEntry(owner, it->second, request.liveId, "live.expired");
+      if (it->second.state == Entry::State::Expired) {
+        return reply(ApiError{ErrorCode::Expired, request.liveId + " was not refreshed by its producer and expired", std::nullopt});
+      }
+      auto transport = negotiate(it->second, request.preferences);
+      if (!transport) return reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
+      const auto& kind = options_.kinds.at(kindOf(request.liveId));
+      std::string capKey = kindOf(request.liveId) + "|" +
+                           ((kind.capPerScopeClaim && request.scope) ? "scope:" + *request.scope : "user:" + request.userId);
+      std::string attachId = util::randomId("at_", 9) + "." + util::base64UrlEncode(request.liveId);
+      engine_.leases().acquire(capKey, attachId, kind.cap, kind.slotTtlSeconds * 1000,
+                               [this, owner, request, reply, capKey, attachId, transport = *transport, cap = kind.cap](engine::Outcome<engine::SlotGrant> r) {
+        pool_.post(owner, [this, owner, request, reply, capKey, attachId, transport, cap, r] {
+          if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+          auto grant = std::get<engine::SlotGrant>(r);
+          if (!grant.granted) {
+            return reply(ApiError{ErrorCode::CapExceeded, fmt::format("{} of {} {} slots are in use; release one and retry", grant.count, cap, kindOf(request.liveId)), std::nullopt});
+          }
+          auto it = shards_[owner]->entries.find(request.liveId);
+          if (it == shards_[owner]->entries.end() || it->second.state != Entry::State::Live) {
+            engine_.leases().release(capKey, attachId, [](auto) {});
+            return reply(ApiError{ErrorCode::NotFound, request.liveId + " ended while attaching", std::nullopt});
+          }
+          const auto& kind = options_.kinds.at(kindOf(request.liveId));
+          int64_t expiresAt = nowMs() + kind.slotTtlSeconds * 1000;
+          std::string transportKind(transport.as_object().at("kind").as_string());
+          it->second.slots[attachId] = Slot{request.userId, capKey, transportKind, request.shard, request.session, expiresAt};
+          markViewers(owner, request.liveId);
+          json::object handle{{"attachId", attachId}, {"liveId", request.liveId}, {"transport", transport}, {"expiresAt", iso(expiresAt)}};
+          if (it->second.widgetId) handle["widgetId"] = *it->second.widgetId;
+          if (!request.modalities.is_null()) handle["modalities"] = request.modalities;
+          reply(std::move(handle));
+        });
+      });
+    });
+  });
+}
+
+void LiveService::release(const std::string& attachId, const std::string& userId, Reply reply) {
+  auto liveId = liveIdOfAttach(attachId);
+  if (!liveId) return reply(ApiError::invalidArgument("attachId is not one this server gave out"));
+  size_t owner = ownerOf(*liveId);
+  pool_.post(owner, [this, owner, attachId, userId, liveId = *liveId, reply] {
+    auto it = shards_[owner]->entries.find(liveId);
+    if (it != shards_[owner]->entries.end()) {
+      auto slot = it->second.slots.find(attachId);
+      if (slot != it->second.slots.end()) {
+        if (!userId.empty() && slot->second.userId != userId) {
+          return reply(ApiError{ErrorCode::Permission, "this slot belongs to another user", std::nullopt});
+        }
+        engine_.leases().release(slot->second.capKey, attachId, [](auto) {});
+        it->second.slots.erase(slot);
+        markViewers(owner, liveId);
+      }
+    }
+    reply(json::object{{"ok", true}});  // releasing twice is fine
+  });
+}
+
+void LiveService::heartbeat(const std::string& attachId, const std::string& userId, Reply reply) {
+  auto liveId = liveIdOfAttach(attachId);
+  if (!liveId) return reply(ApiError::invalidArgument("attachId is not one this server gave out"));
+  size_t owner = ownerOf(*liveId);
+  pool_.post(owner, [this, owner, attachId, userId, liveId = *liveId, reply] {
+    auto& shard = *shards_[owner];
+    auto gone = [&] {
+      if (shard.expiredSlots.count(attachId)) return reply(ApiError{ErrorCode::Expired, "this slot expired; attach again", std::nullopt});
+      reply(ApiError{ErrorCode::NotFound, "no such slot (released, or never attached)", std::nullopt});
+    };
+    auto it = shard.entries.find(liveId);
+    if (it == shard.entries.end()) return gone();
+    auto slot = it->second.slots.find(attachId);
+    if (slot == it->second.slots.end()) return gone();
+    if (!userId.empty() && slot->second.userId != userId) return reply(ApiError{ErrorCode::Permission, "this slot belongs to another user", std::nullopt});
+    const auto& kind = options_.kinds.at(kindOf(liveId));
+    if (nowMs() >= slot->second.expiresAtMs) {
+      shard.expiredSlots[attachId] = nowMs() + options_.tombstoneSeconds * 1000;
+      engine_.leases().release(slot->second.capKey, attachId, [](auto) {});
+      it->second.slots.erase(slot);
+      markViewers(owner, liveId);
+      return gone();
+    }
+    int64_t expiresAt = nowMs() + kind.slotTtlSeconds * 1000;
+    slot->second.expiresAtMs = expiresAt;
+    engine_.leases().renew(slot->second.capKey, attachId, kind.slotTtlSeconds * 1000, [](auto) {});
+    reply(json::object{{"ok", true}, {"expiresAt", iso(expiresAt)}});
+  });
+}
+
+void LiveService::resolve(const std::string& liveId, std::vector<std::string> preferences, Reply reply) {
+  size_t owner = ownerOf(liveId);
+  pool_.post(owner, [this, owner, liveId, preferences = std::move(preferences), reply] {
+    auto it = shards_[owner]->entries.find(liveId);
+    if (it == shards_[owner]->entries.end() || it->second.state == Entry::State::Ended) {
+      return reply(ApiError{ErrorCode::NotFound, liveId + " is not being broadcast", std::nullopt});
+    }
+    if (it->second.state == Entry::State::Expired || nowMs() >= it->second.expiresAtMs) {
+      return reply(ApiError{ErrorCode::Expired, liveId + " expired", std::nullopt});
+    }
+    auto transport = negotiate(it->second, preferences);
+    if (!transport) return reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
+    json::object result{{"ok", true}, {"transport", *transport}};
+    if (it->second.widgetId) result["widgetId"] = *it->second.widgetId;
+    reply(std::move(result));
+  });
+}
+
+// ---- expiry ----------------------------------------------------------------------------------
+
+void LiveService::arm(size_t shard) {
+  shards_[shard]->timer->expires_after(kSweepEvery);
+  shards_[shard]->timer->async_wait([this, shard](const boost::system::error_code& ec) {
+    if (ec) return;
+    sweep(shard);
+    arm(shard);
+  });
+}
+
+// Expires entries and slots whose time passed, forgets old tombstones, sends due viewer counts.
+void LiveService::sweep(size_t shard) {
+  auto& s = *shards_[shard];
+  const int64_t now = nowMs();
+  for (auto it = s.entries.begin(); it != s.entries.end();) {
+    auto& [liveId, entry] = *it;
+    if (entry.state == Entry::State::Live && now >= entry.expiresAtMs) endEntry(shard, entry, liveId, "live.expired");
+    if (entry.state == Entry::State::Live) {
+      for (auto slot = entry.slots.begin(); slot != entry.slots.end();) {
+        if (now < slot->second.expiresAtMs) {
+          ++slot;
+          continue;
+        }
+        s.expiredSlots[slot->first] = now + options_.tombstoneSeconds * 1000;
+        engine_.leases().release(slot->second.capKey, slot->first, [](auto) {});
+        slot = entry.slots.erase(slot);
+        entry.viewersDirty = true;
+      }
+    }
+    if (entry.viewersDirty && now - entry.lastViewersMs >= options_.viewersIntervalMs) sendViewers(shard, liveId, entry);
+    if (entry.state != Entry::State::Live && now >= entry.tombstoneUntilMs) {
+      it = s.entries.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::erase_if(s.expiredSlots, [now](const auto& e) { return now >= e.second; });
+}
+
+}  // namespace onair::live

@@ -1,0 +1,91 @@
+#pragma once
+// Live broadcasts (semantics: seeds/000 host.live; protocol: docs/protocol.md "Live broadcasts").
+// Each liveId is owned by one shard (hash of "lp:<liveId>"), which holds its entry (transports,
+// expiry, tombstone) and its slots; caps and rate windows go through the engine's Leases.
+// attachIds embed the liveId, so release/heartbeat find the owner without a lookup.
+// Every method may be called from any shard; replies may run on any thread.
+#include <boost/json/value.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "api/ApiError.hpp"
+#include "engine/Engine.hpp"
+#include "hub/ShardPool.hpp"
+#include "live/LiveOptions.hpp"
+
+namespace onair::api {
+class ClientSession;
+}
+
+namespace onair::live {
+
+using Reply = std::function<void(std::variant<boost::json::value, api::ApiError>)>;
+
+struct PublishRequest {
+  std::string liveId;
+  boost::json::array transports;  // validated descriptors
+  std::optional<std::string> widgetId;
+  std::optional<int64_t> expiresAtMs;  // wall clock
+  boost::json::value meta;
+  // The producer's session (for live.viewers), or none for the server API.
+  size_t shard = 0;
+  std::weak_ptr<api::ClientSession> session;
+};
+
+struct AttachRequest {
+  std::string liveId;
+  std::vector<std::string> preferences;  // transport kinds in order
+  boost::json::value modalities;          // object or null
+  std::string userId;
+  std::optional<std::string> scope;
+  size_t shard = 0;
+  std::weak_ptr<api::ClientSession> session;
+};
+
+class LiveService {
+ public:
+  LiveService(hub::ShardPool& pool, engine::Engine& engine, LiveOptions options);
+  ~LiveService();
+
+  const LiveOptions& options() const { return options_; }
+  // Checks a liveId's shape and kind: nullopt when fine, else the error to return.
+  std::optional<api::ApiError> checkLiveId(const std::string& liveId) const;
+  // Checks publish transports against the kind; fills `out` with normalized descriptors.
+  std::optional<api::ApiError> checkTransports(const std::string& liveId, const boost::json::value& transports,
+                                               boost::json::array& out) const;
+
+  void publish(PublishRequest request, Reply reply);
+  void unpublish(const std::string& liveId, Reply reply);
+  void attach(AttachRequest request, Reply reply);
+  // `userId` empty: any owner (server API); else the slot must be this user's.
+  void release(const std::string& attachId, const std::string& userId, Reply reply);
+  void heartbeat(const std::string& attachId, const std::string& userId, Reply reply);
+  void resolve(const std::string& liveId, std::vector<std::string> preferences, Reply reply);
+
+  static std::optional<std::string> liveIdOfAttach(const std::string& attachId);
+
+ private:
+  struct Slot;
+  struct Entry;
+  struct Shard;
+
+  size_t ownerOf(const std::string& liveId) const;
+  void arm(size_t shard);
+  void sweep(size_t shard);
+  void endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event);
+  void notifySlot(const Slot& slot, const char* event, const std::string& attachId, const std::string& liveId);
+  void markViewers(size_t owner, const std::string& liveId);
+  void sendViewers(size_t owner, const std::string& liveId, Entry& entry);
+  static std::optional<boost::json::value> negotiate(const Entry& entry, const std::vector<std::string>& preferences);
+
+  hub::ShardPool& pool_;
+  engine::Engine& engine_;
+  LiveOptions options_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace onair::live
