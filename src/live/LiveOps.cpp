@@ -55,6 +55,13 @@ void watchViewers(hub::ShardPool& pool, Call& call, const std::string& liveId) {
 
 void registerLiveOps(api::OpRouter& router, LiveService& service, hub::ShardPool& pool) {
   router.add("live.publish", [&service, &pool](Call&& call) {
+    // The liveId's shape and kind, then the grant, then the rest: a caller learns nothing about
+    // the transports of a broadcast it may not publish.
+    if (const auto* id = call.args().if_contains("liveId"); id && id->is_string()) {
+      std::string liveId(id->as_string());
+      if (auto e = service.checkLiveId(liveId)) return call.fail(*e);
+      if (!allowed(call, liveId, "publish")) return;
+    }
     auto parsed = LiveArgs::publish(service, call.args());
     if (auto* e = std::get_if<ApiError>(&parsed)) return call.fail(*e);
     auto& request = std::get<PublishRequest>(parsed);
