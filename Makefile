@@ -51,3 +51,8 @@ clean:
 .PHONY: bench-fanout
 bench-fanout: build
 	@bash bench/fanout/run.sh
+
+# Live slot churn: 1,000 consumers over 100 broadcasts cycling attach → heartbeat → release.
+.PHONY: bench-live-churn
+bench-live-churn: build
+	@bash bench/live_churn/run.sh

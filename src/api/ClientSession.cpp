@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/BinaryFrame.hpp"
 #include "api/OpRouter.hpp"
 #include "auth/TokenVerifier.hpp"
 #include "util/Random.hpp"
@@ -33,10 +34,16 @@ void ClientSession::countBadRequest() {
 }
 
 void ClientSession::onWsMessage(net::WsConnection& connection, net::WsOpcode opcode, std::string_view payload) {
-  // Step 1: only JSON text requests exist until a surface takes binary frames.
+  // Step 1: binary frames carry bytes for a target, once connected, to the surface that takes them.
   if (opcode != net::WsOpcode::Text) {
-    replyError(nullptr, ApiError::invalidArgument("binary frames are not accepted on this connection"));
-    return countBadRequest();
+    std::string why;
+    auto frame = claims_ ? BinaryFrame::parse(payload, why) : std::nullopt;
+    if (!claims_) why = "connect before sending binary frames";
+    if (!frame || !context_.router->binaryHandler()) {
+      replyError(nullptr, ApiError::invalidArgument(frame ? "nothing on this server takes binary frames" : why));
+      return countBadRequest();
+    }
+    return context_.router->binaryHandler()(*this, *frame);
   }
   // Step 2: the envelope.
   auto decoded = Envelope::decode(payload);

@@ -31,6 +31,7 @@ std::string renderMetrics(const std::vector<net::EventLoop*>& loops, const std::
   perShard(out, loops, "onair_bytes_in_total", "counter", "Bytes read from WebSocket connections.", [](auto& m) { return read(m.bytesIn); });
   perShard(out, loops, "onair_bytes_out_total", "counter", "Bytes written to WebSocket connections.", [](auto& m) { return read(m.bytesOut); });
   perShard(out, loops, "onair_send_queue_drops_total", "counter", "Connections closed as slow consumers (4008).", [](auto& m) { return read(m.sendQueueDrops); });
+  perShard(out, loops, "onair_relay_chunks_dropped_total", "counter", "Portal-relay chunks skipped by lagging viewers (up to the next key chunk).", [](auto& m) { return read(m.chunksDropped); });
   perShard(out, loops, "onair_http_requests_total", "counter", "HTTP requests parsed.", [](auto& m) { return read(m.httpRequests); });
   // Lag is kept in microseconds; Prometheus wants seconds.
   out += "# HELP onair_loop_lag_seconds Lateness of the loop's 250 ms timer at its last tick.\n# TYPE onair_loop_lag_seconds gauge\n";

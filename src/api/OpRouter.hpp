@@ -9,9 +9,16 @@
 
 namespace onair::api {
 
+class ClientSession;
+struct BinaryFrame;
+
 class OpRouter {
  public:
   using Handler = std::function<void(Call&&)>;
+  // Binary frames of authenticated sessions (one surface takes them: the live portal relay).
+  using BinaryHandler = std::function<void(ClientSession&, const BinaryFrame&)>;
+  void setBinaryHandler(BinaryHandler handler) { binary_ = std::move(handler); }
+  const BinaryHandler& binaryHandler() const { return binary_; }
 
   // Throws std::logic_error if `op` is already registered (a wiring bug).
   void add(std::string op, Handler handler);
@@ -21,6 +28,7 @@ class OpRouter {
 
  private:
   std::unordered_map<std::string, Handler> handlers_;
+  BinaryHandler binary_;
 };
 
 }  // namespace onair::api

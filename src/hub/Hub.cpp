@@ -35,12 +35,12 @@ size_t Hub::drop(const std::string& topic) {
   return n;
 }
 
-size_t Hub::deliver(const std::string& topic, const net::SharedFrame& frame) {
+size_t Hub::deliver(const std::string& topic, const net::SharedFrame& frame, uint8_t flags) {
   auto it = topics_.find(topic);
   if (it == topics_.end()) return 0;
   // One loop-local frame for all local subscribers; our own hold keeps it alive through the
   // walk. No copy of the list: FrameSink::send never (un)subscribes synchronously.
-  net::OutFrame* out = net::OutFrame::make(frame);
+  net::OutFrame* out = net::OutFrame::make(frame, flags);
   out->retain();
   const auto& sinks = it->second.list;
   for (auto* sink : sinks) sink->send(*out);

@@ -20,7 +20,7 @@ class Hub {
   // Removes every local subscriber of `topic`; returns how many there were.
   size_t drop(const std::string& topic);
   // Queues `frame` on every local subscriber of `topic`; returns how many.
-  size_t deliver(const std::string& topic, const net::SharedFrame& frame);
+  size_t deliver(const std::string& topic, const net::SharedFrame& frame, uint8_t flags = 0);
   size_t subscriberCount(const std::string& topic) const;
   size_t topicCount() const { return topics_.size(); }
 

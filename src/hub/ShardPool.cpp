@@ -23,6 +23,8 @@ std::vector<net::EventLoop*> ShardPool::loops() {
 }
 
 size_t ShardPool::ownerOf(std::string_view name) const {
+  // A topic "<prefix>:<name>" is owned where <name> is, so one object's topics share an owner.
+  if (auto colon = name.find(':'); colon != std::string_view::npos && colon <= 3) name.remove_prefix(colon + 1);
   // FNV-1a: stable across processes and builds, unlike std::hash.
   uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : name) {
@@ -73,7 +75,7 @@ size_t ShardPool::subscriptions(const std::string& topic) const {
   return it == topics.end() ? 0 : it->second.total;
 }
 
-size_t ShardPool::publish(const std::string& topic, const net::SharedFrame& frame) {
+size_t ShardPool::publish(const std::string& topic, const net::SharedFrame& frame, uint8_t flags) {
   size_t owner = ownerOf(topic);
   auto it = interest_[owner].find(topic);
   if (it == interest_[owner].end()) return 0;
@@ -82,9 +84,9 @@ size_t ShardPool::publish(const std::string& topic, const net::SharedFrame& fram
     size_t shard = static_cast<size_t>(__builtin_ctzll(mask));
     ++sent;
     if (shard == owner) {
-      hubs_[shard].deliver(topic, frame);
+      hubs_[shard].deliver(topic, frame, flags);
     } else {
-      post(shard, [this, shard, topic, frame] { hubs_[shard].deliver(topic, frame); });
+      post(shard, [this, shard, topic, frame, flags] { hubs_[shard].deliver(topic, frame, flags); });
     }
   }
   return sent;

@@ -33,7 +33,8 @@ class ShardPool {
   Hub& hub(size_t shard) { return hubs_[shard]; }
   std::vector<net::EventLoop*> loops();
 
-  // The shard that owns the object called `name`: stable for a given shard count.
+  // The shard that owns the object called `name`: stable for a given shard count. For a topic
+  // "<prefix>:<name>" with a prefix of at most 3 characters, the owner of <name>.
   size_t ownerOf(std::string_view name) const;
   void post(size_t shard, std::function<void()> fn) { loops_[shard]->post(std::move(fn)); }
 
@@ -41,7 +42,8 @@ class ShardPool {
   void subscribe(size_t shard, const std::string& topic, net::FrameSink* sink, std::function<void()> done = {});
   void unsubscribe(size_t shard, const std::string& topic, net::FrameSink* sink);
   // Called on the topic owner's thread. Returns the number of shards the frame was sent to.
-  size_t publish(const std::string& topic, const net::SharedFrame& frame);
+  // `flags` (net::OutFrame::Flags) ride on the frame to each connection.
+  size_t publish(const std::string& topic, const net::SharedFrame& frame, uint8_t flags = 0);
 
   // Owner-side interest bookkeeping, for surfaces that subscribe through the owner (owner thread).
   void addInterest(const std::string& topic, size_t shard);

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "api/ArgReader.hpp"
+#include "api/BinaryFrame.hpp"
+#include "api/Envelope.hpp"
 #include "api/ClientSession.hpp"
 #include "api/OpRouter.hpp"
 #include "live/LiveArgs.hpp"
@@ -115,6 +117,16 @@ void registerLiveOps(api::OpRouter& router, LiveService& service, hub::ShardPool
       service.heartbeat(attachId, userId, replyTo(std::move(call)));
     });
   }
+  // Portal-relay chunks: binary frames whose target is the liveId.
+  router.setBinaryHandler([&service](api::ClientSession& session, const api::BinaryFrame& frame) {
+    std::string liveId(frame.target);
+    auto fail = [&](const ApiError& e) { session.sendText(api::Envelope::error(nullptr, e)); };
+    if (auto e = service.checkLiveId(liveId)) return fail(*e);
+    if (!session.claims()->grants.allows("live", liveId, "publish")) {
+      return fail({ErrorCode::Permission, "your token does not allow publish on " + liveId, std::nullopt});
+    }
+    service.relay(liveId, frame.flags, std::string(frame.payload), session.loop().index(), session.shared_from_this());
+  });
   router.add("live.resolve", [&service](Call&& call) {
     api::ArgReader args(call.args());
     std::string liveId = args.string("liveId", 1, 255);

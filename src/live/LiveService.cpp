@@ -8,7 +8,9 @@
 #include <unordered_map>
 
 #include "api/ClientSession.hpp"
+#include "api/BinaryFrame.hpp"
 #include "api/Envelope.hpp"
+#include "net/WsConnection.hpp"
 #include "net/WsCodec.hpp"
 #include "util/Base64Url.hpp"
 #include "util/Random.hpp"
@@ -40,9 +42,19 @@ struct LiveService::Entry {
   std::unordered_map<std::string, Slot> slots;
   bool viewersDirty = false;
   int64_t lastViewersMs = 0;
+  // Portal relay: what a late joiner needs to start at once.
+  net::SharedFrame relayInit;
+  std::vector<net::SharedFrame> relaySinceKey;
+  size_t relaySinceKeyBytes = 0;
 };
 
 struct LiveService::Shard {
+  struct RelaySub {
+    net::FrameSink* sink = nullptr;
+    uint32_t slots = 0;
+  };
+  // Consumer side: this shard's sessions' relay subscriptions, by session then liveId.
+  std::unordered_map<api::ClientSession*, std::unordered_map<std::string, RelaySub>> relaySubs;
   std::unordered_map<std::string, Entry> entries;
   std::unordered_map<std::string, int64_t> expiredSlots;  // attachId → remembered until
   std::unique_ptr<boost::asio::steady_timer> timer;
@@ -51,6 +63,7 @@ struct LiveService::Shard {
 namespace {
 
 constexpr auto kSweepEvery = std::chrono::milliseconds(250);
+constexpr size_t kMaxSinceKeyBytes = 16 << 20;  // past this, late joiners wait for the next key
 const std::vector<std::string> kDefaultPreferences = {"iframe-url", "portal-relay", "webrtc"};
 
 int64_t nowMs() {
@@ -184,10 +197,13 @@ void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId
   const int64_t until = nowMs() + options_.tombstoneSeconds * 1000;
   for (auto& [attachId, slot] : entry.slots) {
     notifySlot(slot, event, attachId, liveId);
-    engine_.leases().release(slot.capKey, attachId, [](auto) {});
+    dropSlot(liveId, attachId, slot);
     if (expired) shards_[owner]->expiredSlots[attachId] = until;
   }
   entry.slots.clear();
+  entry.relayInit.reset();
+  entry.relaySinceKey.clear();
+  entry.relaySinceKeyBytes = 0;
   entry.state = expired ? Entry::State::Expired : Entry::State::Ended;
   entry.tombstoneUntilMs = until;
   markViewers(owner, liveId);
@@ -268,7 +284,23 @@ void LiveService::attach(AttachRequest request, Reply reply) {
           json::object handle{{"attachId", attachId}, {"liveId", request.liveId}, {"transport", transport}, {"expiresAt", iso(expiresAt)}};
           if (it->second.widgetId) handle["widgetId"] = *it->second.widgetId;
           if (!request.modalities.is_null()) handle["modalities"] = request.modalities;
-          reply(std::move(handle));
+          if (transportKind != "portal-relay") return reply(std::move(handle));
+          // A relay viewer: on its shard, the handle first, then the init chunk and the chunks
+          // since the last key (so it can start at once), then the live chunks.
+          std::vector<net::SharedFrame> starter;
+          if (it->second.relayInit) starter.push_back(it->second.relayInit);
+          starter.insert(starter.end(), it->second.relaySinceKey.begin(), it->second.relaySinceKey.end());
+          pool_.addInterest("lr:" + request.liveId, request.shard);
+          pool_.post(request.shard, [this, owner, request, reply, handle = std::move(handle), starter = std::move(starter)]() mutable {
+            reply(std::move(handle));
+            auto session = request.session.lock();
+            auto connection = session ? session->connection().lock() : nullptr;
+            if (!connection || !connection->open()) {
+              return pool_.post(owner, [this, liveId = request.liveId, shard = request.shard] { pool_.removeInterest("lr:" + liveId, shard); });
+            }
+            for (const auto& frame : starter) connection->send(frame);
+            addRelayLocal(request.shard, *session, request.liveId);
+          });
         });
       });
     });
@@ -287,7 +319,7 @@ void LiveService::release(const std::string& attachId, const std::string& userId
         if (!userId.empty() && slot->second.userId != userId) {
           return reply(ApiError{ErrorCode::Permission, "this slot belongs to another user", std::nullopt});
         }
-        engine_.leases().release(slot->second.capKey, attachId, [](auto) {});
+        dropSlot(liveId, attachId, slot->second);
         it->second.slots.erase(slot);
         markViewers(owner, liveId);
       }
@@ -314,7 +346,7 @@ void LiveService::heartbeat(const std::string& attachId, const std::string& user
     const auto& kind = options_.kinds.at(kindOf(liveId));
     if (nowMs() >= slot->second.expiresAtMs) {
       shard.expiredSlots[attachId] = nowMs() + options_.tombstoneSeconds * 1000;
-      engine_.leases().release(slot->second.capKey, attachId, [](auto) {});
+      dropSlot(liveId, attachId, slot->second);
       it->second.slots.erase(slot);
       markViewers(owner, liveId);
       return gone();
@@ -344,6 +376,91 @@ void LiveService::resolve(const std::string& liveId, std::vector<std::string> pr
   });
 }
 
+// ---- portal relay --------------------------------------------------------------------------
+
+void LiveService::dropSlot(const std::string& liveId, const std::string& attachId, const Slot& slot) {
+  engine_.leases().release(slot.capKey, attachId, [](auto) {});
+  if (slot.transportKind != "portal-relay") return;
+  pool_.post(slot.shard, [this, shard = slot.shard, session = slot.session, liveId] {
+    if (auto s = session.lock()) releaseRelayLocal(shard, s.get(), liveId);
+  });
+}
+
+// The first relay slot of a session subscribes its connection; later ones only count (and give
+// back the interest the owner counted for them).
+void LiveService::addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId) {
+  auto& local = *shards_[shard];
+  auto [sessionIt, firstForSession] = local.relaySubs.try_emplace(&session);
+  if (firstForSession) {
+    api::ClientSession* key = &session;
+    session.onClosed([this, shard, key] {
+      auto& subs = shards_[shard]->relaySubs;
+      auto it = subs.find(key);
+      if (it == subs.end()) return;
+      for (const auto& [id, sub] : it->second) pool_.unsubscribe(shard, "lr:" + id, sub.sink);
+      subs.erase(it);
+    });
+  }
+  auto& sub = sessionIt->second[liveId];
+  if (sub.slots++ > 0) {
+    pool_.post(pool_.ownerOf("lr:" + liveId), [this, liveId, shard] { pool_.removeInterest("lr:" + liveId, shard); });
+    return;
+  }
+  auto connection = session.connection().lock();
+  sub.sink = connection.get();
+  pool_.hub(shard).subscribe("lr:" + liveId, sub.sink);
+}
+
+void LiveService::releaseRelayLocal(size_t shard, api::ClientSession* session, const std::string& liveId) {
+  auto& subs = shards_[shard]->relaySubs;
+  auto it = subs.find(session);
+  if (it == subs.end()) return;
+  auto sub = it->second.find(liveId);
+  if (sub == it->second.end() || --sub->second.slots > 0) return;
+  pool_.unsubscribe(shard, "lr:" + liveId, sub->second.sink);
+  it->second.erase(sub);
+}
+
+void LiveService::relay(const std::string& liveId, uint8_t flags, std::string payload, size_t shard,
+                        std::weak_ptr<api::ClientSession> session) {
+  size_t owner = ownerOf(liveId);
+  pool_.post(owner, [this, owner, liveId, flags, payload = std::move(payload), shard, session] {
+    auto fail = [&](ApiError e) {
+      std::string text = api::Envelope::error(nullptr, e);
+      pool_.post(shard, [session, text = std::move(text)] {
+        if (auto s = session.lock()) s->sendText(text);
+      });
+    };
+    auto it = shards_[owner]->entries.find(liveId);
+    if (it == shards_[owner]->entries.end() || it->second.state != Entry::State::Live || nowMs() >= it->second.expiresAtMs) {
+      return fail({ErrorCode::NotFound, "publish " + liveId + " with a portal-relay transport before sending chunks", std::nullopt});
+    }
+    auto& entry = it->second;
+    bool offersRelay = false;
+    for (const auto& t : entry.transports) offersRelay |= t.as_object().at("kind").as_string() == "portal-relay";
+    if (!offersRelay) return fail({ErrorCode::UnsupportedTransport, liveId + " does not offer portal-relay", std::nullopt});
+    // Encode once; every relay viewer on every shard shares these bytes.
+    auto frame = net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Binary, api::BinaryFrame::encode(flags, liveId, payload)));
+    const bool init = flags & api::BinaryFrame::kInit;
+    const bool key = flags & api::BinaryFrame::kKey;
+    if (init) {
+      entry.relayInit = frame;
+    } else if (key) {
+      entry.relaySinceKey.assign(1, frame);
+      entry.relaySinceKeyBytes = frame->size();
+    } else if (!entry.relaySinceKey.empty()) {
+      entry.relaySinceKeyBytes += frame->size();
+      entry.relaySinceKey.push_back(frame);
+      if (entry.relaySinceKeyBytes > kMaxSinceKeyBytes) {
+        entry.relaySinceKey.clear();
+        entry.relaySinceKeyBytes = 0;
+      }
+    }
+    uint8_t outFlags = init ? 0 : static_cast<uint8_t>(net::OutFrame::Droppable | (key ? net::OutFrame::Key : 0));
+    pool_.publish("lr:" + liveId, frame, outFlags);
+  });
+}
+
 // ---- expiry ----------------------------------------------------------------------------------
 
 void LiveService::arm(size_t shard) {
@@ -369,7 +486,7 @@ void LiveService::sweep(size_t shard) {
           continue;
         }
         s.expiredSlots[slot->first] = now + options_.tombstoneSeconds * 1000;
-        engine_.leases().release(slot->second.capKey, slot->first, [](auto) {});
+        dropSlot(liveId, slot->first, slot->second);
         slot = entry.slots.erase(slot);
         entry.viewersDirty = true;
       }

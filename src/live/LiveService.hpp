@@ -65,6 +65,10 @@ class LiveService {
   void release(const std::string& attachId, const std::string& userId, Reply reply);
   void heartbeat(const std::string& attachId, const std::string& userId, Reply reply);
   void resolve(const std::string& liveId, std::vector<std::string> preferences, Reply reply);
+  // Portal relay: a producer's chunk (flags: api::BinaryFrame kInit/kKey), relayed once-encoded
+  // to every portal-relay slot; errors go back to the producer's session as {"id":null,"error"}.
+  void relay(const std::string& liveId, uint8_t flags, std::string payload, size_t shard,
+             std::weak_ptr<api::ClientSession> session);
 
   static std::optional<std::string> liveIdOfAttach(const std::string& attachId);
 
@@ -78,6 +82,11 @@ class LiveService {
   void sweep(size_t shard);
   void endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event);
   void notifySlot(const Slot& slot, const char* event, const std::string& attachId, const std::string& liveId);
+  // Frees a slot's lease and, for portal-relay slots, its relay subscription (owner thread).
+  void dropSlot(const std::string& liveId, const std::string& attachId, const Slot& slot);
+  // Consumer side (the slot's shard): relay subscriptions counted per (session, liveId).
+  void addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId);
+  void releaseRelayLocal(size_t shard, api::ClientSession* session, const std::string& liveId);
   void markViewers(size_t owner, const std::string& liveId);
   void sendViewers(size_t owner, const std::string& liveId, Entry& entry);
   static std::optional<boost::json::value> negotiate(const Entry& entry, const std::vector<std::string>& preferences);

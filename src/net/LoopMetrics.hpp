@@ -24,6 +24,7 @@ class LoopMetrics {
   Counter bytesIn{0};
   Counter bytesOut{0};
   Counter sendQueueDrops{0};   // connections closed as slow consumers
+  Counter chunksDropped{0};    // media chunks skipped by lagging connections (to the next key)
   Counter httpRequests{0};
   Counter loopLagMicros{0};    // last measured lag of the loop's timer
   Counter loopLagMaxMicros{0}; // worst lag since start

@@ -12,19 +12,26 @@ namespace onair::net {
 
 class OutFrame {
  public:
+  enum Flags : uint8_t {
+    Droppable = 1,  // a media chunk: a lagging connection may skip it (up to the next Key)
+    Key = 2,        // a point a decoder can start from
+  };
+
   // Starts with no holder: retain() it before handing it out, release() when done.
-  static OutFrame* make(SharedFrame bytes) { return new OutFrame(std::move(bytes)); }
+  static OutFrame* make(SharedFrame bytes, uint8_t flags = 0) { return new OutFrame(std::move(bytes), flags); }
 
   void retain() { ++refs_; }
   void release() {
     if (--refs_ == 0) delete this;
   }
   const std::string& bytes() const { return *bytes_; }
+  uint8_t flags() const { return flags_; }
 
  private:
-  explicit OutFrame(SharedFrame bytes) : bytes_(std::move(bytes)) {}
+  OutFrame(SharedFrame bytes, uint8_t flags) : bytes_(std::move(bytes)), flags_(flags) {}
   SharedFrame bytes_;
   uint32_t refs_ = 0;
+  uint8_t flags_ = 0;
 };
 
 }  // namespace onair::net

@@ -123,6 +123,17 @@ void WsConnection::handle(const WsEvent& event) {
 
 void WsConnection::send(OutFrame& frame) {
   if (state_ != State::Open) return;
+  // Media chunks: a connection that lags by half its queue skips whole chunks until the next
+  // key chunk, so it catches up instead of growing memory or being closed.
+  if (frame.flags() & OutFrame::Droppable) {
+    const bool key = frame.flags() & OutFrame::Key;
+    if (queuedBytes_ + frame.bytes().size() > loop_.wsSettings().sendQueueBytes / 2) skippingToKey_ = true;
+    else if (skippingToKey_ && key) skippingToKey_ = false;
+    if (skippingToKey_) {
+      LoopMetrics::add(loop_.metrics().chunksDropped);
+      return;
+    }
+  }
   enqueue(frame, false);
 }
 

@@ -89,6 +89,7 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   bool closeFlushed_ = false;
   bool peerClosed_ = false;
   bool pingOutstanding_ = false;
+  bool skippingToKey_ = false;  // lagging behind a media stream: droppable frames wait for a key
 };
 
 }  // namespace onair::net

@@ -200,3 +200,89 @@ test('a page unload releases its slot with a text/plain beacon; the server API p
   await viewer.waitEvent((e) => e.event === 'live.ended');
   viewer.close();
 });
+
+// Binary frame: version 1, flags (1 init, 2 key), target length, target, payload.
+function chunk(liveId, flags, text) {
+  const target = Buffer.from(liveId);
+  const head = Buffer.from([1, flags, target.length >> 8, target.length & 0xff]);
+  return Buffer.concat([head, target, Buffer.from(text)]);
+}
+function readChunk(buf) {
+  const len = (buf[2] << 8) | buf[3];
+  return { flags: buf[1], target: buf.subarray(4, 4 + len).toString(), payload: buf.subarray(4 + len).toString() };
+}
+
+test('portal relay: a late joiner gets the init chunk and the chunks since the last key, then the live ones', async () => {
+  const liveId = id('content');
+  const producer = await connectClient(srv, { sub: 'relay-p', grants });
+  await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'portal-relay' }] });
+  const early = await connectClient(srv, { sub: 'relay-early', grants });
+  const earlyChunks = [];
+  early.ws.on('message', (m, isBinary) => { if (isBinary) earlyChunks.push(readChunk(m)); });
+  await ok(early, 'live.attach', { liveId, transports: ['portal-relay'] });
+  producer.ws.send(chunk(liveId, 1, 'init'));
+  producer.ws.send(chunk(liveId, 2, 'key1'));
+  producer.ws.send(chunk(liveId, 0, 'd1'));
+  producer.ws.send(chunk(liveId, 2, 'key2'));
+  producer.ws.send(chunk(liveId, 0, 'd2'));
+  await ok(producer, 'sys.ping');  // the chunks above were handled before this reply
+  const late = await connectClient(srv, { sub: 'relay-late', grants });
+  const lateChunks = [];
+  late.ws.on('message', (m, isBinary) => { if (isBinary) lateChunks.push(readChunk(m)); });
+  const handle = await ok(late, 'live.attach', { liveId, transports: ['portal-relay'] });
+  assert.equal(handle.transport.kind, 'portal-relay');
+  producer.ws.send(chunk(liveId, 0, 'd3'));
+  for (let i = 0; i < 100 && (lateChunks.length < 4 || earlyChunks.length < 6); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(earlyChunks.map((c) => c.payload), ['init', 'key1', 'd1', 'key2', 'd2', 'd3']);
+  assert.deepEqual(lateChunks.map((c) => c.payload), ['init', 'key2', 'd2', 'd3']);
+  assert.ok(lateChunks.every((c) => c.target === liveId));
+  // An iframe viewer gets no chunks; chunks without the grant or without a publish are refused.
+  const outsider = await connectClient(srv, { sub: 'relay-x', grants: { live: { 'content:*': ['attach'] } } });
+  outsider.ws.send(chunk(liveId, 0, 'spoof'));
+  const refused = await outsider.waitEvent((e) => e.id === null && e.error);
+  assert.equal(refused.error.code, 'permission');
+  producer.ws.send(chunk(id('content'), 0, 'nobody'));
+  assert.equal((await producer.waitEvent((e) => e.id === null && e.error)).error.code, 'not_found');
+  await ok(late, 'live.release', { attachId: handle.attachId });
+  producer.ws.send(chunk(liveId, 0, 'd4'));
+  await ok(producer, 'sys.ping');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(!lateChunks.some((c) => c.payload === 'd4'), 'a released slot gets no more chunks');
+  assert.ok(earlyChunks.some((c) => c.payload === 'd4'));
+  for (const c of [producer, early, late, outsider]) c.close();
+});
+
+test('a lagging relay viewer skips whole chunks up to the next key instead of being closed', async () => {
+  const small = await startOnair({ args: ['--ws-send-queue-bytes', '65536'] });
+  try {
+    const liveId = id('content');
+    const producer = await connectClient(small, { sub: 'lag-p', grants });
+    const viewer = await connectClient(small, { sub: 'lag-v', grants });
+    await ok(producer, 'live.publish', { liveId, transports: portal });
+    await ok(viewer, 'live.attach', { liveId, transports: ['portal-relay'] });
+    const got = [];
+    viewer.ws.on('message', (m, isBinary) => { if (isBinary) got.push(readChunk(m)); });
+    viewer.ws._socket.pause();  // stops reading: the kernel buffers fill, then onair's queue
+    const body = 'x'.repeat(16 * 1024);
+    for (let i = 0; i < 600; i++) producer.ws.send(chunk(liveId, i % 50 === 0 ? 2 : 0, `${i}:${body}`));
+    producer.ws.send(chunk(liveId, 2, '600:final-key'));
+    producer.ws.send(chunk(liveId, 0, '601:after-key'));
+    await ok(producer, 'sys.ping');
+    const metrics = await (await fetch(small.url + '/metrics')).text();
+    const dropped = metrics.split('\n').filter((l) => l.startsWith('onair_relay_chunks_dropped_total{')).reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+    assert.ok(dropped > 0, 'chunks were skipped');
+    viewer.ws._socket.resume();
+    for (let i = 0; i < 200 && !got.some((c) => c.payload === '601:after-key'); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(viewer.ws.readyState, 1, 'the lagging viewer stays connected');
+    // After the first gap, delivery resumes at a key chunk: every run of chunks starts with a key.
+    const indexes = got.map((c) => Number(c.payload.split(':')[0]));
+    const firstGap = indexes.findIndex((v, i) => i > 0 && v !== indexes[i - 1] + 1);
+    assert.ok(firstGap > 0, 'some chunks were skipped');
+    assert.equal(got[firstGap].flags & 2, 2, `delivery resumed at a key chunk, not ${indexes[firstGap]}`);
+    assert.equal(got.at(-1).payload, '601:after-key');
+    producer.close();
+    viewer.close();
+  } finally {
+    await small.stop();
+  }
+});

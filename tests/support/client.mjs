@@ -17,7 +17,8 @@ export async function connectClient(srv, { sub = 'alice', grants = allGrants, to
   let nextId = 0;
   const closed = new Promise((res) => ws.on('close', (code) => res(code)));
   await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
-  ws.on('message', (raw) => {
+  ws.on('message', (raw, isBinary) => {
+    if (isBinary) return;  // binary frames (relay chunks) are the test's own business
     const msg = JSON.parse(raw.toString());
     if (msg.id != null && pending.has(msg.id)) {
       pending.get(msg.id)(msg);

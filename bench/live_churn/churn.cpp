@@ -1,0 +1,849 @@
+// live_churn_client: the load client of bench/live_churn (see run.sh there).
+//
+// One producer connection publishes B broadcasts (content:b0 … content:b<B-1>); C consumer
+// connections, one user each (u0 … u<C-1>), each run W independent "lanes". A lane cycles
+// live.attach → live.heartbeat → live.release with one request outstanding, so a connection has at
+// most W requests in flight and its user holds at most W slots (keep W ≤ the kind's cap, 8).
+//
+// Two measured phases on the same connections:
+//   max    every lane sends its next op as soon as the previous reply arrives (closed loop):
+//          completed operations/s;
+//   rate   operations are issued on a fixed schedule (R/s overall) to idle lanes, round-robin over
+//          the connections (open loop); latency counts from the scheduled time, so a server that
+//          falls behind shows up in the percentiles instead of being hidden.
+// Each phase: warmup, then a measured window; latency per operation = reply time − send time (µs).
+//
+// Raw epoll, non-blocking sockets; the WebSocket upgrade and framing are done by hand (client
+// frames masked). Access tokens are minted here (HS256 with ONAIR_API_KEY / ONAIR_API_SECRET from
+// the environment). Replies are picked apart by string search: the client writes every request.
+//
+// Prints one JSON object on stdout; progress on stderr.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+// ---------------------------------------------------------------- options
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  int conns = 1000;
+  int broadcasts = 100;
+  int window = 4;           // lanes (outstanding requests, slots) per consumer connection
+  double warmup = 2;        // seconds, each phase
+  double maxSeconds = 10;   // measured seconds, max phase (0 skips it)
+  double rate = 100000;     // operations/s, rate phase
+  double rateSeconds = 10;  // measured seconds, rate phase (0 skips it)
+  int srcAddrs = 1;         // spread source addresses over 127.0.0.1 … 127.0.0.<n>
+  std::string userPrefix = "u";
+};
+
+[[noreturn]] void die(const char* what) {
+  std::fprintf(stderr, "live_churn_client: %s\n", what);
+  std::exit(2);
+}
+
+Options parseArgs(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) die("missing value after a flag");
+      return argv[++i];
+    };
+    if (a == "--host") o.host = value();
+    else if (a == "--port") o.port = std::atoi(value());
+    else if (a == "--conns") o.conns = std::atoi(value());
+    else if (a == "--broadcasts") o.broadcasts = std::atoi(value());
+    else if (a == "--window") o.window = std::atoi(value());
+    else if (a == "--warmup") o.warmup = std::atof(value());
+    else if (a == "--max-seconds") o.maxSeconds = std::atof(value());
+    else if (a == "--rate") o.rate = std::atof(value());
+    else if (a == "--rate-seconds") o.rateSeconds = std::atof(value());
+    else if (a == "--src-addrs") o.srcAddrs = std::atoi(value());
+    else if (a == "--user-prefix") o.userPrefix = value();
+    else die("unknown flag (see the top of churn.cpp)");
+  }
+  if (o.port <= 0 || o.port > 65535) die("--port is required");
+  if (o.conns < 1 || o.broadcasts < 1) die("--conns and --broadcasts must be ≥ 1");
+  if (o.window < 1 || o.window > 8) die("--window must be 1 to 8 (the content kind's slot cap is 8)");
+  if (o.srcAddrs < 1 || o.srcAddrs > 250) die("--src-addrs must be 1 to 250");
+  if (o.rate <= 0) die("--rate must be > 0");
+  return o;
+}
+
+// ---------------------------------------------------------------- time, histogram
+
+uint64_t nowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+double cpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// 1 µs buckets up to 1 s; slower samples land in the last bucket (and `max` keeps the truth).
+struct Histogram {
+  static constexpr size_t kBuckets = 1000001;
+  std::vector<uint32_t> counts = std::vector<uint32_t>(kBuckets, 0);
+  uint64_t total = 0;
+  uint64_t maxUs = 0;
+  double sumUs = 0;
+  void add(uint64_t us) {
+    counts[std::min<uint64_t>(us, kBuckets - 1)]++;
+    total++;
+    sumUs += static_cast<double>(us);
+    maxUs = std::max(maxUs, us);
+  }
+  uint64_t percentile(double p) const {
+    if (total == 0) return 0;
+    uint64_t rank = static_cast<uint64_t>(p * static_cast<double>(total) + 0.999999);
+    if (rank == 0) rank = 1;
+    uint64_t seen = 0;
+    for (size_t i = 0; i < kBuckets; ++i) {
+      seen += counts[i];
+      if (seen >= rank) return i;
+    }
+    return kBuckets - 1;
+  }
+};
+
+// ---------------------------------------------------------------- encodings
+
+std::string base64(const unsigned char* data, size_t n, bool url) {
+  static const char* std64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* url64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const char* tbl = url ? url64 : std64;
+  std::string out;
+  out.reserve((n + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < n; i += 3) {
+    uint32_t v = (uint32_t(data[i]) << 16) | (uint32_t(data[i + 1]) << 8) | data[i + 2];
+    out += tbl[(v >> 18) & 63];
+    out += tbl[(v >> 12) & 63];
+    out += tbl[(v >> 6) & 63];
+    out += tbl[v & 63];
+  }
+  if (i < n) {
+    uint32_t v = uint32_t(data[i]) << 16;
+    if (i + 1 < n) v |= uint32_t(data[i + 1]) << 8;
+    out += tbl[(v >> 18) & 63];
+    out += tbl[(v >> 12) & 63];
+    if (i + 1 < n) out += tbl[(v >> 6) & 63];
+    else if (!url) out += '=';
+    if (!url) out += '=';
+  }
+  return out;
+}
+
+std::string b64url(std::string_view s) { return base64(reinterpret_cast<const unsigned char*>(s.data()), s.size(), true); }
+
+std::string mintToken(const std::string& key, const std::string& secret, const std::string& user, int64_t now) {
+  std::string header = R"({"alg":"HS256","typ":"JWT","kid":")" + key + R"("})";
+  std::string claims = R"({"iss":")" + key + R"(","sub":")" + user + R"(","iat":)" + std::to_string(now) +
+                       R"(,"exp":)" + std::to_string(now + 3600) +
+                       R"(,"grants":{"live":{"content:*":["publish","attach"]}}})";
+  std::string signingInput = b64url(header) + "." + b64url(claims);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int macLen = 0;
+  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+            reinterpret_cast<const unsigned char*>(signingInput.data()), signingInput.size(), mac, &macLen)) {
+    die("HMAC failed");
+  }
+  return signingInput + "." + base64(mac, macLen, true);
+}
+
+std::string isoAfter(int64_t seconds) {
+  time_t t = time(nullptr) + seconds;
+  tm g{};
+  gmtime_r(&t, &g);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &g);
+  return buf;
+}
+
+// ---------------------------------------------------------------- connections
+
+enum class Op : uint8_t { Attach = 0, Heartbeat = 1, Release = 2 };
+const char* opName(Op op) { return op == Op::Attach ? "attach" : op == Op::Heartbeat ? "heartbeat" : "release"; }
+
+struct Lane {
+  Op next = Op::Attach;
+  bool busy = false;
+  uint64_t sentNs = 0;      // when the request was written (max) or scheduled (rate)
+  std::string attachId;
+};
+
+enum class State : uint8_t { Idle, Connecting, Upgrading, Authenticating, Ready, Dead };
+
+struct Conn {
+  int fd = -1;
+  int index = 0;           // -1 = producer
+  State state = State::Idle;
+  bool producer = false;
+  std::string token;
+  std::string wsKey;
+  std::string in;          // unparsed bytes from the server
+  std::string out;         // bytes not yet written
+  std::string frag;        // a fragmented message being reassembled
+  bool dirty = false;      // `out` grew this round
+  bool wantOut = false;    // EPOLLOUT armed
+  uint32_t seq = 1;        // request sequence (ids: seq * 8 + lane; 0 = connect)
+  std::vector<Lane> lanes;
+  int publishesPending = 0;
+};
+
+struct Stats {
+  uint64_t okOps = 0;
+  uint64_t errOps = 0;
+  uint64_t okByOp[3] = {0, 0, 0};
+  std::map<std::string, uint64_t> errors;  // "op:code"
+  Histogram all, byOp[3];
+};
+
+enum class Phase : uint8_t { Setup, MaxWarm, MaxMeasure, Drain, RateWarm, RateMeasure, Done };
+
+struct Client {
+  Options opt;
+  int ep = -1;
+  std::vector<Conn> conns;  // [0] = producer, [1..] = consumers
+  Phase phase = Phase::Setup;
+  Stats* measuring = nullptr;  // non-null while a window is open
+  Stats maxStats, rateStats;
+  uint64_t events = 0, closedConns = 0, protocolErrors = 0;
+  std::map<std::string, uint64_t> setupErrors;
+  std::vector<Conn*> dirtyList;
+  // rate phase
+  std::deque<std::pair<int, int>> idle;  // (conn index, lane)
+  uint64_t rateT0 = 0, rateIssued = 0, rateLate = 0;
+  uint32_t maskState = 0x9e3779b9u;
+
+  uint32_t nextMask() {
+    maskState ^= maskState << 13;
+    maskState ^= maskState >> 17;
+    maskState ^= maskState << 5;
+    return maskState;
+  }
+
+  void arm(Conn& c, bool out) {
+    epoll_event ev{};
+    ev.events = out ? (EPOLLIN | EPOLLOUT) : static_cast<uint32_t>(EPOLLIN);
+    ev.data.u32 = static_cast<uint32_t>(&c - conns.data());
+    epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
+    c.wantOut = out;
+  }
+
+  void markDirty(Conn& c) {
+    if (!c.dirty) {
+      c.dirty = true;
+      dirtyList.push_back(&c);
+    }
+  }
+
+  // A masked text frame.
+  void sendText(Conn& c, std::string_view payload, uint8_t opcode = 0x1) {
+    std::string& o = c.out;
+    o += static_cast<char>(0x80 | opcode);
+    size_t n = payload.size();
+    if (n < 126) {
+      o += static_cast<char>(0x80 | n);
+    } else if (n < 65536) {
+      o += static_cast<char>(0x80 | 126);
+      o += static_cast<char>((n >> 8) & 0xff);
+      o += static_cast<char>(n & 0xff);
+    } else {
+      o += static_cast<char>(0x80 | 127);
+      for (int s = 56; s >= 0; s -= 8) o += static_cast<char>((uint64_t(n) >> s) & 0xff);
+    }
+    uint32_t m = nextMask();
+    unsigned char mk[4] = {uint8_t(m), uint8_t(m >> 8), uint8_t(m >> 16), uint8_t(m >> 24)};
+    o.append(reinterpret_cast<const char*>(mk), 4);
+    size_t at = o.size();
+    o.append(payload);
+    for (size_t i = 0; i < n; ++i) o[at + i] = static_cast<char>(o[at + i] ^ mk[i & 3]);
+    markDirty(c);
+  }
+
+  // ---- lanes
+
+  void issue(Conn& c, int laneIdx, uint64_t stampNs) {
+    Lane& lane = c.lanes[laneIdx];
+    uint32_t id = c.seq++ * 8u + static_cast<uint32_t>(laneIdx);
+    char buf[256];
+    int n;
+    if (lane.next == Op::Attach) {
+      // Spread a user's lanes and successive cycles over the broadcasts.
+      int b = static_cast<int>((static_cast<uint64_t>(c.index) * 7 + laneIdx * 13 + c.seq) % opt.broadcasts);
+      n = std::snprintf(buf, sizeof buf, R"({"id":%u,"op":"live.attach","args":{"liveId":"content:b%d"}})", id, b);
+    } else {
+      n = std::snprintf(buf, sizeof buf, R"({"id":%u,"op":"live.%s","args":{"attachId":"%s"}})", id,
+                        lane.next == Op::Heartbeat ? "heartbeat" : "release", lane.attachId.c_str());
+    }
+    if (n <= 0 || n >= static_cast<int>(sizeof buf)) die("request too long");
+    lane.busy = true;
+    lane.sentNs = stampNs;
+    sendText(c, std::string_view(buf, static_cast<size_t>(n)));
+  }
+
+  void onReply(Conn& c, uint32_t id, std::string_view msg, uint64_t now) {
+    int laneIdx = static_cast<int>(id & 7u);
+    if (laneIdx >= static_cast<int>(c.lanes.size())) {
+      protocolErrors++;
+      return;
+    }
+    Lane& lane = c.lanes[laneIdx];
+    if (!lane.busy) {
+      protocolErrors++;
+      return;
+    }
+    lane.busy = false;
+    Op op = lane.next;
+    uint64_t us = now > lane.sentNs ? (now - lane.sentNs) / 1000 : 0;
+    bool ok = msg.find(R"("result":)") != std::string_view::npos;
+    if (ok) {
+      if (op == Op::Attach) {
+        static constexpr std::string_view kKey = R"("attachId":")";
+        auto at = msg.find(kKey);
+        auto end = at == std::string_view::npos ? at : msg.find('"', at + kKey.size());
+        if (end == std::string_view::npos) {
+          ok = false;
+          protocolErrors++;
+        } else {
+          lane.attachId.assign(msg.substr(at + kKey.size(), end - at - kKey.size()));
+        }
+      }
+    }
+    if (measuring) {
+      if (ok) {
+        measuring->okOps++;
+        measuring->okByOp[static_cast<int>(op)]++;
+        measuring->all.add(us);
+        measuring->byOp[static_cast<int>(op)].add(us);
+      } else {
+        measuring->errOps++;
+        std::string code = "?";
+        static constexpr std::string_view kCode = R"("code":")";
+        if (auto at = msg.find(kCode); at != std::string_view::npos) {
+          auto end = msg.find('"', at + kCode.size());
+          if (end != std::string_view::npos) code.assign(msg.substr(at + kCode.size(), end - at - kCode.size()));
+        }
+        measuring->errors[std::string(opName(op)) + ":" + code]++;
+      }
+    }
+    // Next step of the cycle. A failed attach tries again; a failed heartbeat still releases.
+    if (op == Op::Attach) lane.next = ok ? Op::Heartbeat : Op::Attach;
+    else if (op == Op::Heartbeat) lane.next = Op::Release;
+    else lane.next = Op::Attach;
+    if (phase == Phase::MaxWarm || phase == Phase::MaxMeasure) {
+      issue(c, laneIdx, now);
+    } else if (phase == Phase::RateWarm || phase == Phase::RateMeasure) {
+      idle.emplace_back(c.index + 1, laneIdx);
+    }
+  }
+
+  // ---- messages
+
+  void onMessage(Conn& c, std::string_view msg, uint64_t now) {
+    if (msg.substr(0, 9) == R"({"event":)") {
+      events++;
+      return;
+    }
+    static constexpr std::string_view kId = R"("id":)";
+    auto at = msg.find(kId);
+    if (at == std::string_view::npos) {
+      protocolErrors++;
+      return;
+    }
+    uint64_t id = 0;
+    size_t i = at + kId.size();
+    bool digits = false;
+    while (i < msg.size() && msg[i] >= '0' && msg[i] <= '9') {
+      id = id * 10 + static_cast<uint64_t>(msg[i] - '0');
+      ++i;
+      digits = true;
+    }
+    if (!digits) {  // "id":null: the server did not understand a request
+      protocolErrors++;
+      std::fprintf(stderr, "live_churn_client: unexpected message: %.*s\n", static_cast<int>(std::min<size_t>(msg.size(), 300)), msg.data());
+      return;
+    }
+    bool ok = msg.find(R"("result":)") != std::string_view::npos;
+    if (c.state == State::Authenticating) {
+      if (id != 0 || !ok) {
+        setupErrors[std::string("connect: ") + std::string(msg.substr(0, 200))]++;
+        closeConn(c);
+        return;
+      }
+      c.state = State::Ready;
+      if (c.producer) {
+        // Publish every broadcast; expiresAt far enough ahead for the whole run.
+        int64_t ahead = static_cast<int64_t>(2 * (opt.warmup + opt.maxSeconds + opt.rateSeconds)) + 600;
+        std::string until = isoAfter(ahead);
+        for (int b = 0; b < opt.broadcasts; ++b) {
+          char buf[256];
+          int n = std::snprintf(buf, sizeof buf,
+                                R"({"id":%d,"op":"live.publish","args":{"liveId":"content:b%d","transports":[{"kind":"portal-relay"}],"expiresAt":"%s"}})",
+                                b + 1, b, until.c_str());
+          sendText(c, std::string_view(buf, static_cast<size_t>(n)));
+        }
+        c.publishesPending = opt.broadcasts;
+      }
+      return;
+    }
+    if (c.producer) {
+      if (!ok) setupErrors[std::string("publish: ") + std::string(msg.substr(0, 200))]++;
+      c.publishesPending--;
+      return;
+    }
+    onReply(c, static_cast<uint32_t>(id), msg, now);
+  }
+
+  // Parses whole frames out of c.in; returns false when the connection must close.
+  bool parseFrames(Conn& c, uint64_t now) {
+    size_t pos = 0;
+    const std::string& in = c.in;
+    while (in.size() - pos >= 2) {
+      auto b0 = static_cast<uint8_t>(in[pos]), b1 = static_cast<uint8_t>(in[pos + 1]);
+      bool fin = b0 & 0x80;
+      uint8_t opcode = b0 & 0x0f;
+      bool masked = b1 & 0x80;
+      uint64_t len = b1 & 0x7f;
+      size_t hdr = 2;
+      if (len == 126) {
+        if (in.size() - pos < 4) break;
+        len = (uint64_t(uint8_t(in[pos + 2])) << 8) | uint8_t(in[pos + 3]);
+        hdr = 4;
+      } else if (len == 127) {
+        if (in.size() - pos < 10) break;
+        len = 0;
+        for (int k = 0; k < 8; ++k) len = (len << 8) | uint8_t(in[pos + 2 + k]);
+        hdr = 10;
+      }
+      if (masked) hdr += 4;  // servers must not mask; tolerate it anyway
+      if (in.size() - pos < hdr + len) break;
+      std::string_view payload(in.data() + pos + hdr, len);
+      std::string unmasked;
+      if (masked) {
+        unmasked.assign(payload);
+        const char* mk = in.data() + pos + hdr - 4;
+        for (size_t k = 0; k < unmasked.size(); ++k) unmasked[k] = static_cast<char>(unmasked[k] ^ mk[k & 3]);
+        payload = unmasked;
+      }
+      pos += hdr + len;
+      switch (opcode) {
+        case 0x0:  // continuation
+          c.frag.append(payload);
+          if (fin) {
+            std::string whole;
+            whole.swap(c.frag);
+            onMessage(c, whole, now);
+          }
+          break;
+        case 0x1:
+        case 0x2:
+          if (fin) onMessage(c, payload, now);
+          else c.frag.assign(payload);
+          break;
+        case 0x8:
+          return false;
+        case 0x9:
+          sendText(c, payload, 0xA);  // pong
+          break;
+        default:
+          break;
+      }
+      if (c.state == State::Dead) return false;
+    }
+    c.in.erase(0, pos);
+    return true;
+  }
+
+  // ---- socket plumbing
+
+  void closeConn(Conn& c) {
+    if (c.state == State::Dead) return;
+    if (c.state == State::Ready) closedConns++;
+    c.state = State::Dead;
+    if (c.fd >= 0) {
+      epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
+      ::close(c.fd);
+      c.fd = -1;
+    }
+  }
+
+  void startConnect(Conn& c, int srcIdx) {
+    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) die("socket() failed (raise ulimit -n?)");
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (opt.srcAddrs > 1) {
+      sockaddr_in src{};
+      src.sin_family = AF_INET;
+      src.sin_addr.s_addr = htonl(0x7f000001u + static_cast<uint32_t>(srcIdx % opt.srcAddrs));
+      if (::bind(c.fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) die("bind to a 127.0.0.x source failed");
+    }
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(static_cast<uint16_t>(opt.port));
+    if (inet_pton(AF_INET, opt.host.c_str(), &dst.sin_addr) != 1) die("--host must be an IPv4 address");
+    int r = ::connect(c.fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
+    if (r != 0 && errno != EINPROGRESS) die("connect() failed");
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT;
+    ev.data.u32 = static_cast<uint32_t>(&c - conns.data());
+    epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
+    c.wantOut = true;
+    c.state = State::Connecting;
+  }
+
+  void onConnected(Conn& c) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+      setupErrors[std::string("tcp connect: ") + std::strerror(err)]++;
+      closeConn(c);
+      return;
+    }
+    unsigned char raw[16];
+    RAND_bytes(raw, sizeof raw);
+    c.wsKey = base64(raw, sizeof raw, false);
+    c.out += "GET /v1/connect HTTP/1.1\r\nHost: " + opt.host + ":" + std::to_string(opt.port) +
+             "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + c.wsKey +
+             "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    c.state = State::Upgrading;
+    markDirty(c);
+  }
+
+  void onUpgradeBytes(Conn& c) {
+    auto end = c.in.find("\r\n\r\n");
+    if (end == std::string::npos) return;
+    std::string head = c.in.substr(0, end);
+    c.in.erase(0, end + 4);
+    std::string expect = c.wsKey + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    unsigned char sha[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(expect.data()), expect.size(), sha);
+    std::string accept = base64(sha, sizeof sha, false);
+    if (head.rfind("HTTP/1.1 101", 0) != 0 || head.find(accept) == std::string::npos) {
+      setupErrors["upgrade: " + head.substr(0, head.find('\r'))]++;
+      closeConn(c);
+      return;
+    }
+    c.state = State::Authenticating;
+    std::string connect = R"({"id":0,"op":"connect","args":{"token":")" + c.token + R"("}})";
+    sendText(c, connect);
+  }
+
+  void onReadable(Conn& c, uint64_t now) {
+    for (;;) {
+      size_t have = c.in.size();
+      c.in.resize(have + 65536);
+      ssize_t n = ::recv(c.fd, c.in.data() + have, 65536, 0);
+      if (n <= 0) {
+        c.in.resize(have);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (n < 0 && errno == EINTR) continue;
+        closeConn(c);
+        return;
+      }
+      c.in.resize(have + static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < 65536) break;
+    }
+    if (c.state == State::Upgrading) onUpgradeBytes(c);
+    if (c.state == State::Authenticating || c.state == State::Ready) {
+      if (!parseFrames(c, now)) closeConn(c);
+    }
+  }
+
+  void flush(Conn& c) {
+    while (!c.out.empty() && c.state != State::Dead) {
+      ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        closeConn(c);
+        return;
+      }
+      c.out.erase(0, static_cast<size_t>(n));
+    }
+    if (c.state == State::Dead || c.state == State::Connecting) return;
+    bool need = !c.out.empty();
+    if (need != c.wantOut) arm(c, need);
+  }
+
+  void flushDirty() {
+    for (Conn* c : dirtyList) {
+      c->dirty = false;
+      flush(*c);
+    }
+    dirtyList.clear();
+  }
+
+  void pollOnce(int timeoutUs) {
+    epoll_event evs[512];
+    timespec ts{0, static_cast<long>(timeoutUs) * 1000};
+    int n = epoll_pwait2(ep, evs, 512, &ts, nullptr);
+    if (n < 0) {
+      if (errno == EINTR) return;
+      die("epoll_pwait2 failed");
+    }
+    uint64_t now = nowNs();
+    for (int i = 0; i < n; ++i) {
+      Conn& c = conns[evs[i].data.u32];
+      if (c.state == State::Dead) continue;
+      if (c.state == State::Connecting) {
+        if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) onConnected(c);
+        continue;
+      }
+      if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) onReadable(c, now);
+      if (c.state != State::Dead && (evs[i].events & EPOLLOUT)) markDirty(c);
+    }
+  }
+
+  // ---- phases
+
+  size_t busyLanes() const {
+    size_t busy = 0;
+    for (const Conn& c : conns)
+      if (c.state == State::Ready)
+        for (const Lane& l : c.lanes) busy += l.busy;
+    return busy;
+  }
+
+  bool setup() {
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    const char* key = std::getenv("ONAIR_API_KEY");
+    const char* secret = std::getenv("ONAIR_API_SECRET");
+    if (!key || !secret) die("set ONAIR_API_KEY and ONAIR_API_SECRET (the server's) in the environment");
+    int64_t now = time(nullptr);
+    conns.resize(static_cast<size_t>(opt.conns) + 1);
+    for (size_t i = 0; i < conns.size(); ++i) {
+      Conn& c = conns[i];
+      c.producer = i == 0;
+      c.index = static_cast<int>(i) - 1;
+      c.token = mintToken(key, secret, c.producer ? "churn-producer" : opt.userPrefix + std::to_string(c.index), now);
+      if (!c.producer) c.lanes.resize(static_cast<size_t>(opt.window));
+      c.in.reserve(65536);
+    }
+    // Producer first; consumers after its publishes are acknowledged, at most 128 handshakes at once.
+    startConnect(conns[0], 0);
+    uint64_t deadline = nowNs() + 30'000'000'000ull;
+    size_t next = 1;
+    while (nowNs() < deadline) {
+      pollOnce(1000);
+      flushDirty();
+      Conn& p = conns[0];
+      if (p.state == State::Dead) {
+        std::fprintf(stderr, "live_churn_client: the producer connection failed\n");
+        return false;
+      }
+      if (p.state != State::Ready || p.publishesPending > 0) continue;
+      if (!setupErrors.empty()) return false;
+      size_t pending = 0, ready = 0, dead = 0;
+      for (size_t i = 1; i < next; ++i) {
+        State s = conns[i].state;
+        pending += s == State::Connecting || s == State::Upgrading || s == State::Authenticating;
+        ready += s == State::Ready;
+        dead += s == State::Dead;
+      }
+      while (next < conns.size() && pending < 128) {
+        startConnect(conns[next], static_cast<int>(next));
+        ++next;
+        ++pending;
+      }
+      if (next == conns.size() && pending == 0) {
+        std::fprintf(stderr, "live_churn_client: %zu broadcasts published, %zu consumers connected, %zu failed\n",
+                     static_cast<size_t>(opt.broadcasts), ready, dead);
+        return dead == 0;
+      }
+    }
+    std::fprintf(stderr, "live_churn_client: setup timed out\n");
+    return false;
+  }
+
+  // Runs until `until`; in the rate phase issues the operations that fall due.
+  void runUntil(uint64_t until) {
+    bool rated = phase == Phase::RateWarm || phase == Phase::RateMeasure;
+    while (true) {
+      uint64_t now = nowNs();
+      if (now >= until) break;
+      if (rated) {
+        uint64_t due = static_cast<uint64_t>(static_cast<double>(now - rateT0) * opt.rate / 1e9);
+        while (rateIssued < due && !idle.empty()) {
+          auto [ci, li] = idle.front();
+          idle.pop_front();
+          Conn& c = conns[static_cast<size_t>(ci)];
+          if (c.state != State::Ready) continue;
+          uint64_t scheduled = rateT0 + static_cast<uint64_t>(static_cast<double>(rateIssued) * 1e9 / opt.rate);
+          issue(c, li, scheduled);
+          rateIssued++;
+        }
+        if (rateIssued < due) rateLate++;  // no idle lane: the schedule waits (and latency shows it)
+      }
+      flushDirty();
+      pollOnce(rated ? 20 : 1000);
+    }
+    flushDirty();
+  }
+
+  void drain(double maxSeconds) {
+    phase = Phase::Drain;
+    uint64_t until = nowNs() + static_cast<uint64_t>(maxSeconds * 1e9);
+    while (busyLanes() > 0 && nowNs() < until) {
+      flushDirty();
+      pollOnce(1000);
+    }
+  }
+
+  struct Window {
+    double seconds = 0, cpu = 0;
+  };
+
+  Window measure(Stats& stats, double seconds) {
+    double cpu0 = cpuSeconds();
+    uint64_t t0 = nowNs();
+    measuring = &stats;
+    runUntil(t0 + static_cast<uint64_t>(seconds * 1e9));
+    measuring = nullptr;
+    Window w;
+    w.seconds = static_cast<double>(nowNs() - t0) / 1e9;
+    w.cpu = (cpuSeconds() - cpu0) / w.seconds * 100;
+    return w;
+  }
+
+  size_t readyConsumers() const {
+    size_t n = 0;
+    for (size_t i = 1; i < conns.size(); ++i) n += conns[i].state == State::Ready;
+    return n;
+  }
+
+  std::string statsJson(const Stats& s, const Window& w) {
+    std::string j;
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  R"({"seconds":%.3f,"ops":%llu,"ops_per_s":%.0f,"errors":%llu,"attach_per_s":%.0f,"heartbeat_per_s":%.0f,"release_per_s":%.0f,)"
+                  R"("p50_us":%llu,"p90_us":%llu,"p99_us":%llu,"p999_us":%llu,"max_us":%llu,"mean_us":%.0f,"client_cpu_pct":%.1f,)",
+                  w.seconds, static_cast<unsigned long long>(s.okOps), static_cast<double>(s.okOps) / w.seconds,
+                  static_cast<unsigned long long>(s.errOps), static_cast<double>(s.okByOp[0]) / w.seconds,
+                  static_cast<double>(s.okByOp[1]) / w.seconds, static_cast<double>(s.okByOp[2]) / w.seconds,
+                  static_cast<unsigned long long>(s.all.percentile(0.5)), static_cast<unsigned long long>(s.all.percentile(0.9)),
+                  static_cast<unsigned long long>(s.all.percentile(0.99)), static_cast<unsigned long long>(s.all.percentile(0.999)),
+                  static_cast<unsigned long long>(s.all.maxUs), s.all.total ? s.all.sumUs / static_cast<double>(s.all.total) : 0.0, w.cpu);
+    j += buf;
+    j += R"("by_op":{)";
+    for (int k = 0; k < 3; ++k) {
+      std::snprintf(buf, sizeof buf, R"(%s"%s":{"p50_us":%llu,"p99_us":%llu,"p999_us":%llu})", k ? "," : "", opName(static_cast<Op>(k)),
+                    static_cast<unsigned long long>(s.byOp[k].percentile(0.5)), static_cast<unsigned long long>(s.byOp[k].percentile(0.99)),
+                    static_cast<unsigned long long>(s.byOp[k].percentile(0.999)));
+      j += buf;
+    }
+    j += R"(},"error_codes":{)";
+    bool first = true;
+    for (const auto& [code, n] : s.errors) {
+      j += (first ? "\"" : ",\"") + code + "\":" + std::to_string(n);
+      first = false;
+    }
+    j += "}}";
+    return j;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Client cl;
+  cl.opt = parseArgs(argc, argv);
+  const Options& o = cl.opt;
+  std::fprintf(stderr, "live_churn_client: %d consumers × %d lanes, %d broadcasts, port %d\n", o.conns, o.window, o.broadcasts, o.port);
+  bool ok = cl.setup();
+  std::string out = "{";
+  char buf[512];
+  std::snprintf(buf, sizeof buf, R"("conns":%d,"window":%d,"broadcasts":%d,"rate_target":%.0f,)", o.conns, o.window, o.broadcasts, o.rate);
+  out += buf;
+  if (!ok) {
+    out += R"("setup_failed":true,"setup_errors":{)";
+    bool first = true;
+    for (const auto& [e, n] : cl.setupErrors) {
+      std::string esc;
+      for (char ch : e) esc += (ch == '"' || ch == '\\') ? ' ' : ch;
+      out += (first ? "\"" : ",\"") + esc + "\":" + std::to_string(n);
+      first = false;
+    }
+    out += "}}";
+    std::printf("%s\n", out.c_str());
+    return 1;
+  }
+
+  Client::Window maxW, rateW;
+  if (o.maxSeconds > 0) {
+    cl.phase = Phase::MaxWarm;
+    uint64_t now = nowNs();
+    for (auto& c : cl.conns)
+      if (!c.producer && c.state == State::Ready)
+        for (int l = 0; l < o.window; ++l) cl.issue(c, l, now);
+    cl.runUntil(nowNs() + static_cast<uint64_t>(o.warmup * 1e9));
+    cl.phase = Phase::MaxMeasure;
+    maxW = cl.measure(cl.maxStats, o.maxSeconds);
+    std::fprintf(stderr, "live_churn_client: max rate: %.0f ops/s, p99 %llu µs\n", static_cast<double>(cl.maxStats.okOps) / maxW.seconds,
+                 static_cast<unsigned long long>(cl.maxStats.all.percentile(0.99)));
+    cl.drain(5);
+  }
+  if (o.rateSeconds > 0) {
+    cl.phase = Phase::RateWarm;
+    // Idle lanes, round-robin over the connections (lane-major), so the schedule spreads.
+    for (int l = 0; l < o.window; ++l)
+      for (size_t i = 1; i < cl.conns.size(); ++i)
+        if (cl.conns[i].state == State::Ready && !cl.conns[i].lanes[static_cast<size_t>(l)].busy) cl.idle.emplace_back(static_cast<int>(i), l);
+    cl.rateT0 = nowNs();
+    cl.rateIssued = 0;
+    cl.runUntil(cl.rateT0 + static_cast<uint64_t>(o.warmup * 1e9));
+    cl.phase = Phase::RateMeasure;
+    uint64_t issued0 = cl.rateIssued;
+    rateW = cl.measure(cl.rateStats, o.rateSeconds);
+    double offered = static_cast<double>(cl.rateIssued - issued0) / rateW.seconds;
+    std::fprintf(stderr, "live_churn_client: fixed rate %.0f/s (issued %.0f/s): p50 %llu µs, p99 %llu µs\n", o.rate, offered,
+                 static_cast<unsigned long long>(cl.rateStats.all.percentile(0.5)),
+                 static_cast<unsigned long long>(cl.rateStats.all.percentile(0.99)));
+    cl.phase = Phase::Drain;
+    cl.drain(5);
+    std::snprintf(buf, sizeof buf, R"("rate_issued_per_s":%.0f,"rate_loops_behind":%llu,)", offered, static_cast<unsigned long long>(cl.rateLate));
+    out += buf;
+  }
+  if (o.maxSeconds > 0) out += R"("max":)" + cl.statsJson(cl.maxStats, maxW) + ",";
+  if (o.rateSeconds > 0) out += R"("rate":)" + cl.statsJson(cl.rateStats, rateW) + ",";
+  std::snprintf(buf, sizeof buf, R"("consumers_ready_at_end":%zu,"closed_conns":%llu,"events":%llu,"protocol_errors":%llu,"left_in_flight":%zu})",
+                cl.readyConsumers(), static_cast<unsigned long long>(cl.closedConns), static_cast<unsigned long long>(cl.events),
+                static_cast<unsigned long long>(cl.protocolErrors), cl.busyLanes());
+  out += buf;
+  std::printf("%s\n", out.c_str());
+  return 0;
+}
