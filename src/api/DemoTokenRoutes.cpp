@@ -37,7 +37,9 @@ void registerDemoTokenRoutes(HttpRouter& router, const auth::TokenIssuer& issuer
                claims.userId = user;
                claims.name = name.value_or(user);
                claims.grants = *auth::GrantSet::fromStrings(
-                   {"room:demo_*:subscribe,publish,presence,history,metadata", "channel:demo_*:subscribe,publish,history"}, why);
+                   {"room:demo_*:subscribe,publish,presence,history,metadata", "channel:demo_*:subscribe,publish,history",
+                    "live:content:demo-*:publish,attach"},
+                   why);
                claims.issuedAt = claims.notBefore = util::epochSeconds();
                claims.expiresAt = claims.issuedAt + kDemoTtlSeconds;
                auto token = issuer.issue(claims);
