@@ -60,6 +60,8 @@ struct Options {
   double rateSeconds = 10;  // measured seconds, rate phase (0 skips it)
   int srcAddrs = 1;         // spread source addresses over 127.0.0.1 … 127.0.0.<n>
   std::string userPrefix = "u";
+  int serverPid = 0;        // when set, the server's CPU% per window (from /proc/<pid>/stat)
+  bool timeline = false;    // per-100 ms completed ops and worst latency on stderr
 };
 
 [[noreturn]] void die(const char* what) {
@@ -86,6 +88,8 @@ Options parseArgs(int argc, char** argv) {
     else if (a == "--rate-seconds") o.rateSeconds = std::atof(value());
     else if (a == "--src-addrs") o.srcAddrs = std::atoi(value());
     else if (a == "--user-prefix") o.userPrefix = value();
+    else if (a == "--server-pid") o.serverPid = std::atoi(value());
+    else if (a == "--timeline") o.timeline = true;
     else die("unknown flag (see the top of churn.cpp)");
   }
   if (o.port <= 0 || o.port > 65535) die("--port is required");
@@ -109,6 +113,25 @@ double cpuSeconds() {
   getrusage(RUSAGE_SELF, &ru);
   return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// utime + stime of another process, in seconds (0 when unreadable).
+double processCpuSeconds(int pid) {
+  if (pid <= 0) return 0;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  FILE* f = std::fopen(path, "r");
+  if (!f) return 0;
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');  // the command name may hold spaces
+  if (!p) return 0;
+  unsigned long long utime = 0, stime = 0;
+  // fields after ")": state(3) … utime(14) stime(15)
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return 0;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // 1 µs buckets up to 1 s; slower samples land in the last bucket (and `max` keeps the truth).
@@ -246,6 +269,8 @@ struct Client {
   std::deque<std::pair<int, int>> idle;  // (conn index, lane)
   uint64_t rateT0 = 0, rateIssued = 0, rateLate = 0;
   uint32_t maskState = 0x9e3779b9u;
+  // --timeline
+  uint64_t tlStart = 0, tlOps = 0, tlMaxUs = 0;
 
   uint32_t nextMask() {
     maskState ^= maskState << 13;
@@ -348,6 +373,8 @@ struct Client {
         measuring->okByOp[static_cast<int>(op)]++;
         measuring->all.add(us);
         measuring->byOp[static_cast<int>(op)].add(us);
+        tlOps++;
+        tlMaxUs = std::max(tlMaxUs, us);
       } else {
         measuring->errOps++;
         std::string code = "?";
@@ -711,6 +738,12 @@ struct Client {
       }
       flushDirty();
       pollOnce(rated ? 20 : 1000);
+      if (opt.timeline && measuring && now - tlStart >= 100'000'000ull) {
+        if (tlStart) std::fprintf(stderr, "  t+%6.1f ms: %6llu ops, worst %6llu µs\n", static_cast<double>(now - measureT0) / 1e6,
+                                  static_cast<unsigned long long>(tlOps), static_cast<unsigned long long>(tlMaxUs));
+        tlStart = now;
+        tlOps = tlMaxUs = 0;
+      }
     }
     flushDirty();
   }
@@ -725,18 +758,23 @@ struct Client {
   }
 
   struct Window {
-    double seconds = 0, cpu = 0;
+    double seconds = 0, cpu = 0, serverCpu = -1;
   };
+  uint64_t measureT0 = 0;
 
   Window measure(Stats& stats, double seconds) {
     double cpu0 = cpuSeconds();
+    double server0 = processCpuSeconds(opt.serverPid);
     uint64_t t0 = nowNs();
+    measureT0 = t0;
+    tlStart = 0;
     measuring = &stats;
     runUntil(t0 + static_cast<uint64_t>(seconds * 1e9));
     measuring = nullptr;
     Window w;
     w.seconds = static_cast<double>(nowNs() - t0) / 1e9;
     w.cpu = (cpuSeconds() - cpu0) / w.seconds * 100;
+    if (opt.serverPid > 0) w.serverCpu = (processCpuSeconds(opt.serverPid) - server0) / w.seconds * 100;
     return w;
   }
 
@@ -759,6 +797,10 @@ struct Client {
                   static_cast<unsigned long long>(s.all.percentile(0.99)), static_cast<unsigned long long>(s.all.percentile(0.999)),
                   static_cast<unsigned long long>(s.all.maxUs), s.all.total ? s.all.sumUs / static_cast<double>(s.all.total) : 0.0, w.cpu);
     j += buf;
+    if (w.serverCpu >= 0) {
+      std::snprintf(buf, sizeof buf, R"("server_cpu_pct":%.1f,)", w.serverCpu);
+      j += buf;
+    }
     j += R"("by_op":{)";
     for (int k = 0; k < 3; ++k) {
       std::snprintf(buf, sizeof buf, R"(%s"%s":{"p50_us":%llu,"p99_us":%llu,"p999_us":%llu})", k ? "," : "", opName(static_cast<Op>(k)),
