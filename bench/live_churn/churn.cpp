@@ -134,6 +134,18 @@ double processCpuSeconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// Busy CPU seconds of the whole machine (all cores) from /proc/stat: everything but idle and iowait.
+double machineBusySeconds() {
+  FILE* f = std::fopen("/proc/stat", "r");
+  if (!f) return 0;
+  unsigned long long v[10] = {};
+  int n = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+  std::fclose(f);
+  if (n < 8) return 0;
+  unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];  // user nice system irq softirq steal
+  return static_cast<double>(busy) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 // 1 µs buckets up to 1 s; slower samples land in the last bucket (and `max` keeps the truth).
 struct Histogram {
   static constexpr size_t kBuckets = 1000001;
@@ -270,7 +282,7 @@ struct Client {
   uint64_t rateT0 = 0, rateIssued = 0, rateLate = 0;
   uint32_t maskState = 0x9e3779b9u;
   // --timeline
-  uint64_t tlStart = 0, tlOps = 0, tlMaxUs = 0;
+  uint64_t tlStart = 0, tlOps = 0, tlMaxUs = 0, tlGapNs = 0, tlPrev = 0;
 
   uint32_t nextMask() {
     maskState ^= maskState << 13;
@@ -738,11 +750,16 @@ struct Client {
       }
       flushDirty();
       pollOnce(rated ? 20 : 1000);
-      if (opt.timeline && measuring && now - tlStart >= 100'000'000ull) {
-        if (tlStart) std::fprintf(stderr, "  t+%6.1f ms: %6llu ops, worst %6llu µs\n", static_cast<double>(now - measureT0) / 1e6,
-                                  static_cast<unsigned long long>(tlOps), static_cast<unsigned long long>(tlMaxUs));
-        tlStart = now;
-        tlOps = tlMaxUs = 0;
+      if (opt.timeline && measuring) {
+        if (tlPrev) tlGapNs = std::max(tlGapNs, now - tlPrev);
+        tlPrev = now;
+        if (now - tlStart >= 100'000'000ull) {
+          if (tlStart) std::fprintf(stderr, "  t+%6.1f ms: %6llu ops, worst %6llu µs, longest client loop gap %5llu µs\n",
+                                    static_cast<double>(now - measureT0) / 1e6, static_cast<unsigned long long>(tlOps),
+                                    static_cast<unsigned long long>(tlMaxUs), static_cast<unsigned long long>(tlGapNs / 1000));
+          tlStart = now;
+          tlOps = tlMaxUs = tlGapNs = 0;
+        }
       }
     }
     flushDirty();
@@ -758,13 +775,14 @@ struct Client {
   }
 
   struct Window {
-    double seconds = 0, cpu = 0, serverCpu = -1;
+    double seconds = 0, cpu = 0, serverCpu = -1, otherCpu = -1;  // % of one core
   };
   uint64_t measureT0 = 0;
 
   Window measure(Stats& stats, double seconds) {
     double cpu0 = cpuSeconds();
     double server0 = processCpuSeconds(opt.serverPid);
+    double machine0 = machineBusySeconds();
     uint64_t t0 = nowNs();
     measureT0 = t0;
     tlStart = 0;
@@ -774,7 +792,12 @@ struct Client {
     Window w;
     w.seconds = static_cast<double>(nowNs() - t0) / 1e9;
     w.cpu = (cpuSeconds() - cpu0) / w.seconds * 100;
-    if (opt.serverPid > 0) w.serverCpu = (processCpuSeconds(opt.serverPid) - server0) / w.seconds * 100;
+    if (opt.serverPid > 0) {
+      w.serverCpu = (processCpuSeconds(opt.serverPid) - server0) / w.seconds * 100;
+      // What the rest of the machine did meanwhile (other processes, kernel threads): a busy
+      // neighbour on the benchmark's cores shows up here.
+      w.otherCpu = std::max(0.0, (machineBusySeconds() - machine0) / w.seconds * 100 - w.cpu - w.serverCpu);
+    }
     return w;
   }
 
@@ -798,7 +821,7 @@ struct Client {
                   static_cast<unsigned long long>(s.all.maxUs), s.all.total ? s.all.sumUs / static_cast<double>(s.all.total) : 0.0, w.cpu);
     j += buf;
     if (w.serverCpu >= 0) {
-      std::snprintf(buf, sizeof buf, R"("server_cpu_pct":%.1f,)", w.serverCpu);
+      std::snprintf(buf, sizeof buf, R"("server_cpu_pct":%.1f,"other_cpu_pct":%.1f,)", w.serverCpu, w.otherCpu);
       j += buf;
     }
     j += R"("by_op":{)";

@@ -98,6 +98,12 @@ fi
 say "onair pid $ONAIR_PID on CPU $SERVER_CPU, port $PORT; client on CPU $CLIENT_CPU:" \
   "$CONNS consumers × $WINDOW lanes over $BROADCASTS broadcasts; ${WARMUP}s warmup + ${SECONDS_MEASURED}s per phase; fixed rate $RATE ops/s"
 
+# Both cores are meant for this benchmark; say so when something else is running.
+LOAD1=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$LOAD1" 'BEGIN { exit !(l > 0.5) }'; then
+  say "warning: load average $LOAD1 before the run: other work on the machine skews the figures (see other CPU below)"
+fi
+
 if [ "$PERF" = 1 ]; then
   perf record -g -o "$TMP/perf.data" -p "$ONAIR_PID" >/dev/null 2>"$TMP/perf.err" &
   PERF_PID=$!
@@ -107,7 +113,7 @@ BUDGET=$(( 2 * (${WARMUP%.*} + ${SECONDS_MEASURED%.*}) + 60 ))
 STATUS=0
 timeout "$BUDGET" taskset -c "$CLIENT_CPU" "$CLIENT" --port "$PORT" --conns "$CONNS" --broadcasts "$BROADCASTS" \
   --window "$WINDOW" --warmup "$WARMUP" --max-seconds "$SECONDS_MEASURED" --rate "$RATE" \
-  --rate-seconds "$SECONDS_MEASURED" --src-addrs "$SRC_ADDRS" >"$TMP/result.json" 2>"$TMP/client.err" || STATUS=$?
+  --rate-seconds "$SECONDS_MEASURED" --src-addrs "$SRC_ADDRS" --server-pid "$ONAIR_PID" >"$TMP/result.json" 2>"$TMP/client.err" || STATUS=$?
 cat "$TMP/client.err" >&2
 
 if [ -n "$PERF_PID" ]; then
@@ -137,9 +143,11 @@ const int = (v) => (v == null ? '—' : Math.round(v).toLocaleString('en-US'));
 const m = r.max ?? {}, f = r.rate ?? {};
 console.log(`\nlive slot churn: ${r.conns} consumers (one user each) × ${r.window} lanes, ${r.broadcasts} broadcasts; ` +
   `onair --threads 1 on CPU ${serverCpu} (embedded engine), client on CPU ${clientCpu}; attach rate limit raised to 1,000,000/min/user`);
-console.log(`${''.padEnd(30)}${'ops/s'.padStart(11)}${'p50 µs'.padStart(9)}${'p99 µs'.padStart(9)}${'p99.9 µs'.padStart(10)}${'max µs'.padStart(9)}${'errors'.padStart(8)}${'client CPU'.padStart(12)}`);
+const pct = (v) => (v == null || v < 0 ? '—' : Math.round(v) + '%');
+console.log(`${''.padEnd(30)}${'ops/s'.padStart(11)}${'p50 µs'.padStart(9)}${'p99 µs'.padStart(9)}${'p99.9 µs'.padStart(10)}${'max µs'.padStart(9)}${'errors'.padStart(8)}` +
+  `${'onair CPU'.padStart(11)}${'client CPU'.padStart(12)}${'other CPU'.padStart(11)}`);
 const row = (label, x) => console.log(`${label.padEnd(30)}${int(x.ops_per_s).padStart(11)}${int(x.p50_us).padStart(9)}${int(x.p99_us).padStart(9)}` +
-  `${int(x.p999_us).padStart(10)}${int(x.max_us).padStart(9)}${int(x.errors).padStart(8)}${(x.client_cpu_pct == null ? '—' : Math.round(x.client_cpu_pct) + '%').padStart(12)}`);
+  `${int(x.p999_us).padStart(10)}${int(x.max_us).padStart(9)}${int(x.errors).padStart(8)}${pct(x.server_cpu_pct).padStart(11)}${pct(x.client_cpu_pct).padStart(12)}${pct(x.other_cpu_pct).padStart(11)}`);
 if (r.max) row(`max rate (closed loop)`, m);
 if (r.rate) row(`fixed ${int(Number(rate))}/s (open loop)`, f);
 for (const [name, x] of [['max rate', m], ['fixed rate', f]]) {

@@ -1,5 +1,6 @@
 #include "rooms/RoomService.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -66,6 +67,7 @@ struct RoomService::LocalSub {
 };
 
 struct RoomService::Shard {
+  std::unique_ptr<boost::asio::steady_timer> evictionTimer;
   // Owner side: streams this shard owns, and counters for stats.
   std::unordered_map<std::string, Stream> streams;
   uint64_t stored = 0;
@@ -105,7 +107,11 @@ const char* eventPrefix(Kind kind) { return kind == Kind::Room ? "room." : "chan
 
 RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, NamespacePolicy policy)
     : pool_(pool), engine_(engine), policy_(std::move(policy)) {
-  for (size_t i = 0; i < pool_.size(); ++i) shards_.push_back(std::make_unique<Shard>());
+  for (size_t i = 0; i < pool_.size(); ++i) {
+    shards_.push_back(std::make_unique<Shard>());
+    shards_.back()->evictionTimer = std::make_unique<boost::asio::steady_timer>(pool_.loop(i).io());
+    armEviction(i);
+  }
   engine_.broker().setHandler([this](const std::string& topic, const engine::Broker::Payload& frame) {
     size_t owner = pool_.ownerOf(topic);
     shards_[owner]->delivered += pool_.subscriptions(topic);
@@ -113,7 +119,25 @@ RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, Namespace
   });
 }
 
-RoomService::~RoomService() = default;
+RoomService::~RoomService() {
+  for (auto& shard : shards_) shard->evictionTimer->cancel();
+}
+
+void RoomService::armEviction(size_t shard) {
+  shards_[shard]->evictionTimer->expires_after(std::chrono::seconds(30));
+  shards_[shard]->evictionTimer->async_wait([this, shard](const boost::system::error_code& ec) {
+    if (ec) return;
+    evictIdle(shard);
+    armEviction(shard);
+  });
+}
+
+void RoomService::evictIdle(size_t shard) {
+  std::erase_if(shards_[shard]->streams, [this](const auto& item) {
+    const auto& [topic, s] = item;
+    return s.loaded && s.members.empty() && s.recoveries.empty() && s.waiting.empty() && pool_.subscriptions(topic) == 0;
+  });
+}
 
 std::string RoomService::topicOf(Kind kind, const std::string& name) { return (kind == Kind::Room ? "r:" : "c:") + name; }
 

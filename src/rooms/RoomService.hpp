@@ -121,6 +121,10 @@ class RoomService {
   boost::json::value metadataJson(const Stream& s) const;
 
   void addLocal(size_t shard, api::ClientSession& session, const std::string& topic, LocalSub sub);
+  // Forgets idle streams (no members, no subscribers, nothing pending) so memory follows use;
+  // the next use reloads them from the engine.
+  void armEviction(size_t shard);
+  void evictIdle(size_t shard);
   void sessionClosed(size_t shard, api::ClientSession* session);
 
   hub::ShardPool& pool_;

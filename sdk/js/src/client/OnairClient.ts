@@ -46,6 +46,8 @@ interface Outgoing {
   resolve: (result: any) => void;
   reject: (error: OnairError) => void;
   timer: Timer | undefined;
+  /** Runs synchronously when the reply arrives, before any later frame is handled. */
+  onResult?: (result: any) => void;
 }
 
 /** Called after a reconnect, before queued requests are flushed and before `connected` fires. */
@@ -149,6 +151,41 @@ export class OnairClient {
    * `timeout` after `timeoutMs` (default `requestTimeoutMs`), or `disconnected`.
    */
   request<T = any>(op: string, args?: object, options: RequestOptions = {}): Promise<T> {
+    return this.enqueue<T>(op, args, options, undefined);
+  }
+
+  /**
+   * @internal Like `request`, but `onResult` runs synchronously as the reply is handled, before
+   * the promise settles and before any later frame: surfaces use it to be ready for frames that
+   * follow the reply at once (portal-relay chunks after an attach). If it throws, the request
+   * rejects with that error.
+   */
+  requestWithResult<T = any>(op: string, args: object, onResult: (result: T) => void, options: RequestOptions = {}): Promise<T> {
+    return this.enqueue<T>(op, args, options, onResult);
+  }
+
+  /**
+   * @internal Sends one binary frame on the current connection. Returns false (the frame is
+   * dropped) when no authenticated connection is open.
+   */
+  sendBinary(frame: Uint8Array): boolean {
+    const ws = this.ws;
+    if (!ws || !this.established || ws.readyState !== WS_OPEN) return false;
+    try {
+      ws.send(frame);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** @internal Bytes queued on the current socket and not yet sent, when the WebSocket says. */
+  get bufferedAmount(): number {
+    const amount = this.ws?.bufferedAmount;
+    return typeof amount === 'number' ? amount : 0;
+  }
+
+  private enqueue<T>(op: string, args: object | undefined, options: RequestOptions, onResult: ((result: T) => void) | undefined): Promise<T> {
     if (this.currentState === 'closed') {
       return Promise.reject(disconnectedError('the client is closed'));
     }
@@ -175,6 +212,7 @@ export class OnairClient {
     }
     return new Promise<T>((resolve, reject) => {
       const out: Outgoing = { id, op, frame, resolve, reject, timer: undefined };
+      if (onResult) out.onResult = onResult;
       out.timer = setTimeout(() => {
         this.forget(out);
         reject(new OnairError('timeout', `${op}: no reply within ${timeoutMs} ms`));
@@ -451,7 +489,18 @@ export class OnairClient {
     if (ws !== this.ws) return;
     this.lastReceivedAt = Date.now();
     if (typeof data !== 'string') {
-      // Binary frames (portal-relay chunks) are decoded by the surfaces that use them.
+      // Binary frames: portal-relay chunks. With binaryType 'arraybuffer' browsers and `ws` give
+      // an ArrayBuffer; a `ws` socket that kept its default gives a Buffer (a Uint8Array).
+      let bytes: Uint8Array;
+      if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+      else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      else return;
+      try {
+        this.live.receiveFrame(bytes);
+      } catch (err) {
+        const error = err instanceof OnairError ? err : new OnairError('internal', String(err), { cause: err });
+        this.lifecycle.emit('error', error);
+      }
       return;
     }
     let msg: unknown;
@@ -480,8 +529,19 @@ export class OnairClient {
     }
     this.inFlight.delete(out.id);
     clearTimeout(out.timer);
-    if (frame['error'] !== undefined) out.reject(OnairError.fromWire(frame['error']));
-    else out.resolve(frame['result']);
+    if (frame['error'] !== undefined) {
+      out.reject(OnairError.fromWire(frame['error']));
+      return;
+    }
+    if (out.onResult) {
+      try {
+        out.onResult(frame['result']);
+      } catch (err) {
+        out.reject(err instanceof OnairError ? err : new OnairError('internal', `${out.op}: ${String(err)}`, { cause: err }));
+        return;
+      }
+    }
+    out.resolve(frame['result']);
   }
 
   private handleSocketClose(ws: WebSocketLike, code: number, reason: string): void {

@@ -7,7 +7,10 @@ import type { OnairError } from '../common/OnairError.js';
 export interface WebSocketLike {
   readonly readyState: number;
   binaryType: string;
-  send(data: string): void;
+  /** Strings are text frames; bytes (portal-relay chunks) are binary frames. */
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
+  /** Bytes queued and not yet sent (browsers and `ws` both have it). */
+  readonly bufferedAmount?: number;
   close(code?: number, reason?: string): void;
   /** `ws` only: drops the TCP connection without a closing handshake. */
   terminate?: () => void;
