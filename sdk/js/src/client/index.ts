@@ -7,6 +7,7 @@ export type { Live, LiveAttachEvents, LiveAttachHandle, LiveEvents, LiveNamespac
 export type { Collab, CollabRoomKind, CollabToken, CollabTokenOptions, TurnCredentials } from './collab.js';
 export type {
   LiveAttachOpts,
+  LiveChunk,
   LiveEndInfo,
   LiveHeartbeatResult,
   LiveModalities,
@@ -14,6 +15,7 @@ export type {
   LivePublishResult,
   LiveResolveOpts,
   LiveResolveResult,
+  LiveSendOptions,
   LiveTransport,
   LiveTransportKind,
   LiveViewers,

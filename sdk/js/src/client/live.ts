@@ -2,16 +2,21 @@ import { Emitter } from '../common/Emitter.js';
 import { OnairError } from '../common/OnairError.js';
 import { checkObject } from '../common/rooms.js';
 import {
+  asBytes,
   checkLiveId,
+  decodeChunkFrame,
+  encodeChunkFrame,
   publishArgs,
   transportKinds,
   type LiveAttachOpts,
+  type LiveChunk,
   type LiveEndInfo,
   type LiveHeartbeatResult,
   type LiveModalities,
   type LivePublishMeta,
   type LivePublishResult,
   type LiveResolveOpts,
+  type LiveSendOptions,
   type LiveResolveResult,
   type LiveTransport,
   type LiveViewers,
@@ -24,14 +29,21 @@ export interface LiveAttachEvents {
   expired: [info: LiveEndInfo];
   /** The producer unpublished (`live.ended`). */
   ended: [info: LiveEndInfo];
-  /** Reserved for portal-relay: bytes relayed from the producer (not delivered yet). */
-  chunk: [chunk: Uint8Array];
+  /**
+   * Portal relay (a slot whose transport is `portal-relay`): a chunk from the producer, in the
+   * order sent. Right after the attach come the latest init chunk and the chunks since the
+   * latest key chunk. Chunks that arrive before the first `chunk` handler is added are kept and
+   * handed to it (the latest init chunk and the chunks since the latest key chunk).
+   */
+  chunk: [chunk: LiveChunk];
 }
 
 /** Events of `client.live`. */
 export interface LiveEvents {
   /** Viewer counts of a broadcast this connection publishes (`live.viewers`). */
   viewers: [info: LiveViewers];
+  /** Every portal-relay chunk this connection receives, whichever slot it is for. */
+  chunk: [liveId: string, chunk: LiveChunk];
 }
 
 /** A claimed slot on a broadcast (`live.attach`). Held until released or no longer heartbeaten. */
@@ -63,11 +75,22 @@ export interface LiveNamespace {
   heartbeat(attachId: string): Promise<LiveHeartbeatResult>;
   /** Consumer: the producer's current transport, without claiming a slot. */
   url: { resolve(liveId: string, opts?: LiveResolveOpts): Promise<LiveResolveResult> };
+  /**
+   * Producer: sends one portal-relay chunk (a binary frame, target = liveId) to every viewer
+   * attached with the `portal-relay` transport. Needs a publish offering `{kind: 'portal-relay'}`;
+   * refused chunks come back as an `error` event on the client. Returns false, dropping the
+   * chunk, when the client is not connected.
+   */
+  send(liveId: string, bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: LiveSendOptions): boolean;
+  /** Producer: bytes queued on the socket and not yet sent (to skip chunks when it grows). */
+  readonly bufferedAmount: number;
   /** Producer: viewer counts of its broadcasts. Returns the handler's remover. */
   on<K extends keyof LiveEvents>(event: K, handler: (...args: LiveEvents[K]) => void): () => void;
 }
 
 const RELEASE_PATH = '/v1/live/release';
+/** Chunks a handle keeps while it has no `chunk` handler (past that it waits for a key chunk). */
+const MAX_HELD_CHUNKS = 256;
 
 function checkAttachId(op: string, attachId: unknown): string {
   if (typeof attachId !== 'string' || attachId.length === 0) {
@@ -93,6 +116,11 @@ class AttachHandle implements LiveAttachHandle {
   /** @internal Set once a release was sent (or beaconed); cleared if it failed. */
   releasing: Promise<void> | undefined;
   private readonly live: Live;
+  /** Portal-relay chunks waiting for the first `chunk` handler, in order. */
+  private held: LiveChunk[] = [];
+  /** Held chunks were trimmed: deltas are skipped until the next key chunk. */
+  private heldAwaitsKey = false;
+  private flushQueued = false;
 
   constructor(live: Live, result: Record<string, unknown>, liveId: string) {
     this.live = live;
@@ -112,7 +140,62 @@ class AttachHandle implements LiveAttachHandle {
   }
 
   on<K extends keyof LiveAttachEvents>(event: K, handler: (...args: LiveAttachEvents[K]) => void): () => void {
-    return this.events.on(event, handler);
+    const off = this.events.on(event, handler);
+    if (event === 'chunk' && this.held.length > 0) this.queueFlush();
+    return off;
+  }
+
+  /** @internal Whether relayed chunks for this handle's liveId are for it. */
+  get relay(): boolean {
+    return this.transport?.kind === 'portal-relay' && this.releasing === undefined;
+  }
+
+  /** @internal A relayed chunk: to the handlers, or held until the first one is added. */
+  deliver(chunk: LiveChunk): void {
+    if (this.events.listenerCount('chunk') === 0) {
+      this.hold(chunk);
+    } else if (this.heldAwaitsKey && !chunk.init && !chunk.key) {
+      // Held chunks were trimmed: a delta before the next key chunk cannot be decoded.
+    } else if (this.held.length === 0) {
+      if (chunk.key) this.heldAwaitsKey = false;
+      this.events.emit('chunk', chunk);
+    } else {
+      // Held chunks are being handed over: this one goes after them, all of them kept.
+      if (chunk.key) this.heldAwaitsKey = false;
+      this.held.push(chunk);
+      this.queueFlush();
+    }
+  }
+
+  /** Keeps what a decoder needs to start: the latest init chunk and the chunks since the latest key. */
+  private hold(chunk: LiveChunk): void {
+    if (chunk.init) {
+      this.held = [chunk, ...this.held.filter((c) => !c.init)];
+      return;
+    }
+    if (chunk.key) {
+      this.held = [...this.held.filter((c) => c.init).slice(-1), chunk];
+      this.heldAwaitsKey = false;
+      return;
+    }
+    if (this.heldAwaitsKey) return;
+    this.held.push(chunk);
+    if (this.held.length > MAX_HELD_CHUNKS) {
+      this.held = this.held.filter((c) => c.init).slice(-1);
+      this.heldAwaitsKey = true;
+    }
+  }
+
+  /** Hands held chunks over after the handler's registration returns (and before later frames). */
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      while (this.held.length > 0 && this.events.listenerCount('chunk') > 0) {
+        this.events.emit('chunk', this.held.shift()!);
+      }
+    });
   }
 
   /** The slot's data only (the handle refers back to the client, which JSON cannot hold). */
@@ -164,14 +247,17 @@ export class Live implements LiveNamespace {
     if (o['modalities'] !== undefined && o['modalities'] !== null) {
       args['modalities'] = checkObject('live.attach: modalities', o['modalities']);
     }
-    const result = await this.client.request<Record<string, unknown>>('live.attach', args);
-    if (typeof result?.['attachId'] !== 'string' || typeof result['transport'] !== 'object') {
-      throw new OnairError('internal', 'live.attach: the reply lacks attachId or transport');
-    }
-    const handle = new AttachHandle(this, result, liveId);
-    this.handles.set(handle.attachId, handle);
+    let handle: AttachHandle | undefined;
+    // The handle exists as soon as the reply is read: portal-relay chunks follow it at once.
+    await this.client.requestWithResult<Record<string, unknown>>('live.attach', args, (result) => {
+      if (typeof result?.['attachId'] !== 'string' || typeof result['transport'] !== 'object' || result['transport'] === null) {
+        throw new OnairError('internal', 'live.attach: the reply lacks attachId or transport');
+      }
+      handle = new AttachHandle(this, result, liveId);
+      this.handles.set(handle.attachId, handle);
+    });
     this.watchPagehide();
-    return handle;
+    return handle!;
   }
 
   async release(attachId: string): Promise<{ ok: true }> {
@@ -198,6 +284,17 @@ export class Live implements LiveNamespace {
     return { ...result, ok: true };
   }
 
+  send(liveId: string, bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options: LiveSendOptions = {}): boolean {
+    checkLiveId('live.send', liveId);
+    const payload = asBytes('live.send', bytes);
+    const o = checkObject('live.send options', options);
+    return this.client.sendBinary(encodeChunkFrame(liveId, payload, { init: o['init'] === true, key: o['key'] === true }));
+  }
+
+  get bufferedAmount(): number {
+    return this.client.bufferedAmount;
+  }
+
   on<K extends keyof LiveEvents>(event: K, handler: (...args: LiveEvents[K]) => void): () => void {
     return this.events.on(event, handler);
   }
@@ -208,6 +305,18 @@ export class Live implements LiveNamespace {
 
   off<K extends keyof LiveEvents>(event: K, handler: (...args: LiveEvents[K]) => void): void {
     this.events.off(event, handler);
+  }
+
+  /**
+   * @internal A binary frame from the server: a portal-relay chunk for every relay slot this
+   * client holds on its liveId. Throws `internal` for bytes that are not a frame.
+   */
+  receiveFrame(frame: Uint8Array): void {
+    const { target, chunk } = decodeChunkFrame(frame);
+    this.events.emit('chunk', target, chunk);
+    for (const handle of [...this.handles.values()]) {
+      if (handle.liveId === target && handle.relay) handle.deliver(chunk);
+    }
   }
 
   /** @internal One `live.release` per handle, however often it is asked for. */
