@@ -12,29 +12,28 @@ Call::~Call() {
   if (session_ && !answered_) fail({ErrorCode::Internal, "the server dropped this request without an answer", std::nullopt});
 }
 
-void Call::reply(boost::json::value result) { send(Envelope::result(id_, result), "ok"); }
+void Call::reply(boost::json::value result) { send(Envelope::result(id_, result), "ok", false); }
 
 void Call::fail(ApiError error) {
-  if (error.code == ErrorCode::InvalidArgument || error.code == ErrorCode::UnknownOp) session_->countBadRequest();
-  send(Envelope::error(id_, error), toString(error.code));
+  const bool clientMistake = error.code == ErrorCode::InvalidArgument || error.code == ErrorCode::UnknownOp;
+  send(Envelope::error(id_, error), toString(error.code), clientMistake);
 }
 
-void Call::send(std::string text, std::string_view outcome) {
+void Call::send(std::string text, std::string_view outcome, bool clientMistake) {
   if (answered_ || !session_) return;
   answered_ = true;
   // Unknown ops share one label: client-chosen strings must not mint metric series.
   std::string label = outcome == toString(ErrorCode::UnknownOp) ? std::string("unknown") : op_;
   auto& loop = session_->loop();
   // Replies leave from the session's own loop, whichever thread the handler finished on.
-  if (loop.io().get_executor().running_in_this_thread()) {
-    loop.metrics().countRequest(label, outcome);
-    session_->sendText(text);
-    return;
-  }
-  loop.post([session = session_, op = std::move(label), text = std::move(text), outcome = std::string(outcome)] {
+  // Session state (bad-request counts, the connection) is touched only on the session's loop.
+  auto deliver = [session = session_, op = std::move(label), text = std::move(text), outcome = std::string(outcome), clientMistake] {
     session->loop().metrics().countRequest(op, outcome);
     session->sendText(text);
-  });
+    if (clientMistake) session->countBadRequest();
+  };
+  if (loop.io().get_executor().running_in_this_thread()) return deliver();
+  loop.post(std::move(deliver));
 }
 
 }  // namespace onair::api

@@ -31,7 +31,7 @@ class Call {
   void fail(ApiError error);
 
  private:
-  void send(std::string text, std::string_view outcome);
+  void send(std::string text, std::string_view outcome, bool clientMistake);
 
   std::shared_ptr<ClientSession> session_;
   boost::json::value id_;

@@ -34,22 +34,37 @@ bool allowed(Call& call, const std::string& liveId, const char* action) {
   return false;
 }
 
-// Subscribes a producer's connection to its broadcast's viewer counts, once per session.
+// Subscribes a producer's connection to its broadcast's viewer counts, once per session. The
+// owner counts the interest first; the hub subscription happens back on this shard only if the
+// connection is still open then, so a producer that vanishes meanwhile leaves no dangling sink.
 void watchViewers(hub::ShardPool& pool, Call& call, const std::string& liveId) {
   auto& session = call.session();
-  auto connection = session.connection().lock();
-  if (!connection) return;
   // Per loop thread: which (session, liveId) pairs already watch, so refreshing publishes (every
   // ~25 s) do not stack subscriptions or close hooks.
   static thread_local std::set<std::pair<const void*, std::string>> watching;
   if (!watching.emplace(&session, liveId).second) return;
-  size_t shard = session.loop().index();
-  std::string topic = "lp:" + liveId;
-  pool.subscribe(shard, topic, connection.get());
+  const size_t shard = session.loop().index();
+  const std::string topic = "lp:" + liveId;
+  const size_t owner = pool.ownerOf(topic);
+  auto subscribed = std::make_shared<net::FrameSink*>(nullptr);
+  std::weak_ptr<net::WsConnection> weak = session.connection();
+  pool.post(owner, [&pool, owner, shard, topic, weak, subscribed] {
+    pool.addInterest(topic, shard);
+    pool.post(shard, [&pool, owner, shard, topic, weak, subscribed] {
+      auto connection = weak.lock();
+      if (!connection || !connection->open()) {
+        return pool.post(owner, [&pool, topic, shard] { pool.removeInterest(topic, shard); });
+      }
+      pool.hub(shard).subscribe(topic, connection.get());
+      *subscribed = connection.get();
+    });
+  });
   const void* key = &session;
-  session.onClosed([&pool, shard, topic, sink = connection.get(), key, liveId] {
-    pool.unsubscribe(shard, topic, sink);
+  session.onClosed([&pool, owner, shard, topic, key, liveId, subscribed] {
     watching.erase({key, liveId});
+    if (!*subscribed) return;  // not subscribed yet: the pending task sees the closed connection
+    pool.hub(shard).unsubscribe(topic, *subscribed);
+    pool.post(owner, [&pool, topic, shard] { pool.removeInterest(topic, shard); });
   });
 }
 

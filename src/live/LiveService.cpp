@@ -291,7 +291,9 @@ void LiveService::attach(AttachRequest request, Reply reply) {
           if (it->second.relayInit) starter.push_back(it->second.relayInit);
           starter.insert(starter.end(), it->second.relaySinceKey.begin(), it->second.relaySinceKey.end());
           pool_.addInterest("lr:" + request.liveId, request.shard);
-          pool_.post(request.shard, [this, owner, request, reply, handle = std::move(handle), starter = std::move(starter)]() mutable {
+          // Runs at once when the viewer's shard is the owner: a post would let chunks relayed
+          // meanwhile miss it.
+          auto task = [this, owner, request, reply, handle = std::move(handle), starter = std::move(starter)]() mutable {
             reply(std::move(handle));
             auto session = request.session.lock();
             auto connection = session ? session->connection().lock() : nullptr;
@@ -300,7 +302,9 @@ void LiveService::attach(AttachRequest request, Reply reply) {
             }
             for (const auto& frame : starter) connection->send(frame);
             addRelayLocal(request.shard, *session, request.liveId);
-          });
+          };
+          if (request.shard == owner) return task();
+          pool_.post(request.shard, std::move(task));
         });
       });
     });

@@ -98,7 +98,11 @@ void WsConnection::handle(const WsEvent& event) {
       if (state_ == State::Open && listener_) listener_->onWsMessage(*this, event.opcode, event.payload);
       return;
     case WsEvent::Kind::Ping:
-      if (state_ == State::Open) enqueueOwned(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Pong, event.payload)), true);
+      // A peer that pings without reading gets no more pongs once its queue is full (RFC 6455
+      // §5.5.3 lets us answer only some pings): a ping flood cannot grow our memory.
+      if (state_ == State::Open && queuedBytes_ + event.payload.size() + 2 <= loop_.wsSettings().sendQueueBytes) {
+        enqueueOwned(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Pong, event.payload)), true);
+      }
       return;
     case WsEvent::Kind::Pong:
       return;

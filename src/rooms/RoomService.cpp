@@ -45,6 +45,8 @@ struct RoomService::Recovery {
 struct RoomService::Stream {
   Kind kind = Kind::Room;
   std::string name;
+  uint64_t generation = 0;  // tells a load's late callbacks from a re-created stream's
+  uint32_t inflight = 0;    // engine calls under way that will come back to this stream
   bool loaded = false;
   bool loading = false;
   std::vector<std::function<void(Stream&)>> waiting;
@@ -68,6 +70,7 @@ struct RoomService::LocalSub {
 
 struct RoomService::Shard {
   std::unique_ptr<boost::asio::steady_timer> evictionTimer;
+  uint64_t nextGeneration = 1;
   // Owner side: streams this shard owns, and counters for stats.
   std::unordered_map<std::string, Stream> streams;
   uint64_t stored = 0;
@@ -135,7 +138,8 @@ void RoomService::armEviction(size_t shard) {
 void RoomService::evictIdle(size_t shard) {
   std::erase_if(shards_[shard]->streams, [this](const auto& item) {
     const auto& [topic, s] = item;
-    return s.loaded && s.members.empty() && s.recoveries.empty() && s.waiting.empty() && pool_.subscriptions(topic) == 0;
+    return s.loaded && s.inflight == 0 && s.members.empty() && s.recoveries.empty() && s.waiting.empty() &&
+           pool_.subscriptions(topic) == 0;
   });
 }
 
@@ -155,7 +159,9 @@ void RoomService::withStream(Kind kind, const std::string& name, std::function<v
   std::string topic = topicOf(kind, name);
   size_t owner = pool_.ownerOf(topic);
   pool_.post(owner, [this, kind, name, topic, owner, fn = std::move(fn), onError = std::move(onError)]() mutable {
-    auto& s = shards_[owner]->streams[topic];
+    auto [it, created] = shards_[owner]->streams.try_emplace(topic);
+    auto& s = it->second;
+    if (created) s.generation = shards_[owner]->nextGeneration++;
     if (s.loaded) return fn(s);
     s.kind = kind;
     s.name = name;
@@ -169,9 +175,15 @@ void RoomService::withStream(Kind kind, const std::string& name, std::function<v
 void RoomService::load(size_t owner, const std::string& topic) {
   Stream* s = find(owner, topic);
   s->loading = true;
-  auto fail = [this, owner, topic](const engine::EngineError& e) {
-    pool_.post(owner, [this, owner, topic, e] {
-      Stream* s = find(owner, topic);
+  const uint64_t generation = s->generation;
+  // The stream this load is for, unless it was destroyed (and perhaps made again) meanwhile.
+  auto current = [this, owner, topic, generation]() -> Stream* {
+    Stream* s = find(owner, topic);
+    return s && s->generation == generation ? s : nullptr;
+  };
+  auto fail = [this, owner, topic, current](const engine::EngineError& e) {
+    pool_.post(owner, [this, owner, topic, e, current] {
+      Stream* s = current();
       if (!s) return;
       auto errors = std::move(s->waitingErrors);
       shards_[owner]->streams.erase(topic);
@@ -179,15 +191,15 @@ void RoomService::load(size_t owner, const std::string& topic) {
     });
   };
   engine::ReadRequest head{topic, 0, false, 0};
-  engine_.history().read(head, [this, owner, topic, fail](engine::Outcome<engine::ReadResult> r) {
+  engine_.history().read(head, [this, owner, topic, fail, current](engine::Outcome<engine::ReadResult> r) {
     if (auto* e = std::get_if<engine::EngineError>(&r)) return fail(*e);
     auto position = std::get<engine::ReadResult>(r).head;
-    pool_.post(owner, [this, owner, topic, position, fail] {
-      Stream* s = find(owner, topic);
+    pool_.post(owner, [this, owner, topic, position, fail, current] {
+      Stream* s = current();
       if (!s) return;
       s->head = position;
-      auto finish = [this, owner, topic] {
-        Stream* s = find(owner, topic);
+      auto finish = [current] {
+        Stream* s = current();
         if (!s) return;
         s->loaded = true;
         s->loading = false;
@@ -196,11 +208,11 @@ void RoomService::load(size_t owner, const std::string& topic) {
         for (auto& fn : waiting) fn(*s);
       };
       if (s->kind != Kind::Room) return finish();
-      engine_.registry().get("meta:" + s->name, [this, owner, topic, fail, finish](engine::Outcome<std::optional<engine::Record>> r) {
+      engine_.registry().get("meta:" + s->name, [this, owner, fail, finish, current](engine::Outcome<std::optional<engine::Record>> r) {
         if (auto* e = std::get_if<engine::EngineError>(&r)) return fail(*e);
         auto record = std::get<std::optional<engine::Record>>(r);
-        pool_.post(owner, [this, owner, topic, record, finish] {
-          Stream* s = find(owner, topic);
+        pool_.post(owner, [record, finish, current] {
+          Stream* s = current();
           if (!s) return;
           if (record) {
             s->metadata = parseStored(record->value);
@@ -228,14 +240,16 @@ void RoomService::publish(PublishRequest request, Reply reply) {
   const std::string name = request.name;  // read before the lambda below takes `request`
   withStream(
       kind, name,
-      [this, owner, topic, retention, request = std::move(request), reply](Stream&) mutable {
+      [this, owner, topic, retention, request = std::move(request), reply](Stream& stream) mutable {
+        ++stream.inflight;
         engine::AppendRequest append{topic, request.type, request.dataJson, request.publisher, request.idempotencyKey, retention};
         auto message = std::make_shared<engine::StreamMessage>(engine::StreamMessage{0, 0, request.publisher, request.type, request.dataJson});
         engine_.history().append(std::move(append), [this, owner, topic, message, reply](engine::Outcome<engine::AppendResult> r) {
-          if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
-          auto result = std::get<engine::AppendResult>(r);
           // Appends complete in offset order; the owner fans each out in that order.
-          pool_.post(owner, [this, owner, topic, message, result, reply] {
+          pool_.post(owner, [this, owner, topic, message, reply, r = std::move(r)] {
+            if (Stream* s = find(owner, topic); s && s->inflight > 0) --s->inflight;
+            if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+            auto result = std::get<engine::AppendResult>(r);
             if (!result.duplicate) {
               message->offset = result.offset;
               message->timestampMs = result.timestampMs;
@@ -342,7 +356,11 @@ void RoomService::startRecovery(Stream& s, SubscribeRequest request, Reply reply
       Stream* s = find(owner, topic);
       if (!s) return rec->reply(ApiError{ErrorCode::NotFound, "the stream was destroyed while joining", std::nullopt});
       std::erase(s->recoveries, rec);
-      if (auto* e = std::get_if<engine::EngineError>(&r)) return rec->reply(unavailable(*e));
+      if (auto* e = std::get_if<engine::EngineError>(&r)) {
+        // The join fails: undo the membership it added.
+        if (rec->request.member) removeMemberConnection(*s, rec->request.member->userId, rec->request.sessionId);
+        return rec->reply(unavailable(*e));
+      }
       auto& result = std::get<engine::ReadResult>(r);
       // What the read found up to the owner's head, plus what was fanned out meanwhile.
       std::map<uint64_t, const engine::StreamMessage*> missed;
@@ -367,9 +385,10 @@ void RoomService::finishSubscribe(Stream& s, const SubscribeRequest& request, st
   pool_.addInterest(topic, request.shard);
   json::value result = joinResult(s, recovered);
   std::string userId = request.member ? request.member->userId : std::string();
-  // On the subscriber's shard: missed messages, then the hub subscription, then the reply.
-  pool_.post(request.shard, [this, owner, topic, request, userId, catchUp = std::move(catchUp), result = std::move(result),
-                             reply = std::move(reply)]() mutable {
+  // On the subscriber's shard: missed messages, then the hub subscription, then the reply. When
+  // that shard is the owner it runs now: a post would let an append fanned out meanwhile miss it.
+  auto task = [this, owner, topic, request, userId, catchUp = std::move(catchUp), result = std::move(result),
+               reply = std::move(reply)]() mutable {
     auto session = request.session.lock();
     auto connection = session ? session->connection().lock() : nullptr;
     if (!connection || !connection->open()) {
@@ -380,10 +399,18 @@ void RoomService::finishSubscribe(Stream& s, const SubscribeRequest& request, st
       });
       return;
     }
-    for (auto& text : catchUp) connection->send(net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, text)));
+    auto& subscribed = shards_[request.shard]->bySession;
+    auto existing = subscribed.find(session.get());
+    const bool already = existing != subscribed.end() && existing->second.count(topic);
+    // A session already subscribed has had these messages: sending them again would repeat them.
+    if (!already) {
+      for (auto& text : catchUp) connection->send(net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, text)));
+    }
     addLocal(request.shard, *session, topic, LocalSub{connection, connection.get(), request.kind, request.name, userId});
     reply(std::move(result));
-  });
+  };
+  if (request.shard == owner) return task();
+  pool_.post(request.shard, std::move(task));
 }
 
 json::value RoomService::joinResult(Stream& s, std::optional<bool> recovered) const {
@@ -573,11 +600,13 @@ void RoomService::metadata(const std::string& room, std::optional<json::value> w
       Kind::Room, room,
       [this, owner, topic, write = std::move(write), version, reply](Stream& s) {
         if (!write) return reply(metadataJson(s));
+        ++s.inflight;
         engine_.registry().put("meta:" + s.name, json::serialize(*write), version, [this, owner, topic, reply](engine::Outcome<engine::PutResult> r) {
-          if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
-          auto result = std::get<engine::PutResult>(r);
-          pool_.post(owner, [this, owner, topic, result, reply] {
+          pool_.post(owner, [this, owner, topic, r = std::move(r), reply] {
             Stream* s = find(owner, topic);
+            if (s && s->inflight > 0) --s->inflight;
+            if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+            auto result = std::get<engine::PutResult>(r);
             if (!s) return reply(ApiError{ErrorCode::NotFound, "the room was destroyed meanwhile", std::nullopt});
             if (result.conflict) {
               return reply(ApiError{ErrorCode::Conflict, fmt::format("metadata is at version {}; read it and retry", result.record.version), std::nullopt});
@@ -600,11 +629,14 @@ void RoomService::snapshot(const std::string& room, uint32_t limit, Reply reply)
   size_t owner = pool_.ownerOf(topic);
   withStream(
       Kind::Room, room,
-      [this, owner, topic, limit, reply](Stream&) {
+      [this, owner, topic, limit, reply](Stream& stream) {
+        ++stream.inflight;
         engine_.history().read({topic, 0, false, limit}, [this, owner, topic, reply](engine::Outcome<engine::ReadResult> r) {
-          if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
-          pool_.post(owner, [this, owner, topic, reply, result = std::move(std::get<engine::ReadResult>(r))] {
+          pool_.post(owner, [this, owner, topic, reply, r = std::move(r)] {
             Stream* s = find(owner, topic);
+            if (s && s->inflight > 0) --s->inflight;
+            if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+            const auto& result = std::get<engine::ReadResult>(r);
             if (!s) return reply(ApiError{ErrorCode::NotFound, "the room was destroyed meanwhile", std::nullopt});
             // Only what the owner has fanned out: a later join with since = position misses nothing.
             json::array messages;
@@ -629,20 +661,27 @@ void RoomService::destroy(Kind kind, const std::string& name, Reply reply) {
   size_t owner = pool_.ownerOf(topic);
   pool_.post(owner, [this, kind, name, topic, owner, reply] {
     fanOut(topic, api::Envelope::event(std::string(eventPrefix(kind)) + "destroyed", name, json::object()));
-    // Every shard drops its local subscriptions after delivering the destroyed event.
+    // Every shard drops its local subscriptions after delivering the destroyed event, and gives
+    // back the interest each held (a leave racing the drop finds nothing and gives back nothing).
     for (size_t shard = 0; shard < pool_.size(); ++shard) {
-      pool_.post(shard, [this, shard, topic] {
+      pool_.post(shard, [this, shard, owner, topic] {
         auto& local = *shards_[shard];
         auto t = local.byTopic.find(topic);
         if (t == local.byTopic.end()) return;
+        size_t dropped = 0;
         for (auto* session : t->second) {
-          if (auto it = local.bySession.find(session); it != local.bySession.end()) it->second.erase(topic);
+          if (auto it = local.bySession.find(session); it != local.bySession.end()) dropped += it->second.erase(topic);
         }
         local.byTopic.erase(t);
         pool_.hub(shard).drop(topic);
+        pool_.post(owner, [this, topic, shard, dropped] {
+          for (size_t i = 0; i < dropped; ++i) pool_.removeInterest(topic, shard);
+        });
       });
     }
-    pool_.clearInterest(topic);
+    if (Stream* s = find(owner, topic)) {
+      for (auto& waitingReply : s->waitingErrors) waitingReply(ApiError{ErrorCode::NotFound, name + " was destroyed", std::nullopt});
+    }
     shards_[owner]->streams.erase(topic);
     if (kind == Kind::Room) {
       engine_.presence().clear(name, [](auto) {});

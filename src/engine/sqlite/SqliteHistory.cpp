@@ -12,6 +12,7 @@ int64_t nowMs() {
 }
 
 constexpr int64_t kExpiryEveryMs = 10'000;
+constexpr size_t kMaxCachedStreams = 100'000;
 
 }  // namespace
 
@@ -46,6 +47,8 @@ SqliteHistory::StreamInfo& SqliteHistory::streamInfo(sqlite3* db, const std::str
   if (!sql_) sql_ = std::make_unique<Statements>(db);
   auto it = streams_.find(stream);
   if (it != streams_.end()) return it->second;
+  // The cache follows use: past kMaxCachedStreams, forget the clean entries (the database has them).
+  if (streams_.size() >= kMaxCachedStreams) std::erase_if(streams_, [this](const auto& e) { return !dirty_.count(e.first); });
   StreamInfo info;
   auto& select = sql_->selectStream.bind(1, stream);
   if (select.step()) {
@@ -136,7 +139,10 @@ void SqliteHistory::append(AppendRequest request, std::function<void(Outcome<App
           (*shared)(EngineError{"history commit failed"});
         };
       },
-      [shared](const std::string& message) { (*shared)(EngineError{message}); });
+      [this, shared, stream = request.stream](const std::string& message) {
+        streams_.erase(stream);  // the job's writes were rolled back
+        (*shared)(EngineError{message});
+      });
 }
 
 void SqliteHistory::read(ReadRequest request, std::function<void(Outcome<ReadResult>)> done) {
@@ -164,12 +170,16 @@ void SqliteHistory::read(ReadRequest request, std::function<void(Outcome<ReadRes
           result.messages.push_back(std::move(m));
         }
         q.reset();
-        return [shared, result = std::move(result)](bool ok) mutable {
-          if (ok) (*shared)(std::move(result));
-          else (*shared)(EngineError{"history read failed"});
+        return [this, shared, result = std::move(result), stream = request.stream](bool ok) mutable {
+          if (ok) return (*shared)(std::move(result));
+          streams_.erase(stream);  // a stream this read created was rolled back
+          (*shared)(EngineError{"history read failed"});
         };
       },
-      [shared](const std::string& message) { (*shared)(EngineError{message}); });
+      [this, shared, stream = request.stream](const std::string& message) {
+        streams_.erase(stream);
+        (*shared)(EngineError{message});
+      });
 }
 
 void SqliteHistory::remove(std::string stream, std::function<void(Outcome<Done>)> done) {
