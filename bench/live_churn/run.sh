@@ -20,7 +20,8 @@
 # Environment (defaults): CHURN_CONNS (1000) CHURN_BROADCASTS (100) CHURN_WINDOW (4)
 #   CHURN_SECONDS (10, measured, each phase) CHURN_WARMUP (2) CHURN_RATE (100000)
 #   CHURN_SRC_ADDRS (1: all from 127.0.0.1) CHURN_SERVER_CPU (0) CHURN_CLIENT_CPU (1)
-#   CHURN_PERF (0; 1 = perf record -g onair during the run, report on stderr) BUILD_DIR (build)
+#   CHURN_PERF (0; 1 = perf record -g onair during the run, report on stderr)
+#   CHURN_QUIET_WAIT (60: seconds to wait for an idle machine first) BUILD_DIR (build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -98,11 +99,16 @@ fi
 say "onair pid $ONAIR_PID on CPU $SERVER_CPU, port $PORT; client on CPU $CLIENT_CPU:" \
   "$CONNS consumers × $WINDOW lanes over $BROADCASTS broadcasts; ${WARMUP}s warmup + ${SECONDS_MEASURED}s per phase; fixed rate $RATE ops/s"
 
-# Both cores are meant for this benchmark; say so when something else is running.
-LOAD1=$(cut -d' ' -f1 /proc/loadavg)
-if awk -v l="$LOAD1" 'BEGIN { exit !(l > 0.5) }'; then
-  say "warning: load average $LOAD1 before the run: other work on the machine skews the figures (see other CPU below)"
-fi
+# Both cores are meant for this benchmark: wait (at most CHURN_QUIET_WAIT seconds) for the rest
+# of the machine to go quiet (< 10 % of one core over 2 s), else warn and run anyway.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+HZ=$(getconf CLK_TCK)
+QUIET=0
+for _ in $(seq 1 $(( (${CHURN_QUIET_WAIT:-60} + 1) / 2 ))); do
+  a=$(busy_ticks); sleep 2; b=$(busy_ticks)
+  if [ $(( (b - a) * 100 )) -lt $(( 2 * HZ * 10 )) ]; then QUIET=1; break; fi
+done
+[ "$QUIET" = 1 ] || say "warning: the machine is busy with other work; the figures will be skewed (see other CPU below)"
 
 if [ "$PERF" = 1 ]; then
   perf record -g -o "$TMP/perf.data" -p "$ONAIR_PID" >/dev/null 2>"$TMP/perf.err" &
