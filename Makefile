@@ -56,3 +56,8 @@ bench-fanout: build
 .PHONY: bench-live-churn
 bench-live-churn: build
 	@bash bench/live_churn/run.sh
+
+# Portal relay: one 4 Mbit/s producer to 200 viewers; onair vs the fan-out ceiling (CPU per viewer).
+.PHONY: bench-relay
+bench-relay: build
+	@bash bench/relay/run.sh

@@ -3,9 +3,11 @@
 // The least work a WebSocket fan-out server can do: one thread, raw epoll, no JSON, no auth.
 // It answers the HTTP upgrade, takes the first connection whose first text frame starts with
 // 'P' as the publisher, and for each later frame from it builds ONE server frame (header +
-// unmasked payload) appended to a shared log. Every subscriber has a cursor into that log;
-// once per loop pass each subscriber that is behind and writable gets one writev of everything
-// it has not yet been sent (up to IOV_MAX frames). Frames every cursor has passed are dropped.
+// unmasked payload, same opcode: text stays text, binary stays binary, so the portal-relay
+// benchmark's binary chunks go out as they came in) appended to a shared log. Every
+// subscriber has a cursor into that log; once per loop pass each subscriber that is behind and
+// writable gets one writev of everything it has not yet been sent (up to IOV_MAX frames).
+// Frames every cursor has passed are dropped.
 //
 //   fanout_ceiling [--port P]      (0 = any; prints "listening on 127.0.0.1:PORT")
 //
@@ -188,7 +190,7 @@ bool on_frames(Conn* c) {
     if (opcode != 1 && opcode != 2) continue;
     if (c->role == Role::publisher) {
       // The one encode of this message; every subscriber is sent these same bytes.
-      g_log.push_back(server_frame(1, p, len));
+      g_log.push_back(server_frame(opcode, p, len));
       ++g_frames_in;
       continue;
     }

@@ -9,10 +9,25 @@
 //            (INFO / CONNECT / SUB / PING-PONG / PUB / MSG).
 //   ceiling  fanout_ceiling: the publisher says "P" once, then each text frame it sends is
 //            written by the server to every subscriber as one shared frame.
+//   relay    onair's portal relay (bench/relay/run.sh): a producer `connect`s and `live.publish`es
+//            --live-id with a portal-relay transport, then sends binary frames (docs/protocol.md
+//            "Binary frames": [0x01][flags][target length u16 BE][target][chunk]); each viewer
+//            `connect`s and `live.attach`es with transports ["portal-relay"] and receives the same
+//            layout. Every connection has its own user (sub "producer", "v<i>"): tokens are minted
+//            here, HS256 with --api-key / --api-secret (default: ONAIR_API_KEY / ONAIR_API_SECRET).
+//   relay-ceiling  the same binary frames through fanout_ceiling ("P" once, then binary frames,
+//            which it forwards as binary frames).
 //
 // Every payload is `size` bytes: "@ts:" + 16 hex digits (CLOCK_MONOTONIC ns at send) + ":" and
 // padding. A subscriber finds the marker in each delivered message and records now - ts in a
 // histogram of 1 µs buckets up to 1 s. Both processes share the machine, so the clocks agree.
+//
+// Relay dialects send chunks of --chunk bytes (default 20,000), every --key-every-th (25) flagged
+// key; the chunk's first 8 bytes are the send time (CLOCK_MONOTONIC ns), the next 8 its sequence
+// number. The fixed rate defaults to --bitrate / (8 × chunk) chunks/s (4 Mbit/s → 25/s). A viewer
+// counts chunk bytes delivered and gaps in the sequence (chunks the server skipped); in flight is
+// then sent - the lowest next sequence over the viewers, so skipped chunks do not stall the window.
+// --server-pid P: the server's CPU use (utime + stime from /proc/P/stat) per phase.
 //
 // Two phases on the same connections:
 //   max    publish as fast as the target takes it, with at most W messages in flight, where
@@ -29,6 +44,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -50,7 +66,9 @@
 
 namespace {
 
-enum class Dialect { onair, nats, ceiling };
+enum class Dialect { onair, nats, ceiling, relay, relay_ceiling };
+
+bool is_relay(Dialect d) { return d == Dialect::relay || d == Dialect::relay_ceiling; }
 
 struct Options {
   Dialect dialect = Dialect::ceiling;
@@ -70,6 +88,14 @@ struct Options {
   int per_address = 1000;
   bool spin = false;  // rate phase: poll without sleeping between messages
   int lowat = 0;      // max phase: SO_RCVLOWAT on subscribers (0 = off)
+  // relay dialects
+  int chunk = 20000;
+  double bitrate = 4e6;
+  int key_every = 25;
+  std::string live_id = "content:bench";
+  std::string api_key, api_secret;
+  bool rate_given = false;
+  int server_pid = 0;  // any dialect: the server's CPU use per phase from /proc/<pid>/stat
 };
 
 [[noreturn]] void die(const char* fmt, auto... args) {
@@ -89,6 +115,75 @@ double cpu_seconds() {
   rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds (user + system, all threads) a process has used, from /proc/<pid>/stat fields 14
+// and 15; -1 when it cannot be read.
+double proc_cpu_seconds(int pid) {
+  if (pid <= 0) return -1;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  FILE* f = std::fopen(path, "r");
+  if (!f) return -1;
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');  // the command name may hold spaces
+  if (!p) return -1;
+  unsigned long long utime = 0, stime = 0;
+  // After ")": state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
+  if (std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return -1;
+  return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+// Busy CPU seconds over the whole machine (all CPUs; user+nice+system+irq+softirq+steal) from
+// /proc/stat: minus the server's and the client's own, what else ran during a phase.
+double machine_busy_seconds() {
+  FILE* f = std::fopen("/proc/stat", "r");
+  if (!f) return -1;
+  unsigned long long v[8] = {};
+  int got = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+  std::fclose(f);
+  if (got != 8) return -1;
+  return double(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / double(sysconf(_SC_CLK_TCK));
+}
+
+// ---- access tokens (relay dialect): HS256 JWTs, base64url without padding ------------------
+
+std::string base64url(std::string_view in) {
+  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
+                          int(in.size()));
+  out.resize(size_t(n));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& ch : out) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
+  return out;
+}
+
+std::string mint_token(const std::string& key, const std::string& secret, const std::string& sub) {
+  long long now = (long long)std::time(nullptr);
+  std::string header = "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"" + key + "\"}";
+  std::string claims = "{\"iss\":\"" + key + "\",\"sub\":\"" + sub + "\",\"iat\":" + std::to_string(now) +
+                       ",\"exp\":" + std::to_string(now + 3600) +
+                       ",\"grants\":{\"live\":{\"content:*\":[\"publish\",\"attach\"]}}}";
+  std::string signing = base64url(header) + "." + base64url(claims);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  if (!HMAC(EVP_sha256(), secret.data(), int(secret.size()), reinterpret_cast<const unsigned char*>(signing.data()),
+            signing.size(), mac, &mac_len))
+    std::exit(1);
+  return signing + "." + base64url(std::string_view(reinterpret_cast<char*>(mac), mac_len));
+}
+
+// ISO-8601 UTC, `ahead_s` seconds from now (live.publish expiresAt).
+std::string iso_in(int ahead_s) {
+  time_t t = std::time(nullptr) + ahead_s;
+  tm g{};
+  gmtime_r(&t, &g);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &g);
+  return buf;
 }
 
 // Latency histogram: 1 µs buckets up to 1 s, then one overflow bucket.
@@ -194,7 +289,18 @@ void append_client_frame(std::string& out, uint8_t opcode, std::string_view payl
   out.append(hdr, h);
   out.append(payload);
   char* p = out.data() + at + h;
-  for (size_t i = 0; i < n; ++i) p[i] = char(p[i] ^ key[i & 3]);
+  // Eight bytes at a time (the key repeats every 4), then the tail; same bytes as byte-wise.
+  uint64_t k8;
+  uint8_t kk[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
+  std::memcpy(&k8, kk, 8);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    std::memcpy(&v, p + i, 8);
+    v ^= k8;
+    std::memcpy(p + i, &v, 8);
+  }
+  for (; i < n; ++i) p[i] = char(p[i] ^ key[i & 3]);
 }
 
 // Writes all of data to a (possibly non-blocking) socket; used for setup and control frames.
@@ -240,6 +346,7 @@ struct Conn {
   size_t marker_at = 0;    // where the timestamp marker was in the last message
   std::string last_frame;  // during setup: the last frame without a timestamp (a reply)
   std::string out;       // publisher: bytes not yet accepted by the socket
+  int64_t next_seq = 0;  // relay viewer: the chunk sequence number expected next
 };
 
 struct Phase {
@@ -251,6 +358,9 @@ struct Phase {
   double cpu_start = 0, cpu_end = 0;
   uint64_t epoll_waits = 0, epoll_events = 0, recvs = 0, bytes = 0;
   int64_t busy_ns = 0;
+  uint64_t chunk_bytes = 0, gaps = 0;          // relay: chunk bytes delivered, chunks skipped
+  double server_cpu_start = -1, server_cpu_end = -1;
+  double machine_start = -1, machine_end = -1;
 };
 
 struct Client {
@@ -273,6 +383,10 @@ struct Client {
   // Where the client's time goes: syscalls and the time spent handling ready sockets.
   uint64_t epoll_waits = 0, epoll_events = 0, recvs = 0, bytes = 0;
   int64_t busy_ns = 0;
+  // Relay: chunks sent since start (the next sequence number), chunk bytes delivered to viewers,
+  // chunks a viewer never got (a jump in its sequence).
+  int64_t seq = 0;
+  uint64_t chunk_bytes = 0, gaps = 0;
 };
 
 // ---- message handlers ----------------------------------------------------------------------
@@ -288,10 +402,38 @@ inline void on_delivery(Client& c, Conn& conn, const char* hex, int64_t now) {
 
 void handle_nats_bytes(Client& c, Conn& conn, const char* p, size_t n, int64_t now);
 
+// Relay: a binary frame [0x01][flags][target length u16 BE][target][chunk], the chunk starting
+// with its send time and sequence number (8 bytes each, host order).
+bool on_relay_chunk(Client& c, Conn& conn, const char* p, size_t n, int64_t now) {
+  if (n < 4 || uint8_t(p[0]) != 1) return false;
+  size_t tlen = (size_t(uint8_t(p[2])) << 8) | uint8_t(p[3]);
+  if (n < 4 + tlen + 16) return false;
+  const char* chunk = p + 4 + tlen;
+  int64_t ts, seq;
+  std::memcpy(&ts, chunk, 8);
+  std::memcpy(&seq, chunk + 8, 8);
+  if (conn.index < 0) return true;  // the producer does not get its own chunks; ignore if it did
+  if (seq > conn.next_seq) c.gaps += uint64_t(seq - conn.next_seq);
+  if (seq >= conn.next_seq) conn.next_seq = seq + 1;
+  c.chunk_bytes += n - 4 - tlen;
+  ++conn.received;
+  if ((c.delivered++ & c.sample_mask) != 0 || !c.hist) return true;
+  if (ts >= c.measure_from_ns) c.hist->record(now - ts);
+  return true;
+}
+
 // A complete data frame (opcode text/binary) arrived on `conn`.
 void on_message(Client& c, Conn& conn, uint8_t opcode, const char* p, size_t n, int64_t now) {
   if (c.opt.dialect == Dialect::nats) {
     handle_nats_bytes(c, conn, p, n, now);
+    return;
+  }
+  if (is_relay(c.opt.dialect)) {
+    if (opcode == 2 && on_relay_chunk(c, conn, p, n, now)) return;
+    ++c.other_frames;
+    if (c.setup) conn.last_frame.assign(p, n);
+    if (std::string_view(p, n).find("\"error\"") != std::string_view::npos && c.errors++ == 0)
+      c.first_error.assign(p, std::min<size_t>(n, 300));
     return;
   }
   // ceiling: the payload is ours, marker first. onair: the payload sits inside the event JSON,
@@ -572,13 +714,66 @@ void setup_conn(Client& c, Conn& conn) {
       if (conn.index >= 0) request(2, "channel.subscribe", "{\"channel\":\"" + c.opt.channel + "\"}");
       break;
     }
+    case Dialect::relay_ceiling:
+      if (conn.index < 0) {
+        std::string f;
+        append_client_frame(f, 1, "P");
+        send_all(conn.fd, f);
+      }
+      break;
+    case Dialect::relay: {
+      // Same request/reply steps as onair; one user per connection (attach caps are per user).
+      auto request = [&](int id, const std::string& op, const std::string& args) {
+        std::string json = "{\"id\":" + std::to_string(id) + ",\"op\":\"" + op + "\",\"args\":" + args + "}";
+        std::string f;
+        append_client_frame(f, 1, json);
+        send_all(conn.fd, f);
+        std::string want = "{\"id\":" + std::to_string(id) + ",";
+        read_until(c, conn, [&] { return conn.last_frame.compare(0, want.size(), want) == 0; }, op.c_str());
+        if (conn.last_frame.find("\"result\"") == std::string::npos)
+          die("onair %s: %s", op.c_str(), conn.last_frame.c_str());
+      };
+      std::string sub = conn.index < 0 ? std::string("producer") : "v" + std::to_string(conn.index);
+      request(1, "connect", "{\"token\":\"" + mint_token(c.opt.api_key, c.opt.api_secret, sub) + "\"}");
+      if (conn.index < 0) {
+        request(2, "live.publish",
+                "{\"liveId\":\"" + c.opt.live_id + "\",\"transports\":[{\"kind\":\"portal-relay\"}],\"expiresAt\":\"" +
+                    iso_in(600) + "\"}");
+      } else {
+        request(2, "live.attach", "{\"liveId\":\"" + c.opt.live_id + "\",\"transports\":[\"portal-relay\"]}");
+      }
+      break;
+    }
   }
 }
 
 // ---- publishing ------------------------------------------------------------------------------
 
+// Relay: appends one chunk (binary frame, relay layout, --chunk bytes) with the next sequence number.
+void append_chunk(Client& c, std::string& out, int64_t ts) {
+  static std::string payload;
+  const std::string& target = c.opt.live_id;
+  size_t head = 4 + target.size();
+  if (payload.size() != head + size_t(c.opt.chunk)) {
+    payload.assign(head + size_t(c.opt.chunk), 'x');
+    payload[0] = char(1);
+    payload[2] = char(target.size() >> 8);
+    payload[3] = char(target.size());
+    std::memcpy(payload.data() + 4, target.data(), target.size());
+  }
+  int64_t seq = c.seq++;
+  payload[1] = char(seq % c.opt.key_every == 0 ? 2 : 0);  // key : delta
+  std::memcpy(payload.data() + head, &ts, 8);
+  std::memcpy(payload.data() + head + 8, &seq, 8);
+  append_client_frame(out, 2, payload);
+}
+
 // Appends one publish, payload stamped with `ts`, to out.
 void append_publish(Client& c, std::string& out, int64_t ts) {
+  if (is_relay(c.opt.dialect)) {
+    append_chunk(c, out, ts);
+    return;
+  }
   char payload[4096];
   fill_payload(payload, c.opt.size, ts);
   std::string_view pl(payload, size_t(c.opt.size));
@@ -602,6 +797,9 @@ void append_publish(Client& c, std::string& out, int64_t ts) {
       append_client_frame(out, 1, req);
       break;
     }
+    case Dialect::relay:
+    case Dialect::relay_ceiling:
+      break;  // append_chunk above
   }
 }
 
@@ -663,6 +861,10 @@ void begin_phase(Client& c, Phase& ph) {
   ph.recvs = c.recvs;
   ph.bytes = c.bytes;
   ph.busy_ns = c.busy_ns;
+  ph.chunk_bytes = c.chunk_bytes;
+  ph.gaps = c.gaps;
+  ph.server_cpu_start = proc_cpu_seconds(c.opt.server_pid);
+  ph.machine_start = machine_busy_seconds();
 }
 
 void end_phase(Client& c, Phase& ph) {
@@ -675,18 +877,35 @@ void end_phase(Client& c, Phase& ph) {
   ph.recvs = c.recvs - ph.recvs;
   ph.bytes = c.bytes - ph.bytes;
   ph.busy_ns = c.busy_ns - ph.busy_ns;
+  ph.chunk_bytes = c.chunk_bytes - ph.chunk_bytes;
+  ph.gaps = c.gaps - ph.gaps;
+  ph.server_cpu_end = proc_cpu_seconds(c.opt.server_pid);
+  ph.machine_end = machine_busy_seconds();
 }
 
 uint64_t live_subs(const Client& c) { return uint64_t(c.opt.subs) - c.closed_subs; }
+
+// Relay: the lowest next sequence number over the live viewers (chunks every viewer is past).
+int64_t relay_done(const Client& c) {
+  int64_t low = c.seq;
+  for (const auto& s : c.subs)
+    if (!s->closed) low = std::min(low, s->next_seq);
+  return low;
+}
+
+bool all_delivered(const Client& c) {
+  if (is_relay(c.opt.dialect)) return relay_done(c) >= c.seq;
+  return c.delivered >= c.published * live_subs(c);
+}
 
 // Waits until every published message reached every live subscriber, or `limit_s` passes.
 bool wait_drained(Client& c, double limit_s) {
   int64_t until = mono_ns() + int64_t(limit_s * 1e9);
   while (mono_ns() < until) {
-    if (c.delivered >= c.published * live_subs(c)) return true;
+    if (all_delivered(c)) return true;
     poll_once(c, 10);
   }
-  return c.delivered >= c.published * live_subs(c);
+  return all_delivered(c);
 }
 
 // SO_RCVLOWAT: a subscriber wakes the client only once this many bytes wait (1 = default).
@@ -701,8 +920,13 @@ void run_max(Client& c, Phase& ph, double warmup, double seconds) {
   const uint64_t n = uint64_t(c.opt.subs);
   const uint64_t w = uint64_t(c.opt.window);
   auto top_up = [&] {
-    uint64_t done = c.delivered / n;  // messages all subscribers have (when none was lost)
-    uint64_t in_flight = c.published - std::min(done, c.published);
+    uint64_t in_flight;
+    if (is_relay(c.opt.dialect)) {
+      in_flight = uint64_t(c.seq - relay_done(c));
+    } else {
+      uint64_t done = c.delivered / n;  // messages all subscribers have (when none was lost)
+      in_flight = c.published - std::min(done, c.published);
+    }
     if (in_flight < w && c.pub->out.size() < (1u << 20)) publish(c, w - in_flight);
   };
   c.sample_mask = 63;
@@ -758,20 +982,37 @@ void print_phase_json(const Client& c, const Phase& ph, bool last) {
       ",\"delivered_per_s\":%.0f,\"published_per_s\":%.1f,\"latency_samples\":%" PRIu64
       ",\"p50_us\":%.0f,\"p99_us\":%.0f,\"p999_us\":%.0f,\"max_us\":%.0f,\"client_cpu_pct\":%.1f"
       ",\"client_busy_pct\":%.1f,\"epoll_waits\":%" PRIu64 ",\"events_per_wait\":%.1f,\"recvs\":%" PRIu64
-      ",\"bytes_per_recv\":%.0f}%s",
+      ",\"bytes_per_recv\":%.0f%s",
       ph.name, secs, ph.published, ph.delivered, ph.published * uint64_t(c.opt.subs), double(ph.delivered) / secs,
       double(ph.published) / secs, ph.hist.total, ph.hist.quantile_us(0.5), ph.hist.quantile_us(0.99),
       ph.hist.quantile_us(0.999), double(ph.hist.max_ns) / 1000.0, cpu, secs > 0 ? 100.0 * double(ph.busy_ns) / 1e9 / secs : 0,
       ph.epoll_waits, ph.epoll_waits ? double(ph.epoll_events) / double(ph.epoll_waits) : 0, ph.recvs,
-      ph.recvs ? double(ph.bytes) / double(ph.recvs) : 0, last ? "" : ",");
+      ph.recvs ? double(ph.bytes) / double(ph.recvs) : 0, "");
+  // Added fields: the server's CPU (with --server-pid), bytes read, and for relay the chunk bytes.
+  std::printf(",\"recv_bytes_per_s\":%.0f", secs > 0 ? double(ph.bytes) / secs : 0);
+  if (ph.server_cpu_start >= 0 && ph.server_cpu_end >= 0 && secs > 0)
+    std::printf(",\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f", ph.server_cpu_end - ph.server_cpu_start,
+                100.0 * (ph.server_cpu_end - ph.server_cpu_start) / secs);
+  if (ph.server_cpu_start >= 0 && ph.server_cpu_end >= 0 && ph.machine_start >= 0 && secs > 0)
+    std::printf(",\"other_cpu_pct\":%.1f",  // the machine's busy time not spent in the server or this client
+                100.0 * ((ph.machine_end - ph.machine_start) - (ph.server_cpu_end - ph.server_cpu_start) -
+                         (ph.cpu_end - ph.cpu_start)) / secs);
+  if (is_relay(c.opt.dialect))
+    std::printf(",\"chunk_bytes\":%" PRIu64 ",\"chunk_bytes_per_s\":%.0f,\"delivered_mbit_per_s\":%.2f,\"gaps\":%" PRIu64,
+                ph.chunk_bytes, secs > 0 ? double(ph.chunk_bytes) / secs : 0,
+                secs > 0 ? double(ph.chunk_bytes) * 8 / 1e6 / secs : 0, ph.gaps);
+  std::printf("}%s", last ? "" : ",");
 }
 
 void usage() {
   std::fprintf(stderr,
-               "usage: fanout_client --dialect onair|nats|ceiling --port P [--host 127.0.0.1] [--path /v1/connect]\n"
-               "         [--subs 1000] [--size 100] [--token JWT] [--channel bench] [--stored]\n"
+               "usage: fanout_client --dialect onair|nats|ceiling|relay|relay-ceiling --port P [--host 127.0.0.1]\n"
+               "         [--path /v1/connect] [--subs 1000] [--size 100] [--token JWT] [--channel bench] [--stored]\n"
                "         [--warmup 1] [--max-seconds 10] [--window 256] [--rate 20] [--rate-seconds 10]\n"
-               "         [--per-address 1000] [--lowat BYTES] [--spin]\n"
+               "         [--per-address 1000] [--lowat BYTES] [--spin] [--server-pid PID]\n"
+               "       relay: [--chunk 20000] [--bitrate 4000000] [--key-every 25] [--live-id content:bench]\n"
+               "         [--api-key K] [--api-secret S] (default ONAIR_API_KEY / ONAIR_API_SECRET);\n"
+               "         --rate defaults to bitrate / (8 x chunk) chunks/s\n"
                "A phase with 0 seconds is skipped. Prints one JSON object.\n");
   std::exit(2);
 }
@@ -786,6 +1027,8 @@ Options parse_args(int argc, char** argv) {
       if (d == "onair") o.dialect = Dialect::onair;
       else if (d == "nats") o.dialect = Dialect::nats;
       else if (d == "ceiling") o.dialect = Dialect::ceiling;
+      else if (d == "relay") o.dialect = Dialect::relay;
+      else if (d == "relay-ceiling") o.dialect = Dialect::relay_ceiling;
       else usage();
     } else if (a == "--host") o.host = next();
     else if (a == "--port") o.port = std::atoi(next());
@@ -798,15 +1041,33 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--warmup") o.warmup_s = std::atof(next());
     else if (a == "--max-seconds") o.max_s = std::atof(next());
     else if (a == "--window") o.window = std::atoi(next());
-    else if (a == "--rate") o.rate = std::atof(next());
+    else if (a == "--rate") { o.rate = std::atof(next()); o.rate_given = true; }
     else if (a == "--rate-seconds") o.rate_s = std::atof(next());
     else if (a == "--per-address") o.per_address = std::atoi(next());
     else if (a == "--spin") o.spin = true;
     else if (a == "--lowat") o.lowat = std::atoi(next());
+    else if (a == "--server-pid") o.server_pid = std::atoi(next());
+    else if (a == "--chunk") o.chunk = std::atoi(next());
+    else if (a == "--bitrate") o.bitrate = std::atof(next());
+    else if (a == "--key-every") o.key_every = std::atoi(next());
+    else if (a == "--live-id") o.live_id = next();
+    else if (a == "--api-key") o.api_key = next();
+    else if (a == "--api-secret") o.api_secret = next();
     else usage();
   }
+  if (is_relay(o.dialect)) {
+    if (o.chunk < 16 || o.chunk > 900000) die("--chunk must be 16..900000 (time and sequence take 16 bytes)");
+    if (o.key_every <= 0 || o.bitrate <= 0 || o.live_id.empty() || o.live_id.size() > 255) usage();
+    if (!o.rate_given) o.rate = o.bitrate / (8.0 * o.chunk);
+    o.size = o.chunk;
+    if (o.dialect == Dialect::relay) {
+      if (o.api_key.empty() && std::getenv("ONAIR_API_KEY")) o.api_key = std::getenv("ONAIR_API_KEY");
+      if (o.api_secret.empty() && std::getenv("ONAIR_API_SECRET")) o.api_secret = std::getenv("ONAIR_API_SECRET");
+      if (o.api_key.empty() || o.api_secret.empty()) die("relay needs --api-key/--api-secret or ONAIR_API_KEY/ONAIR_API_SECRET");
+    }
+  }
   if (o.port <= 0 || o.subs <= 0 || o.window <= 0 || o.rate <= 0 || o.per_address <= 0) usage();
-  if (o.size < 21 || o.size > 4000) die("--size must be 21..4000 (the timestamp takes 21 bytes)");
+  if (!is_relay(o.dialect) && (o.size < 21 || o.size > 4000)) die("--size must be 21..4000 (the timestamp takes 21 bytes)");
   if (o.dialect == Dialect::onair && o.token.empty()) die("--token is required for onair");
   return o;
 }
@@ -816,7 +1077,7 @@ Options parse_args(int argc, char** argv) {
 int main(int argc, char** argv) {
   Client c;
   c.opt = parse_args(argc, argv);
-  const char* dialects[] = {"onair", "nats", "ceiling"};
+  const char* dialects[] = {"onair", "nats", "ceiling", "relay", "relay-ceiling"};
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
   if (rl.rlim_cur < rl.rlim_max) { rl.rlim_cur = rl.rlim_max; setrlimit(RLIMIT_NOFILE, &rl); }
@@ -824,8 +1085,15 @@ int main(int argc, char** argv) {
   c.ep = epoll_create1(EPOLL_CLOEXEC);
   if (c.ep < 0) die("epoll_create1: %s", std::strerror(errno));
 
-  // Subscribers first, each confirmed (subscribed) before the next; then the publisher.
+  // Subscribers first, each confirmed (subscribed) before the next; then the publisher. Relay:
+  // the producer first (viewers attach to a published liveId), and it sends nothing until all are in.
   int64_t t0 = mono_ns();
+  const bool pub_first = is_relay(c.opt.dialect);
+  c.pub = std::make_unique<Conn>();
+  if (pub_first) {
+    c.pub->fd = open_socket(c.opt, -1);
+    setup_conn(c, *c.pub);
+  }
   for (int i = 0; i < c.opt.subs; ++i) {
     auto conn = std::make_unique<Conn>();
     conn->index = i;
@@ -833,9 +1101,10 @@ int main(int argc, char** argv) {
     setup_conn(c, *conn);
     c.subs.push_back(std::move(conn));
   }
-  c.pub = std::make_unique<Conn>();
-  c.pub->fd = open_socket(c.opt, -1);
-  setup_conn(c, *c.pub);
+  if (!pub_first) {
+    c.pub->fd = open_socket(c.opt, -1);
+    setup_conn(c, *c.pub);
+  }
   c.other_frames = 0;
   c.errors = 0;
   c.first_error.clear();
@@ -880,6 +1149,9 @@ int main(int argc, char** argv) {
               "\"closed_subs\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"other_frames\":%" PRIu64 ",",
               dialects[int(c.opt.dialect)], c.opt.subs, c.opt.size, c.opt.window, c.opt.rate, setup_s, c.closed_subs,
               c.errors, c.other_frames);
+  if (is_relay(c.opt.dialect))
+    std::printf("\"chunk\":%d,\"bitrate\":%.0f,\"key_every\":%d,\"chunks_sent\":%" PRId64 ",", c.opt.chunk,
+                c.opt.bitrate, c.opt.key_every, c.seq);
   if (!c.first_error.empty()) {
     std::string e;
     for (char ch : c.first_error) {
