@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/ArgReader.hpp"
+#include "api/Reply.hpp"
 #include "api/BinaryFrame.hpp"
 #include "api/Envelope.hpp"
 #include "api/ClientSession.hpp"
@@ -20,13 +21,7 @@ using api::ApiError;
 using api::Call;
 using api::ErrorCode;
 
-Reply replyTo(Call&& call) {
-  auto shared = std::make_shared<Call>(std::move(call));
-  return [shared](std::variant<boost::json::value, ApiError> r) {
-    if (auto* e = std::get_if<ApiError>(&r)) return shared->fail(std::move(*e));
-    shared->reply(std::move(std::get<boost::json::value>(r)));
-  };
-}
+using api::replyTo;
 
 bool allowed(Call& call, const std::string& liveId, const char* action) {
   if (call.session().claims()->grants.allows("live", liveId, action)) return true;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "api/ArgReader.hpp"
+#include "api/Reply.hpp"
 #include "api/HttpReply.hpp"
 #include "api/HttpRouter.hpp"
 #include "auth/TokenVerifier.hpp"
@@ -17,12 +18,7 @@ using api::ApiError;
 using api::ErrorCode;
 using Respond = api::HttpRouter::Respond;
 
-Reply replyTo(Respond respond) {
-  return [respond](std::variant<boost::json::value, ApiError> r) {
-    if (auto* e = std::get_if<ApiError>(&r)) return respond(api::errorReply(*e));
-    respond(api::jsonReply(200, std::get<boost::json::value>(r)));
-  };
-}
+using api::replyTo;
 
 std::optional<boost::json::object> bodyObject(const net::HttpRequest& req, const Respond& respond) {
   boost::system::error_code ec;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/ApiError.hpp"
+#include "api/Reply.hpp"
 #include "engine/Engine.hpp"
 #include "hub/ShardPool.hpp"
 #include "live/LiveOptions.hpp"
@@ -23,7 +24,7 @@ class ClientSession;
 
 namespace onair::live {
 
-using Reply = std::function<void(std::variant<boost::json::value, api::ApiError>)>;
+using Reply = api::Reply;
 
 struct PublishRequest {
   std::string liveId;

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "api/ArgReader.hpp"
+#include "api/Reply.hpp"
 #include "api/ClientSession.hpp"
 #include "api/OpRouter.hpp"
 #include "rooms/RequestParts.hpp"
@@ -16,14 +17,7 @@ using api::ApiError;
 using api::Call;
 using api::ErrorCode;
 
-// Adapts a Call to a Reply (callable from any thread, once).
-Reply replyTo(Call&& call) {
-  auto shared = std::make_shared<Call>(std::move(call));
-  return [shared](std::variant<boost::json::value, ApiError> r) {
-    if (auto* e = std::get_if<ApiError>(&r)) return shared->fail(std::move(*e));
-    shared->reply(std::move(std::get<boost::json::value>(r)));
-  };
-}
+using api::replyTo;
 
 const char* surfaceOf(Kind kind) { return kind == Kind::Room ? "room" : "channel"; }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/ArgReader.hpp"
+#include "api/Reply.hpp"
 #include "api/HttpReply.hpp"
 #include "api/HttpRouter.hpp"
 #include "rooms/RequestParts.hpp"
@@ -19,12 +20,7 @@ using api::ErrorCode;
 using Respond = api::HttpRouter::Respond;
 namespace json = boost::json;
 
-Reply replyTo(Respond respond) {
-  return [respond](std::variant<json::value, ApiError> r) {
-    if (auto* e = std::get_if<ApiError>(&r)) return respond(api::errorReply(*e));
-    respond(api::jsonReply(200, std::get<json::value>(r)));
-  };
-}
+using api::replyTo;
 
 // The percent-decoded path segments after the first `skip` ("/v1/rooms/a%3Ab/x" → ["a:b","x"]).
 std::vector<std::string> segments(const std::string& path, size_t skip) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api/ApiError.hpp"
+#include "api/Reply.hpp"
 #include "engine/Engine.hpp"
 #include "hub/ShardPool.hpp"
 #include "rooms/Cursor.hpp"
@@ -30,7 +31,7 @@ class ClientSession;
 
 namespace onair::rooms {
 
-using Reply = std::function<void(std::variant<boost::json::value, api::ApiError>)>;
+using Reply = api::Reply;
 enum class Kind { Room, Channel };
 
 struct MemberInfo {
