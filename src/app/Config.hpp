@@ -65,6 +65,8 @@ struct Config {
   std::string turnUrls;           // comma-separated turn:/turns: URLs; "": TURN credentials are off
   std::string turnSecret;         // coturn static-auth-secret
   int64_t turnTtlSeconds = 3600;
+  // [stage]
+  int64_t stageRequestUpdateIntervalMs = 100;
   // [dev]
   std::string devDemoTokens = "auto";
   // [[keys]] and ONAIR_API_KEY/ONAIR_API_SECRET (first = used to sign new tokens)

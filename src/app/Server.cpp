@@ -33,6 +33,9 @@
 #include "live/LiveRoutes.hpp"
 #include "live/LiveService.hpp"
 #include "rooms/RoomOps.hpp"
+#include "stage/StageOps.hpp"
+#include "stage/StageRoutes.hpp"
+#include "stage/StageService.hpp"
 #include "rooms/RoomRoutes.hpp"
 #include "rooms/RoomService.hpp"
 
@@ -206,6 +209,7 @@ int Server::run(Config config, const std::string& executable) {
 
   // Surfaces.
   rooms::RoomService roomService(pool, engine, namespacePolicy(config));
+  stage::StageService stageService(pool, engine, config.stageRequestUpdateIntervalMs);
   std::unique_ptr<live::LiveService> liveService;
   try {
     liveService = std::make_unique<live::LiveService>(pool, engine, liveOptions(config));
@@ -219,6 +223,7 @@ int Server::run(Config config, const std::string& executable) {
   api::registerSystemOps(ops);
   rooms::registerRoomOps(ops, roomService);
   live::registerLiveOps(ops, *liveService, pool);
+  stage::registerStageOps(ops, stageService);
   collab::registerCollabOps(ops, keys, {config.collabTokenSecret, config.collabTokenTtlSeconds, config.turnUrls,
                                          config.turnSecret, config.turnTtlSeconds});
   api::HttpRouter routes(verifier);
@@ -226,6 +231,7 @@ int Server::run(Config config, const std::string& executable) {
   api::registerTokenRoutes(routes, issuer, config.authMaxTokenTtlSeconds);
   rooms::registerRoomRoutes(routes, roomService);
   live::registerLiveRoutes(routes, *liveService, verifier);
+  stage::registerStageRoutes(routes, stageService, issuer);
   const bool demoTokens = config.devDemoTokens == "on" || (config.devDemoTokens == "auto" && config.keysSource == "generated");
   if (demoTokens) api::registerDemoTokenRoutes(routes, issuer, config.devDemoTokens == "auto");
   api::StaticFiles files(resolveWebRoot(config, executable));

@@ -1,0 +1,92 @@
+#pragma once
+// Stages (semantics: seeds/001 and seeds/003; protocol: docs/protocol.md "Stages"). Each stage is
+// owned by one shard (hash of its id), which holds its participants and their statuses, so two
+// hosts acting on one request are serialized there: exactly one wins. Stage records and statuses
+// are kept in the engine's Registry ("stage:<id>", "stage:<id>:state"), so a restart keeps them.
+#include <boost/json/value.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/Reply.hpp"
+#include "engine/Engine.hpp"
+#include "hub/ShardPool.hpp"
+
+namespace onair::api {
+class ClientSession;
+}
+
+namespace onair::stage {
+
+using api::Reply;
+
+// Who is acting: from the verified token.
+struct Actor {
+  std::string userId;
+  std::string name;
+  std::string participantId;
+  bool host = false;
+  bool canPublish = false;
+  bool canSubscribe = false;
+  boost::json::value attributes;
+  int64_t tokenExpiresAtMs = 0;
+  size_t shard = 0;
+  std::weak_ptr<api::ClientSession> session;
+  std::string sessionId;
+};
+
+enum class Transition { RequestAccess, CancelRequest, Join, Leave };
+enum class HostAction { Grant, Deny, Kick };
+
+class StageService {
+ public:
+  StageService(hub::ShardPool& pool, engine::Engine& engine, int64_t requestUpdateIntervalMs);
+  ~StageService();
+
+  // Server API.
+  void create(boost::json::object settings, Reply reply);
+  void get(const std::string& stageId, Reply reply);
+  void list(Reply reply);
+  void update(const std::string& stageId, boost::json::object changes, Reply reply);
+  void remove(const std::string& stageId, Reply reply);
+  void participantsOf(const std::string& stageId, Reply reply);
+  void disconnect(const std::string& stageId, const std::string& participantId, const std::string& reason, Reply reply);
+
+  // Client ops.
+  void open(const std::string& stageId, Actor actor, Reply reply);
+  void transition(const std::string& stageId, Actor actor, Transition what, Reply reply);
+  void hostAction(const std::string& stageId, Actor actor, HostAction what, std::vector<std::string> userIds, Reply reply);
+  void setSubscribeType(const std::string& stageId, Actor actor, std::string participantId, std::string type, Reply reply);
+  void streams(const std::string& stageId, Actor actor, std::optional<boost::json::array> streams, Reply reply);
+
+ private:
+  struct Participant;
+  struct Stage;
+  struct Shard;
+
+  size_t ownerOf(const std::string& stageId) const;
+  // Runs fn on the owner with the stage loaded; not_found when it does not exist.
+  void withStage(const std::string& stageId, std::function<void(Stage&)> fn, Reply onError);
+  void finishLoad(size_t owner, const std::string& stageId, const std::optional<engine::Record>& record,
+                  const std::optional<engine::Record>& state);
+  void persist(Stage& s);
+  void setStatus(Stage& s, Participant& p, int status);
+  void toUser(const Stage& s, const Participant& p, const std::string& event, boost::json::value data);
+  void toAll(const Stage& s, const std::string& event, boost::json::value data);
+  void toHosts(const Stage& s, const std::string& event, boost::json::value data);
+  boost::json::value participantJson(const Participant& p) const;
+  boost::json::value participantsJson(const Stage& s) const;
+  boost::json::value requestsJson(const Stage& s) const;
+  void subscribeConnection(size_t owner, const std::string& stageId, const Actor& actor);
+  void connectionClosed(const std::string& stageId, const std::string& userId, const std::string& sessionId);
+  void arm(size_t shard);
+  void tick(size_t shard);
+
+  hub::ShardPool& pool_;
+  engine::Engine& engine_;
+  int64_t requestUpdateIntervalMs_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace onair::stage
