@@ -252,6 +252,10 @@ void StageService::open(const std::string& stageId, Actor actor, Reply reply) {
   withStage(
       stageId,
       [this, owner, actor, reply](Stage& s) {
+        int64_t maxParticipants = s.record.contains("maxParticipants") ? s.record.at("maxParticipants").as_int64() : 0;
+        if (maxParticipants > 0 && !s.participants.count(actor.userId) && static_cast<int64_t>(s.participants.size()) >= maxParticipants) {
+          return reply(ApiError{ErrorCode::CapExceeded, fmt::format("stage {} has its {} participants", s.id, maxParticipants), std::nullopt});
+        }
         auto [it, isNew] = s.participants.try_emplace(actor.userId);
         Participant& p = it->second;
         const bool wasConnected = !p.connections.empty();
@@ -448,8 +452,7 @@ void StageService::create(json::object settings, Reply reply) {
   settings["createdAt"] = iso(nowMs());
   if (!settings.contains("maxPublishers")) settings["maxPublishers"] = 12;
   std::string text = json::serialize(settings);
-  size_t owner = ownerOf(id);
-  engine_.registry().put("stage:" + id, text, 0, [this, owner, id, settings, reply](engine::Outcome<engine::PutResult> r) {
+  engine_.registry().put("stage:" + id, text, 0, [this, id, settings, reply](engine::Outcome<engine::PutResult> r) {
     if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
     // The index of stages, kept under one key and updated in order by the store.
     engine_.registry().get("stages:index", [this, id, settings, reply](engine::Outcome<std::optional<engine::Record>> r) {
@@ -461,7 +464,6 @@ void StageService::create(json::object settings, Reply reply) {
       ids.emplace_back(id);
       engine_.registry().put("stages:index", json::serialize(ids), std::nullopt, [settings, reply](auto) { reply(settings); });
     });
-    (void)owner;
   });
 }
 

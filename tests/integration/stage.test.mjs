@@ -160,3 +160,14 @@ test('leaving, token expiry and server disconnects end participation; requests s
   h3.c.close();
   hostAgain.c.close();
 });
+
+test('maxParticipants caps who can open the stage', async () => {
+  const { body: s } = await api('POST', '/v1/stages', { name: 'Tiny', maxParticipants: 1 });
+  const first = await participant(s.id, 'only');
+  const t = await api('POST', `/v1/stages/${s.id}/participant-tokens`, { userId: 'second' });
+  const second = await connectClient(srv, { token: t.body.token });
+  assert.equal((await second.request('stage.open', { stageId: s.id })).error.code, 'cap_exceeded');
+  assert.equal((await ok(first.c, 'stage.open', { stageId: s.id })).status, 'OFF_STAGE', 'a participant already in may reopen');
+  first.c.close();
+  second.close();
+});
