@@ -209,6 +209,11 @@ void StageService::setStatus(Stage& s, Participant& p, int status) {
     toAll(s, "stage.participantStreamsRemoved", json::object{{"participantId", p.participantId}, {"userId", p.userId}, {"streams", p.streams}});
     p.streams.clear();
   }
+  // Who is on stage concerns everyone; request traffic reaches hosts only through the coalesced
+  // request list, so fan-out stays linear in the number of requests.
+  if (status == OnStage || wasOnStage) {
+    toAll(s, "stage.participantStatusUpdate", json::object{{"participantId", p.participantId}, {"userId", p.userId}, {"status", kStatusNames[status]}});
+  }
   std::string text = api::Envelope::event("stage.stageStatusUpdate", s.id, json::object{{"status", kStatusNames[status]}});
   for (const auto& c : p.connections) {
     pool_.post(c.shard, [session = c.session, text] {

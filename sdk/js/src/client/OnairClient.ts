@@ -4,6 +4,8 @@ import { connectUrl, httpUrl } from './url.js';
 import { Channel, Room } from './rooms.js';
 import { Live } from './live.js';
 import { Collab } from './collab.js';
+import { Stage } from './stage.js';
+import { checkStageId } from '../common/stage.js';
 import { checkName, type Stats } from '../common/rooms.js';
 import type {
   ClientState,
@@ -91,6 +93,7 @@ export class OnairClient {
   private readonly reportedCloseCodes = new Set<number>();
   private readonly rooms = new Map<string, Room>();
   private readonly channels = new Map<string, Channel>();
+  private readonly stages = new Map<string, Stage>();
 
   private ws: WebSocketLike | null = null;
   /** The token of the latest successful connect. */
@@ -267,6 +270,20 @@ export class OnairClient {
       this.channels.set(name, channel);
     }
     return channel;
+  }
+
+  /**
+   * The stage `stageId` (statuses, requests to join, host controls, stream announcements). The
+   * same id always gives the same object. Throws `invalid_argument` for an id the server would
+   * refuse.
+   */
+  stage(stageId: string): Stage {
+    let stage = this.stages.get(stageId);
+    if (!stage) {
+      stage = new Stage(this, checkStageId('stage', stageId));
+      this.stages.set(stageId, stage);
+    }
+    return stage;
   }
 
   /** Counts for this onair instance (`sys.stats`). */

@@ -3,6 +3,20 @@ export type { OnairClient, ReconnectHook } from './OnairClient.js';
 export { OnairError, isErrorCode, ERROR_CODES } from '../common/OnairError.js';
 export type { ErrorCode } from '../common/OnairError.js';
 export type { Room, Channel } from './rooms.js';
+export type { Stage, StageOpenResult, StageStatusResult } from './stage.js';
+export { STAGE_STATUSES, SUBSCRIBE_TYPES } from '../common/stage.js';
+export type {
+  StageCapability,
+  StageEvent,
+  StageEvents,
+  StageParticipant,
+  StageRecord,
+  StageRequest,
+  StageRole,
+  StageStatus,
+  StageStream,
+  SubscribeType,
+} from '../common/stage.js';
 export type { Live, LiveAttachEvents, LiveAttachHandle, LiveEvents, LiveNamespace } from './live.js';
 export type { Collab, CollabRoomKind, CollabToken, CollabTokenOptions, TurnCredentials } from './collab.js';
 export type {

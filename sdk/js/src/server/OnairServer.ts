@@ -4,6 +4,7 @@ import { createServerJwt } from './jwt.js';
 import { checkName, type Stats } from '../common/rooms.js';
 import { ServerChannel, ServerRoom } from './rooms.js';
 import { ServerLive } from './live.js';
+import { ServerStages } from './stage.js';
 
 export interface OnairServerOptions {
   /** Server base URL, e.g. `http://127.0.0.1:7880`. */
@@ -63,6 +64,8 @@ export class OnairServer {
   private readonly timeoutMs: number;
   /** Live broadcasts produced by this backend. */
   readonly live: ServerLive;
+  /** Stages: create them, mint participant tokens, list and disconnect participants. */
+  readonly stages: ServerStages;
 
   constructor(options: OnairServerOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -97,6 +100,7 @@ export class OnairServer {
     }
     this.timeoutMs = timeoutMs;
     this.live = new ServerLive((method, path, body) => this.request(method, path, body));
+    this.stages = new ServerStages((method, path, body) => this.request(method, path, body));
   }
 
   /** Mints an access token for a client (`POST /v1/tokens`). */

@@ -7,6 +7,23 @@ export { OnairError, isErrorCode, ERROR_CODES } from '../common/OnairError.js';
 export type { ErrorCode } from '../common/OnairError.js';
 export type { ServerRoom, ServerChannel, ServerJoinOptions } from './rooms.js';
 export type { ServerLive } from './live.js';
+export type {
+  ParticipantToken,
+  ParticipantTokenOptions,
+  ServerStages,
+  StageCreateOptions,
+  StageUpdateOptions,
+} from './stage.js';
+export type {
+  StageCapability,
+  StageParticipant,
+  StageRecord,
+  StageRequest,
+  StageRole,
+  StageStatus,
+  StageStream,
+  SubscribeType,
+} from '../common/stage.js';
 export type { LivePublishMeta, LivePublishResult, LiveTransport, LiveTransportKind } from '../common/live.js';
 export type {
   BroadcastOptions,

@@ -1,0 +1,265 @@
+// The stage demo: hosts and viewers of one stage with the onair client SDK in a browser. The
+// stage must exist (POST /v1/stages); a demo token with a grant for it comes from the server's
+// development endpoint. A real app mints participant tokens with POST /v1/stages/{id}/participant-tokens.
+import { connect } from '/sdk/client/index.js';
+
+const $ = (id) => document.getElementById(id);
+const LABELS = {
+  OFF_STAGE: 'Off stage',
+  REQUESTED_TO_JOIN_STAGE: 'Requested to join',
+  ACCEPTED_TO_JOIN_STAGE: 'Accepted to join',
+  ON_STAGE: 'On stage',
+};
+// Participant statuses change without an event to the others (a viewer joining, for one), so the
+// list is also read again now and then.
+const PARTICIPANTS_POLL_MS = 1000;
+
+let client = null;
+let stage = null;
+let me = '';
+let role = 'viewer';
+let participants = [];
+/** Set while this page itself leaves or cancels, so that is not reported as a kick. */
+let ownExit = false;
+
+function setStatus(text, ok = false) {
+  $('status').textContent = text;
+  $('status').classList.toggle('ok', ok);
+}
+
+function showMessage(text, kind) {
+  const el = $('stage-message');
+  el.textContent = text;
+  el.dataset.kind = kind;
+  el.hidden = !text;
+}
+
+function button(text, className, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.className = className;
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      await onClick();
+    } catch (err) {
+      setStatus(`${text}: ${err.message}`);
+    } finally {
+      b.disabled = false;
+    }
+  });
+  return b;
+}
+
+function statusPill(status) {
+  const pill = document.createElement('span');
+  pill.className = 'stage-status';
+  pill.dataset.status = status;
+  pill.textContent = LABELS[status] ?? status;
+  return pill;
+}
+
+function renderMe() {
+  const status = stage?.status ?? 'OFF_STAGE';
+  const el = $('my-status');
+  el.dataset.status = status;
+  el.textContent = LABELS[status] ?? status;
+  el.title = status;
+  $('request').hidden = status !== 'OFF_STAGE';
+  $('cancel').hidden = status !== 'REQUESTED_TO_JOIN_STAGE' && status !== 'ACCEPTED_TO_JOIN_STAGE';
+  $('cancel').textContent = status === 'ACCEPTED_TO_JOIN_STAGE' ? 'Not now' : 'Cancel request';
+  $('join-stage').hidden = status !== 'ACCEPTED_TO_JOIN_STAGE';
+  $('leave').hidden = status !== 'ON_STAGE';
+}
+
+function renderRequests() {
+  if (role !== 'host') return;
+  const requests = stage.requests ?? [];
+  $('requests').replaceChildren(...requests.map((r) => {
+    const li = document.createElement('li');
+    li.dataset.user = r.userId;
+    const who = document.createElement('span');
+    who.className = 'name';
+    who.textContent = r.userId;
+    const when = document.createElement('time');
+    when.className = 'when';
+    when.dateTime = r.requestedAt;
+    when.textContent = new Date(r.requestedAt).toLocaleTimeString();
+    const actions = document.createElement('span');
+    actions.className = 'row-actions';
+    actions.append(
+      button('Grant', 'grant', () => stage.grantAccess([r.userId]).then(refreshParticipants)),
+      button('Deny', 'deny danger', () => stage.denyAccess([r.userId]).then(refreshParticipants)),
+    );
+    li.append(who, when, actions);
+    return li;
+  }));
+  const badge = $('request-count');
+  badge.textContent = String(requests.length);
+  badge.dataset.count = String(requests.length);
+  $('no-requests').hidden = requests.length > 0;
+}
+
+function renderParticipants() {
+  const order = { ON_STAGE: 0, ACCEPTED_TO_JOIN_STAGE: 1, REQUESTED_TO_JOIN_STAGE: 2, OFF_STAGE: 3 };
+  const sorted = [...participants].sort((a, b) => (order[a.status] - order[b.status]) || a.userId.localeCompare(b.userId));
+  $('participants').replaceChildren(...sorted.map((p) => {
+    const li = document.createElement('li');
+    li.dataset.user = p.userId;
+    li.dataset.status = p.status;
+    li.classList.toggle('offline', p.connected === false);
+    const who = document.createElement('span');
+    who.className = 'name';
+    who.textContent = p.userId + (p.userId === me ? ' (you)' : '');
+    const tag = document.createElement('span');
+    tag.className = 'role-tag';
+    tag.textContent = p.role;
+    const actions = document.createElement('span');
+    actions.className = 'row-actions';
+    actions.append(statusPill(p.status));
+    if (role === 'host' && p.userId !== me && (p.status === 'ON_STAGE' || p.status === 'ACCEPTED_TO_JOIN_STAGE')) {
+      actions.append(button('Kick', 'kick danger', () => stage.kick([p.userId]).then(refreshParticipants)));
+    }
+    li.append(who, tag, actions);
+    return li;
+  }));
+  const connected = participants.filter((p) => p.connected !== false).length;
+  $('participant-count').textContent = `(${connected} here)`;
+}
+
+let refreshing = null;
+let refreshAgain = false;
+/** Reads the participant list; calls made while one is running are folded into one more. */
+async function refreshParticipants() {
+  if (!stage) return;
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    do {
+      refreshAgain = false;
+      try {
+        participants = await stage.participants();
+        renderParticipants();
+      } catch (err) {
+        if (err.code !== 'disconnected' && err.code !== 'timeout') setStatus(`Participants: ${err.message}`);
+      }
+    } while (refreshAgain);
+  })();
+  try {
+    await refreshing;
+  } finally {
+    refreshing = null;
+  }
+}
+
+async function demoToken(user, stageId, asRole) {
+  const res = await fetch('/v1/demo/token', { method: 'POST', body: JSON.stringify({ user, stageId, role: asRole }) });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+  return body.token;
+}
+
+async function ownStep(fn) {
+  ownExit = true;
+  try {
+    await fn();
+  } finally {
+    ownExit = false;
+  }
+}
+
+async function start(user, stageId, asRole) {
+  me = user;
+  role = asRole;
+  setStatus('Connecting…', true);
+  client = await connect({ url: location.origin, token: () => demoToken(user, stageId, asRole) });
+  client.on('disconnected', () => setStatus('Connection lost; reconnecting…'));
+  client.on('connected', () => {
+    setStatus(`Connected as ${user}`, true);
+    refreshParticipants();
+  });
+  stage = client.stage(stageId);
+
+  let previous = null;
+  stage.on('stageStatusUpdate', ({ status }) => {
+    if (status === 'ON_STAGE') showMessage('You are on stage.', 'ok');
+    else if (status === 'OFF_STAGE' && !ownExit && (previous === 'ON_STAGE' || previous === 'ACCEPTED_TO_JOIN_STAGE')) {
+      showMessage('A host took you off the stage.', 'warn');
+    } else if (status === 'REQUESTED_TO_JOIN_STAGE') showMessage('Waiting for a host to answer…', 'info');
+    else if (status === 'OFF_STAGE' && ownExit) showMessage('', 'info');
+    previous = status;
+    renderMe();
+    refreshParticipants();
+  });
+  stage.on('stageRequestApproved', () => showMessage('A host approved your request: join the stage when you are ready.', 'ok'));
+  stage.on('stageRequestRejected', () => showMessage('A host declined your request to join the stage.', 'warn'));
+  stage.on('stageAccessRequestUpdate', () => {
+    renderRequests();
+    refreshParticipants();
+  });
+  stage.on('newStageRequest', ({ count }) => {
+    const badge = $('request-count');
+    badge.classList.remove('pulse');
+    void badge.offsetWidth;  // restart the animation
+    if (count > 0) badge.classList.add('pulse');
+  });
+  for (const event of ['participantJoined', 'participantLeft', 'participantStreamsAdded', 'participantStreamsRemoved']) {
+    stage.on(event, () => refreshParticipants());
+  }
+
+  const opened = await stage.open();
+  previous = opened.status;
+  $('stage-title').textContent = opened.stage?.name ?? stageId;
+  $('stage-title').title = stageId;
+  $('my-role').textContent = asRole;
+  $('host-panel').hidden = asRole !== 'host';
+  participants = opened.participants ?? [];
+  renderMe();
+  renderRequests();
+  renderParticipants();
+  $('stage-form').hidden = true;
+  $('stage-view').hidden = false;
+  $('stage-view').classList.toggle('as-host', asRole === 'host');
+  setStatus(`Connected as ${user}`, true);
+  setInterval(() => {
+    if (document.visibilityState === 'visible') refreshParticipants();
+  }, PARTICIPANTS_POLL_MS);
+}
+
+function wire(id, label, fn) {
+  $(id).addEventListener('click', async () => {
+    $(id).disabled = true;
+    try {
+      await fn();
+    } catch (err) {
+      setStatus(`${label}: ${err.message}`);
+    } finally {
+      $(id).disabled = false;
+      renderMe();
+    }
+  });
+}
+wire('request', 'Request to join', () => stage.requestAccess());
+wire('cancel', 'Cancel request', () => ownStep(() => stage.cancelRequestAccess()));
+wire('join-stage', 'Join stage', () => stage.join());
+wire('leave', 'Leave', () => ownStep(() => stage.leave()));
+
+$('stage-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('start').disabled = true;
+  try {
+    await start($('user').value.trim(), $('stage-id').value.trim(), $('role').value);
+  } catch (err) {
+    setStatus(`Could not open the stage: ${err.message}`);
+    $('start').disabled = false;
+  }
+});
+
+const params = new URLSearchParams(location.search);
+if (params.get('user')) $('user').value = params.get('user');
+if (params.get('stage')) $('stage-id').value = params.get('stage');
+if (params.get('role') === 'host' || params.get('role') === 'viewer') $('role').value = params.get('role');
+if (params.get('autostart') === '1' && $('user').value && $('stage-id').value) $('stage-form').requestSubmit();
