@@ -61,3 +61,8 @@ bench-live-churn: build
 .PHONY: bench-relay
 bench-relay: build
 	@bash bench/relay/run.sh
+
+# Stage: 2 hosts + 10,000 viewers on one stage; request storms of 250/500/1,000 over 1 s, hosts granting and denying.
+.PHONY: bench-stage
+bench-stage: build
+	@bash bench/stage/run.sh

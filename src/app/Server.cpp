@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <future>
 #include <filesystem>
 #include <thread>
 
@@ -275,6 +276,15 @@ int Server::run(Config config, const std::string& executable) {
   auto deadline = steady_clock::now() + milliseconds(config.shutdownGraceMs);
   while (openConnections(pool) > 0 && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(20));
   size_t left = openConnections(pool);
+  // Stage statuses are saved once per tick: save what changed since, before the loops stop.
+  for (size_t i = 0; i < pool.size(); ++i) {
+    auto saved = std::make_shared<std::promise<void>>();
+    pool.post(i, [&stageService, saved, i] {
+      stageService.saveChanged(i);
+      saved->set_value();
+    });
+    saved->get_future().wait_for(std::chrono::seconds(2));
+  }
   pool.stop();
   pool.join();
   engine.stop();  // commits what is queued; its completions only post to the stopped loops

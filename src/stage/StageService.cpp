@@ -71,6 +71,7 @@ struct StageService::Stage {
   std::vector<Reply> waitingErrors;
   std::map<std::string, Participant> participants;  // by userId
   bool requestsDirty = false;
+  bool stateDirty = false;  // statuses changed since the last save (saved once per tick)
 };
 
 struct StageService::Shard {
@@ -168,15 +169,28 @@ void StageService::finishLoad(size_t owner, const std::string& stageId, const st
   if (!s.exists) shards_[owner]->stages.erase(stageId);
 }
 
-// Statuses and requests go to the Registry on every change (the store keeps their order).
-void StageService::persist(Stage& s) {
+// Statuses and requests go to the Registry once per tick when they changed (the store keeps the
+// order of saves). Only participants with a status other than OFF_STAGE are saved: a viewer who
+// merely watches is re-established by its next stage.open, so a save is O(requests), not
+// O(audience).
+void StageService::persist(Stage& s) { s.stateDirty = true; }
+
+void StageService::save(Stage& s) {
+  s.stateDirty = false;
   json::object participants;
   for (const auto& [userId, p] : s.participants) {
+    if (p.status == OffStage) continue;
     participants[userId] = json::object{{"participantId", p.participantId}, {"name", p.name}, {"host", p.host},
                                         {"canPublish", p.canPublish}, {"canSubscribe", p.canSubscribe},
                                         {"attributes", p.attributes}, {"status", p.status}, {"requestedAt", p.requestedAtMs}};
   }
   engine_.registry().put("stage:" + s.id + ":state", json::serialize(json::object{{"participants", participants}}), std::nullopt, [](auto) {});
+}
+
+void StageService::saveChanged(size_t shard) {
+  for (auto& [id, s] : shards_[shard]->stages) {
+    if (s.stateDirty) save(s);
+  }
 }
 
 // ---- events ----------------------------------------------------------------------------------
@@ -272,9 +286,14 @@ void StageService::open(const std::string& stageId, Actor actor, Reply reply) {
         p.canSubscribe = actor.canSubscribe;
         p.attributes = actor.attributes.is_null() ? json::value(json::object()) : actor.attributes;
         p.connections.push_back({actor.shard, actor.session, actor.sessionId, actor.tokenExpiresAtMs});
-        if (!wasConnected) toAll(s, "stage.participantJoined", json::object{{"participantId", p.participantId}, {"userId", p.userId}});
+        if (!wasConnected) toHosts(s, "stage.participantJoined", json::object{{"participantId", p.participantId}, {"userId", p.userId}});
         if (isNew) persist(s);
-        json::object result{{"stage", s.record}, {"status", kStatusNames[p.status]}, {"participants", participantsJson(s)},
+        // Everyone who is not merely watching, and this participant: O(stage), not O(audience).
+        json::array active;
+        for (const auto& [userId, q] : s.participants) {
+          if (q.status != OffStage || &q == &p) active.push_back(participantJson(q));
+        }
+        json::object result{{"stage", s.record}, {"status", kStatusNames[p.status]}, {"participants", std::move(active)},
                             {"participantId", p.participantId}};
         if (p.host) result["requests"] = requestsJson(s);
         subscribeConnection(owner, s.id, actor);
@@ -338,7 +357,7 @@ void StageService::connectionClosed(const std::string& stageId, const std::strin
   std::erase_if(p->second.connections, [&](const auto& c) { return c.sessionId == sessionId; });
   if (!p->second.connections.empty()) return;
   if (p->second.status == OnStage) setStatus(s->second, p->second, OffStage);
-  toAll(s->second, "stage.participantLeft", json::object{{"participantId", p->second.participantId}, {"userId", userId}});
+  toHosts(s->second, "stage.participantLeft", json::object{{"participantId", p->second.participantId}, {"userId", userId}});
 }
 
 void StageService::transition(const std::string& stageId, Actor actor, Transition what, Reply reply) {
@@ -584,6 +603,7 @@ void StageService::arm(size_t shard) {
 void StageService::tick(size_t shard) {
   const int64_t now = nowMs();
   for (auto& [id, s] : shards_[shard]->stages) {
+    if (s.stateDirty) save(s);
     if (s.requestsDirty) {
       s.requestsDirty = false;
       json::value requests = requestsJson(s);

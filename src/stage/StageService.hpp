@@ -44,6 +44,9 @@ class StageService {
   StageService(hub::ShardPool& pool, engine::Engine& engine, int64_t requestUpdateIntervalMs);
   ~StageService();
 
+  // Saves every changed stage now (shutdown); call on `shard`'s thread.
+  void saveChanged(size_t shard);
+
   // Server API.
   void create(boost::json::object settings, Reply reply);
   void get(const std::string& stageId, Reply reply);
@@ -70,7 +73,8 @@ class StageService {
   void withStage(const std::string& stageId, std::function<void(Stage&)> fn, Reply onError);
   void finishLoad(size_t owner, const std::string& stageId, const std::optional<engine::Record>& record,
                   const std::optional<engine::Record>& state);
-  void persist(Stage& s);
+  void persist(Stage& s);  // marks the state for the next tick's save
+  void save(Stage& s);
   void setStatus(Stage& s, Participant& p, int status);
   void toUser(const Stage& s, const Participant& p, const std::string& event, boost::json::value data);
   void toAll(const Stage& s, const std::string& event, boost::json::value data);
