@@ -286,7 +286,12 @@ void StageService::open(const std::string& stageId, Actor actor, Reply reply) {
         p.canSubscribe = actor.canSubscribe;
         p.attributes = actor.attributes.is_null() ? json::value(json::object()) : actor.attributes;
         p.connections.push_back({actor.shard, actor.session, actor.sessionId, actor.tokenExpiresAtMs});
-        if (!wasConnected) toHosts(s, "stage.participantJoined", json::object{{"participantId", p.participantId}, {"userId", p.userId}});
+        // Hosts hear of every participant; everyone hears of hosts (linear in the stage, not the audience).
+        if (!wasConnected) {
+          json::object joined{{"participantId", p.participantId}, {"userId", p.userId}};
+          if (p.host) toAll(s, "stage.participantJoined", joined);
+          else toHosts(s, "stage.participantJoined", joined);
+        }
         if (isNew) persist(s);
         // Everyone who is not merely watching, and this participant: O(stage), not O(audience).
         json::array active;
@@ -356,8 +361,12 @@ void StageService::connectionClosed(const std::string& stageId, const std::strin
   if (p == s->second.participants.end()) return;
   std::erase_if(p->second.connections, [&](const auto& c) { return c.sessionId == sessionId; });
   if (!p->second.connections.empty()) return;
+  const bool visible = p->second.host || p->second.status == OnStage;
   if (p->second.status == OnStage) setStatus(s->second, p->second, OffStage);
-  toHosts(s->second, "stage.participantLeft", json::object{{"participantId", p->second.participantId}, {"userId", userId}});
+  // Everyone hears when a host or someone on stage leaves; hosts hear of every viewer.
+  json::object left{{"participantId", p->second.participantId}, {"userId", userId}};
+  if (visible) toAll(s->second, "stage.participantLeft", left);
+  else toHosts(s->second, "stage.participantLeft", left);
 }
 
 void StageService::transition(const std::string& stageId, Actor actor, Transition what, Reply reply) {
@@ -474,6 +483,8 @@ void StageService::create(json::object settings, Reply reply) {
   std::string id = util::randomId("st_", 9);
   settings["id"] = id;
   settings["createdAt"] = iso(nowMs());
+  // The stream room the media plane (SFU) will use; its publish permission follows the statuses.
+  settings["streamRoomId"] = "sr_" + id.substr(3);
   if (!settings.contains("maxPublishers")) settings["maxPublishers"] = 12;
   std::string text = json::serialize(settings);
   engine_.registry().put("stage:" + id, text, 0, [this, id, settings, reply](engine::Outcome<engine::PutResult> r) {
