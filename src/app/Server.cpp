@@ -178,8 +178,10 @@ void printBanner(const Config& c, uint16_t port, const std::string& executable, 
   fmt::print(stderr,
              "\n  Development API key: {}  (secret in {})\n"
              "  Mint a client token:\n"
-             "    {} token create --data-dir {} --user alice --ttl 1h --grant 'room:*:subscribe,publish,presence,history'\n\n",
-             c.keys.front().key, (std::filesystem::path(c.dataDir) / "credentials.toml").string(), executable, c.dataDir);
+             "    {} token create --data-dir {} --user alice --ttl 1h --grant 'room:*:subscribe,publish,presence,history'\n"
+             "  Demo pages: http://{}:{}/ (rooms), /live.html (live), /stage.html (stages)\n\n",
+             c.keys.front().key, (std::filesystem::path(c.dataDir) / "credentials.toml").string(), executable, c.dataDir,
+             c.httpHost, port);
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ struct LiveService::Shard {
   // Consumer side: this shard's sessions' relay subscriptions, by session then liveId.
   std::unordered_map<api::ClientSession*, std::unordered_map<std::string, RelaySub>> relaySubs;
   std::unordered_map<std::string, Entry> entries;
+  size_t relayCacheBytes = 0;  // catch-up chunks held by this shard's entries
   std::unordered_map<std::string, int64_t> expiredSlots;  // attachId → remembered until
   std::unique_ptr<boost::asio::steady_timer> timer;
 };
@@ -63,7 +64,10 @@ struct LiveService::Shard {
 namespace {
 
 constexpr auto kSweepEvery = std::chrono::milliseconds(250);
-constexpr size_t kMaxSinceKeyBytes = 16 << 20;  // past this, late joiners wait for the next key
+constexpr size_t kMaxSinceKeyBytes = 16 << 20;        // past this, late joiners wait for the next key
+constexpr size_t kMaxRelayCacheBytes = 256 << 20;     // all catch-up chunks of one shard's broadcasts
+
+size_t cacheBytes(const net::SharedFrame& init, size_t sinceKeyBytes) { return (init ? init->size() : 0) + sinceKeyBytes; }
 const std::vector<std::string> kDefaultPreferences = {"iframe-url", "portal-relay", "webrtc"};
 
 int64_t nowMs() {
@@ -201,6 +205,7 @@ void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId
     if (expired) shards_[owner]->expiredSlots[attachId] = until;
   }
   entry.slots.clear();
+  shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
   entry.relayInit.reset();
   entry.relaySinceKey.clear();
   entry.relaySinceKeyBytes = 0;
@@ -447,6 +452,8 @@ void LiveService::relay(const std::string& liveId, uint8_t flags, std::string pa
     auto frame = net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Binary, api::BinaryFrame::encode(flags, liveId, payload)));
     const bool init = flags & api::BinaryFrame::kInit;
     const bool key = flags & api::BinaryFrame::kKey;
+    auto& total = shards_[owner]->relayCacheBytes;
+    total -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
     if (init) {
       entry.relayInit = frame;
     } else if (key) {
@@ -460,6 +467,13 @@ void LiveService::relay(const std::string& liveId, uint8_t flags, std::string pa
         entry.relaySinceKeyBytes = 0;
       }
     }
+    // Many broadcasts on one shard share one budget: over it, this one keeps no catch-up (its
+    // late joiners start at the next key chunk instead).
+    if (total + cacheBytes(entry.relayInit, entry.relaySinceKeyBytes) > kMaxRelayCacheBytes) {
+      entry.relaySinceKey.clear();
+      entry.relaySinceKeyBytes = 0;
+    }
+    total += cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
     uint8_t outFlags = init ? 0 : static_cast<uint8_t>(net::OutFrame::Droppable | (key ? net::OutFrame::Key : 0));
     pool_.publish("lr:" + liveId, frame, outFlags);
   });
