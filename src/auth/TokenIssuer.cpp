@@ -1,39 +1,10 @@
 #include "auth/TokenIssuer.hpp"
 
-#include <jwt.h>
-
 #include <boost/json.hpp>
-#include <cstdlib>
-#include <memory>
-#include <stdexcept>
+
+#include "auth/JwtSigner.hpp"
 
 namespace onair::auth {
-namespace {
-
-struct JwtDeleter {
-  void operator()(jwt_t* j) const { jwt_free(j); }
-};
-
-std::string sign(const boost::json::object& payload, const std::string& key, const std::string& secret) {
-  jwt_t* raw = nullptr;
-  if (jwt_new(&raw) != 0) throw std::runtime_error("jwt_new failed");
-  std::unique_ptr<jwt_t, JwtDeleter> jwt(raw);
-  if (jwt_add_grants_json(jwt.get(), boost::json::serialize(payload).c_str()) != 0) {
-    throw std::runtime_error("jwt_add_grants_json failed");
-  }
-  jwt_add_header(jwt.get(), "kid", key.c_str());
-  if (jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()),
-                  static_cast<int>(secret.size())) != 0) {
-    throw std::runtime_error("jwt_set_alg failed");
-  }
-  char* encoded = jwt_encode_str(jwt.get());
-  if (!encoded) throw std::runtime_error("jwt_encode_str failed");
-  std::string out(encoded);
-  std::free(encoded);  // libjwt 1.10 has no jwt_free_str
-  return out;
-}
-
-}  // namespace
 
 std::optional<std::string> TokenIssuer::issue(const AccessClaims& claims, std::optional<std::string> keyId) const {
   auto key = keyId ? keyId : keys_.primaryKey();
@@ -54,12 +25,12 @@ std::optional<std::string> TokenIssuer::issue(const AccessClaims& claims, std::o
     for (const auto& [k, v] : claims.attributes) attrs[k] = v;
     payload["attributes"] = std::move(attrs);
   }
-  return sign(payload, *key, *secret);
+  return signHs256(payload, *key, *secret);
 }
 
 std::string TokenIssuer::signApiJwt(const std::string& key, const std::string& secret, int64_t now, int64_t ttlSeconds) {
   boost::json::object payload{{"iss", key}, {"iat", now}, {"nbf", now}, {"exp", now + ttlSeconds}};
-  return sign(payload, key, secret);
+  return signHs256(payload, key, secret);
 }
 
 }  // namespace onair::auth

@@ -5,6 +5,7 @@
 #include "api/ArgReader.hpp"
 #include "api/Reply.hpp"
 #include "api/HttpReply.hpp"
+#include "api/JsonBody.hpp"
 #include "api/HttpRouter.hpp"
 #include "auth/TokenVerifier.hpp"
 #include "live/LiveArgs.hpp"
@@ -20,31 +21,19 @@ using Respond = api::HttpRouter::Respond;
 
 using api::replyTo;
 
-std::optional<boost::json::object> bodyObject(const net::HttpRequest& req, const Respond& respond) {
-  boost::system::error_code ec;
-  boost::json::parse_options opts;
-  opts.max_depth = 16;
-  auto v = boost::json::parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), ec, {}, opts);
-  if (ec || !v.is_object()) {
-    respond(api::errorReply(ApiError::invalidArgument("body must be a JSON object")));
-    return std::nullopt;
-  }
-  return std::move(v.as_object());
-}
-
 }  // namespace
 
 void registerLiveRoutes(api::HttpRouter& router, LiveService& service, const auth::TokenVerifier& verifier) {
   using Access = api::HttpRouter::Access;
   router.add("POST", "/v1/live/publish", Access::ApiKey, [&service](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
-    auto body = bodyObject(req, respond);
+    auto body = api::jsonBody(req, respond);
     if (!body) return;
     auto parsed = LiveArgs::publish(service, *body);
     if (auto* e = std::get_if<ApiError>(&parsed)) return respond(api::errorReply(*e));
     service.publish(std::move(std::get<PublishRequest>(parsed)), replyTo(respond));
   });
   router.add("POST", "/v1/live/unpublish", Access::ApiKey, [&service](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
-    auto body = bodyObject(req, respond);
+    auto body = api::jsonBody(req, respond);
     if (!body) return;
     api::ArgReader args(*body);
     std::string liveId = args.string("liveId", 1, 255);
@@ -54,7 +43,7 @@ void registerLiveRoutes(api::HttpRouter& router, LiveService& service, const aut
   });
   // sendBeacon posts text/plain; the access token in the body proves whose slot it is.
   router.add("POST", "/v1/live/release", Access::Public, [&service, &verifier](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
-    auto body = bodyObject(req, respond);
+    auto body = api::jsonBody(req, respond);
     if (!body) return;
     api::ArgReader args(*body);
     std::string attachId = args.string("attachId", 1, 700);

@@ -8,6 +8,7 @@
 #include "api/ArgReader.hpp"
 #include "api/Reply.hpp"
 #include "api/HttpReply.hpp"
+#include "api/JsonBody.hpp"
 #include "api/HttpRouter.hpp"
 #include "rooms/RequestParts.hpp"
 #include "rooms/RoomService.hpp"
@@ -32,20 +33,6 @@ std::vector<std::string> segments(const std::string& path, size_t skip) {
     if (i++ >= skip) out.push_back(seg);
   }
   return out;
-}
-
-// The JSON body as an object ({} when empty); nullopt (after responding) when it is not one.
-std::optional<json::object> body(const net::HttpRequest& req, const Respond& respond) {
-  if (req.body.empty()) return json::object();
-  boost::system::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 32;
-  auto v = json::parse(req.body, ec, {}, opts);
-  if (ec || !v.is_object()) {
-    respond(api::errorReply(ApiError::invalidArgument("body must be a JSON object")));
-    return std::nullopt;
-  }
-  return std::move(v.as_object());
 }
 
 // Query parameters as an args object (all values strings, numbers converted where expected).
@@ -76,7 +63,7 @@ bool validName(const std::string& name, const char* what, const Respond& respond
 void stream(RoomService& service, Kind kind, const std::string& name, const std::string& action,
             const net::HttpRequest& req, const Respond& respond) {
   if (req.method == "POST" && (action == "publish" || action == "broadcast")) {
-    auto b = body(req, respond);
+    auto b = api::jsonBody(req, respond);
     if (!b) return;
     api::ArgReader args(*b);
     auto request = RequestParts::publish(args, kind, name, "");
@@ -101,7 +88,7 @@ void room(RoomService& service, const std::vector<std::string>& seg, const net::
   if (action == "members" && req.method == "GET" && seg.size() == 2) return service.members(name, replyTo(respond));
   if (action == "presence" && req.method == "GET") return service.presenceList(name, replyTo(respond));
   if (action == "members" && req.method == "POST" && seg.size() == 2) {
-    auto b = body(req, respond);
+    auto b = api::jsonBody(req, respond);
     if (!b) return;
     api::ArgReader args(*b);
     MemberInfo m;
@@ -115,7 +102,7 @@ void room(RoomService& service, const std::vector<std::string>& seg, const net::
   if (action == "members" && req.method == "DELETE" && seg.size() == 3) return service.serverLeave(name, seg[2], replyTo(respond));
   if (action == "metadata" && (req.method == "GET" || req.method == "PUT")) {
     if (req.method == "GET") return service.metadata(name, std::nullopt, std::nullopt, replyTo(respond));
-    auto b = body(req, respond);
+    auto b = api::jsonBody(req, respond);
     if (!b) return;
     api::ArgReader args(*b);
     const auto* md = args.optionalObject("metadata");

@@ -5,6 +5,7 @@
 
 #include "api/ArgReader.hpp"
 #include "api/HttpReply.hpp"
+#include "api/JsonBody.hpp"
 #include "api/HttpRouter.hpp"
 #include "api/Reply.hpp"
 #include "auth/TokenIssuer.hpp"
@@ -20,18 +21,6 @@ using api::ErrorCode;
 using api::replyTo;
 using Respond = api::HttpRouter::Respond;
 namespace json = boost::json;
-
-std::optional<json::object> body(const net::HttpRequest& req, const Respond& respond) {
-  boost::system::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 16;
-  auto v = json::parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), ec, {}, opts);
-  if (ec || !v.is_object()) {
-    respond(api::errorReply(ApiError::invalidArgument("body must be a JSON object")));
-    return std::nullopt;
-  }
-  return std::move(v.as_object());
-}
 
 std::vector<std::string> segments(const std::string& path) {
   std::vector<std::string> out;
@@ -110,7 +99,7 @@ void participantToken(StageService& service, const auth::TokenIssuer& issuer, co
 void registerStageRoutes(api::HttpRouter& router, StageService& service, const auth::TokenIssuer& issuer) {
   using Access = api::HttpRouter::Access;
   router.add("POST", "/v1/stages", Access::ApiKey, [&service](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
-    auto in = body(req, respond);
+    auto in = api::jsonBody(req, respond);
     if (!in) return;
     json::object s;
     if (auto e = settings(*in, s, true)) return respond(api::errorReply(*e));
@@ -126,20 +115,20 @@ void registerStageRoutes(api::HttpRouter& router, StageService& service, const a
     if (seg.size() == 1 && req.method == "GET") return service.get(id, replyTo(respond));
     if (seg.size() == 1 && req.method == "DELETE") return service.remove(id, replyTo(respond));
     if (seg.size() == 1 && req.method == "PATCH") {
-      auto in = body(req, respond);
+      auto in = api::jsonBody(req, respond);
       if (!in) return;
       json::object s;
       if (auto e = settings(*in, s, false)) return respond(api::errorReply(*e));
       return service.update(id, std::move(s), replyTo(respond));
     }
     if (seg.size() == 2 && seg[1] == "participant-tokens" && req.method == "POST") {
-      auto in = body(req, respond);
+      auto in = api::jsonBody(req, respond);
       if (!in) return;
       return participantToken(service, issuer, id, std::move(*in), respond);
     }
     if (seg.size() == 2 && seg[1] == "participants" && req.method == "GET") return service.participantsOf(id, replyTo(respond));
     if (seg.size() == 4 && seg[1] == "participants" && seg[3] == "disconnect" && req.method == "POST") {
-      auto in = body(req, respond);
+      auto in = api::jsonBody(req, respond);
       if (!in) return;
       api::ArgReader args(*in);
       auto reason = args.optionalString("reason", 255);
