@@ -51,7 +51,14 @@
 #include <string_view>
 #include <vector>
 
+#include "../common/BenchKit.hpp"
+
 namespace {
+
+using benchkit::base64;
+using benchkit::cpuSeconds;
+using benchkit::nowNs;
+using benchkit::processCpuSeconds;
 
 // ---------------------------------------------------------------- options
 
@@ -128,36 +135,6 @@ Options parseArgs(int argc, char** argv) {
 
 // ---------------------------------------------------------------- time, percentiles
 
-uint64_t nowNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-double cpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-double processCpuSeconds(int pid) {
-  if (pid <= 0) return 0;
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  FILE* f = std::fopen(path, "r");
-  if (!f) return 0;
-  char buf[1024];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = 0;
-  const char* p = std::strrchr(buf, ')');
-  if (!p) return 0;
-  unsigned long long utime = 0, stime = 0;
-  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return 0;
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
 // VmRSS of another process in KiB (0 when unreadable).
 long processRssKb(int pid) {
   if (pid <= 0) return 0;
@@ -189,46 +166,16 @@ struct Samples {
 
 // ---------------------------------------------------------------- encodings
 
-std::string base64(const unsigned char* data, size_t n, bool url) {
-  static const char* std64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  static const char* url64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  const char* tbl = url ? url64 : std64;
-  std::string out;
-  out.reserve((n + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < n; i += 3) {
-    uint32_t v = (uint32_t(data[i]) << 16) | (uint32_t(data[i + 1]) << 8) | data[i + 2];
-    for (int s = 18; s >= 0; s -= 6) out += tbl[(v >> s) & 63];
-  }
-  if (i < n) {
-    uint32_t v = uint32_t(data[i]) << 16;
-    if (i + 1 < n) v |= uint32_t(data[i + 1]) << 8;
-    out += tbl[(v >> 18) & 63];
-    out += tbl[(v >> 12) & 63];
-    if (i + 1 < n) out += tbl[(v >> 6) & 63];
-    if (!url) out += (i + 1 < n) ? "=" : "==";
-  }
-  return out;
-}
-
-std::string b64url(std::string_view s) { return base64(reinterpret_cast<const unsigned char*>(s.data()), s.size(), true); }
-
 // A participant token: the claims POST /v1/stages/{id}/participant-tokens would put in it.
 std::string participantToken(const std::string& key, const std::string& secret, const std::string& stageId,
                              const std::string& user, bool host, int64_t now) {
-  std::string header = R"({"alg":"HS256","typ":"JWT","kid":")" + key + R"("})";
   std::string claims = R"({"iss":")" + key + R"(","sub":")" + user + R"(","iat":)" + std::to_string(now) +
                        R"(,"exp":)" + std::to_string(now + 3600) + R"(,"grants":{"stage":{")" + stageId + R"(":[")" +
                        (host ? "host" : "viewer") + R"(","publish","subscribe"]}},"attributes":{"participantId":"p_)" + user +
                        R"("}})";
-  std::string signingInput = b64url(header) + "." + b64url(claims);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int macLen = 0;
-  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-            reinterpret_cast<const unsigned char*>(signingInput.data()), signingInput.size(), mac, &macLen)) {
-    die("HMAC failed");
-  }
-  return signingInput + "." + base64(mac, macLen, true);
+  std::string token = benchkit::signJwt(key, claims, secret);
+  if (token.empty()) die("HMAC failed");
+  return token;
 }
 
 // ---------------------------------------------------------------- per-phase counters
@@ -337,25 +284,7 @@ struct Client {
   }
 
   void sendText(Conn& c, std::string_view payload, uint8_t opcode = 0x1) {
-    std::string& o = c.out;
-    o += static_cast<char>(0x80 | opcode);
-    size_t n = payload.size();
-    if (n < 126) {
-      o += static_cast<char>(0x80 | n);
-    } else if (n < 65536) {
-      o += static_cast<char>(0x80 | 126);
-      o += static_cast<char>((n >> 8) & 0xff);
-      o += static_cast<char>(n & 0xff);
-    } else {
-      o += static_cast<char>(0x80 | 127);
-      for (int s = 56; s >= 0; s -= 8) o += static_cast<char>((uint64_t(n) >> s) & 0xff);
-    }
-    uint32_t m = nextMask();
-    unsigned char mk[4] = {uint8_t(m), uint8_t(m >> 8), uint8_t(m >> 16), uint8_t(m >> 24)};
-    o.append(reinterpret_cast<const char*>(mk), 4);
-    size_t at = o.size();
-    o.append(payload);
-    for (size_t i = 0; i < n; ++i) o[at + i] = static_cast<char>(o[at + i] ^ mk[i & 3]);
+    benchkit::appendMaskedFrame(c.out, payload, opcode, nextMask());
     markDirty(c);
   }
 

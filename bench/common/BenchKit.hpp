@@ -1,0 +1,109 @@
+#pragma once
+// Small pieces every epoll load client in bench/ needs: clocks, CPU accounting, base64url, HS256
+// tokens and client-masked WebSocket frames. Header-only; bench code only.
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <string_view>
+
+namespace benchkit {
+
+inline uint64_t nowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// CPU seconds (user + system) of this process.
+inline double cpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// utime + stime of another process, in seconds (0 when unreadable).
+inline double processCpuSeconds(int pid) {
+  if (pid <= 0) return 0;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  FILE* f = std::fopen(path, "r");
+  if (!f) return 0;
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');  // the command name may hold spaces
+  if (!p) return 0;
+  unsigned long long utime = 0, stime = 0;
+  // fields after ")": state(3) … utime(14) stime(15)
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return 0;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+inline std::string base64(const unsigned char* data, size_t n, bool url) {
+  static const char* std64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* url64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const char* tbl = url ? url64 : std64;
+  std::string out;
+  out.reserve((n + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < n; i += 3) {
+    uint32_t v = (uint32_t(data[i]) << 16) | (uint32_t(data[i + 1]) << 8) | data[i + 2];
+    for (int s = 18; s >= 0; s -= 6) out += tbl[(v >> s) & 63];
+  }
+  if (i < n) {
+    uint32_t v = uint32_t(data[i]) << 16;
+    if (i + 1 < n) v |= uint32_t(data[i + 1]) << 8;
+    out += tbl[(v >> 18) & 63];
+    out += tbl[(v >> 12) & 63];
+    if (i + 1 < n) out += tbl[(v >> 6) & 63];
+    if (!url) out += (i + 1 < n) ? "=" : "==";
+  }
+  return out;
+}
+
+inline std::string b64url(std::string_view s) { return base64(reinterpret_cast<const unsigned char*>(s.data()), s.size(), true); }
+
+// An HS256 JWT for `claimsJson`, header kid = `key`. Empty when HMAC fails.
+inline std::string signJwt(const std::string& key, const std::string& claimsJson, const std::string& secret) {
+  std::string header = R"({"alg":"HS256","typ":"JWT","kid":")" + key + R"("})";
+  std::string signingInput = b64url(header) + "." + b64url(claimsJson);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int macLen = 0;
+  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+            reinterpret_cast<const unsigned char*>(signingInput.data()), signingInput.size(), mac, &macLen)) {
+    return {};
+  }
+  return signingInput + "." + base64(mac, macLen, true);
+}
+
+// Appends one client frame (FIN set, masked with `mask`) to `out`.
+inline void appendMaskedFrame(std::string& out, std::string_view payload, uint8_t opcode, uint32_t mask) {
+  out += static_cast<char>(0x80 | opcode);
+  size_t n = payload.size();
+  if (n < 126) {
+    out += static_cast<char>(0x80 | n);
+  } else if (n < 65536) {
+    out += static_cast<char>(0x80 | 126);
+    out += static_cast<char>((n >> 8) & 0xff);
+    out += static_cast<char>(n & 0xff);
+  } else {
+    out += static_cast<char>(0x80 | 127);
+    for (int s = 56; s >= 0; s -= 8) out += static_cast<char>((uint64_t(n) >> s) & 0xff);
+  }
+  unsigned char mk[4] = {uint8_t(mask), uint8_t(mask >> 8), uint8_t(mask >> 16), uint8_t(mask >> 24)};
+  out.append(reinterpret_cast<const char*>(mk), 4);
+  size_t at = out.size();
+  out.append(payload);
+  for (size_t i = 0; i < n; ++i) out[at + i] = static_cast<char>(out[at + i] ^ mk[i & 3]);
+}
+
+}  // namespace benchkit
