@@ -1,5 +1,5 @@
-// fuzz_cursor: history cursors, room names and ISO-8601 times (live expiresAt), all straight
-// from clients.
+// fuzz_cursor: history cursors, room names, live attach ids and ISO-8601 times (live expiresAt),
+// all straight from clients.
 // Invariants: decode never crashes; whatever decodes re-encodes to a cursor that decodes to the
 // same value; a valid name satisfies the documented rule and has a namespace that is a prefix.
 #include <cstddef>
@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "live/AttachId.hpp"
 #include "rooms/Cursor.hpp"
 #include "rooms/RoomName.hpp"
 #include "util/Time.hpp"
@@ -32,6 +33,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto ns = RoomName::namespaceOf(text);
     check(text.substr(0, ns.size()) == ns);
     check(ns.find(':') == std::string_view::npos);
+  }
+  if (auto liveId = onair::live::AttachId::liveIdOf(text)) {
+    // Whatever parses round-trips through a freshly made id.
+    check(!liveId->empty() && liveId->size() <= 255 && liveId->find(':') != std::string::npos);
+    check(onair::live::AttachId::liveIdOf(onair::live::AttachId::make(*liveId)) == liveId);
   }
   if (auto ms = onair::util::parseIsoTimeMs(text)) {
     // Whatever parses is a time that prints back to a parseable string.

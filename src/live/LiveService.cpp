@@ -1,5 +1,7 @@
 #include "live/LiveService.hpp"
 
+#include "live/AttachId.hpp"
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -100,13 +102,7 @@ LiveService::~LiveService() {
 
 size_t LiveService::ownerOf(const std::string& liveId) const { return pool_.ownerOf("lp:" + liveId); }
 
-std::optional<std::string> LiveService::liveIdOfAttach(const std::string& attachId) {
-  auto dot = attachId.rfind('.');
-  if (attachId.size() > 700 || dot == std::string::npos || attachId.rfind("at_", 0) != 0) return std::nullopt;
-  auto liveId = util::base64UrlDecode(std::string_view(attachId).substr(dot + 1));
-  if (!liveId || liveId->empty() || liveId->find(':') == std::string::npos) return std::nullopt;
-  return liveId;
-}
+std::optional<std::string> LiveService::liveIdOfAttach(const std::string& attachId) { return AttachId::liveIdOf(attachId); }
 
 std::optional<ApiError> LiveService::checkLiveId(const std::string& liveId) const {
   auto colon = liveId.find(':');
@@ -267,7 +263,7 @@ void LiveService::attach(AttachRequest request, Reply reply) {
       const auto& kind = options_.kinds.at(kindOf(request.liveId));
       std::string capKey = kindOf(request.liveId) + "|" +
                            ((kind.capPerScopeClaim && request.scope) ? "scope:" + *request.scope : "user:" + request.userId);
-      std::string attachId = util::randomId("at_", 9) + "." + util::base64UrlEncode(request.liveId);
+      std::string attachId = AttachId::make(request.liveId);
       engine_.leases().acquire(capKey, attachId, kind.cap, kind.slotTtlSeconds * 1000,
                                [this, owner, request, reply, capKey, attachId, transport = *transport, cap = kind.cap](engine::Outcome<engine::SlotGrant> r) {
         pool_.post(owner, [this, owner, request, reply, capKey, attachId, transport, cap, r] {

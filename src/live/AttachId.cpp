@@ -1,0 +1,20 @@
+#include "live/AttachId.hpp"
+
+#include "util/Base64Url.hpp"
+#include "util/Random.hpp"
+
+namespace onair::live {
+
+std::string AttachId::make(std::string_view liveId) {
+  return util::randomId("at_", 9) + "." + util::base64UrlEncode(liveId);
+}
+
+std::optional<std::string> AttachId::liveIdOf(std::string_view attachId) {
+  auto dot = attachId.rfind('.');
+  if (attachId.size() > 700 || dot == std::string_view::npos || attachId.substr(0, 3) != "at_") return std::nullopt;
+  auto liveId = util::base64UrlDecode(attachId.substr(dot + 1));
+  if (!liveId || liveId->empty() || liveId->size() > 255 || liveId->find(':') == std::string::npos) return std::nullopt;
+  return liveId;
+}
+
+}  // namespace onair::live
