@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -213,6 +214,7 @@ enum class Phase : uint8_t { Setup, MaxWarm, MaxMeasure, Drain, RateWarm, RateMe
 struct Client {
   Options opt;
   int ep = -1;
+  std::array<char, 65536> readScratch;  // every connection reads through it
   std::vector<Conn> conns;  // [0] = producer, [1..] = consumers
   Phase phase = Phase::Setup;
   Stats* measuring = nullptr;  // non-null while a window is open
@@ -528,19 +530,18 @@ struct Client {
   }
 
   void onReadable(Conn& c, uint64_t now) {
+    // Reads land in one scratch buffer (never zeroed) and only what arrived is appended: a
+    // resize of c.in per read would memset 64 KiB per reply and make the client the bottleneck.
     for (;;) {
-      size_t have = c.in.size();
-      c.in.resize(have + 65536);
-      ssize_t n = ::recv(c.fd, c.in.data() + have, 65536, 0);
+      ssize_t n = ::recv(c.fd, readScratch.data(), readScratch.size(), 0);
       if (n <= 0) {
-        c.in.resize(have);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (n < 0 && errno == EINTR) continue;
         closeConn(c);
         return;
       }
-      c.in.resize(have + static_cast<size_t>(n));
-      if (static_cast<size_t>(n) < 65536) break;
+      c.in.append(readScratch.data(), static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < readScratch.size()) break;
     }
     if (c.state == State::Upgrading) onUpgradeBytes(c);
     if (c.state == State::Authenticating || c.state == State::Ready) {

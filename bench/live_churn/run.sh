@@ -18,9 +18,13 @@
 #   make bench-live-churn        or   bash bench/live_churn/run.sh
 #
 # Environment (defaults): CHURN_CONNS (1000) CHURN_BROADCASTS (100) CHURN_WINDOW (4)
-#   CHURN_SECONDS (10, measured, each phase) CHURN_WARMUP (2) CHURN_RATE (100000)
+#   CHURN_SECONDS (10, measured, each phase) CHURN_MAX_SECONDS (CHURN_SECONDS; 0 skips the max
+#   phase) CHURN_WARMUP (2) CHURN_RATE (100000)
 #   CHURN_SRC_ADDRS (1: all from 127.0.0.1) CHURN_SERVER_CPU (0) CHURN_CLIENT_CPU (1)
-#   CHURN_PERF (0; 1 = perf record -g onair during the run, report on stderr)
+#   CHURN_PERF (0; 1 = perf record -g onair during the run, report on stderr; CHURN_PERF_OUT=file
+#   keeps perf.data)
+#   CHURN_PERF_CLIENT (unset; a file = perf record -g the client into it)
+#   CHURN_TIMELINE (unset; 1 = per-100 ms ops and worst latency on stderr)
 #   CHURN_QUIET_WAIT (60: seconds to wait for an idle machine first) BUILD_DIR (build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,6 +34,7 @@ CONNS=${CHURN_CONNS:-1000}
 BROADCASTS=${CHURN_BROADCASTS:-100}
 WINDOW=${CHURN_WINDOW:-4}
 SECONDS_MEASURED=${CHURN_SECONDS:-10}
+MAX_SECONDS=${CHURN_MAX_SECONDS:-$SECONDS_MEASURED}
 WARMUP=${CHURN_WARMUP:-2}
 RATE=${CHURN_RATE:-100000}
 SRC_ADDRS=${CHURN_SRC_ADDRS:-1}
@@ -111,15 +116,17 @@ done
 [ "$QUIET" = 1 ] || say "warning: the machine is busy with other work; the figures will be skewed (see other CPU below)"
 
 if [ "$PERF" = 1 ]; then
-  perf record -g -o "$TMP/perf.data" -p "$ONAIR_PID" >/dev/null 2>"$TMP/perf.err" &
+  perf record ${CHURN_PERF_ARGS:--g} -o "$TMP/perf.data" -p "$ONAIR_PID" >/dev/null 2>"$TMP/perf.err" &
   PERF_PID=$!
 fi
 
 BUDGET=$(( 2 * (${WARMUP%.*} + ${SECONDS_MEASURED%.*}) + 60 ))
 STATUS=0
-timeout "$BUDGET" taskset -c "$CLIENT_CPU" "$CLIENT" --port "$PORT" --conns "$CONNS" --broadcasts "$BROADCASTS" \
-  --window "$WINDOW" --warmup "$WARMUP" --max-seconds "$SECONDS_MEASURED" --rate "$RATE" \
-  --rate-seconds "$SECONDS_MEASURED" --src-addrs "$SRC_ADDRS" --server-pid "$ONAIR_PID" >"$TMP/result.json" 2>"$TMP/client.err" || STATUS=$?
+CLIENT_WRAP=()
+[ -n "${CHURN_PERF_CLIENT:-}" ] && CLIENT_WRAP=(perf record -g -o "$CHURN_PERF_CLIENT" --)
+timeout "$BUDGET" taskset -c "$CLIENT_CPU" "${CLIENT_WRAP[@]}" "$CLIENT" --port "$PORT" --conns "$CONNS" --broadcasts "$BROADCASTS" \
+  --window "$WINDOW" --warmup "$WARMUP" --max-seconds "$MAX_SECONDS" --rate "$RATE" \
+  --rate-seconds "$SECONDS_MEASURED" --src-addrs "$SRC_ADDRS" --server-pid "$ONAIR_PID" ${CHURN_TIMELINE:+--timeline} ${CHURN_POLL_US:+--poll-us "$CHURN_POLL_US"} >"$TMP/result.json" 2>"$TMP/client.err" || STATUS=$?
 cat "$TMP/client.err" >&2
 
 if [ -n "$PERF_PID" ]; then
@@ -175,5 +182,6 @@ EOF
 
 if [ "$PERF" = 1 ] && [ -s "$TMP/perf.data" ]; then
   say "perf report (onair, top entries):"
-  perf report -i "$TMP/perf.data" --no-children --stdio --percent-limit 1.5 -g none 2>/dev/null | grep -v '^$' | head -60 >&2 || true
+  perf report -i "$TMP/perf.data" --no-children --stdio --percent-limit 1 -g none 2>/dev/null | grep -v '^$' | grep -v '^#' | cut -c1-160 | head -60 >&2 || true
+  if [ -n "${CHURN_PERF_OUT:-}" ]; then cp "$TMP/perf.data" "$CHURN_PERF_OUT" && say "perf data kept in $CHURN_PERF_OUT"; fi
 fi

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -246,6 +247,7 @@ struct Client {
   Options opt;
   std::string key, secret;
   int ep = -1;
+  std::array<char, 65536> readScratch;  // every connection reads through it
   std::vector<Conn> conns;  // [0] hostA, [1] hostB, [2 …] viewers
   std::vector<Conn*> dirtyList;
   uint32_t maskState = 0x9e3779b9u;
@@ -668,19 +670,18 @@ struct Client {
   }
 
   void onReadable(Conn& c, uint64_t now) {
+    // Reads land in one scratch buffer (never zeroed) and only what arrived is appended: a
+    // resize of c.in per read would memset 64 KiB per frame and make the client the bottleneck.
     for (;;) {
-      size_t have = c.in.size();
-      c.in.resize(have + 65536);
-      ssize_t n = ::recv(c.fd, c.in.data() + have, 65536, 0);
+      ssize_t n = ::recv(c.fd, readScratch.data(), readScratch.size(), 0);
       if (n <= 0) {
-        c.in.resize(have);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (n < 0 && errno == EINTR) continue;
         closeConn(c);
         return;
       }
-      c.in.resize(have + static_cast<size_t>(n));
-      if (static_cast<size_t>(n) < 65536) break;
+      c.in.append(readScratch.data(), static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < readScratch.size()) break;
       if (!c.host && c.state >= State::Authenticating && !parseViewerFrames(c, now)) return closeConn(c);  // keep the buffer small
     }
     if (c.state == State::Upgrading) onUpgradeBytes(c);

@@ -23,17 +23,19 @@ void Call::send(std::string text, std::string_view outcome, bool clientMistake) 
   if (answered_ || !session_) return;
   answered_ = true;
   // Unknown ops share one label: client-chosen strings must not mint metric series.
-  std::string label = outcome == toString(ErrorCode::UnknownOp) ? std::string("unknown") : op_;
-  auto& loop = session_->loop();
+  std::string_view label = outcome == toString(ErrorCode::UnknownOp) ? std::string_view("unknown") : std::string_view(op_);
   // Replies leave from the session's own loop, whichever thread the handler finished on.
   // Session state (bad-request counts, the connection) is touched only on the session's loop.
-  auto deliver = [session = session_, op = std::move(label), text = std::move(text), outcome = std::string(outcome), clientMistake] {
-    session->loop().metrics().countRequest(op, outcome);
-    session->sendText(text);
-    if (clientMistake) session->countBadRequest();
-  };
-  if (loop.io().get_executor().running_in_this_thread()) return deliver();
-  loop.post(std::move(deliver));
+  if (session_->loop().isCurrentThread()) return deliver(*session_, label, outcome, text, clientMistake);
+  session_->loop().post([session = session_, op = std::string(label), text = std::move(text), outcome = std::string(outcome), clientMistake] {
+    deliver(*session, op, outcome, text, clientMistake);
+  });
+}
+
+void Call::deliver(ClientSession& session, std::string_view op, std::string_view outcome, std::string_view text, bool clientMistake) {
+  session.loop().metrics().countRequest(op, outcome);
+  session.sendText(text);
+  if (clientMistake) session.countBadRequest();
 }
 
 }  // namespace onair::api

@@ -32,6 +32,7 @@ class Call {
 
  private:
   void send(std::string text, std::string_view outcome, bool clientMistake);
+  static void deliver(ClientSession& session, std::string_view op, std::string_view outcome, std::string_view text, bool clientMistake);
 
   std::shared_ptr<ClientSession> session_;
   boost::json::value id_;

@@ -37,6 +37,14 @@ class ShardPool {
   // "<prefix>:<name>" with a prefix of at most 3 characters, the owner of <name>.
   size_t ownerOf(std::string_view name) const;
   void post(size_t shard, std::function<void()> fn) { loops_[shard]->post(std::move(fn)); }
+  // Runs `fn` now when called on `shard`'s thread (no allocation, no queueing), else posts it.
+  // For hops whose callers hold no state that `fn` could invalidate: the request paths that
+  // already run on the owner shard with one shard (or by hashing) skip a loop turn.
+  template <class Fn>
+  void run(size_t shard, Fn&& fn) {
+    if (loops_[shard]->isCurrentThread()) return fn();
+    post(shard, std::function<void()>(std::forward<Fn>(fn)));
+  }
 
   // Called on `shard`'s thread.
   void subscribe(size_t shard, const std::string& topic, net::FrameSink* sink, std::function<void()> done = {});

@@ -169,7 +169,7 @@ std::optional<json::value> LiveService::negotiate(const Entry& entry, const std:
 
 void LiveService::publish(PublishRequest request, Reply reply) {
   size_t owner = ownerOf(request.liveId);
-  pool_.post(owner, [this, owner, request = std::move(request), reply] {
+  pool_.run(owner, [this, owner, request = std::move(request), reply] {
     const auto& kind = options_.kinds.at(kindOf(request.liveId));
     auto& entry = shards_[owner]->entries[request.liveId];
     if (entry.state != Entry::State::Live) entry = Entry{};  // a new life after a tombstone
@@ -184,7 +184,7 @@ void LiveService::publish(PublishRequest request, Reply reply) {
 
 void LiveService::unpublish(const std::string& liveId, Reply reply) {
   size_t owner = ownerOf(liveId);
-  pool_.post(owner, [this, owner, liveId, reply] {
+  pool_.run(owner, [this, owner, liveId, reply] {
     auto it = shards_[owner]->entries.find(liveId);
     if (it != shards_[owner]->entries.end() && it->second.state == Entry::State::Live) endEntry(owner, it->second, liveId, "live.ended");
     reply(json::object{{"ok", true}});
@@ -248,7 +248,7 @@ void LiveService::attach(AttachRequest request, Reply reply) {
       return reply(ApiError{ErrorCode::RateLimited, "too many attaches this minute; retry later", rate.retryAfterMs});
     }
     size_t owner = ownerOf(request.liveId);
-    pool_.post(owner, [this, owner, request = std::move(request), reply] {
+    pool_.run(owner, [this, owner, request = std::move(request), reply] {
       auto& shard = *shards_[owner];
       auto it = shard.entries.find(request.liveId);
       if (it == shard.entries.end() || it->second.state == Entry::State::Ended) {
@@ -266,7 +266,7 @@ void LiveService::attach(AttachRequest request, Reply reply) {
       std::string attachId = AttachId::make(request.liveId);
       engine_.leases().acquire(capKey, attachId, kind.cap, kind.slotTtlSeconds * 1000,
                                [this, owner, request, reply, capKey, attachId, transport = *transport, cap = kind.cap](engine::Outcome<engine::SlotGrant> r) {
-        pool_.post(owner, [this, owner, request, reply, capKey, attachId, transport, cap, r] {
+        pool_.run(owner, [this, owner, request, reply, capKey, attachId, transport, cap, r] {
           if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
           auto grant = std::get<engine::SlotGrant>(r);
           if (!grant.granted) {
@@ -316,7 +316,7 @@ void LiveService::release(const std::string& attachId, const std::string& userId
   auto liveId = liveIdOfAttach(attachId);
   if (!liveId) return reply(ApiError::invalidArgument("attachId is not one this server gave out"));
   size_t owner = ownerOf(*liveId);
-  pool_.post(owner, [this, owner, attachId, userId, liveId = *liveId, reply] {
+  pool_.run(owner, [this, owner, attachId, userId, liveId = *liveId, reply] {
     auto it = shards_[owner]->entries.find(liveId);
     if (it != shards_[owner]->entries.end()) {
       auto slot = it->second.slots.find(attachId);
@@ -337,7 +337,7 @@ void LiveService::heartbeat(const std::string& attachId, const std::string& user
   auto liveId = liveIdOfAttach(attachId);
   if (!liveId) return reply(ApiError::invalidArgument("attachId is not one this server gave out"));
   size_t owner = ownerOf(*liveId);
-  pool_.post(owner, [this, owner, attachId, userId, liveId = *liveId, reply] {
+  pool_.run(owner, [this, owner, attachId, userId, liveId = *liveId, reply] {
     auto& shard = *shards_[owner];
     auto gone = [&] {
       if (shard.expiredSlots.count(attachId)) return reply(ApiError{ErrorCode::Expired, "this slot expired; attach again", std::nullopt});
@@ -365,7 +365,7 @@ void LiveService::heartbeat(const std::string& attachId, const std::string& user
 
 void LiveService::resolve(const std::string& liveId, std::vector<std::string> preferences, Reply reply) {
   size_t owner = ownerOf(liveId);
-  pool_.post(owner, [this, owner, liveId, preferences = std::move(preferences), reply] {
+  pool_.run(owner, [this, owner, liveId, preferences = std::move(preferences), reply] {
     auto it = shards_[owner]->entries.find(liveId);
     if (it == shards_[owner]->entries.end() || it->second.state == Entry::State::Ended) {
       return reply(ApiError{ErrorCode::NotFound, liveId + " is not being broadcast", std::nullopt});
@@ -429,7 +429,7 @@ void LiveService::releaseRelayLocal(size_t shard, api::ClientSession* session, c
 void LiveService::relay(const std::string& liveId, uint8_t flags, std::string payload, size_t shard,
                         std::weak_ptr<api::ClientSession> session) {
   size_t owner = ownerOf(liveId);
-  pool_.post(owner, [this, owner, liveId, flags, payload = std::move(payload), shard, session] {
+  pool_.run(owner, [this, owner, liveId, flags, payload = std::move(payload), shard, session] {
     auto fail = [&](ApiError e) {
       std::string text = api::Envelope::error(nullptr, e);
       pool_.post(shard, [session, text = std::move(text)] {

@@ -36,6 +36,8 @@ class EventLoop {
 
   // Runs `fn` on this loop's thread. Safe from any thread.
   void post(std::function<void()> fn);
+  // True on this loop's own thread (inside run()).
+  bool isCurrentThread() { return io_.get_executor().running_in_this_thread(); }
 
   // A clock read once per tick (250 ms): cheap enough to stamp every read with.
   Clock::time_point coarseNow() const { return coarseNow_; }

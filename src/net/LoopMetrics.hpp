@@ -29,13 +29,15 @@ class LoopMetrics {
   Counter loopLagMicros{0};    // last measured lag of the loop's timer
   Counter loopLagMaxMicros{0}; // worst lag since start
 
-  // Requests by (op, outcome) where outcome is "ok" or an error code.
-  void countRequest(const std::string& op, std::string_view outcome);
+  // Requests by (op, outcome) where outcome is "ok" or an error code. Allocates only the first
+  // time a pair is seen (lookups by string_view).
+  void countRequest(std::string_view op, std::string_view outcome);
   std::map<std::pair<std::string, std::string>, uint64_t> requestCounts() const;
 
  private:
+  using ByOutcome = std::map<std::string, uint64_t, std::less<>>;
   mutable std::mutex requestsMutex_;  // uncontended except while /metrics reads
-  std::map<std::pair<std::string, std::string>, uint64_t> requests_;
+  std::map<std::string, ByOutcome, std::less<>> requests_;  // op → outcome → count
 };
 
 }  // namespace onair::net

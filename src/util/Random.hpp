@@ -9,7 +9,8 @@ namespace onair::util {
 // `count` random bytes. Aborts the process if the system RNG fails: nothing secure can follow.
 std::string randomBytes(size_t count);
 
-// A printable id: `prefix` followed by base64url of `entropyBytes` random bytes.
+// A printable id: `prefix` followed by base64url of `entropyBytes` random bytes. The bytes come
+// from a per-thread pool filled by RAND_bytes (secrets should use randomBytes).
 std::string randomId(std::string_view prefix, size_t entropyBytes = 12);
 
 }  // namespace onair::util
