@@ -17,6 +17,7 @@
 #   FANOUT_MAX_SECONDS (10) FANOUT_RATE (20) FANOUT_RATE_SECONDS (10) FANOUT_WARMUP (1)
 #   FANOUT_SERVERS ("ceiling nats onair") FANOUT_STORED (0; 1 = channel.publish instead of
 #   channel.broadcast) FANOUT_SERVER_CPU (0) FANOUT_CLIENT_CPU (1) BUILD_DIR (build)
+#   FANOUT_PERF_DIR (unset; a directory = perf record -g each server into <dir>/<server>.perf)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -150,6 +151,11 @@ for kind in $SERVERS; do
     continue
   fi
   log "$kind: listening on port $PORT (pid $SERVER_PID); running the client"
+  PERF_PID=""
+  if [ -n "${FANOUT_PERF_DIR:-}" ]; then  # profile each server over its whole run
+    perf record -g -o "$FANOUT_PERF_DIR/$kind.perf" -p "$SERVER_PID" >/dev/null 2>&1 &
+    PERF_PID=$!
+  fi
   if ! timeout $((${MAX_S%.*} + ${RATE_S%.*} + 60)) taskset -c "$CLIENT_CPU" "$CLIENT" "${CLIENT_ARGS[@]}" \
       --subs "$SUBS" --size "$SIZE" --window "$WINDOW" --warmup "$WARMUP" --max-seconds "$MAX_S" \
       --rate "$RATE" --rate-seconds "$RATE_S" >"$TMP/$kind.json" 2>"$TMP/$kind.client.err"; then
@@ -157,6 +163,7 @@ for kind in $SERVERS; do
     rm -f "$TMP/$kind.json"
   fi
   grep -v 'subscribers ready\|delivered/s$' "$TMP/$kind.client.err" >&2 || true
+  if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; fi
   stop_server
   if [ "$kind" = ceiling ]; then cat "$TMP/ceiling.err" >&2; fi
 done

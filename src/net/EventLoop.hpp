@@ -6,6 +6,9 @@
 // the loop's own thread.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <sys/uio.h>
+
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -44,6 +47,8 @@ class EventLoop {
 
   // Scratch space for socket reads. Connections copy out only what they must keep.
   std::span<uint8_t> readScratch() { return {scratch_.data(), scratch_.size()}; }
+  // Scratch iovecs for a connection's gathered write (IOV_MAX entries), used within one call.
+  std::array<iovec, 1024>& iovScratch() { return iov_; }
 
   // Corking: a connection with queued frames asks once per loop turn; all of them are flushed
   // together after the handlers that queued the frames have run.
@@ -76,6 +81,7 @@ class EventLoop {
   unsigned ticks_ = 0;
   LoopMetrics metrics_;
   std::vector<uint8_t> scratch_;
+  std::array<iovec, 1024> iov_{};
   std::vector<WsConnection*> dirty_;
   std::vector<std::shared_ptr<WsConnection>> retained_;
   bool flushPosted_ = false;

@@ -25,11 +25,14 @@ class OutFrame {
     if (--refs_ == 0) delete this;
   }
   const std::string& bytes() const { return *bytes_; }
+  // The frame's length, read per subscriber without going through the shared string.
+  size_t size() const { return size_; }
   uint8_t flags() const { return flags_; }
 
  private:
-  OutFrame(SharedFrame bytes, uint8_t flags) : bytes_(std::move(bytes)), flags_(flags) {}
+  OutFrame(SharedFrame bytes, uint8_t flags) : bytes_(std::move(bytes)), size_(bytes_->size()), flags_(flags) {}
   SharedFrame bytes_;
+  size_t size_;
   uint32_t refs_ = 0;
   uint8_t flags_ = 0;
 };

@@ -5,15 +5,17 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <cerrno>
+
+#include <sys/socket.h>
 
 namespace onair::net {
 namespace {
-constexpr size_t kMaxIov = 64;          // buffers per writev
 constexpr int kMaxReadsPerWakeup = 4;   // fairness between connections of a loop
 }  // namespace
 
 WsConnection::WsConnection(EventLoop& loop, boost::asio::ip::tcp::socket socket)
-    : loop_(loop), socket_(std::move(socket)), codec_(loop.wsSettings().limits) {
+    : loop_(loop), queueLimit_(loop.wsSettings().sendQueueBytes), socket_(std::move(socket)), codec_(loop.wsSettings().limits) {
   openedAt_ = lastRead_ = loop_.coarseNow();
 }
 
@@ -127,18 +129,26 @@ void WsConnection::handle(const WsEvent& event) {
 
 void WsConnection::send(OutFrame& frame) {
   if (state_ != State::Open) return;
-  // Media chunks: a connection that lags by half its queue skips whole chunks until the next
-  // key chunk, so it catches up instead of growing memory or being closed.
-  if (frame.flags() & OutFrame::Droppable) {
-    const bool key = frame.flags() & OutFrame::Key;
-    if (queuedBytes_ + frame.bytes().size() > loop_.wsSettings().sendQueueBytes / 2) skippingToKey_ = true;
-    else if (skippingToKey_ && key) skippingToKey_ = false;
-    if (skippingToKey_) {
-      LoopMetrics::add(loop_.metrics().chunksDropped);
-      return;
-    }
-  }
-  enqueue(frame, false);
+  if ((frame.flags() & OutFrame::Droppable) && !admitMediaChunk(frame)) return;
+  // The fan-out path (once per subscriber per message): count, retain, append, ask for a flush.
+  queuedBytes_ += frame.size();
+  if (queuedBytes_ > queueLimit_) return overflow();
+  frame.retain();
+  queue_.push_back(&frame);
+  if (flushScheduled_ || waitingWritable_) return;
+  flushScheduled_ = true;
+  loop_.scheduleFlush(this);
+}
+
+// Media chunks: a connection that lags by half its queue skips whole chunks until the next key
+// chunk, so it catches up instead of growing memory or being closed.
+bool WsConnection::admitMediaChunk(const OutFrame& frame) {
+  const bool key = frame.flags() & OutFrame::Key;
+  if (queuedBytes_ + frame.size() > queueLimit_ / 2) skippingToKey_ = true;
+  else if (skippingToKey_ && key) skippingToKey_ = false;
+  if (!skippingToKey_) return true;
+  LoopMetrics::add(loop_.metrics().chunksDropped);
+  return false;
 }
 
 void WsConnection::sendText(std::string_view text) {
@@ -172,17 +182,8 @@ void WsConnection::dropQueue(bool keepPartial) {
 }
 
 void WsConnection::enqueue(OutFrame& frame, bool control) {
-  queuedBytes_ += frame.bytes().size();
-  // Backpressure: a consumer that cannot keep up loses its queue, not the server its memory.
-  if (!control && queuedBytes_ > loop_.wsSettings().sendQueueBytes) {
-    LoopMetrics::add(loop_.metrics().sendQueueDrops);
-    dropQueue(true);
-    spdlog::info("ws {} closed as a slow consumer (send queue over {} bytes)", remoteAddress(),
-                 loop_.wsSettings().sendQueueBytes);
-    close(wsclose::SlowConsumer, "slow consumer");
-    return;
-  }
-  LoopMetrics::add(loop_.metrics().framesOut);
+  queuedBytes_ += frame.size();
+  if (!control && queuedBytes_ > queueLimit_) return overflow();
   frame.retain();
   queue_.push_back(&frame);
   if (flushScheduled_ || waitingWritable_) return;
@@ -190,46 +191,65 @@ void WsConnection::enqueue(OutFrame& frame, bool control) {
   loop_.scheduleFlush(this);
 }
 
+// Backpressure: a consumer that cannot keep up loses its queue, not the server its memory.
+void WsConnection::overflow() {
+  LoopMetrics::add(loop_.metrics().sendQueueDrops);
+  dropQueue(true);
+  spdlog::info("ws {} closed as a slow consumer (send queue over {} bytes)", remoteAddress(), queueLimit_);
+  close(wsclose::SlowConsumer, "slow consumer");
+}
+
 void WsConnection::flush() {
   flushScheduled_ = false;
   if (state_ == State::Closed || waitingWritable_) return;
-  std::array<boost::asio::const_buffer, kMaxIov> iov;
+  // Our own sendmsg rather than asio's write_some: asio gathers at most 64 buffers per call,
+  // and under fan-out a connection often has hundreds of small frames queued per loop turn.
+  // One loop-wide iovec array (single-threaded) keeps the stack small.
+  auto& iov = loop_.iovScratch();
   while (head_ < queue_.size()) {
-    // Gather up to kMaxIov queued frames into one writev.
+    // Gather up to iov.size() queued frames into one sendmsg.
     size_t count = 0;
-    for (size_t i = head_; i < queue_.size() && count < kMaxIov; ++i, ++count) {
+    for (size_t i = head_; i < queue_.size() && count < iov.size(); ++i, ++count) {
       const std::string& f = queue_[i]->bytes();
       size_t skip = (i == head_) ? headOffset_ : 0;
-      iov[count] = boost::asio::const_buffer(f.data() + skip, f.size() - skip);
+      iov[count] = {const_cast<char*>(f.data()) + skip, f.size() - skip};
     }
-    boost::system::error_code ec;
-    size_t n = socket_.write_some(std::span<const boost::asio::const_buffer>(iov.data(), count), ec);
-    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) return waitWritable();
-    if (ec) return finish(closeCode_);
-    LoopMetrics::add(loop_.metrics().bytesOut, n);
-    advance(n);
+    msghdr msg{};
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = count;
+    ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return waitWritable();
+      return finish(closeCode_);
+    }
+    LoopMetrics::add(loop_.metrics().bytesOut, static_cast<uint64_t>(n));
+    LoopMetrics::add(loop_.metrics().framesOut, advance(static_cast<size_t>(n)));
   }
-  // Drained: an idle connection keeps no queue memory.
-  if (queue_.capacity() > 16) std::vector<OutFrame*>().swap(queue_);
+  // Drained. The queue's capacity is kept for the next loop turn (a busy connection would
+  // otherwise regrow it every turn); the keepalive tick frees it once the connection is idle.
   queue_.clear();
   head_ = headOffset_ = queuedBytes_ = 0;
   if (closeQueued_ && !closeFlushed_) onCloseFlushed();
 }
 
-void WsConnection::advance(size_t written) {
+size_t WsConnection::advance(size_t written) {
   queuedBytes_ -= written;
+  size_t done = 0;
   while (written > 0) {
-    size_t left = queue_[head_]->bytes().size() - headOffset_;
+    size_t left = queue_[head_]->size() - headOffset_;
     if (written < left) {
       headOffset_ += written;
-      return;
+      return done;
     }
     written -= left;
     queue_[head_]->release();
     queue_[head_] = nullptr;
     ++head_;
+    ++done;
     headOffset_ = 0;
   }
+  return done;
 }
 
 void WsConnection::waitWritable() {
@@ -265,6 +285,8 @@ void WsConnection::onCloseFlushed() {
 
 void WsConnection::tick(EventLoop::Clock::time_point now) {
   const auto& s = loop_.wsSettings();
+  // An idle connection keeps no queue memory (bench/conn_memory).
+  if (queue_.empty() && queue_.capacity() > 16) std::vector<OutFrame*>().swap(queue_);
   if (state_ == State::Closing) {
     if (now >= closeDeadline_) finish(closeCode_);
     return;

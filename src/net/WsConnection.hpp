@@ -57,39 +57,43 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   bool consume(std::span<uint8_t> bytes);
   void handle(const WsEvent& event);
   void enqueue(OutFrame& frame, bool control);
+  bool admitMediaChunk(const OutFrame& frame);
+  void overflow();
   void enqueueOwned(SharedFrame bytes, bool control);
   void dropQueue(bool keepPartial);
   void flush();
   void waitWritable();
-  void advance(size_t written);
+  size_t advance(size_t written);  // returns the frames completed
   void onCloseFlushed();
   void tick(EventLoop::Clock::time_point now);
   void finish(uint16_t code);
 
+  // Fields read per delivered frame first (one or two cache lines under fan-out).
   EventLoop& loop_;
+  size_t queueLimit_;                 // ws.send_queue_bytes
+  size_t queuedBytes_ = 0;
+  std::vector<OutFrame*> queue_;      // retained frames to send; queue_[head_] is partly sent
+  State state_ = State::Open;
+  bool flushScheduled_ = false;
+  bool waitingWritable_ = false;
+  bool skippingToKey_ = false;  // lagging behind a media stream: droppable frames wait for a key
   boost::asio::ip::tcp::socket socket_;
   std::shared_ptr<Listener> listener_;
   WsCodec codec_;
   std::string pending_;               // an incomplete frame, kept between reads
-  std::vector<OutFrame*> queue_;      // retained frames to send; queue_[head_] is partly sent
   size_t head_ = 0;
   size_t headOffset_ = 0;
-  size_t queuedBytes_ = 0;
   size_t registryIndex_ = 0;          // position in the loop's connection list
   EventLoop::Clock::time_point openedAt_;
   EventLoop::Clock::time_point lastRead_;
   EventLoop::Clock::time_point pingSentAt_{};
   EventLoop::Clock::time_point closeDeadline_{};
   uint16_t closeCode_ = 1006;
-  State state_ = State::Open;
   bool established_ = false;
-  bool flushScheduled_ = false;
-  bool waitingWritable_ = false;
   bool closeQueued_ = false;
   bool closeFlushed_ = false;
   bool peerClosed_ = false;
   bool pingOutstanding_ = false;
-  bool skippingToKey_ = false;  // lagging behind a media stream: droppable frames wait for a key
 };
 
 }  // namespace onair::net
