@@ -27,7 +27,7 @@ std::string renderMetrics(const std::vector<net::EventLoop*>& loops, const std::
   perShard(out, loops, "onair_connections", "gauge", "Open WebSocket connections.", [](auto& m) { return read(m.connections); });
   perShard(out, loops, "onair_connections_total", "counter", "WebSocket connections accepted.", [](auto& m) { return read(m.connectionsTotal); });
   perShard(out, loops, "onair_frames_in_total", "counter", "WebSocket data messages received.", [](auto& m) { return read(m.framesIn); });
-  perShard(out, loops, "onair_frames_out_total", "counter", "WebSocket frames queued for sending.", [](auto& m) { return read(m.framesOut); });
+  perShard(out, loops, "onair_frames_out_total", "counter", "WebSocket frames written to sockets.", [](auto& m) { return read(m.framesOut); });
   perShard(out, loops, "onair_bytes_in_total", "counter", "Bytes read from WebSocket connections.", [](auto& m) { return read(m.bytesIn); });
   perShard(out, loops, "onair_bytes_out_total", "counter", "Bytes written to WebSocket connections.", [](auto& m) { return read(m.bytesOut); });
   perShard(out, loops, "onair_send_queue_drops_total", "counter", "Connections closed as slow consumers (4008).", [](auto& m) { return read(m.sendQueueDrops); });
