@@ -4,8 +4,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -83,6 +86,22 @@ inline std::string signJwt(const std::string& key, const std::string& claimsJson
     return {};
   }
   return signingInput + "." + base64(mac, macLen, true);
+}
+
+// One non-blocking recv through `scratch` (never zeroed), appending only what arrived to `in`.
+// Drained: nothing more for now (short read or EAGAIN); Full: the scratch filled, read again;
+// Closed: EOF or a socket error.
+enum class ReadResult { Drained, Full, Closed };
+template <size_t N>
+inline ReadResult readInto(int fd, std::string& in, std::array<char, N>& scratch) {
+  for (;;) {
+    ssize_t n = ::recv(fd, scratch.data(), N, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return ReadResult::Drained;
+    if (n <= 0) return ReadResult::Closed;
+    in.append(scratch.data(), static_cast<size_t>(n));
+    return static_cast<size_t>(n) < N ? ReadResult::Drained : ReadResult::Full;
+  }
 }
 
 // Appends one client frame (FIN set, masked with `mask`) to `out`.

@@ -530,18 +530,12 @@ struct Client {
   }
 
   void onReadable(Conn& c, uint64_t now) {
-    // Reads land in one scratch buffer (never zeroed) and only what arrived is appended: a
-    // resize of c.in per read would memset 64 KiB per reply and make the client the bottleneck.
+    // Through one scratch buffer: a resize of c.in per read would memset 64 KiB per reply and
+    // make the client the bottleneck.
     for (;;) {
-      ssize_t n = ::recv(c.fd, readScratch.data(), readScratch.size(), 0);
-      if (n <= 0) {
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-        if (n < 0 && errno == EINTR) continue;
-        closeConn(c);
-        return;
-      }
-      c.in.append(readScratch.data(), static_cast<size_t>(n));
-      if (static_cast<size_t>(n) < readScratch.size()) break;
+      auto r = benchkit::readInto(c.fd, c.in, readScratch);
+      if (r == benchkit::ReadResult::Closed) return closeConn(c);
+      if (r == benchkit::ReadResult::Drained) break;
     }
     if (c.state == State::Upgrading) onUpgradeBytes(c);
     if (c.state == State::Authenticating || c.state == State::Ready) {
