@@ -43,6 +43,16 @@ bool allFinite(const boost::json::value& v) {
   }
 }
 
+// Serializes straight onto `out`: replies and events are written once, never built as a second
+// DOM (copying a handler's result into a wrapper object cost as much as serializing it).
+template <class T>
+void appendJson(std::string& out, const T& v) {
+  boost::json::serializer sr;
+  sr.reset(v);
+  char buf[1024];
+  while (!sr.done()) out.append(sr.read(buf));
+}
+
 EnvelopeError invalid(boost::json::value id, std::string message) {
   return {std::move(id), ApiError::invalidArgument(std::move(message))};
 }
@@ -76,10 +86,14 @@ std::variant<Request, EnvelopeError> Envelope::decode(std::string_view text) {
 }
 
 std::string Envelope::result(const boost::json::value& id, const boost::json::value& result) {
-  boost::json::object o;
-  o["id"] = id;
-  o["result"] = result;
-  return boost::json::serialize(o);
+  std::string out;
+  out.reserve(128);
+  out += R"({"id":)";
+  appendJson(out, &id);
+  out += R"(,"result":)";
+  appendJson(out, &result);
+  out += '}';
+  return out;
 }
 
 std::string Envelope::error(const boost::json::value& id, const ApiError& error) {
@@ -94,11 +108,16 @@ std::string Envelope::error(const boost::json::value& id, const ApiError& error)
 }
 
 std::string Envelope::event(std::string_view event, std::string_view target, const boost::json::value& data) {
-  boost::json::object o;
-  o["event"] = event;
-  o["target"] = target;
-  o["data"] = data;
-  return boost::json::serialize(o);
+  std::string out;
+  out.reserve(128);
+  out += R"({"event":)";
+  appendJson(out, boost::json::string_view(event));
+  out += R"(,"target":)";
+  appendJson(out, boost::json::string_view(target));
+  out += R"(,"data":)";
+  appendJson(out, &data);
+  out += '}';
+  return out;
 }
 
 }  // namespace onair::api

@@ -123,8 +123,8 @@ void registerLiveOps(api::OpRouter& router, LiveService& service, hub::ShardPool
       std::string attachId = args.string("attachId", 1, 700);
       if (args.error()) return call.fail(*args.error());
       std::string userId = call.session().claims()->userId;
-      if (isRelease) return service.release(attachId, userId, replyTo(std::move(call)));
-      service.heartbeat(attachId, userId, replyTo(std::move(call)));
+      if (isRelease) return service.release(std::move(attachId), std::move(userId), replyTo(std::move(call)));
+      service.heartbeat(std::move(attachId), std::move(userId), replyTo(std::move(call)));
     });
   }
   // Portal-relay chunks: binary frames whose target is the liveId.

@@ -238,85 +238,107 @@ void LiveService::sendViewers(size_t owner, const std::string& liveId, Entry& en
 
 // ---- consumer side -------------------------------------------------------------------------
 
+// An attach in flight: made once and shared by the steps below (rate window, owner, lease,
+// viewer's shard), which would otherwise each copy the request and the reply.
+struct LiveService::Attaching {
+  AttachRequest request;
+  Reply reply;
+  size_t owner = 0;
+  std::string capKey;
+  std::string attachId;
+  json::value transport;
+};
+
 void LiveService::attach(AttachRequest request, Reply reply) {
   const auto& kind = options_.kinds.at(kindOf(request.liveId));
-  std::string rateKey = "attach:" + request.userId;
-  engine_.leases().hit(rateKey, kind.attachRatePerMinute, 60000, [this, request = std::move(request), reply](engine::Outcome<engine::RateResult> r) mutable {
-    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+  auto at = std::make_shared<Attaching>(Attaching{std::move(request), std::move(reply)});
+  at->owner = ownerOf(at->request.liveId);
+  engine_.leases().hit("attach:" + at->request.userId, kind.attachRatePerMinute, 60000, [this, at](engine::Outcome<engine::RateResult> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return at->reply(unavailable(*e));
     auto rate = std::get<engine::RateResult>(r);
     if (!rate.allowed) {
-      return reply(ApiError{ErrorCode::RateLimited, "too many attaches this minute; retry later", rate.retryAfterMs});
+      return at->reply(ApiError{ErrorCode::RateLimited, "too many attaches this minute; retry later", rate.retryAfterMs});
     }
-    size_t owner = ownerOf(request.liveId);
-    pool_.run(owner, [this, owner, request = std::move(request), reply] {
-      auto& shard = *shards_[owner];
-      auto it = shard.entries.find(request.liveId);
-      if (it == shard.entries.end() || it->second.state == Entry::State::Ended) {
-        return reply(ApiError{ErrorCode::NotFound, request.liveId + " is not being broadcast", std::nullopt});
-      }
-      if (it->second.state == Entry::State::Live && nowMs() >= it->second.expiresAtMs) endEntry(owner, it->second, request.liveId, "live.expired");
-      if (it->second.state == Entry::State::Expired) {
-        return reply(ApiError{ErrorCode::Expired, request.liveId + " was not refreshed by its producer and expired", std::nullopt});
-      }
-      auto transport = negotiate(it->second, request.preferences);
-      if (!transport) return reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
-      const auto& kind = options_.kinds.at(kindOf(request.liveId));
-      std::string capKey = kindOf(request.liveId) + "|" +
-                           ((kind.capPerScopeClaim && request.scope) ? "scope:" + *request.scope : "user:" + request.userId);
-      std::string attachId = AttachId::make(request.liveId);
-      engine_.leases().acquire(capKey, attachId, kind.cap, kind.slotTtlSeconds * 1000,
-                               [this, owner, request, reply, capKey, attachId, transport = *transport, cap = kind.cap](engine::Outcome<engine::SlotGrant> r) {
-        pool_.run(owner, [this, owner, request, reply, capKey, attachId, transport, cap, r] {
-          if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
-          auto grant = std::get<engine::SlotGrant>(r);
-          if (!grant.granted) {
-            return reply(ApiError{ErrorCode::CapExceeded, fmt::format("{} of {} {} slots are in use; release one and retry", grant.count, cap, kindOf(request.liveId)), std::nullopt});
-          }
-          auto it = shards_[owner]->entries.find(request.liveId);
-          if (it == shards_[owner]->entries.end() || it->second.state != Entry::State::Live) {
-            engine_.leases().release(capKey, attachId, [](auto) {});
-            return reply(ApiError{ErrorCode::NotFound, request.liveId + " ended while attaching", std::nullopt});
-          }
-          const auto& kind = options_.kinds.at(kindOf(request.liveId));
-          int64_t expiresAt = nowMs() + kind.slotTtlSeconds * 1000;
-          std::string transportKind(transport.as_object().at("kind").as_string());
-          it->second.slots[attachId] = Slot{request.userId, capKey, transportKind, request.shard, request.session, expiresAt};
-          markViewers(owner, request.liveId);
-          json::object handle{{"attachId", attachId}, {"liveId", request.liveId}, {"transport", transport}, {"expiresAt", iso(expiresAt)}};
-          if (it->second.widgetId) handle["widgetId"] = *it->second.widgetId;
-          if (!request.modalities.is_null()) handle["modalities"] = request.modalities;
-          if (transportKind != "portal-relay") return reply(std::move(handle));
-          // A relay viewer: on its shard, the handle first, then the init chunk and the chunks
-          // since the last key (so it can start at once), then the live chunks.
-          std::vector<net::SharedFrame> starter;
-          if (it->second.relayInit) starter.push_back(it->second.relayInit);
-          starter.insert(starter.end(), it->second.relaySinceKey.begin(), it->second.relaySinceKey.end());
-          pool_.addInterest("lr:" + request.liveId, request.shard);
-          // Runs at once when the viewer's shard is the owner: a post would let chunks relayed
-          // meanwhile miss it.
-          auto task = [this, owner, request, reply, handle = std::move(handle), starter = std::move(starter)]() mutable {
-            reply(std::move(handle));
-            auto session = request.session.lock();
-            auto connection = session ? session->connection().lock() : nullptr;
-            if (!connection || !connection->open()) {
-              return pool_.post(owner, [this, liveId = request.liveId, shard = request.shard] { pool_.removeInterest("lr:" + liveId, shard); });
-            }
-            for (const auto& frame : starter) connection->send(frame);
-            addRelayLocal(request.shard, *session, request.liveId);
-          };
-          if (request.shard == owner) return task();
-          pool_.post(request.shard, std::move(task));
-        });
-      });
-    });
+    pool_.run(at->owner, [this, at] { claimSlot(at); });
   });
 }
 
-void LiveService::release(const std::string& attachId, const std::string& userId, Reply reply) {
+// On the owner: the broadcast must be live and offer a transport; then the cap lease.
+void LiveService::claimSlot(const std::shared_ptr<Attaching>& at) {
+  const auto& request = at->request;
+  auto& shard = *shards_[at->owner];
+  auto it = shard.entries.find(request.liveId);
+  if (it == shard.entries.end() || it->second.state == Entry::State::Ended) {
+    return at->reply(ApiError{ErrorCode::NotFound, request.liveId + " is not being broadcast", std::nullopt});
+  }
+  if (it->second.state == Entry::State::Live && nowMs() >= it->second.expiresAtMs) endEntry(at->owner, it->second, request.liveId, "live.expired");
+  if (it->second.state == Entry::State::Expired) {
+    return at->reply(ApiError{ErrorCode::Expired, request.liveId + " was not refreshed by its producer and expired", std::nullopt});
+  }
+  auto transport = negotiate(it->second, request.preferences);
+  if (!transport) return at->reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
+  at->transport = std::move(*transport);
+  const std::string kindName = kindOf(request.liveId);
+  const auto& kind = options_.kinds.at(kindName);
+  at->capKey = kindName + "|" + ((kind.capPerScopeClaim && request.scope) ? "scope:" + *request.scope : "user:" + request.userId);
+  at->attachId = AttachId::make(request.liveId);
+  engine_.leases().acquire(at->capKey, at->attachId, kind.cap, kind.slotTtlSeconds * 1000,
+                           [this, at, cap = kind.cap](engine::Outcome<engine::SlotGrant> r) {
+    pool_.run(at->owner, [this, at, cap, r = std::move(r)] { openSlot(at, cap, r); });
+  });
+}
+
+// On the owner, with the lease's answer: record the slot and answer with its handle.
+void LiveService::openSlot(const std::shared_ptr<Attaching>& at, uint32_t cap, const engine::Outcome<engine::SlotGrant>& r) {
+  const auto& request = at->request;
+  if (auto* e = std::get_if<engine::EngineError>(&r)) return at->reply(unavailable(*e));
+  auto grant = std::get<engine::SlotGrant>(r);
+  if (!grant.granted) {
+    return at->reply(ApiError{ErrorCode::CapExceeded, fmt::format("{} of {} {} slots are in use; release one and retry", grant.count, cap, kindOf(request.liveId)), std::nullopt});
+  }
+  auto it = shards_[at->owner]->entries.find(request.liveId);
+  if (it == shards_[at->owner]->entries.end() || it->second.state != Entry::State::Live) {
+    engine_.leases().release(at->capKey, at->attachId, [](auto) {});
+    return at->reply(ApiError{ErrorCode::NotFound, request.liveId + " ended while attaching", std::nullopt});
+  }
+  const auto& kind = options_.kinds.at(kindOf(request.liveId));
+  int64_t expiresAt = nowMs() + kind.slotTtlSeconds * 1000;
+  std::string transportKind(at->transport.as_object().at("kind").as_string());
+  const bool relay = transportKind == "portal-relay";
+  it->second.slots[at->attachId] = Slot{request.userId, at->capKey, std::move(transportKind), request.shard, request.session, expiresAt};
+  markViewers(at->owner, request.liveId);
+  json::object handle{{"attachId", at->attachId}, {"liveId", request.liveId}, {"transport", std::move(at->transport)}, {"expiresAt", iso(expiresAt)}};
+  if (it->second.widgetId) handle["widgetId"] = *it->second.widgetId;
+  if (!request.modalities.is_null()) handle["modalities"] = request.modalities;
+  if (!relay) return at->reply(std::move(handle));
+  // A relay viewer: on its shard, the handle first, then the init chunk and the chunks
+  // since the last key (so it can start at once), then the live chunks.
+  std::vector<net::SharedFrame> starter;
+  if (it->second.relayInit) starter.push_back(it->second.relayInit);
+  starter.insert(starter.end(), it->second.relaySinceKey.begin(), it->second.relaySinceKey.end());
+  pool_.addInterest("lr:" + request.liveId, request.shard);
+  // Runs at once when the viewer's shard is the owner: a post would let chunks relayed
+  // meanwhile miss it.
+  auto task = [this, at, handle = std::move(handle), starter = std::move(starter)]() mutable {
+    const auto& request = at->request;
+    at->reply(std::move(handle));
+    auto session = request.session.lock();
+    auto connection = session ? session->connection().lock() : nullptr;
+    if (!connection || !connection->open()) {
+      return pool_.post(at->owner, [this, liveId = request.liveId, shard = request.shard] { pool_.removeInterest("lr:" + liveId, shard); });
+    }
+    for (const auto& frame : starter) connection->send(frame);
+    addRelayLocal(request.shard, *session, request.liveId);
+  };
+  if (request.shard == at->owner) return task();
+  pool_.post(request.shard, std::move(task));
+}
+
+void LiveService::release(std::string attachId, std::string userId, Reply reply) {
   auto liveId = liveIdOfAttach(attachId);
   if (!liveId) return reply(ApiError::invalidArgument("attachId is not one this server gave out"));
   size_t owner = ownerOf(*liveId);
-  pool_.run(owner, [this, owner, attachId, userId, liveId = *liveId, reply] {
+  pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), liveId = std::move(*liveId), reply = std::move(reply)] {
     auto it = shards_[owner]->entries.find(liveId);
     if (it != shards_[owner]->entries.end()) {
       auto slot = it->second.slots.find(attachId);
@@ -333,11 +355,11 @@ void LiveService::release(const std::string& attachId, const std::string& userId
   });
 }
 
-void LiveService::heartbeat(const std::string& attachId, const std::string& userId, Reply reply) {
+void LiveService::heartbeat(std::string attachId, std::string userId, Reply reply) {
   auto liveId = liveIdOfAttach(attachId);
   if (!liveId) return reply(ApiError::invalidArgument("attachId is not one this server gave out"));
   size_t owner = ownerOf(*liveId);
-  pool_.run(owner, [this, owner, attachId, userId, liveId = *liveId, reply] {
+  pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), liveId = std::move(*liveId), reply = std::move(reply)] {
     auto& shard = *shards_[owner];
     auto gone = [&] {
       if (shard.expiredSlots.count(attachId)) return reply(ApiError{ErrorCode::Expired, "this slot expired; attach again", std::nullopt});

@@ -63,8 +63,8 @@ class LiveService {
   void unpublish(const std::string& liveId, Reply reply);
   void attach(AttachRequest request, Reply reply);
   // `userId` empty: any owner (server API); else the slot must be this user's.
-  void release(const std::string& attachId, const std::string& userId, Reply reply);
-  void heartbeat(const std::string& attachId, const std::string& userId, Reply reply);
+  void release(std::string attachId, std::string userId, Reply reply);
+  void heartbeat(std::string attachId, std::string userId, Reply reply);
   void resolve(const std::string& liveId, std::vector<std::string> preferences, Reply reply);
   // Portal relay: a producer's chunk (flags: api::BinaryFrame kInit/kKey), relayed once-encoded
   // to every portal-relay slot; errors go back to the producer's session as {"id":null,"error"}.
@@ -77,8 +77,11 @@ class LiveService {
   struct Slot;
   struct Entry;
   struct Shard;
+  struct Attaching;
 
   size_t ownerOf(const std::string& liveId) const;
+  void claimSlot(const std::shared_ptr<Attaching>& attaching);
+  void openSlot(const std::shared_ptr<Attaching>& attaching, uint32_t cap, const engine::Outcome<engine::SlotGrant>& grant);
   void arm(size_t shard);
   void sweep(size_t shard);
   void endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event);

@@ -39,28 +39,40 @@ void WsConnection::start(std::shared_ptr<Listener> listener) {
 // ---- reading -------------------------------------------------------------------------------
 
 void WsConnection::armRead() {
-  // Wait for readability instead of reading into a per-connection buffer: idle connections
-  // then cost no buffer memory at all.
-  socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
-                     [self = shared_from_this()](const boost::system::error_code& ec) { self->onReadable(ec); });
+  // A receive into the connection's small inline buffer rather than a wait for readability:
+  // asio re-arms a wait with epoll_ctl on every call, while a receive that emptied the socket is
+  // queued on the edge-triggered registration for free (one recv per request, no epoll_ctl).
+  // Larger reads continue in the loop's shared scratch space (onReceived).
+  socket_.async_receive(boost::asio::buffer(inlineRead_),
+                        [self = shared_from_this()](const boost::system::error_code& ec, size_t n) { self->onReceived(ec, n); });
 }
 
-void WsConnection::onReadable(const boost::system::error_code& ec) {
+void WsConnection::onReceived(const boost::system::error_code& ec, size_t n) {
   if (state_ == State::Closed) return;
-  if (ec) return finish(closeCode_);
-  auto scratch = loop_.readScratch();
-  for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
-    boost::system::error_code rec;
-    size_t n = socket_.read_some(boost::asio::buffer(scratch.data(), scratch.size()), rec);
-    if (rec == boost::asio::error::would_block || rec == boost::asio::error::try_again) break;
-    if (rec) return finish(peerClosed_ ? closeCode_ : 1006);  // EOF or reset
-    LoopMetrics::add(loop_.metrics().bytesIn, n);
-    lastRead_ = loop_.coarseNow();
-    pingOutstanding_ = false;
-    if (!consume(scratch.first(n))) return;
-    if (n < scratch.size()) break;
+  if (ec) return finish(peerClosed_ ? closeCode_ : 1006);  // EOF, reset, or closed here
+  if (!accept(std::span<uint8_t>(inlineRead_.data(), n))) return;
+  // A full inline buffer means more may be waiting: drain it through the scratch space, a few
+  // reads at most (fairness between the connections of a loop).
+  if (n == inlineRead_.size()) {
+    auto scratch = loop_.readScratch();
+    for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
+      boost::system::error_code rec;
+      size_t got = socket_.read_some(boost::asio::buffer(scratch.data(), scratch.size()), rec);
+      if (rec == boost::asio::error::would_block || rec == boost::asio::error::try_again) break;
+      if (rec) return finish(peerClosed_ ? closeCode_ : 1006);  // EOF or reset
+      if (!accept(scratch.first(got))) return;
+      if (got < scratch.size()) break;
+    }
   }
   if (state_ != State::Closed) armRead();
+}
+
+// Bytes read: stamp liveness, count, decode. Returns false once the connection has finished.
+bool WsConnection::accept(std::span<uint8_t> bytes) {
+  LoopMetrics::add(loop_.metrics().bytesIn, bytes.size());
+  lastRead_ = loop_.coarseNow();
+  pingOutstanding_ = false;
+  return consume(bytes);
 }
 
 // Decodes every complete frame in `bytes` (plus any kept partial frame). Returns false once the

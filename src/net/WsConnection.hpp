@@ -1,10 +1,12 @@
 #pragma once
 // One WebSocket connection after the upgrade: reads with onair's WsCodec, writes corked frames.
 //
-// Memory contract (bench/conn_memory): an idle connection holds no read buffer (reads land in
-// the loop's scratch space; only a partial frame is kept) and an empty send queue owns nothing.
+// Memory contract (bench/conn_memory): an idle connection holds a 512-byte inline read buffer and
+// nothing else for reading (larger reads land in the loop's scratch space; only a partial frame
+// is kept), and an empty send queue owns nothing.
 // Threading: everything runs on the owning EventLoop's thread.
 #include <boost/asio/ip/tcp.hpp>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -53,7 +55,8 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   enum class State : uint8_t { Open, Closing, Closed };
 
   void armRead();
-  void onReadable(const boost::system::error_code& ec);
+  void onReceived(const boost::system::error_code& ec, size_t n);
+  bool accept(std::span<uint8_t> bytes);
   bool consume(std::span<uint8_t> bytes);
   void handle(const WsEvent& event);
   void enqueue(OutFrame& frame, bool control);
@@ -94,6 +97,9 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   bool closeFlushed_ = false;
   bool peerClosed_ = false;
   bool pingOutstanding_ = false;
+  // Where reads land first (see armRead): a request of this size or less costs one recv.
+  // Its size is part of every connection's memory (bench/conn_memory).
+  std::array<uint8_t, 512> inlineRead_;
 };
 
 }  // namespace onair::net

@@ -1,22 +1,63 @@
 #include "util/Time.hpp"
 
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 namespace onair::util {
 
+namespace {
+
+// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's civil
+// algorithm, the inverse of daysFromCivil below).
+struct CivilDate {
+  int64_t year;
+  unsigned month, day;
+};
+
+CivilDate civilFromDays(int64_t days) {
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<int64_t>(yoe) + era * 400 + (month <= 2), month, day};
+}
+
+char* putDigits(char* out, int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
+}
+
+}  // namespace
+
+// Formatted by hand: replies carry an expiry on every attach and heartbeat (bench/live_churn),
+// and gmtime_r + fmt's chrono formatting cost more than the rest of a heartbeat.
 std::string isoTime(SystemTime t) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  int64_t secs = ms / 1000;
-  int64_t millis = ms % 1000;
-  if (millis < 0) {
-    millis += 1000;
-    secs -= 1;
-  }
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", tm, millis);
+  int64_t days = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
+  int64_t msOfDay = ms - days * 86'400'000;
+  CivilDate date = civilFromDays(days);
+  if (date.year < 0 || date.year > 9999) return "invalid-time";
+  char buf[24];
+  char* p = putDigits(buf, date.year, 4);
+  *p++ = '-';
+  p = putDigits(p, date.month, 2);
+  *p++ = '-';
+  p = putDigits(p, date.day, 2);
+  *p++ = 'T';
+  p = putDigits(p, msOfDay / 3'600'000, 2);
+  *p++ = ':';
+  p = putDigits(p, msOfDay / 60'000 % 60, 2);
+  *p++ = ':';
+  p = putDigits(p, msOfDay / 1000 % 60, 2);
+  *p++ = '.';
+  p = putDigits(p, msOfDay % 1000, 3);
+  *p++ = 'Z';
+  return std::string(buf, static_cast<size_t>(p - buf));
 }
 
 std::string isoTimeFromSeconds(int64_t epochSecondsValue) {
