@@ -8,9 +8,12 @@
 // Two measured phases on the same connections:
 //   max    every lane sends its next op as soon as the previous reply arrives (closed loop):
 //          completed operations/s;
-//   rate   operations are issued on a fixed schedule (R/s overall) to idle lanes, round-robin over
-//          the connections (open loop); latency counts from the scheduled time, so a server that
-//          falls behind shows up in the percentiles instead of being hidden.
+//   rate   operations are issued on a fixed schedule (R/s overall) to idle lanes (open loop);
+//          latency counts from the scheduled time, so a server that falls behind shows up in the
+//          percentiles instead of being hidden. The next lane is a random idle one (--pick
+//          random, the default: independent users) or the longest idle (--pick fifo). With fifo,
+//          the lanes of a connection whose replies arrived together are issued back to back
+//          again, so each connection's requests come in bursts that stay synchronized.
 // Each phase: warmup, then a measured window; latency per operation = reply time − send time (µs).
 //
 // Raw epoll, non-blocking sockets; the WebSocket upgrade and framing are done by hand (client
@@ -71,6 +74,7 @@ struct Options {
   int serverPid = 0;        // when set, the server's CPU% per window (from /proc/<pid>/stat)
   bool timeline = false;    // per-100 ms completed ops and worst latency on stderr
   int pollUs = 0;           // rate phase: epoll wait between schedule checks (0 = busy-poll)
+  bool pickFifo = false;    // rate phase: next lane = longest idle instead of a random idle one
 };
 
 [[noreturn]] void die(const char* what) {
@@ -100,6 +104,11 @@ Options parseArgs(int argc, char** argv) {
     else if (a == "--server-pid") o.serverPid = std::atoi(value());
     else if (a == "--timeline") o.timeline = true;
     else if (a == "--poll-us") o.pollUs = std::atoi(value());
+    else if (a == "--pick") {
+      std::string_view v = value();
+      if (v != "random" && v != "fifo") die("--pick is random or fifo");
+      o.pickFifo = v == "fifo";
+    }
     else die("unknown flag (see the top of churn.cpp)");
   }
   if (o.port <= 0 || o.port > 65535) die("--port is required");
@@ -224,6 +233,7 @@ struct Client {
   std::vector<Conn*> dirtyList;
   // rate phase
   std::deque<std::pair<int, int>> idle;  // (conn index, lane)
+  uint32_t pickState = 0x2545f491u;
   uint64_t rateT0 = 0, rateIssued = 0, rateLate = 0;
   uint32_t maskState = 0x9e3779b9u;
   // --timeline
@@ -234,6 +244,13 @@ struct Client {
     maskState ^= maskState >> 17;
     maskState ^= maskState << 5;
     return maskState;
+  }
+
+  uint32_t nextPick() {
+    pickState ^= pickState << 13;
+    pickState ^= pickState >> 17;
+    pickState ^= pickState << 5;
+    return pickState;
   }
 
   void arm(Conn& c, bool out) {
@@ -658,6 +675,7 @@ struct Client {
       if (rated) {
         uint64_t due = static_cast<uint64_t>(static_cast<double>(now - rateT0) * opt.rate / 1e9);
         while (rateIssued < due && !idle.empty()) {
+          if (!opt.pickFifo) std::swap(idle.front(), idle[nextPick() % idle.size()]);
           auto [ci, li] = idle.front();
           idle.pop_front();
           Conn& c = conns[static_cast<size_t>(ci)];

@@ -25,6 +25,8 @@
 #   keeps perf.data)
 #   CHURN_PERF_CLIENT (unset; a file = perf record -g the client into it)
 #   CHURN_TIMELINE (unset; 1 = per-100 ms ops and worst latency on stderr)
+#   CHURN_PICK (random: the fixed-rate phase gives the next op to a random idle lane; fifo = the
+#   longest idle lane, which keeps a connection's lanes issued back to back)
 #   CHURN_QUIET_WAIT (60: seconds to wait for an idle machine first) BUILD_DIR (build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -126,7 +128,7 @@ CLIENT_WRAP=()
 [ -n "${CHURN_PERF_CLIENT:-}" ] && CLIENT_WRAP=(perf record -g -o "$CHURN_PERF_CLIENT" --)
 timeout "$BUDGET" taskset -c "$CLIENT_CPU" "${CLIENT_WRAP[@]}" "$CLIENT" --port "$PORT" --conns "$CONNS" --broadcasts "$BROADCASTS" \
   --window "$WINDOW" --warmup "$WARMUP" --max-seconds "$MAX_SECONDS" --rate "$RATE" \
-  --rate-seconds "$SECONDS_MEASURED" --src-addrs "$SRC_ADDRS" --server-pid "$ONAIR_PID" ${CHURN_TIMELINE:+--timeline} ${CHURN_POLL_US:+--poll-us "$CHURN_POLL_US"} >"$TMP/result.json" 2>"$TMP/client.err" || STATUS=$?
+  --rate-seconds "$SECONDS_MEASURED" --src-addrs "$SRC_ADDRS" --server-pid "$ONAIR_PID" ${CHURN_TIMELINE:+--timeline} ${CHURN_POLL_US:+--poll-us "$CHURN_POLL_US"} --pick "${CHURN_PICK:-random}" >"$TMP/result.json" 2>"$TMP/client.err" || STATUS=$?
 cat "$TMP/client.err" >&2
 
 if [ -n "$PERF_PID" ]; then
