@@ -11,6 +11,7 @@
 // - hit() counts one event in a fixed window of windowMs per key; over `limit` it is refused with
 //   the time left in the window.
 // - Completions may run synchronously. An outage is an EngineError (→ service_unavailable).
+// - Keys are read during the call only: an implementation that completes later copies them.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -34,12 +35,12 @@ struct RateResult {
 class Leases {
  public:
   virtual ~Leases() = default;
-  virtual void acquire(std::string capKey, std::string slotId, uint32_t cap, int64_t ttlMs,
+  virtual void acquire(const std::string& capKey, const std::string& slotId, uint32_t cap, int64_t ttlMs,
                        std::function<void(Outcome<SlotGrant>)> done) = 0;
-  virtual void renew(std::string capKey, std::string slotId, int64_t ttlMs,
+  virtual void renew(const std::string& capKey, const std::string& slotId, int64_t ttlMs,
                      std::function<void(Outcome<std::optional<int64_t>>)> done) = 0;
-  virtual void release(std::string capKey, std::string slotId, std::function<void(Outcome<Done>)> done) = 0;
-  virtual void hit(std::string key, uint32_t limit, int64_t windowMs, std::function<void(Outcome<RateResult>)> done) = 0;
+  virtual void release(const std::string& capKey, const std::string& slotId, std::function<void(Outcome<Done>)> done) = 0;
+  virtual void hit(const std::string& key, uint32_t limit, int64_t windowMs, std::function<void(Outcome<RateResult>)> done) = 0;
 };
 
 }  // namespace onair::engine

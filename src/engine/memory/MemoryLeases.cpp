@@ -13,7 +13,7 @@ void MemoryLeases::prune(std::unordered_map<std::string, int64_t>& slots, int64_
   std::erase_if(slots, [now](const auto& s) { return s.second <= now; });
 }
 
-void MemoryLeases::acquire(std::string capKey, std::string slotId, uint32_t cap, int64_t ttlMs,
+void MemoryLeases::acquire(const std::string& capKey, const std::string& slotId, uint32_t cap, int64_t ttlMs,
                            std::function<void(Outcome<SlotGrant>)> done) {
   SlotGrant grant;
   {
@@ -33,7 +33,7 @@ void MemoryLeases::acquire(std::string capKey, std::string slotId, uint32_t cap,
   done(grant);
 }
 
-void MemoryLeases::renew(std::string capKey, std::string slotId, int64_t ttlMs,
+void MemoryLeases::renew(const std::string& capKey, const std::string& slotId, int64_t ttlMs,
                          std::function<void(Outcome<std::optional<int64_t>>)> done) {
   std::optional<int64_t> expiry;
   {
@@ -48,7 +48,7 @@ void MemoryLeases::renew(std::string capKey, std::string slotId, int64_t ttlMs,
   done(expiry);
 }
 
-void MemoryLeases::release(std::string capKey, std::string slotId, std::function<void(Outcome<Done>)> done) {
+void MemoryLeases::release(const std::string& capKey, const std::string& slotId, std::function<void(Outcome<Done>)> done) {
   {
     std::lock_guard lock(mutex_);
     auto set = sets_.find(capKey);
@@ -60,7 +60,7 @@ void MemoryLeases::release(std::string capKey, std::string slotId, std::function
   done(Done{});
 }
 
-void MemoryLeases::hit(std::string key, uint32_t limit, int64_t windowMs, std::function<void(Outcome<RateResult>)> done) {
+void MemoryLeases::hit(const std::string& key, uint32_t limit, int64_t windowMs, std::function<void(Outcome<RateResult>)> done) {
   RateResult result;
   {
     std::lock_guard lock(mutex_);

@@ -17,12 +17,12 @@ class MemoryLeases final : public Leases {
   MemoryLeases();
   explicit MemoryLeases(Clock clock) : clock_(std::move(clock)) {}
 
-  void acquire(std::string capKey, std::string slotId, uint32_t cap, int64_t ttlMs,
+  void acquire(const std::string& capKey, const std::string& slotId, uint32_t cap, int64_t ttlMs,
                std::function<void(Outcome<SlotGrant>)> done) override;
-  void renew(std::string capKey, std::string slotId, int64_t ttlMs,
+  void renew(const std::string& capKey, const std::string& slotId, int64_t ttlMs,
              std::function<void(Outcome<std::optional<int64_t>>)> done) override;
-  void release(std::string capKey, std::string slotId, std::function<void(Outcome<Done>)> done) override;
-  void hit(std::string key, uint32_t limit, int64_t windowMs, std::function<void(Outcome<RateResult>)> done) override;
+  void release(const std::string& capKey, const std::string& slotId, std::function<void(Outcome<Done>)> done) override;
+  void hit(const std::string& key, uint32_t limit, int64_t windowMs, std::function<void(Outcome<RateResult>)> done) override;
 
  private:
   struct Window {

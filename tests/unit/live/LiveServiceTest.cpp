@@ -16,16 +16,16 @@ namespace {
 
 // Leases whose store is down: every operation reports an outage.
 struct FailingLeases : engine::Leases {
-  void acquire(std::string, std::string, uint32_t, int64_t, std::function<void(engine::Outcome<engine::SlotGrant>)> done) override {
+  void acquire(const std::string&, const std::string&, uint32_t, int64_t, std::function<void(engine::Outcome<engine::SlotGrant>)> done) override {
     done(engine::EngineError{"redis is down", 750});
   }
-  void renew(std::string, std::string, int64_t, std::function<void(engine::Outcome<std::optional<int64_t>>)> done) override {
+  void renew(const std::string&, const std::string&, int64_t, std::function<void(engine::Outcome<std::optional<int64_t>>)> done) override {
     done(engine::EngineError{"redis is down", 750});
   }
-  void release(std::string, std::string, std::function<void(engine::Outcome<engine::Done>)> done) override {
+  void release(const std::string&, const std::string&, std::function<void(engine::Outcome<engine::Done>)> done) override {
     done(engine::EngineError{"redis is down", 750});
   }
-  void hit(std::string, uint32_t, int64_t, std::function<void(engine::Outcome<engine::RateResult>)> done) override {
+  void hit(const std::string&, uint32_t, int64_t, std::function<void(engine::Outcome<engine::RateResult>)> done) override {
     done(engine::EngineError{"redis is down", 750});
   }
 };
