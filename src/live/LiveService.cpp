@@ -177,7 +177,7 @@ void LiveService::publish(PublishRequest request, Reply reply) {
     entry.widgetId = request.widgetId;
     entry.meta = request.meta;
     entry.expiresAtMs = request.expiresAtMs.value_or(nowMs() + kind.publishTtlSeconds * 1000);
-    markViewers(owner, request.liveId);
+    entry.viewersDirty = true;
     reply(json::object{{"ok", true}, {"expiresAt", iso(entry.expiresAtMs)}});
   });
 }
@@ -207,7 +207,7 @@ void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId
   entry.relaySinceKeyBytes = 0;
   entry.state = expired ? Entry::State::Expired : Entry::State::Ended;
   entry.tombstoneUntilMs = until;
-  markViewers(owner, liveId);
+  entry.viewersDirty = true;
 }
 
 void LiveService::notifySlot(const Slot& slot, const char* event, const std::string& attachId, const std::string& liveId) {
@@ -215,11 +215,6 @@ void LiveService::notifySlot(const Slot& slot, const char* event, const std::str
   pool_.post(slot.shard, [session = slot.session, text = std::move(text)] {
     if (auto s = session.lock()) s->sendText(text);
   });
-}
-
-void LiveService::markViewers(size_t owner, const std::string& liveId) {
-  auto it = shards_[owner]->entries.find(liveId);
-  if (it != shards_[owner]->entries.end()) it->second.viewersDirty = true;
 }
 
 // At most one live.viewers per interval per broadcast: counts are coalesced by the sweep.
@@ -251,7 +246,9 @@ struct LiveService::Attaching {
 
 void LiveService::attach(AttachRequest request, Reply reply) {
   const auto& kind = options_.kinds.at(kindOf(request.liveId));
-  auto at = std::make_shared<Attaching>(Attaching{std::move(request), std::move(reply)});
+  auto at = std::make_shared<Attaching>();
+  at->request = std::move(request);
+  at->reply = std::move(reply);
   at->owner = ownerOf(at->request.liveId);
   engine_.leases().hit("attach:" + at->request.userId, kind.attachRatePerMinute, 60000, [this, at](engine::Outcome<engine::RateResult> r) {
     if (auto* e = std::get_if<engine::EngineError>(&r)) return at->reply(unavailable(*e));
@@ -306,7 +303,7 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, uint32_t cap, c
   std::string transportKind(at->transport.as_object().at("kind").as_string());
   const bool relay = transportKind == "portal-relay";
   it->second.slots[at->attachId] = Slot{request.userId, at->capKey, std::move(transportKind), request.shard, request.session, expiresAt};
-  markViewers(at->owner, request.liveId);
+  it->second.viewersDirty = true;
   json::object handle{{"attachId", at->attachId}, {"liveId", request.liveId}, {"transport", std::move(at->transport)}, {"expiresAt", iso(expiresAt)}};
   if (it->second.widgetId) handle["widgetId"] = *it->second.widgetId;
   if (!request.modalities.is_null()) handle["modalities"] = request.modalities;
@@ -348,7 +345,7 @@ void LiveService::release(std::string attachId, std::string userId, Reply reply)
         }
         dropSlot(liveId, attachId, slot->second);
         it->second.slots.erase(slot);
-        markViewers(owner, liveId);
+        it->second.viewersDirty = true;
       }
     }
     reply(json::object{{"ok", true}});  // releasing twice is fine
@@ -375,7 +372,7 @@ void LiveService::heartbeat(std::string attachId, std::string userId, Reply repl
       shard.expiredSlots[attachId] = nowMs() + options_.tombstoneSeconds * 1000;
       dropSlot(liveId, attachId, slot->second);
       it->second.slots.erase(slot);
-      markViewers(owner, liveId);
+      it->second.viewersDirty = true;
       return gone();
     }
     int64_t expiresAt = nowMs() + kind.slotTtlSeconds * 1000;
@@ -408,7 +405,9 @@ void LiveService::resolve(const std::string& liveId, std::vector<std::string> pr
 void LiveService::dropSlot(const std::string& liveId, const std::string& attachId, const Slot& slot) {
   engine_.leases().release(slot.capKey, attachId, [](auto) {});
   if (slot.transportKind != "portal-relay") return;
-  pool_.post(slot.shard, [this, shard = slot.shard, session = slot.session, liveId] {
+  // Inline when the viewer's shard is this one: releaseRelayLocal touches only that shard's
+  // relay subscriptions and hub, never the entries or slots being iterated here.
+  pool_.run(slot.shard, [this, shard = slot.shard, session = slot.session, liveId] {
     if (auto s = session.lock()) releaseRelayLocal(shard, s.get(), liveId);
   });
 }

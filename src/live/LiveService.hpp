@@ -91,7 +91,6 @@ class LiveService {
   // Consumer side (the slot's shard): relay subscriptions counted per (session, liveId).
   void addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId);
   void releaseRelayLocal(size_t shard, api::ClientSession* session, const std::string& liveId);
-  void markViewers(size_t owner, const std::string& liveId);
   void sendViewers(size_t owner, const std::string& liveId, Entry& entry);
   static std::optional<boost::json::value> negotiate(const Entry& entry, const std::vector<std::string>& preferences);
 

@@ -1,5 +1,6 @@
 #include "engine/memory/MemoryLeases.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace onair::engine::memory {
@@ -13,13 +14,23 @@ void MemoryLeases::prune(std::unordered_map<std::string, int64_t>& slots, int64_
   std::erase_if(slots, [now](const auto& s) { return s.second <= now; });
 }
 
+// A set that empties stays (a user cycling through attach and release would otherwise rebuild
+// it every time); empty sets are dropped whenever the map has doubled since the last sweep.
+void MemoryLeases::forgetEmptySets(const std::unordered_map<std::string, int64_t>& keep) {
+  if (sets_.size() < sweepAt_) return;
+  std::erase_if(sets_, [&keep](const auto& e) { return e.second.empty() && &e.second != &keep; });
+  sweepAt_ = std::max<size_t>(kMinSweepAt, sets_.size() * 2);
+}
+
 void MemoryLeases::acquire(const std::string& capKey, const std::string& slotId, uint32_t cap, int64_t ttlMs,
                            std::function<void(Outcome<SlotGrant>)> done) {
   SlotGrant grant;
   {
     std::lock_guard lock(mutex_);
     const int64_t now = clock_();
-    auto& slots = sets_[capKey];
+    auto [set, added] = sets_.try_emplace(capKey);
+    auto& slots = set->second;
+    if (added) forgetEmptySets(slots);
     prune(slots, now);
     auto it = slots.find(slotId);
     if (it != slots.end() || slots.size() < cap) {
@@ -28,7 +39,6 @@ void MemoryLeases::acquire(const std::string& capKey, const std::string& slotId,
     } else {
       grant = {false, static_cast<uint32_t>(slots.size()), 0};
     }
-    if (slots.empty()) sets_.erase(capKey);
   }
   done(grant);
 }
@@ -52,10 +62,7 @@ void MemoryLeases::release(const std::string& capKey, const std::string& slotId,
   {
     std::lock_guard lock(mutex_);
     auto set = sets_.find(capKey);
-    if (set != sets_.end()) {
-      set->second.erase(slotId);
-      if (set->second.empty()) sets_.erase(set);
-    }
+    if (set != sets_.end()) set->second.erase(slotId);
   }
   done(Done{});
 }

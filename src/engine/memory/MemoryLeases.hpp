@@ -30,11 +30,14 @@ class MemoryLeases final : public Leases {
     uint32_t count = 0;
   };
   void prune(std::unordered_map<std::string, int64_t>& slots, int64_t now);
+  void forgetEmptySets(const std::unordered_map<std::string, int64_t>& keep);
+  static constexpr size_t kMinSweepAt = 1024;
 
   Clock clock_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::unordered_map<std::string, int64_t>> sets_;  // capKey → slot → expiry
   std::unordered_map<std::string, Window> windows_;
+  size_t sweepAt_ = kMinSweepAt;  // sets_.size() that triggers the next sweep of empty sets
 };
 
 }  // namespace onair::engine::memory
