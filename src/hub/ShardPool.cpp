@@ -48,7 +48,7 @@ void ShardPool::subscribe(size_t shard, const std::string& topic, net::FrameSink
 
 void ShardPool::unsubscribe(size_t shard, const std::string& topic, net::FrameSink* sink) {
   if (!hubs_[shard].unsubscribe(topic, sink)) return;
-  post(ownerOf(topic), [this, shard, topic] { removeInterest(topic, shard); });
+  run(ownerOf(topic), [this, shard, topic] { removeInterest(topic, shard); });
 }
 
 void ShardPool::addInterest(const std::string& topic, size_t shard) {

@@ -429,7 +429,7 @@ void LiveService::addRelayLocal(size_t shard, api::ClientSession& session, const
   }
   auto& sub = sessionIt->second[liveId];
   if (sub.slots++ > 0) {
-    pool_.post(pool_.ownerOf("lr:" + liveId), [this, liveId, shard] { pool_.removeInterest("lr:" + liveId, shard); });
+    pool_.run(pool_.ownerOf("lr:" + liveId), [this, liveId, shard] { pool_.removeInterest("lr:" + liveId, shard); });
     return;
   }
   auto connection = session.connection().lock();
