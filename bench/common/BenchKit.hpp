@@ -1,13 +1,16 @@
 #pragma once
-// Small pieces every epoll load client in bench/ needs: clocks, CPU accounting, base64url, HS256
-// tokens and client-masked WebSocket frames. Header-only; bench code only.
+// Small pieces every epoll load client and ceiling server in bench/ needs: clocks, CPU
+// accounting, base64url, HS256 tokens, client-masked and server WebSocket frames, the server side
+// of the upgrade. Header-only; bench code only.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -123,6 +126,85 @@ inline void appendMaskedFrame(std::string& out, std::string_view payload, uint8_
   size_t at = out.size();
   out.append(payload);
   for (size_t i = 0; i < n; ++i) out[at + i] = static_cast<char>(out[at + i] ^ mk[i & 3]);
+}
+
+// The next client frame (RFC 6455 §5.2: masked) in `in` from offset `at`, unmasked in place;
+// `at` moves past it. NeedMore: the frame is incomplete; Bad: unmasked or over `maxPayload`.
+struct ClientFrame {
+  uint8_t opcode = 0;
+  std::string_view payload;
+};
+enum class FrameResult { Frame, NeedMore, Bad };
+inline FrameResult takeClientFrame(std::string& in, size_t& at, ClientFrame& frame, uint64_t maxPayload = 1u << 20) {
+  if (in.size() - at < 2) return FrameResult::NeedMore;
+  const auto* h = reinterpret_cast<const uint8_t*>(in.data() + at);
+  uint64_t len = h[1] & 0x7f;
+  size_t hl = 2;
+  if (len == 126) {
+    if (in.size() - at < 4) return FrameResult::NeedMore;
+    len = (uint64_t(h[2]) << 8) | h[3];
+    hl = 4;
+  } else if (len == 127) {
+    if (in.size() - at < 10) return FrameResult::NeedMore;
+    len = 0;
+    for (int i = 0; i < 8; ++i) len = (len << 8) | h[2 + i];
+    hl = 10;
+  }
+  if (!(h[1] & 0x80) || len > maxPayload) return FrameResult::Bad;
+  if (in.size() - at < hl + 4 + len) return FrameResult::NeedMore;
+  uint8_t key[4];
+  std::memcpy(key, h + hl, 4);
+  char* p = in.data() + at + hl + 4;
+  for (uint64_t i = 0; i < len; ++i) p[i] = static_cast<char>(p[i] ^ key[i & 3]);
+  frame.opcode = h[0] & 0x0f;
+  frame.payload = std::string_view(p, len);
+  at += hl + 4 + len;
+  return FrameResult::Frame;
+}
+
+// Appends one unmasked server frame (FIN set) around `payload` to `out`.
+inline void appendServerFrame(std::string& out, uint8_t opcode, std::string_view payload) {
+  const size_t n = payload.size();
+  out += static_cast<char>(0x80 | opcode);
+  if (n < 126) {
+    out += static_cast<char>(n);
+  } else if (n < 65536) {
+    out += static_cast<char>(126);
+    out += static_cast<char>((n >> 8) & 0xff);
+    out += static_cast<char>(n & 0xff);
+  } else {
+    out += static_cast<char>(127);
+    for (int s = 56; s >= 0; s -= 8) out += static_cast<char>((uint64_t(n) >> s) & 0xff);
+  }
+  out.append(payload);
+}
+
+// The server's answer to a WebSocket upgrade request `head` (the request up to, not including,
+// its blank line): "101 Switching Protocols" with the accept key, or "" when the head names no
+// Sec-WebSocket-Key.
+inline std::string upgradeResponse(std::string_view head) {
+  std::string key;
+  for (size_t at = 0; at < head.size();) {
+    size_t eol = head.find("\r\n", at);
+    if (eol == std::string_view::npos) eol = head.size();
+    std::string_view line = head.substr(at, eol - at);
+    at = eol + 2;
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string name(line.substr(0, colon));
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (name != "sec-websocket-key") continue;
+    std::string_view v = line.substr(colon + 1);
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    key = std::string(v);
+  }
+  if (key.empty()) return {};
+  key += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";  // RFC 6455 §1.3
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+         base64(digest, SHA_DIGEST_LENGTH, false) + "\r\n\r\n";
 }
 
 }  // namespace benchkit

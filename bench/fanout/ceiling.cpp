@@ -37,6 +37,8 @@
 #include <string_view>
 #include <vector>
 
+#include "../common/BenchKit.hpp"
+
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -64,35 +66,6 @@ uint64_t g_base = 0;
 uint64_t g_writevs = 0, g_write_passes = 0, g_write_ns = 0, g_frames_in = 0, g_bytes_out = 0;
 
 uint64_t log_end() { return g_base + g_log.size(); }
-
-std::string ws_accept_for(std::string_view key) {
-  std::string in(key);
-  in += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(in.data()), in.size(), digest);
-  unsigned char b64[64];
-  int n = EVP_EncodeBlock(b64, digest, SHA_DIGEST_LENGTH);
-  return std::string(reinterpret_cast<char*>(b64), size_t(n));
-}
-
-// One unmasked server frame (FIN set) around payload.
-std::string server_frame(uint8_t opcode, const char* p, size_t n) {
-  std::string f;
-  f.reserve(n + 10);
-  f.push_back(char(0x80 | opcode));
-  if (n < 126) {
-    f.push_back(char(n));
-  } else if (n < 65536) {
-    f.push_back(char(126));
-    f.push_back(char(n >> 8));
-    f.push_back(char(n));
-  } else {
-    f.push_back(char(127));
-    for (int i = 7; i >= 0; --i) f.push_back(char(uint64_t(n) >> (8 * i)));
-  }
-  f.append(p, n);
-  return f;
-}
 
 void close_conn(Conn* c) {
   if (c->role == Role::subscriber) {
@@ -123,26 +96,9 @@ bool flush_out(Conn* c) {
 bool on_handshake(Conn* c) {
   size_t end = c->in.find("\r\n\r\n");
   if (end == std::string::npos) return c->in.size() < 16384;
-  std::string_view head(c->in.data(), end);
-  std::string key;
-  for (size_t at = 0; at < head.size();) {
-    size_t eol = head.find("\r\n", at);
-    if (eol == std::string_view::npos) eol = head.size();
-    std::string_view line = head.substr(at, eol - at);
-    at = eol + 2;
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::string name(line.substr(0, colon));
-    for (char& ch : name) ch = char(std::tolower(uint8_t(ch)));
-    if (name != "sec-websocket-key") continue;
-    std::string_view v = line.substr(colon + 1);
-    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-    key = std::string(v);
-  }
-  if (key.empty()) return false;
-  c->out += "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
-            ws_accept_for(key) + "\r\n\r\n";
+  std::string response = benchkit::upgradeResponse(std::string_view(c->in.data(), end));
+  if (response.empty()) return false;
+  c->out += response;
   c->in.erase(0, end + 4);
   // A subscriber from now on, until it says it is the publisher; it starts at the log's end.
   c->role = Role::subscriber;
@@ -156,41 +112,26 @@ bool on_handshake(Conn* c) {
 // Client frames (masked, RFC 6455 §5.2). Returns false to close the connection.
 bool on_frames(Conn* c) {
   size_t at = 0;
-  const std::string& in = c->in;
-  while (in.size() - at >= 2) {
-    const uint8_t* h = reinterpret_cast<const uint8_t*>(in.data() + at);
-    uint8_t opcode = h[0] & 0x0f;
-    bool masked = h[1] & 0x80;
-    uint64_t len = h[1] & 0x7f;
-    size_t hl = 2;
-    if (len == 126) {
-      if (in.size() - at < 4) break;
-      len = (uint64_t(h[2]) << 8) | h[3];
-      hl = 4;
-    } else if (len == 127) {
-      if (in.size() - at < 10) break;
-      len = 0;
-      for (int i = 0; i < 8; ++i) len = (len << 8) | h[2 + i];
-      hl = 10;
-    }
-    if (!masked || len > (1u << 20)) return false;
-    if (in.size() - at < hl + 4 + len) break;
-    uint8_t key[4];
-    std::memcpy(key, h + hl, 4);
-    char* p = const_cast<char*>(in.data()) + at + hl + 4;
-    for (uint64_t i = 0; i < len; ++i) p[i] = char(p[i] ^ key[i & 3]);
-    at += hl + 4 + len;
+  benchkit::ClientFrame frame;
+  for (;;) {
+    auto got = benchkit::takeClientFrame(c->in, at, frame);
+    if (got == benchkit::FrameResult::NeedMore) break;
+    if (got == benchkit::FrameResult::Bad) return false;
+    const uint8_t opcode = frame.opcode;
+    const char* p = frame.payload.data();
+    const size_t len = frame.payload.size();
 
     if (opcode == 8) return false;  // close
     if (opcode == 9) {              // ping → pong
-      c->out += server_frame(10, p, len);
+      benchkit::appendServerFrame(c->out, 10, std::string_view(p, len));
       if (!flush_out(c)) return false;
       continue;
     }
     if (opcode != 1 && opcode != 2) continue;
     if (c->role == Role::publisher) {
       // The one encode of this message; every subscriber is sent these same bytes.
-      g_log.push_back(server_frame(opcode, p, len));
+      g_log.emplace_back();
+      benchkit::appendServerFrame(g_log.back(), opcode, std::string_view(p, len));
       ++g_frames_in;
       continue;
     }

@@ -4,8 +4,11 @@
 # Issue target: "1,000 consumers across 100 broadcasts cycling attach → heartbeat → release:
 # ≥ 100,000 operations/s on one core with the embedded engine, p99 ≤ 2 ms."
 #
-# onair runs as `serve --threads 1` pinned to CHURN_SERVER_CPU (embedded engine, one shard); the
-# load client (build/bench/live_churn/live_churn_client) pinned to CHURN_CLIENT_CPU opens one
+# Two servers in turn, each pinned to CHURN_SERVER_CPU, driven by the same load client:
+#   ceiling   live_churn_ceiling: canned replies of onair's shape, no state, no JSON parser — what
+#             the kernel, the loopback path and the client cost at this load (onair's floor);
+#   onair     `serve --threads 1` (embedded engine, one shard).
+# The load client (build/bench/live_churn/live_churn_client) pinned to CHURN_CLIENT_CPU opens one
 # producer connection that publishes CHURN_BROADCASTS broadcasts, then CHURN_CONNS consumer
 # connections (one user each, so the per-user cap of 8 slots holds) with CHURN_WINDOW lanes each.
 # Two phases on the same connections:
@@ -17,7 +20,7 @@
 #
 #   make bench-live-churn        or   bash bench/live_churn/run.sh
 #
-# Environment (defaults): CHURN_CONNS (1000) CHURN_BROADCASTS (100) CHURN_WINDOW (4)
+# Environment (defaults): CHURN_SERVERS ("ceiling onair") CHURN_CONNS (1000) CHURN_BROADCASTS (100) CHURN_WINDOW (4)
 #   CHURN_SECONDS (10, measured, each phase) CHURN_MAX_SECONDS (CHURN_SECONDS; 0 skips the max
 #   phase) CHURN_WARMUP (2) CHURN_RATE (100000)
 #   CHURN_SRC_ADDRS (1: all from 127.0.0.1) CHURN_SERVER_CPU (0) CHURN_CLIENT_CPU (1)
@@ -25,8 +28,9 @@
 #   keeps perf.data)
 #   CHURN_PERF_CLIENT (unset; a file = perf record -g the client into it)
 #   CHURN_TIMELINE (unset; 1 = per-100 ms ops and worst latency on stderr)
-#   CHURN_PICK (random: the fixed-rate phase gives the next op to a random idle lane; fifo = the
-#   longest idle lane, which keeps a connection's lanes issued back to back)
+#   CHURN_PICK (random: the fixed-rate phase gives the next op to a random idle lane, lanes are
+#   independent users' slots; fifo = the longest idle lane: lanes whose replies came back together
+#   are issued back to back again, so each connection's requests arrive in bursts)
 #   CHURN_QUIET_WAIT (60: seconds to wait for an idle machine first) BUILD_DIR (build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -57,7 +61,9 @@ if ! cmake --build "$BUILD" >"$TMP/build.log" 2>&1; then
   exit 1
 fi
 CLIENT=$ROOT/$BUILD/bench/live_churn/live_churn_client
+CEILING=$ROOT/$BUILD/bench/live_churn/live_churn_ceiling
 ONAIR=$ROOT/$BUILD/onair
+SERVERS=${CHURN_SERVERS:-ceiling onair}
 
 ONAIR_PID=""
 PERF_PID=""
@@ -82,103 +88,146 @@ trap 'exit 130' INT TERM
 export ONAIR_API_KEY="APIchurn$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export ONAIR_API_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 mkdir -p "$TMP/data"
-taskset -c "$SERVER_CPU" "$ONAIR" serve --threads 1 --http-port 0 --data-dir "$TMP/data" \
-  --live-attach-rate-per-minute 1000000 >"$TMP/onair.out" 2>"$TMP/onair.err" &
-ONAIR_PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(grep -Eo 'listening on http://127\.0\.0\.1:[0-9]+' "$TMP/onair.out" 2>/dev/null | head -1 | sed 's/.*://' || true)
-  [ -n "$PORT" ] && break
-  kill -0 "$ONAIR_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$PORT" ]; then
-  say "onair did not start"
-  tail -n 5 "$TMP/onair.out" "$TMP/onair.err" >&2 || true
-  exit 1
-fi
 
-# The CLI mints the same kind of token; check once that it is accepted the way the client's are
-# (a smoke test of the credentials, not used for the load).
-"$ONAIR" token create --user u-cli-check --grant 'live:content:*:publish,attach' --ttl 1h \
-  --data-dir "$TMP/data" >/dev/null 2>&1 || say "warning: onair token create failed (the client mints its own tokens)"
-
-say "onair pid $ONAIR_PID on CPU $SERVER_CPU, port $PORT; client on CPU $CLIENT_CPU:" \
-  "$CONNS consumers × $WINDOW lanes over $BROADCASTS broadcasts; ${WARMUP}s warmup + ${SECONDS_MEASURED}s per phase; fixed rate $RATE ops/s"
+# wait_for FILE REGEX PID: the first match in FILE (a server's "listening on" line), or "" when
+# the process exits or 10 s pass.
+wait_for() {
+  local out=""
+  for _ in $(seq 1 100); do
+    out=$(grep -Eo "$2" "$1" 2>/dev/null | head -1 || true)
+    [ -n "$out" ] && break
+    kill -0 "$3" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$out"
+}
 
 # Both cores are meant for this benchmark: wait (at most CHURN_QUIET_WAIT seconds) for the rest
 # of the machine to go quiet (< 10 % of one core over 2 s), else warn and run anyway.
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-HZ=$(getconf CLK_TCK)
-QUIET=0
-for _ in $(seq 1 $(( (${CHURN_QUIET_WAIT:-60} + 1) / 2 ))); do
-  a=$(busy_ticks); sleep 2; b=$(busy_ticks)
-  if [ $(( (b - a) * 100 )) -lt $(( 2 * HZ * 10 )) ]; then QUIET=1; break; fi
-done
-[ "$QUIET" = 1 ] || say "warning: the machine is busy with other work; the figures will be skewed (see other CPU below)"
-
-if [ "$PERF" = 1 ]; then
-  perf record ${CHURN_PERF_ARGS:--g} -o "$TMP/perf.data" -p "$ONAIR_PID" >/dev/null 2>"$TMP/perf.err" &
-  PERF_PID=$!
-fi
-
-BUDGET=$(( 2 * (${WARMUP%.*} + ${SECONDS_MEASURED%.*}) + 60 ))
-STATUS=0
-CLIENT_WRAP=()
-[ -n "${CHURN_PERF_CLIENT:-}" ] && CLIENT_WRAP=(perf record -g -o "$CHURN_PERF_CLIENT" --)
-timeout "$BUDGET" taskset -c "$CLIENT_CPU" "${CLIENT_WRAP[@]}" "$CLIENT" --port "$PORT" --conns "$CONNS" --broadcasts "$BROADCASTS" \
-  --window "$WINDOW" --warmup "$WARMUP" --max-seconds "$MAX_SECONDS" --rate "$RATE" \
-  --rate-seconds "$SECONDS_MEASURED" --src-addrs "$SRC_ADDRS" --server-pid "$ONAIR_PID" ${CHURN_TIMELINE:+--timeline} ${CHURN_POLL_US:+--poll-us "$CHURN_POLL_US"} --pick "${CHURN_PICK:-random}" >"$TMP/result.json" 2>"$TMP/client.err" || STATUS=$?
-cat "$TMP/client.err" >&2
-
-if [ -n "$PERF_PID" ]; then
-  kill -INT "$PERF_PID" 2>/dev/null || true
-  wait "$PERF_PID" 2>/dev/null || true
-  PERF_PID=""
-fi
-ONAIR_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$ONAIR_PID/status" 2>/dev/null || echo "")
-stop_pid "$ONAIR_PID"
-ONAIR_PID=""
-if grep -qv " info " "$TMP/onair.err" "$TMP/onair.out" 2>/dev/null; then
-  say "onair stderr (last lines):"
-  grep -hv " info " "$TMP/onair.out" "$TMP/onair.err" | tail -n 5 >&2
-fi
-if [ "$STATUS" -ne 0 ] || [ ! -s "$TMP/result.json" ]; then
-  say "client failed (status $STATUS)"
-  cat "$TMP/result.json" >&2 2>/dev/null || true
-  exit 1
-fi
-
-echo "raw: $(cat "$TMP/result.json")"
-node - "$TMP/result.json" "$RATE" "$SERVER_CPU" "$CLIENT_CPU" "${ONAIR_RSS_KB:-}" <<'EOF'
-const fs = require('node:fs');
-const [file, rate, serverCpu, clientCpu, rssKb] = process.argv.slice(2);
-const r = JSON.parse(fs.readFileSync(file, 'utf8'));
-const int = (v) => (v == null ? '—' : Math.round(v).toLocaleString('en-US'));
-const m = r.max ?? {}, f = r.rate ?? {};
-console.log(`\nlive slot churn: ${r.conns} consumers (one user each) × ${r.window} lanes, ${r.broadcasts} broadcasts; ` +
-  `onair --threads 1 on CPU ${serverCpu} (embedded engine), client on CPU ${clientCpu}; attach rate limit raised to 1,000,000/min/user`);
-const pct = (v) => (v == null || v < 0 ? '—' : Math.round(v) + '%');
-console.log(`${''.padEnd(30)}${'ops/s'.padStart(11)}${'p50 µs'.padStart(9)}${'p99 µs'.padStart(9)}${'p99.9 µs'.padStart(10)}${'max µs'.padStart(9)}${'errors'.padStart(8)}` +
-  `${'onair CPU'.padStart(11)}${'client CPU'.padStart(12)}${'other CPU'.padStart(11)}`);
-const row = (label, x) => console.log(`${label.padEnd(30)}${int(x.ops_per_s).padStart(11)}${int(x.p50_us).padStart(9)}${int(x.p99_us).padStart(9)}` +
-  `${int(x.p999_us).padStart(10)}${int(x.max_us).padStart(9)}${int(x.errors).padStart(8)}${pct(x.server_cpu_pct).padStart(11)}${pct(x.client_cpu_pct).padStart(12)}${pct(x.other_cpu_pct).padStart(11)}`);
-if (r.max) row(`max rate (closed loop)`, m);
-if (r.rate) row(`fixed ${int(Number(rate))}/s (open loop)`, f);
-for (const [name, x] of [['max rate', m], ['fixed rate', f]]) {
-  if (x.by_op) console.log(`  ${name} by op p50/p99 µs: ` + Object.entries(x.by_op).map(([k, v]) => `${k} ${int(v.p50_us)}/${int(v.p99_us)}`).join(', '));
-  if (x.error_codes && Object.keys(x.error_codes).length) console.log(`  ${name} errors: ${JSON.stringify(x.error_codes)}`);
+wait_quiet() {
+  local hz a b
+  hz=$(getconf CLK_TCK)
+  for _ in $(seq 1 $(( (${CHURN_QUIET_WAIT:-60} + 1) / 2 ))); do
+    a=$(busy_ticks); sleep 2; b=$(busy_ticks)
+    if [ $(( (b - a) * 100 )) -lt $(( 2 * hz * 10 )) ]; then return 0; fi
+  done
+  say "warning: the machine is busy with other work; the figures will be skewed (see other CPU below)"
 }
-if (rssKb) console.log(`  onair peak RSS: ${int(Number(rssKb) / 1024)} MiB`);
-if (r.closed_conns || r.protocol_errors) console.log(`  closed connections: ${r.closed_conns}, protocol errors: ${r.protocol_errors}`);
-const checks = [
-  ['operations/s (max rate)', m.ops_per_s, '≥ 100,000', (v) => v >= 100000, int],
-  [`p99 at ${int(Number(rate))} ops/s`, f.p99_us, '≤ 2,000 µs', (v) => v <= 2000, (v) => `${int(v)} µs`],
-  [`ops/s sustained at the fixed rate`, f.ops_per_s, `≥ ${int(0.99 * Number(rate))}`, (v) => v >= 0.99 * Number(rate), int],
-];
-console.log('\ntarget                               value        target        met');
-for (const [label, v, target, ok, fmt] of checks) {
-  console.log(`${label.padEnd(37)}${fmt(v).padEnd(13)}${target.padEnd(14)}${v == null ? 'n/a' : ok(v) ? 'yes' : 'NO'}`);
+
+# run_server NAME: starts it on SERVER_CPU, runs the client against it into $TMP/NAME.json.
+run_server() {
+  local name=$1 port=""
+  case "$name" in
+    ceiling)
+      taskset -c "$SERVER_CPU" "$CEILING" --port 0 >"$TMP/ceiling.out" 2>"$TMP/ceiling.err" &
+      ONAIR_PID=$!
+      port=$(wait_for "$TMP/ceiling.out" 'listening on 127\.0\.0\.1:[0-9]+' "$ONAIR_PID" | sed 's/.*://')
+      ;;
+    onair)
+      taskset -c "$SERVER_CPU" "$ONAIR" serve --threads 1 --http-port 0 --data-dir "$TMP/data" \
+        --live-attach-rate-per-minute 1000000 >"$TMP/onair.out" 2>"$TMP/onair.err" &
+      ONAIR_PID=$!
+      port=$(wait_for "$TMP/onair.out" 'listening on http://127\.0\.0\.1:[0-9]+' "$ONAIR_PID" | sed 's/.*://')
+      # The CLI mints the same kind of token; check once that it is accepted the way the
+      # client's are (a smoke test of the credentials, not used for the load).
+      "$ONAIR" token create --user u-cli-check --grant 'live:content:*:publish,attach' --ttl 1h \
+        --data-dir "$TMP/data" >/dev/null 2>&1 || say "warning: onair token create failed (the client mints its own tokens)"
+      ;;
+    *) say "unknown server '$name' in CHURN_SERVERS (ceiling, onair)"; return 1 ;;
+  esac
+  if [ -z "$port" ]; then
+    say "$name did not start"
+    tail -n 5 "$TMP/$name.out" "$TMP/$name.err" >&2 || true
+    return 1
+  fi
+  say "$name pid $ONAIR_PID on CPU $SERVER_CPU, port $port; client on CPU $CLIENT_CPU:" \
+    "$CONNS consumers × $WINDOW lanes over $BROADCASTS broadcasts; ${WARMUP}s warmup + ${SECONDS_MEASURED}s per phase; fixed rate $RATE ops/s"
+  wait_quiet
+  if [ "$PERF" = 1 ] && [ "$name" = onair ]; then
+    perf record ${CHURN_PERF_ARGS:--g} -o "$TMP/perf.data" -p "$ONAIR_PID" >/dev/null 2>"$TMP/perf.err" &
+    PERF_PID=$!
+  fi
+  local budget=$(( 2 * (${WARMUP%.*} + ${SECONDS_MEASURED%.*}) + 60 )) status=0
+  local wrap=()
+  [ -n "${CHURN_PERF_CLIENT:-}" ] && [ "$name" = onair ] && wrap=(perf record -g -o "$CHURN_PERF_CLIENT" --)
+  timeout "$budget" taskset -c "$CLIENT_CPU" "${wrap[@]}" "$CLIENT" --port "$port" --conns "$CONNS" --broadcasts "$BROADCASTS" \
+    --window "$WINDOW" --warmup "$WARMUP" --max-seconds "$MAX_SECONDS" --rate "$RATE" \
+    --rate-seconds "$SECONDS_MEASURED" --src-addrs "$SRC_ADDRS" --server-pid "$ONAIR_PID" ${CHURN_TIMELINE:+--timeline} \
+    ${CHURN_POLL_US:+--poll-us "$CHURN_POLL_US"} --pick "${CHURN_PICK:-random}" >"$TMP/$name.json" 2>"$TMP/client.err" || status=$?
+  sed "s/^/  [$name] /" "$TMP/client.err" >&2
+  if [ -n "$PERF_PID" ]; then
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    wait "$PERF_PID" 2>/dev/null || true
+    PERF_PID=""
+  fi
+  awk '/VmHWM/ {print $2}' "/proc/$ONAIR_PID/status" >"$TMP/$name.rss" 2>/dev/null || true
+  stop_pid "$ONAIR_PID"
+  ONAIR_PID=""
+  if [ "$name" = onair ] && grep -qv " info " "$TMP/onair.err" "$TMP/onair.out" 2>/dev/null; then
+    say "onair stderr (last lines):"
+    grep -hv " info " "$TMP/onair.out" "$TMP/onair.err" | tail -n 5 >&2
+  fi
+  [ "$name" = ceiling ] && cat "$TMP/ceiling.err" >&2
+  if [ "$status" -ne 0 ] || [ ! -s "$TMP/$name.json" ]; then
+    say "client against $name failed (status $status)"
+    cat "$TMP/$name.json" >&2 2>/dev/null || true
+    return 1
+  fi
+  echo "raw $name: $(cat "$TMP/$name.json")"
+}
+
+for server in $SERVERS; do run_server "$server" || exit 1; done
+
+node - "$TMP" "$RATE" "$SERVER_CPU" "$CLIENT_CPU" "$SERVERS" "${CHURN_PICK:-random}" <<'EOF'
+const fs = require('node:fs');
+const [dir, rate, serverCpu, clientCpu, servers, pick] = process.argv.slice(2);
+const runs = {};
+for (const name of servers.split(/\s+/).filter(Boolean)) {
+  runs[name] = JSON.parse(fs.readFileSync(`${dir}/${name}.json`, 'utf8'));
+  try { runs[name].rssKb = Number(fs.readFileSync(`${dir}/${name}.rss`, 'utf8').trim()) || null; } catch { runs[name].rssKb = null; }
+}
+const any = Object.values(runs)[0];
+const int = (v) => (v == null || Number.isNaN(v) ? '—' : Math.round(v).toLocaleString('en-US'));
+const pct = (v) => (v == null || v < 0 ? '—' : Math.round(v) + '%');
+const ratio = (a, b) => (a == null || b == null || !b ? '—' : (a / b).toFixed(2));
+console.log(`\nlive slot churn: ${any.conns} consumers (one user each) × ${any.window} lanes, ${any.broadcasts} broadcasts; ` +
+  `server on CPU ${serverCpu} (onair --threads 1, embedded engine), client on CPU ${clientCpu}; next lane: ${pick}; ` +
+  `attach rate limit raised to 1,000,000/min/user`);
+console.log(`${''.padEnd(38)}${'ops/s'.padStart(11)}${'p50 µs'.padStart(9)}${'p90 µs'.padStart(9)}${'p99 µs'.padStart(9)}${'p99.9 µs'.padStart(10)}` +
+  `${'max µs'.padStart(9)}${'errors'.padStart(8)}${'server CPU'.padStart(12)}${'client CPU'.padStart(12)}${'other CPU'.padStart(11)}`);
+const row = (label, x) => console.log(`${label.padEnd(38)}${int(x.ops_per_s).padStart(11)}${int(x.p50_us).padStart(9)}${int(x.p90_us).padStart(9)}` +
+  `${int(x.p99_us).padStart(9)}${int(x.p999_us).padStart(10)}${int(x.max_us).padStart(9)}${int(x.errors).padStart(8)}` +
+  `${pct(x.server_cpu_pct).padStart(12)}${pct(x.client_cpu_pct).padStart(12)}${pct(x.other_cpu_pct).padStart(11)}`);
+for (const [name, r] of Object.entries(runs)) {
+  if (r.max) row(`${name}: max rate (closed loop)`, r.max);
+  if (r.rate) row(`${name}: fixed ${int(Number(rate))}/s (open loop)`, r.rate);
+  for (const [phase, x] of [['max rate', r.max], ['fixed rate', r.rate]]) {
+    if (x?.by_op) console.log(`  ${phase} by op p50/p99 µs: ` + Object.entries(x.by_op).map(([k, v]) => `${k} ${int(v.p50_us)}/${int(v.p99_us)}`).join(', '));
+    if (x?.error_codes && Object.keys(x.error_codes).length) console.log(`  ${phase} errors: ${JSON.stringify(x.error_codes)}`);
+  }
+  if (r.rssKb) console.log(`  ${name} peak RSS: ${int(r.rssKb / 1024)} MiB`);
+  if (r.closed_conns || r.protocol_errors) console.log(`  ${name} closed connections: ${r.closed_conns}, protocol errors: ${r.protocol_errors}`);
+}
+const o = runs.onair, c = runs.ceiling;
+if (o && c) {
+  // CPU per operation at the fixed rate: what each server spent on the same load.
+  const cpuPerOp = (r) => (r?.rate ? (r.rate.server_cpu_pct / 100) * 1e6 / r.rate.ops_per_s : null);
+  console.log(`\nonair / ceiling: max rate ${ratio(o.max?.ops_per_s, c.max?.ops_per_s)}, ` +
+    `server CPU per op at the fixed rate ${ratio(cpuPerOp(o), cpuPerOp(c))} (${cpuPerOp(o)?.toFixed(1) ?? '—'} vs ${cpuPerOp(c)?.toFixed(1) ?? '—'} µs), ` +
+    `p99 at the fixed rate ${ratio(o.rate?.p99_us, c.rate?.p99_us)}`);
+}
+if (o) {
+  const m = o.max ?? {}, f = o.rate ?? {};
+  const checks = [
+    ['operations/s (max rate)', m.ops_per_s, '≥ 100,000', (v) => v >= 100000, int],
+    [`p99 at ${int(Number(rate))} ops/s`, f.p99_us, '≤ 2,000 µs', (v) => v <= 2000, (v) => `${int(v)} µs`],
+    [`ops/s sustained at the fixed rate`, f.ops_per_s, `≥ ${int(0.99 * Number(rate))}`, (v) => v >= 0.99 * Number(rate), int],
+  ];
+  console.log('\nonair target                         value        target        met');
+  for (const [label, v, target, ok, fmt] of checks) {
+    console.log(`${label.padEnd(37)}${fmt(v).padEnd(13)}${target.padEnd(14)}${v == null ? 'n/a' : ok(v) ? 'yes' : 'NO'}`);
+  }
 }
 EOF
 
