@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "net/LoopMetrics.hpp"
+#include "net/WsPoller.hpp"
 #include "net/WsSettings.hpp"
 
 namespace onair::net {
@@ -44,6 +45,9 @@ class EventLoop {
 
   // A clock read once per tick (250 ms): cheap enough to stamp every read with.
   Clock::time_point coarseNow() const { return coarseNow_; }
+
+  // Readiness of this loop's WebSocket sockets (see WsPoller).
+  WsPoller& poller() { return poller_; }
 
   // Scratch space for socket reads. Connections copy out only what they must keep.
   std::span<uint8_t> readScratch() { return {scratch_.data(), scratch_.size()}; }
@@ -75,6 +79,7 @@ class EventLoop {
   size_t index_;
   WsSettings settings_;
   boost::asio::io_context io_{1};
+  WsPoller poller_{io_};
   boost::asio::steady_timer tick_{io_};
   Clock::time_point coarseNow_ = Clock::now();
   Clock::time_point nextTickDue_;

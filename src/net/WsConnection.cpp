@@ -1,13 +1,14 @@
 #include "net/WsConnection.hpp"
 
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <cerrno>
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace onair::net {
 namespace {
@@ -15,56 +16,66 @@ constexpr int kMaxReadsPerWakeup = 4;   // fairness between connections of a loo
 }  // namespace
 
 WsConnection::WsConnection(EventLoop& loop, boost::asio::ip::tcp::socket socket)
-    : loop_(loop), queueLimit_(loop.wsSettings().sendQueueBytes), socket_(std::move(socket)), codec_(loop.wsSettings().limits) {
+    : loop_(loop), queueLimit_(loop.wsSettings().sendQueueBytes), codec_(loop.wsSettings().limits) {
   openedAt_ = lastRead_ = loop_.coarseNow();
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  // Out of asio's reactor: the loop's WsPoller watches it from now on (see WsPoller.hpp).
+  fd_ = socket.release(ec);
+  if (ec) fd_ = -1;
 }
 
-WsConnection::~WsConnection() = default;
+WsConnection::~WsConnection() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
 std::string WsConnection::remoteAddress() const {
-  boost::system::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
-  return ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
+  boost::asio::ip::tcp::endpoint ep;
+  socklen_t len = static_cast<socklen_t>(ep.capacity());
+  if (fd_ < 0 || ::getpeername(fd_, ep.data(), &len) != 0) return "?";
+  ep.resize(len);
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 
 void WsConnection::start(std::shared_ptr<Listener> listener) {
   listener_ = std::move(listener);
-  boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
-  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
   loop_.attach(shared_from_this());
-  armRead();
+  pollToken_ = fd_ >= 0 ? loop_.poller().add(fd_, this) : 0;
+  // Registration reports data that arrived before it, so nothing sent early is missed.
+  if (pollToken_ == 0) finish(1006);
 }
 
 // ---- reading -------------------------------------------------------------------------------
 
-void WsConnection::armRead() {
-  // A receive into the connection's small inline buffer rather than a wait for readability:
-  // asio re-arms a wait with epoll_ctl on every call, while a receive that emptied the socket is
-  // queued on the edge-triggered registration for free (one recv per request, no epoll_ctl).
-  // Larger reads continue in the loop's shared scratch space (onReceived).
-  socket_.async_receive(boost::asio::buffer(inlineRead_),
-                        [self = shared_from_this()](const boost::system::error_code& ec, size_t n) { self->onReceived(ec, n); });
+void WsConnection::onPoll(uint32_t events) {
+  if (state_ == State::Closed) return;
+  if ((events & EPOLLOUT) && waitingWritable_) {
+    waitingWritable_ = false;
+    flush();
+    if (state_ == State::Closed) return;
+  }
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) onReadable();
 }
 
-void WsConnection::onReceived(const boost::system::error_code& ec, size_t n) {
+// Edge-triggered: read until the socket is drained (a short read or EAGAIN), at most a few
+// scratch-fulls per turn for fairness; then continue on a later turn, since no new edge will
+// come for bytes already waiting.
+void WsConnection::onReadable() {
   if (state_ == State::Closed) return;
-  if (ec) return finish(peerClosed_ ? closeCode_ : 1006);  // EOF, reset, or closed here
-  if (!accept(std::span<uint8_t>(inlineRead_.data(), n))) return;
-  // A full inline buffer means more may be waiting: drain it through the scratch space, a few
-  // reads at most (fairness between the connections of a loop).
-  if (n == inlineRead_.size()) {
-    auto scratch = loop_.readScratch();
-    for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
-      boost::system::error_code rec;
-      size_t got = socket_.read_some(boost::asio::buffer(scratch.data(), scratch.size()), rec);
-      if (rec == boost::asio::error::would_block || rec == boost::asio::error::try_again) break;
-      if (rec) return finish(peerClosed_ ? closeCode_ : 1006);  // EOF or reset
-      if (!accept(scratch.first(got))) return;
-      if (got < scratch.size()) break;
+  auto scratch = loop_.readScratch();
+  for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
+    ssize_t n = ::recv(fd_, scratch.data(), scratch.size(), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      return finish(peerClosed_ ? closeCode_ : 1006);  // reset
     }
+    if (n == 0) return finish(peerClosed_ ? closeCode_ : 1006);  // EOF
+    if (!accept(scratch.first(static_cast<size_t>(n)))) return;
+    if (static_cast<size_t>(n) < scratch.size()) return;
   }
-  if (state_ != State::Closed) armRead();
+  boost::asio::post(loop_.io(), [self = shared_from_this()] { self->onReadable(); });
 }
 
 // Bytes read: stamp liveness, count, decode. Returns false once the connection has finished.
@@ -229,7 +240,7 @@ void WsConnection::flush() {
     msghdr msg{};
     msg.msg_iov = iov.data();
     msg.msg_iovlen = count;
-    ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return waitWritable();
@@ -264,15 +275,8 @@ size_t WsConnection::advance(size_t written) {
   return done;
 }
 
-void WsConnection::waitWritable() {
-  waitingWritable_ = true;
-  socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
-                     [self = shared_from_this()](const boost::system::error_code& ec) {
-                       self->waitingWritable_ = false;
-                       if (ec) return self->finish(self->closeCode_);
-                       self->flush();
-                     });
-}
+// The poller reports the socket writable again (an EPOLLOUT edge) and onPoll flushes.
+void WsConnection::waitWritable() { waitingWritable_ = true; }
 
 // ---- closing -------------------------------------------------------------------------------
 
@@ -291,8 +295,7 @@ void WsConnection::onCloseFlushed() {
   if (peerClosed_) return finish(closeCode_);
   // Otherwise half-close and keep reading until the peer's close frame or EOF, so unread data
   // never turns our close into a reset that would swallow the close frame.
-  boost::system::error_code ec;
-  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  ::shutdown(fd_, SHUT_WR);
 }
 
 void WsConnection::tick(EventLoop::Clock::time_point now) {
@@ -322,8 +325,9 @@ void WsConnection::finish(uint16_t code) {
   if (state_ == State::Closed) return;
   auto self = shared_from_this();
   state_ = State::Closed;
-  boost::system::error_code ec;
-  socket_.close(ec);
+  loop_.poller().remove(fd_, pollToken_);
+  ::close(fd_);
+  fd_ = -1;
   dropQueue(false);
   // The loop may still hold this connection in its flush list: keep it alive until that runs.
   if (flushScheduled_) loop_.retainUntilFlush(self);

@@ -1,12 +1,13 @@
 #pragma once
 // One WebSocket connection after the upgrade: reads with onair's WsCodec, writes corked frames.
 //
-// Memory contract (bench/conn_memory): an idle connection holds a 512-byte inline read buffer and
-// nothing else for reading (larger reads land in the loop's scratch space; only a partial frame
-// is kept), and an empty send queue owns nothing.
+// Memory contract (bench/conn_memory): an idle connection holds no read buffer (reads land in
+// the loop's scratch space; only a partial frame is kept) and an empty send queue owns nothing.
+//
+// I/O: the socket leaves asio at construction; the loop's WsPoller reports its readiness
+// (registered once, edge-triggered) and reads and writes are plain recv/sendmsg calls.
 // Threading: everything runs on the owning EventLoop's thread.
 #include <boost/asio/ip/tcp.hpp>
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -54,8 +55,9 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   friend class EventLoop;
   enum class State : uint8_t { Open, Closing, Closed };
 
-  void armRead();
-  void onReceived(const boost::system::error_code& ec, size_t n);
+  friend class WsPoller;
+  void onPoll(uint32_t events);
+  void onReadable();
   bool accept(std::span<uint8_t> bytes);
   bool consume(std::span<uint8_t> bytes);
   void handle(const WsEvent& event);
@@ -80,7 +82,8 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   bool flushScheduled_ = false;
   bool waitingWritable_ = false;
   bool skippingToKey_ = false;  // lagging behind a media stream: droppable frames wait for a key
-  boost::asio::ip::tcp::socket socket_;
+  int fd_ = -1;                       // the TCP socket, ours since construction
+  uint64_t pollToken_ = 0;            // registration in the loop's WsPoller
   std::shared_ptr<Listener> listener_;
   WsCodec codec_;
   std::string pending_;               // an incomplete frame, kept between reads
@@ -97,9 +100,6 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   bool closeFlushed_ = false;
   bool peerClosed_ = false;
   bool pingOutstanding_ = false;
-  // Where reads land first (see armRead): a request of this size or less costs one recv.
-  // Its size is part of every connection's memory (bench/conn_memory).
-  std::array<uint8_t, 512> inlineRead_;
 };
 
 }  // namespace onair::net

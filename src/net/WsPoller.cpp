@@ -1,0 +1,90 @@
+#include "net/WsPoller.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <unistd.h>
+
+#include "net/WsConnection.hpp"
+
+namespace onair::net {
+namespace {
+
+int makeEpoll() {
+  int fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
+  return fd;
+}
+
+}  // namespace
+
+WsPoller::WsPoller(boost::asio::io_context& io) : epfd_(makeEpoll()), watch_(io, epfd_) {}
+
+// watch_ owns epfd_ and closes it.
+WsPoller::~WsPoller() = default;
+
+uint64_t WsPoller::add(int fd, WsConnection* connection) {
+  uint32_t index;
+  if (!freeSlots_.empty()) {
+    index = freeSlots_.back();
+    freeSlots_.pop_back();
+  } else {
+    index = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& slot = slots_[index];
+  slot.connection = connection;
+  const uint64_t token = (uint64_t{slot.generation} << 32) | index;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.u64 = token;
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    spdlog::warn("ws poller: epoll_ctl(ADD) failed: {}", std::strerror(errno));
+    slot.connection = nullptr;
+    freeSlots_.push_back(index);
+    return 0;
+  }
+  arm();
+  return token;
+}
+
+void WsPoller::remove(int fd, uint64_t token) {
+  const uint32_t index = static_cast<uint32_t>(token);
+  if (token == 0 || index >= slots_.size() || slots_[index].generation != static_cast<uint32_t>(token >> 32)) return;
+  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+  Slot& slot = slots_[index];
+  slot.connection = nullptr;
+  ++slot.generation;  // events fetched but not yet handled for this slot are dropped
+  freeSlots_.push_back(index);
+}
+
+void WsPoller::arm() {
+  if (armed_) return;
+  armed_ = true;
+  watch_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+    armed_ = false;
+    if (ec) return;  // the loop is shutting down
+    dispatch();
+  });
+}
+
+// One pass over what is ready, then wait again. A full batch leaves the rest ready: asio's
+// re-arm reports our epoll fd at once, after the other handlers of this turn.
+void WsPoller::dispatch() {
+  int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), 0);
+  for (int i = 0; i < n; ++i) {
+    const uint64_t token = events_[static_cast<size_t>(i)].data.u64;
+    const uint32_t index = static_cast<uint32_t>(token);
+    if (index >= slots_.size()) continue;
+    Slot& slot = slots_[index];
+    if (!slot.connection || slot.generation != static_cast<uint32_t>(token >> 32)) continue;
+    // The handler may finish the connection: hold it until the handler returns.
+    auto connection = slot.connection->shared_from_this();
+    connection->onPoll(events_[static_cast<size_t>(i)].events);
+  }
+  arm();
+}
+
+}  // namespace onair::net
