@@ -144,7 +144,7 @@ run_server() {
   say "$name pid $ONAIR_PID on CPU $SERVER_CPU, port $port; client on CPU $CLIENT_CPU:" \
     "$CONNS consumers × $WINDOW lanes over $BROADCASTS broadcasts; ${WARMUP}s warmup + ${SECONDS_MEASURED}s per phase; fixed rate $RATE ops/s"
   wait_quiet
-  if [ "$PERF" = 1 ] && [ "$name" = onair ]; then
+  if [ "$PERF" = 1 ] && [ "$name" = "${CHURN_PERF_SERVER:-onair}" ]; then
     perf record ${CHURN_PERF_ARGS:--g} -o "$TMP/perf.data" -p "$ONAIR_PID" >/dev/null 2>"$TMP/perf.err" &
     PERF_PID=$!
   fi

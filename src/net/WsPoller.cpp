@@ -1,5 +1,6 @@
 #include "net/WsPoller.hpp"
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -70,8 +71,9 @@ void WsPoller::arm() {
   });
 }
 
-// One pass over what is ready, then wait again. A full batch leaves the rest ready: asio's
-// re-arm reports our epoll fd at once, after the other handlers of this turn.
+// One pass over what is ready. While sockets keep turning up, look again on the next loop turn
+// (a posted check costs one epoll_wait; re-arming asio's wait would add an epoll_ctl); once a
+// pass finds nothing, wait in asio's reactor. A full batch leaves the rest for the next pass.
 void WsPoller::dispatch() {
   int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), 0);
   for (int i = 0; i < n; ++i) {
@@ -84,7 +86,12 @@ void WsPoller::dispatch() {
     auto connection = slot.connection->shared_from_this();
     connection->onPoll(events_[static_cast<size_t>(i)].events);
   }
-  arm();
+  if (n <= 0) return arm();
+  armed_ = true;  // a pass is pending: add() need not arm
+  boost::asio::post(watch_.get_executor(), [this] {
+    armed_ = false;
+    dispatch();
+  });
 }
 
 }  // namespace onair::net
