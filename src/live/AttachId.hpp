@@ -10,6 +10,10 @@ namespace onair::live {
 
 struct AttachId {
   static std::string make(std::string_view liveId);
+  // A slot's key on its broadcast's owner: the random part before the '.', "at_" + 12 characters
+  // for every id make() returns — short enough to be stored inside a std::string (no heap key,
+  // one cache miss less per lookup). Unique per slot: 72 random bits.
+  static std::string_view key(std::string_view attachId) { return attachId.substr(0, attachId.find('.')); }
   static std::optional<std::string> liveIdOf(std::string_view attachId);
 };
 

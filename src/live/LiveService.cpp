@@ -24,6 +24,7 @@ using api::ApiError;
 using api::ErrorCode;
 namespace json = boost::json;
 
+// Slots are keyed by AttachId::key (the random part), in Entry::slots, tombstones and leases.
 struct LiveService::Slot {
   std::string userId;
   std::string capKey;
@@ -31,6 +32,7 @@ struct LiveService::Slot {
   size_t shard = 0;
   std::weak_ptr<api::ClientSession> session;
   int64_t expiresAtMs = 0;
+  std::string attachId;  // the whole id, as the consumer knows it
 };
 
 struct LiveService::Entry {
@@ -59,7 +61,7 @@ struct LiveService::Shard {
   std::unordered_map<api::ClientSession*, std::unordered_map<std::string, RelaySub>> relaySubs;
   std::unordered_map<std::string, Entry> entries;
   size_t relayCacheBytes = 0;  // catch-up chunks held by this shard's entries
-  std::unordered_map<std::string, int64_t> expiredSlots;  // attachId → remembered until
+  std::unordered_map<std::string, int64_t> expiredSlots;  // slot key → remembered until
   std::unique_ptr<boost::asio::steady_timer> timer;
 };
 
@@ -195,10 +197,10 @@ void LiveService::unpublish(const std::string& liveId, Reply reply) {
 void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event) {
   const bool expired = std::string_view(event) == "live.expired";
   const int64_t until = nowMs() + options_.tombstoneSeconds * 1000;
-  for (auto& [attachId, slot] : entry.slots) {
-    notifySlot(slot, event, attachId, liveId);
-    dropSlot(liveId, attachId, slot);
-    if (expired) shards_[owner]->expiredSlots[attachId] = until;
+  for (auto& [key, slot] : entry.slots) {
+    notifySlot(slot, event, slot.attachId, liveId);
+    dropSlot(liveId, key, slot);
+    if (expired) shards_[owner]->expiredSlots[key] = until;
   }
   entry.slots.clear();
   shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
@@ -241,6 +243,7 @@ struct LiveService::Attaching {
   size_t owner = 0;
   std::string capKey;
   std::string attachId;
+  std::string slotKey;  // AttachId::key(attachId)
   json::value transport;
 };
 
@@ -279,7 +282,8 @@ void LiveService::claimSlot(const std::shared_ptr<Attaching>& at) {
   const auto& kind = options_.kinds.at(kindName);
   at->capKey = kindName + "|" + ((kind.capPerScopeClaim && request.scope) ? "scope:" + *request.scope : "user:" + request.userId);
   at->attachId = AttachId::make(request.liveId);
-  engine_.leases().acquire(at->capKey, at->attachId, kind.cap, kind.slotTtlSeconds * 1000,
+  at->slotKey = AttachId::key(at->attachId);
+  engine_.leases().acquire(at->capKey, at->slotKey, kind.cap, kind.slotTtlSeconds * 1000,
                            [this, at, cap = kind.cap](engine::Outcome<engine::SlotGrant> r) {
     pool_.run(at->owner, [this, at, cap, r = std::move(r)] { openSlot(at, cap, r); });
   });
@@ -295,14 +299,14 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, uint32_t cap, c
   }
   auto it = shards_[at->owner]->entries.find(request.liveId);
   if (it == shards_[at->owner]->entries.end() || it->second.state != Entry::State::Live) {
-    engine_.leases().release(at->capKey, at->attachId, [](auto) {});
+    engine_.leases().release(at->capKey, at->slotKey, [](auto) {});
     return at->reply(ApiError{ErrorCode::NotFound, request.liveId + " ended while attaching", std::nullopt});
   }
   const auto& kind = options_.kinds.at(kindOf(request.liveId));
   int64_t expiresAt = nowMs() + kind.slotTtlSeconds * 1000;
   std::string transportKind(at->transport.as_object().at("kind").as_string());
   const bool relay = transportKind == "portal-relay";
-  it->second.slots[at->attachId] = Slot{request.userId, at->capKey, std::move(transportKind), request.shard, request.session, expiresAt};
+  it->second.slots[at->slotKey] = Slot{request.userId, at->capKey, std::move(transportKind), request.shard, request.session, expiresAt, at->attachId};
   it->second.viewersDirty = true;
   json::object handle{{"attachId", at->attachId}, {"liveId", request.liveId}, {"transport", std::move(at->transport)}, {"expiresAt", iso(expiresAt)}};
   if (it->second.widgetId) handle["widgetId"] = *it->second.widgetId;
@@ -338,12 +342,13 @@ void LiveService::release(std::string attachId, std::string userId, Reply reply)
   pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), liveId = std::move(*liveId), reply = std::move(reply)] {
     auto it = shards_[owner]->entries.find(liveId);
     if (it != shards_[owner]->entries.end()) {
-      auto slot = it->second.slots.find(attachId);
+      const std::string key(AttachId::key(attachId));
+      auto slot = it->second.slots.find(key);
       if (slot != it->second.slots.end()) {
         if (!userId.empty() && slot->second.userId != userId) {
           return reply(ApiError{ErrorCode::Permission, "this slot belongs to another user", std::nullopt});
         }
-        dropSlot(liveId, attachId, slot->second);
+        dropSlot(liveId, key, slot->second);
         it->second.slots.erase(slot);
         it->second.viewersDirty = true;
       }
@@ -358,26 +363,27 @@ void LiveService::heartbeat(std::string attachId, std::string userId, Reply repl
   size_t owner = ownerOf(*liveId);
   pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), liveId = std::move(*liveId), reply = std::move(reply)] {
     auto& shard = *shards_[owner];
+    const std::string key(AttachId::key(attachId));
     auto gone = [&] {
-      if (shard.expiredSlots.count(attachId)) return reply(ApiError{ErrorCode::Expired, "this slot expired; attach again", std::nullopt});
+      if (shard.expiredSlots.count(key)) return reply(ApiError{ErrorCode::Expired, "this slot expired; attach again", std::nullopt});
       reply(ApiError{ErrorCode::NotFound, "no such slot (released, or never attached)", std::nullopt});
     };
     auto it = shard.entries.find(liveId);
     if (it == shard.entries.end()) return gone();
-    auto slot = it->second.slots.find(attachId);
+    auto slot = it->second.slots.find(key);
     if (slot == it->second.slots.end()) return gone();
     if (!userId.empty() && slot->second.userId != userId) return reply(ApiError{ErrorCode::Permission, "this slot belongs to another user", std::nullopt});
     const auto& kind = options_.kinds.at(kindOf(liveId));
     if (nowMs() >= slot->second.expiresAtMs) {
-      shard.expiredSlots[attachId] = nowMs() + options_.tombstoneSeconds * 1000;
-      dropSlot(liveId, attachId, slot->second);
+      shard.expiredSlots[key] = nowMs() + options_.tombstoneSeconds * 1000;
+      dropSlot(liveId, key, slot->second);
       it->second.slots.erase(slot);
       it->second.viewersDirty = true;
       return gone();
     }
     int64_t expiresAt = nowMs() + kind.slotTtlSeconds * 1000;
     slot->second.expiresAtMs = expiresAt;
-    engine_.leases().renew(slot->second.capKey, attachId, kind.slotTtlSeconds * 1000, [](auto) {});
+    engine_.leases().renew(slot->second.capKey, key, kind.slotTtlSeconds * 1000, [](auto) {});
     reply(json::object{{"ok", true}, {"expiresAt", iso(expiresAt)}});
   });
 }
@@ -402,8 +408,8 @@ void LiveService::resolve(const std::string& liveId, std::vector<std::string> pr
 
 // ---- portal relay --------------------------------------------------------------------------
 
-void LiveService::dropSlot(const std::string& liveId, const std::string& attachId, const Slot& slot) {
-  engine_.leases().release(slot.capKey, attachId, [](auto) {});
+void LiveService::dropSlot(const std::string& liveId, const std::string& slotKey, const Slot& slot) {
+  engine_.leases().release(slot.capKey, slotKey, [](auto) {});
   if (slot.transportKind != "portal-relay") return;
   // Inline when the viewer's shard is this one: releaseRelayLocal touches only that shard's
   // relay subscriptions and hub, never the entries or slots being iterated here.

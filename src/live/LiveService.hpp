@@ -87,7 +87,7 @@ class LiveService {
   void endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event);
   void notifySlot(const Slot& slot, const char* event, const std::string& attachId, const std::string& liveId);
   // Frees a slot's lease and, for portal-relay slots, its relay subscription (owner thread).
-  void dropSlot(const std::string& liveId, const std::string& attachId, const Slot& slot);
+  void dropSlot(const std::string& liveId, const std::string& slotKey, const Slot& slot);
   // Consumer side (the slot's shard): relay subscriptions counted per (session, liveId).
   void addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId);
   void releaseRelayLocal(size_t shard, api::ClientSession* session, const std::string& liveId);
