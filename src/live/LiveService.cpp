@@ -4,6 +4,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -43,7 +44,7 @@ struct LiveService::Entry {
   json::value meta;
   int64_t expiresAtMs = 0;
   int64_t tombstoneUntilMs = 0;
-  std::unordered_map<std::string, Slot> slots;
+  boost::unordered_flat_map<std::string, Slot> slots;  // by AttachId::key: inline, one probe per lookup
   bool viewersDirty = false;
   int64_t lastViewersMs = 0;
   // Portal relay: what a late joiner needs to start at once.
@@ -61,7 +62,7 @@ struct LiveService::Shard {
   std::unordered_map<api::ClientSession*, std::unordered_map<std::string, RelaySub>> relaySubs;
   std::unordered_map<std::string, Entry> entries;
   size_t relayCacheBytes = 0;  // catch-up chunks held by this shard's entries
-  std::unordered_map<std::string, int64_t> expiredSlots;  // slot key → remembered until
+  boost::unordered_flat_map<std::string, int64_t> expiredSlots;  // slot key → remembered until
   std::unique_ptr<boost::asio::steady_timer> timer;
 };
 
@@ -528,7 +529,7 @@ void LiveService::sweep(size_t shard) {
         }
         s.expiredSlots[slot->first] = now + options_.tombstoneSeconds * 1000;
         dropSlot(liveId, slot->first, slot->second);
-        slot = entry.slots.erase(slot);
+        entry.slots.erase(slot++);  // an open-addressing erase moves no other element
         entry.viewersDirty = true;
       }
     }
@@ -539,7 +540,7 @@ void LiveService::sweep(size_t shard) {
       ++it;
     }
   }
-  std::erase_if(s.expiredSlots, [now](const auto& e) { return now >= e.second; });
+  boost::unordered::erase_if(s.expiredSlots, [now](const auto& e) { return now >= e.second; });
 }
 
 }  // namespace onair::live

@@ -10,15 +10,15 @@ MemoryLeases::MemoryLeases()
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
       }) {}
 
-void MemoryLeases::prune(std::unordered_map<std::string, int64_t>& slots, int64_t now) {
-  std::erase_if(slots, [now](const auto& s) { return s.second <= now; });
+void MemoryLeases::prune(SlotSet& slots, int64_t now) {
+  boost::unordered::erase_if(slots, [now](const auto& s) { return s.second <= now; });
 }
 
 // A set that empties stays (a user cycling through attach and release would otherwise rebuild
 // it every time); empty sets are dropped whenever the map has doubled since the last sweep.
-void MemoryLeases::forgetEmptySets(const std::unordered_map<std::string, int64_t>& keep) {
+void MemoryLeases::forgetEmptySets(const SlotSet& keep) {
   if (sets_.size() < sweepAt_) return;
-  std::erase_if(sets_, [&keep](const auto& e) { return e.second.empty() && &e.second != &keep; });
+  boost::unordered::erase_if(sets_, [&keep](const auto& e) { return e.second.empty() && &e.second != &keep; });
   sweepAt_ = std::max<size_t>(kMinSweepAt, sets_.size() * 2);
 }
 
@@ -80,7 +80,7 @@ void MemoryLeases::hit(const std::string& key, uint32_t limit, int64_t windowMs,
       ++w.count;
     }
     // Keep the map from growing without bound: forget windows long past.
-    if (windows_.size() > 100000) std::erase_if(windows_, [&](const auto& e) { return now - e.second.startMs >= windowMs; });
+    if (windows_.size() > 100000) boost::unordered::erase_if(windows_, [&](const auto& e) { return now - e.second.startMs >= windowMs; });
   }
   done(result);
 }

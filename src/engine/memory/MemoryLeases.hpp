@@ -5,7 +5,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "engine/Leases.hpp"
 
@@ -29,14 +29,17 @@ class MemoryLeases final : public Leases {
     int64_t startMs = 0;
     uint32_t count = 0;
   };
-  void prune(std::unordered_map<std::string, int64_t>& slots, int64_t now);
-  void forgetEmptySets(const std::unordered_map<std::string, int64_t>& keep);
+  // Open-addressing tables: keys and values inline, one probe group per lookup (the churn path
+  // does four lease calls per attach/heartbeat/release cycle).
+  using SlotSet = boost::unordered_flat_map<std::string, int64_t>;  // slot → expiry
+  void prune(SlotSet& slots, int64_t now);
+  void forgetEmptySets(const SlotSet& keep);
   static constexpr size_t kMinSweepAt = 1024;
 
   Clock clock_;
   std::mutex mutex_;
-  std::unordered_map<std::string, std::unordered_map<std::string, int64_t>> sets_;  // capKey → slot → expiry
-  std::unordered_map<std::string, Window> windows_;
+  boost::unordered_flat_map<std::string, SlotSet> sets_;  // capKey → its slots
+  boost::unordered_flat_map<std::string, Window> windows_;
   size_t sweepAt_ = kMinSweepAt;  // sets_.size() that triggers the next sweep of empty sets
 };
 
