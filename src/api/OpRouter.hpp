@@ -3,7 +3,7 @@
 // happens before the loops start; lookups afterwards are read-only and thread-safe.
 #include <functional>
 #include <string>
-#include <unordered_map>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "api/Call.hpp"
 
@@ -27,7 +27,7 @@ class OpRouter {
   bool has(const std::string& op) const { return handlers_.count(op) > 0; }
 
  private:
-  std::unordered_map<std::string, Handler> handlers_;
+  boost::unordered_flat_map<std::string, Handler> handlers_;
   BinaryHandler binary_;
 };
 

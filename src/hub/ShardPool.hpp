@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <vector>
 
 #include "hub/Hub.hpp"
@@ -73,7 +73,7 @@ class ShardPool {
     size_t total = 0;
   };
   // interest_[owner][topic], touched only on the owner's thread.
-  std::vector<std::unordered_map<std::string, Interest>> interest_;
+  std::vector<boost::unordered_flat_map<std::string, Interest>> interest_;
 };
 
 }  // namespace onair::hub

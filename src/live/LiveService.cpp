@@ -59,7 +59,7 @@ struct LiveService::Shard {
     uint32_t slots = 0;
   };
   // Consumer side: this shard's sessions' relay subscriptions, by session then liveId.
-  std::unordered_map<api::ClientSession*, std::unordered_map<std::string, RelaySub>> relaySubs;
+  boost::unordered_flat_map<api::ClientSession*, boost::unordered_flat_map<std::string, RelaySub>> relaySubs;
   std::unordered_map<std::string, Entry> entries;
   size_t relayCacheBytes = 0;  // catch-up chunks held by this shard's entries
   boost::unordered_flat_map<std::string, int64_t> expiredSlots;  // slot key → remembered until
