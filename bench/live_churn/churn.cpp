@@ -216,6 +216,30 @@ struct Stats {
   uint64_t okByOp[3] = {0, 0, 0};
   std::map<std::string, uint64_t> errors;  // "op:code"
   Histogram all, byOp[3];
+  // Latencies by second of the measured window, for the p99 of each second: whether a tail
+  // comes from a few bad seconds (machine stalls) or from every second (queueing).
+  std::vector<std::vector<uint32_t>> bySecond;
+
+  void addToSecond(size_t second, uint64_t us) {
+    if (second >= 3600) return;
+    if (bySecond.size() <= second) bySecond.resize(second + 1);
+    bySecond[second].push_back(static_cast<uint32_t>(std::min<uint64_t>(us, UINT32_MAX)));
+  }
+  // p99 of each whole second (a last partial second is left out).
+  std::vector<uint64_t> p99BySecond(double seconds) {
+    std::vector<uint64_t> out;
+    for (size_t i = 0; i < bySecond.size() && static_cast<double>(i + 1) <= seconds + 0.01; ++i) {
+      auto& v = bySecond[i];
+      if (v.empty()) {
+        out.push_back(0);
+        continue;
+      }
+      size_t rank = std::min(v.size() - 1, static_cast<size_t>(0.99 * static_cast<double>(v.size())));
+      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank), v.end());
+      out.push_back(v[rank]);
+    }
+    return out;
+  }
 };
 
 enum class Phase : uint8_t { Setup, MaxWarm, MaxMeasure, Drain, RateWarm, RateMeasure, Done };
@@ -329,6 +353,7 @@ struct Client {
         measuring->okByOp[static_cast<int>(op)]++;
         measuring->all.add(us);
         measuring->byOp[static_cast<int>(op)].add(us);
+        if (now > measureT0) measuring->addToSecond(static_cast<size_t>((now - measureT0) / 1'000'000'000ull), us);
         tlOps++;
         tlMaxUs = std::max(tlMaxUs, us);
       } else {
@@ -745,7 +770,7 @@ struct Client {
     return n;
   }
 
-  std::string statsJson(const Stats& s, const Window& w) {
+  std::string statsJson(Stats& s, const Window& w) {
     std::string j;
     char buf[512];
     std::snprintf(buf, sizeof buf,
@@ -762,6 +787,10 @@ struct Client {
       std::snprintf(buf, sizeof buf, R"("server_cpu_pct":%.1f,"other_cpu_pct":%.1f,)", w.serverCpu, w.otherCpu);
       j += buf;
     }
+    j += R"("p99_by_second_us":[)";
+    auto bySecond = s.p99BySecond(w.seconds);
+    for (size_t i = 0; i < bySecond.size(); ++i) j += (i ? "," : "") + std::to_string(bySecond[i]);
+    j += "],";
     j += R"("by_op":{)";
     for (int k = 0; k < 3; ++k) {
       std::snprintf(buf, sizeof buf, R"(%s"%s":{"p50_us":%llu,"p99_us":%llu,"p999_us":%llu})", k ? "," : "", opName(static_cast<Op>(k)),

@@ -206,6 +206,13 @@ for (const [name, r] of Object.entries(runs)) {
     if (x?.by_op) console.log(`  ${phase} by op p50/p99 µs: ` + Object.entries(x.by_op).map(([k, v]) => `${k} ${int(v.p50_us)}/${int(v.p99_us)}`).join(', '));
     if (x?.error_codes && Object.keys(x.error_codes).length) console.log(`  ${phase} errors: ${JSON.stringify(x.error_codes)}`);
   }
+  const perSecond = r.rate?.p99_by_second_us ?? [];
+  if (perSecond.length) {
+    // Whether the tail comes from a few seconds (machine stalls) or from every second (queueing).
+    const sorted = [...perSecond].sort((a, b) => a - b);
+    console.log(`  fixed rate p99 of each second (µs): median ${int(sorted[Math.floor(sorted.length / 2)])}, ` +
+      `best ${int(sorted[0])}, worst ${int(sorted.at(-1))}; seconds with p99 ≤ 2 ms: ${perSecond.filter((v) => v <= 2000).length} of ${perSecond.length}`);
+  }
   if (r.rssKb) console.log(`  ${name} peak RSS: ${int(r.rssKb / 1024)} MiB`);
   if (r.closed_conns || r.protocol_errors) console.log(`  ${name} closed connections: ${r.closed_conns}, protocol errors: ${r.protocol_errors}`);
 }
