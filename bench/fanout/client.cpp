@@ -64,6 +64,8 @@
 #include <string_view>
 #include <vector>
 
+#include "../common/BenchKit.hpp"
+
 namespace {
 
 enum class Dialect { onair, nats, ceiling, relay, relay_ceiling };
@@ -1078,9 +1080,7 @@ int main(int argc, char** argv) {
   Client c;
   c.opt = parse_args(argc, argv);
   const char* dialects[] = {"onair", "nats", "ceiling", "relay", "relay-ceiling"};
-  rlimit rl{};
-  getrlimit(RLIMIT_NOFILE, &rl);
-  if (rl.rlim_cur < rl.rlim_max) { rl.rlim_cur = rl.rlim_max; setrlimit(RLIMIT_NOFILE, &rl); }
+  benchkit::raiseFdLimit();
 
   c.ep = epoll_create1(EPOLL_CLOEXEC);
   if (c.ep < 0) die("epoll_create1: %s", std::strerror(errno));

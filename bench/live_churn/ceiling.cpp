@@ -141,25 +141,6 @@ bool flush(Conn& c) {
   return true;
 }
 
-int listenOn(int port) {
-  int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 || ::listen(lfd, 4096) < 0) {
-    std::fprintf(stderr, "live_churn_ceiling: listen on port %d: %s\n", port, std::strerror(errno));
-    std::exit(1);
-  }
-  socklen_t alen = sizeof addr;
-  getsockname(lfd, reinterpret_cast<sockaddr*>(&addr), &alen);
-  std::printf("listening on 127.0.0.1:%d\n", ntohs(addr.sin_port));
-  std::fflush(stdout);
-  return lfd;
-}
-
 void acceptAll(int lfd, int ep) {
   for (;;) {
     int fd = ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -190,13 +171,8 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGPIPE, SIG_IGN);
-  rlimit rl{};
-  getrlimit(RLIMIT_NOFILE, &rl);
-  if (rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
-  int lfd = listenOn(port);
+  benchkit::raiseFdLimit();
+  int lfd = benchkit::listenLoopback(port, "live_churn_ceiling");
   int ep = epoll_create1(EPOLL_CLOEXEC);
   epoll_event lev{};
   lev.events = EPOLLIN;

@@ -931,12 +931,7 @@ int main(int argc, char** argv) {
   if (!key || !secret) die("set ONAIR_API_KEY and ONAIR_API_SECRET (the server's) in the environment");
   cl.key = key;
   cl.secret = secret;
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);
-  getrlimit(RLIMIT_NOFILE, &lim);
-  if (lim.rlim_cur < static_cast<rlim_t>(o.viewers) + 64) die("the open file limit is below the connection count (raise the hard limit)");
+  if (benchkit::raiseFdLimit() < static_cast<rlim_t>(o.viewers) + 64) die("the open file limit is below the connection count (raise the hard limit)");
 
   std::fprintf(stderr, "stage_client: stage %s, 2 hosts + %d viewers from %d source addresses, port %d\n", o.stageId.c_str(), o.viewers,
                (o.viewers + 2 + o.perAddr - 1) / o.perAddr, o.port);
