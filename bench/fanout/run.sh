@@ -45,17 +45,8 @@ if [[ " $SERVERS " == *" nats "* ]] && ! command -v nats-server >/dev/null 2>&1;
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nats-server >/dev/null
 fi
 
-if [ ! -f "$BUILD/build.ninja" ] && [ ! -f "$BUILD/Makefile" ]; then
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
-BUILD_LOG=$(mktemp /tmp/onair-fanout-build.XXXXXX)
-if ! cmake --build "$BUILD" >"$BUILD_LOG" 2>&1; then
-  tail -30 "$BUILD_LOG" >&2
-  rm -f "$BUILD_LOG"
-  log "build failed"
-  exit 1
-fi
-rm -f "$BUILD_LOG"
+source bench/common/lib.sh
+bench_build "$BUILD" fanout || exit 1
 CLIENT=$ROOT/$BUILD/bench/fanout/fanout_client
 CEILING=$ROOT/$BUILD/bench/fanout/fanout_ceiling
 ONAIR=$ROOT/$BUILD/onair
@@ -63,11 +54,7 @@ ONAIR=$ROOT/$BUILD/onair
 TMP=$(mktemp -d /tmp/onair-fanout.XXXXXX)
 SERVER_PID=""
 stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
+  stop_pid "$SERVER_PID"
   SERVER_PID=""
 }
 cleanup() { stop_server; rm -rf "$TMP"; }
@@ -85,16 +72,6 @@ free_port() {
   return 1
 }
 
-# Waits (≤ 10 s) for a pattern in a file; prints the first match.
-wait_for() {
-  local file=$1 pattern=$2
-  for _ in $(seq 1 100); do
-    if grep -Eo "$pattern" "$file" 2>/dev/null | head -1 | grep .; then return 0; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 # Starts one server pinned to SERVER_CPU; sets SERVER_PID, PORT, CLIENT_ARGS.
 start_server() {
@@ -103,7 +80,7 @@ start_server() {
     ceiling)
       taskset -c "$SERVER_CPU" "$CEILING" --port 0 >"$TMP/ceiling.out" 2>"$TMP/ceiling.err" &
       SERVER_PID=$!
-      PORT=$(wait_for "$TMP/ceiling.out" 'listening on 127\.0\.0\.1:[0-9]+' | sed 's/.*://') || return 1
+      PORT=$(wait_for "$TMP/ceiling.out" 'listening on 127\.0\.0\.1:[0-9]+' "$SERVER_PID" | sed 's/.*://') || return 1
       CLIENT_ARGS=(--dialect ceiling --port "$PORT")
       ;;
     nats)
@@ -118,7 +95,7 @@ websocket {
 EOF
       taskset -c "$SERVER_CPU" nats-server -c "$TMP/nats.conf" >"$TMP/nats.log" 2>&1 &
       SERVER_PID=$!
-      wait_for "$TMP/nats.log" 'Server is ready' >/dev/null || return 1
+      wait_for "$TMP/nats.log" 'Server is ready' "$SERVER_PID" >/dev/null || return 1
       PORT=$ws_port
       CLIENT_ARGS=(--dialect nats --port "$PORT")
       ;;
@@ -130,7 +107,7 @@ EOF
       taskset -c "$SERVER_CPU" "$ONAIR" serve --threads 1 --http-port 0 --data-dir "$TMP/onair-data" \
         >"$TMP/onair.out" 2>"$TMP/onair.err" &
       SERVER_PID=$!
-      PORT=$(wait_for "$TMP/onair.out" 'listening on http://127\.0\.0\.1:[0-9]+' | sed 's/.*://') || return 1
+      PORT=$(wait_for "$TMP/onair.out" 'listening on http://127\.0\.0\.1:[0-9]+' "$SERVER_PID" | sed 's/.*://') || return 1
       local token
       token=$("$ONAIR" token create --user bench --grant 'channel:*:subscribe,publish' --ttl 1h \
         --data-dir "$TMP/onair-data" 2>/dev/null)

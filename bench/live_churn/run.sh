@@ -50,16 +50,9 @@ PERF=${CHURN_PERF:-0}
 
 say() { echo "bench-live-churn: $*" >&2; }
 
-if [ ! -f "$BUILD/build.ninja" ] && [ ! -f "$BUILD/Makefile" ]; then
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
+source bench/common/lib.sh
+bench_build "$BUILD" live-churn || exit 1
 TMP=$(mktemp -d /tmp/onair-live-churn.XXXXXX)
-if ! cmake --build "$BUILD" >"$TMP/build.log" 2>&1; then
-  tail -30 "$TMP/build.log" >&2
-  say "build failed"
-  rm -rf "$TMP"
-  exit 1
-fi
 CLIENT=$ROOT/$BUILD/bench/live_churn/live_churn_client
 CEILING=$ROOT/$BUILD/bench/live_churn/live_churn_ceiling
 ONAIR=$ROOT/$BUILD/onair
@@ -67,14 +60,6 @@ SERVERS=${CHURN_SERVERS:-ceiling onair}
 
 ONAIR_PID=""
 PERF_PID=""
-stop_pid() {  # stop_pid PID: TERM, wait up to 5 s, then KILL
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; PERF_PID=""; fi
   stop_pid "$ONAIR_PID"
@@ -88,19 +73,6 @@ trap 'exit 130' INT TERM
 export ONAIR_API_KEY="APIchurn$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export ONAIR_API_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 mkdir -p "$TMP/data"
-
-# wait_for FILE REGEX PID: the first match in FILE (a server's "listening on" line), or "" when
-# the process exits or 10 s pass.
-wait_for() {
-  local out=""
-  for _ in $(seq 1 100); do
-    out=$(grep -Eo "$2" "$1" 2>/dev/null | head -1 || true)
-    [ -n "$out" ] && break
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "$out"
-}
 
 # Both cores are meant for this benchmark: wait (at most CHURN_QUIET_WAIT seconds) for the rest
 # of the machine to go quiet (< 10 % of one core over 2 s), else warn and run anyway.
@@ -122,13 +94,13 @@ run_server() {
     ceiling)
       taskset -c "$SERVER_CPU" "$CEILING" --port 0 >"$TMP/ceiling.out" 2>"$TMP/ceiling.err" &
       ONAIR_PID=$!
-      port=$(wait_for "$TMP/ceiling.out" 'listening on 127\.0\.0\.1:[0-9]+' "$ONAIR_PID" | sed 's/.*://')
+      port=$(wait_for "$TMP/ceiling.out" 'listening on 127\.0\.0\.1:[0-9]+' "$ONAIR_PID" | sed 's/.*://' || true)
       ;;
     onair)
       taskset -c "$SERVER_CPU" "$ONAIR" serve --threads 1 --http-port 0 --data-dir "$TMP/data" \
         --live-attach-rate-per-minute 1000000 >"$TMP/onair.out" 2>"$TMP/onair.err" &
       ONAIR_PID=$!
-      port=$(wait_for "$TMP/onair.out" 'listening on http://127\.0\.0\.1:[0-9]+' "$ONAIR_PID" | sed 's/.*://')
+      port=$(wait_for "$TMP/onair.out" 'listening on http://127\.0\.0\.1:[0-9]+' "$ONAIR_PID" | sed 's/.*://' || true)
       # The CLI mints the same kind of token; check once that it is accepted the way the
       # client's are (a smoke test of the credentials, not used for the load).
       "$ONAIR" token create --user u-cli-check --grant 'live:content:*:publish,attach' --ttl 1h \

@@ -52,17 +52,8 @@ LIVE_ID=content:bench
 
 log() { echo "bench-relay: $*" >&2; }
 
-if [ ! -f "$BUILD/build.ninja" ] && [ ! -f "$BUILD/Makefile" ]; then
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
-BUILD_LOG=$(mktemp /tmp/onair-relay-build.XXXXXX)
-if ! cmake --build "$BUILD" >"$BUILD_LOG" 2>&1; then
-  tail -30 "$BUILD_LOG" >&2
-  rm -f "$BUILD_LOG"
-  log "build failed"
-  exit 1
-fi
-rm -f "$BUILD_LOG"
+source bench/common/lib.sh
+bench_build "$BUILD" relay || exit 1
 CLIENT=$ROOT/$BUILD/bench/fanout/fanout_client
 CEILING=$ROOT/$BUILD/bench/fanout/fanout_ceiling
 ONAIR=$ROOT/$BUILD/onair
@@ -70,27 +61,13 @@ ONAIR=$ROOT/$BUILD/onair
 TMP=$(mktemp -d /tmp/onair-relay.XXXXXX)
 SERVER_PID=""
 stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
+  stop_pid "$SERVER_PID"
   SERVER_PID=""
 }
 cleanup() { stop_server; rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Waits (≤ 10 s) for a pattern in a file; prints the first match.
-wait_for() {
-  local file=$1 pattern=$2
-  for _ in $(seq 1 100); do
-    if grep -Eo "$pattern" "$file" 2>/dev/null | head -1 | grep .; then return 0; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 # Per-run API credentials (onair reads them from the environment; the client mints tokens).
 export ONAIR_API_KEY="APIrelay$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
@@ -103,7 +80,7 @@ start_server() {
     ceiling)
       taskset -c "$SERVER_CPU" "$CEILING" --port 0 >"$TMP/$tag.out" 2>"$TMP/$tag.err" &
       SERVER_PID=$!
-      PORT=$(wait_for "$TMP/$tag.out" 'listening on 127\.0\.0\.1:[0-9]+' | sed 's/.*://') || return 1
+      PORT=$(wait_for "$TMP/$tag.out" 'listening on 127\.0\.0\.1:[0-9]+' "$SERVER_PID" | sed 's/.*://') || return 1
       CLIENT_ARGS=(--dialect relay-ceiling --port "$PORT")
       ;;
     onair)
@@ -111,7 +88,7 @@ start_server() {
       taskset -c "$SERVER_CPU" "$ONAIR" serve --threads 1 --http-port 0 --data-dir "$TMP/$tag-data" \
         >"$TMP/$tag.out" 2>"$TMP/$tag.err" &
       SERVER_PID=$!
-      PORT=$(wait_for "$TMP/$tag.out" 'listening on http://127\.0\.0\.1:[0-9]+' | sed 's/.*://') || return 1
+      PORT=$(wait_for "$TMP/$tag.out" 'listening on http://127\.0\.0\.1:[0-9]+' "$SERVER_PID" | sed 's/.*://') || return 1
       CLIENT_ARGS=(--dialect relay --port "$PORT" --path /v1/connect --live-id "$LIVE_ID")
       ;;
     *) log "unknown server $kind"; return 1 ;;

@@ -44,28 +44,13 @@ CLIENT_CPU=${STAGE_CLIENT_CPU:-1}
 
 say() { echo "bench-stage: $*" >&2; }
 
-if [ ! -f "$BUILD/build.ninja" ] && [ ! -f "$BUILD/Makefile" ]; then
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
+source bench/common/lib.sh
+bench_build "$BUILD" stage || exit 1
 TMP=$(mktemp -d /tmp/onair-stage.XXXXXX)
-if ! cmake --build "$BUILD" >"$TMP/build.log" 2>&1; then
-  tail -30 "$TMP/build.log" >&2
-  say "build failed"
-  rm -rf "$TMP"
-  exit 1
-fi
 CLIENT=$ROOT/$BUILD/bench/stage/stage_client
 ONAIR=$ROOT/$BUILD/onair
 
 ONAIR_PID=""
-stop_pid() {  # stop_pid PID: TERM, wait up to 5 s, then KILL
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   stop_pid "$ONAIR_PID"
   ONAIR_PID=""

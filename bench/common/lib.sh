@@ -1,0 +1,41 @@
+# bench/common/lib.sh: the shell pieces every bench/*/run.sh uses. Source it from the repository
+# root (the scripts `cd` there first). Nothing here starts or stops a process it was not given.
+
+# bench_build BUILD TAG: configures BUILD (Release, Ninja) when it has no build files yet, then
+# builds everything; on failure prints the log's last lines and returns 1.
+bench_build() {
+  local build=$1 tag=$2 log
+  if [ ! -f "$build/build.ninja" ] && [ ! -f "$build/Makefile" ]; then
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  log=$(mktemp "/tmp/onair-$tag-build.XXXXXX")
+  if ! cmake --build "$build" >"$log" 2>&1; then
+    tail -30 "$log" >&2
+    rm -f "$log"
+    echo "bench-$tag: build failed" >&2
+    return 1
+  fi
+  rm -f "$log"
+}
+
+# stop_pid PID: TERM, wait up to 5 s, then KILL. An empty PID is a no-op.
+stop_pid() {
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# wait_for FILE REGEX PID: prints the first match of REGEX in FILE (a server's "listening on"
+# line); returns 1 when PID exits first or 10 s pass.
+wait_for() {
+  local file=$1 pattern=$2 pid=$3
+  for _ in $(seq 1 100); do
+    if grep -Eo "$pattern" "$file" 2>/dev/null | head -1 | grep .; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
