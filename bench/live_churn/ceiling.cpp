@@ -11,7 +11,10 @@
 // So a run against it measures what the kernel, the loopback path and the client cost at this
 // load, which onair cannot go below.
 //
-//   live_churn_ceiling [--port P]      (0 = any; prints "listening on 127.0.0.1:PORT")
+//   live_churn_ceiling [--port P] [--work-ns N]
+//     --port     0 = any; prints "listening on 127.0.0.1:PORT"
+//     --work-ns  spin N ns per request (default 0): a stand-in for a server's own work, to find
+//                how much of it per operation the p99 target leaves room for on this machine
 //
 // Runs until SIGTERM/SIGINT; prints its counters on stderr at exit.
 #include <arpa/inet.h>
@@ -24,6 +27,7 @@
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -49,6 +53,15 @@ struct Conn {
 };
 
 uint64_t g_requests = 0, g_sends = 0, g_attaches = 0;
+long g_work_ns = 0;
+
+// Burns g_work_ns of this core, as a server's own work per request would.
+void spinWork() {
+  if (g_work_ns <= 0) return;
+  auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(g_work_ns);
+  while (std::chrono::steady_clock::now() < until) {
+  }
+}
 
 // The value of "key": in a request: the digits of an id, or the text of a string.
 std::string_view field(std::string_view msg, std::string_view key) {
@@ -85,6 +98,7 @@ void answer(Conn& c, std::string_view request) {
     reply += R"(,"result":{"ok":true}})";
   }
   benchkit::appendServerFrame(c.out, 0x1, reply);
+  spinWork();
   ++g_requests;
 }
 
@@ -163,8 +177,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
       port = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--work-ns") == 0 && i + 1 < argc) {
+      g_work_ns = std::atol(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: live_churn_ceiling [--port P]\n");
+      std::fprintf(stderr, "usage: live_churn_ceiling [--port P] [--work-ns N]\n");
       return 2;
     }
   }

@@ -27,10 +27,12 @@
 #   CHURN_PERF (0; 1 = perf record -g onair during the run, report on stderr; CHURN_PERF_OUT=file
 #   keeps perf.data)
 #   CHURN_PERF_CLIENT (unset; a file = perf record -g the client into it)
+#   CHURN_CEILING_WORK_NS (0: ns the ceiling spins per request, standing in for a server's own work)
 #   CHURN_TIMELINE (unset; 1 = per-100 ms ops and worst latency on stderr)
 #   CHURN_PICK (random: the fixed-rate phase gives the next op to a random idle lane, lanes are
 #   independent users' slots; fifo = the longest idle lane: lanes whose replies came back together
 #   are issued back to back again, so each connection's requests arrive in bursts)
+#   CHURN_ONAIR (build/onair: the onair binary to run, e.g. a saved build to compare with)
 #   CHURN_QUIET_WAIT (60: seconds to wait for an idle machine first) BUILD_DIR (build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,7 +57,7 @@ bench_build "$BUILD" live-churn || exit 1
 TMP=$(mktemp -d /tmp/onair-live-churn.XXXXXX)
 CLIENT=$ROOT/$BUILD/bench/live_churn/live_churn_client
 CEILING=$ROOT/$BUILD/bench/live_churn/live_churn_ceiling
-ONAIR=$ROOT/$BUILD/onair
+ONAIR=${CHURN_ONAIR:-$ROOT/$BUILD/onair}
 SERVERS=${CHURN_SERVERS:-ceiling onair}
 
 ONAIR_PID=""
@@ -92,7 +94,7 @@ run_server() {
   local name=$1 port=""
   case "$name" in
     ceiling)
-      taskset -c "$SERVER_CPU" "$CEILING" --port 0 >"$TMP/ceiling.out" 2>"$TMP/ceiling.err" &
+      taskset -c "$SERVER_CPU" "$CEILING" --port 0 --work-ns "${CHURN_CEILING_WORK_NS:-0}" >"$TMP/ceiling.out" 2>"$TMP/ceiling.err" &
       ONAIR_PID=$!
       port=$(wait_for "$TMP/ceiling.out" 'listening on 127\.0\.0\.1:[0-9]+' "$ONAIR_PID" | sed 's/.*://' || true)
       ;;

@@ -12,14 +12,38 @@ Call::~Call() {
   if (session_ && !answered_) fail({ErrorCode::Internal, "the server dropped this request without an answer", std::nullopt});
 }
 
-void Call::reply(boost::json::value result) { send(Envelope::result(id_, result), "ok", false); }
+namespace {
+
+// One buffer per thread for a reply's text: it is sent (copied into the frame, or into the task
+// that carries it to the session's loop) before the reply call returns.
+std::string& replyScratch() {
+  thread_local std::string text;
+  text.clear();
+  return text;
+}
+
+}  // namespace
+
+void Call::reply(boost::json::value result) {
+  if (answered_ || !session_) return;
+  std::string& text = replyScratch();
+  Envelope::appendResult(text, id_, result);
+  send(text, "ok", false);
+}
+
+void Call::replyText(std::string_view resultJson) {
+  if (answered_ || !session_) return;
+  std::string& text = replyScratch();
+  Envelope::appendResultText(text, id_, resultJson);
+  send(text, "ok", false);
+}
 
 void Call::fail(ApiError error) {
   const bool clientMistake = error.code == ErrorCode::InvalidArgument || error.code == ErrorCode::UnknownOp;
   send(Envelope::error(id_, error), toString(error.code), clientMistake);
 }
 
-void Call::send(std::string text, std::string_view outcome, bool clientMistake) {
+void Call::send(std::string_view text, std::string_view outcome, bool clientMistake) {
   if (answered_ || !session_) return;
   answered_ = true;
   // Unknown ops share one label: client-chosen strings must not mint metric series.
@@ -27,7 +51,7 @@ void Call::send(std::string text, std::string_view outcome, bool clientMistake) 
   // Replies leave from the session's own loop, whichever thread the handler finished on.
   // Session state (bad-request counts, the connection) is touched only on the session's loop.
   if (session_->loop().isCurrentThread()) return deliver(*session_, label, outcome, text, clientMistake);
-  session_->loop().post([session = session_, op = std::string(label), text = std::move(text), outcome = std::string(outcome), clientMistake] {
+  session_->loop().post([session = session_, op = std::string(label), text = std::string(text), outcome = std::string(outcome), clientMistake] {
     deliver(*session, op, outcome, text, clientMistake);
   });
 }

@@ -28,10 +28,12 @@ class Call {
   ClientSession& session() { return *session_; }
 
   void reply(boost::json::value result);
+  // `resultJson` is exactly one JSON value (see JsonText).
+  void replyText(std::string_view resultJson);
   void fail(ApiError error);
 
  private:
-  void send(std::string text, std::string_view outcome, bool clientMistake);
+  void send(std::string_view text, std::string_view outcome, bool clientMistake);
   static void deliver(ClientSession& session, std::string_view op, std::string_view outcome, std::string_view text, bool clientMistake);
 
   std::shared_ptr<ClientSession> session_;

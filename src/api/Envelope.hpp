@@ -31,6 +31,10 @@ class Envelope {
   static std::variant<Request, EnvelopeError> decode(std::string_view text);
 
   static std::string result(const boost::json::value& id, const boost::json::value& result);
+  // The same text appended to `out` (a buffer whose capacity is reused).
+  static void appendResult(std::string& out, const boost::json::value& id, const boost::json::value& result);
+  // A reply whose result is already JSON text (see JsonText).
+  static void appendResultText(std::string& out, const boost::json::value& id, std::string_view resultJson);
   static std::string error(const boost::json::value& id, const ApiError& error);
   static std::string event(std::string_view event, std::string_view target, const boost::json::value& data);
 };

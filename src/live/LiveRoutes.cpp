@@ -51,7 +51,7 @@ void registerLiveRoutes(api::HttpRouter& router, LiveService& service, const aut
     if (args.error()) return respond(api::errorReply(*args.error()));
     auto claims = verifier.verifyAccess(token, util::epochSeconds());
     if (auto* e = std::get_if<auth::TokenError>(&claims)) return respond(api::errorReply({ErrorCode::Unauthenticated, e->reason, std::nullopt}));
-    service.release(attachId, std::get<auth::AccessClaims>(claims).userId, [respond](std::variant<boost::json::value, ApiError> r) {
+    service.release(attachId, std::get<auth::AccessClaims>(claims).userId, [respond](api::Result r) {
       if (auto* e = std::get_if<ApiError>(&r)) return respond(api::errorReply(*e));
       respond({204, "application/json", "", {}});
     });

@@ -39,6 +39,7 @@ struct LiveService::Slot {
 struct LiveService::Entry {
   enum class State { Live, Expired, Ended };
   State state = State::Live;
+  const KindOptions* kind = nullptr;  // its kind's options (options_ outlive every entry)
   json::array transports;
   std::optional<std::string> widgetId;
   json::value meta;
@@ -82,6 +83,14 @@ int64_t nowMs() {
 std::string iso(int64_t ms) { return util::isoTime(util::SystemTime(std::chrono::milliseconds(ms))); }
 
 std::string kindOf(const std::string& liveId) { return liveId.substr(0, liveId.find(':')); }
+
+// {"ok":true,"expiresAt":"<iso>"}, written as text (no DOM for the hottest replies).
+api::JsonText okUntil(int64_t ms) {
+  api::JsonText out;
+  out.text.reserve(48);
+  out.text.append(R"({"ok":true,"expiresAt":")").append(iso(ms)).append("\"}");
+  return out;
+}
 
 ApiError unavailable(const engine::EngineError& e) {
   return {ErrorCode::ServiceUnavailable, "leases are unavailable: " + e.message, e.retryAfterMs};
@@ -158,14 +167,14 @@ std::optional<ApiError> LiveService::checkTransports(const std::string& liveId, 
   return std::nullopt;
 }
 
-std::optional<json::value> LiveService::negotiate(const Entry& entry, const std::vector<std::string>& preferences) {
+const json::value* LiveService::negotiate(const Entry& entry, const std::vector<std::string>& preferences) {
   const auto& order = preferences.empty() ? kDefaultPreferences : preferences;
   for (const auto& want : order) {
     for (const auto& t : entry.transports) {
-      if (t.as_object().at("kind").as_string() == want) return t;
+      if (t.as_object().at("kind").as_string() == want) return &t;
     }
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 // ---- producer side -------------------------------------------------------------------------
@@ -176,12 +185,13 @@ void LiveService::publish(PublishRequest request, Reply reply) {
     const auto& kind = options_.kinds.at(kindOf(request.liveId));
     auto& entry = shards_[owner]->entries[request.liveId];
     if (entry.state != Entry::State::Live) entry = Entry{};  // a new life after a tombstone
+    entry.kind = &kind;
     entry.transports = request.transports;
     entry.widgetId = request.widgetId;
     entry.meta = request.meta;
     entry.expiresAtMs = request.expiresAtMs.value_or(nowMs() + kind.publishTtlSeconds * 1000);
     entry.viewersDirty = true;
-    reply(json::object{{"ok", true}, {"expiresAt", iso(entry.expiresAtMs)}});
+    reply(okUntil(entry.expiresAtMs));
   });
 }
 
@@ -190,7 +200,7 @@ void LiveService::unpublish(const std::string& liveId, Reply reply) {
   pool_.run(owner, [this, owner, liveId, reply] {
     auto it = shards_[owner]->entries.find(liveId);
     if (it != shards_[owner]->entries.end() && it->second.state == Entry::State::Live) endEntry(owner, it->second, liveId, "live.ended");
-    reply(json::object{{"ok", true}});
+    reply(api::JsonText{R"({"ok":true})"});
   });
 }
 
@@ -238,29 +248,34 @@ void LiveService::sendViewers(size_t owner, const std::string& liveId, Entry& en
 
 // An attach in flight: made once and shared by the steps below (rate window, owner, lease,
 // viewer's shard), which would otherwise each copy the request and the reply.
+// Completions capture only the shared pointer (16 bytes: std::function keeps it inline).
 struct LiveService::Attaching {
+  LiveService* service = nullptr;
   AttachRequest request;
   Reply reply;
+  const KindOptions* kind = nullptr;  // options_ outlive every attach
   size_t owner = 0;
   std::string capKey;
   std::string attachId;
   std::string slotKey;  // AttachId::key(attachId)
-  json::value transport;
+  std::string transportKind;
+  std::string transportJson;  // the negotiated descriptor, as the handle carries it
 };
 
 void LiveService::attach(AttachRequest request, Reply reply) {
-  const auto& kind = options_.kinds.at(kindOf(request.liveId));
   auto at = std::make_shared<Attaching>();
+  at->service = this;
+  at->kind = &options_.kinds.at(kindOf(request.liveId));
   at->request = std::move(request);
   at->reply = std::move(reply);
   at->owner = ownerOf(at->request.liveId);
-  engine_.leases().hit("attach:" + at->request.userId, kind.attachRatePerMinute, 60000, [this, at](engine::Outcome<engine::RateResult> r) {
+  engine_.leases().hit("attach:" + at->request.userId, at->kind->attachRatePerMinute, 60000, [at](engine::Outcome<engine::RateResult> r) {
     if (auto* e = std::get_if<engine::EngineError>(&r)) return at->reply(unavailable(*e));
     auto rate = std::get<engine::RateResult>(r);
     if (!rate.allowed) {
       return at->reply(ApiError{ErrorCode::RateLimited, "too many attaches this minute; retry later", rate.retryAfterMs});
     }
-    pool_.run(at->owner, [this, at] { claimSlot(at); });
+    at->service->pool_.run(at->owner, [at] { at->service->claimSlot(at); });
   });
 }
 
@@ -276,22 +291,47 @@ void LiveService::claimSlot(const std::shared_ptr<Attaching>& at) {
   if (it->second.state == Entry::State::Expired) {
     return at->reply(ApiError{ErrorCode::Expired, request.liveId + " was not refreshed by its producer and expired", std::nullopt});
   }
-  auto transport = negotiate(it->second, request.preferences);
+  const json::value* transport = negotiate(it->second, request.preferences);
   if (!transport) return at->reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
-  at->transport = std::move(*transport);
-  const std::string kindName = kindOf(request.liveId);
-  const auto& kind = options_.kinds.at(kindName);
-  at->capKey = kindName + "|" + ((kind.capPerScopeClaim && request.scope) ? "scope:" + *request.scope : "user:" + request.userId);
+  at->transportKind = transport->as_object().at("kind").as_string();
+  api::appendJson(at->transportJson, *transport);
+  const auto& kind = *at->kind;
+  const std::string_view kindName(request.liveId.data(), request.liveId.find(':'));
+  const bool byScope = kind.capPerScopeClaim && request.scope;
+  at->capKey.reserve(kindName.size() + 7 + (byScope ? request.scope->size() : request.userId.size()));
+  at->capKey.append(kindName).append(byScope ? "|scope:" : "|user:").append(byScope ? *request.scope : request.userId);
   at->attachId = AttachId::make(request.liveId);
   at->slotKey = AttachId::key(at->attachId);
-  engine_.leases().acquire(at->capKey, at->slotKey, kind.cap, kind.slotTtlSeconds * 1000,
-                           [this, at, cap = kind.cap](engine::Outcome<engine::SlotGrant> r) {
-    pool_.run(at->owner, [this, at, cap, r = std::move(r)] { openSlot(at, cap, r); });
+  engine_.leases().acquire(at->capKey, at->slotKey, kind.cap, kind.slotTtlSeconds * 1000, [at](engine::Outcome<engine::SlotGrant> r) {
+    at->service->pool_.run(at->owner, [at, r = std::move(r)] { at->service->openSlot(at, r); });
   });
 }
 
+// The attach handle: {attachId, liveId, transport, expiresAt[, widgetId][, modalities]}.
+api::JsonText LiveService::handleText(const Attaching& at, int64_t expiresAtMs, const std::optional<std::string>& widgetId) {
+  api::JsonText out;
+  std::string& h = out.text;
+  h.reserve(128 + at.request.liveId.size() + at.transportJson.size());
+  h.append(R"({"attachId":")").append(at.attachId);  // ours: base64url characters, nothing to escape
+  h.append(R"(","liveId":)");
+  api::appendJsonString(h, at.request.liveId);
+  h.append(R"(,"transport":)").append(at.transportJson);
+  h.append(R"(,"expiresAt":")").append(iso(expiresAtMs)).append("\"");
+  if (widgetId) {
+    h.append(R"(,"widgetId":)");
+    api::appendJsonString(h, *widgetId);
+  }
+  if (!at.request.modalities.is_null()) {
+    h.append(R"(,"modalities":)");
+    api::appendJson(h, at.request.modalities);
+  }
+  h += '}';
+  return out;
+}
+
 // On the owner, with the lease's answer: record the slot and answer with its handle.
-void LiveService::openSlot(const std::shared_ptr<Attaching>& at, uint32_t cap, const engine::Outcome<engine::SlotGrant>& r) {
+void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::Outcome<engine::SlotGrant>& r) {
+  const uint32_t cap = at->kind->cap;
   const auto& request = at->request;
   if (auto* e = std::get_if<engine::EngineError>(&r)) return at->reply(unavailable(*e));
   auto grant = std::get<engine::SlotGrant>(r);
@@ -303,15 +343,11 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, uint32_t cap, c
     engine_.leases().release(at->capKey, at->slotKey, [](auto) {});
     return at->reply(ApiError{ErrorCode::NotFound, request.liveId + " ended while attaching", std::nullopt});
   }
-  const auto& kind = options_.kinds.at(kindOf(request.liveId));
-  int64_t expiresAt = nowMs() + kind.slotTtlSeconds * 1000;
-  std::string transportKind(at->transport.as_object().at("kind").as_string());
-  const bool relay = transportKind == "portal-relay";
-  it->second.slots[at->slotKey] = Slot{request.userId, at->capKey, std::move(transportKind), request.shard, request.session, expiresAt, at->attachId};
+  int64_t expiresAt = nowMs() + at->kind->slotTtlSeconds * 1000;
+  const bool relay = at->transportKind == "portal-relay";
+  it->second.slots[at->slotKey] = Slot{request.userId, at->capKey, at->transportKind, request.shard, request.session, expiresAt, at->attachId};
   it->second.viewersDirty = true;
-  json::object handle{{"attachId", at->attachId}, {"liveId", request.liveId}, {"transport", std::move(at->transport)}, {"expiresAt", iso(expiresAt)}};
-  if (it->second.widgetId) handle["widgetId"] = *it->second.widgetId;
-  if (!request.modalities.is_null()) handle["modalities"] = request.modalities;
+  api::JsonText handle = handleText(*at, expiresAt, it->second.widgetId);
   if (!relay) return at->reply(std::move(handle));
   // A relay viewer: on its shard, the handle first, then the init chunk and the chunks
   // since the last key (so it can start at once), then the live chunks.
@@ -354,7 +390,7 @@ void LiveService::release(std::string attachId, std::string userId, Reply reply)
         it->second.viewersDirty = true;
       }
     }
-    reply(json::object{{"ok", true}});  // releasing twice is fine
+    reply(api::JsonText{R"({"ok":true})"});  // releasing twice is fine
   });
 }
 
@@ -374,18 +410,19 @@ void LiveService::heartbeat(std::string attachId, std::string userId, Reply repl
     auto slot = it->second.slots.find(key);
     if (slot == it->second.slots.end()) return gone();
     if (!userId.empty() && slot->second.userId != userId) return reply(ApiError{ErrorCode::Permission, "this slot belongs to another user", std::nullopt});
-    const auto& kind = options_.kinds.at(kindOf(liveId));
-    if (nowMs() >= slot->second.expiresAtMs) {
-      shard.expiredSlots[key] = nowMs() + options_.tombstoneSeconds * 1000;
+    const auto& kind = *it->second.kind;
+    const int64_t now = nowMs();
+    if (now >= slot->second.expiresAtMs) {
+      shard.expiredSlots[key] = now + options_.tombstoneSeconds * 1000;
       dropSlot(liveId, key, slot->second);
       it->second.slots.erase(slot);
       it->second.viewersDirty = true;
       return gone();
     }
-    int64_t expiresAt = nowMs() + kind.slotTtlSeconds * 1000;
+    int64_t expiresAt = now + kind.slotTtlSeconds * 1000;
     slot->second.expiresAtMs = expiresAt;
     engine_.leases().renew(slot->second.capKey, key, kind.slotTtlSeconds * 1000, [](auto) {});
-    reply(json::object{{"ok", true}, {"expiresAt", iso(expiresAt)}});
+    reply(okUntil(expiresAt));
   });
 }
 

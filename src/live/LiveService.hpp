@@ -81,7 +81,8 @@ class LiveService {
 
   size_t ownerOf(const std::string& liveId) const;
   void claimSlot(const std::shared_ptr<Attaching>& attaching);
-  void openSlot(const std::shared_ptr<Attaching>& attaching, uint32_t cap, const engine::Outcome<engine::SlotGrant>& grant);
+  void openSlot(const std::shared_ptr<Attaching>& attaching, const engine::Outcome<engine::SlotGrant>& grant);
+  static api::JsonText handleText(const Attaching& attaching, int64_t expiresAtMs, const std::optional<std::string>& widgetId);
   void arm(size_t shard);
   void sweep(size_t shard);
   void endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event);
@@ -92,7 +93,8 @@ class LiveService {
   void addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId);
   void releaseRelayLocal(size_t shard, api::ClientSession* session, const std::string& liveId);
   void sendViewers(size_t owner, const std::string& liveId, Entry& entry);
-  static std::optional<boost::json::value> negotiate(const Entry& entry, const std::vector<std::string>& preferences);
+  // The offered transport the consumer prefers most, or null.
+  static const boost::json::value* negotiate(const Entry& entry, const std::vector<std::string>& preferences);
 
   hub::ShardPool& pool_;
   engine::Engine& engine_;

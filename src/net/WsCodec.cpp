@@ -179,8 +179,13 @@ bool WsCodec::isValidCloseCode(uint16_t code) {
 
 std::string WsCodec::encodeFrame(WsOpcode opcode, std::string_view payload, bool fin) {
   std::string out;
+  appendFrame(out, opcode, payload, fin);
+  return out;
+}
+
+void WsCodec::appendFrame(std::string& out, WsOpcode opcode, std::string_view payload, bool fin) {
   const size_t n = payload.size();
-  out.reserve(n + 10);
+  out.reserve(out.size() + n + 10);
   out += static_cast<char>((fin ? 0x80 : 0x00) | static_cast<uint8_t>(opcode));
   if (n < 126) {
     out += static_cast<char>(n);
@@ -193,7 +198,6 @@ std::string WsCodec::encodeFrame(WsOpcode opcode, std::string_view payload, bool
     for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((uint64_t(n) >> shift) & 0xFF);
   }
   out.append(payload);
-  return out;
 }
 
 std::string WsCodec::encodeClose(uint16_t code, std::string_view reason) {

@@ -71,6 +71,8 @@ class WsCodec {
 
   // Server frames are unmasked. `fin` false starts or continues a fragmented message.
   static std::string encodeFrame(WsOpcode opcode, std::string_view payload, bool fin = true);
+  // The same frame appended to `out` (a buffer whose capacity is reused).
+  static void appendFrame(std::string& out, WsOpcode opcode, std::string_view payload, bool fin = true);
   static std::string encodeClose(uint16_t code, std::string_view reason = {});
   static bool isValidCloseCode(uint16_t code);
 

@@ -176,7 +176,13 @@ bool WsConnection::admitMediaChunk(const OutFrame& frame) {
 
 void WsConnection::sendText(std::string_view text) {
   if (state_ != State::Open) return;
-  enqueueOwned(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Text, text)), false);
+  // Encoded once, straight into a recycled buffer the frame owns (no shared bytes: one reader).
+  OutFrame* frame = OutFrame::makeOwned();
+  WsCodec::appendFrame(frame->buffer(), WsOpcode::Text, text);
+  frame->seal();
+  frame->retain();
+  enqueue(*frame, false);
+  frame->release();
 }
 
 void WsConnection::enqueueOwned(SharedFrame bytes, bool control) {

@@ -75,7 +75,7 @@ void participantToken(StageService& service, const auth::TokenIssuer& issuer, co
   }
   if (args.error()) return respond(api::errorReply(*args.error()));
   // The stage must exist; then mint an ordinary access token scoped to it.
-  service.get(stageId, [&issuer, stageId, userId, duration, role, caps, claims, respond](std::variant<json::value, ApiError> r) mutable {
+  service.get(stageId, [&issuer, stageId, userId, duration, role, caps, claims, respond](api::Result r) mutable {
     if (auto* e = std::get_if<ApiError>(&r)) return respond(api::errorReply(*e));
     std::string actions = role;
     for (const auto& c : caps) actions += c == "PUBLISH" ? ",publish" : ",subscribe";
