@@ -3,10 +3,12 @@
 #include "live/AttachId.hpp"
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/json.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_map>
 
@@ -56,11 +58,14 @@ struct LiveService::Entry {
 
 struct LiveService::Shard {
   struct RelaySub {
+    std::string liveId;
     net::FrameSink* sink = nullptr;
     uint32_t slots = 0;
   };
-  // Consumer side: this shard's sessions' relay subscriptions, by session then liveId.
-  boost::unordered_flat_map<api::ClientSession*, boost::unordered_flat_map<std::string, RelaySub>> relaySubs;
+  // Consumer side: this shard's sessions' relay subscriptions. A session watches a few
+  // broadcasts (its slots are capped): kept inline in the session's element and scanned, so a
+  // relay attach or release touches one element instead of a second table per session.
+  boost::unordered_flat_map<api::ClientSession*, boost::container::small_vector<RelaySub, 2>> relaySubs;
   std::unordered_map<std::string, Entry> entries;
   size_t relayCacheBytes = 0;  // catch-up chunks held by this shard's entries
   boost::unordered_flat_map<std::string, int64_t> expiredSlots;  // slot key → remembered until
@@ -354,21 +359,23 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::O
   std::vector<net::SharedFrame> starter;
   if (it->second.relayInit) starter.push_back(it->second.relayInit);
   starter.insert(starter.end(), it->second.relaySinceKey.begin(), it->second.relaySinceKey.end());
-  pool_.addInterest("lr:" + request.liveId, request.shard);
-  // Runs at once when the viewer's shard is the owner: a post would let chunks relayed
-  // meanwhile miss it.
-  auto task = [this, at, handle = std::move(handle), starter = std::move(starter)]() mutable {
+  // A viewer on another shard: its interest is counted here first, so no chunk relayed before
+  // its shard subscribes misses it. A viewer on this shard runs at once and counts its own.
+  const bool local = request.shard == at->owner;
+  if (!local) pool_.addInterest("lr:" + request.liveId, request.shard);
+  auto task = [this, at, local, handle = std::move(handle), starter = std::move(starter)]() mutable {
     const auto& request = at->request;
     at->reply(std::move(handle));
     auto session = request.session.lock();
     auto connection = session ? session->connection().lock() : nullptr;
     if (!connection || !connection->open()) {
+      if (local) return;
       return pool_.post(at->owner, [this, liveId = request.liveId, shard = request.shard] { pool_.removeInterest("lr:" + liveId, shard); });
     }
     for (const auto& frame : starter) connection->send(frame);
-    addRelayLocal(request.shard, *session, request.liveId);
+    addRelayLocal(request.shard, *session, request.liveId, !local);
   };
-  if (request.shard == at->owner) return task();
+  if (local) return task();
   pool_.post(request.shard, std::move(task));
 }
 
@@ -456,39 +463,46 @@ void LiveService::dropSlot(const std::string& liveId, const std::string& slotKey
   });
 }
 
-// The first relay slot of a session subscribes its connection; later ones only count (and give
-// back the interest the owner counted for them).
-void LiveService::addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId) {
-  auto& local = *shards_[shard];
-  auto [sessionIt, firstForSession] = local.relaySubs.try_emplace(&session);
+// The first relay slot of a session on a broadcast subscribes its connection and counts the
+// shard's interest (unless the owner already counted it: `interestCounted`); later ones only
+// count slots, giving back an interest counted for them.
+void LiveService::addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId, bool interestCounted) {
+  auto [sessionIt, firstForSession] = shards_[shard]->relaySubs.try_emplace(&session);
   if (firstForSession) {
     api::ClientSession* key = &session;
     session.onClosed([this, shard, key] {
       auto& subs = shards_[shard]->relaySubs;
       auto it = subs.find(key);
       if (it == subs.end()) return;
-      for (const auto& [id, sub] : it->second) pool_.unsubscribe(shard, "lr:" + id, sub.sink);
+      for (const auto& sub : it->second) pool_.unsubscribe(shard, "lr:" + sub.liveId, sub.sink);
       subs.erase(it);
     });
   }
-  auto& sub = sessionIt->second[liveId];
-  if (sub.slots++ > 0) {
-    pool_.run(pool_.ownerOf("lr:" + liveId), [this, liveId, shard] { pool_.removeInterest("lr:" + liveId, shard); });
+  auto& subs = sessionIt->second;
+  auto sub = std::find_if(subs.begin(), subs.end(), [&](const Shard::RelaySub& s) { return s.liveId == liveId; });
+  if (sub != subs.end()) {
+    ++sub->slots;
+    if (interestCounted) pool_.run(ownerOf(liveId), [this, liveId, shard] { pool_.removeInterest("lr:" + liveId, shard); });
     return;
   }
+  if (!interestCounted) pool_.addInterest("lr:" + liveId, shard);  // this shard owns the broadcast
   auto connection = session.connection().lock();
-  sub.sink = connection.get();
-  pool_.hub(shard).subscribe("lr:" + liveId, sub.sink);
+  subs.push_back({liveId, connection.get(), 1});
+  pool_.hub(shard).subscribe("lr:" + liveId, connection.get());
 }
 
+// The last relay slot of a session on a broadcast unsubscribes it (the session's element stays:
+// its close hook is registered once).
 void LiveService::releaseRelayLocal(size_t shard, api::ClientSession* session, const std::string& liveId) {
-  auto& subs = shards_[shard]->relaySubs;
-  auto it = subs.find(session);
-  if (it == subs.end()) return;
-  auto sub = it->second.find(liveId);
-  if (sub == it->second.end() || --sub->second.slots > 0) return;
-  pool_.unsubscribe(shard, "lr:" + liveId, sub->second.sink);
-  it->second.erase(sub);
+  auto& all = shards_[shard]->relaySubs;
+  auto it = all.find(session);
+  if (it == all.end()) return;
+  auto& subs = it->second;
+  auto sub = std::find_if(subs.begin(), subs.end(), [&](const Shard::RelaySub& s) { return s.liveId == liveId; });
+  if (sub == subs.end() || --sub->slots > 0) return;
+  pool_.unsubscribe(shard, "lr:" + liveId, sub->sink);
+  if (&*sub != &subs.back()) *sub = std::move(subs.back());
+  subs.pop_back();
 }
 
 void LiveService::relay(const std::string& liveId, uint8_t flags, std::string payload, size_t shard,

@@ -90,7 +90,7 @@ class LiveService {
   // Frees a slot's lease and, for portal-relay slots, its relay subscription (owner thread).
   void dropSlot(const std::string& liveId, const std::string& slotKey, const Slot& slot);
   // Consumer side (the slot's shard): relay subscriptions counted per (session, liveId).
-  void addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId);
+  void addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId, bool interestCounted);
   void releaseRelayLocal(size_t shard, api::ClientSession* session, const std::string& liveId);
   void sendViewers(size_t owner, const std::string& liveId, Entry& entry);
   // The offered transport the consumer prefers most, or null.
