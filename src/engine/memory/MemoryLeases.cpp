@@ -1,17 +1,35 @@
 #include "engine/memory/MemoryLeases.hpp"
 
 #include <algorithm>
-#include <vector>
+#include <boost/container_hash/hash.hpp>
+#include <chrono>
 
 namespace onair::engine::memory {
 
-MemoryLeases::MemoryLeases()
-    : clock_([] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-      }) {}
+int64_t MemoryLeases::now() const {
+  if (clock_) return clock_();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
+uint64_t MemoryLeases::hashOf(const std::string& slotId) { return boost::hash<std::string>()(slotId); }
+
+MemoryLeases::Held* MemoryLeases::find(SlotSet& slots, uint64_t hash, const std::string& slotId) {
+  for (auto& held : slots) {
+    if (held.hash == hash && held.slotId == slotId) return &held;
+  }
+  return nullptr;
+}
+
+// Drops expired slots (order is not kept: a set is a bag).
 void MemoryLeases::prune(SlotSet& slots, int64_t now) {
-  boost::unordered::erase_if(slots, [now](const auto& s) { return s.second <= now; });
+  for (size_t i = 0; i < slots.size();) {
+    if (slots[i].expiresAtMs > now) {
+      ++i;
+      continue;
+    }
+    if (i + 1 != slots.size()) slots[i] = std::move(slots.back());
+    slots.pop_back();
+  }
 }
 
 // A set that empties stays (a user cycling through attach and release would otherwise rebuild
@@ -25,17 +43,20 @@ void MemoryLeases::forgetEmptySets(const SlotSet& keep) {
 void MemoryLeases::acquire(const std::string& capKey, const std::string& slotId, uint32_t cap, int64_t ttlMs,
                            std::function<void(Outcome<SlotGrant>)> done) {
   SlotGrant grant;
+  const uint64_t hash = hashOf(slotId);
   {
     std::lock_guard lock(mutex_);
-    const int64_t now = clock_();
+    const int64_t t = now();
     auto [set, added] = sets_.try_emplace(capKey);
     auto& slots = set->second;
-    if (added) forgetEmptySets(slots);
-    prune(slots, now);
-    auto it = slots.find(slotId);
-    if (it != slots.end() || slots.size() < cap) {
-      slots[slotId] = now + ttlMs;
-      grant = {true, static_cast<uint32_t>(slots.size()), now + ttlMs};
+    if (added) forgetEmptySets(slots);  // may move elements, never `slots` itself
+    prune(slots, t);
+    if (Held* held = find(slots, hash, slotId)) {
+      held->expiresAtMs = t + ttlMs;
+      grant = {true, static_cast<uint32_t>(slots.size()), t + ttlMs};
+    } else if (slots.size() < cap) {
+      slots.push_back({hash, slotId, t + ttlMs});
+      grant = {true, static_cast<uint32_t>(slots.size()), t + ttlMs};
     } else {
       grant = {false, static_cast<uint32_t>(slots.size()), 0};
     }
@@ -46,23 +67,31 @@ void MemoryLeases::acquire(const std::string& capKey, const std::string& slotId,
 void MemoryLeases::renew(const std::string& capKey, const std::string& slotId, int64_t ttlMs,
                          std::function<void(Outcome<std::optional<int64_t>>)> done) {
   std::optional<int64_t> expiry;
+  const uint64_t hash = hashOf(slotId);
   {
     std::lock_guard lock(mutex_);
-    const int64_t now = clock_();
+    const int64_t t = now();
     auto set = sets_.find(capKey);
     if (set != sets_.end()) {
-      auto it = set->second.find(slotId);
-      if (it != set->second.end() && it->second > now) expiry = it->second = now + ttlMs;
+      Held* held = find(set->second, hash, slotId);
+      if (held && held->expiresAtMs > t) expiry = held->expiresAtMs = t + ttlMs;
     }
   }
   done(expiry);
 }
 
 void MemoryLeases::release(const std::string& capKey, const std::string& slotId, std::function<void(Outcome<Done>)> done) {
+  const uint64_t hash = hashOf(slotId);
   {
     std::lock_guard lock(mutex_);
     auto set = sets_.find(capKey);
-    if (set != sets_.end()) set->second.erase(slotId);
+    if (set != sets_.end()) {
+      auto& slots = set->second;
+      if (Held* held = find(slots, hash, slotId)) {
+        if (held != &slots.back()) *held = std::move(slots.back());
+        slots.pop_back();
+      }
+    }
   }
   done(Done{});
 }
@@ -71,16 +100,16 @@ void MemoryLeases::hit(const std::string& key, uint32_t limit, int64_t windowMs,
   RateResult result;
   {
     std::lock_guard lock(mutex_);
-    const int64_t now = clock_();
+    const int64_t t = now();
     auto& w = windows_[key];
-    if (now - w.startMs >= windowMs) w = {now, 0};
+    if (t - w.startMs >= windowMs) w = {t, 0};
     if (w.count >= limit) {
-      result = {false, w.startMs + windowMs - now};
+      result = {false, w.startMs + windowMs - t};
     } else {
       ++w.count;
     }
     // Keep the map from growing without bound: forget windows long past.
-    if (windows_.size() > 100000) boost::unordered::erase_if(windows_, [&](const auto& e) { return now - e.second.startMs >= windowMs; });
+    if (windows_.size() > 100000) boost::unordered::erase_if(windows_, [&](const auto& e) { return t - e.second.startMs >= windowMs; });
   }
   done(result);
 }
