@@ -45,19 +45,6 @@ bool allFinite(const boost::json::value& v) {
   }
 }
 
-// A request's DOM comes from one block (the first KiB inline, more from the heap if needed) that
-// lives as long as its args: one allocation per request instead of one per object, key and
-// long string, and nothing to free piece by piece.
-class RequestArena final : public boost::json::memory_resource {
- private:
-  void* do_allocate(std::size_t n, std::size_t align) override { return blocks_.allocate(n, align); }
-  void do_deallocate(void*, std::size_t, std::size_t) override {}
-  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
-
-  alignas(16) unsigned char inline_[1024];
-  boost::json::monotonic_resource blocks_{inline_, sizeof inline_};  // after inline_: built on it
-};
-
 EnvelopeError invalid(boost::json::value id, std::string message) {
   return {std::move(id), ApiError::invalidArgument(std::move(message))};
 }
@@ -68,25 +55,29 @@ std::variant<Request, EnvelopeError> Envelope::decode(std::string_view text) {
   boost::json::parse_options opts;
   opts.max_depth = kMaxDepth;
   boost::system::error_code ec;
-  boost::json::value root = boost::json::parse(text, ec, boost::json::make_shared_resource<RequestArena>(), opts);
+  // Default storage on purpose: handlers copy parts of args into long-lived state (presence,
+  // metadata), and a copy shares its source's storage, so a per-request arena would be kept
+  // alive by those copies.
+  boost::json::value root = boost::json::parse(text, ec, {}, opts);
   if (ec) return invalid(nullptr, "request is not valid JSON: " + ec.message());
   auto* obj = root.if_object();
   if (!obj) return invalid(nullptr, "request must be a JSON object");
   auto idIt = obj->find("id");
   if (idIt == obj->end()) return invalid(nullptr, "request has no id");
   if (!validId(idIt->value())) return invalid(nullptr, "id must be a non-negative integer or a string of at most 64 bytes");
-  boost::json::value id(idIt->value(), {});  // the id outlives the arena (it goes into errors too)
+  Request req;
+  req.id = idIt->value();
   auto opIt = obj->find("op");
-  if (opIt == obj->end() || !opIt->value().is_string()) return invalid(std::move(id), "request has no op (a string)");
+  if (opIt == obj->end() || !opIt->value().is_string()) return invalid(req.id, "request has no op (a string)");
   std::string_view op = opIt->value().as_string();
-  if (!validOp(op)) return invalid(std::move(id), "op must be 1 to 64 characters of [A-Za-z0-9._]");
-  boost::json::object args(root.storage());
+  if (!validOp(op)) return invalid(req.id, "op must be 1 to 64 characters of [A-Za-z0-9._]");
+  req.op = op;
   if (auto argsIt = obj->find("args"); argsIt != obj->end() && !argsIt->value().is_null()) {
-    if (!argsIt->value().is_object()) return invalid(std::move(id), "args must be an object");
-    if (!allFinite(argsIt->value())) return invalid(std::move(id), "args holds a number too large for JSON");
-    args = std::move(argsIt->value().as_object());  // same storage: moved, not copied
+    if (!argsIt->value().is_object()) return invalid(req.id, "args must be an object");
+    if (!allFinite(argsIt->value())) return invalid(req.id, "args holds a number too large for JSON");
+    req.args = std::move(argsIt->value().as_object());
   }
-  return Request{std::move(id), std::string(op), std::move(args)};
+  return req;
 }
 
 std::string Envelope::result(const boost::json::value& id, const boost::json::value& result) {
