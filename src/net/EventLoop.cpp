@@ -23,9 +23,14 @@ void EventLoop::post(std::function<void()> fn) { boost::asio::post(io_, std::mov
 
 void EventLoop::scheduleFlush(WsConnection* connection) {
   dirty_.push_back(connection);
-  if (flushPosted_) return;
+  if (flushPosted_ || flushHeld_) return;
   flushPosted_ = true;
   boost::asio::post(io_, [this] { flushAll(); });
+}
+
+void EventLoop::releaseFlushes() {
+  flushHeld_ = false;
+  if (!dirty_.empty()) flushAll();
 }
 
 void EventLoop::retainUntilFlush(std::shared_ptr<WsConnection> connection) { retained_.push_back(std::move(connection)); }

@@ -57,6 +57,10 @@ class EventLoop {
   // Corking: a connection with queued frames asks once per loop turn; all of them are flushed
   // together after the handlers that queued the frames have run.
   void scheduleFlush(WsConnection* connection);
+  // Around a pass over ready sockets (WsPoller): flushes asked for meanwhile wait for
+  // releaseFlushes(), which runs them at once (no posted task per pass).
+  void holdFlushes() { flushHeld_ = true; }
+  void releaseFlushes();
   // A finished connection still in the flush list stays alive until the flush has run.
   void retainUntilFlush(std::shared_ptr<WsConnection> connection);
 
@@ -79,7 +83,7 @@ class EventLoop {
   size_t index_;
   WsSettings settings_;
   boost::asio::io_context io_{1};
-  WsPoller poller_{io_};
+  WsPoller poller_{io_, *this};
   boost::asio::steady_timer tick_{io_};
   Clock::time_point coarseNow_ = Clock::now();
   Clock::time_point nextTickDue_;
@@ -90,6 +94,7 @@ class EventLoop {
   std::vector<WsConnection*> dirty_;
   std::vector<std::shared_ptr<WsConnection>> retained_;
   bool flushPosted_ = false;
+  bool flushHeld_ = false;
   std::vector<std::shared_ptr<WsConnection>> connections_;
   std::thread thread_;
 };

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <unistd.h>
 
+#include "net/EventLoop.hpp"
 #include "net/WsConnection.hpp"
 
 namespace onair::net {
@@ -21,7 +22,7 @@ int makeEpoll() {
 
 }  // namespace
 
-WsPoller::WsPoller(boost::asio::io_context& io) : epfd_(makeEpoll()), watch_(io, epfd_) {}
+WsPoller::WsPoller(boost::asio::io_context& io, EventLoop& loop) : loop_(loop), epfd_(makeEpoll()), watch_(io, epfd_) {}
 
 // watch_ owns epfd_ and closes it.
 WsPoller::~WsPoller() = default;
@@ -71,11 +72,34 @@ void WsPoller::arm() {
   });
 }
 
-// One pass over what is ready. While sockets keep turning up, look again on the next loop turn
-// (a posted check costs one epoll_wait; re-arming asio's wait would add an epoll_ctl); once a
-// pass finds nothing, wait in asio's reactor. A full batch leaves the rest for the next pass.
+// Handles what is ready: passes until one finds nothing (then waits in asio's reactor), at most
+// kMaxPasses per turn so timers and posted tasks still run (then the next check is posted: a
+// posted check costs one epoll_wait, re-arming asio's wait would add an epoll_ctl). A full batch
+// also goes back to asio first.
 void WsPoller::dispatch() {
+  constexpr int kMaxPasses = 4;
+  for (int i = 0; i < kMaxPasses; ++i) {
+    int n = pass();
+    if (n <= 0) return arm();
+    if (static_cast<size_t>(n) == events_.size()) break;
+  }
+  armed_ = true;  // a check is pending: add() need not arm
+  boost::asio::post(watch_.get_executor(), [this] {
+    armed_ = false;
+    dispatch();
+  });
+}
+
+// One epoll_wait's worth of ready sockets; the replies they produced leave at its end, together
+// (the cork), without a posted flush. Returns what epoll_wait returned.
+int WsPoller::pass() {
   int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), 0);
+  if (n <= 0) return n;
+  loop_.holdFlushes();
+  struct Release {
+    EventLoop& loop;
+    ~Release() { loop.releaseFlushes(); }  // also if a handler throws: flushes never stay held
+  } release{loop_};
   for (int i = 0; i < n; ++i) {
     const uint64_t token = events_[static_cast<size_t>(i)].data.u64;
     const uint32_t index = static_cast<uint32_t>(token);
@@ -86,12 +110,7 @@ void WsPoller::dispatch() {
     auto connection = slot.connection->shared_from_this();
     connection->onPoll(events_[static_cast<size_t>(i)].events);
   }
-  if (n <= 0) return arm();
-  armed_ = true;  // a pass is pending: add() need not arm
-  boost::asio::post(watch_.get_executor(), [this] {
-    armed_ = false;
-    dispatch();
-  });
+  return n;
 }
 
 }  // namespace onair::net

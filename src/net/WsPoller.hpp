@@ -20,11 +20,12 @@
 
 namespace onair::net {
 
+class EventLoop;
 class WsConnection;
 
 class WsPoller {
  public:
-  explicit WsPoller(boost::asio::io_context& io);
+  WsPoller(boost::asio::io_context& io, EventLoop& loop);
   ~WsPoller();
   WsPoller(const WsPoller&) = delete;
   WsPoller& operator=(const WsPoller&) = delete;
@@ -41,7 +42,9 @@ class WsPoller {
   };
   void arm();
   void dispatch();
+  int pass();
 
+  EventLoop& loop_;
   int epfd_;
   boost::asio::posix::stream_descriptor watch_;  // epfd_, as asio's reactor sees it
   std::vector<Slot> slots_;
