@@ -3,6 +3,7 @@
 // Written `<surface>:<pattern>:<action>[,<action>…]`, split at the first and the last colon, so
 // patterns may contain colons (`live:content:*:attach`). `*` in a pattern matches any run of
 // characters; the action `*` stands for every action of the surface.
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -36,6 +37,9 @@ class Grant {
   std::string surface_;
   std::string pattern_;
   std::vector<std::string> actions_;
+  // The same actions as bits over actionsOf(surface_); kAnyAction for `*`.
+  static constexpr uint32_t kAnyAction = uint32_t{1} << 31;
+  uint32_t actionMask_ = 0;
 };
 
 }  // namespace onair::auth

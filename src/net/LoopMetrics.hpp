@@ -6,6 +6,8 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 namespace onair::net {
@@ -30,14 +32,21 @@ class LoopMetrics {
   Counter loopLagMaxMicros{0}; // worst lag since start
 
   // Requests by (op, outcome) where outcome is "ok" or an error code. Allocates only the first
-  // time a pair is seen (lookups by string_view).
+  // time a pair is seen (lookups by string_view). The loop's thread is the only writer: it finds
+  // a pair's counter without the lock (readers only read the tables) and locks only to add a
+  // pair, which is when a reader iterating them must be kept out.
   void countRequest(std::string_view op, std::string_view outcome);
   std::map<std::pair<std::string, std::string>, uint64_t> requestCounts() const;
 
  private:
-  using ByOutcome = std::map<std::string, uint64_t, std::less<>>;
-  mutable std::mutex requestsMutex_;  // uncontended except while /metrics reads
-  std::map<std::string, ByOutcome, std::less<>> requests_;  // op → outcome → count
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  // Node-based: counters never move, so a found counter stays valid while pairs are added.
+  using ByOutcome = std::unordered_map<std::string, Counter, TextHash, std::equal_to<>>;
+  mutable std::mutex requestsMutex_;  // taken by /metrics and when a new pair is added
+  std::unordered_map<std::string, ByOutcome, TextHash, std::equal_to<>> requests_;  // op → outcome → count
 };
 
 }  // namespace onair::net
