@@ -45,6 +45,20 @@ bool allFinite(const boost::json::value& v) {
   }
 }
 
+// One parser per thread, reset per request: its internal stacks keep their capacity instead of
+// being set up for every message.
+boost::json::value parseRequest(std::string_view text, boost::system::error_code& ec) {
+  thread_local boost::json::parser parser = [] {
+    boost::json::parse_options opts;
+    opts.max_depth = Envelope::kMaxDepth;
+    return boost::json::parser({}, opts);
+  }();
+  parser.reset();
+  parser.write(text.data(), text.size(), ec);
+  if (ec) return nullptr;
+  return parser.release();
+}
+
 EnvelopeError invalid(boost::json::value id, std::string message) {
   return {std::move(id), ApiError::invalidArgument(std::move(message))};
 }
@@ -52,13 +66,11 @@ EnvelopeError invalid(boost::json::value id, std::string message) {
 }  // namespace
 
 std::variant<Request, EnvelopeError> Envelope::decode(std::string_view text) {
-  boost::json::parse_options opts;
-  opts.max_depth = kMaxDepth;
   boost::system::error_code ec;
   // Default storage on purpose: handlers copy parts of args into long-lived state (presence,
   // metadata), and a copy shares its source's storage, so a per-request arena would be kept
   // alive by those copies.
-  boost::json::value root = boost::json::parse(text, ec, {}, opts);
+  boost::json::value root = parseRequest(text, ec);
   if (ec) return invalid(nullptr, "request is not valid JSON: " + ec.message());
   auto* obj = root.if_object();
   if (!obj) return invalid(nullptr, "request must be a JSON object");
