@@ -6,7 +6,12 @@
 namespace onair::live {
 
 std::string AttachId::make(std::string_view liveId) {
-  return util::randomId("at_", 9) + "." + util::base64UrlEncode(liveId);
+  std::string id;
+  id.reserve(3 + 12 + 1 + (liveId.size() * 4 + 2) / 3);  // one allocation for the whole id
+  util::appendRandomId(id, "at_", 9);
+  id += '.';
+  util::appendBase64Url(id, liveId);
+  return id;
 }
 
 std::optional<std::string> AttachId::liveIdOf(std::string_view attachId) {

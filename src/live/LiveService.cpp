@@ -456,9 +456,13 @@ void LiveService::resolve(const std::string& liveId, std::vector<std::string> pr
 void LiveService::dropSlot(const std::string& liveId, const std::string& slotKey, const Slot& slot) {
   engine_.leases().release(slot.capKey, slotKey, [](auto) {});
   if (slot.transportKind != "portal-relay") return;
-  // Inline when the viewer's shard is this one: releaseRelayLocal touches only that shard's
-  // relay subscriptions and hub, never the entries or slots being iterated here.
-  pool_.run(slot.shard, [this, shard = slot.shard, session = slot.session, liveId] {
+  // Inline when the viewer's shard is this one (no copies for a task): releaseRelayLocal touches
+  // only that shard's relay subscriptions and hub, never the entries or slots iterated here.
+  if (pool_.loop(slot.shard).isCurrentThread()) {
+    if (auto s = slot.session.lock()) releaseRelayLocal(slot.shard, s.get(), liveId);
+    return;
+  }
+  pool_.post(slot.shard, [this, shard = slot.shard, session = slot.session, liveId] {
     if (auto s = session.lock()) releaseRelayLocal(shard, s.get(), liveId);
   });
 }

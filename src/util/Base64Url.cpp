@@ -20,7 +20,12 @@ constexpr auto kReverse = makeReverse();
 
 std::string base64UrlEncode(std::string_view bytes) {
   std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
+  appendBase64Url(out, bytes);
+  return out;
+}
+
+void appendBase64Url(std::string& out, std::string_view bytes) {
+  out.reserve(out.size() + (bytes.size() * 4 + 2) / 3);
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
@@ -40,7 +45,6 @@ std::string base64UrlEncode(std::string_view bytes) {
     out += kAlphabet[(v >> 12) & 63];
     out += kAlphabet[(v >> 6) & 63];
   }
-  return out;
 }
 
 std::optional<std::string> base64UrlDecode(std::string_view text) {

@@ -7,6 +7,8 @@
 namespace onair::util {
 
 std::string base64UrlEncode(std::string_view bytes);
+// The same, appended to `out`.
+void appendBase64Url(std::string& out, std::string_view bytes);
 
 // Returns nullopt on a character outside the alphabet or an impossible length.
 // Padding ('=') at the end is tolerated.

@@ -54,14 +54,19 @@ std::string randomBytes(size_t count) {
 }
 
 std::string randomId(std::string_view prefix, size_t entropyBytes) {
-  thread_local IdEntropyPool pool;
-  std::string entropy(entropyBytes, '\0');
-  pool.take(reinterpret_cast<unsigned char*>(entropy.data()), entropyBytes);
   std::string id;
-  id.reserve(prefix.size() + (entropyBytes * 4 + 2) / 3);
-  id.append(prefix);
-  id.append(base64UrlEncode(entropy));
+  appendRandomId(id, prefix, entropyBytes);
   return id;
+}
+
+void appendRandomId(std::string& out, std::string_view prefix, size_t entropyBytes) {
+  thread_local IdEntropyPool pool;
+  unsigned char entropy[64];
+  entropyBytes = std::min(entropyBytes, sizeof entropy);
+  pool.take(entropy, entropyBytes);
+  out.append(prefix);
+  appendBase64Url(out, std::string_view(reinterpret_cast<const char*>(entropy), entropyBytes));
+  std::memset(entropy, 0, entropyBytes);  // handed out once, not kept
 }
 
 }  // namespace onair::util
