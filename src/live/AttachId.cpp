@@ -14,6 +14,15 @@ std::string AttachId::make(std::string_view liveId) {
   return id;
 }
 
+std::string AttachId::join(std::string_view key, std::string_view liveId) {
+  std::string id;
+  id.reserve(key.size() + 1 + (liveId.size() * 4 + 2) / 3);
+  id.append(key);
+  id += '.';
+  util::appendBase64Url(id, liveId);
+  return id;
+}
+
 std::optional<std::string> AttachId::liveIdOf(std::string_view attachId) {
   auto dot = attachId.rfind('.');
   if (attachId.size() > 700 || dot == std::string_view::npos || attachId.substr(0, 3) != "at_") return std::nullopt;

@@ -15,6 +15,8 @@ struct AttachId {
   // one cache miss less per lookup). Unique per slot: 72 random bits.
   static std::string_view key(std::string_view attachId) { return attachId.substr(0, attachId.find('.')); }
   static std::optional<std::string> liveIdOf(std::string_view attachId);
+  // The id make() gave out, from its key and liveId (slots keep only the key).
+  static std::string join(std::string_view key, std::string_view liveId);
 };
 
 }  // namespace onair::live

@@ -27,15 +27,16 @@ using api::ApiError;
 using api::ErrorCode;
 namespace json = boost::json;
 
-// Slots are keyed by AttachId::key (the random part), in Entry::slots, tombstones and leases.
+// Slots are keyed by AttachId::key (the random part), in Entry::slots, tombstones and leases;
+// the whole attach id is that key and the liveId (AttachId::join). What a heartbeat or release
+// reads comes first, next to the key.
 struct LiveService::Slot {
   std::string userId;
+  int64_t expiresAtMs = 0;
   std::string capKey;
-  std::string transportKind;
+  std::string_view transportKind;  // one of kTransportKinds (static)
   size_t shard = 0;
   std::weak_ptr<api::ClientSession> session;
-  int64_t expiresAtMs = 0;
-  std::string attachId;  // the whole id, as the consumer knows it
 };
 
 struct LiveService::Entry {
@@ -80,6 +81,16 @@ constexpr size_t kMaxRelayCacheBytes = 256 << 20;     // all catch-up chunks of 
 
 size_t cacheBytes(const net::SharedFrame& init, size_t sinceKeyBytes) { return (init ? init->size() : 0) + sinceKeyBytes; }
 const std::vector<std::string> kDefaultPreferences = {"iframe-url", "portal-relay", "webrtc"};
+constexpr std::string_view kPortalRelay = "portal-relay";
+constexpr std::string_view kTransportKinds[] = {"iframe-url", kPortalRelay, "webrtc"};
+
+// The static name of a transport kind (checkTransports admits only these).
+std::string_view canonicalTransport(std::string_view kind) {
+  for (std::string_view k : kTransportKinds) {
+    if (k == kind) return k;
+  }
+  return kTransportKinds[0];
+}
 
 int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -214,7 +225,7 @@ void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId
   const bool expired = std::string_view(event) == "live.expired";
   const int64_t until = nowMs() + options_.tombstoneSeconds * 1000;
   for (auto& [key, slot] : entry.slots) {
-    notifySlot(slot, event, slot.attachId, liveId);
+    notifySlot(slot, event, AttachId::join(key, liveId), liveId);
     dropSlot(liveId, key, slot);
     if (expired) shards_[owner]->expiredSlots[key] = until;
   }
@@ -349,8 +360,9 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::O
     return at->reply(ApiError{ErrorCode::NotFound, request.liveId + " ended while attaching", std::nullopt});
   }
   int64_t expiresAt = nowMs() + at->kind->slotTtlSeconds * 1000;
-  const bool relay = at->transportKind == "portal-relay";
-  it->second.slots[at->slotKey] = Slot{request.userId, at->capKey, at->transportKind, request.shard, request.session, expiresAt, at->attachId};
+  const std::string_view transportKind = canonicalTransport(at->transportKind);
+  const bool relay = transportKind == kPortalRelay;
+  it->second.slots[at->slotKey] = Slot{request.userId, expiresAt, at->capKey, transportKind, request.shard, request.session};
   it->second.viewersDirty = true;
   api::JsonText handle = handleText(*at, expiresAt, it->second.widgetId);
   if (!relay) return at->reply(std::move(handle));
@@ -455,7 +467,7 @@ void LiveService::resolve(const std::string& liveId, std::vector<std::string> pr
 
 void LiveService::dropSlot(const std::string& liveId, const std::string& slotKey, const Slot& slot) {
   engine_.leases().release(slot.capKey, slotKey, [](auto) {});
-  if (slot.transportKind != "portal-relay") return;
+  if (slot.transportKind != kPortalRelay) return;
   // Inline when the viewer's shard is this one (no copies for a task): releaseRelayLocal touches
   // only that shard's relay subscriptions and hub, never the entries or slots iterated here.
   if (pool_.loop(slot.shard).isCurrentThread()) {

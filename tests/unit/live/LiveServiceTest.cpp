@@ -1,4 +1,5 @@
 #include "live/LiveService.hpp"
+#include "live/AttachId.hpp"
 
 #include <gtest/gtest.h>
 
@@ -134,6 +135,15 @@ TEST_F(LiveServiceTest, AttachIdsCarryTheirLiveId) {
   EXPECT_EQ(live::LiveService::liveIdOfAttach(attachId), "content:x:y");
   EXPECT_EQ(live::LiveService::liveIdOfAttach("garbage"), std::nullopt);
   EXPECT_EQ(live::LiveService::liveIdOfAttach("at_x.!!!"), std::nullopt);
+}
+
+TEST(AttachId, JoinRebuildsTheIdFromItsKeyAndLiveId) {
+  for (const char* liveId : {"content:abc", "tv:x", "content:\xc3\xa9t\xc3\xa9:with/slashes and spaces"}) {
+    std::string id = live::AttachId::make(liveId);
+    EXPECT_EQ(live::AttachId::join(live::AttachId::key(id), liveId), id);
+    EXPECT_EQ(live::AttachId::liveIdOf(id), liveId);
+  }
+  EXPECT_NE(live::AttachId::make("content:abc"), live::AttachId::make("content:abc"));  // 72 random bits each
 }
 
 TEST(IsoTime, ParsesRfc3339AndRefusesTheRest) {
