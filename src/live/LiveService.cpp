@@ -6,6 +6,7 @@
 #include <boost/container/small_vector.hpp>
 #include <boost/json.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -51,7 +52,11 @@ struct LiveService::Entry {
   boost::unordered_flat_map<std::string, Slot> slots;  // by AttachId::key: inline, one probe per lookup
   bool viewersDirty = false;
   int64_t lastViewersMs = 0;
-  // Portal relay: what a late joiner needs to start at once.
+  // Portal relay: the connections of relay viewers on this (the owner's) shard, which get chunks
+  // straight from relay() — no hub topic, no interest count per attach and release; viewers on
+  // other shards subscribe to "lr:<liveId>" through the hub. What a late joiner needs to start
+  // at once:
+  boost::unordered_flat_set<net::FrameSink*> localRelay;
   net::SharedFrame relayInit;
   std::vector<net::SharedFrame> relaySinceKey;
   size_t relaySinceKeyBytes = 0;
@@ -62,6 +67,7 @@ struct LiveService::Shard {
     std::string liveId;
     net::FrameSink* sink = nullptr;
     uint32_t slots = 0;
+    bool local = false;  // in the entry's localRelay (this shard owns the broadcast), else the hub
   };
   // Consumer side: this shard's sessions' relay subscriptions. A session watches a few
   // broadcasts (its slots are capped): kept inline in the session's element and scanned, so a
@@ -385,7 +391,7 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::O
       return pool_.post(at->owner, [this, liveId = request.liveId, shard = request.shard] { pool_.removeInterest("lr:" + liveId, shard); });
     }
     for (const auto& frame : starter) connection->send(frame);
-    addRelayLocal(request.shard, *session, request.liveId, !local);
+    addRelayLocal(request.shard, *session, request.liveId, local);
   };
   if (local) return task();
   pool_.post(request.shard, std::move(task));
@@ -479,10 +485,11 @@ void LiveService::dropSlot(const std::string& liveId, const std::string& slotKey
   });
 }
 
-// The first relay slot of a session on a broadcast subscribes its connection and counts the
-// shard's interest (unless the owner already counted it: `interestCounted`); later ones only
-// count slots, giving back an interest counted for them.
-void LiveService::addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId, bool interestCounted) {
+// The first relay slot of a session on a broadcast subscribes its connection: into the entry's
+// localRelay when this shard owns the broadcast (`onOwner`), else to the hub topic (the owner
+// counted this shard's interest before); later ones only count slots, giving back an interest
+// counted for them.
+void LiveService::addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId, bool onOwner) {
   auto [sessionIt, firstForSession] = shards_[shard]->relaySubs.try_emplace(&session);
   if (firstForSession) {
     api::ClientSession* key = &session;
@@ -490,7 +497,7 @@ void LiveService::addRelayLocal(size_t shard, api::ClientSession& session, const
       auto& subs = shards_[shard]->relaySubs;
       auto it = subs.find(key);
       if (it == subs.end()) return;
-      for (const auto& sub : it->second) pool_.unsubscribe(shard, "lr:" + sub.liveId, sub.sink);
+      for (const auto& sub : it->second) unsubscribeRelay(shard, sub.liveId, sub.sink, sub.local);
       subs.erase(it);
     });
   }
@@ -498,13 +505,21 @@ void LiveService::addRelayLocal(size_t shard, api::ClientSession& session, const
   auto sub = std::find_if(subs.begin(), subs.end(), [&](const Shard::RelaySub& s) { return s.liveId == liveId; });
   if (sub != subs.end()) {
     ++sub->slots;
-    if (interestCounted) pool_.run(ownerOf(liveId), [this, liveId, shard] { pool_.removeInterest("lr:" + liveId, shard); });
+    if (!onOwner) pool_.run(ownerOf(liveId), [this, liveId, shard] { pool_.removeInterest("lr:" + liveId, shard); });
     return;
   }
-  if (!interestCounted) pool_.addInterest("lr:" + liveId, shard);  // this shard owns the broadcast
-  auto connection = session.connection().lock();
-  subs.push_back({liveId, connection.get(), 1});
-  pool_.hub(shard).subscribe("lr:" + liveId, connection.get());
+  net::FrameSink* sink = session.connection().lock().get();  // open: the caller checked
+  subs.push_back({liveId, sink, 1, onOwner});
+  if (!onOwner) return (void)pool_.hub(shard).subscribe("lr:" + liveId, sink);
+  auto entry = shards_[shard]->entries.find(liveId);
+  if (entry != shards_[shard]->entries.end()) entry->second.localRelay.insert(sink);
+}
+
+// Takes a session's connection off a broadcast's relay (its last slot there went, or it closed).
+void LiveService::unsubscribeRelay(size_t shard, const std::string& liveId, net::FrameSink* sink, bool local) {
+  if (!local) return pool_.unsubscribe(shard, "lr:" + liveId, sink);
+  auto entry = shards_[shard]->entries.find(liveId);
+  if (entry != shards_[shard]->entries.end()) entry->second.localRelay.erase(sink);
 }
 
 // The last relay slot of a session on a broadcast unsubscribes it (the session's element stays:
@@ -516,7 +531,7 @@ void LiveService::releaseRelayLocal(size_t shard, api::ClientSession* session, c
   auto& subs = it->second;
   auto sub = std::find_if(subs.begin(), subs.end(), [&](const Shard::RelaySub& s) { return s.liveId == liveId; });
   if (sub == subs.end() || --sub->slots > 0) return;
-  pool_.unsubscribe(shard, "lr:" + liveId, sub->sink);
+  unsubscribeRelay(shard, sub->liveId, sub->sink, sub->local);
   if (&*sub != &subs.back()) *sub = std::move(subs.back());
   subs.pop_back();
 }
@@ -566,6 +581,14 @@ void LiveService::relay(const std::string& liveId, uint8_t flags, std::string pa
     }
     total += cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
     uint8_t outFlags = init ? 0 : static_cast<uint8_t>(net::OutFrame::Droppable | (key ? net::OutFrame::Key : 0));
+    // This shard's viewers directly (one loop-local frame for all, as Hub::deliver does; a
+    // FrameSink never changes subscriptions while sending), then the other shards' via the hub.
+    if (!entry.localRelay.empty()) {
+      net::OutFrame* out = net::OutFrame::make(frame, outFlags);
+      out->retain();
+      for (net::FrameSink* sink : entry.localRelay) sink->send(*out);
+      out->release();
+    }
     pool_.publish("lr:" + liveId, frame, outFlags);
   });
 }

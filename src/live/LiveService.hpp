@@ -90,8 +90,9 @@ class LiveService {
   // Frees a slot's lease and, for portal-relay slots, its relay subscription (owner thread).
   void dropSlot(const std::string& liveId, const std::string& slotKey, const Slot& slot);
   // Consumer side (the slot's shard): relay subscriptions counted per (session, liveId).
-  void addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId, bool interestCounted);
+  void addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId, bool onOwner);
   void releaseRelayLocal(size_t shard, api::ClientSession* session, const std::string& liveId);
+  void unsubscribeRelay(size_t shard, const std::string& liveId, net::FrameSink* sink, bool local);
   void sendViewers(size_t owner, const std::string& liveId, Entry& entry);
   // The offered transport the consumer prefers most, or null.
   static const boost::json::value* negotiate(const Entry& entry, const std::vector<std::string>& preferences);

@@ -252,6 +252,47 @@ test('portal relay: a late joiner gets the init chunk and the chunks since the l
   for (const c of [producer, early, late, outsider]) c.close();
 });
 
+test('relay viewers on every shard get each chunk once, and one that vanishes without releasing leaves the rest unharmed', async () => {
+  const liveId = id('content');
+  const producer = await connectClient(srv, { sub: 'relay-many-p', grants });
+  await ok(producer, 'live.publish', { liveId, transports: portal });
+  // Six connections spread over the server's two shards: the broadcast owner's and the other one
+  // (the owner's viewers get chunks from the entry directly, the others through the hub).
+  const viewers = [];
+  for (let i = 0; i < 6; i++) {
+    const v = await connectClient(srv, { sub: `relay-many-${i}`, grants });
+    v.chunks = [];
+    v.ws.on('message', (m, isBinary) => { if (isBinary) v.chunks.push(readChunk(m).payload); });
+    await ok(v, 'live.attach', { liveId, transports: ['portal-relay'] });
+    viewers.push(v);
+  }
+  await ok(viewers[0], 'live.attach', { liveId, transports: ['portal-relay'] });  // two slots, one connection
+  const waitAll = async (list, n) => {
+    for (let i = 0; i < 100 && list.some((v) => v.chunks.length < n); i++) await new Promise((r) => setTimeout(r, 20));
+  };
+  producer.ws.send(chunk(liveId, 2, 'k1'));
+  await waitAll(viewers, 1);
+  // Two viewers vanish without releasing: one drops its TCP connection, one closes normally.
+  viewers[1].ws.terminate();
+  viewers[2].close();
+  await new Promise((r) => setTimeout(r, 200));
+  producer.ws.send(chunk(liveId, 0, 'd1'));
+  producer.ws.send(chunk(liveId, 0, 'd2'));
+  await ok(producer, 'sys.ping');
+  const staying = [viewers[0], ...viewers.slice(3)];
+  await waitAll(staying, 3);
+  for (const v of staying) assert.deepEqual(v.chunks, ['k1', 'd1', 'd2']);
+  // The server is unharmed: a new viewer starts at the key and gets what follows.
+  const late = await connectClient(srv, { sub: 'relay-many-late', grants });
+  late.chunks = [];
+  late.ws.on('message', (m, isBinary) => { if (isBinary) late.chunks.push(readChunk(m).payload); });
+  await ok(late, 'live.attach', { liveId, transports: ['portal-relay'] });
+  producer.ws.send(chunk(liveId, 0, 'd3'));
+  await waitAll([late], 4);
+  assert.deepEqual(late.chunks, ['k1', 'd1', 'd2', 'd3']);
+  for (const c of [producer, late, ...staying]) c.close();
+});
+
 test('a lagging relay viewer skips whole chunks up to the next key instead of being closed', async () => {
   const small = await startOnair({ args: ['--ws-send-queue-bytes', '65536'] });
   try {
