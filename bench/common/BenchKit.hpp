@@ -38,23 +38,34 @@ inline double cpuSeconds() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-// utime + stime of another process, in seconds (0 when unreadable).
-inline double processCpuSeconds(int pid) {
-  if (pid <= 0) return 0;
+struct CpuSplit {
+  double user = 0, system = 0;  // seconds
+};
+
+// utime and stime of another process, in seconds (zeros when unreadable).
+inline CpuSplit processCpuSplit(int pid) {
+  if (pid <= 0) return {};
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
   FILE* f = std::fopen(path, "r");
-  if (!f) return 0;
+  if (!f) return {};
   char buf[1024];
   size_t n = std::fread(buf, 1, sizeof buf - 1, f);
   std::fclose(f);
   buf[n] = 0;
   const char* p = std::strrchr(buf, ')');  // the command name may hold spaces
-  if (!p) return 0;
+  if (!p) return {};
   unsigned long long utime = 0, stime = 0;
   // fields after ")": state(3) … utime(14) stime(15)
-  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return 0;
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return {};
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return {static_cast<double>(utime) / tick, static_cast<double>(stime) / tick};
+}
+
+// utime + stime of another process, in seconds (0 when unreadable).
+inline double processCpuSeconds(int pid) {
+  CpuSplit s = processCpuSplit(pid);
+  return s.user + s.system;
 }
 
 inline std::string base64(const unsigned char* data, size_t n, bool url) {

@@ -55,7 +55,6 @@ namespace {
 using benchkit::base64;
 using benchkit::cpuSeconds;
 using benchkit::nowNs;
-using benchkit::processCpuSeconds;
 
 // ---------------------------------------------------------------- options
 
@@ -738,13 +737,13 @@ struct Client {
   }
 
   struct Window {
-    double seconds = 0, cpu = 0, serverCpu = -1, otherCpu = -1;  // % of one core
+    double seconds = 0, cpu = 0, serverCpu = -1, serverUserCpu = -1, otherCpu = -1;  // % of one core
   };
   uint64_t measureT0 = 0;
 
   Window measure(Stats& stats, double seconds) {
     double cpu0 = cpuSeconds();
-    double server0 = processCpuSeconds(opt.serverPid);
+    benchkit::CpuSplit server0 = benchkit::processCpuSplit(opt.serverPid);
     double machine0 = machineBusySeconds();
     uint64_t t0 = nowNs();
     measureT0 = t0;
@@ -756,7 +755,11 @@ struct Client {
     w.seconds = static_cast<double>(nowNs() - t0) / 1e9;
     w.cpu = (cpuSeconds() - cpu0) / w.seconds * 100;
     if (opt.serverPid > 0) {
-      w.serverCpu = (processCpuSeconds(opt.serverPid) - server0) / w.seconds * 100;
+      // User space vs kernel: the server's own work vs what the system calls cost (the ceiling's
+      // user share is near zero, so onair's user share is its own work on top of the floor).
+      benchkit::CpuSplit server1 = benchkit::processCpuSplit(opt.serverPid);
+      w.serverUserCpu = (server1.user - server0.user) / w.seconds * 100;
+      w.serverCpu = w.serverUserCpu + (server1.system - server0.system) / w.seconds * 100;
       // What the rest of the machine did meanwhile (other processes, kernel threads): a busy
       // neighbour on the benchmark's cores shows up here.
       w.otherCpu = std::max(0.0, (machineBusySeconds() - machine0) / w.seconds * 100 - w.cpu - w.serverCpu);
@@ -784,7 +787,8 @@ struct Client {
                   static_cast<unsigned long long>(s.all.maxUs), s.all.total ? s.all.sumUs / static_cast<double>(s.all.total) : 0.0, w.cpu);
     j += buf;
     if (w.serverCpu >= 0) {
-      std::snprintf(buf, sizeof buf, R"("server_cpu_pct":%.1f,"other_cpu_pct":%.1f,)", w.serverCpu, w.otherCpu);
+      std::snprintf(buf, sizeof buf, R"("server_cpu_pct":%.1f,"server_user_cpu_pct":%.1f,"other_cpu_pct":%.1f,)", w.serverCpu,
+                    w.serverUserCpu, w.otherCpu);
       j += buf;
     }
     j += R"("p99_by_second_us":[)";

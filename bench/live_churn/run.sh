@@ -193,9 +193,12 @@ for (const [name, r] of Object.entries(runs)) {
 const o = runs.onair, c = runs.ceiling;
 if (o && c) {
   // CPU per operation at the fixed rate: what each server spent on the same load.
-  const cpuPerOp = (r) => (r?.rate ? (r.rate.server_cpu_pct / 100) * 1e6 / r.rate.ops_per_s : null);
+  const cpuPerOp = (r, key = 'server_cpu_pct') => (r?.rate ? (r.rate[key] / 100) * 1e6 / r.rate.ops_per_s : null);
+  const userPerOp = (r) => cpuPerOp(r, 'server_user_cpu_pct');
+  const us = (v) => v?.toFixed(1) ?? '—';
   console.log(`\nonair / ceiling: max rate ${ratio(o.max?.ops_per_s, c.max?.ops_per_s)}, ` +
-    `server CPU per op at the fixed rate ${ratio(cpuPerOp(o), cpuPerOp(c))} (${cpuPerOp(o)?.toFixed(1) ?? '—'} vs ${cpuPerOp(c)?.toFixed(1) ?? '—'} µs), ` +
+    `server CPU per op at the fixed rate ${ratio(cpuPerOp(o), cpuPerOp(c))} (${us(cpuPerOp(o))} vs ${us(cpuPerOp(c))} µs; ` +
+    `user space ${us(userPerOp(o))} vs ${us(userPerOp(c))}, kernel ${us(cpuPerOp(o) - userPerOp(o))} vs ${us(cpuPerOp(c) - userPerOp(c))}), ` +
     `p99 at the fixed rate ${ratio(o.rate?.p99_us, c.rate?.p99_us)}`);
 }
 if (o) {
