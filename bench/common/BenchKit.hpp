@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -120,6 +122,28 @@ inline rlim_t raiseFdLimit() {
 
 // A non-blocking listening socket on 127.0.0.1:`port` (0 = any free port); prints
 // "listening on 127.0.0.1:PORT" on stdout for the run script, or exits 1 naming `tool`.
+// Set by SIGTERM/SIGINT once catchStopSignals() ran; a server's loop runs while it is 0.
+inline volatile std::sig_atomic_t g_stop = 0;
+
+// SIGTERM/SIGINT ask the loop to stop (counters are printed at exit); SIGPIPE is ignored, so a
+// vanished peer is an EPIPE, not the end of the process.
+inline void catchStopSignals() {
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+// An epoll set holding the listening socket `lfd` (level-triggered input; data.ptr = nullptr
+// marks it among the connections).
+inline int epollWithListener(int lfd) {
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;
+  epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+  return ep;
+}
+
 inline int listenLoopback(int port, const char* tool) {
   int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int one = 1;

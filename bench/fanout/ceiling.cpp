@@ -26,7 +26,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <csignal>
 #include <ctime>
 #include <cstdint>
 #include <cstdio>
@@ -40,8 +39,6 @@
 #include "../common/BenchKit.hpp"
 
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;
 
 enum class Role { handshake, idle, subscriber, publisher };
 
@@ -208,18 +205,12 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) port = std::atoi(argv[++i]);
     else { std::fprintf(stderr, "usage: fanout_ceiling [--port P]\n"); return 2; }
   }
-  std::signal(SIGTERM, [](int) { g_stop = 1; });
-  std::signal(SIGINT, [](int) { g_stop = 1; });
-  std::signal(SIGPIPE, SIG_IGN);
+  benchkit::catchStopSignals();
   benchkit::raiseFdLimit();
   int lfd = benchkit::listenLoopback(port, "fanout_ceiling");
   int one = 1;
 
-  int ep = epoll_create1(EPOLL_CLOEXEC);
-  epoll_event lev{};
-  lev.events = EPOLLIN;
-  lev.data.ptr = nullptr;
-  epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev);
+  int ep = benchkit::epollWithListener(lfd);
 
   std::vector<epoll_event> evs(4096);
   std::vector<char> scratch(256 * 1024);
@@ -227,7 +218,7 @@ int main(int argc, char** argv) {
   iov.reserve(IOV_MAX);
   std::vector<Conn*> doomed;
 
-  while (!g_stop) {
+  while (!benchkit::g_stop) {
     // Block only when no subscriber is waiting on us.
     bool work = false;
     for (Conn* s : g_subs)

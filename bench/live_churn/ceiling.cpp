@@ -28,7 +28,6 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -40,8 +39,6 @@
 #include "../common/BenchKit.hpp"
 
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;
 
 struct Conn {
   int fd = -1;
@@ -184,21 +181,15 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::signal(SIGTERM, [](int) { g_stop = 1; });
-  std::signal(SIGINT, [](int) { g_stop = 1; });
-  std::signal(SIGPIPE, SIG_IGN);
+  benchkit::catchStopSignals();
   benchkit::raiseFdLimit();
   int lfd = benchkit::listenLoopback(port, "live_churn_ceiling");
-  int ep = epoll_create1(EPOLL_CLOEXEC);
-  epoll_event lev{};
-  lev.events = EPOLLIN;
-  lev.data.ptr = nullptr;
-  epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev);
+  int ep = benchkit::epollWithListener(lfd);
 
   std::vector<epoll_event> events(1024);
   std::array<char, 65536> scratch;
   std::vector<Conn*> dirty;
-  while (!g_stop) {
+  while (!benchkit::g_stop) {
     int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 200);
     if (n < 0 && errno != EINTR) break;
     for (int i = 0; i < n; ++i) {

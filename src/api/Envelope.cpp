@@ -59,6 +59,13 @@ boost::json::value parseRequest(std::string_view text, boost::system::error_code
   return parser.release();
 }
 
+// `{"id":<id>,"result":` — what every reply starts with.
+void appendResultHead(std::string& out, const boost::json::value& id) {
+  out += R"({"id":)";
+  appendJson(out, id);
+  out += R"(,"result":)";
+}
+
 EnvelopeError invalid(boost::json::value id, std::string message) {
   return {std::move(id), ApiError::invalidArgument(std::move(message))};
 }
@@ -100,17 +107,13 @@ std::string Envelope::result(const boost::json::value& id, const boost::json::va
 }
 
 void Envelope::appendResult(std::string& out, const boost::json::value& id, const boost::json::value& result) {
-  out += R"({"id":)";
-  appendJson(out, id);
-  out += R"(,"result":)";
+  appendResultHead(out, id);
   appendJson(out, result);
   out += '}';
 }
 
 void Envelope::appendResultText(std::string& out, const boost::json::value& id, std::string_view resultJson) {
-  out += R"({"id":)";
-  appendJson(out, id);
-  out += R"(,"result":)";
+  appendResultHead(out, id);
   out += resultJson;
   out += '}';
 }

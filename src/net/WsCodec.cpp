@@ -200,12 +200,14 @@ void WsCodec::appendFrame(std::string& out, WsOpcode opcode, std::string_view pa
   out.append(payload);
 }
 
-std::string WsCodec::encodeClose(uint16_t code, std::string_view reason) {
+std::string WsCodec::closePayload(uint16_t code, std::string_view reason) {
   std::string payload;
   payload += static_cast<char>(code >> 8);
   payload += static_cast<char>(code & 0xFF);
   payload.append(reason.substr(0, 123));
-  return encodeFrame(WsOpcode::Close, payload);
+  return payload;
 }
+
+std::string WsCodec::encodeClose(uint16_t code, std::string_view reason) { return encodeFrame(WsOpcode::Close, closePayload(code, reason)); }
 
 }  // namespace onair::net

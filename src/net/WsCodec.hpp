@@ -74,6 +74,8 @@ class WsCodec {
   // The same frame appended to `out` (a buffer whose capacity is reused).
   static void appendFrame(std::string& out, WsOpcode opcode, std::string_view payload, bool fin = true);
   static std::string encodeClose(uint16_t code, std::string_view reason = {});
+  // A close frame's payload: the code (big-endian) and at most 123 bytes of reason.
+  static std::string closePayload(uint16_t code, std::string_view reason = {});
   static bool isValidCloseCode(uint16_t code);
 
  private:

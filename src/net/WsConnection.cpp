@@ -126,7 +126,7 @@ void WsConnection::handle(const WsEvent& event) {
       // A peer that pings without reading gets no more pongs once its queue is full (RFC 6455
       // §5.5.3 lets us answer only some pings): a ping flood cannot grow our memory.
       if (state_ == State::Open && queuedBytes_ + event.payload.size() + 2 <= loop_.wsSettings().sendQueueBytes) {
-        enqueueOwned(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Pong, event.payload)), true);
+        enqueueFrame(WsOpcode::Pong, event.payload, true);
       }
       return;
     case WsEvent::Kind::Pong:
@@ -176,17 +176,15 @@ bool WsConnection::admitMediaChunk(const OutFrame& frame) {
 
 void WsConnection::sendText(std::string_view text) {
   if (state_ != State::Open) return;
-  // Encoded once, straight into a recycled buffer the frame owns (no shared bytes: one reader).
-  OutFrame* frame = OutFrame::makeOwned();
-  WsCodec::appendFrame(frame->buffer(), WsOpcode::Text, text);
-  frame->seal();
-  frame->retain();
-  enqueue(*frame, false);
-  frame->release();
+  enqueueFrame(WsOpcode::Text, text, false);
 }
 
-void WsConnection::enqueueOwned(SharedFrame bytes, bool control) {
-  OutFrame* frame = OutFrame::make(std::move(bytes));
+// A frame of this connection's own (a reply, a control frame): encoded once, straight into a
+// recycled buffer the frame owns (no shared bytes: one reader).
+void WsConnection::enqueueFrame(WsOpcode opcode, std::string_view payload, bool control) {
+  OutFrame* frame = OutFrame::makeOwned();
+  WsCodec::appendFrame(frame->buffer(), opcode, payload);
+  frame->seal();
   frame->retain();
   enqueue(*frame, control);
   frame->release();
@@ -292,7 +290,7 @@ void WsConnection::close(uint16_t code, std::string_view reason) {
   closeCode_ = code;
   closeDeadline_ = loop_.coarseNow() + loop_.wsSettings().closeTimeout;
   closeQueued_ = true;
-  enqueueOwned(makeSharedFrame(WsCodec::encodeClose(code, reason)), true);
+  enqueueFrame(WsOpcode::Close, WsCodec::closePayload(code, reason), true);
 }
 
 void WsConnection::onCloseFlushed() {
@@ -323,7 +321,7 @@ void WsConnection::tick(EventLoop::Clock::time_point now) {
   if (now - lastRead_ >= s.pingInterval) {
     pingOutstanding_ = true;
     pingSentAt_ = now;
-    enqueueOwned(makeSharedFrame(WsCodec::encodeFrame(WsOpcode::Ping, {})), true);
+    enqueueFrame(WsOpcode::Ping, {}, true);
   }
 }
 

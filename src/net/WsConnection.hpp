@@ -64,7 +64,7 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   void enqueue(OutFrame& frame, bool control);
   bool admitMediaChunk(const OutFrame& frame);
   void overflow();
-  void enqueueOwned(SharedFrame bytes, bool control);
+  void enqueueFrame(WsOpcode opcode, std::string_view payload, bool control);
   void dropQueue(bool keepPartial);
   void flush();
   void waitWritable();
