@@ -1,8 +1,10 @@
 #include "api/Envelope.hpp"
 
 #include "api/JsonText.hpp"
+#include "api/RequestReader.hpp"
 
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <cmath>
 
 namespace onair::api {
@@ -45,18 +47,14 @@ bool allFinite(const boost::json::value& v) {
   }
 }
 
-// One parser per thread, reset per request: its internal stacks keep their capacity instead of
-// being set up for every message.
-boost::json::value parseRequest(std::string_view text, boost::system::error_code& ec) {
-  thread_local boost::json::parser parser = [] {
+// One parser per thread, reset per message: its stacks keep their capacity.
+boost::json::basic_parser<RequestReader>& requestParser() {
+  thread_local boost::json::basic_parser<RequestReader> parser = [] {
     boost::json::parse_options opts;
     opts.max_depth = Envelope::kMaxDepth;
-    return boost::json::parser({}, opts);
+    return boost::json::basic_parser<RequestReader>(opts);
   }();
-  parser.reset();
-  parser.write(text.data(), text.size(), ec);
-  if (ec) return nullptr;
-  return parser.release();
+  return parser;
 }
 
 // `{"id":<id>,"result":` — what every reply starts with.
@@ -73,29 +71,28 @@ EnvelopeError invalid(boost::json::value id, std::string message) {
 }  // namespace
 
 std::variant<Request, EnvelopeError> Envelope::decode(std::string_view text) {
+  using Shape = RequestReader::Shape;
+  auto& parser = requestParser();
+  parser.reset();
   boost::system::error_code ec;
-  // Default storage on purpose: handlers copy parts of args into long-lived state (presence,
-  // metadata), and a copy shares its source's storage, so a per-request arena would be kept
-  // alive by those copies.
-  boost::json::value root = parseRequest(text, ec);
+  const size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = boost::json::error::extra_data;
   if (ec) return invalid(nullptr, "request is not valid JSON: " + ec.message());
-  auto* obj = root.if_object();
-  if (!obj) return invalid(nullptr, "request must be a JSON object");
-  auto idIt = obj->find("id");
-  if (idIt == obj->end()) return invalid(nullptr, "request has no id");
-  if (!validId(idIt->value())) return invalid(nullptr, "id must be a non-negative integer or a string of at most 64 bytes");
+  // The checks below run in the order a reader of the message would: the first failing one answers.
+  RequestReader& r = parser.handler();
+  if (!r.rootIsObject) return invalid(nullptr, "request must be a JSON object");
+  if (r.id == Shape::Absent) return invalid(nullptr, "request has no id");
+  const bool idUsable = (r.id == Shape::String || r.id == Shape::Integer) && validId(r.idValue);
+  if (!idUsable) return invalid(nullptr, "id must be a non-negative integer or a string of at most 64 bytes");
   Request req;
-  req.id = idIt->value();
-  auto opIt = obj->find("op");
-  if (opIt == obj->end() || !opIt->value().is_string()) return invalid(req.id, "request has no op (a string)");
-  std::string_view op = opIt->value().as_string();
-  if (!validOp(op)) return invalid(req.id, "op must be 1 to 64 characters of [A-Za-z0-9._]");
-  req.op = op;
-  if (auto argsIt = obj->find("args"); argsIt != obj->end() && !argsIt->value().is_null()) {
-    if (!argsIt->value().is_object()) return invalid(req.id, "args must be an object");
-    if (!allFinite(argsIt->value())) return invalid(req.id, "args holds a number too large for JSON");
-    req.args = std::move(argsIt->value().as_object());
-  }
+  req.id = std::move(r.idValue);
+  if (r.op != Shape::String) return invalid(std::move(req.id), "request has no op (a string)");
+  if (!validOp(r.opText)) return invalid(std::move(req.id), "op must be 1 to 64 characters of [A-Za-z0-9._]");
+  req.op = r.opText;
+  if (r.args == Shape::Absent || r.args == Shape::Null) return req;
+  if (r.args != Shape::Object) return invalid(std::move(req.id), "args must be an object");
+  if (r.argsSawInfinity && !allFinite(r.argsValue)) return invalid(std::move(req.id), "args holds a number too large for JSON");
+  req.args = std::move(r.argsValue.as_object());
   return req;
 }
 

@@ -43,6 +43,39 @@ TEST(Envelope, RejectsBadInputWithInvalidArgument) {
   EXPECT_EQ(std::get<EnvelopeError>(r).id.as_int64(), 1);  // the id is echoed when it was readable
 }
 
+TEST(Envelope, ReadsMembersAsTheDomParserWould) {
+  // Escapes in every field, nested args, members the envelope does not know (ignored, however
+  // deep), and duplicate keys (the last one wins).
+  auto r = Envelope::decode(
+      R"({"x":{"id":5,"op":"no","args":[1]},"id":"a\"b","op":"sys\u002eping","op":"sys.echo",)"
+      R"("args":5,"args":{"k\u0041":"v\n","n":[{"b":null},true,-3,2.5,18446744073709551615]}})");
+  ASSERT_TRUE(std::holds_alternative<Request>(r)) << std::get<EnvelopeError>(r).error.message;
+  auto& req = std::get<Request>(r);
+  EXPECT_EQ(req.id.as_string(), "a\"b");
+  EXPECT_EQ(req.op, "sys.echo");
+  EXPECT_EQ(boost::json::value(req.args), boost::json::parse(R"({"kA":"v\n","n":[{"b":null},true,-3,2.5,18446744073709551615]})"));
+  // A later member replaces an earlier one, also when it makes the request wrong.
+  EXPECT_EQ(errorMessage(R"({"id":1,"op":"x","args":{"a":1},"args":"s"})"), "args must be an object");
+  EXPECT_EQ(errorMessage(R"({"id":1,"id":null,"op":"x"})").substr(0, 10), "id must be");
+  EXPECT_EQ(errorMessage(R"({"id":1,"op":{"a":"b"}})"), "request has no op (a string)");
+  EXPECT_EQ(errorMessage(R"({"id":[1],"op":"x"})").substr(0, 10), "id must be");
+  // The envelope is one document: nothing may follow it.
+  EXPECT_NE(errorMessage(R"({"id":1,"op":"x"} {})").find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(errorMessage("7"), "request must be a JSON object");
+  // args: null counts as none.
+  auto none = Envelope::decode(R"({"id":2,"op":"x","args":null})");
+  ASSERT_TRUE(std::holds_alternative<Request>(none));
+  EXPECT_TRUE(std::get<Request>(none).args.empty());
+}
+
+TEST(Envelope, ParsesOneMessageAfterAnother) {
+  // The parser is reused per thread: a failed message leaves nothing behind for the next.
+  EXPECT_NE(errorMessage(R"({"id":1,"op":"x","args":{"a":[1,{"b":)").find("not valid JSON"), std::string::npos);
+  auto r = Envelope::decode(R"({"id":3,"op":"y","args":{"c":1}})");
+  ASSERT_TRUE(std::holds_alternative<Request>(r));
+  EXPECT_EQ(boost::json::value(std::get<Request>(r).args), boost::json::parse(R"({"c":1})"));
+}
+
 TEST(Envelope, RefusesDeepNesting) {
   std::string deep = R"({"id":1,"op":"x","args":{"a":)" + std::string(100, '[') + std::string(100, ']') + "}}";
   EXPECT_NE(errorMessage(deep).find("not valid JSON"), std::string::npos);

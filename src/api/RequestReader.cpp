@@ -1,0 +1,168 @@
+#include "api/RequestReader.hpp"
+
+#include <cmath>
+
+namespace onair::api {
+
+void RequestReader::reset() {
+  rootIsObject = false;
+  id = op = args = Shape::Absent;
+  argsSawInfinity = false;
+  depth_ = argsDepth_ = 0;
+  field_ = Field::None;
+  part_.clear();
+}
+
+void RequestReader::memberIs(Shape shape) {
+  switch (field_) {
+    case Field::Id: id = shape; break;
+    case Field::Op: op = shape; break;
+    case Field::Args: args = shape; break;
+    default: break;
+  }
+  field_ = Field::None;
+}
+
+bool RequestReader::on_object_begin(boost::json::error_code&) {
+  if (inArgs()) {
+    ++argsDepth_;
+  } else if (depth_ == 0) {
+    rootIsObject = true;
+  } else if (atMember() && field_ == Field::Args) {
+    // args' own object: from here value_stack builds it, as Boost.JSON's parser would.
+    argsDepth_ = 1;
+    argsSawInfinity = false;
+    stack_.reset();
+  } else if (atMember()) {
+    memberIs(Shape::Other);
+  }
+  ++depth_;
+  return true;
+}
+
+bool RequestReader::on_object_end(std::size_t n, boost::json::error_code&) {
+  --depth_;
+  if (!inArgs()) return true;
+  stack_.push_object(n);
+  if (--argsDepth_ > 0) return true;
+  argsValue = stack_.release();
+  args = Shape::Object;
+  field_ = Field::None;
+  return true;
+}
+
+bool RequestReader::on_array_begin(boost::json::error_code&) {
+  if (inArgs()) {
+    ++argsDepth_;
+  } else if (atMember()) {
+    memberIs(Shape::Other);
+  }
+  ++depth_;
+  return true;
+}
+
+bool RequestReader::on_array_end(std::size_t n, boost::json::error_code&) {
+  --depth_;
+  if (inArgs()) {
+    stack_.push_array(n);
+    --argsDepth_;  // args' own level is an object: this never ends args
+  }
+  return true;
+}
+
+bool RequestReader::on_key_part(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+  if (inArgs()) {
+    stack_.push_chars(s);
+  } else if (atMember()) {
+    part_.append(s.data(), s.size());
+  }
+  return true;
+}
+
+bool RequestReader::on_key(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+  if (inArgs()) {
+    stack_.push_key(s);
+    return true;
+  }
+  if (!atMember()) return true;
+  std::string_view key(s.data(), s.size());
+  if (!part_.empty()) key = part_.append(s.data(), s.size());
+  field_ = key == "id" ? Field::Id : key == "op" ? Field::Op : key == "args" ? Field::Args : Field::Other;
+  part_.clear();
+  return true;
+}
+
+bool RequestReader::on_string_part(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+  if (inArgs()) {
+    stack_.push_chars(s);
+  } else if (atMember() && (field_ == Field::Id || field_ == Field::Op)) {
+    part_.append(s.data(), s.size());
+  }
+  return true;
+}
+
+bool RequestReader::on_string(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+  if (inArgs()) {
+    stack_.push_string(s);
+    return true;
+  }
+  if (!atMember()) return true;
+  std::string_view text(s.data(), s.size());
+  if (!part_.empty()) text = part_.append(s.data(), s.size());
+  if (field_ == Field::Id) idValue = boost::json::string(text);
+  if (field_ == Field::Op) opText.assign(text);
+  part_.clear();
+  memberIs(Shape::String);
+  return true;
+}
+
+bool RequestReader::on_int64(int64_t i, boost::json::string_view, boost::json::error_code&) {
+  if (inArgs()) {
+    stack_.push_int64(i);
+  } else if (atMember()) {
+    if (field_ == Field::Id) idValue = i;
+    memberIs(Shape::Integer);
+  }
+  return true;
+}
+
+bool RequestReader::on_uint64(uint64_t u, boost::json::string_view, boost::json::error_code&) {
+  if (inArgs()) {
+    stack_.push_uint64(u);
+  } else if (atMember()) {
+    if (field_ == Field::Id) idValue = u;
+    memberIs(Shape::Integer);
+  }
+  return true;
+}
+
+bool RequestReader::on_double(double d, boost::json::string_view, boost::json::error_code&) {
+  if (inArgs()) {
+    // Boost.JSON 1.81 parses 1e400 as infinity: noted so the envelope can look for it.
+    if (!std::isfinite(d)) argsSawInfinity = true;
+    stack_.push_double(d);
+  } else if (atMember()) {
+    memberIs(Shape::Other);
+  }
+  return true;
+}
+
+bool RequestReader::on_bool(bool b, boost::json::error_code&) {
+  if (inArgs()) {
+    stack_.push_bool(b);
+  } else if (atMember()) {
+    memberIs(Shape::Other);
+  }
+  return true;
+}
+
+bool RequestReader::on_null(boost::json::error_code&) {
+  if (inArgs()) {
+    stack_.push_null();
+  } else if (atMember()) {
+    memberIs(Shape::Null);
+  }
+  return true;
+}
+
+}  // namespace onair::api

@@ -1,0 +1,84 @@
+#pragma once
+// The event handler behind Envelope::decode: Boost.JSON's basic_parser reports the tokens of a
+// client message and this handler keeps what the envelope needs, building a DOM only for `args`.
+//
+// Why not parse the whole message into a DOM: every request paid for a root object (hashing and
+// duplicate checks of "id", "op" and "args", three lookups, copies of id and op, its teardown),
+// about half of the parse (bench/live_churn, callgrind). The envelope's fields are read as they
+// stream by; `args` goes through Boost.JSON's own value_stack, so it is exactly the object the
+// DOM parser would have built (duplicate keys: the last one wins, as there).
+//
+// Contract: one message per reset(); the handler never fails a parse (syntax, depth and size are
+// basic_parser's). After the document ends, the fields say what the message held; Envelope
+// turns them into a request or an error. Single-threaded (one per thread).
+#include <boost/json/basic_parser.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_stack.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace onair::api {
+
+class RequestReader {
+ public:
+  // basic_parser's limits: the envelope's own sizes are checked by Envelope.
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  // What a root-level member held, as far as the envelope cares.
+  enum class Shape : uint8_t { Absent, Null, String, Integer, Object, Other };
+
+  // After a document: whether the root was an object, and what its members were. A value is
+  // meaningful only for the shapes noted.
+  bool rootIsObject = false;
+  Shape id = Shape::Absent;
+  boost::json::value idValue;    // String or Integer
+  Shape op = Shape::Absent;
+  std::string opText;            // String
+  Shape args = Shape::Absent;
+  boost::json::value argsValue;  // Object
+  bool argsSawInfinity = false;  // Object: a number in it overflowed to infinity (a duplicate key
+                                 // may have replaced it since: check the object)
+
+  void reset();
+
+  bool on_document_begin(boost::json::error_code&) { return reset(), true; }
+  bool on_document_end(boost::json::error_code&) { return true; }
+  bool on_object_begin(boost::json::error_code&);
+  bool on_object_end(std::size_t n, boost::json::error_code&);
+  bool on_array_begin(boost::json::error_code&);
+  bool on_array_end(std::size_t n, boost::json::error_code&);
+  bool on_key_part(boost::json::string_view s, std::size_t n, boost::json::error_code&);
+  bool on_key(boost::json::string_view s, std::size_t n, boost::json::error_code&);
+  bool on_string_part(boost::json::string_view s, std::size_t n, boost::json::error_code&);
+  bool on_string(boost::json::string_view s, std::size_t n, boost::json::error_code&);
+  bool on_number_part(boost::json::string_view, boost::json::error_code&) { return true; }
+  bool on_int64(int64_t i, boost::json::string_view, boost::json::error_code&);
+  bool on_uint64(uint64_t u, boost::json::string_view, boost::json::error_code&);
+  bool on_double(double d, boost::json::string_view, boost::json::error_code&);
+  bool on_bool(bool b, boost::json::error_code&);
+  bool on_null(boost::json::error_code&);
+  bool on_comment_part(boost::json::string_view, boost::json::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::json::error_code&) { return true; }
+
+ private:
+  enum class Field : uint8_t { None, Id, Op, Args, Other };
+
+  bool inArgs() const { return argsDepth_ != 0; }
+  // A token at the root object's level: a key, or the value of the current key.
+  bool atMember() const { return rootIsObject && depth_ == 1; }
+  // The current member's value has this shape (containers other than args' object: Other).
+  void memberIs(Shape shape);
+
+  int depth_ = 0;       // containers open around the next token
+  int argsDepth_ = 0;   // depth inside args' object (0: not in args)
+  Field field_ = Field::None;
+  std::string part_;    // a root-level key or string that arrives in parts
+  boost::json::value_stack stack_;  // builds args
+};
+
+}  // namespace onair::api
