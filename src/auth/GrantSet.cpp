@@ -1,8 +1,46 @@
 #include "auth/GrantSet.hpp"
 
 #include <boost/json.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 namespace onair::auth {
+namespace {
+
+// The text that identifies a list of grants: each grant's string form, length-prefixed.
+std::string internKey(const std::vector<Grant>& grants) {
+  std::string key;
+  for (const auto& g : grants) {
+    const std::string text = g.toString();
+    key.append(std::to_string(text.size())).append(":").append(text);
+  }
+  return key;
+}
+
+// This thread's shared lists, by internKey. Entries whose list is gone are swept when the
+// table has doubled since the last sweep, so it stays within twice the lists in use.
+std::shared_ptr<const std::vector<Grant>> intern(std::vector<Grant> grants) {
+  struct Table {
+    boost::unordered_flat_map<std::string, std::weak_ptr<const std::vector<Grant>>> lists;
+    size_t sweepAt = 64;
+  };
+  thread_local Table table;
+  std::string key = internKey(grants);
+  auto& slot = table.lists[key];
+  if (auto shared = slot.lock()) return shared;
+  auto made = std::make_shared<const std::vector<Grant>>(std::move(grants));
+  slot = made;
+  if (table.lists.size() >= table.sweepAt) {
+    boost::unordered::erase_if(table.lists, [](const auto& entry) { return entry.second.expired(); });
+    table.sweepAt = std::max<size_t>(64, table.lists.size() * 2);
+  }
+  return made;
+}
+
+}  // namespace
+
+GrantSet::GrantSet() : GrantSet(std::vector<Grant>{}) {}
+
+GrantSet::GrantSet(std::vector<Grant> grants) : grants_(intern(std::move(grants))) {}
 
 std::optional<GrantSet> GrantSet::fromStrings(const std::vector<std::string>& texts, std::string& error) {
   std::vector<Grant> grants;
@@ -55,7 +93,7 @@ std::optional<GrantSet> GrantSet::fromJson(const boost::json::value& json, std::
 
 boost::json::value GrantSet::toJson() const {
   boost::json::object out;
-  for (const auto& g : grants_) {
+  for (const auto& g : *grants_) {
     auto& bySurface = out[g.surface()];
     if (!bySurface.is_object()) bySurface = boost::json::object();
     auto& list = bySurface.as_object()[g.pattern()];
@@ -67,13 +105,13 @@ boost::json::value GrantSet::toJson() const {
 
 std::vector<std::string> GrantSet::toStrings() const {
   std::vector<std::string> out;
-  out.reserve(grants_.size());
-  for (const auto& g : grants_) out.push_back(g.toString());
+  out.reserve(grants_->size());
+  for (const auto& g : *grants_) out.push_back(g.toString());
   return out;
 }
 
 bool GrantSet::allows(std::string_view surface, std::string_view name, std::string_view action) const {
-  for (const auto& g : grants_) {
+  for (const auto& g : *grants_) {
     if (g.allows(surface, name, action)) return true;
   }
   return false;

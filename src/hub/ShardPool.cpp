@@ -25,6 +25,10 @@ std::vector<net::EventLoop*> ShardPool::loops() {
 size_t ShardPool::ownerOf(std::string_view name) const {
   // A topic "<prefix>:<name>" is owned where <name> is, so one object's topics share an owner.
   if (auto colon = name.find(':'); colon != std::string_view::npos && colon <= 3) name.remove_prefix(colon + 1);
+  return ownerOfName(name);
+}
+
+size_t ShardPool::ownerOfName(std::string_view name) const {
   // FNV-1a: stable across processes and builds, unlike std::hash.
   uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : name) {

@@ -36,6 +36,8 @@ class ShardPool {
   // The shard that owns the object called `name`: stable for a given shard count. For a topic
   // "<prefix>:<name>" with a prefix of at most 3 characters, the owner of <name>.
   size_t ownerOf(std::string_view name) const;
+  // The owner of an object's own name: no topic prefix is looked for or removed.
+  size_t ownerOfName(std::string_view name) const;
   void post(size_t shard, std::function<void()> fn) { loops_[shard]->post(std::move(fn)); }
   // Runs `fn` now when called on `shard`'s thread (no allocation, no queueing), else posts it.
   // For hops whose callers hold no state that `fn` could invalidate: the request paths that

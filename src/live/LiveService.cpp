@@ -45,6 +45,7 @@ struct LiveService::Entry {
   State state = State::Live;
   const KindOptions* kind = nullptr;  // its kind's options (options_ outlive every entry)
   json::array transports;
+  std::vector<std::string> transportTexts;  // each of transports as JSON, written once per publish
   std::optional<std::string> widgetId;
   json::value meta;
   int64_t expiresAtMs = 0;
@@ -102,7 +103,7 @@ int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string iso(int64_t ms) { return util::isoTime(util::SystemTime(std::chrono::milliseconds(ms))); }
+void appendIso(std::string& out, int64_t ms) { util::appendIsoTime(out, util::SystemTime(std::chrono::milliseconds(ms))); }
 
 std::string kindOf(const std::string& liveId) { return liveId.substr(0, liveId.find(':')); }
 
@@ -110,7 +111,9 @@ std::string kindOf(const std::string& liveId) { return liveId.substr(0, liveId.f
 api::JsonText okUntil(int64_t ms) {
   api::JsonText out;
   out.text.reserve(48);
-  out.text.append(R"({"ok":true,"expiresAt":")").append(iso(ms)).append("\"}");
+  out.text.append(R"({"ok":true,"expiresAt":")");
+  appendIso(out.text, ms);
+  out.text.append("\"}");
   return out;
 }
 
@@ -134,7 +137,8 @@ LiveService::~LiveService() {
   for (auto& s : shards_) s->timer->cancel();
 }
 
-size_t LiveService::ownerOf(const std::string& liveId) const { return pool_.ownerOf("lp:" + liveId); }
+// The owner of the topic "lp:<liveId>", which is the owner of liveId itself (ShardPool::ownerOf).
+size_t LiveService::ownerOf(const std::string& liveId) const { return pool_.ownerOfName(liveId); }
 
 std::optional<std::string> LiveService::liveIdOfAttach(const std::string& attachId) { return AttachId::liveIdOf(attachId); }
 
@@ -209,6 +213,8 @@ void LiveService::publish(PublishRequest request, Reply reply) {
     if (entry.state != Entry::State::Live) entry = Entry{};  // a new life after a tombstone
     entry.kind = &kind;
     entry.transports = request.transports;
+    entry.transportTexts.clear();
+    for (const auto& t : entry.transports) entry.transportTexts.push_back(json::serialize(t));
     entry.widgetId = request.widgetId;
     entry.meta = request.meta;
     entry.expiresAtMs = request.expiresAtMs.value_or(nowMs() + kind.publishTtlSeconds * 1000);
@@ -316,7 +322,7 @@ void LiveService::claimSlot(const std::shared_ptr<Attaching>& at) {
   const json::value* transport = negotiate(it->second, request.preferences);
   if (!transport) return at->reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
   at->transportKind = transport->as_object().at("kind").as_string();
-  api::appendJson(at->transportJson, *transport);
+  at->transportJson = it->second.transportTexts[static_cast<size_t>(transport - it->second.transports.data())];
   const auto& kind = *at->kind;
   const std::string_view kindName(request.liveId.data(), request.liveId.find(':'));
   const bool byScope = kind.capPerScopeClaim && request.scope;
@@ -338,7 +344,9 @@ api::JsonText LiveService::handleText(const Attaching& at, int64_t expiresAtMs, 
   h.append(R"(","liveId":)");
   api::appendJsonString(h, at.request.liveId);
   h.append(R"(,"transport":)").append(at.transportJson);
-  h.append(R"(,"expiresAt":")").append(iso(expiresAtMs)).append("\"");
+  h.append(R"(,"expiresAt":")");
+  appendIso(h, expiresAtMs);
+  h += '"';
   if (widgetId) {
     h.append(R"(,"widgetId":)");
     api::appendJsonString(h, *widgetId);

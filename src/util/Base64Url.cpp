@@ -24,44 +24,44 @@ std::string base64UrlEncode(std::string_view bytes) {
   return out;
 }
 
+// Both directions size the output once and write through a pointer: ids are encoded and
+// decoded on every attach, heartbeat and release (bench/live_churn).
 void appendBase64Url(std::string& out, std::string_view bytes) {
-  out.reserve(out.size() + (bytes.size() * 4 + 2) / 3);
+  const size_t start = out.size();
+  out.resize(start + (bytes.size() * 4 + 2) / 3);
+  char* p = out.data() + start;
+  const auto* in = reinterpret_cast<const uint8_t*>(bytes.data());
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
+    const uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
+    *p++ = kAlphabet[(v >> 18) & 63];
+    *p++ = kAlphabet[(v >> 12) & 63];
+    *p++ = kAlphabet[(v >> 6) & 63];
+    *p++ = kAlphabet[v & 63];
   }
-  size_t rest = bytes.size() - i;
-  if (rest == 1) {
-    uint32_t v = uint8_t(bytes[i]) << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-  } else if (rest == 2) {
-    uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-  }
+  const size_t rest = bytes.size() - i;
+  if (rest == 0) return;
+  const uint32_t v = (uint32_t{in[i]} << 16) | (rest == 2 ? uint32_t{in[i + 1]} << 8 : 0);
+  *p++ = kAlphabet[(v >> 18) & 63];
+  *p++ = kAlphabet[(v >> 12) & 63];
+  if (rest == 2) *p++ = kAlphabet[(v >> 6) & 63];
 }
 
 std::optional<std::string> base64UrlDecode(std::string_view text) {
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
   if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
+  std::string out(text.size() * 3 / 4, '\0');
+  char* p = out.data();
   uint32_t acc = 0;
   int bits = 0;
   for (char c : text) {
-    int8_t v = kReverse[static_cast<uint8_t>(c)];
+    const int8_t v = kReverse[static_cast<uint8_t>(c)];
     if (v < 0) return std::nullopt;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
+      *p++ = static_cast<char>((acc >> bits) & 0xFF);
     }
   }
   return out;

@@ -36,12 +36,15 @@ char* putDigits(char* out, int64_t value, int width) {
 
 // Formatted by hand: replies carry an expiry on every attach and heartbeat (bench/live_churn),
 // and gmtime_r + fmt's chrono formatting cost more than the rest of a heartbeat.
-std::string isoTime(SystemTime t) {
+void appendIsoTime(std::string& out, SystemTime t) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   int64_t days = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
   int64_t msOfDay = ms - days * 86'400'000;
   CivilDate date = civilFromDays(days);
-  if (date.year < 0 || date.year > 9999) return "invalid-time";
+  if (date.year < 0 || date.year > 9999) {
+    out += "invalid-time";
+    return;
+  }
   char buf[24];
   char* p = putDigits(buf, date.year, 4);
   *p++ = '-';
@@ -57,7 +60,14 @@ std::string isoTime(SystemTime t) {
   *p++ = '.';
   p = putDigits(p, msOfDay % 1000, 3);
   *p++ = 'Z';
-  return std::string(buf, static_cast<size_t>(p - buf));
+  out.append(buf, static_cast<size_t>(p - buf));
+}
+
+std::string isoTime(SystemTime t) {
+  std::string out;
+  out.reserve(24);
+  appendIsoTime(out, t);
+  return out;
 }
 
 std::string isoTimeFromSeconds(int64_t epochSecondsValue) {

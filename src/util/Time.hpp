@@ -12,6 +12,8 @@ using SystemTime = std::chrono::system_clock::time_point;
 
 // "2026-11-22T09:00:00.000Z"
 std::string isoTime(SystemTime t);
+// The same text appended to `out` (no string of its own: replies write it in place).
+void appendIsoTime(std::string& out, SystemTime t);
 std::string isoTimeFromSeconds(int64_t epochSeconds);
 int64_t epochSeconds(SystemTime t = std::chrono::system_clock::now());
 

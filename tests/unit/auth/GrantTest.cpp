@@ -71,3 +71,24 @@ TEST(GrantSet, NamesTheBadEntry) {
   EXPECT_FALSE(GrantSet::fromStrings({"room:a:publish", "room:b:nope"}, err));
   EXPECT_EQ(err.rfind("grants[1]:", 0), 0u);
 }
+
+TEST(GrantSet, SetsWithTheSameGrantsShareOneList) {
+  std::string err;
+  auto a = GrantSet::fromStrings({"live:content:*:attach", "room:project_*:publish"}, err);
+  auto b = GrantSet::fromJson(a->toJson(), err);
+  auto other = GrantSet::fromStrings({"live:content:*:publish"}, err);
+  ASSERT_TRUE(a && b && other);
+  EXPECT_EQ(&a->grants(), &b->grants());
+  EXPECT_NE(&a->grants(), &other->grants());
+  // A shared list outlives any one holder, and a copy behaves as the original.
+  GrantSet copy = *a;
+  a.reset();
+  EXPECT_TRUE(copy.allows("live", "content:b1", "attach"));
+  EXPECT_FALSE(copy.allows("live", "content:b1", "publish"));
+  // Many distinct sets come and go without the shared table keeping their lists.
+  for (int i = 0; i < 500; ++i) {
+    auto s = GrantSet::fromStrings({"room:r" + std::to_string(i) + ":publish"}, err);
+    ASSERT_TRUE(s && s->allows("room", "r" + std::to_string(i), "publish"));
+  }
+  EXPECT_TRUE(GrantSet().grants().empty());
+}

@@ -56,6 +56,17 @@ TEST(ShardPool, OwnerOfIsStableAndSpreadsNames) {
   EXPECT_EQ(pool.ownerOf("project_123"), other.ownerOf("project_123"));  // same across instances
 }
 
+TEST(ShardPool, AnObjectsTopicsLiveWhereItsNameDoes) {
+  hub::ShardPool pool(4, net::WsSettings{});
+  for (int i = 0; i < 50; ++i) {
+    const std::string name = "content:b" + std::to_string(i);  // a colon of its own, after 3 characters
+    EXPECT_EQ(pool.ownerOf("lp:" + name), pool.ownerOfName(name));
+    EXPECT_EQ(pool.ownerOf("lr:" + name), pool.ownerOfName(name));
+    const std::string shortKind = "tv:b" + std::to_string(i);  // a short prefix of the name's own
+    EXPECT_EQ(pool.ownerOf("lp:" + shortKind), pool.ownerOfName(shortKind));
+  }
+}
+
 TEST(ShardPool, PublishFansOutOnceToEachInterestedShard) {
   hub::ShardPool pool(3, net::WsSettings{});
   pool.start();
