@@ -241,10 +241,16 @@ void WsConnection::flush() {
       size_t skip = (i == head_) ? headOffset_ : 0;
       iov[count] = {const_cast<char*>(f.data()) + skip, f.size() - skip};
     }
-    msghdr msg{};
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = count;
-    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    ssize_t n;
+    if (count == 1) {
+      // One frame (a reply, most often): send() skips sendmsg's copy-in of the header and iovec.
+      n = ::send(fd_, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL);
+    } else {
+      msghdr msg{};
+      msg.msg_iov = iov.data();
+      msg.msg_iovlen = count;
+      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return waitWritable();
