@@ -1,6 +1,7 @@
 #include "api/RequestReader.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 namespace onair::api {
 
@@ -11,6 +12,11 @@ void RequestReader::reset() {
   depth_ = argsDepth_ = 0;
   field_ = Field::None;
   part_.clear();
+}
+
+std::string_view RequestReader::whole(boost::json::string_view last) {
+  if (part_.empty()) return {last.data(), last.size()};
+  return part_.append(last.data(), last.size());
 }
 
 void RequestReader::memberIs(Shape shape) {
@@ -85,8 +91,7 @@ bool RequestReader::on_key(boost::json::string_view s, std::size_t, boost::json:
     return true;
   }
   if (!atMember()) return true;
-  std::string_view key(s.data(), s.size());
-  if (!part_.empty()) key = part_.append(s.data(), s.size());
+  const std::string_view key = whole(s);
   field_ = key == "id" ? Field::Id : key == "op" ? Field::Op : key == "args" ? Field::Args : Field::Other;
   part_.clear();
   return true;
@@ -107,8 +112,7 @@ bool RequestReader::on_string(boost::json::string_view s, std::size_t, boost::js
     return true;
   }
   if (!atMember()) return true;
-  std::string_view text(s.data(), s.size());
-  if (!part_.empty()) text = part_.append(s.data(), s.size());
+  const std::string_view text = whole(s);
   if (field_ == Field::Id) idValue = boost::json::string(text);
   if (field_ == Field::Op) opText.assign(text);
   part_.clear();
@@ -116,25 +120,24 @@ bool RequestReader::on_string(boost::json::string_view s, std::size_t, boost::js
   return true;
 }
 
-bool RequestReader::on_int64(int64_t i, boost::json::string_view, boost::json::error_code&) {
+template <class Int>
+bool RequestReader::integer(Int value) {
   if (inArgs()) {
-    stack_.push_int64(i);
+    if constexpr (std::is_signed_v<Int>) {
+      stack_.push_int64(value);
+    } else {
+      stack_.push_uint64(value);
+    }
   } else if (atMember()) {
-    if (field_ == Field::Id) idValue = i;
+    if (field_ == Field::Id) idValue = value;
     memberIs(Shape::Integer);
   }
   return true;
 }
 
-bool RequestReader::on_uint64(uint64_t u, boost::json::string_view, boost::json::error_code&) {
-  if (inArgs()) {
-    stack_.push_uint64(u);
-  } else if (atMember()) {
-    if (field_ == Field::Id) idValue = u;
-    memberIs(Shape::Integer);
-  }
-  return true;
-}
+bool RequestReader::on_int64(int64_t i, boost::json::string_view, boost::json::error_code&) { return integer(i); }
+
+bool RequestReader::on_uint64(uint64_t u, boost::json::string_view, boost::json::error_code&) { return integer(u); }
 
 bool RequestReader::on_double(double d, boost::json::string_view, boost::json::error_code&) {
   if (inArgs()) {

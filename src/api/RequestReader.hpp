@@ -73,6 +73,11 @@ class RequestReader {
   bool atMember() const { return rootIsObject && depth_ == 1; }
   // The current member's value has this shape (containers other than args' object: Other).
   void memberIs(Shape shape);
+  template <class Int>
+  bool integer(Int value);  // int64 or uint64, in args or at the root
+  // A root-level key or string: its last part joined to the parts before it (valid until
+  // part_ is cleared).
+  std::string_view whole(boost::json::string_view last);
 
   int depth_ = 0;       // containers open around the next token
   int argsDepth_ = 0;   // depth inside args' object (0: not in args)
