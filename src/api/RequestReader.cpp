@@ -6,6 +6,11 @@
 namespace onair::api {
 
 void RequestReader::reset() {
+  // Nothing of the last message stays alive between messages: a parse that failed inside args
+  // leaves values on the stack, and an args refused after parsing stays in argsValue.
+  if (argsDepth_ != 0) stack_.reset();
+  idValue = nullptr;
+  argsValue = nullptr;
   rootIsObject = false;
   id = op = args = Shape::Absent;
   argsSawInfinity = false;

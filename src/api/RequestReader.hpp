@@ -11,7 +11,10 @@
 // Contract: one message per reset(); the handler never fails a parse (syntax, depth and size are
 // basic_parser's). After the document ends, the fields say what the message held; Envelope
 // turns them into a request or an error. Single-threaded (one per thread).
+#include <boost/json/array.hpp>
 #include <boost/json/basic_parser.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_stack.hpp>
 #include <cstddef>
@@ -23,11 +26,12 @@ namespace onair::api {
 
 class RequestReader {
  public:
-  // basic_parser's limits: the envelope's own sizes are checked by Envelope.
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
+  // basic_parser's limits: those of the DOM that value_stack builds, as in Boost.JSON's own
+  // parser (the envelope's sizes are checked by Envelope, the message's by the WebSocket codec).
+  static constexpr std::size_t max_object_size = boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size = boost::json::string::max_size();
 
   // What a root-level member held, as far as the envelope cares.
   enum class Shape : uint8_t { Absent, Null, String, Integer, Object, Other };

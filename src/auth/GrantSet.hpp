@@ -21,6 +21,9 @@ class GrantSet {
  public:
   GrantSet();
   explicit GrantSet(std::vector<Grant> grants);
+  // Copies only (a move would leave a set without its list): copying shares the list.
+  GrantSet(const GrantSet&) = default;
+  GrantSet& operator=(const GrantSet&) = default;
 
   // From grant strings (CLI, HTTP API, SDK). On failure `error` names the offending entry.
   static std::optional<GrantSet> fromStrings(const std::vector<std::string>& texts, std::string& error);
