@@ -21,21 +21,13 @@
 // the environment). Replies are picked apart by string search: the client writes every request.
 //
 // Prints one JSON object on stdout; progress on stderr.
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -49,6 +41,7 @@
 #include <vector>
 
 #include "../common/BenchKit.hpp"
+#include "../common/WsClientCore.hpp"
 
 namespace {
 
@@ -190,20 +183,12 @@ struct Lane {
   std::string attachId;
 };
 
-enum class State : uint8_t { Idle, Connecting, Upgrading, Authenticating, Ready, Dead };
+using State = benchkit::ConnState;
 
-struct Conn {
-  int fd = -1;
+struct Conn : benchkit::WsConn {
   int index = 0;           // -1 = producer
-  State state = State::Idle;
   bool producer = false;
   std::string token;
-  std::string wsKey;
-  std::string in;          // unparsed bytes from the server
-  std::string out;         // bytes not yet written
-  std::string frag;        // a fragmented message being reassembled
-  bool dirty = false;      // `out` grew this round
-  bool wantOut = false;    // EPOLLOUT armed
   uint32_t seq = 1;        // request sequence (ids: seq * 8 + lane; 0 = connect)
   std::vector<Lane> lanes;
   int publishesPending = 0;
@@ -243,30 +228,29 @@ struct Stats {
 
 enum class Phase : uint8_t { Setup, MaxWarm, MaxMeasure, Drain, RateWarm, RateMeasure, Done };
 
-struct Client {
+// conns[0] = producer, conns[1..] = consumers; the sockets are WsClientCore's.
+struct Client : benchkit::WsClientCore<Client, Conn> {
   Options opt;
-  int ep = -1;
-  std::array<char, 65536> readScratch;  // every connection reads through it
-  std::vector<Conn> conns;  // [0] = producer, [1..] = consumers
   Phase phase = Phase::Setup;
   Stats* measuring = nullptr;  // non-null while a window is open
   Stats maxStats, rateStats;
-  uint64_t events = 0, closedConns = 0, protocolErrors = 0;
-  std::map<std::string, uint64_t> setupErrors;
-  std::vector<Conn*> dirtyList;
+  uint64_t events = 0, protocolErrors = 0;
   // rate phase
   std::deque<std::pair<int, int>> idle;  // (conn index, lane)
   uint32_t pickState = 0x2545f491u;
   uint64_t rateT0 = 0, rateIssued = 0, rateLate = 0;
-  uint32_t maskState = 0x9e3779b9u;
   // --timeline
   uint64_t tlStart = 0, tlOps = 0, tlMaxUs = 0, tlGapNs = 0, tlPrev = 0;
 
-  uint32_t nextMask() {
-    maskState ^= maskState << 13;
-    maskState ^= maskState >> 17;
-    maskState ^= maskState << 5;
-    return maskState;
+  Client() : WsClientCore("live_churn_client") {}
+
+  // ---- WsClientCore hooks
+
+  std::string connectFrame(Conn& c) { return R"({"id":0,"op":"connect","args":{"token":")" + c.token + R"("}})"; }
+  bool onFrames(Conn& c, uint64_t now) { return parseFrames(c, now); }
+  // --src-addrs N: 127.0.0.1 … 127.0.0.N in turn (more source ports than one address has).
+  uint32_t sourceAddress(size_t slot) {
+    return opt.srcAddrs > 1 ? 0x7f000001u + static_cast<uint32_t>(slot % static_cast<size_t>(opt.srcAddrs)) : 0;
   }
 
   uint32_t nextPick() {
@@ -274,27 +258,6 @@ struct Client {
     pickState ^= pickState >> 17;
     pickState ^= pickState << 5;
     return pickState;
-  }
-
-  void arm(Conn& c, bool out) {
-    epoll_event ev{};
-    ev.events = out ? (EPOLLIN | EPOLLOUT) : static_cast<uint32_t>(EPOLLIN);
-    ev.data.u32 = static_cast<uint32_t>(&c - conns.data());
-    epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
-    c.wantOut = out;
-  }
-
-  void markDirty(Conn& c) {
-    if (!c.dirty) {
-      c.dirty = true;
-      dirtyList.push_back(&c);
-    }
-  }
-
-  // A masked text frame.
-  void sendText(Conn& c, std::string_view payload, uint8_t opcode = 0x1) {
-    benchkit::appendMaskedFrame(c.out, payload, opcode, nextMask());
-    markDirty(c);
   }
 
   // ---- lanes
@@ -436,197 +399,8 @@ struct Client {
 
   // Parses whole frames out of c.in; returns false when the connection must close.
   bool parseFrames(Conn& c, uint64_t now) {
-    size_t pos = 0;
-    const std::string& in = c.in;
-    while (in.size() - pos >= 2) {
-      auto b0 = static_cast<uint8_t>(in[pos]), b1 = static_cast<uint8_t>(in[pos + 1]);
-      bool fin = b0 & 0x80;
-      uint8_t opcode = b0 & 0x0f;
-      bool masked = b1 & 0x80;
-      uint64_t len = b1 & 0x7f;
-      size_t hdr = 2;
-      if (len == 126) {
-        if (in.size() - pos < 4) break;
-        len = (uint64_t(uint8_t(in[pos + 2])) << 8) | uint8_t(in[pos + 3]);
-        hdr = 4;
-      } else if (len == 127) {
-        if (in.size() - pos < 10) break;
-        len = 0;
-        for (int k = 0; k < 8; ++k) len = (len << 8) | uint8_t(in[pos + 2 + k]);
-        hdr = 10;
-      }
-      if (masked) hdr += 4;  // servers must not mask; tolerate it anyway
-      if (in.size() - pos < hdr + len) break;
-      std::string_view payload(in.data() + pos + hdr, len);
-      std::string unmasked;
-      if (masked) {
-        unmasked.assign(payload);
-        const char* mk = in.data() + pos + hdr - 4;
-        for (size_t k = 0; k < unmasked.size(); ++k) unmasked[k] = static_cast<char>(unmasked[k] ^ mk[k & 3]);
-        payload = unmasked;
-      }
-      pos += hdr + len;
-      switch (opcode) {
-        case 0x0:  // continuation
-          c.frag.append(payload);
-          if (fin) {
-            std::string whole;
-            whole.swap(c.frag);
-            onMessage(c, whole, now);
-          }
-          break;
-        case 0x1:
-        case 0x2:
-          if (fin) onMessage(c, payload, now);
-          else c.frag.assign(payload);
-          break;
-        case 0x8:
-          return false;
-        case 0x9:
-          sendText(c, payload, 0xA);  // pong
-          break;
-        default:
-          break;
-      }
-      if (c.state == State::Dead) return false;
-    }
-    c.in.erase(0, pos);
-    return true;
-  }
-
-  // ---- socket plumbing
-
-  void closeConn(Conn& c) {
-    if (c.state == State::Dead) return;
-    if (c.state == State::Ready) closedConns++;
-    c.state = State::Dead;
-    if (c.fd >= 0) {
-      epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
-      ::close(c.fd);
-      c.fd = -1;
-    }
-  }
-
-  void startConnect(Conn& c, int srcIdx) {
-    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c.fd < 0) die("socket() failed (raise ulimit -n?)");
-    int one = 1;
-    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (opt.srcAddrs > 1) {
-      sockaddr_in src{};
-      src.sin_family = AF_INET;
-      src.sin_addr.s_addr = htonl(0x7f000001u + static_cast<uint32_t>(srcIdx % opt.srcAddrs));
-      if (::bind(c.fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) die("bind to a 127.0.0.x source failed");
-    }
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(static_cast<uint16_t>(opt.port));
-    if (inet_pton(AF_INET, opt.host.c_str(), &dst.sin_addr) != 1) die("--host must be an IPv4 address");
-    int r = ::connect(c.fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
-    if (r != 0 && errno != EINPROGRESS) die("connect() failed");
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT;
-    ev.data.u32 = static_cast<uint32_t>(&c - conns.data());
-    epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
-    c.wantOut = true;
-    c.state = State::Connecting;
-  }
-
-  void onConnected(Conn& c) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) {
-      setupErrors[std::string("tcp connect: ") + std::strerror(err)]++;
-      closeConn(c);
-      return;
-    }
-    unsigned char raw[16];
-    RAND_bytes(raw, sizeof raw);
-    c.wsKey = base64(raw, sizeof raw, false);
-    c.out += "GET /v1/connect HTTP/1.1\r\nHost: " + opt.host + ":" + std::to_string(opt.port) +
-             "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + c.wsKey +
-             "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    c.state = State::Upgrading;
-    markDirty(c);
-  }
-
-  void onUpgradeBytes(Conn& c) {
-    auto end = c.in.find("\r\n\r\n");
-    if (end == std::string::npos) return;
-    std::string head = c.in.substr(0, end);
-    c.in.erase(0, end + 4);
-    std::string expect = c.wsKey + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    unsigned char sha[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(expect.data()), expect.size(), sha);
-    std::string accept = base64(sha, sizeof sha, false);
-    if (head.rfind("HTTP/1.1 101", 0) != 0 || head.find(accept) == std::string::npos) {
-      setupErrors["upgrade: " + head.substr(0, head.find('\r'))]++;
-      closeConn(c);
-      return;
-    }
-    c.state = State::Authenticating;
-    std::string connect = R"({"id":0,"op":"connect","args":{"token":")" + c.token + R"("}})";
-    sendText(c, connect);
-  }
-
-  void onReadable(Conn& c, uint64_t now) {
-    // Through one scratch buffer: a resize of c.in per read would memset 64 KiB per reply and
-    // make the client the bottleneck.
-    for (;;) {
-      auto r = benchkit::readInto(c.fd, c.in, readScratch);
-      if (r == benchkit::ReadResult::Closed) return closeConn(c);
-      if (r == benchkit::ReadResult::Drained) break;
-    }
-    if (c.state == State::Upgrading) onUpgradeBytes(c);
-    if (c.state == State::Authenticating || c.state == State::Ready) {
-      if (!parseFrames(c, now)) closeConn(c);
-    }
-  }
-
-  void flush(Conn& c) {
-    while (!c.out.empty() && c.state != State::Dead) {
-      ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        closeConn(c);
-        return;
-      }
-      c.out.erase(0, static_cast<size_t>(n));
-    }
-    if (c.state == State::Dead || c.state == State::Connecting) return;
-    bool need = !c.out.empty();
-    if (need != c.wantOut) arm(c, need);
-  }
-
-  void flushDirty() {
-    for (Conn* c : dirtyList) {
-      c->dirty = false;
-      flush(*c);
-    }
-    dirtyList.clear();
-  }
-
-  void pollOnce(int timeoutUs) {
-    epoll_event evs[512];
-    timespec ts{0, static_cast<long>(timeoutUs) * 1000};
-    int n = epoll_pwait2(ep, evs, 512, &ts, nullptr);
-    if (n < 0) {
-      if (errno == EINTR) return;
-      die("epoll_pwait2 failed");
-    }
-    uint64_t now = nowNs();
-    for (int i = 0; i < n; ++i) {
-      Conn& c = conns[evs[i].data.u32];
-      if (c.state == State::Dead) continue;
-      if (c.state == State::Connecting) {
-        if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) onConnected(c);
-        continue;
-      }
-      if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) onReadable(c, now);
-      if (c.state != State::Dead && (evs[i].events & EPOLLOUT)) markDirty(c);
-    }
+    return readMessages(
+        c, [&](Conn& conn, std::string_view msg) { onMessage(conn, msg, now); }, [](Conn&, std::string_view) {});
   }
 
   // ---- phases
@@ -640,7 +414,8 @@ struct Client {
   }
 
   bool setup() {
-    ep = epoll_create1(EPOLL_CLOEXEC);
+    host = opt.host;
+    port = opt.port;
     const char* key = std::getenv("ONAIR_API_KEY");
     const char* secret = std::getenv("ONAIR_API_SECRET");
     if (!key || !secret) die("set ONAIR_API_KEY and ONAIR_API_SECRET (the server's) in the environment");
@@ -655,7 +430,7 @@ struct Client {
       c.in.reserve(65536);
     }
     // Producer first; consumers after its publishes are acknowledged, at most 128 handshakes at once.
-    startConnect(conns[0], 0);
+    startConnect(conns[0]);
     uint64_t deadline = nowNs() + 30'000'000'000ull;
     size_t next = 1;
     while (nowNs() < deadline) {
@@ -676,7 +451,7 @@ struct Client {
         dead += s == State::Dead;
       }
       while (next < conns.size() && pending < 128) {
-        startConnect(conns[next], static_cast<int>(next));
+        startConnect(conns[next]);
         ++next;
         ++pending;
       }
@@ -877,7 +652,7 @@ int main(int argc, char** argv) {
   if (o.maxSeconds > 0) out += R"("max":)" + cl.statsJson(cl.maxStats, maxW) + ",";
   if (o.rateSeconds > 0) out += R"("rate":)" + cl.statsJson(cl.rateStats, rateW) + ",";
   std::snprintf(buf, sizeof buf, R"("consumers_ready_at_end":%zu,"closed_conns":%llu,"events":%llu,"protocol_errors":%llu,"left_in_flight":%zu})",
-                cl.readyConsumers(), static_cast<unsigned long long>(cl.closedConns), static_cast<unsigned long long>(cl.events),
+                cl.readyConsumers(), static_cast<unsigned long long>(cl.closedReady), static_cast<unsigned long long>(cl.events),
                 static_cast<unsigned long long>(cl.protocolErrors), cl.busyLanes());
   out += buf;
   std::printf("%s\n", out.c_str());

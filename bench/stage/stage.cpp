@@ -27,20 +27,12 @@
 // from their first bytes and the rest skipped unbuffered; host messages are read whole.
 //
 // Prints one JSON object on stdout; progress on stderr.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -53,6 +45,7 @@
 #include <vector>
 
 #include "../common/BenchKit.hpp"
+#include "../common/WsClientCore.hpp"
 
 namespace {
 
@@ -202,20 +195,13 @@ struct PhaseStats {
 
 // ---------------------------------------------------------------- connections
 
-enum class State : uint8_t { Idle, Connecting, Upgrading, Authenticating, Opening, Ready, Dead };
+using State = benchkit::ConnState;
 
-struct Conn {
-  int fd = -1;
+struct Conn : benchkit::WsConn {
   int index = 0;   // viewers 0 … V-1; hosts -1 (A) and -2 (B)
   bool host = false;
-  State state = State::Idle;
-  std::string user;
-  std::string wsKey;
-  std::string in;
-  std::string out;
-  std::string frag;            // host only: a fragmented message being reassembled
+  std::string user;            // (WsConn::frag: host only)
   uint64_t skip = 0;           // viewer only: payload bytes still to drop (message already classified)
-  bool dirty = false, wantOut = false;
   uint64_t openSentNs = 0;
 };
 
@@ -243,52 +229,33 @@ struct Round {
   bool active = false;
 };
 
-struct Client {
+// conns[0] hostA, conns[1] hostB, conns[2 …] viewers; the sockets are WsClientCore's.
+struct Client : benchkit::WsClientCore<Client, Conn> {
   Options opt;
   std::string key, secret;
-  int ep = -1;
-  std::array<char, 65536> readScratch;  // every connection reads through it
-  std::vector<Conn> conns;  // [0] hostA, [1] hostB, [2 …] viewers
-  std::vector<Conn*> dirtyList;
-  uint32_t maskState = 0x9e3779b9u;
   int nAddrs = 1;
   int64_t mintNow = 0;
   PhaseStats* phase = nullptr;
   uint64_t lastFrameNs = 0;
   std::vector<Batch> batches;  // host request id − 100 → batch
   Round* round = nullptr;
-  std::map<std::string, uint64_t> setupErrors;
-  uint64_t closedReady = 0, protocolErrors = 0;
+  uint64_t protocolErrors = 0;
   std::map<std::string, uint64_t> closeReasons;
   Samples openLatency;         // stage.open reply latency during setup (µs)
   uint64_t openFirst1000Us = 0, openLast1000Us = 0;
 
-  uint32_t nextMask() {
-    maskState ^= maskState << 13;
-    maskState ^= maskState >> 17;
-    maskState ^= maskState << 5;
-    return maskState;
-  }
+  Client() : WsClientCore("stage_client") {}
 
-  void arm(Conn& c, bool out) {
-    epoll_event ev{};
-    ev.events = out ? (EPOLLIN | EPOLLOUT) : static_cast<uint32_t>(EPOLLIN);
-    ev.data.u32 = static_cast<uint32_t>(&c - conns.data());
-    epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
-    c.wantOut = out;
-  }
+  // ---- WsClientCore hooks
 
-  void markDirty(Conn& c) {
-    if (!c.dirty) {
-      c.dirty = true;
-      dirtyList.push_back(&c);
-    }
+  std::string connectFrame(Conn& c) {
+    return R"({"id":1,"op":"connect","args":{"token":")" + participantToken(key, secret, opt.stageId, c.user, c.host, mintNow) + R"("}})";
   }
-
-  void sendText(Conn& c, std::string_view payload, uint8_t opcode = 0x1) {
-    benchkit::appendMaskedFrame(c.out, payload, opcode, nextMask());
-    markDirty(c);
-  }
+  bool onFrames(Conn& c, uint64_t now) { return c.host ? parseHostFrames(c, now) : parseViewerFrames(c, now); }
+  // A viewer's frames are parsed as they come in, so its buffer stays small.
+  bool onReadChunk(Conn& c, uint64_t now) { return c.host || parseViewerFrames(c, now); }
+  // --per-addr: 127.0.0.2, .3, … in turn, so that 10,000+ connections do not run out of ports.
+  uint32_t sourceAddress(size_t slot) { return 0x7f000002u + static_cast<uint32_t>(slot % static_cast<size_t>(nAddrs)); }
 
   Conn& hostConn(int h) { return conns[static_cast<size_t>(h)]; }
   Conn& viewerConn(int v) { return conns[static_cast<size_t>(v) + 2]; }
@@ -478,48 +445,9 @@ struct Client {
 
   // Host connections: whole messages (fragments reassembled).
   bool parseHostFrames(Conn& c, uint64_t now) {
-    size_t pos = 0;
-    const std::string& in = c.in;
-    while (in.size() - pos >= 2) {
-      auto b0 = static_cast<uint8_t>(in[pos]), b1 = static_cast<uint8_t>(in[pos + 1]);
-      bool fin = b0 & 0x80;
-      uint8_t opcode = b0 & 0x0f;
-      uint64_t len = b1 & 0x7f;
-      size_t hdr = 2;
-      if (len == 126) {
-        if (in.size() - pos < 4) break;
-        len = (uint64_t(uint8_t(in[pos + 2])) << 8) | uint8_t(in[pos + 3]);
-        hdr = 4;
-      } else if (len == 127) {
-        if (in.size() - pos < 10) break;
-        len = 0;
-        for (int k = 0; k < 8; ++k) len = (len << 8) | uint8_t(in[pos + 2 + k]);
-        hdr = 10;
-      }
-      if (b1 & 0x80) return false;  // servers do not mask
-      if (in.size() - pos < hdr + len) break;
-      std::string_view payload(in.data() + pos + hdr, len);
-      pos += hdr + len;
-      if (opcode == 0x0) {
-        c.frag.append(payload);
-        if (fin) {
-          std::string whole;
-          whole.swap(c.frag);
-          onHostMessage(c, whole, now);
-        }
-      } else if (opcode == 0x1 || opcode == 0x2) {
-        if (fin) onHostMessage(c, payload, now);
-        else c.frag.assign(payload);
-      } else if (opcode == 0x8) {
-        noteClose(c, payload);
-        return false;
-      } else if (opcode == 0x9) {
-        sendText(c, payload, 0xA);
-      }
-      if (c.state == State::Dead) return false;
-    }
-    c.in.erase(0, pos);
-    return true;
+    return readMessages(
+        c, [&](Conn& conn, std::string_view msg) { onHostMessage(conn, msg, now); },
+        [&](Conn& conn, std::string_view payload) { noteClose(conn, payload); });
   }
 
   // Viewer connections: a message is classified from its first bytes, the rest is dropped as it
@@ -533,22 +461,11 @@ struct Client {
       c.skip -= n;
       pos = n;
     }
-    while (in.size() - pos >= 2) {
-      auto b0 = static_cast<uint8_t>(in[pos]), b1 = static_cast<uint8_t>(in[pos + 1]);
-      uint8_t opcode = b0 & 0x0f;
-      uint64_t len = b1 & 0x7f;
-      size_t hdr = 2;
-      if (len == 126) {
-        if (in.size() - pos < 4) break;
-        len = (uint64_t(uint8_t(in[pos + 2])) << 8) | uint8_t(in[pos + 3]);
-        hdr = 4;
-      } else if (len == 127) {
-        if (in.size() - pos < 10) break;
-        len = 0;
-        for (int k = 0; k < 8; ++k) len = (len << 8) | uint8_t(in[pos + 2 + k]);
-        hdr = 10;
-      }
-      if (b1 & 0x80) return false;
+    while (auto h = benchkit::readServerFrameHeader(std::string_view(in).substr(pos))) {
+      const uint8_t opcode = h->opcode;
+      const uint64_t len = h->length;
+      const size_t hdr = h->size;
+      if (h->masked) return false;
       size_t have = in.size() - pos - hdr;
       uint64_t need = std::min<uint64_t>(len, 96);
       if (have < need) break;
@@ -584,149 +501,12 @@ struct Client {
     closeReasons[(c.host ? "host: " : "viewer: ") + why]++;
   }
 
-  // ---- socket plumbing
-
-  void closeConn(Conn& c) {
-    if (c.state == State::Dead) return;
-    if (c.state == State::Ready) closedReady++;
-    c.state = State::Dead;
-    if (c.fd >= 0) {
-      epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
-      ::close(c.fd);
-      c.fd = -1;
-    }
-  }
-
-  void startConnect(Conn& c) {
-    size_t slot = static_cast<size_t>(&c - conns.data());
-    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c.fd < 0) die("socket() failed (open file limit?)");
-    int one = 1;
-    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    setsockopt(c.fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    sockaddr_in src{};
-    src.sin_family = AF_INET;
-    src.sin_addr.s_addr = htonl(0x7f000002u + static_cast<uint32_t>(slot % static_cast<size_t>(nAddrs)));
-    if (::bind(c.fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) die("bind to a 127.0.0.x source address failed");
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(static_cast<uint16_t>(opt.port));
-    if (inet_pton(AF_INET, opt.host.c_str(), &dst.sin_addr) != 1) die("--host must be an IPv4 address");
-    int r = ::connect(c.fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
-    if (r != 0 && errno != EINPROGRESS) {
-      setupErrors[std::string("tcp connect: ") + std::strerror(errno)]++;
-      ::close(c.fd);
-      c.fd = -1;
-      c.state = State::Dead;
-      return;
-    }
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT;
-    ev.data.u32 = static_cast<uint32_t>(slot);
-    epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
-    c.wantOut = true;
-    c.state = State::Connecting;
-  }
-
-  void onConnected(Conn& c) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) {
-      setupErrors[std::string("tcp connect: ") + std::strerror(err)]++;
-      return closeConn(c);
-    }
-    unsigned char raw[16];
-    RAND_bytes(raw, sizeof raw);
-    c.wsKey = base64(raw, sizeof raw, false);
-    c.out += "GET /v1/connect HTTP/1.1\r\nHost: " + opt.host + ":" + std::to_string(opt.port) +
-             "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + c.wsKey +
-             "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    c.state = State::Upgrading;
-    markDirty(c);
-  }
-
-  void onUpgradeBytes(Conn& c) {
-    auto end = c.in.find("\r\n\r\n");
-    if (end == std::string::npos) return;
-    std::string head = c.in.substr(0, end);
-    c.in.erase(0, end + 4);
-    std::string expect = c.wsKey + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    unsigned char sha[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(expect.data()), expect.size(), sha);
-    if (head.rfind("HTTP/1.1 101", 0) != 0 || head.find(base64(sha, sizeof sha, false)) == std::string::npos) {
-      setupErrors["upgrade: " + head.substr(0, head.find('\r'))]++;
-      return closeConn(c);
-    }
-    c.state = State::Authenticating;
-    std::string token = participantToken(key, secret, opt.stageId, c.user, c.host, mintNow);
-    sendText(c, R"({"id":1,"op":"connect","args":{"token":")" + token + R"("}})");
-  }
+  // ---- connections
 
   void sendOpen(Conn& c, uint64_t now) {
     c.state = State::Opening;
     c.openSentNs = now;
     sendText(c, R"({"id":2,"op":"stage.open","args":{"stageId":")" + opt.stageId + R"("}})");
-  }
-
-  void onReadable(Conn& c, uint64_t now) {
-    // Through one scratch buffer: a resize of c.in per read would memset 64 KiB per frame and
-    // make the client the bottleneck.
-    for (;;) {
-      auto r = benchkit::readInto(c.fd, c.in, readScratch);
-      if (r == benchkit::ReadResult::Closed) return closeConn(c);
-      if (r == benchkit::ReadResult::Drained) break;
-      if (!c.host && c.state >= State::Authenticating && !parseViewerFrames(c, now)) return closeConn(c);  // keep the buffer small
-    }
-    if (c.state == State::Upgrading) onUpgradeBytes(c);
-    if (c.state == State::Authenticating || c.state == State::Opening || c.state == State::Ready) {
-      bool ok = c.host ? parseHostFrames(c, now) : parseViewerFrames(c, now);
-      if (!ok) closeConn(c);
-    }
-  }
-
-  void flush(Conn& c) {
-    while (!c.out.empty() && c.state != State::Dead) {
-      ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        return closeConn(c);
-      }
-      c.out.erase(0, static_cast<size_t>(n));
-    }
-    if (c.state == State::Dead || c.state == State::Connecting) return;
-    bool need = !c.out.empty();
-    if (need != c.wantOut) arm(c, need);
-  }
-
-  void flushDirty() {
-    for (Conn* c : dirtyList) {
-      c->dirty = false;
-      flush(*c);
-    }
-    dirtyList.clear();
-  }
-
-  void pollOnce(int timeoutUs) {
-    epoll_event evs[512];
-    timespec ts{0, static_cast<long>(timeoutUs) * 1000};
-    int n = epoll_pwait2(ep, evs, 512, &ts, nullptr);
-    if (n < 0) {
-      if (errno == EINTR) return;
-      die("epoll_pwait2 failed");
-    }
-    uint64_t now = nowNs();
-    for (int i = 0; i < n; ++i) {
-      Conn& c = conns[evs[i].data.u32];
-      if (c.state == State::Dead) continue;
-      if (c.state == State::Connecting) {
-        if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) onConnected(c);
-        continue;
-      }
-      if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) onReadable(c, now);
-      if (c.state != State::Dead && (evs[i].events & EPOLLOUT)) markDirty(c);
-    }
   }
 
   void pump(int timeoutUs) {
@@ -767,7 +547,8 @@ struct Client {
   // Hosts first (so they see every participantJoined), then the viewers, `window` at a time.
   bool setupComplete = false;
   bool setup(PhaseStats& ps) {
-    ep = epoll_create1(EPOLL_CLOEXEC);
+    host = opt.host;
+    port = opt.port;
     mintNow = time(nullptr);
     conns.resize(static_cast<size_t>(opt.viewers) + 2);
     nAddrs = (opt.viewers + 2 + opt.perAddr - 1) / opt.perAddr;
