@@ -147,7 +147,10 @@ void walk(Config& config, const toml::table& tbl, const std::string& prefix, con
           if (!known.count(name)) throw ConfigError(fmt::format("{}: unknown key '{}' in [live.kinds.{}]", origin, name, kindName.str()));
           if (const auto* arr = v.as_array()) {
             std::string joined;
-            for (const auto& item : *arr) joined += (joined.empty() ? "" : ",") + nodeText(item, name, origin);
+            for (const auto& item : *arr) {
+              if (!joined.empty()) joined += ',';
+              joined += nodeText(item, name, origin);
+            }
             entry[name] = joined;
           } else {
             entry[name] = nodeText(v, name, origin);

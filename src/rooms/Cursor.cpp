@@ -7,7 +7,9 @@
 namespace onair::rooms {
 
 std::string Cursor::encode() const {
-  return util::base64UrlEncode((forward ? "f" : "b") + std::to_string(offset) + ":" + epoch);
+  std::string text(forward ? "f" : "b");
+  text.append(std::to_string(offset)).append(":").append(epoch);
+  return util::base64UrlEncode(text);
 }
 
 std::optional<Cursor> Cursor::decode(std::string_view text) {

@@ -112,7 +112,9 @@ TEST(ShardPool, SubscribeDoneRunsOnSubscriberShardAfterOwnerKnows) {
   // Find a topic owned by shard 0, subscribe from shard 1.
   std::string topic;
   for (int i = 0; topic.empty(); ++i) {
-    if (pool.ownerOf("t" + std::to_string(i)) == 0) topic = "t" + std::to_string(i);
+    std::string candidate(1, 't');
+    candidate += std::to_string(i);
+    if (pool.ownerOf(candidate) == 0) topic = candidate;
   }
   ThreadSink sink;
   std::promise<std::thread::id> doneOn;
