@@ -144,33 +144,28 @@ bool RequestReader::on_int64(int64_t i, boost::json::string_view, boost::json::e
 
 bool RequestReader::on_uint64(uint64_t u, boost::json::string_view, boost::json::error_code&) { return integer(u); }
 
-bool RequestReader::on_double(double d, boost::json::string_view, boost::json::error_code&) {
+template <class Push>
+bool RequestReader::scalar(Push push, Shape atRoot) {
   if (inArgs()) {
-    // Boost.JSON 1.81 parses 1e400 as infinity: noted so the envelope can look for it.
-    if (!std::isfinite(d)) argsSawInfinity = true;
-    stack_.push_double(d);
+    push(stack_);
   } else if (atMember()) {
-    memberIs(Shape::Other);
+    memberIs(atRoot);
   }
   return true;
+}
+
+bool RequestReader::on_double(double d, boost::json::string_view, boost::json::error_code&) {
+  // Boost.JSON 1.81 parses 1e400 as infinity: noted so the envelope can look for it.
+  if (inArgs() && !std::isfinite(d)) argsSawInfinity = true;
+  return scalar([d](boost::json::value_stack& st) { st.push_double(d); }, Shape::Other);
 }
 
 bool RequestReader::on_bool(bool b, boost::json::error_code&) {
-  if (inArgs()) {
-    stack_.push_bool(b);
-  } else if (atMember()) {
-    memberIs(Shape::Other);
-  }
-  return true;
+  return scalar([b](boost::json::value_stack& st) { st.push_bool(b); }, Shape::Other);
 }
 
 bool RequestReader::on_null(boost::json::error_code&) {
-  if (inArgs()) {
-    stack_.push_null();
-  } else if (atMember()) {
-    memberIs(Shape::Null);
-  }
-  return true;
+  return scalar([](boost::json::value_stack& st) { st.push_null(); }, Shape::Null);
 }
 
 }  // namespace onair::api

@@ -80,6 +80,9 @@ class RequestReader {
   void memberIs(Shape shape);
   template <class Int>
   bool integer(Int value);  // int64 or uint64, in args or at the root
+  // Any other scalar: pushed onto args' stack, or at the root the current member's shape.
+  template <class Push>
+  bool scalar(Push push, Shape atRoot);
   // A root-level key or string: its last part joined to the parts before it (valid until
   // part_ is cleared).
   std::string_view whole(boost::json::string_view last);

@@ -7,7 +7,7 @@ namespace onair::live {
 
 std::string AttachId::make(std::string_view liveId) {
   std::string id;
-  id.reserve(3 + 12 + 1 + (liveId.size() * 4 + 2) / 3);  // one allocation for the whole id
+  id.reserve(3 + util::base64UrlLength(9) + 1 + util::base64UrlLength(liveId.size()));  // one allocation
   util::appendRandomId(id, "at_", 9);
   id += '.';
   util::appendBase64Url(id, liveId);
@@ -16,7 +16,7 @@ std::string AttachId::make(std::string_view liveId) {
 
 std::string AttachId::join(std::string_view key, std::string_view liveId) {
   std::string id;
-  id.reserve(key.size() + 1 + (liveId.size() * 4 + 2) / 3);
+  id.reserve(key.size() + 1 + util::base64UrlLength(liveId.size()));
   id.append(key);
   id += '.';
   util::appendBase64Url(id, liveId);

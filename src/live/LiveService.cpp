@@ -20,6 +20,7 @@
 #include "net/WsCodec.hpp"
 #include "util/Base64Url.hpp"
 #include "util/Random.hpp"
+#include "util/SwapErase.hpp"
 #include "util/Time.hpp"
 
 namespace onair::live {
@@ -540,8 +541,7 @@ void LiveService::releaseRelayLocal(size_t shard, api::ClientSession* session, c
   auto sub = std::find_if(subs.begin(), subs.end(), [&](const Shard::RelaySub& s) { return s.liveId == liveId; });
   if (sub == subs.end() || --sub->slots > 0) return;
   unsubscribeRelay(shard, sub->liveId, sub->sink, sub->local);
-  if (&*sub != &subs.back()) *sub = std::move(subs.back());
-  subs.pop_back();
+  util::swapErase(subs, *sub);
 }
 
 void LiveService::relay(const std::string& liveId, uint8_t flags, std::string payload, size_t shard,

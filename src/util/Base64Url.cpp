@@ -28,7 +28,7 @@ std::string base64UrlEncode(std::string_view bytes) {
 // decoded on every attach, heartbeat and release (bench/live_churn).
 void appendBase64Url(std::string& out, std::string_view bytes) {
   const size_t start = out.size();
-  out.resize(start + (bytes.size() * 4 + 2) / 3);
+  out.resize(start + base64UrlLength(bytes.size()));
   char* p = out.data() + start;
   const auto* in = reinterpret_cast<const uint8_t*>(bytes.data());
   size_t i = 0;

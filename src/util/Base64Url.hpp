@@ -1,10 +1,14 @@
 #pragma once
 // Base64url (RFC 4648 §5) without padding, as JWTs use it.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace onair::util {
+
+// Characters the encoding of `bytes` bytes takes.
+constexpr size_t base64UrlLength(size_t bytes) { return (bytes * 4 + 2) / 3; }
 
 std::string base64UrlEncode(std::string_view bytes);
 // The same, appended to `out`.

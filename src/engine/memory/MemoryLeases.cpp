@@ -4,6 +4,8 @@
 #include <boost/container_hash/hash.hpp>
 #include <chrono>
 
+#include "util/SwapErase.hpp"
+
 namespace onair::engine::memory {
 
 int64_t MemoryLeases::now() const {
@@ -27,8 +29,7 @@ void MemoryLeases::prune(SlotSet& slots, int64_t now) {
       ++i;
       continue;
     }
-    if (i + 1 != slots.size()) slots[i] = std::move(slots.back());
-    slots.pop_back();
+    util::swapErase(slots, slots[i]);
   }
 }
 
@@ -87,10 +88,7 @@ void MemoryLeases::release(const std::string& capKey, const std::string& slotId,
     auto set = sets_.find(capKey);
     if (set != sets_.end()) {
       auto& slots = set->second;
-      if (Held* held = find(slots, hash, slotId)) {
-        if (held != &slots.back()) *held = std::move(slots.back());
-        slots.pop_back();
-      }
+      if (Held* held = find(slots, hash, slotId)) util::swapErase(slots, *held);
     }
   }
   done(Done{});
