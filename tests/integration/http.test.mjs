@@ -81,3 +81,25 @@ test('static pages are served and unknown routes get a JSON 404', async () => {
   const traversal = await fetch(srv.url + '/..%2f..%2fetc/passwd');
   assert.equal(traversal.status, 404);
 });
+
+// Issue 12: "//etc/passwd" once joined the web root with an absolute path and served any file on
+// the host, the process environment (with the API secret) and credentials.toml among them.
+test('the static route serves nothing outside the web root, whatever the raw path', async () => {
+  const { request } = await import('node:http');
+  const rawGet = (path) => new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: srv.port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  for (const path of ['//etc/passwd', '//proc/self/environ', `/${srv.dataDir}/credentials.toml`, `//${srv.dataDir}/credentials.toml`,
+    '/../../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/.%2e/.%2e/etc/passwd', '///etc/passwd', '/./index.html']) {
+    const res = await rawGet(path);
+    assert.equal(res.status, 404, `${path} answered ${res.status}`);
+    assert.ok(!res.body.includes(srv.apiSecret) && !res.body.includes('root:'), `${path} leaked`);
+  }
+  assert.equal((await rawGet('/index.html')).status, 200);
+});
