@@ -6,17 +6,17 @@
 // freshness (RFC 7675) belong to the transport that owns this.
 //
 // Checks, in the order RFC 8489 §6.3 and §9.1.3 and RFC 8445 §7.3 give them, each a verdict:
-//   unparseable                                   Malformed          dropped
-//   FINGERPRINT absent or wrong                   BadFingerprint     dropped (ICE requires it, §7.2.2)
-//   an indication (keepalive)                     Indication         dropped, nothing to do
-//   a response (an ICE-lite agent sends no requests) NotRequest      dropped
-//   a request of a method other than Binding      NotBinding         400
-//   no USERNAME, MESSAGE-INTEGRITY or PRIORITY    MissingAttribute   400
-//   USERNAME is not "<local ufrag>:<remote ufrag>" WrongUsername     401
-//   MESSAGE-INTEGRITY does not match the password BadIntegrity       401
-//   unknown comprehension-required attributes     UnknownAttribute   420 (authenticated)
-//   ICE-CONTROLLED: the peer is controlled too    RoleConflict       487 (a lite agent is always controlled)
-//   otherwise                                     Answered           success, XOR-MAPPED-ADDRESS = the source
+//   unparseable                                    Malformed         dropped
+//   FINGERPRINT absent or wrong                    BadFingerprint    dropped (ICE requires it)
+//   an indication (a keepalive)                    Indication        dropped, nothing to do
+//   a response (a lite agent asks nothing)         NotRequest        dropped
+//   a request of another method than Binding       NotBinding        400
+//   no USERNAME, MESSAGE-INTEGRITY or PRIORITY     MissingAttribute  400
+//   USERNAME not "<local ufrag>:<remote ufrag>"    WrongUsername     401
+//   MESSAGE-INTEGRITY not keyed with the password  BadIntegrity      401
+//   unknown comprehension-required attributes      UnknownAttribute  420, authenticated
+//   ICE-CONTROLLED: the peer is controlled too     RoleConflict      487, authenticated (lite is always controlled)
+//   otherwise                                      Answered          success, XOR-MAPPED-ADDRESS = the source
 // Responses to authenticated requests carry MESSAGE-INTEGRITY; all carry FINGERPRINT.
 #include <cstdint>
 #include <span>

@@ -19,7 +19,8 @@ class StunDigest {
 
   // HMAC-SHA1 keyed with the short-term password; nullopt only if OpenSSL fails. `upToAttribute`
   // is at least the 20-byte header and at most StunMessage::kMaxBytes.
-  static std::optional<std::array<uint8_t, 20>> integrity(std::span<const uint8_t> upToAttribute, std::string_view password);
+  static std::optional<std::array<uint8_t, 20>> integrity(std::span<const uint8_t> upToAttribute,
+                                                          std::string_view password);
   // CRC-32 (ISO-HDLC, as zlib) XOR 0x5354554E. `upToAttribute` is at least the 20-byte header.
   static uint32_t fingerprint(std::span<const uint8_t> upToAttribute);
 };

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "rtc/ice/IceLiteResponder.hpp"
+#include "StunTestData.hpp"
 #include "rtc/ice/StunMessage.hpp"
 #include "util/Random.hpp"
 
@@ -72,12 +73,6 @@ std::string toHex(std::span<const uint8_t> bytes) {
   return out;
 }
 
-std::vector<uint8_t> fromHex(std::string_view hex) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  return out;
-}
-
 class AioiceInterop : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -98,7 +93,7 @@ class AioiceInterop : public ::testing::Test {
     std::istringstream words(out.value_or(""));
     std::string hex, remoteUfrag;
     words >> hex >> remoteUfrag;
-    return {fromHex(hex), remoteUfrag};
+    return {onair::rtc::ice::testdata::hex(hex), remoteUfrag};
   }
 
   // What aioice makes of a response, verified with `password`; empty if it refused it.

@@ -20,6 +20,8 @@ StunMessage::TransactionId transactionId(std::string_view hexText) {
   return id;
 }
 
+const StunMessage::TransactionId kTransaction{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+
 ParseError parseError(const std::vector<uint8_t>& bytes) {
   ParseError error = ParseError::None;
   EXPECT_FALSE(StunMessage::parse(bytes, error).has_value());
@@ -251,7 +253,7 @@ TEST(StunMessage, RefusesOversizeMessages) {
 
   // The builder will not write past one datagram either.
   std::vector<uint8_t> out;
-  StunBuilder b(out, StunMessage::Class::Request, StunMessage::kBindingMethod, transactionId("000000000000000000000000"));
+  StunBuilder b(out, StunMessage::Class::Request, StunMessage::kBindingMethod, StunMessage::TransactionId{});
   b.software(std::string(1000, 'x')).software(std::string(1000, 'y'));
   EXPECT_FALSE(b.ok());
   EXPECT_LE(out.size(), StunMessage::kMaxBytes);
@@ -280,7 +282,7 @@ TEST(StunMessage, RefusesAttributesThatRunPastTheEndOrMissTheirPadding) {
 TEST(StunMessage, RefusesKnownAttributesOfTheWrongSize) {
   const auto with = [](uint16_t type, std::vector<uint8_t> value) {
     std::vector<uint8_t> out;
-    StunBuilder(out, StunMessage::Class::Request, StunMessage::kBindingMethod, transactionId("000102030405060708090a0b"))
+    StunBuilder(out, StunMessage::Class::Request, StunMessage::kBindingMethod, kTransaction)
         .attribute(type, value);
     return out;
   };
@@ -307,7 +309,7 @@ TEST(StunMessage, NothingMayFollowTheFingerprint) {
 
 TEST(StunMessage, IgnoresWhatFollowsMessageIntegrityButTheFingerprint) {
   std::vector<uint8_t> out;
-  StunBuilder(out, StunMessage::Class::Request, StunMessage::kBindingMethod, transactionId("000102030405060708090a0b"))
+  StunBuilder(out, StunMessage::Class::Request, StunMessage::kBindingMethod, kTransaction)
       .username("a:b")
       .integrity("pw")
       .username("c:d")
@@ -325,7 +327,7 @@ TEST(StunMessage, IgnoresWhatFollowsMessageIntegrityButTheFingerprint) {
 
 TEST(StunMessage, SkipsUnknownOptionalAttributesAndListsUnknownRequiredOnes) {
   std::vector<uint8_t> out;
-  StunBuilder(out, StunMessage::Class::Request, StunMessage::kBindingMethod, transactionId("000102030405060708090a0b"))
+  StunBuilder(out, StunMessage::Class::Request, StunMessage::kBindingMethod, kTransaction)
       .attribute(0xC001, std::vector<uint8_t>{1, 2, 3})  // comprehension-optional: skipped
       .attribute(0x0042, std::vector<uint8_t>{1})        // comprehension-required: listed
       .attribute(0x7FFF, {})
@@ -364,7 +366,7 @@ TEST(StunMessage, DecodesEveryClassAndMethodBit) {
     for (auto c : {StunMessage::Class::Request, StunMessage::Class::Indication, StunMessage::Class::SuccessResponse,
                    StunMessage::Class::ErrorResponse}) {
       std::vector<uint8_t> out;
-      StunBuilder(out, c, method, transactionId("000102030405060708090a0b"));
+      StunBuilder(out, c, method, kTransaction);
       const auto m = StunMessage::parse(out);
       ASSERT_TRUE(m);
       EXPECT_EQ(m->method(), method);
@@ -373,10 +375,10 @@ TEST(StunMessage, DecodesEveryClassAndMethodBit) {
   }
   // Binding success response is 0x0101, a Binding indication 0x0011 (RFC 8489 §5, §18.2).
   std::vector<uint8_t> out;
-  StunBuilder(out, StunMessage::Class::SuccessResponse, 1, transactionId("000102030405060708090a0b"));
+  StunBuilder(out, StunMessage::Class::SuccessResponse, 1, kTransaction);
   EXPECT_EQ(out[0], 0x01);
   EXPECT_EQ(out[1], 0x01);
-  StunBuilder(out, StunMessage::Class::Indication, 1, transactionId("000102030405060708090a0b"));
+  StunBuilder(out, StunMessage::Class::Indication, 1, kTransaction);
   EXPECT_EQ(out[0], 0x00);
   EXPECT_EQ(out[1], 0x11);
 }
