@@ -10,7 +10,7 @@
 set -uo pipefail
 
 if [[ $# -lt 1 || ! "$1" =~ ^[0-9]+$ || "$1" -lt 1 ]]; then
-  echo "usage: $0 SECONDS [fuzz_ws_codec|fuzz_envelope|fuzz_token|fuzz_cursor|fuzz_binary_frame|fuzz_static_path ...]" >&2
+  echo "usage: $0 SECONDS [fuzz_ws_codec|fuzz_envelope|fuzz_token|fuzz_cursor|fuzz_binary_frame|fuzz_static_path|fuzz_stun|fuzz_packet_classifier ...]" >&2
   exit 2
 fi
 seconds=$1
@@ -28,6 +28,8 @@ all_targets=(
   "fuzz_cursor:cursor:cursor.dict"
   "fuzz_binary_frame:binary_frame:binary_frame.dict"
   "fuzz_static_path:static_path:path.dict"
+  "fuzz_stun:stun:stun.dict"
+  "fuzz_packet_classifier:packet_classifier:packet.dict"
 )
 selected=("$@")
 

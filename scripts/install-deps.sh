@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev
   chromium
   coturn
+  python3-aioice
 )
 
 missing=()
