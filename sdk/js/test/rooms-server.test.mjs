@@ -322,7 +322,7 @@ test('presence: set by a member, seen by the others', async () => {
 test('the server API lists presence of client-joined and server-held members', async () => {
   await withOwnServer(async (ownApi, own) => {
     const name = unique('prsapi');
-    assert.deepEqual(await ownApi.room(name).presence(), { presence: [] });
+    assert.deepEqual(await ownApi.room(name).presence(), { presence: [], cursor: null });
     const { token } = await ownApi.createToken({ userId: 'alice', ttl: 600, grants: ALL_GRANTS });
     const alice = await connect({ url: own.url, token, WebSocket, reconnect: false });
     clients.push(alice);
