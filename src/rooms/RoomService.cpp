@@ -405,7 +405,17 @@ void RoomService::startRecovery(Stream& s, SubscribeRequest request, Reply reply
                        (missed.empty() ? rec->from > s->head.offset : missed.begin()->first == rec->from);
       std::vector<std::string> frames;
       std::string event = std::string(eventPrefix(s->kind)) + "message";
-      for (const auto& [offset, m] : missed) frames.push_back(EventText::stored(event, s->name, *m, s->head.epoch));
+      size_t replayBytes = 0;
+      for (const auto& [offset, m] : missed) {
+        frames.push_back(EventText::stored(event, s->name, *m, s->head.epoch));
+        replayBytes += frames.back().size();
+      }
+      // Replayed at once, more than a quarter of the send queue could overflow it and close the
+      // connection (and its every retry): the client reloads with paged history instead.
+      if (replayBytes > 2 * pageBytes_) {
+        frames.clear();
+        recovered = false;
+      }
       finishSubscribe(*s, rec->request, std::move(frames), recovered, std::move(rec->reply));
     });
   });

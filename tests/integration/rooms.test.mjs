@@ -351,3 +351,28 @@ test('members, join and snapshot replies are paged under the send queue; paging 
   assert.equal(newcomer.ws.readyState, newcomer.ws.OPEN, 'the newcomer was not closed as a slow consumer');
   for (const c of [...crowd, newcomer, late]) c.close();
 });
+
+test('a resume whose missed messages would overflow the send queue answers recovered: false instead of closing', async () => {
+  const room = unique('bulky');
+  const reader = await connectClient(small, { sub: 'reader' });
+  const joined = await ok(reader, 'room.join', { room });
+  reader.close();
+  const writer = await connectClient(small, { sub: 'writer' });
+  // ~80 KiB missed: more than the whole 64 KiB send queue if replayed at once.
+  for (let i = 0; i < 80; i++) await ok(writer, 'room.publish', { room, type: 'note', data: 'd'.repeat(1000) });
+  const back = await connectClient(small, { sub: 'reader' });
+  const resumed = await ok(back, 'room.join', { room, since: joined.position });
+  assert.equal(resumed.recovered, false);
+  assert.deepEqual(resumed.position, { offset: 80, epoch: joined.position.epoch });
+  assert.ok(!back.events.some((e) => e.event === 'room.message'), 'nothing replayed');
+  // A small gap is still replayed exactly.
+  await ok(writer, 'room.publish', { room, type: 'note', data: 'last' });
+  const live = await back.waitEvent((e) => e.event === 'room.message');
+  assert.equal(live.data.offset, 81);
+  const again = await connectClient(small, { sub: 'other' });
+  const near = await ok(again, 'room.join', { room, since: { offset: 79, epoch: joined.position.epoch } });
+  assert.equal(near.recovered, true);
+  for (const offset of [80, 81]) await again.waitEvent((e) => e.event === 'room.message' && e.data.offset === offset);
+  assert.equal(back.ws.readyState, back.ws.OPEN);
+  for (const c of [writer, back, again]) c.close();
+});
