@@ -196,12 +196,6 @@ export class Room {
     if (options.presence !== undefined) args['presence'] = options.presence;
     const generation = ++this.generation;
     const result = await this.client.request<JoinResult>('room.join', args);
-    if (typeof result?.membersCursor === 'string') {
-      result.members = await allPages('members', { members: result.members, cursor: result.membersCursor }, (cursor) =>
-        this.membersPage({ cursor }),
-      );
-      result.membersCursor = null;
-    }
     if (generation === this.generation) {
       this.joined = true;
       this.joinMetadata = options.metadata;
@@ -211,6 +205,13 @@ export class Room {
     if (options.since === undefined) this.tracker.seenPosition(result?.position);
     else if (result?.recovered === true) this.tracker.seenPosition(options.since); // replay moves it on
     else this.tracker.reset(result?.position);
+    // The reply carries the first page of members; the rest come after (joined already, so a
+    // failure here leaves the membership and its automatic re-joins in place).
+    if (typeof result?.membersCursor === 'string') {
+      const first = { members: result.members, cursor: result.membersCursor };
+      result.members = await allPages('members', first, (cursor) => this.membersPage({ cursor }));
+      result.membersCursor = null;
+    }
     return result;
   }
 
