@@ -1,4 +1,4 @@
-// fuzz_cursor: history cursors, room names, live attach ids and ISO-8601 times (live expiresAt),
+// fuzz_cursor: history, members and snapshot cursors, room names, live attach ids and ISO-8601 times (live expiresAt),
 // all straight from clients.
 // Invariants: decode never crashes; whatever decodes re-encodes to a cursor that decodes to the
 // same value; a valid name satisfies the documented rule and has a namespace that is a prefix.
@@ -9,10 +9,14 @@
 
 #include "live/AttachId.hpp"
 #include "rooms/Cursor.hpp"
+#include "rooms/MemberCursor.hpp"
 #include "rooms/RoomName.hpp"
+#include "rooms/SnapshotCursor.hpp"
 #include "util/Time.hpp"
 
 using onair::rooms::Cursor;
+using onair::rooms::MemberCursor;
+using onair::rooms::SnapshotCursor;
 using onair::rooms::RoomName;
 
 namespace {
@@ -27,6 +31,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check(c->offset > 0 && !c->epoch.empty() && c->epoch.size() <= 32);
     auto again = Cursor::decode(c->encode());
     check(again && again->offset == c->offset && again->forward == c->forward && again->epoch == c->epoch);
+  }
+  if (auto c = MemberCursor::decode(text)) {
+    auto again = MemberCursor::decode(c->encode());
+    check(again && again->after == c->after);
+  }
+  if (auto c = SnapshotCursor::decode(text)) {
+    check(!c->epoch.empty() && c->epoch.size() <= 32);
+    auto again = SnapshotCursor::decode(c->encode());
+    check(again && again->membersAfter == c->membersAfter && again->messagesFrom == c->messagesFrom &&
+          again->messagesLeft == c->messagesLeft && again->epoch == c->epoch);
   }
   if (RoomName::isValid(text)) {
     check(!text.empty() && text.size() <= 255);

@@ -62,6 +62,8 @@ const std::vector<KeyDef>& table() {
       {"rooms.presence", "track room members and presence (true or false)", nullptr, 0, 0, &Config::roomsPresence, {"true", "false"}},
       {"rooms.max_members", "members per room; a join beyond gets cap_exceeded", &Config::roomsMaxMembers, 1, 10000000},
       {"rooms.max_message_bytes", "largest serialized `data` of one message; larger gets payload_too_large", &Config::roomsMaxMessageBytes, 16, int64_t(64) << 20},
+      {"rooms.max_member_bytes", "largest serialized member metadata, and largest serialized presence, of one member; larger gets payload_too_large", &Config::roomsMaxMemberBytes, 16, int64_t(16) << 20},
+      {"rooms.max_metadata_bytes", "largest serialized room metadata; a larger write gets payload_too_large", &Config::roomsMaxMetadataBytes, 16, int64_t(16) << 20},
   };
   return defs;
 }

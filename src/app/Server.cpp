@@ -80,6 +80,8 @@ rooms::NamespaceOptions roomOptions(const Config& c, const std::map<std::string,
   o.presence = merged.roomsPresence == "true";
   o.maxMembers = merged.roomsMaxMembers;
   o.maxMessageBytes = merged.roomsMaxMessageBytes;
+  o.maxMemberBytes = merged.roomsMaxMemberBytes;
+  o.maxMetadataBytes = merged.roomsMaxMetadataBytes;
   return o;
 }
 

@@ -14,6 +14,8 @@ struct NamespaceOptions {
   bool presence = true;             // track members and presence in rooms
   int64_t maxMembers = 10000;
   int64_t maxMessageBytes = 65536;  // serialized `data` of one message
+  int64_t maxMemberBytes = 16384;   // serialized metadata of one member, and its presence, each
+  int64_t maxMetadataBytes = 65536;  // serialized room metadata
 };
 
 // Picks the options for a name: the first [[rooms.namespaces]] entry whose pattern matches the

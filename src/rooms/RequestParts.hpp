@@ -17,6 +17,10 @@ struct RequestParts {
   static PublishRequest publish(api::ArgReader& args, Kind kind, std::string name, std::string publisher);
   // {limit?, cursor?, direction?} → a HistoryRequest.
   static HistoryRequest history(api::ArgReader& args, Kind kind, std::string name);
+  // {limit?, cursor?} → one page of members (limit 1–1000, default 100).
+  static MembersRequest members(api::ArgReader& args, std::string room);
+  // {limit?, cursor?} → a snapshot page (limit 1–1000 messages, default 20; a cursor goes on).
+  static SnapshotRequest snapshot(api::ArgReader& args, std::string room);
   // since: {offset, epoch}
   static std::optional<engine::StreamPosition> since(api::ArgReader& args, const boost::json::object& raw);
 };

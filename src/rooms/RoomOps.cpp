@@ -94,8 +94,10 @@ void registerRoomOnlyOps(api::OpRouter& router, RoomService& service) {
     });
   });
   router.add("room.members", [&service](Call&& call) {
-    withName(std::move(call), Kind::Room, "subscribe", [&service](Call&& call, api::ArgReader&, const std::string& name) {
-      service.members(name, replyTo(std::move(call)));
+    withName(std::move(call), Kind::Room, "subscribe", [&service](Call&& call, api::ArgReader& args, const std::string& name) {
+      auto request = RequestParts::members(args, name);
+      if (args.error()) return call.fail(*args.error());
+      service.members(std::move(request), replyTo(std::move(call)));
     });
   });
   router.add("room.presence", [&service](Call&& call) {
@@ -121,9 +123,9 @@ void registerRoomOnlyOps(api::OpRouter& router, RoomService& service) {
   });
   router.add("room.snapshot", [&service](Call&& call) {
     withName(std::move(call), Kind::Room, "subscribe", [&service](Call&& call, api::ArgReader& args, const std::string& name) {
-      auto limit = args.integer("limit", 1, 1000, 20);
+      auto request = RequestParts::snapshot(args, name);
       if (args.error()) return call.fail(*args.error());
-      service.snapshot(name, static_cast<uint32_t>(limit), replyTo(std::move(call)));
+      service.snapshot(std::move(request), replyTo(std::move(call)));
     });
   });
   router.add("room.destroy", [&service](Call&& call) {

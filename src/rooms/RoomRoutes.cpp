@@ -85,8 +85,14 @@ void stream(RoomService& service, Kind kind, const std::string& name, const std:
 void room(RoomService& service, const std::vector<std::string>& seg, const net::HttpRequest& req, const Respond& respond) {
   const std::string& name = seg[0];
   std::string action = seg.size() > 1 ? seg[1] : "";
-  if (action == "members" && req.method == "GET" && seg.size() == 2) return service.members(name, replyTo(respond));
-  if (action == "presence" && req.method == "GET") return service.presenceList(name, replyTo(respond));
+  if (req.method == "GET" && ((action == "members" && seg.size() == 2) || action == "presence")) {
+    auto q = queryArgs(req.query);
+    api::ArgReader args(q);
+    auto request = RequestParts::members(args, name);
+    if (args.error()) return respond(api::errorReply(*args.error()));
+    if (action == "members") return service.members(std::move(request), replyTo(respond));
+    return service.presenceList(std::move(request), replyTo(respond));
+  }
   if (action == "members" && req.method == "POST" && seg.size() == 2) {
     auto b = api::jsonBody(req, respond);
     if (!b) return;
@@ -116,9 +122,9 @@ void room(RoomService& service, const std::vector<std::string>& seg, const net::
   if (action == "snapshot" && req.method == "GET") {
     auto q = queryArgs(req.query);
     api::ArgReader args(q);
-    auto limit = args.integer("limit", 1, 1000, 20);
+    auto request = RequestParts::snapshot(args, name);
     if (args.error()) return respond(api::errorReply(*args.error()));
-    return service.snapshot(name, static_cast<uint32_t>(limit), replyTo(respond));
+    return service.snapshot(std::move(request), replyTo(respond));
   }
   stream(service, Kind::Room, name, action, req, respond);
 }

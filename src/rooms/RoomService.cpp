@@ -33,6 +33,8 @@ struct RoomService::Member {
   int64_t joinedAtMs = 0;
   std::set<std::string> connections;  // session ids; "server" for a member held by the server API
   uint64_t order = 0;                 // join order, for listings
+  size_t metadataBytes = 0;           // serialized sizes, for page budgets
+  size_t presenceBytes = 0;
 };
 
 struct RoomService::Recovery {
@@ -54,6 +56,7 @@ struct RoomService::Stream {
   engine::StreamPosition head;
   std::vector<std::shared_ptr<Recovery>> recoveries;
   std::unordered_map<std::string, Member> members;
+  std::map<uint64_t, std::string> memberOrder;  // join order -> userId, for pages
   uint64_t nextMemberOrder = 0;
   json::value metadata = json::object();
   uint64_t metadataVersion = 0;
@@ -86,6 +89,25 @@ int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+uint64_t nowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Upper bounds of the JSON a member or a message takes in a reply (strings may be escaped up
+// to six bytes per byte), so a page stays within its budget without serializing twice.
+size_t memberBytes(const std::string& userId, const std::string& name, size_t metadataBytes, size_t presenceBytes) {
+  return 6 * (userId.size() + name.size()) + metadataBytes + presenceBytes + 128;
+}
+
+size_t messageBytes(const engine::StreamMessage& m) {
+  return 6 * (m.type.size() + m.publisher.size()) + m.dataJson.size() + 192;
+}
+
+// The cursor of the members page after the member with join order `last`; null when none.
+json::value memberCursorJson(std::optional<uint64_t> last) {
+  return last ? json::value(json::string(MemberCursor{*last}.encode())) : json::value(nullptr);
+}
+
 ApiError unavailable(const engine::EngineError& e) {
   return {ErrorCode::ServiceUnavailable, "storage is unavailable: " + e.message, e.retryAfterMs};
 }
@@ -109,7 +131,7 @@ const char* eventPrefix(Kind kind) { return kind == Kind::Room ? "room." : "chan
 // ---- plumbing ------------------------------------------------------------------------------
 
 RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, NamespacePolicy policy)
-    : pool_(pool), engine_(engine), policy_(std::move(policy)) {
+    : pool_(pool), engine_(engine), policy_(std::move(policy)), pageBytes_(pool.loop(0).wsSettings().sendQueueBytes / 8) {
   for (size_t i = 0; i < pool_.size(); ++i) {
     shards_.push_back(std::make_unique<Shard>());
     shards_.back()->evictionTimer = std::make_unique<boost::asio::steady_timer>(pool_.loop(i).io());
@@ -292,17 +314,24 @@ void RoomService::history(HistoryRequest request, Reply reply) {
   bool forward = request.cursor ? request.cursor->forward : request.forward;
   uint64_t from = request.cursor ? request.cursor->offset : 0;
   engine::ReadRequest read{topic, from, forward, request.limit};
-  engine_.history().read(read, [cursor = request.cursor, forward, reply](engine::Outcome<engine::ReadResult> r) {
+  engine_.history().read(read, [cursor = request.cursor, forward, pageBytes = pageBytes_, reply](engine::Outcome<engine::ReadResult> r) {
     if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
     auto& result = std::get<engine::ReadResult>(r);
     if (cursor && cursor->epoch != result.head.epoch) {
       return reply(ApiError::invalidArgument("cursor belongs to an earlier life of this stream (it was destroyed); start again without a cursor"));
     }
+    // Within the page budget (at least one message); the cursor goes on after the last one sent.
     json::array messages;
-    for (const auto& m : result.messages) messages.push_back(messageJson(m, result.head.epoch));
+    size_t bytes = 0;
+    uint64_t last = 0;
+    for (const auto& m : result.messages) {
+      bytes += messageBytes(m);
+      if (!messages.empty() && bytes > pageBytes) break;
+      messages.push_back(messageJson(m, result.head.epoch));
+      last = m.offset;
+    }
     json::value next = nullptr;
-    if (!result.messages.empty()) {
-      uint64_t last = result.messages.back().offset;
+    if (!messages.empty()) {
       if (!forward && last > result.oldest) next = json::string(Cursor{last - 1, false, result.head.epoch}.encode());
       if (forward && last < result.head.offset) next = json::string(Cursor{last + 1, true, result.head.epoch}.encode());
     }
@@ -315,6 +344,10 @@ void RoomService::history(HistoryRequest request, Reply reply) {
 void RoomService::subscribe(SubscribeRequest request, Reply reply) {
   auto kind = request.kind;
   auto name = request.name;
+  if (request.member) {
+    if (auto e = memberTooLarge(name, "metadata", request.member->metadata)) return reply(*e);
+    if (auto e = memberTooLarge(name, "presence", request.member->presence)) return reply(*e);
+  }
   withStream(
       kind, name,
       [this, request = std::move(request), reply](Stream& s) mutable {
@@ -372,7 +405,17 @@ void RoomService::startRecovery(Stream& s, SubscribeRequest request, Reply reply
                        (missed.empty() ? rec->from > s->head.offset : missed.begin()->first == rec->from);
       std::vector<std::string> frames;
       std::string event = std::string(eventPrefix(s->kind)) + "message";
-      for (const auto& [offset, m] : missed) frames.push_back(EventText::stored(event, s->name, *m, s->head.epoch));
+      size_t replayBytes = 0;
+      for (const auto& [offset, m] : missed) {
+        frames.push_back(EventText::stored(event, s->name, *m, s->head.epoch));
+        replayBytes += frames.back().size();
+      }
+      // Replayed at once, more than a quarter of the send queue could overflow it and close the
+      // connection (and its every retry): the client reloads with paged history instead.
+      if (replayBytes > 2 * pageBytes_) {
+        frames.clear();
+        recovered = false;
+      }
       finishSubscribe(*s, rec->request, std::move(frames), recovered, std::move(rec->reply));
     });
   });
@@ -417,7 +460,9 @@ json::value RoomService::joinResult(Stream& s, std::optional<bool> recovered) co
   json::object r;
   if (s.kind == Kind::Room) {
     r["room"] = s.name;
-    r["members"] = membersJson(s);
+    std::optional<uint64_t> next;
+    r["members"] = membersPage(s, std::nullopt, kMemberPageDefault, next);
+    r["membersCursor"] = memberCursorJson(next);
     r["metadata"] = metadataJson(s);
   } else {
     r["channel"] = s.name;
@@ -488,8 +533,13 @@ void RoomService::addMemberConnection(Stream& s, const MemberInfo& info, const s
   m.metadata = info.metadata.is_null() ? json::value(json::object()) : info.metadata;
   m.presence = info.presence;
   m.joinedAtMs = nowMs();
-  m.order = s.nextMemberOrder++;
+  // Join orders grow across the room's lives (eviction, destroy, restart) because they start
+  // from the clock: a members cursor handed out earlier never skips a member who joins later.
+  m.order = s.nextMemberOrder = std::max(s.nextMemberOrder + 1, nowMicros());
+  s.memberOrder.emplace(m.order, info.userId);
   engine::PresenceEntry entry{info.userId, m.name, json::serialize(m.metadata), json::serialize(m.presence), m.joinedAtMs};
+  m.metadataBytes = entry.metadataJson.size();
+  m.presenceBytes = entry.presenceJson.size();
   engine_.presence().put(s.name, std::move(entry), [](auto) {});
   fanOut(topicOf(s.kind, s.name), api::Envelope::event("room.memberJoined", s.name, memberJson(info.userId, m)));
 }
@@ -499,6 +549,7 @@ void RoomService::removeMemberConnection(Stream& s, const std::string& userId, c
   if (it == s.members.end()) return;
   it->second.connections.erase(connectionKey);
   if (!it->second.connections.empty()) return;
+  s.memberOrder.erase(it->second.order);
   s.members.erase(it);
   engine_.presence().remove(s.name, userId, [](auto) {});
   fanOut(topicOf(s.kind, s.name), api::Envelope::event("room.memberLeft", s.name, json::object{{"userId", userId}}));
@@ -513,13 +564,30 @@ json::value RoomService::memberJson(const std::string& userId, const Member& m) 
                       {"joinedAt", util::isoTime(util::SystemTime(std::chrono::milliseconds(m.joinedAtMs)))}};
 }
 
-json::value RoomService::membersJson(const Stream& s) const {
-  std::vector<std::pair<uint64_t, const std::string*>> order;
-  for (const auto& [userId, m] : s.members) order.emplace_back(m.order, &userId);
-  std::sort(order.begin(), order.end());
+json::array RoomService::membersPage(const Stream& s, std::optional<uint64_t> after, uint32_t limit,
+                                     std::optional<uint64_t>& next) const {
   json::array out;
-  for (const auto& [o, userId] : order) out.push_back(memberJson(*userId, s.members.at(*userId)));
+  size_t bytes = 0;
+  auto it = after ? s.memberOrder.upper_bound(*after) : s.memberOrder.begin();
+  for (; it != s.memberOrder.end(); ++it) {
+    const Member& m = s.members.at(it->second);
+    bytes += memberBytes(it->second, m.name, m.metadataBytes, m.presenceBytes);
+    if (!out.empty() && (out.size() >= limit || bytes > pageBytes_)) {
+      next = std::prev(it)->first;
+      break;
+    }
+    out.push_back(memberJson(it->second, m));
+  }
   return out;
+}
+
+std::optional<ApiError> RoomService::memberTooLarge(const std::string& room, const char* what, const json::value& value) const {
+  const auto limit = policy_.optionsFor(room).maxMemberBytes;
+  const size_t size = json::serialize(value).size();
+  if (static_cast<int64_t>(size) <= limit) return std::nullopt;
+  return ApiError{ErrorCode::PayloadTooLarge,
+                  fmt::format("member {} is {} bytes as JSON; rooms in this namespace allow {} (rooms.max_member_bytes)", what, size, limit),
+                  std::nullopt};
 }
 
 json::value RoomService::metadataJson(const Stream& s) const {
@@ -530,26 +598,29 @@ json::value RoomService::metadataJson(const Stream& s) const {
                                                           : json::value(nullptr)}};
 }
 
-void RoomService::members(const std::string& room, Reply reply) {
-  withStream(Kind::Room, room, [this, reply](Stream& s) { reply(json::object{{"members", membersJson(s)}}); }, reply);
-}
+void RoomService::members(MembersRequest request, Reply reply) { listMembers(std::move(request), false, std::move(reply)); }
 
-void RoomService::presenceList(const std::string& room, Reply reply) {
+void RoomService::presenceList(MembersRequest request, Reply reply) { listMembers(std::move(request), true, std::move(reply)); }
+
+void RoomService::listMembers(MembersRequest request, bool presenceOnly, Reply reply) {
+  auto room = request.room;
   withStream(
       Kind::Room, room,
-      [this, reply](Stream& s) {
+      [this, request, presenceOnly, reply](Stream& s) {
+        std::optional<uint64_t> next;
+        auto after = request.cursor ? std::optional(request.cursor->after) : std::nullopt;
+        auto members = membersPage(s, after, request.limit, next);
+        if (!presenceOnly) return reply(json::object{{"members", std::move(members)}, {"cursor", memberCursorJson(next)}});
         json::array out;
-        const json::value members = membersJson(s);  // named: a temporary would die before the loop
-        for (const auto& m : members.as_array()) {
-          out.push_back(json::object{{"userId", m.at("userId")}, {"presence", m.at("presence")}});
-        }
-        reply(json::object{{"presence", std::move(out)}});
+        for (const auto& m : members) out.push_back(json::object{{"userId", m.at("userId")}, {"presence", m.at("presence")}});
+        reply(json::object{{"presence", std::move(out)}, {"cursor", memberCursorJson(next)}});
       },
       reply);
 }
 
 void RoomService::setPresence(const std::string& room, const std::string& userId, const std::string& sessionId,
                               json::value presence, Reply reply) {
+  if (auto e = memberTooLarge(room, "presence", presence)) return reply(*e);
   withStream(
       Kind::Room, room,
       [this, userId, sessionId, presence = std::move(presence), reply](Stream& s) mutable {
@@ -559,8 +630,10 @@ void RoomService::setPresence(const std::string& room, const std::string& userId
           return reply(ApiError{ErrorCode::NotFound, "join room " + s.name + " before setting presence", std::nullopt});
         }
         it->second.presence = presence;
-        const Member& m = it->second;
-        engine_.presence().put(s.name, {userId, m.name, json::serialize(m.metadata), json::serialize(m.presence), m.joinedAtMs}, [](auto) {});
+        Member& m = it->second;
+        engine::PresenceEntry entry{userId, m.name, json::serialize(m.metadata), json::serialize(m.presence), m.joinedAtMs};
+        m.presenceBytes = entry.presenceJson.size();
+        engine_.presence().put(s.name, std::move(entry), [](auto) {});
         fanOut(topicOf(s.kind, s.name), api::Envelope::event("room.presence", s.name, json::object{{"userId", userId}, {"presence", presence}}));
         reply(json::object());
       },
@@ -568,6 +641,8 @@ void RoomService::setPresence(const std::string& room, const std::string& userId
 }
 
 void RoomService::serverJoin(const std::string& room, MemberInfo member, Reply reply) {
+  if (auto e = memberTooLarge(room, "metadata", member.metadata)) return reply(*e);
+  if (auto e = memberTooLarge(room, "presence", member.presence)) return reply(*e);
   withStream(
       Kind::Room, room,
       [this, member = std::move(member), reply](Stream& s) {
@@ -594,14 +669,24 @@ void RoomService::serverLeave(const std::string& room, const std::string& userId
 // ---- metadata, snapshot --------------------------------------------------------------------
 
 void RoomService::metadata(const std::string& room, std::optional<json::value> write, std::optional<uint64_t> version, Reply reply) {
+  std::optional<std::string> text;
+  if (write) {
+    text = json::serialize(*write);
+    const auto limit = policy_.optionsFor(room).maxMetadataBytes;
+    if (static_cast<int64_t>(text->size()) > limit) {
+      return reply(ApiError{ErrorCode::PayloadTooLarge,
+                            fmt::format("room metadata is {} bytes as JSON; rooms in this namespace allow {} (rooms.max_metadata_bytes)", text->size(), limit),
+                            std::nullopt});
+    }
+  }
   std::string topic = topicOf(Kind::Room, room);
   size_t owner = pool_.ownerOf(topic);
   withStream(
       Kind::Room, room,
-      [this, owner, topic, write = std::move(write), version, reply](Stream& s) {
-        if (!write) return reply(metadataJson(s));
+      [this, owner, topic, text = std::move(text), version, reply](Stream& s) {
+        if (!text) return reply(metadataJson(s));
         ++s.inflight;
-        engine_.registry().put("meta:" + s.name, json::serialize(*write), version, [this, owner, topic, reply](engine::Outcome<engine::PutResult> r) {
+        engine_.registry().put("meta:" + s.name, *text, version, [this, owner, topic, reply](engine::Outcome<engine::PutResult> r) {
           pool_.post(owner, [this, owner, topic, r = std::move(r), reply] {
             Stream* s = find(owner, topic);
             if (s && s->inflight > 0) --s->inflight;
@@ -624,34 +709,67 @@ void RoomService::metadata(const std::string& room, std::optional<json::value> w
       reply);
 }
 
-void RoomService::snapshot(const std::string& room, uint32_t limit, Reply reply) {
-  std::string topic = topicOf(Kind::Room, room);
+void RoomService::snapshot(SnapshotRequest request, Reply reply) {
+  std::string topic = topicOf(Kind::Room, request.room);
   size_t owner = pool_.ownerOf(topic);
+  auto room = request.room;
   withStream(
       Kind::Room, room,
-      [this, owner, topic, limit, reply](Stream& stream) {
+      [this, owner, topic, request, reply](Stream& stream) {
+        const auto& cursor = request.cursor;
+        // The first page reads the newest `limit` messages; a later one goes on where it stopped.
+        engine::ReadRequest read{topic, 0, false, request.limit};
+        if (cursor) read = {topic, cursor->messagesFrom, false, cursor->messagesLeft};
         ++stream.inflight;
-        engine_.history().read({topic, 0, false, limit}, [this, owner, topic, reply](engine::Outcome<engine::ReadResult> r) {
-          pool_.post(owner, [this, owner, topic, reply, r = std::move(r)] {
+        engine_.history().read(read, [this, owner, topic, cursor, reply](engine::Outcome<engine::ReadResult> r) {
+          pool_.post(owner, [this, owner, topic, cursor, reply, r = std::move(r)] {
             Stream* s = find(owner, topic);
             if (s && s->inflight > 0) --s->inflight;
             if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
             const auto& result = std::get<engine::ReadResult>(r);
             if (!s) return reply(ApiError{ErrorCode::NotFound, "the room was destroyed meanwhile", std::nullopt});
-            // Only what the owner has fanned out: a later join with since = position misses nothing.
-            json::array messages;
-            for (auto it = result.messages.rbegin(); it != result.messages.rend(); ++it) {
-              if (it->offset <= s->head.offset) messages.push_back(messageJson(*it, s->head.epoch));
+            if (cursor && cursor->epoch != s->head.epoch) {
+              return reply(ApiError::invalidArgument("cursor belongs to an earlier life of this room (it was destroyed); start again without a cursor"));
             }
-            reply(json::object{{"room", s->name},
-                               {"members", membersJson(*s)},
-                               {"metadata", metadataJson(*s)},
-                               {"messages", std::move(messages)},
-                               {"position", positionJson(s->head)}});
+            reply(snapshotPage(*s, cursor, result.messages));
           });
         });
       },
       reply);
+}
+
+json::value RoomService::snapshotPage(const Stream& s, const std::optional<SnapshotCursor>& cursor,
+                                      const std::vector<engine::StreamMessage>& newestFirst) const {
+  SnapshotCursor next{std::nullopt, 0, 0, s.head.epoch};
+  // Messages: only what the owner has fanned out (a later join with since = position then misses
+  // nothing), newest first within the page budget, sent oldest first.
+  std::vector<const engine::StreamMessage*> wanted;
+  for (const auto& m : newestFirst) {
+    if (m.offset <= s.head.offset) wanted.push_back(&m);
+  }
+  size_t taken = 0, bytes = 0;
+  for (; taken < wanted.size(); ++taken) {
+    bytes += messageBytes(*wanted[taken]);
+    if (taken > 0 && bytes > pageBytes_) break;
+  }
+  if (taken < wanted.size()) {
+    next.messagesFrom = wanted[taken]->offset;
+    next.messagesLeft = static_cast<uint32_t>(wanted.size() - taken);
+  }
+  json::array messages;
+  for (size_t i = taken; i-- > 0;) messages.push_back(messageJson(*wanted[i], s.head.epoch));
+  // Members: from the first, or after where the previous page stopped (none once they are done).
+  json::array members;
+  if (!cursor || cursor->membersAfter) {
+    members = membersPage(s, cursor ? cursor->membersAfter : std::nullopt, kMemberPageDefault, next.membersAfter);
+  }
+  const bool more = next.membersAfter || next.messagesLeft > 0;
+  return json::object{{"room", s.name},
+                      {"members", std::move(members)},
+                      {"metadata", metadataJson(s)},
+                      {"messages", std::move(messages)},
+                      {"position", positionJson(s.head)},
+                      {"cursor", more ? json::value(json::string(next.encode())) : json::value(nullptr)}};
 }
 
 // ---- destroy, stats ------------------------------------------------------------------------

@@ -23,7 +23,9 @@
 #include "engine/Engine.hpp"
 #include "hub/ShardPool.hpp"
 #include "rooms/Cursor.hpp"
+#include "rooms/MemberCursor.hpp"
 #include "rooms/NamespaceOptions.hpp"
+#include "rooms/SnapshotCursor.hpp"
 
 namespace onair::api {
 class ClientSession;
@@ -68,8 +70,27 @@ struct HistoryRequest {
   std::optional<Cursor> cursor;
 };
 
+// One page of a room's members (room.members, and the presence list of the server API).
+struct MembersRequest {
+  std::string room;
+  uint32_t limit = 100;
+  std::optional<MemberCursor> cursor;
+};
+
+struct SnapshotRequest {
+  std::string room;
+  uint32_t limit = 20;  // newest messages wanted, across all pages
+  std::optional<SnapshotCursor> cursor;
+};
+
+// Replies that list members or messages are paged so none outgrows a connection's send queue
+// (ws.send_queue_bytes): a page holds at most `limit` items and about an eighth of the send
+// queue of member JSON (and as much of message JSON), but always at least one item.
 class RoomService {
  public:
+  static constexpr uint32_t kMemberPageDefault = 100;
+  static constexpr uint32_t kMemberPageMax = 1000;
+
   RoomService(hub::ShardPool& pool, engine::Engine& engine, NamespacePolicy policy);
   ~RoomService();
 
@@ -82,13 +103,13 @@ class RoomService {
   void broadcast(PublishRequest request, Reply reply);
   void history(HistoryRequest request, Reply reply);
 
-  void members(const std::string& room, Reply reply);
-  void presenceList(const std::string& room, Reply reply);
+  void members(MembersRequest request, Reply reply);
+  void presenceList(MembersRequest request, Reply reply);
   // `sessionId` empty: a member held by the server API.
   void setPresence(const std::string& room, const std::string& userId, const std::string& sessionId,
                    boost::json::value presence, Reply reply);
   void metadata(const std::string& room, std::optional<boost::json::value> write, std::optional<uint64_t> version, Reply reply);
-  void snapshot(const std::string& room, uint32_t limit, Reply reply);
+  void snapshot(SnapshotRequest request, Reply reply);
   void serverJoin(const std::string& room, MemberInfo member, Reply reply);
   void serverLeave(const std::string& room, const std::string& userId, Reply reply);
   void destroy(Kind kind, const std::string& name, Reply reply);
@@ -118,7 +139,18 @@ class RoomService {
   void addMemberConnection(Stream& s, const MemberInfo& member, const std::string& connectionKey);
   void removeMemberConnection(Stream& s, const std::string& userId, const std::string& connectionKey);
   boost::json::value memberJson(const std::string& userId, const Member& m) const;
-  boost::json::value membersJson(const Stream& s) const;
+  // Members in join order after `after` (from the first when nullopt), within the page limits;
+  // `next` is set to the last one's join order when more remain.
+  boost::json::array membersPage(const Stream& s, std::optional<uint64_t> after, uint32_t limit,
+                                 std::optional<uint64_t>& next) const;
+  // A page of members (room.members), or of their presence alone (the server API's list).
+  void listMembers(MembersRequest request, bool presenceOnly, Reply reply);
+  // One room.snapshot page: the members and messages after `cursor` (the first page without),
+  // the metadata and position as they are now, and the cursor of the next page (null: done).
+  boost::json::value snapshotPage(const Stream& s, const std::optional<SnapshotCursor>& cursor,
+                                  const std::vector<engine::StreamMessage>& newestFirst) const;
+  // payload_too_large when a member's metadata or presence is over the namespace's limit.
+  std::optional<api::ApiError> memberTooLarge(const std::string& room, const char* what, const boost::json::value& value) const;
   boost::json::value metadataJson(const Stream& s) const;
 
   void addLocal(size_t shard, api::ClientSession& session, const std::string& topic, LocalSub sub);
@@ -132,6 +164,7 @@ class RoomService {
   engine::Engine& engine_;
   NamespacePolicy policy_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  size_t pageBytes_;  // member (or message) JSON per reply page: an eighth of the send queue
 };
 
 }  // namespace onair::rooms

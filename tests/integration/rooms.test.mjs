@@ -233,3 +233,146 @@ test('the server API publishes to subscribers and reports stats', async () => {
   assert.equal(noAuth.status, 401);
   c.close();
 });
+
+// A server whose send queue is small (64 KiB, so reply pages hold about 8 KiB of members or
+// messages) and whose member, metadata and message limits are small, so a few dozen members and
+// messages outgrow any single reply.
+let small;
+before(async () => {
+  small = await startOnair({ args: ['--ws-send-queue-bytes', '65536', '--rooms-max-member-bytes', '2048',
+    '--rooms-max-metadata-bytes', '4096', '--rooms-max-message-bytes', '2048'] });
+});
+after(async () => { await small.stop(); });
+
+test('member metadata, presence and room metadata over their limits get payload_too_large; the connection stays', async () => {
+  const room = unique('limits');
+  const c = await connectClient(small, { sub: 'dora' });
+  const bigJoin = await c.request('room.join', { room, metadata: { bio: 'x'.repeat(3000) } });
+  assert.equal(bigJoin.error.code, 'payload_too_large');
+  assert.match(bigJoin.error.message, /metadata.*rooms\.max_member_bytes/);
+  const bigPresence = await c.request('room.join', { room, presence: { note: 'x'.repeat(3000) } });
+  assert.equal(bigPresence.error.code, 'payload_too_large');
+  assert.deepEqual((await ok(c, 'room.members', { room })).members, [], 'a refused join adds no member');
+
+  await ok(c, 'room.join', { room, metadata: { bio: 'x'.repeat(1900) }, presence: 'here' });
+  const update = await c.request('room.presence', { room, presence: { note: 'x'.repeat(3000) } });
+  assert.equal(update.error.code, 'payload_too_large');
+  assert.match(update.error.message, /presence/);
+  const roomMeta = await c.request('room.metadata', { room, metadata: { text: 'x'.repeat(5000) } });
+  assert.equal(roomMeta.error.code, 'payload_too_large');
+  assert.match(roomMeta.error.message, /rooms\.max_metadata_bytes/);
+
+  const auth = { authorization: `Bearer ${apiCredential(small)}`, 'content-type': 'application/json' };
+  const serverJoin = await fetch(`${small.url}/v1/rooms/${room}/members`, { method: 'POST', headers: auth, body: JSON.stringify({ userId: 'bot', metadata: { blob: 'x'.repeat(3000) } }) });
+  assert.equal(serverJoin.status, 413);
+  assert.equal((await serverJoin.json()).error.code, 'payload_too_large');
+
+  // Still up, still a member with the presence it had.
+  await ok(c, 'room.presence', { room, presence: 'away' });
+  const members = (await ok(c, 'room.members', { room })).members;
+  assert.deepEqual(members.map((m) => [m.userId, m.presence]), [['dora', 'away']]);
+  c.close();
+});
+
+/** Follows `cursor` through pages of `op`, collecting `key`. */
+async function allPagesOf(client, op, args, key) {
+  const items = [];
+  let page = await ok(client, op, args);
+  let pages = 1;
+  items.push(...page[key]);
+  while (page.cursor) {
+    page = await ok(client, op, { ...args, cursor: page.cursor });
+    items.push(...page[key]);
+    pages += 1;
+  }
+  return { items, pages };
+}
+
+test('members, join and snapshot replies are paged under the send queue; paging returns everyone once', async () => {
+  const room = unique('crowd');
+  const crowd = [];
+  for (let i = 0; i < 30; i++) {
+    const c = await connectClient(small, { sub: `user${String(i).padStart(2, '0')}` });
+    await ok(c, 'room.join', { room, metadata: { bio: 'm'.repeat(1500) }, presence: { note: 'p'.repeat(1500) } });
+    crowd.push(c);
+  }
+  const everyone = crowd.map((_, i) => `user${String(i).padStart(2, '0')}`);
+  // ~90 KiB of members and ~80 KiB of messages: more than the 64 KiB send queue.
+  for (let i = 0; i < 80; i++) await ok(crowd[0], 'room.publish', { room, type: 'note', data: 'd'.repeat(1000) });
+
+  const newcomer = await connectClient(small, { sub: 'newcomer' });
+  const join = await ok(newcomer, 'room.join', { room });
+  assert.ok(join.members.length > 0 && join.members.length < 30, 'the join carries a first page');
+  assert.equal(typeof join.membersCursor, 'string');
+  const rest = await allPagesOf(newcomer, 'room.members', { room, cursor: join.membersCursor }, 'members');
+  assert.deepEqual([...join.members, ...rest.items].map((m) => m.userId), [...everyone, 'newcomer']);
+
+  // Paging with a small limit, while someone joins and someone leaves between pages.
+  const first = await ok(newcomer, 'room.members', { room, limit: 4 });
+  assert.ok(first.members.length >= 1 && first.members.length <= 4 && first.cursor);
+  const late = await connectClient(small, { sub: 'late' });
+  await ok(late, 'room.join', { room });
+  await ok(crowd[29], 'room.leave', { room });
+  const paged = await allPagesOf(newcomer, 'room.members', { room, limit: 4, cursor: first.cursor }, 'members');
+  const ids = [...first.members, ...paged.items].map((m) => m.userId);
+  assert.deepEqual(ids, [...everyone.slice(0, 29), 'newcomer', 'late'], 'each member present throughout once, the late one at the end');
+
+  const snap = await allPagesOf(newcomer, 'room.snapshot', { room, limit: 80 }, 'members');
+  assert.ok(snap.pages > 1, 'the snapshot came in pages');
+  assert.deepEqual(snap.items.map((m) => m.userId), [...everyone.slice(0, 29), 'newcomer', 'late']);
+  const messages = [];
+  let page = await ok(newcomer, 'room.snapshot', { room, limit: 80 });
+  messages.unshift(...page.messages);
+  while (page.cursor) {
+    page = await ok(newcomer, 'room.snapshot', { room, cursor: page.cursor });
+    messages.unshift(...page.messages);
+  }
+  assert.deepEqual(messages.map((m) => m.offset), Array.from({ length: 80 }, (_, i) => i + 1), 'oldest first, each once');
+
+  const history = await allPagesOf(newcomer, 'room.history', { room, limit: 1000 }, 'messages');
+  assert.ok(history.pages > 1, 'history pages stay under the send queue too');
+  assert.deepEqual(history.items.map((m) => m.offset), Array.from({ length: 80 }, (_, i) => 80 - i));
+
+  // The server API pages the same way.
+  const auth = { authorization: `Bearer ${apiCredential(small)}` };
+  const http = [];
+  let cursor = null;
+  do {
+    const res = await fetch(`${small.url}/v1/rooms/${room}/members?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth });
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    http.push(...body.members.map((m) => m.userId));
+    cursor = body.cursor;
+  } while (cursor);
+  assert.deepEqual(http, [...everyone.slice(0, 29), 'newcomer', 'late']);
+  const bad = await newcomer.request('room.members', { room, cursor: join.membersCursor + 'x!' });
+  assert.equal(bad.error.code, 'invalid_argument');
+
+  assert.equal(newcomer.ws.readyState, newcomer.ws.OPEN, 'the newcomer was not closed as a slow consumer');
+  for (const c of [...crowd, newcomer, late]) c.close();
+});
+
+test('a resume whose missed messages would overflow the send queue answers recovered: false instead of closing', async () => {
+  const room = unique('bulky');
+  const reader = await connectClient(small, { sub: 'reader' });
+  const joined = await ok(reader, 'room.join', { room });
+  reader.close();
+  const writer = await connectClient(small, { sub: 'writer' });
+  // ~80 KiB missed: more than the whole 64 KiB send queue if replayed at once.
+  for (let i = 0; i < 80; i++) await ok(writer, 'room.publish', { room, type: 'note', data: 'd'.repeat(1000) });
+  const back = await connectClient(small, { sub: 'reader' });
+  const resumed = await ok(back, 'room.join', { room, since: joined.position });
+  assert.equal(resumed.recovered, false);
+  assert.deepEqual(resumed.position, { offset: 80, epoch: joined.position.epoch });
+  assert.ok(!back.events.some((e) => e.event === 'room.message'), 'nothing replayed');
+  // A small gap is still replayed exactly.
+  await ok(writer, 'room.publish', { room, type: 'note', data: 'last' });
+  const live = await back.waitEvent((e) => e.event === 'room.message');
+  assert.equal(live.data.offset, 81);
+  const again = await connectClient(small, { sub: 'other' });
+  const near = await ok(again, 'room.join', { room, since: { offset: 79, epoch: joined.position.epoch } });
+  assert.equal(near.recovered, true);
+  for (const offset of [80, 81]) await again.waitEvent((e) => e.event === 'room.message' && e.data.offset === offset);
+  assert.equal(back.ws.readyState, back.ws.OPEN);
+  for (const c of [writer, back, again]) c.close();
+});

@@ -432,6 +432,75 @@ test('room requests carry the documented args', async () => {
   await rejectsWith(room.metadata({ version: 1 }), 'invalid_argument');
 });
 
+test('members(), join() and snapshot() follow the server\'s page cursors and return everything once', async () => {
+  const member = (i) => ({ userId: `u${i}`, name: '', metadata: {}, presence: null, connections: 1, joinedAt: 'x' });
+  const all = Array.from({ length: 7 }, (_, i) => member(i));
+  // Pages of three members; the cursor is the index of the next one.
+  const membersPage = (from) => ({ members: all.slice(from, from + 3), cursor: from + 3 < all.length ? `c${from + 3}` : null });
+  const message = (offset) => ({ type: 't', data: offset, publisher: 'u0', timestamp: 1, offset, epoch: 'e1' });
+  const mock = await mockOnair({
+    'room.members': (args) => membersPage(args.cursor ? Number(args.cursor.slice(1)) : 0),
+    'room.join': (args) => ({ ...joinResult(args.room, { offset: 5, epoch: 'e1' }), members: all.slice(0, 3), membersCursor: 'c3' }),
+    'room.snapshot': (args) => {
+      const metadata = { room: args.room, metadata: {}, version: 0, updatedAt: null };
+      const position = { offset: 5, epoch: 'e1' };
+      if (!args.cursor) return { room: args.room, members: all.slice(0, 4), metadata, messages: [message(4), message(5)], position, cursor: 's1' };
+      if (args.cursor === 's1') return { room: args.room, members: all.slice(4), metadata, messages: [message(2), message(3)], position, cursor: 's2' };
+      return { room: args.room, members: [], metadata, messages: [message(1)], position, cursor: null };
+    },
+  });
+  const client = await open(mock);
+  const room = client.room('crowd');
+
+  const listed = await room.members();
+  assert.deepEqual(listed.members.map((m) => m.userId), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
+  assert.equal(listed.cursor, null);
+  assert.deepEqual(mock.ops('room.members').map((m) => m.args), [{ room: 'crowd' }, { room: 'crowd', cursor: 'c3' }, { room: 'crowd', cursor: 'c6' }]);
+
+  const page = await room.membersPage({ limit: 3, cursor: 'c3' });
+  assert.deepEqual(page.members.map((m) => m.userId), ['u3', 'u4', 'u5']);
+  assert.equal(page.cursor, 'c6');
+
+  const joined = await room.join();
+  assert.deepEqual(joined.members.map((m) => m.userId), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
+  assert.equal(joined.membersCursor, null);
+
+  const snap = await room.snapshot({ limit: 5 });
+  assert.deepEqual(snap.members.map((m) => m.userId), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
+  assert.deepEqual(snap.messages.map((m) => m.offset), [1, 2, 3, 4, 5]);
+  assert.equal(snap.cursor, null);
+  assert.deepEqual(mock.ops('room.snapshot').map((m) => m.args), [{ room: 'crowd', limit: 5 }, { room: 'crowd', cursor: 's1' }, { room: 'crowd', cursor: 's2' }]);
+});
+
+test('server SDK: members(), presence() and snapshot() follow page cursors', async () => {
+  const { seen, api } = await recordingHttp((req) => {
+    const url = new URL(req.url, 'http://x');
+    const cursor = url.searchParams.get('cursor');
+    if (url.pathname.endsWith('/members')) {
+      return { body: cursor ? { members: [{ userId: 'b' }], cursor: null } : { members: [{ userId: 'a' }], cursor: 'm 1' } };
+    }
+    if (url.pathname.endsWith('/presence')) {
+      return { body: cursor ? { presence: [{ userId: 'b', presence: 2 }], cursor: null } : { presence: [{ userId: 'a', presence: 1 }], cursor: 'p1' } };
+    }
+    return { body: cursor ? { members: [{ userId: 'b' }], messages: [{ offset: 1 }], cursor: null }
+                          : { room: 'r', members: [{ userId: 'a' }], messages: [{ offset: 2 }], position: { offset: 2, epoch: 'e' }, cursor: 's1' } };
+  });
+  const room = api.room('r');
+  assert.deepEqual((await room.members()).members.map((m) => m.userId), ['a', 'b']);
+  assert.deepEqual((await room.presence()).presence.map((p) => p.presence), [1, 2]);
+  const snap = await room.snapshot();
+  assert.deepEqual(snap.members.map((m) => m.userId), ['a', 'b']);
+  assert.deepEqual(snap.messages.map((m) => m.offset), [1, 2]);
+  assert.deepEqual(snap.position, { offset: 2, epoch: 'e' });
+  assert.deepEqual((await room.membersPage({ limit: 1 })).cursor, 'm 1');
+  assert.deepEqual(seen.map((s) => s.url), [
+    '/v1/rooms/r/members', '/v1/rooms/r/members?cursor=m+1',
+    '/v1/rooms/r/presence', '/v1/rooms/r/presence?cursor=p1',
+    '/v1/rooms/r/snapshot', '/v1/rooms/r/snapshot?cursor=s1',
+    '/v1/rooms/r/members?limit=1',
+  ]);
+});
+
 test('client.stats() sends sys.stats', async () => {
   const stats = { rooms: 1, channels: 2, members: 3, connections: 4, messages: { stored: 5, delivered: 6 } };
   const mock = await mockOnair({ 'sys.stats': () => stats });

@@ -118,8 +118,8 @@ function assertMember(member, userId) {
  * Runs `fn(ownApi, own)` against an onair process of its own, so that a crash fails this test
  * only, and fails it with the signal and the server's log.
  */
-async function withOwnServer(fn) {
-  const own = await startOnair();
+async function withOwnServer(fn, args = []) {
+  const own = await startOnair({ args });
   try {
     await fn(new OnairServer({ url: own.url, apiKey: own.apiKey, apiSecret: own.apiSecret }), own);
   } finally {
@@ -322,7 +322,7 @@ test('presence: set by a member, seen by the others', async () => {
 test('the server API lists presence of client-joined and server-held members', async () => {
   await withOwnServer(async (ownApi, own) => {
     const name = unique('prsapi');
-    assert.deepEqual(await ownApi.room(name).presence(), { presence: [] });
+    assert.deepEqual(await ownApi.room(name).presence(), { presence: [], cursor: null });
     const { token } = await ownApi.createToken({ userId: 'alice', ttl: 600, grants: ALL_GRANTS });
     const alice = await connect({ url: own.url, token, WebSocket, reconnect: false });
     clients.push(alice);
@@ -597,4 +597,29 @@ test('grants are enforced and bad arguments refused', async () => {
   await rejectsWith(writer.request('room.publish', { room: name }), 'invalid_argument');
   await rejectsWith(writer.request('room.publish', { room: name, type: '' }), 'invalid_argument');
   await rejectsWith(writer.request('room.metadata', { room: name, metadata: [] }), 'invalid_argument');
+});
+
+test('join(), members(), snapshot() and the server API return every member when the server pages them', async () => {
+  // A 64 KiB send queue makes pages of about 8 KiB: two of these members each.
+  await withOwnServer(async (ownApi, own) => {
+    const name = unique('paged');
+    const users = Array.from({ length: 9 }, (_, i) => `member${i}`);
+    const joined = [];
+    for (const userId of users) {
+      const { token } = await ownApi.createToken({ userId, ttl: 600, grants: ALL_GRANTS });
+      const client = await connect({ url: own.url, token, WebSocket, reconnect: false });
+      clients.push(client);
+      joined.push(await client.room(name).join({ metadata: { bio: 'm'.repeat(1500) }, presence: 'p'.repeat(1500) }));
+    }
+    const last = clients[clients.length - 1].room(name);
+    assert.deepEqual(joined.at(-1).members.map((m) => m.userId), users, 'join() has every member, in join order');
+    assert.equal(joined.at(-1).membersCursor, null);
+    const page = await last.membersPage({ limit: 3 });
+    assert.ok(page.members.length < users.length && typeof page.cursor === 'string', 'the server pages');
+    assert.deepEqual((await last.members()).members.map((m) => m.userId), users);
+    assert.deepEqual((await last.snapshot()).members.map((m) => m.userId), users);
+    assert.deepEqual((await ownApi.room(name).members()).members.map((m) => m.userId), users);
+    assert.deepEqual((await ownApi.room(name).presence()).presence.map((p) => p.userId), users);
+    assert.deepEqual((await ownApi.room(name).snapshot()).members.map((m) => m.userId), users);
+  }, ['--ws-send-queue-bytes', '65536']);
 });

@@ -51,6 +51,7 @@ export type {
   HistoryOptions,
   HistoryPage,
   Member,
+  MembersPageOptions,
   MembersResult,
   Message,
   MetadataResult,

@@ -1,8 +1,10 @@
 import { Emitter } from '../common/Emitter.js';
 import { OnairError } from '../common/OnairError.js';
 import {
+  allPages,
   checkObject,
   historyArgs,
+  membersPageArgs,
   messageArgs,
   pick,
   type BroadcastOptions,
@@ -10,6 +12,7 @@ import {
   type HistoryOptions,
   type HistoryPage,
   type Member,
+  type MembersPageOptions,
   type MembersResult,
   type Message,
   type MetadataResult,
@@ -19,6 +22,7 @@ import {
   type PublishResult,
   type Snapshot,
   type SnapshotOptions,
+  wholeSnapshot,
 } from '../common/rooms.js';
 import type { OnairClient } from './OnairClient.js';
 
@@ -33,7 +37,10 @@ export interface JoinOptions {
 
 export interface JoinResult {
   room: string;
+  /** Every member: `join()` fetches the pages after the reply's first one itself. */
   members: Member[];
+  /** The wire reply's cursor to the next members page; `null` once `join()` has them all. */
+  membersCursor?: string | null;
   /** The room's shared metadata, with its version. */
   metadata: MetadataResult;
   position: Position;
@@ -198,6 +205,13 @@ export class Room {
     if (options.since === undefined) this.tracker.seenPosition(result?.position);
     else if (result?.recovered === true) this.tracker.seenPosition(options.since); // replay moves it on
     else this.tracker.reset(result?.position);
+    // The reply carries the first page of members; the rest come after (joined already, so a
+    // failure here leaves the membership and its automatic re-joins in place).
+    if (typeof result?.membersCursor === 'string') {
+      const first = { members: result.members, cursor: result.membersCursor };
+      result.members = await allPages('members', first, (cursor) => this.membersPage({ cursor }));
+      result.membersCursor = null;
+    }
     return result;
   }
 
@@ -231,9 +245,15 @@ export class Room {
     return this.client.request<HistoryPage<T>>('room.history', { room: this.name, ...historyArgs(options) });
   }
 
-  /** The current members (`room.members`). */
+  /** Every current member (`room.members`, all pages, in join order). */
   async members(): Promise<MembersResult> {
-    return this.client.request<MembersResult>('room.members', { room: this.name });
+    const first = await this.membersPage();
+    return { members: await allPages('members', first, (cursor) => this.membersPage({ cursor })), cursor: null };
+  }
+
+  /** One page of members (`room.members`); pass `cursor` back for the next page. */
+  async membersPage(options?: MembersPageOptions): Promise<MembersResult> {
+    return this.client.request<MembersResult>('room.members', { room: this.name, ...membersPageArgs(options) });
   }
 
   /** Sets this user's presence (`room.presence`); it is sent again on automatic re-joins. */
@@ -255,13 +275,17 @@ export class Room {
     return this.client.request<MetadataResult<M>>('room.metadata', args);
   }
 
-  /** Members, metadata, the newest messages and the position in one call (`room.snapshot`). */
+  /**
+   * Members, metadata, the newest messages and the position (`room.snapshot`, every page: the
+   * server splits a large snapshot so no reply outgrows the connection's send queue).
+   */
   async snapshot<T = unknown>(options?: SnapshotOptions): Promise<Snapshot<T>> {
     if (options !== undefined) checkObject('snapshot options', options);
-    return this.client.request<Snapshot<T>>('room.snapshot', {
+    const first = await this.client.request<Snapshot<T>>('room.snapshot', {
       room: this.name,
       ...pick(options as Record<string, unknown> | undefined, ['limit']),
     });
+    return wholeSnapshot(first, (cursor) => this.client.request<Snapshot<T>>('room.snapshot', { room: this.name, cursor }));
   }
 
   /** Ends every membership and deletes history and metadata (`room.destroy`, grant `admin`). */

@@ -101,6 +101,11 @@ export interface Snapshot<T = unknown> {
   /** The newest stored messages, oldest first. */
   messages: Message<T>[];
   position: Position;
+  /**
+   * One page of the wire reply has it: pass it back for the next page; `null` when there is
+   * none. `snapshot()` fetches every page itself and returns `null` here.
+   */
+  cursor?: string | null;
 }
 
 export interface SnapshotOptions {
@@ -110,6 +115,15 @@ export interface SnapshotOptions {
 
 export interface MembersResult {
   members: Member[];
+  /** Pass it to `membersPage()` for the next page; `null` when there is none. */
+  cursor?: string | null;
+}
+
+export interface MembersPageOptions {
+  /** Members per page, 1 to 1000 (default 100; a page may hold fewer to stay small). */
+  limit?: number;
+  /** The `cursor` a previous page returned; `null`/`undefined` start from the first member. */
+  cursor?: string | null;
 }
 
 export interface PresenceEntry {
@@ -119,6 +133,8 @@ export interface PresenceEntry {
 
 export interface PresenceList {
   presence: PresenceEntry[];
+  /** Pass it to `presencePage()` for the next page; `null` when there is none. */
+  cursor?: string | null;
 }
 
 export interface ChannelStats {
@@ -191,4 +207,48 @@ export function messageArgs(op: string, options: unknown, withKey: boolean): Rec
 export function historyArgs(options: HistoryOptions | undefined): Record<string, unknown> {
   if (options !== undefined) checkObject('history options', options);
   return pick(options as Record<string, unknown> | undefined, ['limit', 'cursor', 'direction']);
+}
+
+/** Wire args of a members page: `limit`, `cursor` when given. */
+export function membersPageArgs(options: MembersPageOptions | undefined): Record<string, unknown> {
+  if (options !== undefined) checkObject('members page options', options);
+  return pick(options as Record<string, unknown> | undefined, ['limit', 'cursor']);
+}
+
+/**
+ * Follows `cursor` from `first` to the last page (the server pages member lists so no reply
+ * outgrows a connection's send queue) and returns every item of `key`, in join order.
+ */
+export async function allPages<K extends string, Item>(
+  key: K,
+  first: { [P in K]: Item[] } & { cursor?: string | null },
+  next: (cursor: string) => Promise<{ [P in K]: Item[] } & { cursor?: string | null }>,
+): Promise<Item[]> {
+  const items = [...(first[key] ?? [])];
+  let cursor = first.cursor;
+  while (typeof cursor === 'string') {
+    const page = await next(cursor);
+    items.push(...(page[key] ?? []));
+    cursor = page.cursor;
+  }
+  return items;
+}
+
+/**
+ * Follows a snapshot's `cursor` to the last page: members are appended (join order), the older
+ * messages of later pages go in front (oldest first overall); metadata and position stay the
+ * first page's.
+ */
+export async function wholeSnapshot<T>(first: Snapshot<T>, next: (cursor: string) => Promise<Snapshot<T>>): Promise<Snapshot<T>> {
+  if (typeof first.cursor !== 'string') return first;
+  const members = [...(first.members ?? [])];
+  let messages = first.messages ?? [];
+  let cursor: string | null | undefined = first.cursor;
+  while (typeof cursor === 'string') {
+    const page = await next(cursor);
+    members.push(...(page.members ?? []));
+    messages = [...(page.messages ?? []), ...messages];
+    cursor = page.cursor;
+  }
+  return { ...first, members, messages, cursor: null };
 }

@@ -32,6 +32,7 @@ export type {
   HistoryOptions,
   HistoryPage,
   Member,
+  MembersPageOptions,
   MembersResult,
   Message,
   MetadataResult,

@@ -1,7 +1,9 @@
 import { OnairError } from '../common/OnairError.js';
 import {
+  allPages,
   checkObject,
   historyArgs,
+  membersPageArgs,
   messageArgs,
   pick,
   type BroadcastOptions,
@@ -9,6 +11,7 @@ import {
   type HistoryOptions,
   type HistoryPage,
   type Member,
+  type MembersPageOptions,
   type MembersResult,
   type MetadataResult,
   type MetadataWrite,
@@ -17,6 +20,7 @@ import {
   type PublishResult,
   type Snapshot,
   type SnapshotOptions,
+  wholeSnapshot,
 } from '../common/rooms.js';
 import type { HttpMethod } from './OnairServer.js';
 
@@ -63,12 +67,26 @@ export class ServerRoom {
     return this.call('GET', `${this.base}/history${query(historyArgs(options))}`);
   }
 
+  /** Every current member (all pages, in join order). */
   async members(): Promise<MembersResult> {
-    return this.call('GET', `${this.base}/members`);
+    const first = await this.membersPage();
+    return { members: await allPages('members', first, (cursor) => this.membersPage({ cursor })), cursor: null };
   }
 
+  /** One page of members; pass `cursor` back for the next page. */
+  async membersPage(options?: MembersPageOptions): Promise<MembersResult> {
+    return this.call('GET', `${this.base}/members${query(membersPageArgs(options))}`);
+  }
+
+  /** Every member's presence (all pages, in join order). */
   async presence(): Promise<PresenceList> {
-    return this.call('GET', `${this.base}/presence`);
+    const first = await this.presencePage();
+    return { presence: await allPages('presence', first, (cursor) => this.presencePage({ cursor })), cursor: null };
+  }
+
+  /** One page of presence; pass `cursor` back for the next page. */
+  async presencePage(options?: MembersPageOptions): Promise<PresenceList> {
+    return this.call('GET', `${this.base}/presence${query(membersPageArgs(options))}`);
   }
 
   /** Reads the shared metadata, or with `{metadata, version?}` replaces it. */
@@ -81,7 +99,8 @@ export class ServerRoom {
 
   async snapshot<T = unknown>(options?: SnapshotOptions): Promise<Snapshot<T>> {
     if (options !== undefined) checkObject('snapshot options', options);
-    return this.call('GET', `${this.base}/snapshot${query(pick(options as Record<string, unknown> | undefined, ['limit']))}`);
+    const first: Snapshot<T> = await this.call('GET', `${this.base}/snapshot${query(pick(options as Record<string, unknown> | undefined, ['limit']))}`);
+    return wholeSnapshot(first, (cursor) => this.call('GET', `${this.base}/snapshot${query({ cursor })}`));
   }
 
   /** Adds a member held by the server until `leave(userId)`. */
