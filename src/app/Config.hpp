@@ -49,6 +49,8 @@ struct Config {
   int64_t roomsMaxMessageBytes = 65536;
   int64_t roomsMaxMemberBytes = 16384;
   int64_t roomsMaxMetadataBytes = 65536;
+  // Per connection, not per namespace: room joins plus channel subscriptions one connection holds.
+  int64_t roomsMaxSubscriptionsPerConnection = 1000;
   // [[rooms.namespaces]]: pattern plus any rooms.* key above (without the prefix), as given.
   std::vector<std::map<std::string, std::string>> roomNamespaces;
   // [live] defaults of every kind; [live.kinds.<name>] tables register kinds

@@ -64,6 +64,7 @@ const std::vector<KeyDef>& table() {
       {"rooms.max_message_bytes", "largest serialized `data` of one message; larger gets payload_too_large", &Config::roomsMaxMessageBytes, 16, int64_t(64) << 20},
       {"rooms.max_member_bytes", "largest serialized member metadata, and largest serialized presence, of one member; larger gets payload_too_large", &Config::roomsMaxMemberBytes, 16, int64_t(16) << 20},
       {"rooms.max_metadata_bytes", "largest serialized room metadata; a larger write gets payload_too_large", &Config::roomsMaxMetadataBytes, 16, int64_t(16) << 20},
+      {"rooms.max_subscriptions_per_connection", "room joins plus channel subscriptions one connection may hold; one more gets cap_exceeded", &Config::roomsMaxSubscriptionsPerConnection, 1, 1000000},
   };
   return defs;
 }
@@ -174,6 +175,9 @@ void walk(Config& config, const toml::table& tbl, const std::string& prefix, con
           if (name != "pattern") {
             const KeyDef* d = find("rooms." + name);
             if (!d) throw ConfigError(fmt::format("{}: unknown key '{}' in [[rooms.namespaces]]", origin, name));
+            if (name == "max_subscriptions_per_connection") {
+              throw ConfigError(origin + ": rooms.max_subscriptions_per_connection is per connection; set it under [rooms], not in [[rooms.namespaces]]");
+            }
             Config scratch;
             setValue(scratch, *d, value, origin);  // validates the value
           }

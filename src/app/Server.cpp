@@ -213,7 +213,7 @@ int Server::run(Config config, const std::string& executable) {
   std::atomic<bool> accepting{false};
 
   // Surfaces.
-  rooms::RoomService roomService(pool, engine, namespacePolicy(config));
+  rooms::RoomService roomService(pool, engine, namespacePolicy(config), static_cast<size_t>(config.roomsMaxSubscriptionsPerConnection));
   stage::StageService stageService(pool, engine, config.stageRequestUpdateIntervalMs);
   std::unique_ptr<live::LiveService> liveService;
   try {

@@ -7,9 +7,11 @@
 //   stream complete in offset order.
 // - A stream comes into being with a fresh random epoch on first use (append or read) and keeps
 //   it across restarts until remove(); after remove the next use starts a new epoch at offset 1.
-// - With an idempotency key, an append whose key was seen on the stream within the retention's
-//   idempotency window stores nothing and returns the original offset and timestamp with
-//   duplicate = true.
+// - Idempotency keys belong to (stream, publisher): publishers never see each other's keys (the
+//   server API's publisher "" is one publisher of its own). An append whose publisher used its
+//   key on the stream within the retention's idempotency window stores nothing and returns the
+//   original offset and timestamp with duplicate = true; if its type or data differ from the
+//   original's it also has conflict = true (a key reused for another message, not a retry).
 // - Retention keeps at most maxMessages per stream and drops messages older than ttlSeconds.
 // - Completions run on the engine's own thread: callers post back to their shard.
 #include <cstdint>
@@ -33,8 +35,8 @@ struct AppendRequest {
   std::string stream;
   std::string type;
   std::string dataJson;
-  std::string publisher;
-  std::optional<std::string> idempotencyKey;
+  std::string publisher;                     // user id; "" for the server API
+  std::optional<std::string> idempotencyKey;  // scoped to (stream, publisher)
   Retention retention;
 };
 
@@ -42,7 +44,8 @@ struct AppendResult {
   uint64_t offset = 0;
   std::string epoch;
   int64_t timestampMs = 0;
-  bool duplicate = false;
+  bool duplicate = false;  // the key was seen: nothing stored, offset/timestamp are the original's
+  bool conflict = false;   // with duplicate: the original had another type or data
 };
 
 struct ReadRequest {

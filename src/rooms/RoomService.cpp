@@ -81,6 +81,9 @@ struct RoomService::Shard {
   // Subscriber side: subscriptions of this shard's sessions.
   std::unordered_map<api::ClientSession*, std::unordered_map<std::string, LocalSub>> bySession;
   std::unordered_map<std::string, std::unordered_set<api::ClientSession*>> byTopic;
+  // Session id → topics it is subscribing to (request made, not answered yet): they count
+  // against the connection's limit, so a burst of requests cannot overshoot it.
+  std::unordered_map<std::string, std::unordered_set<std::string>> joining;
 };
 
 namespace {
@@ -126,12 +129,31 @@ json::value messageJson(const engine::StreamMessage& m, const std::string& epoch
 
 const char* eventPrefix(Kind kind) { return kind == Kind::Room ? "room." : "channel."; }
 
+// "room lobby" / "channel deploys" from a topic ("r:lobby" / "c:deploys").
+std::string describeTopic(const std::string& topic) {
+  return (topic.starts_with("r:") ? "room " : "channel ") + topic.substr(2);
+}
+
+ApiError destroyedWhilePublishing(const std::string& topic) {
+  return {ErrorCode::NotFound, describeTopic(topic) + " was destroyed while this message was being stored; it was neither kept nor delivered", std::nullopt};
+}
+
+ApiError keyReused(const std::string& topic, uint64_t offset) {
+  return {ErrorCode::Conflict,
+          fmt::format("you already used this idempotencyKey on {} for a different message (offset {}); use a new key for a new message", describeTopic(topic), offset),
+          std::nullopt};
+}
+
 }  // namespace
 
 // ---- plumbing ------------------------------------------------------------------------------
 
-RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, NamespacePolicy policy)
-    : pool_(pool), engine_(engine), policy_(std::move(policy)), pageBytes_(pool.loop(0).wsSettings().sendQueueBytes / 8) {
+RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, NamespacePolicy policy, size_t maxSubscriptionsPerConnection)
+    : pool_(pool),
+      engine_(engine),
+      policy_(std::move(policy)),
+      maxSubscriptionsPerConnection_(maxSubscriptionsPerConnection),
+      pageBytes_(pool.loop(0).wsSettings().sendQueueBytes / 8) {
   for (size_t i = 0; i < pool_.size(); ++i) {
     shards_.push_back(std::make_unique<Shard>());
     shards_.back()->evictionTimer = std::make_unique<boost::asio::steady_timer>(pool_.loop(i).io());
@@ -173,6 +195,11 @@ RoomService::Stream* RoomService::find(size_t owner, const std::string& topic) {
   return it == streams.end() ? nullptr : &it->second;
 }
 
+RoomService::Stream* RoomService::find(size_t owner, const std::string& topic, uint64_t generation) {
+  Stream* s = find(owner, topic);
+  return s && s->generation == generation ? s : nullptr;
+}
+
 void RoomService::fanOut(const std::string& topic, const std::string& eventText) {
   engine_.broker().publish(topic, net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, eventText)));
 }
@@ -199,10 +226,7 @@ void RoomService::load(size_t owner, const std::string& topic) {
   s->loading = true;
   const uint64_t generation = s->generation;
   // The stream this load is for, unless it was destroyed (and perhaps made again) meanwhile.
-  auto current = [this, owner, topic, generation]() -> Stream* {
-    Stream* s = find(owner, topic);
-    return s && s->generation == generation ? s : nullptr;
-  };
+  auto current = [this, owner, topic, generation]() -> Stream* { return find(owner, topic, generation); };
   auto fail = [this, owner, topic, current](const engine::EngineError& e) {
     pool_.post(owner, [this, owner, topic, e, current] {
       Stream* s = current();
@@ -264,18 +288,24 @@ void RoomService::publish(PublishRequest request, Reply reply) {
       kind, name,
       [this, owner, topic, retention, request = std::move(request), reply](Stream& stream) mutable {
         ++stream.inflight;
+        const uint64_t generation = stream.generation;
         engine::AppendRequest append{topic, request.type, request.dataJson, request.publisher, request.idempotencyKey, retention};
         auto message = std::make_shared<engine::StreamMessage>(engine::StreamMessage{0, 0, request.publisher, request.type, request.dataJson});
-        engine_.history().append(std::move(append), [this, owner, topic, message, reply](engine::Outcome<engine::AppendResult> r) {
+        engine_.history().append(std::move(append), [this, owner, topic, generation, message, reply](engine::Outcome<engine::AppendResult> r) {
           // Appends complete in offset order; the owner fans each out in that order.
-          pool_.post(owner, [this, owner, topic, message, reply, r = std::move(r)] {
-            if (Stream* s = find(owner, topic); s && s->inflight > 0) --s->inflight;
+          pool_.post(owner, [this, owner, topic, generation, message, reply, r = std::move(r)] {
+            Stream* s = find(owner, topic, generation);
+            if (s && s->inflight > 0) --s->inflight;
             if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
             auto result = std::get<engine::AppendResult>(r);
+            // Destroyed while the append was under way: the remove that followed it took the
+            // message along, and a stream made again since is another life that must not see it.
+            if (!s) return reply(destroyedWhilePublishing(topic));
+            if (result.conflict) return reply(keyReused(topic, result.offset));
             if (!result.duplicate) {
               message->offset = result.offset;
               message->timestampMs = result.timestampMs;
-              if (Stream* s = find(owner, topic)) s->head = {result.offset, result.epoch};
+              s->head = {result.offset, result.epoch};
               onAppended(owner, topic, *message);
             }
             reply(json::object{{"offset", result.offset}, {"epoch", result.epoch}, {"timestamp", result.timestampMs},
@@ -342,6 +372,9 @@ void RoomService::history(HistoryRequest request, Reply reply) {
 // ---- subscribing ---------------------------------------------------------------------------
 
 void RoomService::subscribe(SubscribeRequest request, Reply reply) {
+  auto counted = reserveSubscription(request, std::move(reply));
+  if (!counted) return;
+  reply = std::move(*counted);
   auto kind = request.kind;
   auto name = request.name;
   if (request.member) {
@@ -375,6 +408,44 @@ void RoomService::subscribe(SubscribeRequest request, Reply reply) {
       reply);
 }
 
+std::optional<Reply> RoomService::reserveSubscription(const SubscribeRequest& request, Reply reply) {
+  auto session = request.session.lock();
+  if (!session) return reply;  // the connection is gone: finishSubscribe undoes the join
+  auto& local = *shards_[request.shard];
+  std::string topic = topicOf(request.kind, request.name);
+  size_t held = 0;
+  if (auto it = local.bySession.find(session.get()); it != local.bySession.end()) {
+    if (it->second.count(topic)) return reply;  // a repeat takes no new place
+    held = it->second.size();
+  }
+  auto& joining = local.joining[request.sessionId];
+  if (joining.count(topic)) return reply;
+  if (held + joining.size() >= maxSubscriptionsPerConnection_) {
+    if (joining.empty()) local.joining.erase(request.sessionId);
+    reply(ApiError{ErrorCode::CapExceeded,
+                   fmt::format("this connection already holds {} room joins and channel subscriptions, the most it may "
+                               "(rooms.max_subscriptions_per_connection); leave a room or unsubscribe a channel first",
+                               held + joining.size()),
+                   std::nullopt});
+    return std::nullopt;
+  }
+  joining.insert(topic);
+  // Answered from any thread: the place goes back on the session's shard, after a success has
+  // turned it into a held subscription.
+  return Reply([this, shard = request.shard, sessionId = request.sessionId, topic, reply = std::move(reply)](api::Result r) {
+    pool_.run(shard, [this, shard, sessionId, topic] { releaseSubscription(shard, sessionId, topic); });
+    reply(std::move(r));
+  });
+}
+
+void RoomService::releaseSubscription(size_t shard, const std::string& sessionId, const std::string& topic) {
+  auto& joining = shards_[shard]->joining;
+  auto it = joining.find(sessionId);
+  if (it == joining.end()) return;
+  it->second.erase(topic);
+  if (it->second.empty()) joining.erase(it);
+}
+
 void RoomService::startRecovery(Stream& s, SubscribeRequest request, Reply reply) {
   auto rec = std::make_shared<Recovery>();
   rec->from = request.since->offset + 1;
@@ -384,9 +455,9 @@ void RoomService::startRecovery(Stream& s, SubscribeRequest request, Reply reply
   std::string topic = topicOf(s.kind, s.name);
   size_t owner = pool_.ownerOf(topic);
   engine::ReadRequest read{topic, rec->from, true, static_cast<uint32_t>(s.head.offset - rec->from + 1)};
-  engine_.history().read(read, [this, owner, topic, rec](engine::Outcome<engine::ReadResult> r) {
-    pool_.post(owner, [this, owner, topic, rec, r = std::move(r)]() mutable {
-      Stream* s = find(owner, topic);
+  engine_.history().read(read, [this, owner, topic, generation = s.generation, rec](engine::Outcome<engine::ReadResult> r) {
+    pool_.post(owner, [this, owner, topic, generation, rec, r = std::move(r)]() mutable {
+      Stream* s = find(owner, topic, generation);
       if (!s) return rec->reply(ApiError{ErrorCode::NotFound, "the stream was destroyed while joining", std::nullopt});
       std::erase(s->recoveries, rec);
       if (auto* e = std::get_if<engine::EngineError>(&r)) {
@@ -435,7 +506,9 @@ void RoomService::finishSubscribe(Stream& s, const SubscribeRequest& request, st
     auto session = request.session.lock();
     auto connection = session ? session->connection().lock() : nullptr;
     if (!connection || !connection->open()) {
-      // The connection went away while joining: undo the interest and the membership.
+      // The connection went away while joining: undo the interest and the membership (there is
+      // nobody to reply to, so the place counted for this join is given back here).
+      releaseSubscription(request.shard, request.sessionId, topic);
       pool_.post(owner, [this, owner, topic, request, userId] {
         pool_.removeInterest(topic, request.shard);
         if (Stream* s = find(owner, topic); s && !userId.empty()) removeMemberConnection(*s, userId, request.sessionId);
@@ -686,9 +759,10 @@ void RoomService::metadata(const std::string& room, std::optional<json::value> w
       [this, owner, topic, text = std::move(text), version, reply](Stream& s) {
         if (!text) return reply(metadataJson(s));
         ++s.inflight;
-        engine_.registry().put("meta:" + s.name, *text, version, [this, owner, topic, reply](engine::Outcome<engine::PutResult> r) {
-          pool_.post(owner, [this, owner, topic, r = std::move(r), reply] {
-            Stream* s = find(owner, topic);
+        const uint64_t generation = s.generation;
+        engine_.registry().put("meta:" + s.name, *text, version, [this, owner, topic, generation, reply](engine::Outcome<engine::PutResult> r) {
+          pool_.post(owner, [this, owner, topic, generation, r = std::move(r), reply] {
+            Stream* s = find(owner, topic, generation);
             if (s && s->inflight > 0) --s->inflight;
             if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
             auto result = std::get<engine::PutResult>(r);
@@ -721,9 +795,11 @@ void RoomService::snapshot(SnapshotRequest request, Reply reply) {
         engine::ReadRequest read{topic, 0, false, request.limit};
         if (cursor) read = {topic, cursor->messagesFrom, false, cursor->messagesLeft};
         ++stream.inflight;
-        engine_.history().read(read, [this, owner, topic, cursor, reply](engine::Outcome<engine::ReadResult> r) {
-          pool_.post(owner, [this, owner, topic, cursor, reply, r = std::move(r)] {
-            Stream* s = find(owner, topic);
+        // The room of this read: a destroy and re-creation meanwhile makes another life.
+        const uint64_t generation = stream.generation;
+        engine_.history().read(read, [this, owner, topic, generation, cursor, reply](engine::Outcome<engine::ReadResult> r) {
+          pool_.post(owner, [this, owner, topic, generation, cursor, reply, r = std::move(r)] {
+            Stream* s = find(owner, topic, generation);
             if (s && s->inflight > 0) --s->inflight;
             if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
             const auto& result = std::get<engine::ReadResult>(r);

@@ -91,7 +91,9 @@ class RoomService {
   static constexpr uint32_t kMemberPageDefault = 100;
   static constexpr uint32_t kMemberPageMax = 1000;
 
-  RoomService(hub::ShardPool& pool, engine::Engine& engine, NamespacePolicy policy);
+  // `maxSubscriptionsPerConnection`: room joins and channel subscriptions counted together, per
+  // connection (held plus under way); one more is refused with cap_exceeded.
+  RoomService(hub::ShardPool& pool, engine::Engine& engine, NamespacePolicy policy, size_t maxSubscriptionsPerConnection = 1000);
   ~RoomService();
 
   const NamespaceOptions& optionsFor(const std::string& name) const { return policy_.optionsFor(name); }
@@ -125,12 +127,18 @@ class RoomService {
 
   static std::string topicOf(Kind kind, const std::string& name);
   Stream* find(size_t owner, const std::string& topic);
+  // The stream if it is still the life `generation` was taken from (not destroyed meanwhile).
+  Stream* find(size_t owner, const std::string& topic, uint64_t generation);
   // Runs `fn` on the owner once the stream's head (and a room's metadata) is loaded.
   void withStream(Kind kind, const std::string& name, std::function<void(Stream&)> fn, Reply onError);
   void load(size_t owner, const std::string& topic);
   void fanOut(const std::string& topic, const std::string& eventText);
   void onAppended(size_t owner, const std::string& topic, const engine::StreamMessage& message);
 
+  // On the session's shard: counts the subscription under way against the connection's limit,
+  // or answers cap_exceeded and returns nothing. The returned reply gives the place back.
+  std::optional<Reply> reserveSubscription(const SubscribeRequest& request, Reply reply);
+  void releaseSubscription(size_t shard, const std::string& sessionId, const std::string& topic);
   void startRecovery(Stream& s, SubscribeRequest request, Reply reply);
   void finishSubscribe(Stream& s, const SubscribeRequest& request, std::vector<std::string> catchUp,
                        std::optional<bool> recovered, Reply reply);
@@ -163,6 +171,7 @@ class RoomService {
   hub::ShardPool& pool_;
   engine::Engine& engine_;
   NamespacePolicy policy_;
+  size_t maxSubscriptionsPerConnection_;
   std::vector<std::unique_ptr<Shard>> shards_;
   size_t pageBytes_;  // member (or message) JSON per reply page: an eighth of the send queue
 };

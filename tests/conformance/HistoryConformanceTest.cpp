@@ -150,8 +150,9 @@ TEST_P(HistoryConformance, SameIdempotencyKeyReturnsOriginalAndStoresNothing) {
   // Let the clock move so a fresh timestamp could not pass for the original one.
   std::this_thread::sleep_for(std::chrono::milliseconds(10));
 
-  auto retry = append(stream, R"({"n":"retry"})", "key-1");
+  auto retry = append(stream, data(1), "key-1");
   EXPECT_TRUE(retry.duplicate);
+  EXPECT_FALSE(retry.conflict) << "the same message again is a retry";
   EXPECT_EQ(retry.offset, original.offset);
   EXPECT_EQ(retry.timestampMs, original.timestampMs);
   EXPECT_EQ(retry.epoch, original.epoch);
@@ -194,6 +195,57 @@ TEST_P(HistoryConformance, IdempotencyKeyIsPerStream) {
   EXPECT_TRUE(b1again.duplicate);
   EXPECT_EQ(b1again.offset, 1u);
   (void)a1;
+}
+
+TEST_P(HistoryConformance, IdempotencyKeyIsPerPublisher) {
+  const auto stream = name("s");
+  auto request = [&](const std::string& publisher, int n) {
+    auto r = appendRequest(stream, data(n), "shared-key");
+    r.publisher = publisher;
+    return r;
+  };
+  auto alice = append(request("alice", 1));
+  auto bob = append(request("bob", 2));
+  auto server = append(request("", 3));  // the server API is a publisher of its own
+  EXPECT_FALSE(alice.duplicate);
+  EXPECT_FALSE(bob.duplicate) << "another publisher's key must not swallow this message";
+  EXPECT_FALSE(server.duplicate);
+  EXPECT_EQ(bob.offset, 2u);
+  EXPECT_EQ(server.offset, 3u);
+  auto stored = readForward(stream, 0);
+  ASSERT_EQ(stored.messages.size(), 3u);
+  EXPECT_EQ(stored.messages[1].publisher, "bob");
+  EXPECT_EQ(stored.messages[1].dataJson, data(2));
+  // Each publisher still has its own key.
+  auto aliceAgain = append(request("alice", 1));
+  auto bobAgain = append(request("bob", 2));
+  auto serverAgain = append(request("", 3));
+  EXPECT_TRUE(aliceAgain.duplicate && bobAgain.duplicate && serverAgain.duplicate);
+  EXPECT_EQ(aliceAgain.offset, 1u);
+  EXPECT_EQ(bobAgain.offset, 2u);
+  EXPECT_EQ(serverAgain.offset, 3u);
+  EXPECT_EQ(readForward(stream, 0).head.offset, 3u);
+}
+
+TEST_P(HistoryConformance, AKeyReusedForAnotherMessageIsAConflict) {
+  const auto stream = name("s");
+  auto original = append(stream, data(1), "key-1");
+  auto otherData = append(stream, data(2), "key-1");
+  EXPECT_TRUE(otherData.duplicate);
+  EXPECT_TRUE(otherData.conflict) << "a key reused with other data is not a retry";
+  EXPECT_EQ(otherData.offset, original.offset);
+  auto otherType = appendRequest(stream, data(1), "key-1");
+  otherType.type = "not-chat";
+  auto typed = append(std::move(otherType));
+  EXPECT_TRUE(typed.duplicate);
+  EXPECT_TRUE(typed.conflict) << "a key reused with another type is not a retry";
+  auto retry = append(stream, data(1), "key-1");
+  EXPECT_TRUE(retry.duplicate);
+  EXPECT_FALSE(retry.conflict);
+  auto stored = readForward(stream, 0);
+  EXPECT_EQ(stored.head.offset, 1u) << "a conflicting append stores nothing";
+  ASSERT_EQ(stored.messages.size(), 1u);
+  EXPECT_EQ(stored.messages[0].dataJson, data(1));
 }
 
 TEST_P(HistoryConformance, DuplicateKeysInOneBurstStoreOnce) {
@@ -343,10 +395,12 @@ TEST_P(HistoryConformance, StateSurvivesRestart) {
   // A stream that was only read keeps its epoch too.
   EXPECT_EQ(readForward(readOnly, 0).head.epoch, readOnlyEpoch);
 
-  auto retried = append(stream, R"({"n":"retry"})", "key-5");
+  auto retried = append(stream, data(5), "key-5");
   EXPECT_TRUE(retried.duplicate);
+  EXPECT_FALSE(retried.conflict);
   EXPECT_EQ(retried.offset, 5u);
   EXPECT_EQ(retried.timestampMs, before[4].timestampMs);
+  EXPECT_TRUE(append(stream, R"({"n":"other"})", "key-5").conflict) << "what a key guards must survive a restart";
 
   auto next = append(stream, data(21));
   EXPECT_EQ(next.offset, 21u);

@@ -14,6 +14,17 @@ int64_t nowMs() {
 constexpr int64_t kExpiryEveryMs = 10'000;
 constexpr size_t kMaxCachedStreams = 100'000;
 
+// What an idempotency key remembers of its message, to tell a retry (same digest) from a key
+// reused for another message. FNV-1a over type and data: stable across builds and restarts.
+int64_t payloadDigest(const std::string& type, const std::string& dataJson) {
+  uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](unsigned char c) { h = (h ^ c) * 1099511628211ull; };
+  for (char c : type) mix(static_cast<unsigned char>(c));
+  mix(0);  // ("ab", "c") and ("a", "bc") differ
+  for (char c : dataJson) mix(static_cast<unsigned char>(c));
+  return static_cast<int64_t>(h);
+}
+
 }  // namespace
 
 struct SqliteHistory::Statements {
@@ -22,17 +33,17 @@ struct SqliteHistory::Statements {
         insertStream(db, "INSERT INTO streams(name, epoch, head) VALUES(?1, ?2, 0)"),
         updateHead(db, "UPDATE streams SET head = ?2 WHERE name = ?1"),
         insertMessage(db, "INSERT INTO messages(stream, offset, ts, expires, publisher, type, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-        selectKey(db, "SELECT offset, ts FROM idempotency WHERE stream = ?1 AND key = ?2 AND expires > ?3"),
-        upsertKey(db, "INSERT OR REPLACE INTO idempotency(stream, key, offset, ts, expires) VALUES(?1, ?2, ?3, ?4, ?5)"),
+        selectKey(db, "SELECT offset, ts, digest FROM idempotency_keys WHERE stream = ?1 AND publisher = ?2 AND key = ?3 AND expires > ?4"),
+        upsertKey(db, "INSERT OR REPLACE INTO idempotency_keys(stream, publisher, key, offset, ts, expires, digest) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
         trim(db, "DELETE FROM messages WHERE stream = ?1 AND offset <= ?2"),
         readForward(db, "SELECT offset, ts, publisher, type, data FROM messages WHERE stream = ?1 AND offset >= ?2 AND expires > ?4 ORDER BY offset ASC LIMIT ?3"),
         readBackward(db, "SELECT offset, ts, publisher, type, data FROM messages WHERE stream = ?1 AND offset <= ?2 AND expires > ?4 ORDER BY offset DESC LIMIT ?3"),
         oldest(db, "SELECT MIN(offset) FROM messages WHERE stream = ?1 AND expires > ?2"),
         deleteStream(db, "DELETE FROM streams WHERE name = ?1"),
         deleteMessages(db, "DELETE FROM messages WHERE stream = ?1"),
-        deleteKeys(db, "DELETE FROM idempotency WHERE stream = ?1"),
+        deleteKeys(db, "DELETE FROM idempotency_keys WHERE stream = ?1"),
         expireMessages(db, "DELETE FROM messages WHERE expires <= ?1"),
-        expireKeys(db, "DELETE FROM idempotency WHERE expires <= ?1") {}
+        expireKeys(db, "DELETE FROM idempotency_keys WHERE expires <= ?1") {}
   Statement selectStream, insertStream, updateHead, insertMessage, selectKey, upsertKey, trim, readForward,
       readBackward, oldest, deleteStream, deleteMessages, deleteKeys, expireMessages, expireKeys;
 };
@@ -96,12 +107,14 @@ void SqliteHistory::append(AppendRequest request, std::function<void(Outcome<App
         AppendResult result;
         result.epoch = info.epoch;
         // A retried publish: answer with the original, store nothing.
+        const int64_t digest = request.idempotencyKey ? payloadDigest(request.type, request.dataJson) : 0;
         if (request.idempotencyKey) {
-          auto& key = sql_->selectKey.bind(1, request.stream).bind(2, *request.idempotencyKey).bind(3, now);
+          auto& key = sql_->selectKey.bind(1, request.stream).bind(2, request.publisher).bind(3, *request.idempotencyKey).bind(4, now);
           if (key.step()) {
             result.offset = static_cast<uint64_t>(key.columnInt(0));
             result.timestampMs = key.columnInt(1);
             result.duplicate = true;
+            result.conflict = !key.columnIsNull(2) && key.columnInt(2) != digest;
             key.reset();
             return [shared, result](bool ok) {
               if (ok) (*shared)(result);
@@ -122,10 +135,12 @@ void SqliteHistory::append(AppendRequest request, std::function<void(Outcome<App
             .run();
         if (request.idempotencyKey) {
           sql_->upsertKey.bind(1, request.stream)
-              .bind(2, *request.idempotencyKey)
-              .bind(3, static_cast<int64_t>(offset))
-              .bind(4, now)
-              .bind(5, now + request.retention.idempotencySeconds * 1000)
+              .bind(2, request.publisher)
+              .bind(3, *request.idempotencyKey)
+              .bind(4, static_cast<int64_t>(offset))
+              .bind(5, now)
+              .bind(6, now + request.retention.idempotencySeconds * 1000)
+              .bind(7, digest)
               .run();
         }
         info.head = offset;

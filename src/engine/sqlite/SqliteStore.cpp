@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "engine/sqlite/Statement.hpp"
+
 namespace onair::engine::sqlite {
 namespace {
 
@@ -14,11 +16,23 @@ CREATE TABLE IF NOT EXISTS messages(
   stream TEXT NOT NULL, offset INTEGER NOT NULL, ts INTEGER NOT NULL, expires INTEGER NOT NULL,
   publisher TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
   PRIMARY KEY(stream, offset)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS idempotency(
-  stream TEXT NOT NULL, key TEXT NOT NULL, offset INTEGER NOT NULL, ts INTEGER NOT NULL,
-  expires INTEGER NOT NULL, PRIMARY KEY(stream, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency_keys(
+  stream TEXT NOT NULL, publisher TEXT NOT NULL, key TEXT NOT NULL, offset INTEGER NOT NULL,
+  ts INTEGER NOT NULL, expires INTEGER NOT NULL, digest INTEGER,
+  PRIMARY KEY(stream, publisher, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS records(
   key TEXT PRIMARY KEY, value TEXT NOT NULL, version INTEGER NOT NULL, updated INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
+// The first schema kept one idempotency key per stream, whoever published. Its keys move under
+// the publisher of the message each names, with no digest (NULL: a repeat is a duplicate).
+constexpr const char* kMigrateStreamKeys = R"sql(
+BEGIN;
+INSERT OR IGNORE INTO idempotency_keys(stream, publisher, key, offset, ts, expires, digest)
+  SELECT i.stream, COALESCE(m.publisher, ''), i.key, i.offset, i.ts, i.expires, NULL
+  FROM idempotency i LEFT JOIN messages m ON m.stream = i.stream AND m.offset = i.offset;
+DROP TABLE idempotency;
+COMMIT;
 )sql";
 
 }  // namespace
@@ -34,6 +48,7 @@ SqliteStore::SqliteStore(const std::string& path) : path_(path) {
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA busy_timeout=5000");
     exec(kSchema);
+    if (hasTable("idempotency")) exec(kMigrateStreamKeys);
   } catch (...) {
     sqlite3_close(db_);
     throw;
@@ -62,6 +77,14 @@ void SqliteStore::exec(const char* sql) {
     sqlite3_free(error);
     throw std::runtime_error("sqlite (" + path_ + "): " + message);
   }
+}
+
+bool SqliteStore::hasTable(const char* name) {
+  Statement query(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  query.bind(1, name);
+  bool found = query.step();
+  query.reset();
+  return found;
 }
 
 void SqliteStore::submit(Job job, ErrorHandler onError) {

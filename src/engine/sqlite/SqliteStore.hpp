@@ -48,6 +48,7 @@ class SqliteStore {
   void run();
   void runBatch(std::vector<Pending>& batch);
   void exec(const char* sql);
+  bool hasTable(const char* name);
 
   std::string path_;
   sqlite3* db_ = nullptr;

@@ -64,6 +64,11 @@ TEST(ConfigLoader, ClearErrorsForBadValues) {
   EXPECT_NE(message([&] { ConfigLoader::applyValues(c, {{"log.format", "xml"}}, "flag"); }).find("one of text, json"), std::string::npos);
   EXPECT_NE(message([&] { ConfigLoader::applyEnv(c, envOf({{"ONAIR_API_KEY", "k"}})); }).find("both ONAIR_API_KEY"), std::string::npos);
   EXPECT_NE(message([&] { ConfigLoader::applyTomlText(c, "[[keys]]\nkey = \"k\"\nsecret = \"short\"\n"); }).find("at least 16"), std::string::npos);
+  // A per-connection limit has no meaning per namespace: refused there rather than ignored.
+  EXPECT_NE(message([&] {
+              ConfigLoader::applyTomlText(c, "[[rooms.namespaces]]\npattern = \"t_*\"\nmax_subscriptions_per_connection = 5\n", "onair.toml");
+            }).find("is per connection"),
+            std::string::npos);
 }
 
 TEST(ConfigLoader, ReferenceListsEveryKeyWithFlagAndEnv) {

@@ -1,0 +1,215 @@
+#include "rooms/RoomService.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+
+#include "engine/memory/MemoryBroker.hpp"
+#include "engine/memory/MemoryPresence.hpp"
+
+using namespace onair;
+
+namespace {
+
+// A broker that remembers what was published, then delivers it as the embedded one does.
+struct RecordingBroker : engine::Broker {
+  void setHandler(Handler handler) override { inner.setHandler(std::move(handler)); }
+  void publish(const std::string& topic, Payload payload) override {
+    {
+      std::lock_guard lock(mutex);
+      published.emplace_back(topic, *payload);
+    }
+    inner.publish(topic, std::move(payload));
+  }
+  // Frames published on `topic` whose text contains `needle`.
+  size_t count(const std::string& topic, const std::string& needle) {
+    std::lock_guard lock(mutex);
+    size_t n = 0;
+    for (const auto& [t, frame] : published) n += t == topic && frame.find(needle) != std::string::npos;
+    return n;
+  }
+  engine::memory::MemoryBroker inner;
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> published;
+};
+
+// A History whose appends wait until the test lets them complete; reads and removes complete at
+// once. Each life of a stream (until remove) has its own epoch: "e1", "e2", …
+struct HeldHistory : engine::History {
+  void append(engine::AppendRequest, std::function<void(engine::Outcome<engine::AppendResult>)> done) override {
+    std::lock_guard lock(mutex);
+    held.push_back(std::move(done));
+    changed.notify_all();
+  }
+  void read(engine::ReadRequest, std::function<void(engine::Outcome<engine::ReadResult>)> done) override {
+    engine::ReadResult result;
+    result.head = {0, epoch()};
+    result.oldest = 1;
+    done(std::move(result));
+  }
+  void remove(std::string, std::function<void(engine::Outcome<engine::Done>)> done) override {
+    {
+      std::lock_guard lock(mutex);
+      ++life;
+    }
+    done(engine::Done{});
+  }
+  std::string epoch() {
+    std::lock_guard lock(mutex);
+    return "e" + std::to_string(life);
+  }
+  void waitForAppend() {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(5), [this] { return !held.empty(); }));
+  }
+  // Completes the oldest held append as stored at `offset` in `epoch`.
+  void completeAppend(uint64_t offset, const std::string& epoch) {
+    std::function<void(engine::Outcome<engine::AppendResult>)> done;
+    {
+      std::lock_guard lock(mutex);
+      done = std::move(held.front());
+      held.pop_front();
+    }
+    done(engine::AppendResult{offset, epoch, 1000, false, false});
+  }
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<std::function<void(engine::Outcome<engine::AppendResult>)>> held;
+  int life = 1;
+};
+
+// Room metadata that was never written.
+struct EmptyRegistry : engine::Registry {
+  void get(std::string, std::function<void(engine::Outcome<std::optional<engine::Record>>)> done) override { done(std::nullopt); }
+  void put(std::string, std::string value, std::optional<uint64_t>, std::function<void(engine::Outcome<engine::PutResult>)> done) override {
+    done(engine::PutResult{false, engine::Record{std::move(value), 1, 1000}});
+  }
+  void remove(std::string, std::function<void(engine::Outcome<engine::Done>)> done) override { done(engine::Done{}); }
+};
+
+struct TestEngine : engine::Engine {
+  std::string_view name() const override { return "embedded"; }
+  bool ready() const override { return true; }
+  void stop() override {}
+  engine::Broker& broker() override { return broker_; }
+  engine::History& history() override { return history_; }
+  engine::Leases& leases() override { std::abort(); }
+  engine::Presence& presence() override { return presence_; }
+  engine::Registry& registry() override { return registry_; }
+  RecordingBroker broker_;
+  HeldHistory history_;
+  engine::memory::MemoryPresence presence_;
+  EmptyRegistry registry_;
+};
+
+using Result = std::variant<boost::json::value, api::ApiError>;
+
+// A reply that can be waited for later.
+struct PendingReply {
+  std::shared_ptr<std::promise<Result>> promise = std::make_shared<std::promise<Result>>();
+  std::future<Result> future = promise->get_future();
+  rooms::Reply reply() {
+    return [promise = promise](api::Result r) {
+      if (auto* t = std::get_if<api::JsonText>(&r)) return promise->set_value(boost::json::parse(t->text));
+      if (auto* e = std::get_if<api::ApiError>(&r)) return promise->set_value(std::move(*e));
+      promise->set_value(std::move(std::get<boost::json::value>(r)));
+    };
+  }
+  Result get() {
+    EXPECT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    return future.get();
+  }
+};
+
+Result wait(const std::function<void(rooms::Reply)>& call) {
+  PendingReply pending;
+  call(pending.reply());
+  return pending.get();
+}
+
+class RoomServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    service_ = std::make_unique<rooms::RoomService>(pool_, engine_, rooms::NamespacePolicy(rooms::NamespaceOptions{}, {}));
+    pool_.start();
+  }
+  void TearDown() override {
+    pool_.stop();
+    pool_.join();
+  }
+  rooms::PublishRequest publishRequest(const std::string& room) {
+    rooms::PublishRequest p;
+    p.kind = rooms::Kind::Room;
+    p.name = room;
+    p.type = "note";
+    p.dataJson = "{\"n\":1}";
+    p.publisher = "alice";
+    return p;
+  }
+
+  hub::ShardPool pool_{2, net::WsSettings{}};
+  TestEngine engine_;
+  std::unique_ptr<rooms::RoomService> service_;
+};
+
+}  // namespace
+
+// The append of a publish made before destroy completes after the room was made again (by a
+// later request): it belongs to the old life, so it must not reach the new room's subscribers or
+// move its position, and the publisher learns the room was destroyed.
+TEST_F(RoomServiceTest, APublishStoredAcrossADestroyStaysOutOfTheRoomMadeAgain) {
+  PendingReply published;
+  service_->publish(publishRequest("lobby"), published.reply());
+  engine_.history_.waitForAppend();
+
+  auto destroyed = wait([&](rooms::Reply r) { service_->destroy(rooms::Kind::Room, "lobby", r); });
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(destroyed));
+  auto members = wait([&](rooms::Reply r) { service_->members({"lobby", 100, std::nullopt}, r); });  // makes the room again
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(members));
+
+  engine_.history_.completeAppend(1, "e1");
+  auto reply = published.get();
+  EXPECT_EQ(engine_.broker_.count("r:lobby", "\"room.message\""), 0u) << "fanned out into the room made again";
+  auto snapshot = wait([&](rooms::Reply r) { service_->snapshot({"lobby", 10, std::nullopt}, r); });
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(snapshot));
+  const auto& position = std::get<boost::json::value>(snapshot).at("position");
+  EXPECT_EQ(position.at("epoch"), "e2");
+  EXPECT_EQ(position.at("offset"), 0) << "the old life's append moved the new room's head";
+
+  ASSERT_TRUE(std::holds_alternative<api::ApiError>(reply)) << "the publisher must learn its message is gone";
+  EXPECT_EQ(std::get<api::ApiError>(reply).code, api::ErrorCode::NotFound);
+}
+
+// The same, when nothing made the room again: the publisher is not told its message was stored.
+TEST_F(RoomServiceTest, APublishStoredAcrossADestroyIsAnsweredNotFound) {
+  PendingReply published;
+  service_->publish(publishRequest("hall"), published.reply());
+  engine_.history_.waitForAppend();
+  auto destroyed = wait([&](rooms::Reply r) { service_->destroy(rooms::Kind::Room, "hall", r); });
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(destroyed));
+
+  engine_.history_.completeAppend(1, "e1");
+  auto reply = published.get();
+  ASSERT_TRUE(std::holds_alternative<api::ApiError>(reply));
+  EXPECT_EQ(std::get<api::ApiError>(reply).code, api::ErrorCode::NotFound);
+  EXPECT_NE(std::get<api::ApiError>(reply).message.find("destroyed"), std::string::npos);
+}
+
+// Without a destroy in between, a held append completes as before: fanned out, head moved.
+TEST_F(RoomServiceTest, APublishIsFannedOutAndMovesTheHead) {
+  PendingReply published;
+  service_->publish(publishRequest("den"), published.reply());
+  engine_.history_.waitForAppend();
+  engine_.history_.completeAppend(1, "e1");
+  auto reply = published.get();
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(reply));
+  EXPECT_EQ(std::get<boost::json::value>(reply).at("offset"), 1);
+  EXPECT_EQ(engine_.broker_.count("r:den", "\"room.message\""), 1u);
+  auto snapshot = wait([&](rooms::Reply r) { service_->snapshot({"den", 10, std::nullopt}, r); });
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(snapshot));
+  EXPECT_EQ(std::get<boost::json::value>(snapshot).at("position").at("offset"), 1);
+}
