@@ -228,11 +228,13 @@ test('departed viewers are forgotten after stage.departed_ttl_ms; a stage nobody
     const host = await participant(s.id, 'hostF', 'host', {}, small);
     const watcher = await participant(s.id, 'watcher', 'viewer', {}, small);
     const asker = await participant(s.id, 'asker', 'viewer', {}, small);
+    const stays = await participant(s.id, 'stays', 'viewer', {}, small);
     await ok(asker.c, 'stage.requestAccess', { stageId: s.id });
     watcher.c.close();
     asker.c.close();
     await until(async () => !(await listed()).some((p) => p.startsWith('watcher:')), 'the watcher is forgotten');
-    assert.deepEqual(await listed(), ['asker:REQUESTED_TO_JOIN_STAGE', 'hostF:OFF_STAGE']);
+    assert.deepEqual(await listed(), ['asker:REQUESTED_TO_JOIN_STAGE', 'hostF:OFF_STAGE', 'stays:OFF_STAGE'], 'connected viewers stay');
+    stays.c.close();
     host.c.close();
     await until(async () => (await apiOn(small, 'GET', `/v1/stages/${s.id}/stats`)).body.connected === 0, 'everyone left');
     // Nobody connected: the stage may leave memory; opening it again finds it as it was.
