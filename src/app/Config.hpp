@@ -71,6 +71,7 @@ struct Config {
   int64_t turnTtlSeconds = 3600;
   // [stage]
   int64_t stageRequestUpdateIntervalMs = 100;
+  int64_t stageDepartedTtlMs = 60000;
   // [dev]
   std::string devDemoTokens = "auto";
   // [[keys]] and ONAIR_API_KEY/ONAIR_API_SECRET (first = used to sign new tokens)

@@ -214,7 +214,7 @@ int Server::run(Config config, const std::string& executable) {
 
   // Surfaces.
   rooms::RoomService roomService(pool, engine, namespacePolicy(config), static_cast<size_t>(config.roomsMaxSubscriptionsPerConnection));
-  stage::StageService stageService(pool, engine, config.stageRequestUpdateIntervalMs);
+  stage::StageService stageService(pool, engine, stage::StageOptions{config.stageRequestUpdateIntervalMs, config.stageDepartedTtlMs});
   std::unique_ptr<live::LiveService> liveService;
   try {
     liveService = std::make_unique<live::LiveService>(pool, engine, liveOptions(config));

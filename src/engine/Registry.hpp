@@ -4,6 +4,14 @@
 // Contract: put() with an expected version succeeds only if the stored version equals it (0 for
 // "not stored yet") and then stores version + 1; without one it always succeeds. Each record's
 // versions increase by one per successful put. Completions run on the engine's thread.
+//
+// Sets: a set is a record whose value is a JSON array of distinct strings (get() reads it like
+// any record). addMember() and removeMember() read, change and write it as one atomic step: no
+// other operation on the key runs in between (embedded: one store job; Redis: one Lua script), so
+// callers changing one set at once never lose each other's change. Each reports whether the set
+// changed; a change stores version + 1, no change keeps the version. A missing key is the empty
+// set: adding creates it at version 1, removing from it changes nothing; removing the last member
+// stores "[]". A value that is not an array of strings fails with an EngineError, unchanged.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -31,6 +39,9 @@ class Registry {
   virtual void put(std::string key, std::string value, std::optional<uint64_t> expectedVersion,
                    std::function<void(Outcome<PutResult>)> done) = 0;
   virtual void remove(std::string key, std::function<void(Outcome<Done>)> done) = 0;
+  // Set members (see "Sets" above); the outcome is true when the set changed.
+  virtual void addMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) = 0;
+  virtual void removeMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) = 0;
 };
 
 }  // namespace onair::engine

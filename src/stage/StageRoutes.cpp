@@ -127,6 +127,7 @@ void registerStageRoutes(api::HttpRouter& router, StageService& service, const a
       return participantToken(service, issuer, id, std::move(*in), respond);
     }
     if (seg.size() == 2 && seg[1] == "participants" && req.method == "GET") return service.participantsOf(id, replyTo(respond));
+    if (seg.size() == 2 && seg[1] == "stats" && req.method == "GET") return service.stats(id, replyTo(respond));
     if (seg.size() == 4 && seg[1] == "participants" && seg[3] == "disconnect" && req.method == "POST") {
       auto in = api::jsonBody(req, respond);
       if (!in) return;

@@ -4,8 +4,12 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "api/ClientSession.hpp"
@@ -53,6 +57,7 @@ struct StageService::Participant {
   int64_t requestedAtMs = 0;
   json::array streams;
   std::map<std::string, std::string> subscribeTypes;  // participantId → NONE / AUDIO_ONLY / AUDIO_VIDEO
+  int64_t departedAtMs = 0;  // when queued to be forgotten (0: not queued since it last connected)
   struct Connection {
     size_t shard;
     std::weak_ptr<api::ClientSession> session;
@@ -70,6 +75,12 @@ struct StageService::Stage {
   std::vector<std::function<void(Stage&)>> waiting;
   std::vector<Reply> waitingErrors;
   std::map<std::string, Participant> participants;  // by userId
+  size_t connected = 0;  // participants with at least one connection: what maxParticipants caps
+  // Viewers gone with nothing durable, oldest first: (departedAtMs, userId), forgotten after the
+  // TTL. An entry is stale when the participant came back (its departedAtMs no longer matches).
+  std::deque<std::pair<int64_t, std::string>> departed;
+  // Open connections by token expiry (expiresAtMs, userId, sessionId): the tick reads only those due.
+  std::set<std::tuple<int64_t, std::string, std::string>> expiries;
   bool requestsDirty = false;
   bool stateDirty = false;  // statuses changed since the last save (saved once per tick)
 };
@@ -81,8 +92,8 @@ struct StageService::Shard {
   std::unordered_map<api::ClientSession*, std::vector<std::pair<std::string, net::FrameSink*>>> subscriptions;
 };
 
-StageService::StageService(hub::ShardPool& pool, engine::Engine& engine, int64_t requestUpdateIntervalMs)
-    : pool_(pool), engine_(engine), requestUpdateIntervalMs_(requestUpdateIntervalMs) {
+StageService::StageService(hub::ShardPool& pool, engine::Engine& engine, StageOptions options)
+    : pool_(pool), engine_(engine), options_(options) {
   for (size_t i = 0; i < pool_.size(); ++i) {
     shards_.push_back(std::make_unique<Shard>());
     shards_.back()->timer = std::make_unique<boost::asio::steady_timer>(pool_.loop(i).io());
@@ -95,6 +106,8 @@ StageService::~StageService() {
 }
 
 size_t StageService::ownerOf(const std::string& stageId) const { return pool_.ownerOf("st:" + stageId); }
+
+size_t StageService::residentStages(size_t shard) const { return shards_[shard]->stages.size(); }
 
 // ---- loading and persistence ---------------------------------------------------------------
 
@@ -160,18 +173,23 @@ void StageService::finishLoad(size_t owner, const std::string& stageId, const st
       s.participants.emplace(std::string(userId), std::move(p));
     }
   }
+  // The waiters leave the stage first and each looks it up again: one of them may remove it
+  // (DELETE), and the ones after it must then find no stage rather than freed memory.
   auto waiting = std::move(s.waiting);
   auto errors = std::move(s.waitingErrors);
+  auto& stages = shards_[owner]->stages;
+  if (!s.exists) stages.erase(it);
   for (size_t i = 0; i < waiting.size(); ++i) {
-    if (!s.exists) errors[i](ApiError{ErrorCode::NotFound, "no stage " + stageId, std::nullopt});
-    else waiting[i](s);
+    auto found = stages.find(stageId);
+    if (found == stages.end() || !found->second.exists) errors[i](ApiError{ErrorCode::NotFound, "no stage " + stageId, std::nullopt});
+    else waiting[i](found->second);
   }
-  if (!s.exists) shards_[owner]->stages.erase(stageId);
 }
 
 // Statuses and requests go to the Registry once per tick when they changed (the store keeps the
-// order of saves). Only participants with a status other than OFF_STAGE are saved: a viewer who
-// merely watches is re-established by its next stage.open, so a save is O(requests), not
+// order of saves, so a stage unloaded after its save and loaded again reads what was saved). Only
+// hosts and participants with a status other than OFF_STAGE are saved: a viewer who merely
+// watches is re-established by its next stage.open, so a save is O(hosts + requests), not
 // O(audience).
 void StageService::persist(Stage& s) { s.stateDirty = true; }
 
@@ -179,7 +197,7 @@ void StageService::save(Stage& s) {
   s.stateDirty = false;
   json::object participants;
   for (const auto& [userId, p] : s.participants) {
-    if (p.status == OffStage) continue;
+    if (p.status == OffStage && !p.host) continue;
     participants[userId] = json::object{{"participantId", p.participantId}, {"name", p.name}, {"host", p.host},
                                         {"canPublish", p.canPublish}, {"canSubscribe", p.canSubscribe},
                                         {"attributes", p.attributes}, {"status", p.status}, {"requestedAt", p.requestedAtMs}};
@@ -234,7 +252,14 @@ void StageService::setStatus(Stage& s, Participant& p, int status) {
       if (auto sess = session.lock()) sess->sendText(text);
     });
   }
+  if (status == OffStage) noteDeparture(s, p);
   persist(s);
+}
+
+void StageService::noteDeparture(Stage& s, Participant& p) {
+  if (p.host || p.status != OffStage || !p.connections.empty() || p.departedAtMs != 0) return;
+  p.departedAtMs = nowMs();
+  s.departed.emplace_back(p.departedAtMs, p.userId);
 }
 
 json::value StageService::participantJson(const Participant& p) const {
@@ -271,13 +296,20 @@ void StageService::open(const std::string& stageId, Actor actor, Reply reply) {
   withStage(
       stageId,
       [this, owner, actor, reply](Stage& s) {
+        // The cap counts people connected now: those who left make room for newcomers.
         int64_t maxParticipants = s.record.contains("maxParticipants") ? s.record.at("maxParticipants").as_int64() : 0;
-        if (maxParticipants > 0 && !s.participants.count(actor.userId) && static_cast<int64_t>(s.participants.size()) >= maxParticipants) {
-          return reply(ApiError{ErrorCode::CapExceeded, fmt::format("stage {} has its {} participants", s.id, maxParticipants), std::nullopt});
+        auto known = s.participants.find(actor.userId);
+        const bool connectedNow = known != s.participants.end() && !known->second.connections.empty();
+        if (maxParticipants > 0 && !connectedNow && static_cast<int64_t>(s.connected) >= maxParticipants) {
+          return reply(ApiError{ErrorCode::CapExceeded, fmt::format("stage {} has its {} participants connected", s.id, maxParticipants), std::nullopt});
         }
         auto [it, isNew] = s.participants.try_emplace(actor.userId);
         Participant& p = it->second;
         const bool wasConnected = !p.connections.empty();
+        // A repeated stage.open on one connection refreshes the reply only: the connection is
+        // counted and subscribed once, so it gets each event once and its close undoes it all.
+        const bool sameConnection = std::any_of(p.connections.begin(), p.connections.end(),
+                                                [&](const auto& c) { return c.sessionId == actor.sessionId; });
         p.userId = actor.userId;
         p.participantId = actor.participantId.empty() ? (p.participantId.empty() ? util::randomId("p_", 9) : p.participantId) : actor.participantId;
         p.name = actor.name;
@@ -285,7 +317,12 @@ void StageService::open(const std::string& stageId, Actor actor, Reply reply) {
         p.canPublish = actor.canPublish;
         p.canSubscribe = actor.canSubscribe;
         p.attributes = actor.attributes.is_null() ? json::value(json::object()) : actor.attributes;
-        p.connections.push_back({actor.shard, actor.session, actor.sessionId, actor.tokenExpiresAtMs});
+        if (!sameConnection) {
+          p.connections.push_back({actor.shard, actor.session, actor.sessionId, actor.tokenExpiresAtMs});
+          s.expiries.emplace(actor.tokenExpiresAtMs, actor.userId, actor.sessionId);
+          if (!wasConnected) ++s.connected;
+          p.departedAtMs = 0;
+        }
         // Hosts hear of every participant; everyone hears of hosts (linear in the stage, not the audience).
         if (!wasConnected) {
           json::object joined{{"participantId", p.participantId}, {"userId", p.userId}};
@@ -301,7 +338,7 @@ void StageService::open(const std::string& stageId, Actor actor, Reply reply) {
         json::object result{{"stage", s.record}, {"status", kStatusNames[p.status]}, {"participants", std::move(active)},
                             {"participantId", p.participantId}};
         if (p.host) result["requests"] = requestsJson(s);
-        subscribeConnection(owner, s.id, actor);
+        if (!sameConnection) subscribeConnection(owner, s.id, actor);
         reply(std::move(result));
       },
       reply);
@@ -326,7 +363,12 @@ void StageService::subscribeConnection(size_t owner, const std::string& stageId,
     auto& subs = shards_[actor.shard]->subscriptions;
     auto [it, first] = subs.try_emplace(session.get());
     for (const auto& t : topics) {
-      pool_.hub(actor.shard).subscribe(t, connection.get());
+      // Already subscribed (the owner counts a connection once, so this is a safety net): give
+      // back the interest counted for this call, and keep one (topic, sink) pair per topic.
+      if (!pool_.hub(actor.shard).subscribe(t, connection.get())) {
+        pool_.post(owner, [this, t, shard = actor.shard] { pool_.removeInterest(t, shard); });
+        continue;
+      }
       it->second.emplace_back(t, connection.get());
     }
     if (!first) return;
@@ -359,14 +401,22 @@ void StageService::connectionClosed(const std::string& stageId, const std::strin
   if (s == stages.end()) return;
   auto p = s->second.participants.find(userId);
   if (p == s->second.participants.end()) return;
-  std::erase_if(p->second.connections, [&](const auto& c) { return c.sessionId == sessionId; });
-  if (!p->second.connections.empty()) return;
+  auto& connections = p->second.connections;
+  const size_t before = connections.size();
+  for (const auto& c : connections) {
+    if (c.sessionId == sessionId) s->second.expiries.erase({c.tokenExpiresAtMs, userId, sessionId});
+  }
+  std::erase_if(connections, [&](const auto& c) { return c.sessionId == sessionId; });
+  // Nothing to do when this connection was not counted, or others remain.
+  if (connections.size() == before || !connections.empty()) return;
+  --s->second.connected;
   const bool visible = p->second.host || p->second.status == OnStage;
   if (p->second.status == OnStage) setStatus(s->second, p->second, OffStage);
   // Everyone hears when a host or someone on stage leaves; hosts hear of every viewer.
   json::object left{{"participantId", p->second.participantId}, {"userId", userId}};
   if (visible) toAll(s->second, "stage.participantLeft", left);
   else toHosts(s->second, "stage.participantLeft", left);
+  noteDeparture(s->second, p->second);
 }
 
 void StageService::transition(const std::string& stageId, Actor actor, Transition what, Reply reply) {
@@ -489,15 +539,10 @@ void StageService::create(json::object settings, Reply reply) {
   std::string text = json::serialize(settings);
   engine_.registry().put("stage:" + id, text, 0, [this, id, settings, reply](engine::Outcome<engine::PutResult> r) {
     if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
-    // The index of stages, kept under one key and updated in order by the store.
-    engine_.registry().get("stages:index", [this, id, settings, reply](engine::Outcome<std::optional<engine::Record>> r) {
-      json::array ids;
-      if (auto* rec = std::get_if<std::optional<engine::Record>>(&r); rec && *rec) {
-        auto v = parse((*rec)->value);
-        if (v.is_array()) ids = v.as_array();
-      }
-      ids.emplace_back(id);
-      engine_.registry().put("stages:index", json::serialize(ids), std::nullopt, [settings, reply](auto) { reply(settings); });
+    // The index of stages: a Registry set, so creates and removes at once never lose each other's id.
+    engine_.registry().addMember("stages:index", id, [settings, reply](engine::Outcome<bool> r) {
+      if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+      reply(settings);
     });
   });
 }
@@ -558,17 +603,9 @@ void StageService::remove(const std::string& stageId, Reply reply) {
         shards_[owner]->stages.erase(stageId);
         engine_.registry().remove("stage:" + stageId, [](auto) {});
         engine_.registry().remove("stage:" + stageId + ":state", [](auto) {});
-        engine_.registry().get("stages:index", [this, stageId, reply](engine::Outcome<std::optional<engine::Record>> r) {
-          json::array ids;
-          if (auto* rec = std::get_if<std::optional<engine::Record>>(&r); rec && *rec) {
-            auto v = parse((*rec)->value);
-            if (v.is_array()) {
-              for (const auto& id : v.as_array()) {
-                if (id.as_string() != stageId) ids.push_back(id);
-              }
-            }
-          }
-          engine_.registry().put("stages:index", json::serialize(ids), std::nullopt, [reply](auto) { reply(json::object{{"ok", true}}); });
+        engine_.registry().removeMember("stages:index", stageId, [reply](engine::Outcome<bool> r) {
+          if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+          reply(json::object{{"ok", true}});
         });
       },
       reply);
@@ -576,6 +613,16 @@ void StageService::remove(const std::string& stageId, Reply reply) {
 
 void StageService::participantsOf(const std::string& stageId, Reply reply) {
   withStage(stageId, [this, reply](Stage& s) { reply(json::object{{"participants", participantsJson(s)}}); }, reply);
+}
+
+void StageService::stats(const std::string& stageId, Reply reply) {
+  withStage(
+      stageId,
+      [this, reply](Stage& s) {
+        reply(json::object{{"stageId", s.id}, {"participants", s.participants.size()}, {"connected", s.connected},
+                           {"subscribers", pool_.subscriptions("st:" + s.id)}});
+      },
+      reply);
 }
 
 void StageService::disconnect(const std::string& stageId, const std::string& participantId, const std::string& reason, Reply reply) {
@@ -602,7 +649,7 @@ void StageService::disconnect(const std::string& stageId, const std::string& par
 // ---- timers ----------------------------------------------------------------------------------
 
 void StageService::arm(size_t shard) {
-  shards_[shard]->timer->expires_after(std::chrono::milliseconds(requestUpdateIntervalMs_));
+  shards_[shard]->timer->expires_after(std::chrono::milliseconds(options_.requestUpdateIntervalMs));
   shards_[shard]->timer->async_wait([this, shard](const boost::system::error_code& ec) {
     if (ec) return;
     tick(shard);
@@ -610,28 +657,65 @@ void StageService::arm(size_t shard) {
   });
 }
 
-// Coalesced host updates (at most one of each per interval) and expired participant tokens.
+// Per stage: coalesced host updates (at most one of each per interval), expired participant
+// tokens, forgetting departed viewers, the save of changed statuses, and unloading the stage when
+// idle. The work is O(stages + what is due): connected and departed people are not walked.
 void StageService::tick(size_t shard) {
   const int64_t now = nowMs();
-  for (auto& [id, s] : shards_[shard]->stages) {
-    if (s.stateDirty) save(s);
+  auto& stages = shards_[shard]->stages;
+  for (auto it = stages.begin(); it != stages.end();) {
+    Stage& s = it->second;
+    if (!s.loaded) {
+      ++it;
+      continue;
+    }
     if (s.requestsDirty) {
       s.requestsDirty = false;
       json::value requests = requestsJson(s);
       toHosts(s, "stage.stageAccessRequestUpdate", json::object{{"requests", requests}});
       toHosts(s, "stage.newStageRequest", json::object{{"count", requests.as_array().size()}});
     }
-    for (auto& [userId, p] : s.participants) {
-      for (const auto& c : p.connections) {
-        if (c.tokenExpiresAtMs > now) continue;
-        pool_.post(c.shard, [session = c.session] {
-          if (auto sess = session.lock()) {
-            if (auto conn = sess->connection().lock()) conn->close(4011, "token expired");
-          }
-        });
-      }
+    expireTokens(s, now);
+    forgetDeparted(s, now);
+    if (s.stateDirty) save(s);
+    // Saved above, and the store runs that save before any later load: nothing is lost.
+    if (idle(s)) it = stages.erase(it);
+    else ++it;
+  }
+}
+
+void StageService::expireTokens(Stage& s, int64_t now) {
+  while (!s.expiries.empty() && std::get<0>(*s.expiries.begin()) <= now) {
+    auto [expiresAtMs, userId, sessionId] = *s.expiries.begin();
+    s.expiries.erase(s.expiries.begin());
+    auto p = s.participants.find(userId);
+    if (p == s.participants.end()) continue;
+    for (const auto& c : p->second.connections) {
+      if (c.sessionId != sessionId) continue;
+      pool_.post(c.shard, [session = c.session] {
+        if (auto sess = session.lock()) {
+          if (auto conn = sess->connection().lock()) conn->close(4011, "token expired");
+        }
+      });
     }
   }
+}
+
+void StageService::forgetDeparted(Stage& s, int64_t now) {
+  while (!s.departed.empty() && s.departed.front().first + options_.departedTtlMs <= now) {
+    auto [departedAtMs, userId] = std::move(s.departed.front());
+    s.departed.pop_front();
+    auto p = s.participants.find(userId);
+    if (p == s.participants.end() || p->second.departedAtMs != departedAtMs) continue;  // came back since
+    const Participant& q = p->second;
+    if (q.host || q.status != OffStage || !q.connections.empty()) continue;
+    s.participants.erase(p);
+  }
+}
+
+// Nobody connected, no departed viewer still remembered, nothing to save or send, no load waiting.
+bool StageService::idle(const Stage& s) const {
+  return s.connected == 0 && s.departed.empty() && s.waiting.empty() && !s.stateDirty && !s.requestsDirty;
 }
 
 }  // namespace onair::stage

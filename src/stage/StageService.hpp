@@ -2,7 +2,10 @@
 // Stages (semantics: seeds/001 and seeds/003; protocol: docs/protocol.md "Stages"). Each stage is
 // owned by one shard (hash of its id), which holds its participants and their statuses, so two
 // hosts acting on one request are serialized there: exactly one wins. Stage records and statuses
-// are kept in the engine's Registry ("stage:<id>", "stage:<id>:state"), so a restart keeps them.
+// are kept in the engine's Registry ("stage:<id>", "stage:<id>:state"), so a restart keeps them;
+// the set "stages:index" lists the ids. Memory holds only stages in use: a viewer who left with
+// nothing durable is forgotten after `departedTtlMs`, and a stage nobody is connected to then
+// leaves memory (its hosts and non-OFF_STAGE statuses are saved first and come back on load).
 #include <boost/json/value.hpp>
 #include <memory>
 #include <optional>
@@ -12,6 +15,7 @@
 #include "api/Reply.hpp"
 #include "engine/Engine.hpp"
 #include "hub/ShardPool.hpp"
+#include "stage/StageOptions.hpp"
 
 namespace onair::api {
 class ClientSession;
@@ -41,11 +45,13 @@ enum class HostAction { Grant, Deny, Kick };
 
 class StageService {
  public:
-  StageService(hub::ShardPool& pool, engine::Engine& engine, int64_t requestUpdateIntervalMs);
+  StageService(hub::ShardPool& pool, engine::Engine& engine, StageOptions options);
   ~StageService();
 
   // Saves every changed stage now (shutdown); call on `shard`'s thread.
   void saveChanged(size_t shard);
+  // Stages held in memory by `shard` (call on its thread): for tests and stats.
+  size_t residentStages(size_t shard) const;
 
   // Server API.
   void create(boost::json::object settings, Reply reply);
@@ -54,6 +60,9 @@ class StageService {
   void update(const std::string& stageId, boost::json::object changes, Reply reply);
   void remove(const std::string& stageId, Reply reply);
   void participantsOf(const std::string& stageId, Reply reply);
+  // {participants (in memory), connected (participants with a connection), subscribers
+  // (connections subscribed to the stage's events)}.
+  void stats(const std::string& stageId, Reply reply);
   void disconnect(const std::string& stageId, const std::string& participantId, const std::string& reason, Reply reply);
 
   // Client ops.
@@ -76,6 +85,8 @@ class StageService {
   void persist(Stage& s);  // marks the state for the next tick's save
   void save(Stage& s);
   void setStatus(Stage& s, Participant& p, int status);
+  // Queues `p` to be forgotten after the TTL if nothing about it is durable and it is gone.
+  void noteDeparture(Stage& s, Participant& p);
   void toUser(const Stage& s, const Participant& p, const std::string& event, boost::json::value data);
   void toAll(const Stage& s, const std::string& event, boost::json::value data);
   void toHosts(const Stage& s, const std::string& event, boost::json::value data);
@@ -86,10 +97,13 @@ class StageService {
   void connectionClosed(const std::string& stageId, const std::string& userId, const std::string& sessionId);
   void arm(size_t shard);
   void tick(size_t shard);
+  void expireTokens(Stage& s, int64_t now);
+  void forgetDeparted(Stage& s, int64_t now);
+  bool idle(const Stage& s) const;
 
   hub::ShardPool& pool_;
   engine::Engine& engine_;
-  int64_t requestUpdateIntervalMs_;
+  StageOptions options_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

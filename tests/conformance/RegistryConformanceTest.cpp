@@ -1,4 +1,7 @@
 // Registry contract (engine/Registry.hpp), run against every engine.
+#include <boost/json.hpp>
+
+#include <algorithm>
 #include <thread>
 
 #include "ConformanceFixture.hpp"
@@ -6,7 +9,29 @@
 namespace onair::conformance {
 namespace {
 
-class RegistryConformance : public EngineConformance {};
+class RegistryConformance : public EngineConformance {
+ protected:
+  bool addMember(const std::string& key, const std::string& member) {
+    return valueOf(awaitCompletion<engine::Outcome<bool>>(
+                       [&](auto done) { engine().registry().addMember(key, member, std::move(done)); }, "addMember"),
+                   "addMember");
+  }
+  bool removeMember(const std::string& key, const std::string& member) {
+    return valueOf(awaitCompletion<engine::Outcome<bool>>(
+                       [&](auto done) { engine().registry().removeMember(key, member, std::move(done)); }, "removeMember"),
+                   "removeMember");
+  }
+  // The members of a set as stored, sorted (the contract fixes no order).
+  std::vector<std::string> members(const std::string& key) {
+    auto record = get(key);
+    if (!record) return {};
+    std::vector<std::string> out;
+    auto value = boost::json::parse(record->value);
+    for (const auto& m : value.as_array()) out.emplace_back(m.as_string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
 
 TEST_P(RegistryConformance, GetOfMissingKeyIsEmpty) { EXPECT_FALSE(get(name("missing")).has_value()); }
 
@@ -152,6 +177,82 @@ TEST_P(RegistryConformance, RecordsSurviveRestart) {
   EXPECT_FALSE(get(removed).has_value());
   EXPECT_TRUE(put(key, "stale", 1).conflict);
   EXPECT_EQ(put(key, R"({"v":3})", 2).record.version, 3u);
+}
+
+TEST_P(RegistryConformance, AddMemberCreatesTheSetAndCountsOnlyChanges) {
+  const auto key = name("set");
+  EXPECT_TRUE(addMember(key, "a"));
+  EXPECT_EQ(get(key)->version, 1u);
+  EXPECT_FALSE(addMember(key, "a")) << "a member is stored once";
+  EXPECT_EQ(get(key)->version, 1u) << "no change, no new version";
+  EXPECT_TRUE(addMember(key, "b \"quoted\""));
+  EXPECT_EQ(get(key)->version, 2u);
+  EXPECT_EQ(members(key), (std::vector<std::string>{"a", "b \"quoted\""}));
+}
+
+TEST_P(RegistryConformance, RemoveMemberTakesOneOutAndLeavesAnEmptySet) {
+  const auto key = name("set");
+  EXPECT_FALSE(removeMember(key, "a")) << "a missing key is the empty set";
+  EXPECT_FALSE(get(key).has_value()) << "removing from a missing set creates nothing";
+  addMember(key, "a");
+  addMember(key, "b");
+  EXPECT_FALSE(removeMember(key, "c"));
+  EXPECT_EQ(get(key)->version, 2u);
+  EXPECT_TRUE(removeMember(key, "a"));
+  EXPECT_EQ(members(key), std::vector<std::string>{"b"});
+  EXPECT_TRUE(removeMember(key, "b"));
+  auto stored = get(key);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_TRUE(boost::json::parse(stored->value).as_array().empty());
+  EXPECT_EQ(stored->version, 4u);
+}
+
+TEST_P(RegistryConformance, ConcurrentMemberChangesLoseNothing) {
+  // Adds and removes issued together from several threads: each one's change survives the others
+  // (a read-then-put from two callers would lose one of them).
+  const auto key = name("set");
+  constexpr int kMembers = 60;
+  for (int i = 0; i < kMembers; i += 2) addMember(key, "old" + std::to_string(i));
+  Collector<engine::Outcome<bool>> changes;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kMembers; i += 3) {
+        engine().registry().addMember(key, "new" + std::to_string(i), changes.callback());
+        if (i % 2 == 0) engine().registry().removeMember(key, "old" + std::to_string(i), changes.callback());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& outcome : changes.waitFor(kMembers + kMembers / 2)) {
+    ASSERT_TRUE(std::holds_alternative<bool>(outcome));
+    EXPECT_TRUE(std::get<bool>(outcome));
+  }
+  std::vector<std::string> expected;
+  for (int i = 0; i < kMembers; ++i) expected.push_back("new" + std::to_string(i));
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(members(key), expected);
+}
+
+TEST_P(RegistryConformance, MemberChangesOnARecordThatIsNotASetFailAndChangeNothing) {
+  const auto key = name("notASet");
+  put(key, R"({"a":1})");
+  auto outcome = awaitCompletion<engine::Outcome<bool>>(
+      [&](auto done) { engine().registry().addMember(key, "a", std::move(done)); }, "addMember");
+  EXPECT_TRUE(std::holds_alternative<engine::EngineError>(outcome));
+  EXPECT_EQ(get(key)->value, R"({"a":1})");
+  EXPECT_EQ(get(key)->version, 1u);
+}
+
+TEST_P(RegistryConformance, SetsSurviveRestart) {
+  const auto key = name("set");
+  addMember(key, "a");
+  addMember(key, "b");
+  removeMember(key, "a");
+  restart();
+  EXPECT_EQ(members(key), std::vector<std::string>{"b"});
+  EXPECT_TRUE(addMember(key, "c"));
+  EXPECT_EQ(get(key)->version, 4u);
 }
 
 ONAIR_INSTANTIATE_CONFORMANCE(RegistryConformance);

@@ -20,18 +20,28 @@ after(async () => {
   rmSync(opts.dataDir, { recursive: true, force: true });
 });
 
-async function api(method, path, body) {
-  const res = await fetch(srv.url + path, { method, headers: { authorization: `Bearer ${apiCredential(srv)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+async function apiOn(server, method, path, body) {
+  const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${apiCredential(server)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
   return { status: res.status, body: await res.json() };
 }
-async function participant(stageId, userId, role = 'viewer', extra = {}) {
-  const t = await api('POST', `/v1/stages/${stageId}/participant-tokens`, { userId, role, ...extra });
+const api = (method, path, body) => apiOn(srv, method, path, body);
+async function participant(stageId, userId, role = 'viewer', extra = {}, server = srv) {
+  const t = await apiOn(server, 'POST', `/v1/stages/${stageId}/participant-tokens`, { userId, role, ...extra });
   assert.equal(t.status, 200, JSON.stringify(t.body));
-  const c = await connectClient(srv, { token: t.body.token });
+  const c = await connectClient(server, { token: t.body.token });
   const opened = await ok(c, 'stage.open', { stageId });
   return { c, opened, participantId: t.body.participantId };
 }
 const statusOf = async (c, stageId) => (await ok(c, 'stage.open', { stageId })).status;
+// Polls `check` (async, truthy when done) every 20 ms, failing after `ms`.
+async function until(check, what, ms = 5000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 test('server API: create, get, list, update, participant tokens with validation', async () => {
   const created = await api('POST', '/v1/stages', { name: 'Launch', maxPublishers: 2 });
@@ -170,4 +180,70 @@ test('maxParticipants caps who can open the stage', async () => {
   assert.equal((await ok(first.c, 'stage.open', { stageId: s.id })).status, 'OFF_STAGE', 'a participant already in may reopen');
   first.c.close();
   second.close();
+});
+
+test('stage.open twice on one connection: each event arrives once, and its close leaves no subscription', async () => {
+  const { body: s } = await api('POST', '/v1/stages', { name: 'Twice' });
+  const stats = async () => (await api('GET', `/v1/stages/${s.id}/stats`)).body;
+  const host = await participant(s.id, 'hostTwice', 'host');
+  const v = await participant(s.id, 'twice');
+  assert.equal((await ok(v.c, 'stage.open', { stageId: s.id })).status, 'OFF_STAGE');
+  assert.deepEqual(await stats(), { stageId: s.id, participants: 2, connected: 2, subscribers: 2 });
+  await ok(v.c, 'stage.requestAccess', { stageId: s.id });
+  await ok(host.c, 'stage.grantAccess', { stageId: s.id, userIds: ['twice'] });
+  await v.c.waitEvent((e) => e.event === 'stage.stageRequestApproved');
+  await ok(v.c, 'stage.join', { stageId: s.id });
+  // One more round trip on the connection: whatever the server queued for it before is in.
+  await ok(v.c, 'stage.participants', { stageId: s.id });
+  const statuses = v.c.events.filter((e) => e.event === 'stage.stageStatusUpdate').map((e) => e.data.status);
+  assert.deepEqual(statuses, ['REQUESTED_TO_JOIN_STAGE', 'ACCEPTED_TO_JOIN_STAGE', 'ON_STAGE']);
+  assert.equal(v.c.events.filter((e) => e.event === 'stage.participantStatusUpdate' && e.data.status === 'ON_STAGE').length, 1);
+  v.c.close();
+  await until(async () => (await stats()).subscribers === 1, 'the viewer\'s subscription is gone');
+  host.c.close();
+  await until(async () => (await stats()).subscribers === 0, 'no subscriber is left');
+  assert.equal((await stats()).connected, 0);
+});
+
+test('maxParticipants counts who is connected: people who left make room', async () => {
+  const { body: s } = await api('POST', '/v1/stages', { name: 'Two seats', maxParticipants: 2 });
+  const first = [await participant(s.id, 'seat1'), await participant(s.id, 'seat2')];
+  const t = await api('POST', `/v1/stages/${s.id}/participant-tokens`, { userId: 'seat3' });
+  const third = await connectClient(srv, { token: t.body.token });
+  assert.equal((await third.request('stage.open', { stageId: s.id })).error.code, 'cap_exceeded');
+  third.close();
+  for (const p of first) p.c.close();
+  await until(async () => (await api('GET', `/v1/stages/${s.id}/stats`)).body.connected === 0, 'both left');
+  const next = [await participant(s.id, 'seat4'), await participant(s.id, 'seat5')];
+  for (const p of next) assert.equal(p.opened.status, 'OFF_STAGE');
+  for (const p of next) p.c.close();
+});
+
+test('departed viewers are forgotten after stage.departed_ttl_ms; a stage nobody uses comes back intact', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onair-stage-ttl-'));
+  const small = await startOnair({ dataDir: dir, apiKey: opts.apiKey, apiSecret: opts.apiSecret, args: ['--stage-departed-ttl-ms', '150'] });
+  try {
+    const { body: s } = await apiOn(small, 'POST', '/v1/stages', { name: 'Forgetful' });
+    const listed = async () => (await apiOn(small, 'GET', `/v1/stages/${s.id}/participants`)).body.participants.map((p) => `${p.userId}:${p.status}`).sort();
+    const host = await participant(s.id, 'hostF', 'host', {}, small);
+    const watcher = await participant(s.id, 'watcher', 'viewer', {}, small);
+    const asker = await participant(s.id, 'asker', 'viewer', {}, small);
+    const stays = await participant(s.id, 'stays', 'viewer', {}, small);
+    await ok(asker.c, 'stage.requestAccess', { stageId: s.id });
+    watcher.c.close();
+    asker.c.close();
+    await until(async () => !(await listed()).some((p) => p.startsWith('watcher:')), 'the watcher is forgotten');
+    assert.deepEqual(await listed(), ['asker:REQUESTED_TO_JOIN_STAGE', 'hostF:OFF_STAGE', 'stays:OFF_STAGE'], 'connected viewers stay');
+    stays.c.close();
+    host.c.close();
+    await until(async () => (await apiOn(small, 'GET', `/v1/stages/${s.id}/stats`)).body.connected === 0, 'everyone left');
+    // Nobody connected: the stage may leave memory; opening it again finds it as it was.
+    const again = await participant(s.id, 'hostF', 'host', {}, small);
+    assert.equal(again.opened.stage.name, 'Forgetful');
+    assert.deepEqual(again.opened.requests.map((r) => r.userId), ['asker']);
+    again.c.close();
+  } finally {
+    await small.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -16,8 +16,12 @@ class SqliteRegistry final : public Registry {
   void put(std::string key, std::string value, std::optional<uint64_t> expectedVersion,
            std::function<void(Outcome<PutResult>)> done) override;
   void remove(std::string key, std::function<void(Outcome<Done>)> done) override;
+  void addMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) override;
+  void removeMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) override;
 
  private:
+  // One store job: read the set, add or remove `member`, write it back when it changed.
+  void changeSet(std::string key, std::string member, bool add, std::function<void(Outcome<bool>)> done);
   struct Statements;
   Statements& sql(sqlite3* db);
 
