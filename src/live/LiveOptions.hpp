@@ -22,6 +22,7 @@ struct LiveOptions {
   int64_t maxExpiresSeconds = 86400;
   int64_t maxMetaBytes = 8192;
   int64_t viewersIntervalMs = 500;
+  uint32_t maxEntriesPerUser = 100;  // live entries one user publishes at once (client ops)
 };
 
 }  // namespace onair::live
