@@ -51,7 +51,7 @@ struct LiveService::Entry {
   json::array transports;             // at most one per transport kind
   std::vector<std::string> transportTexts;  // each of transports as JSON, written once per publish
   std::optional<std::string> widgetId;
-  json::value meta;
+  std::string metaJson;
   int64_t expiresAtMs = 0;
   boost::unordered_flat_map<std::string, Slot> slots;  // by AttachId::key: inline, one probe per lookup
   bool viewersDirty = false;
@@ -248,7 +248,7 @@ void LiveService::offer(Entry& entry, PublishRequest& request) const {
   entry.transportTexts.clear();
   for (const auto& t : entry.transports) entry.transportTexts.push_back(json::serialize(t));
   entry.widgetId = std::move(request.widgetId);
-  entry.meta = std::move(request.meta);
+  entry.metaJson = std::move(request.metaJson);
   entry.expiresAtMs = request.expiresAtMs.value_or(nowMs() + entry.kind->publishTtlSeconds * 1000);
   entry.viewersDirty = true;
 }
@@ -714,7 +714,7 @@ void LiveService::footprint(std::function<void(Footprint)> done) {
       size_t bytes = 0;
       for (const auto& [liveId, entry] : s.entries) {
         for (const auto& t : entry.transportTexts) bytes += t.size();
-        if (!entry.meta.is_null()) bytes += json::serialize(entry.meta).size();
+        bytes += entry.metaJson.size();
       }
       std::unique_lock lock(sum->mutex);
       sum->total.entries += s.entries.size();

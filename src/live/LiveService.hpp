@@ -35,7 +35,8 @@ struct PublishRequest {
   boost::json::array transports;  // validated descriptors, at most one per transport kind
   std::optional<std::string> widgetId;
   std::optional<int64_t> expiresAtMs;  // wall clock
-  boost::json::value meta;
+  // meta, serialized (at most live.max_meta_bytes; its DOM could take several times that), or empty.
+  std::string metaJson;
   // The producer's session (for live.viewers), or none for the server API.
   size_t shard = 0;
   std::weak_ptr<api::ClientSession> session;

@@ -88,13 +88,13 @@ class LiveServiceTest : public ::testing::Test {
   }
   // A publish by `user` ("" = the server API) offering an iframe at `url`.
   Result publishAs(const std::string& user, const std::string& liveId, const std::string& url = "https://example.com/s",
-                   boost::json::value meta = nullptr, std::optional<int64_t> expiresAtMs = std::nullopt) {
+                   std::string metaJson = "", std::optional<int64_t> expiresAtMs = std::nullopt) {
     live::PublishRequest p;
     p.liveId = liveId;
     p.userId = user;
     p.transports.push_back(boost::json::object{{"kind", "iframe-url"}, {"url", url}});
     p.transports.push_back(boost::json::object{{"kind", "portal-relay"}});
-    p.meta = std::move(meta);
+    p.metaJson = std::move(metaJson);
     p.expiresAtMs = expiresAtMs;
     return wait([&](live::Reply reply) { service_->publish(p, reply); });
   }
@@ -191,7 +191,7 @@ TEST(IsoTime, ParsesRfc3339AndRefusesTheRest) {
 TEST_F(LiveServiceTest, AnEndedEntryKeepsNothingAndALapsedOneOnlyATombstone) {
   engine::memory::MemoryLeases leases;
   start(leases);
-  const boost::json::object meta{{"title", std::string(4000, 't')}};
+  const std::string meta = boost::json::serialize(boost::json::object{{"title", std::string(4000, 't')}});
   // Attaches and resolves answer `code`; the broadcasts hold `entries` and `tombstones`.
   auto expectState = [&](api::ErrorCode code, size_t entries, size_t tombstones) {
     EXPECT_EQ(LiveServiceTest::code(attach("content:big", "bob")), code);
