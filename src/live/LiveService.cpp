@@ -342,7 +342,8 @@ void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId
   shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
   if (!entry.owner.empty()) engine_.leases().release(entriesKey(entry.owner), liveId, [](auto) {});
   sendViewers(owner, liveId, entry);
-  if (expired) shards_[owner]->expiredEntries[liveId] = until;
+  auto& tombstones = shards_[owner]->expiredEntries;
+  if (expired && tombstones.size() < options_.maxTombstonesPerShard) tombstones[liveId] = until;
 }
 
 void LiveService::notifySlot(const Slot& slot, const char* event, const std::string& attachId, const std::string& liveId) {

@@ -65,13 +65,14 @@ Result wait(const std::function<void(live::Reply)>& call) {
 
 class LiveServiceTest : public ::testing::Test {
  protected:
-  void start(engine::Leases& leases, uint32_t maxEntriesPerUser = 100) {
+  void start(engine::Leases& leases, uint32_t maxEntriesPerUser = 100, size_t maxTombstonesPerShard = 65536) {
     engine_ = std::make_unique<TestEngine>(leases);
     live::LiveOptions options;
     options.kinds["content"] = live::KindOptions{};
     options.kinds["content"].cap = 2;
     options.kinds["content"].attachRatePerMinute = 3;
     options.maxEntriesPerUser = maxEntriesPerUser;
+    options.maxTombstonesPerShard = maxTombstonesPerShard;
     service_ = std::make_unique<live::LiveService>(pool_, *engine_, options);
     pool_.start();
   }
@@ -253,4 +254,21 @@ TEST_F(LiveServiceTest, OnlyTheOwnerOrTheServerApiChangesOrEndsALiveEntry) {
   EXPECT_TRUE(ok(publishAs("", "content:y")));
   EXPECT_EQ(code(publishAs("alice", "content:y")), api::ErrorCode::Permission);
   EXPECT_EQ(code(unpublishAs("alice", "content:y")), api::ErrorCode::Permission);
+}
+
+TEST_F(LiveServiceTest, EachShardKeepsAtMostMaxTombstones) {
+  engine::memory::MemoryLeases leases;
+  start(leases, 100, 1);
+  const int64_t soon = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 20;
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(ok(publishAs("alice", "content:lapse-" + std::to_string(i), "https://example.com/s", "", soon)));
+  std::this_thread::sleep_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(soon + 1)));
+  size_t expired = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto answer = code(attach("content:lapse-" + std::to_string(i), "viewer-" + std::to_string(i)));  // each under its rate
+    ASSERT_TRUE(answer == api::ErrorCode::Expired || answer == api::ErrorCode::NotFound);
+    expired += answer == api::ErrorCode::Expired;
+  }
+  EXPECT_EQ(footprint().tombstones, expired);
+  EXPECT_GE(expired, 1u);
+  EXPECT_LE(expired, 2u);  // one per shard
 }
