@@ -95,7 +95,6 @@ class LiveService {
   struct Entry;
   struct Shard;
   struct Attaching;
-
   struct Publishing;
 
   size_t ownerOf(const std::string& liveId) const;
@@ -106,7 +105,9 @@ class LiveService {
   void openEntry(size_t owner, PublishRequest& request, Reply& reply);
   // Puts a publish's offer (transports, widgetId, meta, expiry) on a live entry.
   void offer(Entry& entry, PublishRequest& request) const;
-  std::string entriesKey(const std::string& userId) const { return "live-entries:" + userId; }
+  // The lease set of a user's live entries (members: liveIds). Slot caps are "<kind>|…" with no
+  // ':' before the '|', so the two never share a key.
+  static std::string entriesKey(const std::string& userId) { return "live-entries:" + userId; }
   void claimSlot(const std::shared_ptr<Attaching>& attaching);
   void openSlot(const std::shared_ptr<Attaching>& attaching, const engine::Outcome<engine::SlotGrant>& grant);
   static api::JsonText handleText(const Attaching& attaching, int64_t expiresAtMs, const std::optional<std::string>& widgetId);
