@@ -61,6 +61,7 @@ struct Config {
   int64_t liveMaxExpiresSeconds = 86400;
   int64_t liveMaxMetaBytes = 8192;
   int64_t liveViewersIntervalMs = 500;
+  int64_t liveMaxEntriesPerUser = 100;
   // kind name -> its keys as given (cap, cap_scope, transports, publish_ttl_seconds, …)
   std::map<std::string, std::map<std::string, std::string>> liveKinds;
   // [collab] and [turn]

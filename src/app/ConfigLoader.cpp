@@ -50,6 +50,7 @@ const std::vector<KeyDef>& table() {
       {"live.max_expires_seconds", "latest expiresAt a publish may ask for, from now", &Config::liveMaxExpiresSeconds, 1, 30 * 86400},
       {"live.max_meta_bytes", "largest serialized publish meta", &Config::liveMaxMetaBytes, 16, 1 << 20},
       {"live.viewers_interval_ms", "at most one live.viewers event per broadcast per interval", &Config::liveViewersIntervalMs, 10, 60000},
+      {"live.max_entries_per_user", "broadcasts one user may have live at once through live.publish (the server API is not counted); more get cap_exceeded", &Config::liveMaxEntriesPerUser, 1, 1000000},
       {"collab.token_ttl_seconds", "longest lifetime of a collab room token", &Config::collabTokenTtlSeconds, 10, 86400},
       {"collab.token_secret", "HS256 secret for collab room tokens (shared with Hocuspocus); empty: the API secret", nullptr, 0, 0, &Config::collabTokenSecret},
       {"turn.urls", "comma-separated TURN URLs handed out with credentials; empty turns TURN credentials off", nullptr, 0, 0, &Config::turnUrls},

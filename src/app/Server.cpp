@@ -98,6 +98,7 @@ live::LiveOptions liveOptions(const Config& c) {
   o.maxExpiresSeconds = c.liveMaxExpiresSeconds;
   o.maxMetaBytes = c.liveMaxMetaBytes;
   o.viewersIntervalMs = c.liveViewersIntervalMs;
+  o.maxEntriesPerUser = static_cast<uint32_t>(c.liveMaxEntriesPerUser);
   auto base = [&c](uint32_t cap) {
     live::KindOptions k;
     k.cap = cap;

@@ -33,10 +33,10 @@ std::variant<PublishRequest, ApiError> LiveArgs::publish(const LiveService& serv
     r.expiresAtMs = *at;
   }
   if (meta) {
-    if (static_cast<int64_t>(boost::json::serialize(*meta).size()) > service.options().maxMetaBytes) {
+    r.metaJson = boost::json::serialize(*meta);
+    if (static_cast<int64_t>(r.metaJson.size()) > service.options().maxMetaBytes) {
       return ApiError{ErrorCode::PayloadTooLarge, "meta is larger than live.max_meta_bytes", std::nullopt};
     }
-    r.meta = *meta;
   }
   return r;
 }

@@ -78,6 +78,7 @@ void registerLiveOps(api::OpRouter& router, LiveService& service, hub::ShardPool
     if (auto* e = std::get_if<ApiError>(&parsed)) return call.fail(*e);
     auto& request = std::get<PublishRequest>(parsed);
     if (!allowed(call, request.liveId, "publish")) return;
+    request.userId = call.session().claims()->userId;  // the owner, if the entry is new
     request.shard = call.session().loop().index();
     request.session = call.session().shared_from_this();
     watchViewers(pool, call, request.liveId);
@@ -89,7 +90,8 @@ void registerLiveOps(api::OpRouter& router, LiveService& service, hub::ShardPool
     if (args.error()) return call.fail(*args.error());
     if (auto e = service.checkLiveId(liveId)) return call.fail(*e);
     if (!allowed(call, liveId, "publish")) return;
-    service.unpublish(liveId, replyTo(std::move(call)));
+    std::string userId = call.session().claims()->userId;  // before the call moves into its reply
+    service.unpublish(liveId, std::move(userId), replyTo(std::move(call)));
   });
   router.add("live.attach", [&service](Call&& call) {
     api::ArgReader args(call.args());
@@ -135,7 +137,7 @@ void registerLiveOps(api::OpRouter& router, LiveService& service, hub::ShardPool
     if (!session.claims()->grants.allows("live", liveId, "publish")) {
       return fail({ErrorCode::Permission, "your token does not allow publish on " + liveId, std::nullopt});
     }
-    service.relay(liveId, frame.flags, std::string(frame.payload), session.loop().index(), session.shared_from_this());
+    service.relay(liveId, frame.flags, std::string(frame.payload), session.claims()->userId, session.loop().index(), session.shared_from_this());
   });
   router.add("live.resolve", [&service](Call&& call) {
     api::ArgReader args(call.args());

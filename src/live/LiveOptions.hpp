@@ -22,6 +22,10 @@ struct LiveOptions {
   int64_t maxExpiresSeconds = 86400;
   int64_t maxMetaBytes = 8192;
   int64_t viewersIntervalMs = 500;
+  uint32_t maxEntriesPerUser = 100;  // live entries one user publishes at once (client ops)
+  // Tombstones a shard keeps (a liveId and a time each). Entries lapse at most at the publish rate,
+  // so this bounds their memory under a flood; past it a lapsed entry answers not_found.
+  size_t maxTombstonesPerShard = 65536;
 };
 
 }  // namespace onair::live

@@ -30,6 +30,7 @@ void registerLiveRoutes(api::HttpRouter& router, LiveService& service, const aut
     if (!body) return;
     auto parsed = LiveArgs::publish(service, *body);
     if (auto* e = std::get_if<ApiError>(&parsed)) return respond(api::errorReply(*e));
+    // No userId: the server API may change any entry; one it opens belongs to no user.
     service.publish(std::move(std::get<PublishRequest>(parsed)), replyTo(respond));
   });
   router.add("POST", "/v1/live/unpublish", Access::ApiKey, [&service](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
@@ -39,7 +40,7 @@ void registerLiveRoutes(api::HttpRouter& router, LiveService& service, const aut
     std::string liveId = args.string("liveId", 1, 255);
     if (args.error()) return respond(api::errorReply(*args.error()));
     if (auto e = service.checkLiveId(liveId)) return respond(api::errorReply(*e));
-    service.unpublish(liveId, replyTo(respond));
+    service.unpublish(liveId, "", replyTo(respond));  // the server API may end any entry
   });
   // sendBeacon posts text/plain; the access token in the body proves whose slot it is.
   router.add("POST", "/v1/live/release", Access::Public, [&service, &verifier](net::EventLoop&, const net::HttpRequest& req, Respond respond) {

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <mutex>
 #include <unordered_map>
 
 #include "api/ClientSession.hpp"
@@ -41,16 +43,16 @@ struct LiveService::Slot {
   std::weak_ptr<api::ClientSession> session;
 };
 
+// A live entry. Ended ones are erased at once (their liveId answers not_found like one never
+// published); lapsed ones leave only a tombstone in Shard::expiredEntries.
 struct LiveService::Entry {
-  enum class State { Live, Expired, Ended };
-  State state = State::Live;
   const KindOptions* kind = nullptr;  // its kind's options (options_ outlive every entry)
-  json::array transports;
+  std::string owner;                  // the publishing user; empty: the server API published it
+  json::array transports;             // at most one per transport kind
   std::vector<std::string> transportTexts;  // each of transports as JSON, written once per publish
   std::optional<std::string> widgetId;
-  json::value meta;
+  std::string metaJson;
   int64_t expiresAtMs = 0;
-  int64_t tombstoneUntilMs = 0;
   boost::unordered_flat_map<std::string, Slot> slots;  // by AttachId::key: inline, one probe per lookup
   bool viewersDirty = false;
   int64_t lastViewersMs = 0;
@@ -75,7 +77,9 @@ struct LiveService::Shard {
   // broadcasts (its slots are capped): kept inline in the session's element and scanned, so a
   // relay attach or release touches one element instead of a second table per session.
   boost::unordered_flat_map<api::ClientSession*, boost::container::small_vector<RelaySub, 2>> relaySubs;
-  std::unordered_map<std::string, Entry> entries;
+  std::unordered_map<std::string, Entry> entries;  // live ones only
+  // Tombstones of lapsed entries: liveId → remembered until (attaches answer expired, not not_found).
+  boost::unordered_flat_map<std::string, int64_t> expiredEntries;
   size_t relayCacheBytes = 0;  // catch-up chunks held by this shard's entries
   boost::unordered_flat_map<std::string, int64_t> expiredSlots;  // slot key → remembered until
   std::unique_ptr<boost::asio::steady_timer> timer;
@@ -158,6 +162,11 @@ std::optional<ApiError> LiveService::checkTransports(const std::string& liveId, 
                                                      json::array& out) const {
   const auto& kind = options_.kinds.at(kindOf(liveId));
   if (!transports.is_array() || transports.as_array().empty()) return ApiError::invalidArgument("transports must be a non-empty array");
+  // One descriptor per transport kind, so an entry holds a few KiB at most.
+  if (transports.as_array().size() > std::size(kTransportKinds)) {
+    return ApiError::invalidArgument(fmt::format("transports has {} entries; offer at most one of each kind (iframe-url, portal-relay, webrtc)",
+                                                 transports.as_array().size()));
+  }
   for (size_t i = 0; i < transports.as_array().size(); ++i) {
     const auto& t = transports.as_array()[i];
     std::string field = "transports[" + std::to_string(i) + "]";
@@ -167,6 +176,9 @@ std::optional<ApiError> LiveService::checkTransports(const std::string& liveId, 
     std::string name(k->as_string());
     if (name != "iframe-url" && name != "portal-relay" && name != "webrtc") {
       return ApiError::invalidArgument(field + ".kind must be iframe-url, portal-relay or webrtc");
+    }
+    for (const auto& earlier : out) {
+      if (earlier.as_object().at("kind").as_string() == name) return ApiError::invalidArgument(field + ".kind " + name + " is offered twice; offer each kind once");
     }
     if (!kind.transports.count(name)) {
       return ApiError{ErrorCode::UnsupportedTransport, "kind " + kindOf(liveId) + " does not allow transport " + name, std::nullopt};
@@ -206,34 +218,118 @@ const json::value* LiveService::negotiate(const Entry& entry, const std::vector<
 
 // ---- producer side -------------------------------------------------------------------------
 
+namespace {
+
+ApiError notOwner(const std::string& liveId, const std::string& owner) {
+  if (owner.empty()) return {ErrorCode::Permission, liveId + " was published through the server API; only the server API may change or end it", std::nullopt};
+  return {ErrorCode::Permission, liveId + " is being broadcast by another user; it can be published again once it ends", std::nullopt};
+}
+
+}  // namespace
+
+// A user's publish of a new entry, shared by the steps of claimEntry.
+struct LiveService::Publishing {
+  PublishRequest request;
+  Reply reply;
+};
+
+LiveService::Entry* LiveService::findLive(size_t owner, const std::string& liveId) {
+  auto& entries = shards_[owner]->entries;
+  auto it = entries.find(liveId);
+  if (it == entries.end()) return nullptr;
+  if (nowMs() < it->second.expiresAtMs) return &it->second;
+  endEntry(owner, it->second, it->first, "live.expired");  // lapsed; the sweep has not come by yet
+  entries.erase(it);
+  return nullptr;
+}
+
+void LiveService::offer(Entry& entry, PublishRequest& request) const {
+  entry.transports = std::move(request.transports);
+  entry.transportTexts.clear();
+  for (const auto& t : entry.transports) entry.transportTexts.push_back(json::serialize(t));
+  entry.widgetId = std::move(request.widgetId);
+  entry.metaJson = std::move(request.metaJson);
+  entry.expiresAtMs = request.expiresAtMs.value_or(nowMs() + entry.kind->publishTtlSeconds * 1000);
+  entry.viewersDirty = true;
+}
+
+// Owner check first: a live entry is refreshed by its owner (or the server API) only; a user's
+// new entry counts against live.max_entries_per_user.
 void LiveService::publish(PublishRequest request, Reply reply) {
   size_t owner = ownerOf(request.liveId);
-  pool_.run(owner, [this, owner, request = std::move(request), reply] {
-    const auto& kind = options_.kinds.at(kindOf(request.liveId));
-    auto& entry = shards_[owner]->entries[request.liveId];
-    if (entry.state != Entry::State::Live) entry = Entry{};  // a new life after a tombstone
-    entry.kind = &kind;
-    entry.transports = request.transports;
-    entry.transportTexts.clear();
-    for (const auto& t : entry.transports) entry.transportTexts.push_back(json::serialize(t));
-    entry.widgetId = request.widgetId;
-    entry.meta = request.meta;
-    entry.expiresAtMs = request.expiresAtMs.value_or(nowMs() + kind.publishTtlSeconds * 1000);
-    entry.viewersDirty = true;
-    reply(okUntil(entry.expiresAtMs));
+  pool_.run(owner, [this, owner, request = std::move(request), reply = std::move(reply)]() mutable {
+    Entry* entry = findLive(owner, request.liveId);
+    if (entry && !request.userId.empty() && entry->owner != request.userId) return reply(notOwner(request.liveId, entry->owner));
+    if (entry) {
+      offer(*entry, request);
+      // The owner's place lasts as long as the entry (the server API may have moved expiresAt).
+      if (!entry->owner.empty()) {
+        engine_.leases().renew(entriesKey(entry->owner), request.liveId, entry->expiresAtMs - nowMs(), [](auto) {});
+      }
+      return reply(okUntil(entry->expiresAtMs));
+    }
+    if (request.userId.empty()) return openEntry(owner, request, reply);
+    claimEntry(owner, std::make_shared<Publishing>(Publishing{std::move(request), std::move(reply)}));
   });
 }
 
-void LiveService::unpublish(const std::string& liveId, Reply reply) {
+// The lease is keyed by liveId in the user's set, held until the entry ends. Meanwhile another
+// publish may have opened the entry: the user's own keeps the lease, anyone else's wins.
+void LiveService::claimEntry(size_t owner, const std::shared_ptr<Publishing>& p) {
+  const auto& request = p->request;
+  const int64_t ttlMs = request.expiresAtMs ? *request.expiresAtMs - nowMs() : options_.kinds.at(kindOf(request.liveId)).publishTtlSeconds * 1000;
+  const uint32_t cap = options_.maxEntriesPerUser;
+  engine_.leases().acquire(entriesKey(request.userId), request.liveId, cap, ttlMs, [this, owner, cap, p](engine::Outcome<engine::SlotGrant> r) {
+    pool_.run(owner, [this, owner, cap, p, r = std::move(r)] {
+      auto& request = p->request;
+      if (auto* e = std::get_if<engine::EngineError>(&r)) return p->reply(unavailable(*e));
+      const auto& grant = std::get<engine::SlotGrant>(r);
+      if (!grant.granted) {
+        return p->reply(ApiError{ErrorCode::CapExceeded,
+                                 fmt::format("you already publish {} of {} broadcasts allowed per user (live.max_entries_per_user); unpublish one and retry",
+                                             grant.count, cap),
+                                 std::nullopt});
+      }
+      Entry* entry = findLive(owner, request.liveId);
+      if (!entry) return openEntry(owner, request, p->reply);
+      if (entry->owner != request.userId) {
+        engine_.leases().release(entriesKey(request.userId), request.liveId, [](auto) {});
+        return p->reply(notOwner(request.liveId, entry->owner));
+      }
+      offer(*entry, request);
+      p->reply(okUntil(entry->expiresAtMs));
+    });
+  });
+}
+
+void LiveService::openEntry(size_t owner, PublishRequest& request, Reply& reply) {
+  auto& shard = *shards_[owner];
+  shard.expiredEntries.erase(request.liveId);  // a new life after a tombstone
+  auto& entry = shard.entries[request.liveId];
+  entry.kind = &options_.kinds.at(kindOf(request.liveId));
+  entry.owner = request.userId;
+  offer(entry, request);
+  reply(okUntil(entry.expiresAtMs));
+}
+
+void LiveService::unpublish(const std::string& liveId, std::string userId, Reply reply) {
   size_t owner = ownerOf(liveId);
-  pool_.run(owner, [this, owner, liveId, reply] {
-    auto it = shards_[owner]->entries.find(liveId);
-    if (it != shards_[owner]->entries.end() && it->second.state == Entry::State::Live) endEntry(owner, it->second, liveId, "live.ended");
+  pool_.run(owner, [this, owner, liveId, userId = std::move(userId), reply = std::move(reply)] {
+    auto& entries = shards_[owner]->entries;
+    auto it = entries.find(liveId);
+    if (it != entries.end()) {
+      // A lapsed entry has ended already: anyone may clear it.
+      const bool lapsed = nowMs() >= it->second.expiresAtMs;
+      if (!lapsed && !userId.empty() && it->second.owner != userId) return reply(notOwner(liveId, it->second.owner));
+      endEntry(owner, it->second, it->first, "live.ended");
+      entries.erase(it);
+    }
     reply(api::JsonText{R"({"ok":true})"});
   });
 }
 
-// Ends a live entry: tells each attached consumer, frees the slots, keeps a tombstone.
+// Tells each attached consumer, frees the slots and the owner's place, sends the producer a last
+// viewer count (now, since no sweep will), and remembers a lapsed entry as a tombstone.
 void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event) {
   const bool expired = std::string_view(event) == "live.expired";
   const int64_t until = nowMs() + options_.tombstoneSeconds * 1000;
@@ -244,12 +340,10 @@ void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId
   }
   entry.slots.clear();
   shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
-  entry.relayInit.reset();
-  entry.relaySinceKey.clear();
-  entry.relaySinceKeyBytes = 0;
-  entry.state = expired ? Entry::State::Expired : Entry::State::Ended;
-  entry.tombstoneUntilMs = until;
-  entry.viewersDirty = true;
+  if (!entry.owner.empty()) engine_.leases().release(entriesKey(entry.owner), liveId, [](auto) {});
+  sendViewers(owner, liveId, entry);
+  auto& tombstones = shards_[owner]->expiredEntries;
+  if (expired && tombstones.size() < options_.maxTombstonesPerShard) tombstones[liveId] = until;
 }
 
 void LiveService::notifySlot(const Slot& slot, const char* event, const std::string& attachId, const std::string& liveId) {
@@ -311,19 +405,17 @@ void LiveService::attach(AttachRequest request, Reply reply) {
 // On the owner: the broadcast must be live and offer a transport; then the cap lease.
 void LiveService::claimSlot(const std::shared_ptr<Attaching>& at) {
   const auto& request = at->request;
-  auto& shard = *shards_[at->owner];
-  auto it = shard.entries.find(request.liveId);
-  if (it == shard.entries.end() || it->second.state == Entry::State::Ended) {
+  Entry* entry = findLive(at->owner, request.liveId);
+  if (!entry) {
+    if (shards_[at->owner]->expiredEntries.contains(request.liveId)) {
+      return at->reply(ApiError{ErrorCode::Expired, request.liveId + " was not refreshed by its producer and expired", std::nullopt});
+    }
     return at->reply(ApiError{ErrorCode::NotFound, request.liveId + " is not being broadcast", std::nullopt});
   }
-  if (it->second.state == Entry::State::Live && nowMs() >= it->second.expiresAtMs) endEntry(at->owner, it->second, request.liveId, "live.expired");
-  if (it->second.state == Entry::State::Expired) {
-    return at->reply(ApiError{ErrorCode::Expired, request.liveId + " was not refreshed by its producer and expired", std::nullopt});
-  }
-  const json::value* transport = negotiate(it->second, request.preferences);
+  const json::value* transport = negotiate(*entry, request.preferences);
   if (!transport) return at->reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
   at->transportKind = transport->as_object().at("kind").as_string();
-  at->transportJson = it->second.transportTexts[static_cast<size_t>(transport - it->second.transports.data())];
+  at->transportJson = entry->transportTexts[static_cast<size_t>(transport - entry->transports.data())];
   const auto& kind = *at->kind;
   const std::string_view kindName(request.liveId.data(), request.liveId.find(':'));
   const bool byScope = kind.capPerScopeClaim && request.scope;
@@ -370,7 +462,7 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::O
     return at->reply(ApiError{ErrorCode::CapExceeded, fmt::format("{} of {} {} slots are in use; release one and retry", grant.count, cap, kindOf(request.liveId)), std::nullopt});
   }
   auto it = shards_[at->owner]->entries.find(request.liveId);
-  if (it == shards_[at->owner]->entries.end() || it->second.state != Entry::State::Live) {
+  if (it == shards_[at->owner]->entries.end()) {
     engine_.leases().release(at->capKey, at->slotKey, [](auto) {});
     return at->reply(ApiError{ErrorCode::NotFound, request.liveId + " ended while attaching", std::nullopt});
   }
@@ -463,11 +555,12 @@ void LiveService::heartbeat(std::string attachId, std::string userId, Reply repl
 void LiveService::resolve(const std::string& liveId, std::vector<std::string> preferences, Reply reply) {
   size_t owner = ownerOf(liveId);
   pool_.run(owner, [this, owner, liveId, preferences = std::move(preferences), reply] {
-    auto it = shards_[owner]->entries.find(liveId);
-    if (it == shards_[owner]->entries.end() || it->second.state == Entry::State::Ended) {
+    auto& shard = *shards_[owner];
+    auto it = shard.entries.find(liveId);
+    if (it == shard.entries.end() && !shard.expiredEntries.contains(liveId)) {
       return reply(ApiError{ErrorCode::NotFound, liveId + " is not being broadcast", std::nullopt});
     }
-    if (it->second.state == Entry::State::Expired || nowMs() >= it->second.expiresAtMs) {
+    if (it == shard.entries.end() || nowMs() >= it->second.expiresAtMs) {
       return reply(ApiError{ErrorCode::Expired, liveId + " expired", std::nullopt});
     }
     auto transport = negotiate(it->second, preferences);
@@ -544,10 +637,10 @@ void LiveService::releaseRelayLocal(size_t shard, api::ClientSession* session, c
   util::swapErase(subs, *sub);
 }
 
-void LiveService::relay(const std::string& liveId, uint8_t flags, std::string payload, size_t shard,
+void LiveService::relay(const std::string& liveId, uint8_t flags, std::string payload, std::string userId, size_t shard,
                         std::weak_ptr<api::ClientSession> session) {
   size_t owner = ownerOf(liveId);
-  pool_.run(owner, [this, owner, liveId, flags, payload = std::move(payload), shard, session] {
+  pool_.run(owner, [this, owner, liveId, flags, payload = std::move(payload), userId = std::move(userId), shard, session] {
     auto fail = [&](ApiError e) {
       std::string text = api::Envelope::error(nullptr, e);
       pool_.post(shard, [session, text = std::move(text)] {
@@ -555,10 +648,13 @@ void LiveService::relay(const std::string& liveId, uint8_t flags, std::string pa
       });
     };
     auto it = shards_[owner]->entries.find(liveId);
-    if (it == shards_[owner]->entries.end() || it->second.state != Entry::State::Live || nowMs() >= it->second.expiresAtMs) {
+    if (it == shards_[owner]->entries.end() || nowMs() >= it->second.expiresAtMs) {
       return fail({ErrorCode::NotFound, "publish " + liveId + " with a portal-relay transport before sending chunks", std::nullopt});
     }
     auto& entry = it->second;
+    if (!entry.owner.empty() && entry.owner != userId) {
+      return fail({ErrorCode::Permission, liveId + " is being broadcast by another user; only they may send its chunks", std::nullopt});
+    }
     bool offersRelay = false;
     for (const auto& t : entry.transports) offersRelay |= t.as_object().at("kind").as_string() == "portal-relay";
     if (!offersRelay) return fail({ErrorCode::UnsupportedTransport, liveId + " does not offer portal-relay", std::nullopt});
@@ -601,6 +697,37 @@ void LiveService::relay(const std::string& liveId, uint8_t flags, std::string pa
   });
 }
 
+// ---- diagnostics ---------------------------------------------------------------------------
+
+void LiveService::footprint(std::function<void(Footprint)> done) {
+  struct Sum {
+    std::mutex mutex;
+    Footprint total;
+    size_t shardsLeft = 0;
+    std::function<void(Footprint)> done;
+  };
+  auto sum = std::make_shared<Sum>();
+  sum->shardsLeft = shards_.size();
+  sum->done = std::move(done);
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    pool_.post(i, [this, i, sum] {
+      const auto& s = *shards_[i];
+      size_t bytes = 0;
+      for (const auto& [liveId, entry] : s.entries) {
+        for (const auto& t : entry.transportTexts) bytes += t.size();
+        bytes += entry.metaJson.size();
+      }
+      std::unique_lock lock(sum->mutex);
+      sum->total.entries += s.entries.size();
+      sum->total.tombstones += s.expiredEntries.size();
+      sum->total.offerBytes += bytes;
+      if (--sum->shardsLeft > 0) return;
+      lock.unlock();
+      sum->done(sum->total);
+    });
+  }
+}
+
 // ---- expiry ----------------------------------------------------------------------------------
 
 void LiveService::arm(size_t shard) {
@@ -618,27 +745,26 @@ void LiveService::sweep(size_t shard) {
   const int64_t now = nowMs();
   for (auto it = s.entries.begin(); it != s.entries.end();) {
     auto& [liveId, entry] = *it;
-    if (entry.state == Entry::State::Live && now >= entry.expiresAtMs) endEntry(shard, entry, liveId, "live.expired");
-    if (entry.state == Entry::State::Live) {
-      for (auto slot = entry.slots.begin(); slot != entry.slots.end();) {
-        if (now < slot->second.expiresAtMs) {
-          ++slot;
-          continue;
-        }
-        s.expiredSlots[slot->first] = now + options_.tombstoneSeconds * 1000;
-        dropSlot(liveId, slot->first, slot->second);
-        entry.slots.erase(slot++);  // an open-addressing erase moves no other element
-        entry.viewersDirty = true;
+    if (now >= entry.expiresAtMs) {
+      endEntry(shard, entry, liveId, "live.expired");
+      it = s.entries.erase(it);
+      continue;
+    }
+    for (auto slot = entry.slots.begin(); slot != entry.slots.end();) {
+      if (now < slot->second.expiresAtMs) {
+        ++slot;
+        continue;
       }
+      s.expiredSlots[slot->first] = now + options_.tombstoneSeconds * 1000;
+      dropSlot(liveId, slot->first, slot->second);
+      entry.slots.erase(slot++);  // an open-addressing erase moves no other element
+      entry.viewersDirty = true;
     }
     if (entry.viewersDirty && now - entry.lastViewersMs >= options_.viewersIntervalMs) sendViewers(shard, liveId, entry);
-    if (entry.state != Entry::State::Live && now >= entry.tombstoneUntilMs) {
-      it = s.entries.erase(it);
-    } else {
-      ++it;
-    }
+    ++it;
   }
   boost::unordered::erase_if(s.expiredSlots, [now](const auto& e) { return now >= e.second; });
+  boost::unordered::erase_if(s.expiredEntries, [now](const auto& e) { return now >= e.second; });
 }
 
 }  // namespace onair::live

@@ -1,7 +1,8 @@
 #pragma once
 // Live broadcasts (semantics: seeds/000 host.live; protocol: docs/protocol.md "Live broadcasts").
 // Each liveId is owned by one shard (hash of "lp:<liveId>"), which holds its entry (transports,
-// expiry, tombstone) and its slots; caps and rate windows go through the engine's Leases.
+// expiry, the publishing user) while it is live, a tombstone (its time only) once it lapsed, and
+// its slots; caps, a user's live entries and rate windows go through the engine's Leases.
 // attachIds embed the liveId, so release/heartbeat find the owner without a lookup.
 // Every method may be called from any shard; replies may run on any thread.
 #include <boost/json/value.hpp>
@@ -28,10 +29,14 @@ using Reply = api::Reply;
 
 struct PublishRequest {
   std::string liveId;
-  boost::json::array transports;  // validated descriptors
+  // The publishing user, who owns the entry until it ends (only they may refresh or end it), or
+  // empty for the server API, which may change or end any entry and is not counted.
+  std::string userId;
+  boost::json::array transports;  // validated descriptors, at most one per transport kind
   std::optional<std::string> widgetId;
   std::optional<int64_t> expiresAtMs;  // wall clock
-  boost::json::value meta;
+  // meta, serialized (at most live.max_meta_bytes; its DOM could take several times that), or empty.
+  std::string metaJson;
   // The producer's session (for live.viewers), or none for the server API.
   size_t shard = 0;
   std::weak_ptr<api::ClientSession> session;
@@ -59,8 +64,11 @@ class LiveService {
   std::optional<api::ApiError> checkTransports(const std::string& liveId, const boost::json::value& transports,
                                                boost::json::array& out) const;
 
+  // A user's publish of a live entry someone else owns, or of a new one past
+  // live.max_entries_per_user, is refused (permission, cap_exceeded).
   void publish(PublishRequest request, Reply reply);
-  void unpublish(const std::string& liveId, Reply reply);
+  // `userId` empty: the server API (any entry); else only the entry's owner may end it.
+  void unpublish(const std::string& liveId, std::string userId, Reply reply);
   void attach(AttachRequest request, Reply reply);
   // `userId` empty: any owner (server API); else the slot must be this user's.
   void release(std::string attachId, std::string userId, Reply reply);
@@ -68,8 +76,17 @@ class LiveService {
   void resolve(const std::string& liveId, std::vector<std::string> preferences, Reply reply);
   // Portal relay: a producer's chunk (flags: api::BinaryFrame kInit/kKey), relayed once-encoded
   // to every portal-relay slot; errors go back to the producer's session as {"id":null,"error"}.
-  void relay(const std::string& liveId, uint8_t flags, std::string payload, size_t shard,
+  // Only the entry's owner may send chunks (anyone with the grant when the server API published it).
+  void relay(const std::string& liveId, uint8_t flags, std::string payload, std::string userId, size_t shard,
              std::weak_ptr<api::ClientSession> session);
+
+  // What broadcasts hold in memory, summed over shards (diagnostics and tests).
+  struct Footprint {
+    size_t entries = 0;     // live entries
+    size_t tombstones = 0;  // lapsed entries remembered so attaches answer `expired` (no offer kept)
+    size_t offerBytes = 0;  // the live entries' transport descriptors and meta, as JSON
+  };
+  void footprint(std::function<void(Footprint)> done);
 
   static std::optional<std::string> liveIdOfAttach(const std::string& attachId);
 
@@ -78,13 +95,26 @@ class LiveService {
   struct Entry;
   struct Shard;
   struct Attaching;
+  struct Publishing;
 
   size_t ownerOf(const std::string& liveId) const;
+  // The live entry of liveId on its owner, or null; one whose time passed is ended first.
+  Entry* findLive(size_t owner, const std::string& liveId);
+  // A user's new entry: their place under live.max_entries_per_user (a lease), then the entry.
+  void claimEntry(size_t owner, const std::shared_ptr<Publishing>& publishing);
+  void openEntry(size_t owner, PublishRequest& request, Reply& reply);
+  // Puts a publish's offer (transports, widgetId, meta, expiry) on a live entry.
+  void offer(Entry& entry, PublishRequest& request) const;
+  // The lease set of a user's live entries (members: liveIds). Slot caps are "<kind>|…" with no
+  // ':' before the '|', so the two never share a key.
+  static std::string entriesKey(const std::string& userId) { return "live-entries:" + userId; }
   void claimSlot(const std::shared_ptr<Attaching>& attaching);
   void openSlot(const std::shared_ptr<Attaching>& attaching, const engine::Outcome<engine::SlotGrant>& grant);
   static api::JsonText handleText(const Attaching& attaching, int64_t expiresAtMs, const std::optional<std::string>& widgetId);
   void arm(size_t shard);
   void sweep(size_t shard);
+  // Ends a live entry (event: live.ended or live.expired): its consumers are told, its slots and
+  // its owner's place are freed, a lapsed one leaves a tombstone. The caller then erases it.
   void endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event);
   void notifySlot(const Slot& slot, const char* event, const std::string& attachId, const std::string& liveId);
   // Frees a slot's lease and, for portal-relay slots, its relay subscription (owner thread).

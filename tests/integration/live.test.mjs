@@ -26,7 +26,8 @@ transports = ["portal-relay"]
 cap = 2
 cap_scope = "scope"
 `);
-  srv = await startOnair({ args: ['--config', config, '--live-attach-rate-per-minute', '30', '--live-viewers-interval-ms', '200'] });
+  srv = await startOnair({ args: ['--config', config, '--live-attach-rate-per-minute', '30', '--live-viewers-interval-ms', '200',
+    '--live-max-entries-per-user', '3'] });
 });
 after(async () => {
   await srv?.stop();
@@ -74,6 +75,7 @@ test('unpublish sends ended; later attaches get not_found', async () => {
   assert.deepEqual(ended.data, { attachId: handle.attachId, liveId });
   assert.equal(ended.target, handle.attachId);
   assert.equal((await viewer.request('live.attach', { liveId })).error.code, 'not_found');
+  assert.equal((await viewer.request('live.resolve', { liveId })).error.code, 'not_found');
   producer.close();
   viewer.close();
 });
@@ -88,6 +90,7 @@ test('an entry not refreshed expires: consumers get expired, attaches and heartb
   assert.equal(expired.data.attachId, handle.attachId);
   assert.equal((await viewer.request('live.attach', { liveId })).error.code, 'expired');
   assert.equal((await viewer.request('live.heartbeat', { attachId: handle.attachId })).error.code, 'expired');
+  assert.equal((await viewer.request('live.resolve', { liveId })).error.code, 'expired');
   // Publishing again brings it back.
   await ok(producer, 'live.publish', { liveId, transports: portal });
   assert.ok((await ok(viewer, 'live.attach', { liveId })).attachId);
@@ -326,4 +329,76 @@ test('a lagging relay viewer skips whole chunks up to the next key instead of be
   } finally {
     await small.stop();
   }
+});
+
+test('a publish offers at most one transport of each kind', async () => {
+  const liveId = id('content');
+  const producer = await connectClient(srv, { sub: 'bounds-p', grants });
+  const code = async (args) => (await producer.request('live.publish', { liveId, ...args })).error;
+  const many = await code({ transports: Array.from({ length: 30_000 }, () => ({ kind: 'portal-relay' })) });
+  assert.equal(many.code, 'invalid_argument');
+  assert.match(many.message, /at most one of each kind/);
+  const twice = await code({ transports: [{ kind: 'portal-relay' }, { kind: 'iframe-url', url: 'https://a' }, { kind: 'iframe-url', url: 'https://b' }] });
+  assert.equal(twice.code, 'invalid_argument');
+  assert.match(twice.message, /transports\[2\]\.kind iframe-url is offered twice/);
+  assert.equal((await code({ transports: portal, meta: { blob: 'x'.repeat(9000) } })).code, 'payload_too_large');
+  assert.equal((await producer.request('live.resolve', { liveId })).error.code, 'not_found', 'nothing was published');
+  await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'iframe-url', url: 'https://a' }, { kind: 'portal-relay' }, { kind: 'webrtc', signalingChannelId: 's' }] });
+  producer.close();
+});
+
+test('a user publishes at most live.max_entries_per_user broadcasts at once', async () => {
+  const producer = await connectClient(srv, { sub: 'many-p', grants });
+  const ids = [id('content'), id('content'), id('content')];
+  for (const liveId of ids) await ok(producer, 'live.publish', { liveId, transports: portal });
+  const extra = id('content');
+  const refused = (await producer.request('live.publish', { liveId: extra, transports: portal })).error;
+  assert.equal(refused.code, 'cap_exceeded');
+  assert.match(refused.message, /3 of 3/);
+  await ok(producer, 'live.publish', { liveId: ids[0], transports: portal });  // a refresh is no new entry
+  const other = await connectClient(srv, { sub: 'many-q', grants });
+  await ok(other, 'live.publish', { liveId: extra, transports: portal });      // the cap is per user
+  await ok(producer, 'live.unpublish', { liveId: ids[0] });
+  await ok(producer, 'live.publish', { liveId: id('content'), transports: portal });  // an ended entry frees its place
+  producer.close();
+  other.close();
+});
+
+test('a broadcast belongs to its first publisher until it ends; the server API may override', async () => {
+  const liveId = id('content');
+  const alice = await connectClient(srv, { sub: 'owner-alice', grants });
+  const bob = await connectClient(srv, { sub: 'owner-bob', grants });
+  const viewer = await connectClient(srv, { sub: 'owner-viewer', grants });
+  const offer = (who) => [{ kind: 'iframe-url', url: `https://example.com/${who}` }, { kind: 'portal-relay' }];
+  const code = async (c, op, args) => (await c.request(op, args)).error?.code;
+  const url = async () => (await ok(viewer, 'live.resolve', { liveId })).transport.url;
+  await ok(alice, 'live.publish', { liveId, transports: offer('alice') });
+  // Same grant, another user: refused, and the entry is unchanged.
+  assert.equal(await code(bob, 'live.publish', { liveId, transports: offer('bob') }), 'permission');
+  assert.equal(await code(bob, 'live.unpublish', { liveId }), 'permission');
+  assert.equal(await url(), 'https://example.com/alice');
+  bob.ws.send(chunk(liveId, 2, 'spoof'));
+  assert.equal((await bob.waitEvent((e) => e.id === null && e.error)).error.code, 'permission');
+  await ok(alice, 'live.publish', { liveId, transports: offer('alice') });  // the owner refreshes as before
+  // The server API may change and end anyone's entry.
+  const headers = { authorization: `Bearer ${apiCredential(srv)}`, 'content-type': 'application/json' };
+  const post = (path, body) => fetch(`${srv.url}/v1/live/${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  assert.equal((await post('publish', { liveId, transports: offer('server') })).status, 200);
+  assert.equal(await url(), 'https://example.com/server');
+  const handle = await ok(viewer, 'live.attach', { liveId });
+  assert.equal((await post('unpublish', { liveId })).status, 200);
+  await viewer.waitEvent((e) => e.event === 'live.ended' && e.data.attachId === handle.attachId);
+  // Ended: anyone with the grant may publish it anew, and owns it until it ends.
+  await ok(alice, 'live.publish', { liveId, transports: offer('alice') });
+  assert.equal(await code(bob, 'live.publish', { liveId, transports: offer('bob') }), 'permission');
+  await ok(alice, 'live.unpublish', { liveId });
+  await ok(bob, 'live.publish', { liveId, transports: offer('bob') });
+  assert.equal(await url(), 'https://example.com/bob');
+  assert.equal(await code(alice, 'live.unpublish', { liveId }), 'permission');
+  await ok(bob, 'live.unpublish', { liveId });
+  // An entry the server API opened belongs to no user.
+  assert.equal((await post('publish', { liveId, transports: offer('server') })).status, 200);
+  assert.equal(await code(alice, 'live.publish', { liveId, transports: offer('alice') }), 'permission');
+  assert.equal((await post('unpublish', { liveId })).status, 200);
+  for (const c of [alice, bob, viewer]) c.close();
 });

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <future>
+#include <thread>
 
 #include "engine/memory/MemoryBroker.hpp"
 #include "engine/memory/MemoryLeases.hpp"
@@ -64,12 +65,14 @@ Result wait(const std::function<void(live::Reply)>& call) {
 
 class LiveServiceTest : public ::testing::Test {
  protected:
-  void start(engine::Leases& leases) {
+  void start(engine::Leases& leases, uint32_t maxEntriesPerUser = 100, size_t maxTombstonesPerShard = 65536) {
     engine_ = std::make_unique<TestEngine>(leases);
     live::LiveOptions options;
     options.kinds["content"] = live::KindOptions{};
     options.kinds["content"].cap = 2;
     options.kinds["content"].attachRatePerMinute = 3;
+    options.maxEntriesPerUser = maxEntriesPerUser;
+    options.maxTombstonesPerShard = maxTombstonesPerShard;
     service_ = std::make_unique<live::LiveService>(pool_, *engine_, options);
     pool_.start();
   }
@@ -84,11 +87,40 @@ class LiveServiceTest : public ::testing::Test {
     auto r = wait([&](live::Reply reply) { service_->publish(p, reply); });
     ASSERT_TRUE(std::holds_alternative<boost::json::value>(r));
   }
+  // A publish by `user` ("" = the server API) offering an iframe at `url`.
+  Result publishAs(const std::string& user, const std::string& liveId, const std::string& url = "https://example.com/s",
+                   std::string metaJson = "", std::optional<int64_t> expiresAtMs = std::nullopt) {
+    live::PublishRequest p;
+    p.liveId = liveId;
+    p.userId = user;
+    p.transports.push_back(boost::json::object{{"kind", "iframe-url"}, {"url", url}});
+    p.transports.push_back(boost::json::object{{"kind", "portal-relay"}});
+    p.metaJson = std::move(metaJson);
+    p.expiresAtMs = expiresAtMs;
+    return wait([&](live::Reply reply) { service_->publish(p, reply); });
+  }
+  Result unpublishAs(const std::string& user, const std::string& liveId) {
+    return wait([&](live::Reply reply) { service_->unpublish(liveId, user, reply); });
+  }
+  Result resolve(const std::string& liveId) {
+    return wait([&](live::Reply reply) { service_->resolve(liveId, {}, reply); });
+  }
+  live::LiveService::Footprint footprint() {
+    std::promise<live::LiveService::Footprint> promise;
+    service_->footprint([&promise](live::LiveService::Footprint f) { promise.set_value(f); });
+    return promise.get_future().get();
+  }
   Result attach(const std::string& liveId, const std::string& user) {
     live::AttachRequest a;
     a.liveId = liveId;
     a.userId = user;
     return wait([&](live::Reply reply) { service_->attach(a, reply); });
+  }
+
+  static bool ok(const Result& r) { return std::holds_alternative<boost::json::value>(r); }
+  static std::optional<api::ErrorCode> code(const Result& r) {
+    if (const auto* e = std::get_if<api::ApiError>(&r)) return e->code;
+    return std::nullopt;
   }
 
   hub::ShardPool pool_{2, net::WsSettings{}};
@@ -155,4 +187,88 @@ TEST(IsoTime, ParsesRfc3339AndRefusesTheRest) {
   EXPECT_EQ(util::parseIsoTimeMs("2026-13-01T00:00:00Z"), std::nullopt);
   EXPECT_EQ(util::parseIsoTimeMs("2026-11-22T10:00:00"), std::nullopt);
   EXPECT_EQ(util::parseIsoTimeMs("2026-11-22T10:00:00Zjunk"), std::nullopt);
+}
+
+TEST_F(LiveServiceTest, AnEndedEntryKeepsNothingAndALapsedOneOnlyATombstone) {
+  engine::memory::MemoryLeases leases;
+  start(leases);
+  const std::string meta = boost::json::serialize(boost::json::object{{"title", std::string(4000, 't')}});
+  // Attaches and resolves answer `code`; the broadcasts hold `entries` and `tombstones`.
+  auto expectState = [&](api::ErrorCode code, size_t entries, size_t tombstones) {
+    EXPECT_EQ(LiveServiceTest::code(attach("content:big", "bob")), code);
+    EXPECT_EQ(LiveServiceTest::code(resolve("content:big")), code);
+    auto held = footprint();
+    EXPECT_EQ(held.entries, entries);
+    EXPECT_EQ(held.tombstones, tombstones);
+    EXPECT_EQ(held.offerBytes, 0u) << "no transports or meta are kept once an entry ends";
+  };
+  ASSERT_TRUE(ok(publishAs("alice", "content:big", "https://example.com/s", meta)));
+  EXPECT_EQ(footprint().entries, 1u);
+  EXPECT_GT(footprint().offerBytes, 4000u);
+  // Ended: answered like a liveId never published.
+  ASSERT_TRUE(ok(unpublishAs("alice", "content:big")));
+  expectState(api::ErrorCode::NotFound, 0, 0);
+  // Lapsed: a tombstone answers expired.
+  const int64_t soon = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 20;
+  ASSERT_TRUE(ok(publishAs("alice", "content:big", "https://example.com/s", meta, soon)));
+  std::this_thread::sleep_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(soon + 1)));
+  expectState(api::ErrorCode::Expired, 0, 1);
+  // Publishing again starts a new life.
+  ASSERT_TRUE(ok(publishAs("bob", "content:big")));
+  EXPECT_TRUE(ok(resolve("content:big")));
+  EXPECT_EQ(footprint().tombstones, 0u);
+}
+
+TEST_F(LiveServiceTest, AUserHasAtMostMaxEntriesLiveAtOnce) {
+  engine::memory::MemoryLeases leases;
+  start(leases, 2);
+  EXPECT_TRUE(ok(publishAs("alice", "content:a")));
+  EXPECT_TRUE(ok(publishAs("alice", "content:b")));
+  EXPECT_EQ(code(publishAs("alice", "content:c")), api::ErrorCode::CapExceeded);
+  EXPECT_TRUE(ok(publishAs("alice", "content:a")));  // refreshing one of hers is not a new entry
+  EXPECT_TRUE(ok(publishAs("bob", "content:c")));    // the cap is per user
+  EXPECT_TRUE(ok(publishAs("", "content:d")));       // the server API is not counted
+  ASSERT_TRUE(ok(unpublishAs("alice", "content:a")));
+  EXPECT_TRUE(ok(publishAs("alice", "content:e")));  // an ended entry frees her place
+}
+
+TEST_F(LiveServiceTest, OnlyTheOwnerOrTheServerApiChangesOrEndsALiveEntry) {
+  engine::memory::MemoryLeases leases;
+  start(leases);
+  ASSERT_TRUE(ok(publishAs("alice", "content:x", "https://example.com/alice")));
+  EXPECT_EQ(code(publishAs("bob", "content:x", "https://example.com/bob")), api::ErrorCode::Permission);
+  EXPECT_EQ(code(unpublishAs("bob", "content:x")), api::ErrorCode::Permission);
+  auto resolved = resolve("content:x");
+  ASSERT_TRUE(ok(resolved));
+  EXPECT_EQ(std::get<boost::json::value>(resolved).at("transport").at("url"), "https://example.com/alice");
+  // The server API overrides; the entry stays alice's.
+  EXPECT_TRUE(ok(publishAs("", "content:x", "https://example.com/server")));
+  EXPECT_EQ(code(publishAs("bob", "content:x")), api::ErrorCode::Permission);
+  EXPECT_TRUE(ok(publishAs("alice", "content:x", "https://example.com/alice")));
+  EXPECT_TRUE(ok(unpublishAs("", "content:x")));
+  // Ended: anyone may publish it anew, and owns it then.
+  EXPECT_TRUE(ok(publishAs("bob", "content:x")));
+  EXPECT_EQ(code(unpublishAs("alice", "content:x")), api::ErrorCode::Permission);
+  EXPECT_TRUE(ok(unpublishAs("bob", "content:x")));
+  // An entry the server API opened belongs to no user: users cannot change or end it.
+  EXPECT_TRUE(ok(publishAs("", "content:y")));
+  EXPECT_EQ(code(publishAs("alice", "content:y")), api::ErrorCode::Permission);
+  EXPECT_EQ(code(unpublishAs("alice", "content:y")), api::ErrorCode::Permission);
+}
+
+TEST_F(LiveServiceTest, EachShardKeepsAtMostMaxTombstones) {
+  engine::memory::MemoryLeases leases;
+  start(leases, 100, 1);
+  const int64_t soon = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 20;
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(ok(publishAs("alice", "content:lapse-" + std::to_string(i), "https://example.com/s", "", soon)));
+  std::this_thread::sleep_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(soon + 1)));
+  size_t expired = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto answer = code(attach("content:lapse-" + std::to_string(i), "viewer-" + std::to_string(i)));  // each under its rate
+    ASSERT_TRUE(answer == api::ErrorCode::Expired || answer == api::ErrorCode::NotFound);
+    expired += answer == api::ErrorCode::Expired;
+  }
+  EXPECT_EQ(footprint().tombstones, expired);
+  EXPECT_GE(expired, 1u);
+  EXPECT_LE(expired, 2u);  // one per shard
 }
