@@ -10,7 +10,7 @@
 set -uo pipefail
 
 if [[ $# -lt 1 || ! "$1" =~ ^[0-9]+$ || "$1" -lt 1 ]]; then
-  echo "usage: $0 SECONDS [fuzz_ws_codec|fuzz_envelope|fuzz_token|fuzz_cursor|fuzz_binary_frame ...]" >&2
+  echo "usage: $0 SECONDS [fuzz_ws_codec|fuzz_envelope|fuzz_token|fuzz_cursor|fuzz_binary_frame|fuzz_loopback_host ...]" >&2
   exit 2
 fi
 seconds=$1
@@ -27,6 +27,7 @@ all_targets=(
   "fuzz_token:token:json.dict"
   "fuzz_cursor:cursor:cursor.dict"
   "fuzz_binary_frame:binary_frame:binary_frame.dict"
+  "fuzz_loopback_host:loopback_host:host.dict"
 )
 selected=("$@")
 
