@@ -71,11 +71,11 @@ for entry in "${all_targets[@]}"; do
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+')
   units=$(find "$corpus" -type f | wc -l)
   if [[ $rc -eq 0 ]]; then
-    printf '%-14s ok     %10s execs in %ss, cov %s, corpus %s\n' "$target" "${execs:-?}" "$seconds" "${cov:-?}" "$units"
+    printf '%-18s ok     %10s execs in %ss, cov %s, corpus %s\n' "$target" "${execs:-?}" "$seconds" "${cov:-?}" "$units"
   else
     failed=1
     artifact=$(grep -oE "(Test unit|artifact) written to [^ ]+" "$log" | tail -n 1 | awk '{print $NF}')
-    printf '%-14s FAILED (exit %s) after %s execs; input: %s; log: %s\n' "$target" "$rc" "${execs:-?}" \
+    printf '%-18s FAILED (exit %s) after %s execs; input: %s; log: %s\n' "$target" "$rc" "${execs:-?}" \
       "${artifact:-none}" "$log"
   fi
 done
