@@ -49,6 +49,10 @@ void appendAll(int fd, const std::string& text, const std::string& path) {
   }
 }
 
+bool lacks(const Config& held, bool wantKeys, bool wantCollab) {
+  return (wantKeys && held.keys.empty()) || (wantCollab && held.collabTokenSecret.empty());
+}
+
 // The TOML to append so the file provides what is missing from `held`.
 std::string missingEntries(const Config& held, bool wantKeys, bool wantCollab, bool fileIsEmpty) {
   std::string text;
@@ -71,6 +75,40 @@ std::string missingEntries(const Config& held, bool wantKeys, bool wantCollab, b
   return text;
 }
 
+Config tomlOf(const std::string& text, const std::string& path) {
+  Config held;
+  ConfigLoader::applyTomlText(held, text, path);
+  return held;
+}
+
+// The file's text, or "" when it does not exist yet.
+std::string readExisting(const std::string& path) {
+  FileHandle file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0 && errno == ENOENT) return "";
+  if (file.fd < 0) throw ConfigError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  return readAll(file.fd, path);
+}
+
+// Creates the file if needed and appends what it lacks; returns its whole text afterwards.
+std::string appendMissing(const Config& config, const std::string& path, bool wantKeys, bool wantCollab) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.dataDir, ec);
+  if (ec) throw ConfigError(fmt::format("cannot create data_dir '{}': {}", config.dataDir, ec.message()));
+  // Created 0600, so the secrets are private from their first byte; an existing file keeps its
+  // mode. The lock makes read-check-append one step for concurrent starts on one data_dir.
+  FileHandle file{::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600)};
+  if (file.fd < 0) throw ConfigError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  if (::flock(file.fd, LOCK_EX) != 0) throw ConfigError(fmt::format("cannot lock {}: {}", path, std::strerror(errno)));
+  std::string text = readAll(file.fd, path);
+  Config held = tomlOf(text, path);
+  if (!lacks(held, wantKeys, wantCollab)) return text;  // another process added it meanwhile
+  std::string added;
+  if (!text.empty() && text.back() != '\n') added += '\n';
+  added += missingEntries(held, wantKeys, wantCollab, text.empty());
+  appendAll(file.fd, added, path);
+  return text + added;
+}
+
 }  // namespace
 
 std::string Credentials::pathFor(const Config& config) {
@@ -81,26 +119,12 @@ void Credentials::ensure(Config& config, Need need) {
   const bool wantKeys = config.keys.empty();
   const bool wantCollab = need == Need::KeysAndCollabSecret && config.collabTokenSecret.empty();
   if (!wantKeys && !wantCollab) return;
-  std::error_code ec;
-  std::filesystem::create_directories(config.dataDir, ec);
-  if (ec) throw ConfigError(fmt::format("cannot create data_dir '{}': {}", config.dataDir, ec.message()));
   const std::string path = pathFor(config);
-  // Created 0600, so the secrets are private from their first byte; an existing file keeps its
-  // mode. The lock makes read-check-append one step for concurrent starts on one data_dir.
-  FileHandle file{::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600)};
-  if (file.fd < 0) throw ConfigError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  if (::flock(file.fd, LOCK_EX) != 0) throw ConfigError(fmt::format("cannot lock {}: {}", path, std::strerror(errno)));
-  std::string text = readAll(file.fd, path);
-  Config held;
-  ConfigLoader::applyTomlText(held, text, path);
-  std::string added = missingEntries(held, wantKeys, wantCollab, text.empty());
-  if (!added.empty()) {
-    if (!text.empty() && text.back() != '\n') added.insert(0, "\n");
-    appendAll(file.fd, added, path);
-    text += added;
-    held = Config{};
-    ConfigLoader::applyTomlText(held, text, path);
-  }
+  // Usually the file already holds everything: read it without writing, so a read-only file or
+  // data_dir keeps working.
+  std::string text = readExisting(path);
+  if (lacks(tomlOf(text, path), wantKeys, wantCollab)) text = appendMissing(config, path, wantKeys, wantCollab);
+  Config held = tomlOf(text, path);
   if (wantKeys) {
     if (held.keys.empty()) throw ConfigError(path + " holds no [[keys]]");
     config.keys = held.keys;
