@@ -22,6 +22,7 @@
 #include "auth/GrantSet.hpp"
 #include "auth/KeyRing.hpp"
 #include "auth/TokenVerifier.hpp"
+#include "util/Base64Url.hpp"
 
 using onair::auth::AccessClaims;
 using onair::auth::GrantSet;
@@ -77,8 +78,24 @@ std::string hs256(std::string_view input, const std::string& secret) {
   return std::string(reinterpret_cast<const char*>(mac), len);
 }
 
+// The payload's string claim `name`, read here independently of the verifier; "" if absent.
+std::string payloadClaim(std::string_view token, std::string_view name) {
+  auto dot1 = token.find('.');
+  auto dot2 = token.find('.', dot1 + 1);
+  auto bytes = onair::util::base64UrlDecode(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  if (!bytes) return "";
+  boost::system::error_code ec;
+  auto v = boost::json::parse(*bytes, ec);
+  if (ec || !v.is_object()) return "";
+  auto* claim = v.as_object().if_contains(name);
+  return claim && claim->is_string() ? std::string(claim->as_string()) : "";
+}
+
 // Whatever verifyAccess accepts must keep the verifier's contract.
-void checkAccepted(const AccessClaims& c) {
+void checkAccepted(std::string_view token, const AccessClaims& c) {
+  // Meant for clients (aud), issued by the key that signed it (iss = kid).
+  check(payloadClaim(token, "aud") == "onair");
+  check(payloadClaim(token, "iss") == kKey);
   check(!c.userId.empty() && c.userId.size() <= 255);
   check(c.keyId == kKey);
   check(kNow - kLeeway <= c.expiresAt);
@@ -102,7 +119,7 @@ Verdict verifyBoth(std::string_view token) {
   Verdict v;
   auto access = verifier().verifyAccess(token, kNow);
   if (auto* claims = std::get_if<AccessClaims>(&access)) {
-    checkAccepted(*claims);
+    checkAccepted(token, *claims);
     v.access = true;
   } else {
     check(!std::get<TokenError>(access).reason.empty());
@@ -110,11 +127,14 @@ Verdict verifyBoth(std::string_view token) {
   auto api = verifier().verifyApiCredential(token, kNow);
   if (auto* key = std::get_if<std::string>(&api)) {
     check(*key == kKey);
+    check(payloadClaim(token, "iss") == kKey);
+    const std::string aud = payloadClaim(token, "aud");
+    check(aud.empty() || aud == "onair-api");
     v.api = true;
   } else {
     check(!std::get<TokenError>(api).reason.empty());
   }
-  // An access token always has a sub and an API credential never does: never both.
+  // An access token always has a sub and aud "onair", an API credential neither: never both.
   check(!(v.access && v.api));
   return v;
 }

@@ -97,10 +97,12 @@ def jwt(header, payload, secret=SECRET):
     return signing + "." + b64u(sig)
 
 
-access = {"iss": KEY, "sub": "user-1", "name": "Ada", "iat": NOW, "nbf": NOW, "exp": NOW + 600,
+access = {"iss": KEY, "aud": "onair", "sub": "user-1", "name": "Ada", "iat": NOW, "nbf": NOW, "exp": NOW + 600,
           "grants": {"room": {"project_*": ["publish", "subscribe"]}, "live": {"content:*": ["attach"]}},
           "attributes": {"team": "blue"}}
-api = {"iss": KEY, "iat": NOW, "nbf": NOW, "exp": NOW + 60}
+api = {"iss": KEY, "aud": "onair-api", "iat": NOW, "nbf": NOW, "exp": NOW + 60}
+collab = {"aud": "onair-collab", "sub": "user-1", "room": "doc_1", "kind": "workspace", "scope": "read-write",
+          "iat": NOW, "exp": NOW + 600}
 
 
 def signed(variant, mutation, payload):
@@ -119,11 +121,23 @@ token = {
     "signed_api_iss": signed(1, 0, json.dumps(api, separators=(",", ":")).encode()),
     "signed_bad_grants": signed(0, 0, json.dumps(dict(access, grants={"room": {"*": ["fly"]}})).encode()),
     "signed_attrs": signed(0, 3, json.dumps(dict(access, attributes={"a": 1})).encode()),
-    "signed_float_exp": signed(0, 0, b'{"iss":"fuzzkey","sub":"u","exp":1700000600.5,"nbf":1.7e9}'),
+    "signed_float_exp": signed(0, 0, b'{"iss":"fuzzkey","aud":"onair","sub":"u","exp":1700000600.5,"nbf":1.7e9}'),
+    "signed_api_no_aud": signed(1, 0, json.dumps({k: v for k, v in api.items() if k != "aud"}).encode()),
+    "signed_access_no_aud": signed(0, 0, json.dumps({k: v for k, v in access.items() if k != "aud"}).encode()),
+    "signed_collab": signed(0, 0, json.dumps(collab, separators=(",", ":")).encode()),
+    "signed_iss_not_kid": signed(0, 0, json.dumps(dict(access, iss="otherkey")).encode()),
     "signed_own_header": signed(7, 0, b'{"alg":"HS256","kid":"fuzzkey"}\x00'
                                 + json.dumps(access, separators=(",", ":")).encode()),
 }
 
-for corpus, seeds in (("ws_codec", ws), ("envelope", envelope), ("token", token)):
+# ---- loopback_host -------------------------------------------------------------------------
+
+loopback_host = {
+    "localhost": "localhost", "localhost_port": "LocalHost:7880", "ipv4": "127.0.0.1:7880",
+    "ipv4_other": "127.8.9.10", "ipv6": "[::1]:7880", "evil": "evil.example:7880",
+    "rebinding": "127.0.0.1.nip.io", "mapped": "[::ffff:127.0.0.1]",
+}
+
+for corpus, seeds in (("ws_codec", ws), ("envelope", envelope), ("token", token), ("loopback_host", loopback_host)):
     for name, data in seeds.items():
         write(corpus, name, data)

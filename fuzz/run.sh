@@ -10,7 +10,7 @@
 set -uo pipefail
 
 if [[ $# -lt 1 || ! "$1" =~ ^[0-9]+$ || "$1" -lt 1 ]]; then
-  echo "usage: $0 SECONDS [fuzz_ws_codec|fuzz_envelope|fuzz_token|fuzz_cursor|fuzz_binary_frame|fuzz_static_path|fuzz_stun|fuzz_packet_classifier ...]" >&2
+  echo "usage: $0 SECONDS [TARGET...]   (targets: the fuzz_* names in all_targets below)" >&2
   exit 2
 fi
 seconds=$1
@@ -30,6 +30,7 @@ all_targets=(
   "fuzz_static_path:static_path:path.dict"
   "fuzz_stun:stun:stun.dict"
   "fuzz_packet_classifier:packet_classifier:packet.dict"
+  "fuzz_loopback_host:loopback_host:host.dict"
 )
 selected=("$@")
 
@@ -73,11 +74,11 @@ for entry in "${all_targets[@]}"; do
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+')
   units=$(find "$corpus" -type f | wc -l)
   if [[ $rc -eq 0 ]]; then
-    printf '%-14s ok     %10s execs in %ss, cov %s, corpus %s\n' "$target" "${execs:-?}" "$seconds" "${cov:-?}" "$units"
+    printf '%-18s ok     %10s execs in %ss, cov %s, corpus %s\n' "$target" "${execs:-?}" "$seconds" "${cov:-?}" "$units"
   else
     failed=1
     artifact=$(grep -oE "(Test unit|artifact) written to [^ ]+" "$log" | tail -n 1 | awk '{print $NF}')
-    printf '%-14s FAILED (exit %s) after %s execs; input: %s; log: %s\n' "$target" "$rc" "${execs:-?}" \
+    printf '%-18s FAILED (exit %s) after %s execs; input: %s; log: %s\n' "$target" "$rc" "${execs:-?}" \
       "${artifact:-none}" "$log"
   fi
 done

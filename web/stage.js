@@ -1,6 +1,7 @@
 // The stage demo: hosts and viewers of one stage with the onair client SDK in a browser. The
-// stage must exist (POST /v1/stages); a demo token with a grant for it comes from the server's
-// development endpoint. A real app mints participant tokens with POST /v1/stages/{id}/participant-tokens.
+// stage is a demo stage (id demo_…, made by the server's development endpoint POST /v1/demo/stages),
+// and a demo token with a grant for it comes from POST /v1/demo/token; demo tokens reach no other
+// stage. A real app mints participant tokens with POST /v1/stages/{id}/participant-tokens.
 import { connect } from '/sdk/client/index.js';
 
 const $ = (id) => document.getElementById(id);
@@ -162,6 +163,13 @@ async function demoToken(user, stageId, asRole) {
   return body.token;
 }
 
+async function newDemoStage(name) {
+  const res = await fetch('/v1/demo/stages', { method: 'POST', body: JSON.stringify({ name }) });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+  return body.id;
+}
+
 async function ownStep(fn) {
   ownExit = true;
   try {
@@ -255,6 +263,18 @@ $('stage-form').addEventListener('submit', async (e) => {
   } catch (err) {
     setStatus(`Could not open the stage: ${err.message}`);
     $('start').disabled = false;
+  }
+});
+
+$('new-stage').addEventListener('click', async () => {
+  $('new-stage').disabled = true;
+  try {
+    $('stage-id').value = await newDemoStage('Demo stage');
+    setStatus(`Demo stage ${$('stage-id').value} is ready: open it as host, share its link with viewers.`, true);
+  } catch (err) {
+    setStatus(`Could not make a demo stage: ${err.message}`);
+  } finally {
+    $('new-stage').disabled = false;
   }
 });
 

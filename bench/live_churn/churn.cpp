@@ -154,7 +154,7 @@ struct Histogram {
 // ---------------------------------------------------------------- encodings
 
 std::string mintToken(const std::string& key, const std::string& secret, const std::string& user, int64_t now) {
-  std::string claims = R"({"iss":")" + key + R"(","sub":")" + user + R"(","iat":)" + std::to_string(now) +
+  std::string claims = R"({"iss":")" + key + R"(","aud":"onair","sub":")" + user + R"(","iat":)" + std::to_string(now) +
                        R"(,"exp":)" + std::to_string(now + 3600) +
                        R"(,"grants":{"live":{"content:*":["publish","attach"]}}})";
   std::string token = benchkit::signJwt(key, claims, secret);

@@ -163,7 +163,7 @@ struct Samples {
 // A participant token: the claims POST /v1/stages/{id}/participant-tokens would put in it.
 std::string participantToken(const std::string& key, const std::string& secret, const std::string& stageId,
                              const std::string& user, bool host, int64_t now) {
-  std::string claims = R"({"iss":")" + key + R"(","sub":")" + user + R"(","iat":)" + std::to_string(now) +
+  std::string claims = R"({"iss":")" + key + R"(","aud":"onair","sub":")" + user + R"(","iat":)" + std::to_string(now) +
                        R"(,"exp":)" + std::to_string(now + 3600) + R"(,"grants":{"stage":{")" + stageId + R"(":[")" +
                        (host ? "host" : "viewer") + R"(","publish","subscribe"]}},"attributes":{"participantId":"p_)" + user +
                        R"("}})";

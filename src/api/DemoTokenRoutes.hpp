@@ -1,9 +1,23 @@
 #pragma once
-// POST /v1/demo/token {user, name?} → {token, expiresAt}: tokens for the demo pages in web/, so
-// they work without an app backend. Only for rooms and channels named demo_* and broadcasts
-// named content:demo-*, valid one hour,
-// and only when enabled: `dev.demo_tokens = "auto"` (the default) enables it while onair runs on
-// its generated development key and only for loopback callers; "on" always; "off" never.
+// Development-only routes for the demo pages in web/, so they work without an app backend:
+//
+//   POST /v1/demo/token  {user, name?, stageId?, role?} → {token, expiresAt}
+//   POST /v1/demo/stages {name}                         → the stage, with an id "demo_…"
+//
+// Demo tokens reach demo resources only: rooms and channels named demo_*, broadcasts named
+// content:demo-*, and demo stages (ids demo_…, which only POST /v1/demo/stages makes; the server
+// API's stages are st_…). Any other stageId is refused with `permission`. Tokens are valid one
+// hour.
+//
+// Both routes exist only when enabled: `dev.demo_tokens = "auto"` (the default) enables them
+// while onair runs on its generated development key and only for loopback peers; "on" always;
+// "off" never. In every mode the request's Host header must name loopback (localhost,
+// 127.0.0.0/8, [::1]), so a DNS-rebinding page cannot reach them from a browser: 403 `permission`.
+#include <boost/json/object.hpp>
+#include <functional>
+
+#include "api/Reply.hpp"
+
 namespace onair::auth {
 class TokenIssuer;
 }
@@ -12,6 +26,12 @@ namespace onair::api {
 
 class HttpRouter;
 
-void registerDemoTokenRoutes(HttpRouter& router, const auth::TokenIssuer& issuer, bool loopbackOnly);
+// Creates a stage from `settings` ({name}) with an id starting with kDemoStagePrefix.
+using CreateDemoStage = std::function<void(boost::json::object settings, Reply reply)>;
+
+inline constexpr const char* kDemoStagePrefix = "demo_";
+
+void registerDemoTokenRoutes(HttpRouter& router, const auth::TokenIssuer& issuer, bool loopbackOnly,
+                             CreateDemoStage createStage);
 
 }  // namespace onair::api

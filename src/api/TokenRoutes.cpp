@@ -4,7 +4,7 @@
 
 #include "api/HttpReply.hpp"
 #include "api/HttpRouter.hpp"
-#include "auth/TokenIssuer.hpp"
+#include "api/TokenMinting.hpp"
 #include "util/Time.hpp"
 
 namespace onair::api {
@@ -70,9 +70,10 @@ void registerTokenRoutes(HttpRouter& router, const auth::TokenIssuer& issuer, in
                auto claims = readClaims(req.body, maxTtlSeconds);
                if (auto* e = std::get_if<ApiError>(&claims)) return respond(errorReply(*e));
                auto& c = std::get<auth::AccessClaims>(claims);
-               auto token = issuer.issue(c);
-               if (!token) return respond(errorReply({ErrorCode::Internal, "no API key is configured to sign tokens", std::nullopt}));
-               respond(jsonReply(200, boost::json::object{{"token", *token}, {"expiresAt", util::isoTimeFromSeconds(c.expiresAt)}}));
+               auto token = mintToken(issuer, c);
+               if (auto* e = std::get_if<ApiError>(&token)) return respond(errorReply(*e));
+               respond(jsonReply(200, boost::json::object{{"token", std::get<std::string>(token)},
+                                                          {"expiresAt", util::isoTimeFromSeconds(c.expiresAt)}}));
              });
 }
 

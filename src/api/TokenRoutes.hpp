@@ -3,6 +3,7 @@
 //   request  {userId, ttl (seconds), grants: ["room:project_*:publish,subscribe", …],
 //             name?, scope?, attributes?: {k: "v"}}
 //   response {token, expiresAt (ISO-8601)}
+//   413 payload_too_large when the token would be over the 8 KiB the verifier accepts.
 #include <cstdint>
 
 namespace onair::auth {

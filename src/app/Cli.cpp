@@ -79,7 +79,7 @@ int createToken(const ConfigFlags& flags, const std::string& user, const std::st
                 const std::vector<std::string>& grantTexts, const std::string& scope,
                 const std::vector<std::string>& attrs, const std::string& keyId) {
   Config config = flags.load();
-  Credentials::ensure(config);
+  Credentials::ensure(config, Credentials::Need::Keys);
   int64_t ttl = parseDuration(ttlText);
   if (ttl <= 0 || ttl > config.authMaxTokenTtlSeconds) {
     std::cerr << "onair: --ttl must be like 90s, 15m, 1h or 7d, at most auth.max_token_ttl_seconds ("
@@ -110,11 +110,11 @@ int createToken(const ConfigFlags& flags, const std::string& user, const std::st
   auth::KeyRing keys;
   for (const auto& k : config.keys) keys.add(k.key, k.secret);
   auto token = auth::TokenIssuer(keys).issue(claims, keyId.empty() ? std::nullopt : std::optional(keyId));
-  if (!token) {
-    std::cerr << "onair: unknown --key '" << keyId << "'\n";
+  if (auto* e = std::get_if<auth::IssueError>(&token)) {
+    std::cerr << "onair: " << (e->reason == auth::IssueError::Reason::UnknownKey ? "--key: " : "") << e->message << "\n";
     return 2;
   }
-  std::cout << *token << "\n";
+  std::cout << std::get<std::string>(token) << "\n";
   std::cerr << "token for " << user << " signed with key " << (keyId.empty() ? config.keys.front().key : keyId)
             << ", expires " << util::isoTimeFromSeconds(claims.expiresAt) << "\n";
   return 0;

@@ -66,7 +66,7 @@ struct Config {
   std::map<std::string, std::map<std::string, std::string>> liveKinds;
   // [collab] and [turn]
   int64_t collabTokenTtlSeconds = 600;
-  std::string collabTokenSecret;  // "": sign with the primary API key's secret
+  std::string collabTokenSecret;  // "": the generated one in <data_dir>/credentials.toml (app/Credentials)
   std::string turnUrls;           // comma-separated turn:/turns: URLs; "": TURN credentials are off
   std::string turnSecret;         // coturn static-auth-secret
   int64_t turnTtlSeconds = 3600;

@@ -52,7 +52,7 @@ const std::vector<KeyDef>& table() {
       {"live.viewers_interval_ms", "at most one live.viewers event per broadcast per interval", &Config::liveViewersIntervalMs, 10, 60000},
       {"live.max_entries_per_user", "broadcasts one user may have live at once through live.publish (the server API is not counted); more get cap_exceeded", &Config::liveMaxEntriesPerUser, 1, 1000000},
       {"collab.token_ttl_seconds", "longest lifetime of a collab room token", &Config::collabTokenTtlSeconds, 10, 86400},
-      {"collab.token_secret", "HS256 secret for collab room tokens (shared with Hocuspocus); empty: the API secret", nullptr, 0, 0, &Config::collabTokenSecret},
+      {"collab.token_secret", "HS256 secret for collab room tokens (shared with Hocuspocus); empty: the one generated in <data_dir>/credentials.toml", nullptr, 0, 0, &Config::collabTokenSecret},
       {"turn.urls", "comma-separated TURN URLs handed out with credentials; empty turns TURN credentials off", nullptr, 0, 0, &Config::turnUrls},
       {"turn.secret", "coturn static-auth-secret (use-auth-secret) for TURN REST credentials", nullptr, 0, 0, &Config::turnSecret},
       {"turn.ttl_seconds", "lifetime of TURN credentials", &Config::turnTtlSeconds, 60, 7 * 86400},

@@ -230,8 +230,8 @@ int Server::run(Config config, const std::string& executable) {
   rooms::registerRoomOps(ops, roomService);
   live::registerLiveOps(ops, *liveService, pool);
   stage::registerStageOps(ops, stageService);
-  collab::registerCollabOps(ops, keys, {config.collabTokenSecret, config.collabTokenTtlSeconds, config.turnUrls,
-                                         config.turnSecret, config.turnTtlSeconds});
+  collab::registerCollabOps(ops, {config.collabTokenSecret, config.collabTokenTtlSeconds, config.turnUrls,
+                                 config.turnSecret, config.turnTtlSeconds});
   api::HttpRouter routes(verifier);
   api::registerOpsRoutes(routes, engine, pool.loops(), accepting);
   api::registerTokenRoutes(routes, issuer, config.authMaxTokenTtlSeconds);
@@ -239,7 +239,12 @@ int Server::run(Config config, const std::string& executable) {
   live::registerLiveRoutes(routes, *liveService, verifier);
   stage::registerStageRoutes(routes, stageService, issuer);
   const bool demoTokens = config.devDemoTokens == "on" || (config.devDemoTokens == "auto" && config.keysSource == "generated");
-  if (demoTokens) api::registerDemoTokenRoutes(routes, issuer, config.devDemoTokens == "auto");
+  if (demoTokens) {
+    api::registerDemoTokenRoutes(routes, issuer, config.devDemoTokens == "auto",
+                                 [&stageService](boost::json::object settings, api::Reply reply) {
+                                   stageService.create(std::move(settings), std::move(reply), api::kDemoStagePrefix);
+                                 });
+  }
   api::StaticFiles files(resolveWebRoot(config, executable));
   if (files.root().empty()) spdlog::warn("no web/ folder found: static pages are off (set http.web_root)");
   api::SessionContext sessions{&ops, &verifier, static_cast<uint32_t>(config.wsBadRequestLimit),

@@ -64,6 +64,21 @@ struct JwtDeleter {
   void operator()(jwt_t* j) const { jwt_free(j); }
 };
 
+// The `aud` check: the token must say it is meant for `purpose`.
+std::optional<TokenError> audienceError(const boost::json::object& payload, TokenPurpose purpose) {
+  const std::string_view wanted = audienceOf(purpose);
+  auto it = payload.find("aud");
+  if (it == payload.end()) {
+    if (purpose == TokenPurpose::ApiCredential) return std::nullopt;  // older API credentials have none
+    return TokenError{"token has no aud claim (tokens minted before aud existed are refused): mint a new one"};
+  }
+  if (!it->value().is_string()) return TokenError{"token aud must be a string"};
+  if (it->value().as_string() != wanted) {
+    return TokenError{"token aud must be \"" + std::string(wanted) + "\" here; this token is for another use"};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 struct TokenVerifier::Verified {
@@ -71,7 +86,8 @@ struct TokenVerifier::Verified {
   std::string keyId;
 };
 
-std::variant<TokenVerifier::Verified, TokenError> TokenVerifier::verifySigned(std::string_view token, int64_t now) const {
+std::variant<TokenVerifier::Verified, TokenError> TokenVerifier::verifySigned(std::string_view token, TokenPurpose purpose,
+                                                                            int64_t now) const {
   // Step 1: shape. Exactly three base64url parts, bounded size.
   if (token.empty()) return TokenError{"token is empty"};
   if (token.size() > kMaxTokenBytes) return TokenError{"token is larger than 8 KiB"};
@@ -88,7 +104,8 @@ std::variant<TokenVerifier::Verified, TokenError> TokenVerifier::verifySigned(st
   if (!alg || *alg != "HS256") return TokenError{"token algorithm must be HS256"};
   // Step 3: pick the key by kid, else iss.
   auto kid = stringClaim(*header, "kid");
-  if (!kid) kid = stringClaim(*payload, "iss");
+  auto iss = stringClaim(*payload, "iss");
+  if (!kid) kid = iss;
   if (!kid) return TokenError{"token names no key (kid or iss)"};
   const std::string* secret = keys_.secretOf(*kid);
   if (!secret) return TokenError{"token is signed with an unknown key"};
@@ -109,11 +126,14 @@ std::variant<TokenVerifier::Verified, TokenError> TokenVerifier::verifySigned(st
   if (!exp) return TokenError{"token has no exp"};
   if (now - leeway_ > *exp) return TokenError{"token has expired"};  // no overflow near INT64_MAX
   if (auto nbf = intClaim(*payload, "nbf"); nbf && now + leeway_ < *nbf) return TokenError{"token is not valid yet"};
+  // Step 6: the issuer is the key that signed it, and the token is meant for this entry point.
+  if (!iss || *iss != *kid) return TokenError{"token iss must be the API key that signed it (its kid)"};
+  if (auto e = audienceError(*payload, purpose)) return *e;
   return Verified{std::move(*payload), std::move(*kid)};
 }
 
 std::variant<AccessClaims, TokenError> TokenVerifier::verifyAccess(std::string_view token, int64_t now) const {
-  auto checked = verifySigned(token, now);
+  auto checked = verifySigned(token, TokenPurpose::Access, now);
   if (auto* e = std::get_if<TokenError>(&checked)) return *e;
   auto& v = std::get<Verified>(checked);
   AccessClaims claims;
@@ -143,14 +163,13 @@ std::variant<AccessClaims, TokenError> TokenVerifier::verifyAccess(std::string_v
 }
 
 std::variant<std::string, TokenError> TokenVerifier::verifyApiCredential(std::string_view token, int64_t now) const {
-  auto checked = verifySigned(token, now);
+  auto checked = verifySigned(token, TokenPurpose::ApiCredential, now);
   if (auto* e = std::get_if<TokenError>(&checked)) return *e;
   auto& v = std::get<Verified>(checked);
   // Client access tokens are signed with the same keys; they always carry `sub`, API
-  // credentials never do. Without this check any client could call the server API.
+  // credentials never do. With `aud` optional here (older credentials), this check is what keeps
+  // a client's token, old or new, away from the server API.
   if (v.payload.contains("sub")) return TokenError{"an access token cannot authenticate the server API"};
-  auto iss = stringClaim(v.payload, "iss");
-  if (!iss || *iss != v.keyId) return TokenError{"API credential iss must be the API key"};
   return v.keyId;
 }
 

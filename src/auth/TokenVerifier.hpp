@@ -2,9 +2,14 @@
 // Verifies HS256 JWTs: access tokens (clients) and API credentials (app backends).
 //
 // Contract: the algorithm is pinned to HS256 (`none` and every other alg are refused before any
-// key is looked at); the key is chosen by the header's `kid` (else the payload's `iss`); the
-// signature is compared in constant time; `exp` is required and `nbf`/`exp` are checked with the
-// configured leeway. Input is hostile: tokens over 8 KiB are refused unparsed.
+// key is looked at); the key is chosen by the header's `kid` (else the payload's `iss`), and `iss`
+// must name that same key; the signature is compared in constant time; `exp` is required and
+// `nbf`/`exp` are checked with the configured leeway; `aud` must be the audience of the purpose the
+// caller asks for (TokenPurpose.hpp). Input is hostile: tokens over 8 KiB are refused unparsed.
+//
+// Tokens minted before `aud` existed carry none: access tokens without `aud` are refused (get a
+// new one); API credentials may omit it, since they can never carry `sub` and so cannot pass for
+// anything else.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +18,7 @@
 
 #include "auth/AccessClaims.hpp"
 #include "auth/KeyRing.hpp"
+#include "auth/TokenPurpose.hpp"
 
 namespace onair::auth {
 
@@ -32,7 +38,8 @@ class TokenVerifier {
 
  private:
   struct Verified;
-  std::variant<Verified, TokenError> verifySigned(std::string_view token, int64_t now) const;
+  // Every check but the claims particular to one purpose.
+  std::variant<Verified, TokenError> verifySigned(std::string_view token, TokenPurpose purpose, int64_t now) const;
 
   const KeyRing& keys_;
   int64_t leeway_;

@@ -10,7 +10,6 @@
 #include "api/ArgReader.hpp"
 #include "api/ClientSession.hpp"
 #include "api/OpRouter.hpp"
-#include "auth/KeyRing.hpp"
 #include "collab/RoomScope.hpp"
 #include "collab/RoomTokenIssuer.hpp"
 #include "collab/TurnCredentials.hpp"
@@ -26,20 +25,16 @@ using api::ErrorCode;
 
 // What the handlers share; immutable after registration, so any shard may read it.
 struct State {
-  std::optional<RoomTokenIssuer> issuer;  // nullopt: no API key to sign with
+  std::optional<RoomTokenIssuer> issuer;  // nullopt: no collab secret to sign with
   int64_t tokenTtlSeconds = 600;
   std::vector<std::string> turnUrls;
   std::string turnSecret;
   int64_t turnTtlSeconds = 3600;
 };
 
-std::shared_ptr<const State> makeState(const auth::KeyRing& keys, CollabSettings settings) {
+std::shared_ptr<const State> makeState(CollabSettings settings) {
   auto state = std::make_shared<State>();
-  if (auto key = keys.primaryKey()) {
-    const std::string* keySecret = keys.secretOf(*key);
-    std::string secret = settings.tokenSecret.empty() && keySecret ? *keySecret : settings.tokenSecret;
-    if (!secret.empty()) state->issuer.emplace(*key, std::move(secret));
-  }
+  if (!settings.tokenSecret.empty()) state->issuer.emplace(std::move(settings.tokenSecret));
   state->tokenTtlSeconds = std::max<int64_t>(1, settings.tokenTtlSeconds);
   state->turnUrls = TurnCredentials::splitUrls(settings.turnUrls);
   state->turnSecret = std::move(settings.turnSecret);
@@ -69,7 +64,7 @@ void token(const State& state, Call&& call) {
                       "your token does not allow collab on room " + room + " (needs collab:<room>:read-write or :readonly)",
                       std::nullopt});
   }
-  if (!state.issuer) return call.fail({ErrorCode::Internal, "no API key is configured to sign collab tokens", std::nullopt});
+  if (!state.issuer) return call.fail({ErrorCode::Internal, "no collab secret is configured to sign collab tokens (collab.token_secret)", std::nullopt});
 
   RoomTokenClaims c{claims->userId, room, kind, std::string(*scope), util::epochSeconds(), 0};
   c.expiresAt = c.issuedAt + ttl;
@@ -107,8 +102,8 @@ void turnCredentials(const State& state, Call&& call) {
 
 }  // namespace
 
-void registerCollabOps(api::OpRouter& router, const auth::KeyRing& keys, CollabSettings settings) {
-  auto state = makeState(keys, std::move(settings));
+void registerCollabOps(api::OpRouter& router, CollabSettings settings) {
+  auto state = makeState(std::move(settings));
   router.add("collab.token", [state](Call&& call) { token(*state, std::move(call)); });
   router.add("collab.turnCredentials", [state](Call&& call) { turnCredentials(*state, std::move(call)); });
 }

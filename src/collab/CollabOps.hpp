@@ -7,14 +7,10 @@
 namespace onair::api {
 class OpRouter;
 }
-namespace onair::auth {
-class KeyRing;
-}
-
 namespace onair::collab {
 
-// Room tokens are signed with the primary key of `keys` (its id as kid); the key ring is read
-// once here and not kept.
-void registerCollabOps(api::OpRouter& router, const auth::KeyRing& keys, CollabSettings settings);
+// Room tokens are signed with `settings.tokenSecret` (the app fills it from collab.token_secret or
+// the generated credentials file); without one, collab.token answers `internal`.
+void registerCollabOps(api::OpRouter& router, CollabSettings settings);
 
 }  // namespace onair::collab

@@ -6,7 +6,7 @@
 namespace onair::collab {
 
 struct CollabSettings {
-  std::string tokenSecret;         // collab.token_secret; "": the primary API key's secret
+  std::string tokenSecret;         // collab.token_secret, else the generated one (app/Credentials)
   int64_t tokenTtlSeconds = 600;   // collab.token_ttl_seconds: default and maximum `ttl`
   std::string turnUrls;            // turn.urls, comma-separated; "": TURN credentials are off
   std::string turnSecret;          // turn.secret (coturn static-auth-secret)

@@ -1,7 +1,9 @@
 #pragma once
-// Signs collab room tokens: HS256 JWTs with header kid = the API key and the claims
-// {sub, room, kind, scope, iat, exp}. The secret is `collab.token_secret`, or the API key's
-// secret when that is empty, so a Hocuspocus server given the same secret can verify them.
+// Signs collab room tokens: HS256 JWTs with the claims {aud: "onair-collab", sub, room, kind,
+// scope, iat, exp} and no `kid`. The secret is the collab secret (`collab.token_secret`, else the
+// one generated in the data folder's credentials.toml), never an API secret: a Hocuspocus server
+// given it can verify room tokens and mint nothing else, and the audience keeps a room token from
+// passing for an access token.
 #include <string>
 
 #include "collab/RoomTokenClaims.hpp"
@@ -10,15 +12,12 @@ namespace onair::collab {
 
 class RoomTokenIssuer {
  public:
-  RoomTokenIssuer(std::string keyId, std::string secret) : keyId_(std::move(keyId)), secret_(std::move(secret)) {}
+  explicit RoomTokenIssuer(std::string secret) : secret_(std::move(secret)) {}
 
   // Throws std::runtime_error only if libjwt fails (out of memory).
   std::string issue(const RoomTokenClaims& claims) const;
 
-  const std::string& keyId() const { return keyId_; }
-
  private:
-  std::string keyId_;
   std::string secret_;
 };
 

@@ -11,6 +11,7 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", …
   std::string path;    // target without the query
   std::string query;   // after '?', undecoded
+  std::string host;  // the Host header as sent (name or address, maybe with a port); "" if absent
   std::string authorization;
   std::string contentType;
   std::string body;

@@ -43,6 +43,7 @@ HttpRequest toPlain(const http::request<http::string_body>& req, const std::stri
   auto q = target.find('?');
   out.path = std::string(target.substr(0, q));
   if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
+  out.host = std::string(req[http::field::host]);
   out.authorization = std::string(req[http::field::authorization]);
   out.contentType = std::string(req[http::field::content_type]);
   out.body = req.body();

@@ -8,6 +8,7 @@
 #include "api/JsonBody.hpp"
 #include "api/HttpRouter.hpp"
 #include "api/Reply.hpp"
+#include "api/TokenMinting.hpp"
 #include "auth/TokenIssuer.hpp"
 #include "stage/StageService.hpp"
 #include "util/Random.hpp"
@@ -87,9 +88,9 @@ void participantToken(StageService& service, const auth::TokenIssuer& issuer, co
     claims.name = userId;
     claims.issuedAt = claims.notBefore = util::epochSeconds();
     claims.expiresAt = claims.issuedAt + duration * 60;
-    auto token = issuer.issue(claims);
-    if (!token) return respond(api::errorReply({ErrorCode::Internal, "no API key to sign with", std::nullopt}));
-    respond(api::jsonReply(200, json::object{{"token", *token}, {"participantId", participantId}, {"userId", userId},
+    auto token = api::mintToken(issuer, claims);
+    if (auto* e = std::get_if<ApiError>(&token)) return respond(api::errorReply(*e));
+    respond(api::jsonReply(200, json::object{{"token", std::get<std::string>(token)}, {"participantId", participantId}, {"userId", userId},
                                              {"expirationTime", util::isoTimeFromSeconds(claims.expiresAt)}}));
   });
 }

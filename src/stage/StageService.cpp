@@ -529,12 +529,12 @@ void StageService::streams(const std::string& stageId, Actor actor, std::optiona
 
 // ---- server API ------------------------------------------------------------------------------
 
-void StageService::create(json::object settings, Reply reply) {
-  std::string id = util::randomId("st_", 9);
+void StageService::create(json::object settings, Reply reply, std::string_view idPrefix) {
+  std::string id = util::randomId(idPrefix, 9);
   settings["id"] = id;
   settings["createdAt"] = iso(nowMs());
   // The stream room the media plane (SFU) will use; its publish permission follows the statuses.
-  settings["streamRoomId"] = "sr_" + id.substr(3);
+  settings["streamRoomId"] = "sr_" + (idPrefix == "st_" ? id.substr(3) : id);
   if (!settings.contains("maxPublishers")) settings["maxPublishers"] = 12;
   std::string text = json::serialize(settings);
   engine_.registry().put("stage:" + id, text, 0, [this, id, settings, reply](engine::Outcome<engine::PutResult> r) {

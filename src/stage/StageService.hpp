@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/Reply.hpp"
@@ -54,7 +55,9 @@ class StageService {
   size_t residentStages(size_t shard) const;
 
   // Server API.
-  void create(boost::json::object settings, Reply reply);
+  // A new stage with an id `idPrefix` + random: "st_" for the server API, "demo_" for the demo
+  // pages (api/DemoTokenRoutes), so the two never share an id.
+  void create(boost::json::object settings, Reply reply, std::string_view idPrefix = "st_");
   void get(const std::string& stageId, Reply reply);
   void list(Reply reply);
   void update(const std::string& stageId, boost::json::object changes, Reply reply);

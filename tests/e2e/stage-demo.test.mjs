@@ -17,14 +17,12 @@ after(async () => {
   await srv?.stop();
 });
 
+// A demo stage, as the page's "New demo stage" button makes it: demo tokens reach no other stage.
 async function createStage(name) {
-  const res = await fetch(`${srv.url}/v1/stages`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${apiCredential(srv)}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
+  const res = await fetch(`${srv.url}/v1/demo/stages`, { method: 'POST', body: JSON.stringify({ name }) });
   const body = await res.json();
   assert.equal(res.status, 200, JSON.stringify(body));
+  assert.match(body.id, /^demo_/);
   return body.id;
 }
 
@@ -40,13 +38,33 @@ async function openAs(user, stageId, role) {
 
 const myStatus = (page, status) => page.locator(`#my-status[data-status="${status}"]`).waitFor({ timeout: 5000 });
 
-test('demo tokens for a stage: role checked, stage id checked', async () => {
+test('demo tokens for a stage: role checked, stage id checked, demo stages only', async () => {
   const post = (body) => fetch(`${srv.url}/v1/demo/token`, { method: 'POST', body: JSON.stringify(body) });
-  assert.equal((await post({ user: 'x', stageId: 'st_ok', role: 'host' })).status, 200);
-  assert.equal((await post({ user: 'x', stageId: 'st_ok' })).status, 200);
-  assert.equal((await post({ user: 'x', stageId: 'st_ok', role: 'admin' })).status, 400);
+  assert.equal((await post({ user: 'x', stageId: 'demo_ok', role: 'host' })).status, 200);
+  assert.equal((await post({ user: 'x', stageId: 'demo_ok' })).status, 200);
+  assert.equal((await post({ user: 'x', stageId: 'demo_ok', role: 'admin' })).status, 400);
   assert.equal((await post({ user: 'x', stageId: 'st:*' })).status, 400);
   assert.equal((await post({ user: 'x', stageId: 'x'.repeat(65) })).status, 400);
+  // A stage of the app (server API) is no demo resource.
+  const apiStage = await fetch(`${srv.url}/v1/stages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiCredential(srv)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Real show' }),
+  }).then((r) => r.json());
+  const refused = await post({ user: 'x', stageId: apiStage.id, role: 'host' });
+  assert.equal(refused.status, 403);
+  assert.equal((await refused.json()).error.code, 'permission');
+});
+
+test('the page makes a demo stage with its own button', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${srv.url}/stage.html?user=nina&role=host`);
+  await page.locator('#new-stage').click();
+  await page.waitForFunction(() => /^demo_/.test(document.getElementById('stage-id').value), null, { timeout: 5000 });
+  await page.locator('#start').click();
+  await page.locator('#stage-view').waitFor({ state: 'visible', timeout: 10_000 });
+  await context.close();
 });
 
 test('request, grant, join, kick; then request and deny', async () => {

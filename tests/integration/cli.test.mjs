@@ -5,20 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { startOnair, onairBinary } from '../support/onair.mjs';
 import { randomSecret } from '../support/tokens.mjs';
+import { connectReply } from '../support/client.mjs';
 
 const run = (args, env = {}) => spawnSync(onairBinary, args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 10_000 });
-
-async function connectWith(srv, token) {
-  const ws = new WebSocket(srv.wsUrl);
-  await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
-  ws.send(JSON.stringify({ id: 1, op: 'connect', args: { token } }));
-  const reply = await new Promise((res) => ws.once('message', (m) => res(JSON.parse(m.toString()))));
-  ws.close();
-  return reply;
-}
 
 test('version and help teach', () => {
   assert.match(run(['version']).stdout, /^onair \d+\.\d+\.\d+/);
@@ -39,7 +30,7 @@ test('token create prints a token that connects, with the grants asked for', asy
     const token = out.stdout.trim();
     assert.equal(token.split('.').length, 3);
     assert.ok(!out.stdout.includes(srv.apiSecret) && !out.stderr.includes(srv.apiSecret));
-    const reply = await connectWith(srv, token);
+    const reply = await connectReply(srv, token);
     assert.equal(reply.result.userId, 'carol');
     const exp = Date.parse(reply.result.expiresAt);
     assert.ok(Math.abs(exp - (Date.now() + 15 * 60_000)) < 5000);
@@ -56,6 +47,17 @@ test('token create refuses a bad grant or ttl with exit code 2 and a reason', ()
   const badTtl = run(['token', 'create', '--user', 'x', '--ttl', 'forever'], env);
   assert.equal(badTtl.status, 2);
   assert.match(badTtl.stderr, /--ttl/);
+});
+
+test('token create refuses a token over 8 KiB with exit code 2 naming its size', () => {
+  const env = { ONAIR_API_KEY: 'APIclitest', ONAIR_API_SECRET: randomSecret() };
+  const big = run(['token', 'create', '--user', 'x', '--attr', `note=${'x'.repeat(7000)}`], env);
+  assert.equal(big.status, 2);
+  assert.equal(big.stdout, '');
+  assert.match(big.stderr, /the token would be \d+ bytes, over the 8192 bytes onair accepts/);
+  const fits = run(['token', 'create', '--user', 'x', '--attr', `note=${'x'.repeat(5000)}`], env);
+  assert.equal(fits.status, 0, fits.stderr);
+  assert.ok(fits.stdout.trim().length <= 8192);
 });
 
 test('first start generates a private development key; token create uses it', () => {
@@ -103,7 +105,7 @@ test('json logs are one object per line and never contain tokens or secrets', as
   const srv = await startOnair({ args: ['--log-format', 'json', '--log-level', 'debug'] });
   const forged = `${Buffer.from('{"alg":"HS256","kid":"' + srv.apiKey + '"}').toString('base64url')}.` +
     `${Buffer.from('{"sub":"eve","exp":1}').toString('base64url')}.c2lnbmF0dXJl`;
-  const reply = await connectWith(srv, forged);
+  const reply = await connectReply(srv, forged);
   assert.equal(reply.error.code, 'unauthenticated');
   await srv.stop();
   const lines = srv.output().trim().split('\n').filter(Boolean);

@@ -4,8 +4,10 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { startOnair } from '../support/onair.mjs';
-import { connectClient, ok } from '../support/client.mjs';
+import { connectClient, connectReply, ok } from '../support/client.mjs';
 import { now } from '../support/tokens.mjs';
 import { coturnAvailable, startCoturn, turnCredential, uclientAllocate } from '../support/coturn.mjs';
 
@@ -20,6 +22,14 @@ function readJwt(token, secret) {
 
 const collab = (pattern, ...actions) => ({ collab: { [pattern]: actions } });
 
+// The collab secret onair generated in its data folder (no collab.token_secret configured).
+function generatedCollabSecret(srv) {
+  const file = join(srv.dataDir, 'credentials.toml');
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  return text.match(/\[collab\]\s*token_secret = "([^"]+)"/)?.[1];
+}
+
 async function fail(client, op, args) {
   const r = await client.request(op, args);
   assert.ok(r.error, `${op} should fail: ${JSON.stringify(r)}`);
@@ -31,16 +41,27 @@ describe('collab.token', () => {
   before(async () => { srv = await startOnair(); });
   after(async () => { await srv.stop(); });
 
-  test('a read-write grant mints a read-write token signed with the API secret, 600 s by default', async () => {
+  test('the first start generates a collab secret of its own in credentials.toml (mode 0600)', () => {
+    const file = join(srv.dataDir, 'credentials.toml');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const secret = generatedCollabSecret(srv);
+    assert.ok(secret && secret.length >= 32, 'credentials.toml holds [collab] token_secret');
+    assert.notEqual(secret, srv.apiSecret);
+    assert.ok(!srv.output().includes(secret), 'the collab secret is never logged');
+  });
+
+  test('a read-write grant mints a read-write token signed with the collab secret, 600 s by default', async () => {
     const c = await connectClient(srv, { sub: 'alice', grants: collab('doc_*', 'read-write') });
     const before = now();
     const r = await ok(c, 'collab.token', { room: 'doc_plan', kind: 'workspace' });
     assert.equal(r.scope, 'read-write');
-    const { header, payload, valid } = readJwt(r.token, srv.apiSecret);
-    assert.ok(valid, 'HS256 signature verifies with the API secret');
+    const { header, payload, valid } = readJwt(r.token, generatedCollabSecret(srv));
+    assert.ok(valid, 'HS256 signature verifies with the generated collab secret');
+    assert.equal(readJwt(r.token, srv.apiSecret).valid, false, 'and not with the API secret');
     assert.equal(header.alg, 'HS256');
-    assert.equal(header.kid, srv.apiKey);
-    assert.deepEqual(Object.keys(payload).sort(), ['exp', 'iat', 'kind', 'room', 'scope', 'sub']);
+    assert.equal(header.kid, undefined);
+    assert.deepEqual(Object.keys(payload).sort(), ['aud', 'exp', 'iat', 'kind', 'room', 'scope', 'sub']);
+    assert.equal(payload.aud, 'onair-collab');
     assert.equal(payload.sub, 'alice');
     assert.equal(payload.room, 'doc_plan');
     assert.equal(payload.kind, 'workspace');
@@ -52,11 +73,19 @@ describe('collab.token', () => {
     c.close();
   });
 
+  test('a collab room token is no access token: connect refuses it with unauthenticated', async () => {
+    const c = await connectClient(srv, { sub: 'alice', grants: collab('doc_*', 'read-write') });
+    const { token } = await ok(c, 'collab.token', { room: 'doc_plan', kind: 'workspace' });
+    c.close();
+    const reply = await connectReply(srv, token);
+    assert.equal(reply.error?.code, 'unauthenticated', JSON.stringify(reply));
+  });
+
   test('a readonly grant mints a readonly token; read-write wins when both match', async () => {
     const reader = await connectClient(srv, { sub: 'bob', grants: collab('doc_*', 'readonly') });
     const r = await ok(reader, 'collab.token', { room: 'doc_plan', kind: 'item', ttl: 30 });
     assert.equal(r.scope, 'readonly');
-    const { payload, valid } = readJwt(r.token, srv.apiSecret);
+    const { payload, valid } = readJwt(r.token, generatedCollabSecret(srv));
     assert.ok(valid);
     assert.equal(payload.scope, 'readonly');
     assert.equal(payload.kind, 'item');
@@ -118,7 +147,7 @@ describe('collab.token with its own secret and ttl', () => {
     const jwt = readJwt(r.token, secret);
     assert.ok(jwt.valid);
     assert.equal(readJwt(r.token, srv.apiSecret).valid, false);
-    assert.equal(jwt.header.kid, srv.apiKey);
+    assert.equal(generatedCollabSecret(srv), undefined, 'a configured secret is not generated');
     assert.equal(jwt.payload.exp - jwt.payload.iat, 120);
     const e = await fail(c, 'collab.token', { room: 'doc_plan', kind: 'code', ttl: 121 });
     assert.equal(e.code, 'invalid_argument');

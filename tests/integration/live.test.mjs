@@ -135,7 +135,7 @@ test('caps are per user by default and per token scope when the kind says so', a
   };
   const signScoped = (sub, now) => {
     const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const input = `${b64({ alg: 'HS256', typ: 'JWT', kid: srv.apiKey })}.${b64({ iss: srv.apiKey, sub, iat: now, exp: now + 600, scope: 'tenant_7', grants })}`;
+    const input = `${b64({ alg: 'HS256', typ: 'JWT', kid: srv.apiKey })}.${b64({ iss: srv.apiKey, aud: 'onair', sub, iat: now, exp: now + 600, scope: 'tenant_7', grants })}`;
     return `${input}.${createHmac('sha256', srv.apiSecret).update(input).digest('base64url')}`;
   };
   const a = await scoped('ann');

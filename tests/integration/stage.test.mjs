@@ -144,7 +144,7 @@ test('leaving, token expiry and server disconnects end participation; requests s
   await ok(v.c, 'stage.requestAccess', { stageId: s.id });
   // A token that expires in 2 s (hand-made, same claims as participant tokens).
   const exp = now() + 2;
-  const short = signJwt({ alg: 'HS256', typ: 'JWT', kid: srv.apiKey }, { iss: srv.apiKey, sub: 'brief', iat: now(), nbf: now(), exp, grants: { stage: { [s.id]: ['viewer'] } }, attributes: { participantId: 'p_brief' } }, srv.apiSecret);
+  const short = signJwt({ alg: 'HS256', typ: 'JWT', kid: srv.apiKey }, { iss: srv.apiKey, aud: 'onair', sub: 'brief', iat: now(), nbf: now(), exp, grants: { stage: { [s.id]: ['viewer'] } }, attributes: { participantId: 'p_brief' } }, srv.apiSecret);
   const brief = await connectClient(srv, { token: short });
   await ok(brief, 'stage.open', { stageId: s.id });
   assert.equal(await brief.closed, 4011);

@@ -52,6 +52,16 @@ export async function connectClient(srv, { sub = 'alice', grants = allGrants, to
   return { ws, events, request, waitEvent, closed, close: () => ws.close(1000), session: reply.result };
 }
 
+/** Opens a connection, sends `connect` with `token`, closes, and returns the reply (result or error). */
+export async function connectReply(srv, token) {
+  const ws = new WebSocket(srv.wsUrl);
+  await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+  ws.send(JSON.stringify({ id: 1, op: 'connect', args: { token } }));
+  const reply = await new Promise((res) => ws.once('message', (m) => res(JSON.parse(m.toString()))));
+  ws.close();
+  return reply;
+}
+
 /** Sends a request and returns its result, failing on an error reply. */
 export async function ok(client, op, args) {
   const r = await client.request(op, args);

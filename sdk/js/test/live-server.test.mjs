@@ -5,7 +5,7 @@
 import { test as baseTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { startOnair, onairBinary } from '../../../tests/support/onair.mjs';
 import { connect, OnairError } from '../dist/client/index.js';
@@ -13,6 +13,7 @@ import { OnairServer } from '../dist/server/index.js';
 
 const TURN_URLS = 'turn:127.0.0.1:3478,turns:127.0.0.1:5349';
 const TURN_SECRET = 'turn-test-secret';
+const COLLAB_SECRET = randomBytes(32).toString('base64url');
 const ATTACH_RATE = 30;
 
 let srv;
@@ -36,7 +37,7 @@ const collabTest = testWhen(() => collabSkip);
 before(async () => {
   assert.ok(existsSync(onairBinary), `${onairBinary} is missing: build the server first`);
   srv = await startOnair({
-    args: ['--turn-urls', TURN_URLS, '--turn-secret', TURN_SECRET, '--live-attach-rate-per-minute', String(ATTACH_RATE)],
+    args: ['--turn-urls', TURN_URLS, '--turn-secret', TURN_SECRET, '--collab-token-secret', COLLAB_SECRET, '--live-attach-rate-per-minute', String(ATTACH_RATE)],
   });
   api = new OnairServer({ url: srv.url, apiKey: srv.apiKey, apiSecret: srv.apiSecret });
   const probe = await open(unique('probe'));
@@ -340,8 +341,9 @@ collabTest('collab.token mints an HS256 room token with the granted scope', asyn
   const header = JSON.parse(Buffer.from(h, 'base64url').toString());
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
   assert.equal(header.alg, 'HS256');
-  assert.equal(header.kid, srv.apiKey);
-  assert.equal(createHmac('sha256', srv.apiSecret).update(`${h}.${p}`).digest('base64url'), s, 'signed with the API secret');
+  assert.equal(header.kid, undefined);
+  assert.equal(createHmac('sha256', COLLAB_SECRET).update(`${h}.${p}`).digest('base64url'), s, 'signed with the collab secret');
+  assert.equal(claims.aud, 'onair-collab');
   assert.equal(claims.room, room);
   assert.equal(claims.kind, 'workspace');
   assert.equal(claims.scope, 'read-write');

@@ -92,6 +92,7 @@ test('createServerJwt produces a credential the server accepts', async () => {
   const { header, claims } = decodeJwt(jwt);
   assert.deepEqual(header, { alg: 'HS256', typ: 'JWT', kid: srv.apiKey });
   assert.equal(claims.iss, srv.apiKey);
+  assert.equal(claims.aud, 'onair-api');
   assert.equal(claims.exp - claims.iat, 60);
   assert.equal(claims.sub, undefined);
   const res = await fetch(`${srv.url}/v1/tokens`, {
@@ -100,6 +101,11 @@ test('createServerJwt produces a credential the server accepts', async () => {
     body: JSON.stringify({ userId: 'bob', ttl: 60, grants: [] }),
   });
   assert.equal(res.status, 200);
+});
+
+test('createServerJwt and createToken refuse credentials and tokens over 8 KiB with payload_too_large', async () => {
+  assert.throws(() => createServerJwt('k'.repeat(6000), 'secret'), (err) => err.code === 'payload_too_large' && /8192/.test(err.message));
+  await rejectsWith(api.createToken({ userId: 'big', ttl: 60, grants: [], attributes: { note: 'x'.repeat(7000) } }), 'payload_too_large');
 });
 
 test('connect with a minted token works; session, sys.ping and sys.whoami reflect the token', async () => {

@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include "auth/KeyRing.hpp"
+#include "auth/TokenVerifier.hpp"
 #include "util/Base64Url.hpp"
 
 using namespace onair::collab;
@@ -49,23 +51,24 @@ RoomTokenClaims claims() {
 
 }  // namespace
 
-TEST(CollabRoomTokenIssuer, SignsTheDocumentedClaimsWithHs256AndTheKeyId) {
-  RoomTokenIssuer issuer("APIkey1", "collab-secret");
+TEST(CollabRoomTokenIssuer, SignsTheDocumentedClaimsWithHs256AndTheCollabAudience) {
+  RoomTokenIssuer issuer("collab-secret");
   auto p = split(issuer.issue(claims()));
 
   EXPECT_EQ(p.header.at("alg").as_string(), "HS256");
-  EXPECT_EQ(p.header.at("kid").as_string(), "APIkey1");
+  EXPECT_FALSE(p.header.contains("kid")) << "the collab secret is no API key: no kid names one";
+  EXPECT_EQ(p.payload.at("aud").as_string(), "onair-collab");
   EXPECT_EQ(p.payload.at("sub").as_string(), "alice");
   EXPECT_EQ(p.payload.at("room").as_string(), "doc:plan-42");
   EXPECT_EQ(p.payload.at("kind").as_string(), "workspace");
   EXPECT_EQ(p.payload.at("scope").as_string(), "read-write");
   EXPECT_EQ(p.payload.at("iat").to_number<int64_t>(), 1'800'000'000);
   EXPECT_EQ(p.payload.at("exp").to_number<int64_t>(), 1'800'000'600);
-  EXPECT_EQ(p.payload.size(), 6u) << boost::json::serialize(p.payload);
+  EXPECT_EQ(p.payload.size(), 7u) << boost::json::serialize(p.payload);
 }
 
 TEST(CollabRoomTokenIssuer, SignatureVerifiesWithTheSecretOnly) {
-  RoomTokenIssuer issuer("APIkey1", "collab-secret");
+  RoomTokenIssuer issuer("collab-secret");
   auto c = claims();
   c.scope = "readonly";
   c.kind = "code";
@@ -77,8 +80,18 @@ TEST(CollabRoomTokenIssuer, SignatureVerifiesWithTheSecretOnly) {
 }
 
 TEST(CollabRoomTokenIssuer, DifferentSecretsGiveDifferentSignatures) {
-  auto a = split(RoomTokenIssuer("k", "secret-a").issue(claims()));
-  auto b = split(RoomTokenIssuer("k", "secret-b").issue(claims()));
+  auto a = split(RoomTokenIssuer("secret-a").issue(claims()));
+  auto b = split(RoomTokenIssuer("secret-b").issue(claims()));
   EXPECT_EQ(a.signingInput, b.signingInput);
   EXPECT_NE(a.signature, b.signature);
+}
+
+TEST(CollabRoomTokenIssuer, RoomTokensAreNeitherAccessTokensNorApiCredentials) {
+  // Even when an operator sets collab.token_secret to an API secret, a room token opens nothing else.
+  onair::auth::KeyRing keys;
+  keys.add("APIkey1", "shared-secret-0123456789");
+  onair::auth::TokenVerifier verifier(keys, 10);
+  auto token = RoomTokenIssuer("shared-secret-0123456789").issue(claims());
+  EXPECT_TRUE(std::holds_alternative<onair::auth::TokenError>(verifier.verifyAccess(token, 1'800'000'010)));
+  EXPECT_TRUE(std::holds_alternative<onair::auth::TokenError>(verifier.verifyApiCredential(token, 1'800'000'010)));
 }
