@@ -622,10 +622,14 @@ void StageService::tick(size_t shard) {
       toHosts(s, "stage.newStageRequest", json::object{{"count", requests.as_array().size()}});
     }
     for (auto& [userId, p] : s.participants) {
-      for (const auto& c : p.connections) {
+      for (auto& c : p.connections) {
         if (c.tokenExpiresAtMs > now) continue;
+        // Checked once: a token refreshed on the connection (`refresh`) outlives this copy of its
+        // exp, and the connection itself closes with 4011 when the refreshed one runs out.
+        c.tokenExpiresAtMs = INT64_MAX;
         pool_.post(c.shard, [session = c.session] {
           if (auto sess = session.lock()) {
+            if (sess->claims() && sess->claims()->expiresAt * 1000 > nowMs()) return;  // refreshed
             if (auto conn = sess->connection().lock()) conn->close(4011, "token expired");
           }
         });

@@ -73,6 +73,8 @@ export type {
   RequestOptions,
   ServerEventHandler,
   Session,
+  SessionLimits,
+  TokenFetcher,
   TokenSource,
   WebSocketConstructor,
   WebSocketLike,
