@@ -3,6 +3,9 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "api/BinaryFrame.hpp"
 #include "api/OpRouter.hpp"
 #include "auth/TokenVerifier.hpp"
@@ -10,6 +13,16 @@
 #include "util/Time.hpp"
 
 namespace onair::api {
+
+namespace {
+
+// args.token, when it is a string.
+const boost::json::string* tokenArg(const Request& request) {
+  auto it = request.args.find("token");
+  return it != request.args.end() && it->value().is_string() ? &it->value().as_string() : nullptr;
+}
+
+}  // namespace
 
 ClientSession::ClientSession(const SessionContext& context, net::EventLoop& loop,
                              std::weak_ptr<net::WsConnection> connection)
@@ -59,8 +72,27 @@ void ClientSession::onWsMessage(net::WsConnection& connection, net::WsOpcode opc
     replyError(request.id, ApiError::invalidArgument("this connection is already connected"));
     return countBadRequest();
   }
+  if (request.op == "refresh") return handleRefresh(std::move(request));
   // Step 4: route.
   context_.router->dispatch(Call(shared_from_this(), std::move(request.id), std::move(request.op), std::move(request.args)));
+}
+
+std::optional<auth::AccessClaims> ClientSession::verifyToken(std::string_view token, std::string& why) const {
+  auto verified = context_.verifier->verifyAccess(token, util::epochSeconds());
+  if (auto* err = std::get_if<auth::TokenError>(&verified)) {
+    why = std::move(err->reason);
+    return std::nullopt;
+  }
+  return std::move(std::get<auth::AccessClaims>(verified));
+}
+
+void ClientSession::armExpiry(net::WsConnection& connection, int64_t exp) const {
+  using namespace std::chrono;
+  // Clamped, so a far-future exp cannot overflow the clock: ten years is "never" for a socket.
+  constexpr int64_t kNeverSeconds = int64_t(10) * 365 * 24 * 3600;
+  const int64_t nowMs = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const int64_t until = std::min(exp, nowMs / 1000 + kNeverSeconds) + context_.tokenLeeway.count();
+  connection.setExpiry(net::EventLoop::Clock::now() + milliseconds(until * 1000 - nowMs));
 }
 
 void ClientSession::handleConnect(Request request) {
@@ -70,16 +102,21 @@ void ClientSession::handleConnect(Request request) {
     if (auto c = connection_.lock()) c->close(net::wsclose::Unauthenticated, "unauthenticated");
   };
   if (request.op != "connect") return refuse("the first request must be connect");
-  auto tokenIt = request.args.find("token");
-  if (tokenIt == request.args.end() || !tokenIt->value().is_string()) return refuse("connect needs args.token (a string)");
-  auto verified = context_.verifier->verifyAccess(tokenIt->value().as_string(), util::epochSeconds());
-  if (auto* err = std::get_if<auth::TokenError>(&verified)) {
-    spdlog::info("connect refused: {}", err->reason);
-    return refuse(err->reason);
+  const auto* token = tokenArg(request);
+  if (!token) return refuse("connect needs args.token (a string)");
+  std::string why;
+  auto verified = verifyToken(*token, why);
+  if (!verified) {
+    spdlog::info("connect refused: {}", why);
+    return refuse(std::move(why));
   }
-  claims_ = std::make_unique<auth::AccessClaims>(std::move(std::get<auth::AccessClaims>(verified)));
+  claims_ = std::make_unique<auth::AccessClaims>(std::move(*verified));
   sessionId_ = util::randomId("s_", 9);
-  if (auto c = connection_.lock()) c->markEstablished();
+  if (auto c = connection_.lock()) {
+    c->markEstablished();
+    armExpiry(*c, claims_->expiresAt);
+  }
+  const auto& ws = loop_.wsSettings();
   boost::json::object result;
   result["sessionId"] = sessionId_;
   result["userId"] = claims_->userId;
@@ -90,8 +127,41 @@ void ClientSession::handleConnect(Request request) {
   result["server"] = boost::json::object{{"version", ONAIR_VERSION}};
   result["keepalive"] = boost::json::object{{"pingIntervalMs", context_.pingInterval.count()},
                                             {"pingTimeoutMs", context_.pingTimeout.count()}};
+  result["limits"] = boost::json::object{{"maxMessageBytes", ws.limits.maxMessageBytes},
+                                         {"maxFrameBytes", ws.limits.maxFrameBytes},
+                                         {"sendQueueBytes", ws.sendQueueBytes}};
   loop_.metrics().countRequest("connect", "ok");
   sendText(Envelope::result(request.id, result));
+}
+
+// A new token for the same user (and scope) before the current one expires: it moves the
+// connection's deadline and replaces its grants. A refused refresh leaves the session as it was.
+void ClientSession::handleRefresh(Request request) {
+  auto fail = [&](ErrorCode code, std::string why) {
+    loop_.metrics().countRequest("refresh", toString(code));
+    replyError(request.id, {code, std::move(why), std::nullopt});
+  };
+  const auto* token = tokenArg(request);
+  if (!token) {
+    fail(ErrorCode::InvalidArgument, "refresh needs args.token (a string)");
+    return countBadRequest();
+  }
+  std::string why;
+  auto verified = verifyToken(*token, why);
+  if (!verified) return fail(ErrorCode::Unauthenticated, std::move(why));
+  if (verified->userId != claims_->userId) {
+    return fail(ErrorCode::Permission, "the token is for another user; a connection keeps the user it connected as "
+                                       "(reconnect to change users)");
+  }
+  if (verified->scope != claims_->scope) {
+    return fail(ErrorCode::Permission, "the token is for another scope; a connection keeps the scope it connected with "
+                                       "(reconnect to change scopes)");
+  }
+  *claims_ = std::move(*verified);
+  if (auto c = connection_.lock()) armExpiry(*c, claims_->expiresAt);
+  loop_.metrics().countRequest("refresh", "ok");
+  sendText(Envelope::result(request.id, boost::json::object{{"expiresAt", util::isoTimeFromSeconds(claims_->expiresAt)},
+                                                            {"serverTime", util::isoTime(std::chrono::system_clock::now())}}));
 }
 
 void ClientSession::onWsClosed(net::WsConnection&, uint16_t) {

@@ -1,10 +1,13 @@
 #pragma once
-// The protocol state of one client connection: authentication by the first `connect`, request
-// routing, bad-request accounting. Sits on a WsConnection as its listener; lives on its loop.
+// The protocol state of one client connection: authentication by the first `connect`, token
+// refresh (`refresh`) and expiry, request routing, bad-request accounting. Sits on a
+// WsConnection as its listener; lives on its loop.
 #include <boost/json/value.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/ApiError.hpp"
@@ -39,6 +42,11 @@ class ClientSession final : public net::WsConnection::Listener,
 
  private:
   void handleConnect(Request request);
+  void handleRefresh(Request request);
+  // Verifies a token (connect and refresh alike); nullopt with the reason on failure.
+  std::optional<auth::AccessClaims> verifyToken(std::string_view token, std::string& why) const;
+  // The connection closes with 4011 at the token's exp + auth.leeway_seconds.
+  void armExpiry(net::WsConnection& connection, int64_t exp) const;
   void replyError(const boost::json::value& id, const ApiError& error);
 
   const SessionContext& context_;

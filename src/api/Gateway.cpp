@@ -15,8 +15,10 @@ void Gateway::onHttpRequest(net::EventLoop& loop, net::HttpRequest request, std:
   respond(errorReply({ErrorCode::NotFound, "no such route: " + request.method + " " + request.path, std::nullopt}));
 }
 
-void Gateway::onWebSocket(net::EventLoop& loop, boost::asio::ip::tcp::socket socket, const net::HttpRequest&) {
+void Gateway::onWebSocket(net::EventLoop& loop, boost::asio::ip::tcp::socket socket, const net::HttpRequest&,
+                          net::AddressLimiter::Place place) {
   auto connection = std::make_shared<net::WsConnection>(loop, std::move(socket));
+  connection->holdPlace(std::move(place));
   auto session = std::make_shared<ClientSession>(sessions_, loop, connection);
   connection->start(std::move(session));
 }

@@ -14,7 +14,8 @@ class Gateway final : public net::HttpServer::Handler {
       : router_(router), files_(files), sessions_(sessions) {}
 
   void onHttpRequest(net::EventLoop& loop, net::HttpRequest request, std::function<void(net::HttpResponse)> respond) override;
-  void onWebSocket(net::EventLoop& loop, boost::asio::ip::tcp::socket socket, const net::HttpRequest& request) override;
+  void onWebSocket(net::EventLoop& loop, boost::asio::ip::tcp::socket socket, const net::HttpRequest& request,
+                   net::AddressLimiter::Place place) override;
 
  private:
   const HttpRouter& router_;

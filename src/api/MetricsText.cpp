@@ -33,6 +33,9 @@ std::string renderMetrics(const std::vector<net::EventLoop*>& loops, const std::
   perShard(out, loops, "onair_send_queue_drops_total", "counter", "Connections closed as slow consumers (4008).", [](auto& m) { return read(m.sendQueueDrops); });
   perShard(out, loops, "onair_relay_chunks_dropped_total", "counter", "Portal-relay chunks skipped by lagging viewers (up to the next key chunk).", [](auto& m) { return read(m.chunksDropped); });
   perShard(out, loops, "onair_http_requests_total", "counter", "HTTP requests parsed.", [](auto& m) { return read(m.httpRequests); });
+  perShard(out, loops, "onair_connections_refused_total", "counter",
+           "TCP connections refused because their address had http.max_connections_per_address open (HTTP 429 cap_exceeded).",
+           [](auto& m) { return read(m.connectionsRefused); });
   // Lag is kept in microseconds; Prometheus wants seconds.
   out += "# HELP onair_loop_lag_seconds Lateness of the loop's 250 ms timer at its last tick.\n# TYPE onair_loop_lag_seconds gauge\n";
   for (auto* l : loops) out += fmt::format("onair_loop_lag_seconds{{shard=\"{}\"}} {:.6f}\n", l->index(), read(l->metrics().loopLagMicros) / 1e6);

@@ -19,6 +19,8 @@ struct SessionContext {
   std::chrono::milliseconds badRequestWindow{10000};
   std::chrono::milliseconds pingInterval{20000};
   std::chrono::milliseconds pingTimeout{10000};
+  // auth.leeway_seconds: a connection closes (4011) this long after its token's exp.
+  std::chrono::seconds tokenLeeway{10};
 };
 
 }  // namespace onair::api

@@ -19,6 +19,7 @@ struct Config {
   int64_t httpPort = 7880;
   int64_t httpMaxBodyBytes = 1 << 20;
   int64_t httpIdleTimeoutMs = 30000;
+  int64_t httpMaxConnectionsPerAddress = 1024;  // 0: no cap
   std::string httpWebRoot;  // empty: ./web, else <binary dir>/../web
   // top level
   int64_t threads = 0;  // 0: one per core
@@ -29,6 +30,7 @@ struct Config {
   // [ws]
   int64_t wsMaxMessageBytes = 1 << 20;
   int64_t wsMaxFrameBytes = 1 << 20;
+  int64_t wsMaxPreconnectMessageBytes = 16 << 10;
   int64_t wsSendQueueBytes = 4 << 20;
   int64_t wsPingIntervalMs = 20000;
   int64_t wsPingTimeoutMs = 10000;

@@ -49,6 +49,7 @@ net::WsSettings wsSettingsOf(const Config& c) {
   net::WsSettings s;
   s.limits.maxFrameBytes = static_cast<size_t>(c.wsMaxFrameBytes);
   s.limits.maxMessageBytes = static_cast<size_t>(c.wsMaxMessageBytes);
+  s.maxPreconnectMessageBytes = static_cast<size_t>(c.wsMaxPreconnectMessageBytes);
   s.sendQueueBytes = static_cast<size_t>(c.wsSendQueueBytes);
   s.pingInterval = milliseconds(c.wsPingIntervalMs);
   s.pingTimeout = milliseconds(c.wsPingTimeoutMs);
@@ -249,7 +250,7 @@ int Server::run(Config config, const std::string& executable) {
   if (files.root().empty()) spdlog::warn("no web/ folder found: static pages are off (set http.web_root)");
   api::SessionContext sessions{&ops, &verifier, static_cast<uint32_t>(config.wsBadRequestLimit),
                                milliseconds(config.wsBadRequestWindowMs), milliseconds(config.wsPingIntervalMs),
-                               milliseconds(config.wsPingTimeoutMs)};
+                               milliseconds(config.wsPingTimeoutMs), seconds(config.authLeewaySeconds)};
   api::Gateway gateway(routes, files, sessions);
 
   // Listen before starting the loops, so a busy port fails fast and clearly.
@@ -258,6 +259,7 @@ int Server::run(Config config, const std::string& executable) {
   http.port = static_cast<uint16_t>(config.httpPort);
   http.maxBodyBytes = static_cast<size_t>(config.httpMaxBodyBytes);
   http.idleTimeout = milliseconds(config.httpIdleTimeoutMs);
+  http.maxConnectionsPerAddress = static_cast<uint32_t>(config.httpMaxConnectionsPerAddress);
   net::HttpServer server(pool.loops(), http, gateway);
   uint16_t port = 0;
   try {

@@ -31,6 +31,8 @@ struct HttpServer::Acceptor {
 namespace {
 
 constexpr auto kHandlerDeadline = std::chrono::seconds(30);
+// How long a connection over the per-address cap may take to send the request we refuse.
+constexpr auto kRefusalDeadline = std::chrono::seconds(5);
 
 std::string errorBody(std::string_view code, std::string_view message) {
   return fmt::format(R"({{"error":{{"code":"{}","message":"{}"}}}})", code, message);
@@ -80,13 +82,43 @@ asio::awaitable<HttpResponse> awaitResponse(HttpServer::Handler& handler, EventL
   co_return std::move(**slot);
 }
 
+// A connection over http.max_connections_per_address: its request (head only, bounded by the
+// header limit) is answered 429 cap_exceeded, then the connection closes. Nothing of it is kept.
+asio::awaitable<void> refuseOverCap(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                    const HttpServer::Settings& settings) {
+  http::request_parser<http::empty_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(settings.maxHeaderBytes));
+  stream.expires_after(std::min<std::chrono::steady_clock::duration>(settings.idleTimeout, kRefusalDeadline));
+  auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return;
+  auto res = toBeast({429, "application/json",
+                      errorBody("cap_exceeded", fmt::format("too many connections from your address: at most {} may be open "
+                                                            "(http.max_connections_per_address); close one and retry",
+                                                            settings.maxConnectionsPerAddress)),
+                      {}},
+                     parser.get().version(), false);
+  co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+}
+
 asio::awaitable<void> runSession(tcp::socket socket, EventLoop& loop, const HttpServer::Settings& settings,
-                                 HttpServer::Handler& handler) {
+                                 HttpServer::Handler& handler, AddressLimiter& limiter) {
   boost::system::error_code rec;
   auto ep = socket.remote_endpoint(rec);
   std::string remote = rec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  // Every connection takes a place under the per-address cap for as long as it is open.
+  std::optional<AddressLimiter::Place> place;
+  if (rec) place.emplace();  // no address to count by (the peer is already gone)
+  else place = limiter.admit(ep.address());
+  if (!place) {
+    LoopMetrics::add(loop.metrics().connectionsRefused);
+    spdlog::debug("connection from {} refused: {} open from that address", remote, settings.maxConnectionsPerAddress);
+    co_await refuseOverCap(stream, buffer, settings);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_return;
+  }
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(settings.maxHeaderBytes));
@@ -126,7 +158,7 @@ asio::awaitable<void> runSession(tcp::socket socket, EventLoop& loop, const Http
       auto [aec] = co_await ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
       if (aec) co_return;
       // From here on the frames are onair's own (WsCodec): take the socket out of Beast.
-      handler.onWebSocket(loop, ws.next_layer().release_socket(), plain);
+      handler.onWebSocket(loop, ws.next_layer().release_socket(), plain, std::move(*place));
       co_return;
     }
     HttpResponse answer = co_await awaitResponse(handler, loop, std::move(plain));
@@ -141,7 +173,8 @@ asio::awaitable<void> runSession(tcp::socket socket, EventLoop& loop, const Http
 }  // namespace
 
 HttpServer::HttpServer(std::vector<EventLoop*> loops, Settings settings, Handler& handler)
-    : loops_(std::move(loops)), settings_(std::move(settings)), handler_(handler) {}
+    : loops_(std::move(loops)), settings_(std::move(settings)), handler_(handler),
+      limiter_(settings_.maxConnectionsPerAddress) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -179,7 +212,8 @@ void HttpServer::startAccepting() {
           acceptor->acceptor.async_accept(target->io(), [self = *this, target](boost::system::error_code ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted || !self.acceptor->acceptor.is_open()) return;
             if (!ec) {
-              asio::co_spawn(target->io(), runSession(std::move(socket), *target, self.server->settings_, self.server->handler_),
+              asio::co_spawn(target->io(), runSession(std::move(socket), *target, self.server->settings_, self.server->handler_,
+                                                        self.server->limiter_),
                              [](std::exception_ptr e) {
                                if (!e) return;
                                try {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "net/AddressLimiter.hpp"
 #include "net/EventLoop.hpp"
 #include "net/HttpMessage.hpp"
 
@@ -23,8 +24,10 @@ class HttpServer {
     virtual ~Handler() = default;
     // Called on `loop`'s thread. `respond` must be called exactly once, from any thread.
     virtual void onHttpRequest(EventLoop& loop, HttpRequest request, std::function<void(HttpResponse)> respond) = 0;
-    // The upgrade handshake is done; the socket now speaks WebSocket frames.
-    virtual void onWebSocket(EventLoop& loop, boost::asio::ip::tcp::socket socket, const HttpRequest& request) = 0;
+    // The upgrade handshake is done; the socket now speaks WebSocket frames. `place` is the
+    // connection's place under http.max_connections_per_address: keep it until the socket closes.
+    virtual void onWebSocket(EventLoop& loop, boost::asio::ip::tcp::socket socket, const HttpRequest& request,
+                             AddressLimiter::Place place) = 0;
   };
 
   struct Settings {
@@ -34,6 +37,9 @@ class HttpServer {
     size_t maxHeaderBytes = 16 << 10;
     std::chrono::milliseconds idleTimeout{30000};
     std::string upgradePath = "/v1/connect";
+    // Open connections (HTTP and WebSocket) per remote address; 0 = no cap. Over it, a request
+    // is answered 429 cap_exceeded and the connection closed.
+    uint32_t maxConnectionsPerAddress = 1024;
   };
 
   HttpServer(std::vector<EventLoop*> loops, Settings settings, Handler& handler);
@@ -51,6 +57,7 @@ class HttpServer {
   std::vector<EventLoop*> loops_;
   Settings settings_;
   Handler& handler_;
+  AddressLimiter limiter_;
   std::vector<std::shared_ptr<Acceptor>> acceptors_;
 };
 

@@ -28,6 +28,7 @@ class LoopMetrics {
   Counter sendQueueDrops{0};   // connections closed as slow consumers
   Counter chunksDropped{0};    // media chunks skipped by lagging connections (to the next key)
   Counter httpRequests{0};
+  Counter connectionsRefused{0}; // refused at http.max_connections_per_address (HTTP 429)
   Counter loopLagMicros{0};    // last measured lag of the loop's timer
   Counter loopLagMaxMicros{0}; // worst lag since start
 

@@ -41,6 +41,7 @@ inline constexpr uint16_t InternalError = 1011;
 inline constexpr uint16_t ConnectTimeout = 4001;
 inline constexpr uint16_t Unauthenticated = 4003;
 inline constexpr uint16_t SlowConsumer = 4008;
+inline constexpr uint16_t TokenExpired = 4011;
 }  // namespace wsclose
 
 struct WsLimits {
@@ -68,6 +69,11 @@ class WsCodec {
   WsEvent decode(std::span<uint8_t> input);
 
   bool midMessage() const { return fragmenting_; }
+  // New limits for the frames that follow (a message being assembled keeps what it has and is
+  // checked against the new limits as it grows). WsConnection lifts the small pre-connect
+  // limits this way once the session has authenticated.
+  void setLimits(WsLimits limits) { limits_ = limits; }
+  const WsLimits& limits() const { return limits_; }
 
   // Server frames are unmasked. `fin` false starts or continues a fragmented message.
   static std::string encodeFrame(WsOpcode opcode, std::string_view payload, bool fin = true);

@@ -16,7 +16,7 @@ constexpr int kMaxReadsPerWakeup = 4;   // fairness between connections of a loo
 }  // namespace
 
 WsConnection::WsConnection(EventLoop& loop, boost::asio::ip::tcp::socket socket)
-    : loop_(loop), queueLimit_(loop.wsSettings().sendQueueBytes), codec_(loop.wsSettings().limits) {
+    : loop_(loop), queueLimit_(loop.wsSettings().sendQueueBytes), codec_(loop.wsSettings().preconnectLimits()) {
   openedAt_ = lastRead_ = loop_.coarseNow();
   boost::system::error_code ec;
   socket.non_blocking(true, ec);
@@ -36,6 +36,11 @@ std::string WsConnection::remoteAddress() const {
   if (fd_ < 0 || ::getpeername(fd_, ep.data(), &len) != 0) return "?";
   ep.resize(len);
   return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+void WsConnection::markEstablished() {
+  established_ = true;
+  codec_.setLimits(loop_.wsSettings().limits);
 }
 
 void WsConnection::start(std::shared_ptr<Listener> listener) {
@@ -320,6 +325,7 @@ void WsConnection::tick(EventLoop::Clock::time_point now) {
   if (!established_ && now - openedAt_ >= s.connectTimeout) {
     return close(wsclose::ConnectTimeout, "no connect request in time");
   }
+  if (now >= expiresAt_) return close(wsclose::TokenExpired, "token expired");
   if (pingOutstanding_) {
     if (now - pingSentAt_ >= s.pingTimeout) finish(1006);  // presumed dead: no close frame
     return;
@@ -335,6 +341,8 @@ void WsConnection::finish(uint16_t code) {
   if (state_ == State::Closed) return;
   auto self = shared_from_this();
   state_ = State::Closed;
+  // The place goes back before the socket closes: a peer that sees the close may connect again.
+  place_.release();
   loop_.poller().remove(fd_, pollToken_);
   ::close(fd_);
   fd_ = -1;

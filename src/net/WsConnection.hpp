@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "net/AddressLimiter.hpp"
 #include "net/EventLoop.hpp"
 #include "net/FrameSink.hpp"
 #include "net/WsCodec.hpp"
@@ -43,9 +44,15 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   // Starts the closing handshake; the socket closes when the peer answers or after closeTimeout.
   void close(uint16_t code, std::string_view reason = {});
 
-  // The session authenticated: the connect deadline no longer applies.
-  void markEstablished() { established_ = true; }
+  // The session authenticated: the connect deadline no longer applies, and the message limits
+  // grow from the pre-connect ones (ws.max_preconnect_message_bytes) to ws.max_message_bytes.
+  void markEstablished();
   bool established() const { return established_; }
+  // The session's credentials lapse at `at`: from then on the keepalive tick (once a second)
+  // closes the connection with 4011. A later call moves the deadline (a refreshed token).
+  void setExpiry(EventLoop::Clock::time_point at) { expiresAt_ = at; }
+  // The connection's place under http.max_connections_per_address, given back when it closes.
+  void holdPlace(AddressLimiter::Place place) { place_ = std::move(place); }
   bool open() const { return state_ == State::Open; }
   EventLoop& loop() { return loop_; }
   size_t queuedBytes() const { return queuedBytes_; }
@@ -94,6 +101,8 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   EventLoop::Clock::time_point lastRead_;
   EventLoop::Clock::time_point pingSentAt_{};
   EventLoop::Clock::time_point closeDeadline_{};
+  EventLoop::Clock::time_point expiresAt_ = EventLoop::Clock::time_point::max();
+  AddressLimiter::Place place_;
   uint16_t closeCode_ = 1006;
   bool established_ = false;
   bool closeQueued_ = false;

@@ -694,6 +694,9 @@ void StageService::expireTokens(Stage& s, int64_t now) {
       if (c.sessionId != sessionId) continue;
       pool_.post(c.shard, [session = c.session] {
         if (auto sess = session.lock()) {
+          // A token refreshed on the connection (`refresh`) outlives the exp recorded here; the
+          // connection itself closes with 4011 when the refreshed one runs out.
+          if (sess->claims() && sess->claims()->expiresAt * 1000 > nowMs()) return;
           if (auto conn = sess->connection().lock()) conn->close(4011, "token expired");
         }
       });

@@ -314,6 +314,34 @@ test('close code 4003 with a string token stops; with a token function it reconn
   assert.equal(calls, 2);
 });
 
+test('getToken: a refresh goes out shortly before expiry, and a reconnect connects with a fresh token', async () => {
+  const server = await mockServer((ws, msg) => {
+    if (msg.op !== 'refresh') return;
+    ws.send(JSON.stringify({ id: msg.id, result: { expiresAt: new Date(Date.now() + 3600_000).toISOString(), serverTime: new Date().toISOString() } }));
+    setTimeout(() => ws.close(1001, 'going away'), 10);  // then drop it: the reconnect asks getToken again
+  }, { sessionExtra: { expiresAt: new Date(Date.now() + 1000).toISOString() } });
+  let calls = 0;
+  const client = await open(server, { token: 'first', getToken: () => `fresh${++calls}` });
+  assert.equal(server.log.connections[0].messages[0].args.token, 'first');
+  const again = nextEvent(client, 'connected');
+  await server.until(() => server.log.messages.some((m) => m.op === 'refresh'));
+  assert.deepEqual(server.log.messages.find((m) => m.op === 'refresh').args, { token: 'fresh1' });
+  assert.equal((await again).resumed, true);
+  assert.equal(server.log.connections[1].messages[0].args.token, 'fresh2');
+});
+
+test('a request over the session limits is refused with payload_too_large before it is sent', async () => {
+  const server = await mockServer((ws, msg) => {
+    if (msg.op === 'sys.echo') ws.send(JSON.stringify({ id: msg.id, result: msg.args }));
+  }, { sessionExtra: { limits: { maxMessageBytes: 2048, maxFrameBytes: 1024, sendQueueBytes: 1 << 20 } } });
+  const client = await open(server);
+  await assert.rejects(client.request('sys.echo', { pad: 'x'.repeat(1100) }),
+    (e) => e instanceof OnairError && e.code === 'payload_too_large' && /1024/.test(e.message));
+  assert.deepEqual(await client.request('sys.echo', { pad: 'small' }), { pad: 'small' });
+  assert.deepEqual(server.log.messages.filter((m) => m.op === 'sys.echo').map((m) => m.args.pad), ['small']);
+  assert.equal(client.state, 'connected');
+});
+
 test('client-bug close codes reconnect but are reported once via error', async () => {
   const server = await mockServer((ws, msg, conn) => {
     if (msg.op === 'connect' && conn.index < 2) setTimeout(() => ws.close(1008, 'too many bad requests'), 10);

@@ -39,7 +39,13 @@ struct Recorder : WsConnection::Listener {
 std::string clientFrame(WsOpcode opcode, std::string_view payload) {
   std::string out;
   out += static_cast<char>(0x80 | static_cast<uint8_t>(opcode));
-  out += static_cast<char>(0x80 | payload.size());  // tests keep payloads under 126 bytes
+  if (payload.size() < 126) {
+    out += static_cast<char>(0x80 | payload.size());
+  } else {  // tests keep payloads under 64 KiB
+    out += static_cast<char>(0x80 | 126);
+    out += static_cast<char>(payload.size() >> 8);
+    out += static_cast<char>(payload.size() & 0xFF);
+  }
   const char mask[4] = {0x11, 0x22, 0x33, 0x44};
   out.append(mask, 4);
   for (size_t i = 0; i < payload.size(); ++i) out += static_cast<char>(payload[i] ^ mask[i & 3]);
@@ -89,6 +95,24 @@ class WsConnectionTest : public ::testing::Test {
     return frames;
   }
 
+  // The code of the close frame the server sends, once it arrives (0 if none within two seconds).
+  uint16_t readCloseCode() {
+    uint16_t code = 0;
+    runUntil([&] {
+      while (client_.available() > 0) {
+        char chunk[4096];
+        size_t n = client_.read_some(boost::asio::buffer(chunk, std::min(sizeof chunk, client_.available())));
+        received_.append(chunk, n);
+      }
+      // Server frames here are short: a close frame is 0x88, length, code (big-endian), reason.
+      auto at = received_.find('\x88');
+      if (at == std::string::npos || received_.size() < at + 4) return false;
+      code = static_cast<uint16_t>((static_cast<uint8_t>(received_[at + 2]) << 8) | static_cast<uint8_t>(received_[at + 3]));
+      return true;
+    });
+    return code;
+  }
+
   static std::string numbered(std::string_view prefix, int i) {
     std::string out(prefix);
     out += std::to_string(i);
@@ -129,6 +153,30 @@ TEST_F(WsConnectionTest, EveryMessageOfABurstIsDeliveredInOrder) {
     EXPECT_EQ(recorder->messages[static_cast<size_t>(i)], numbered("m", i));
     EXPECT_EQ(replies[static_cast<size_t>(i)], numbered("echo:m", i));
   }
+}
+
+TEST_F(WsConnectionTest, BeforeConnectAFrameOverThePreconnectLimitClosesWith1009FromItsHeader) {
+  ASSERT_EQ(loop_.wsSettings().maxPreconnectMessageBytes, 16u << 10);
+  auto recorder = std::make_shared<Recorder>();
+  auto connection = std::make_shared<WsConnection>(loop_, acceptPair());
+  connection->start(recorder);
+  // Only the header of a 16 KiB + 1 frame: the server must refuse it without waiting for the body.
+  std::string frame = clientFrame(WsOpcode::Text, std::string((16 << 10) + 1, 'x'));
+  boost::asio::write(client_, boost::asio::buffer(frame.data(), 8));
+  EXPECT_EQ(readCloseCode(), wsclose::TooBig);
+  EXPECT_TRUE(recorder->messages.empty());
+}
+
+TEST_F(WsConnectionTest, OnceEstablishedTheFullMessageLimitApplies) {
+  auto recorder = std::make_shared<Recorder>();
+  auto connection = std::make_shared<WsConnection>(loop_, acceptPair());
+  connection->start(recorder);
+  connection->markEstablished();
+  const std::string big((16 << 10) + 1, 'x');
+  boost::asio::write(client_, boost::asio::buffer(clientFrame(WsOpcode::Text, big)));
+  ASSERT_TRUE(runUntil([&] { return !recorder->messages.empty(); }));
+  EXPECT_EQ(recorder->messages.front().size(), big.size());
+  EXPECT_TRUE(connection->open());
 }
 
 TEST_F(WsConnectionTest, APeerThatVanishesIsReportedOnceWith1006) {

@@ -15,6 +15,7 @@ import type {
   RequestOptions,
   ServerEventHandler,
   Session,
+  TokenFetcher,
   TokenSource,
   WebSocketConstructor,
   WebSocketLike,
@@ -30,6 +31,17 @@ const CLOSE_WAIT_MS = 2_000;
 /** Close codes that mean this client sent something the server could not accept. */
 const CLIENT_BUG_CLOSE_CODES = new Set([1002, 1007, 1008, 1009]);
 const CLOSE_AUTH_FAILED = 4003;
+const CLOSE_TOKEN_EXPIRED = 4011;
+/** Refresh the token this long before it expires at most, … */
+const REFRESH_MARGIN_MAX_MS = 30_000;
+/** … and at least this share of its lifetime before (short-lived tokens). */
+const REFRESH_MARGIN_SHARE = 0.15;
+/** Never refresh sooner than this after the previous token arrived (no tight loops). */
+const MIN_REFRESH_DELAY_MS = 500;
+/** After a failed refresh, try again this long later at most (while the token lasts). */
+const REFRESH_RETRY_MS = 5_000;
+/** setTimeout's longest delay; later refreshes are reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const WS_OPEN = 1;
 
 const LIFECYCLE_EVENTS: ReadonlySet<string> = new Set<LifecycleEvent>([
@@ -79,7 +91,9 @@ export class OnairClient {
   readonly collab: Collab;
 
   private readonly wsUrl: string;
-  private readonly tokenSource: TokenSource;
+  private readonly tokenSource: TokenSource | undefined;
+  /** Where fresh tokens come from (refresh and reconnect): getToken, else a token function. */
+  private readonly tokenFetcher: TokenFetcher | undefined;
   private readonly WebSocketImpl: WebSocketConstructor;
   private readonly requestTimeoutMs: number;
   private readonly reconnectEnabled: boolean;
@@ -111,6 +125,13 @@ export class OnairClient {
   private wakeReconnect: (() => void) | undefined;
   private reconnecting = false;
 
+  /** Largest request frame the server accepts, in UTF-8 bytes (from the session's limits). */
+  private maxRequestBytes: number | undefined;
+  private refreshTimer: Timer | undefined;
+  /** When (Date.now()) the current token should be refreshed, and when it expires. */
+  private refreshAt = 0;
+  private tokenExpiresAt = 0;
+
   private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
   private lastReceivedAt = 0;
   private pingInFlight = false;
@@ -122,10 +143,15 @@ export class OnairClient {
       throw new OnairError('invalid_argument', 'connect options are required');
     }
     this.wsUrl = connectUrl(options.url);
-    if (typeof options.token !== 'string' && typeof options.token !== 'function') {
-      throw new OnairError('invalid_argument', 'token must be a string or a function returning one');
+    if (options.getToken !== undefined && typeof options.getToken !== 'function') {
+      throw new OnairError('invalid_argument', 'getToken must be a function returning a token');
+    }
+    const tokenGiven = typeof options.token === 'string' || typeof options.token === 'function';
+    if (!tokenGiven && !(options.token === undefined && options.getToken)) {
+      throw new OnairError('invalid_argument', 'token must be a string or a function returning one (or pass getToken)');
     }
     this.tokenSource = options.token;
+    this.tokenFetcher = options.getToken ?? (typeof options.token === 'function' ? options.token : undefined);
     const impl =
       options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (typeof impl !== 'function') {
@@ -174,6 +200,13 @@ export class OnairClient {
   sendBinary(frame: Uint8Array): boolean {
     const ws = this.ws;
     if (!ws || !this.established || ws.readyState !== WS_OPEN) return false;
+    if (this.maxRequestBytes !== undefined && frame.byteLength > this.maxRequestBytes) {
+      // Sending it would close the connection with 1009.
+      throw new OnairError(
+        'payload_too_large',
+        `a ${frame.byteLength}-byte binary frame is over this server's limit of ${this.maxRequestBytes} bytes (limits.maxMessageBytes)`,
+      );
+    }
     try {
       ws.send(frame);
       return true;
@@ -326,6 +359,7 @@ export class OnairClient {
     const wasEstablished = this.established;
     this.stopReconnectLoop();
     this.stopKeepalive();
+    this.stopRefresh();
     const ws = this.ws;
     this.ws = null;
     this.established = false;
@@ -352,7 +386,7 @@ export class OnairClient {
 
   /** Opens a socket, authenticates it, and makes it current. Rejects with an OnairError. */
   private async attempt(resumed: boolean): Promise<void> {
-    const token = await this.fetchToken();
+    const token = await this.fetchToken(resumed);
     if (this.closedByUser) throw disconnectedError('closed by the client');
 
     let ws: WebSocketLike;
@@ -405,26 +439,20 @@ export class OnairClient {
     this.session = session;
     this.token = token;
     this.currentState = 'connected';
+    this.maxRequestBytes = requestLimitOf(session);
     this.startKeepalive(session);
+    this.scheduleRefresh(session.expiresAt, session.serverTime);
     if (resumed) this.runReconnectHooks(session);
     this.flushQueue();
     this.lifecycle.emit('connected', { resumed, session });
   }
 
-  private async fetchToken(): Promise<string> {
-    const source = this.tokenSource;
+  /** The token for a connect: `token` first, a fresh one from getToken on reconnects. */
+  private async fetchToken(reconnect: boolean): Promise<string> {
+    const source = reconnect || this.tokenSource === undefined ? this.tokenFetcher ?? this.tokenSource : this.tokenSource;
     if (typeof source === 'string') return source;
-    let token: unknown;
-    try {
-      token = await source();
-    } catch (err) {
-      if (err instanceof OnairError) throw err;
-      throw new OnairError('unauthenticated', 'the token function failed', { cause: err });
-    }
-    if (typeof token !== 'string' || token.length === 0) {
-      throw new OnairError('unauthenticated', 'the token function did not return a non-empty string');
-    }
-    return token;
+    if (source === undefined) throw new OnairError('unauthenticated', 'no token: pass token or getToken');
+    return this.callTokenFetcher(source);
   }
 
   /** After an established connection dropped: retries with full-jitter exponential backoff. */
@@ -450,7 +478,7 @@ export class OnairClient {
         } catch (err) {
           if (this.closedByUser) return;
           const error = err instanceof OnairError ? err : new OnairError('internal', String(err), { cause: err });
-          if (error.code === 'unauthenticated' && typeof this.tokenSource === 'string') {
+          if (error.code === 'unauthenticated' && !this.tokenFetcher) {
             // The same token will keep failing; only a token function can get a new one.
             this.lifecycle.emit('error', error);
             this.finalClose();
@@ -578,6 +606,7 @@ export class OnairClient {
     this.ws = null;
     this.established = false;
     this.stopKeepalive();
+    this.stopRefresh();
     // In-flight requests (and a pending `connect`) cannot be answered any more.
     const error = disconnectedError(describeClose(code, reason));
     for (const out of [...this.inFlight.values()]) {
@@ -599,10 +628,11 @@ export class OnairClient {
       this.finalClose();
       return;
     }
-    if (code === CLOSE_AUTH_FAILED && typeof this.tokenSource === 'string') {
+    if ((code === CLOSE_AUTH_FAILED || code === CLOSE_TOKEN_EXPIRED) && !this.tokenFetcher) {
+      // Reconnecting with the same token would be refused.
       this.lifecycle.emit(
         'error',
-        new OnairError('unauthenticated', `the server closed the connection with ${describeClose(code, reason)}; pass a token function to refresh tokens`),
+        new OnairError('unauthenticated', `the server closed the connection with ${describeClose(code, reason)}; pass getToken to refresh tokens`),
       );
       this.finalClose();
       return;
@@ -619,6 +649,14 @@ export class OnairClient {
       this.forget(out);
       clearTimeout(out.timer);
       out.reject(disconnectedError('the socket is not open'));
+      return;
+    }
+    // The server would close the connection (1009) for a larger message: refuse this one alone.
+    const limit = this.established ? this.maxRequestBytes : undefined;
+    if (limit !== undefined && exceedsUtf8Bytes(out.frame, limit)) {
+      this.forget(out);
+      clearTimeout(out.timer);
+      out.reject(new OnairError('payload_too_large', `${out.op}: the request is over this server's limit of ${limit} bytes per message (limits.maxMessageBytes); send less`));
       return;
     }
     this.inFlight.set(out.id, out);
@@ -649,6 +687,77 @@ export class OnairClient {
       clearTimeout(out.timer);
       out.reject(error);
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Token refresh: shortly before the token expires, a fresh one from getToken goes to the
+  // server with `refresh`, which moves the connection's deadline (the server closes an expired
+  // connection with 4011). If refreshing keeps failing, that close comes and the reconnect
+  // fetches a fresh token.
+
+  /** Plans the next refresh of a token valid from `serverTime` (server clock) to `expiresAt`. */
+  private scheduleRefresh(expiresAt: string, serverTime: string): void {
+    this.stopRefresh();
+    if (!this.tokenFetcher) return;
+    const lifetimeMs = Date.parse(expiresAt) - Date.parse(serverTime);
+    if (!Number.isFinite(lifetimeMs)) return;
+    const now = Date.now();
+    const marginMs = Math.min(REFRESH_MARGIN_MAX_MS, lifetimeMs * REFRESH_MARGIN_SHARE);
+    this.tokenExpiresAt = now + lifetimeMs;
+    this.refreshAt = now + Math.max(MIN_REFRESH_DELAY_MS, lifetimeMs - marginMs);
+    this.armRefresh(this.refreshAt - now);
+  }
+
+  private armRefresh(delayMs: number): void {
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      const left = this.refreshAt - Date.now();
+      if (left > 0) this.armRefresh(left); // a delay over setTimeout's range, reached in steps
+      else void this.refreshToken();
+    }, Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
+  }
+
+  private async refreshToken(): Promise<void> {
+    const ws = this.ws;
+    const fetcher = this.tokenFetcher;
+    if (!ws || !this.established || !fetcher) return;
+    try {
+      const token = await this.callTokenFetcher(fetcher);
+      if (this.ws !== ws || !this.established) return;
+      const result = await this.request<{ expiresAt: string; serverTime: string }>('refresh', { token });
+      if (this.ws !== ws) return;
+      this.token = token;
+      this.session = { ...this.session, expiresAt: result.expiresAt };
+      this.scheduleRefresh(result.expiresAt, result.serverTime);
+    } catch (err) {
+      if (this.ws !== ws || this.closedByUser) return;
+      const error = err instanceof OnairError ? err : new OnairError('internal', `token refresh failed: ${String(err)}`, { cause: err });
+      this.lifecycle.emit('error', error);
+      if (error.code === 'unknown_op' || error.code === 'disconnected') return; // a server without refresh, or gone
+      const left = this.tokenExpiresAt - Date.now();
+      if (left <= 0) return; // the server closes with 4011; the reconnect gets a fresh token
+      this.refreshAt = Date.now() + Math.max(MIN_REFRESH_DELAY_MS, Math.min(REFRESH_RETRY_MS, left / 2));
+      this.armRefresh(this.refreshAt - Date.now());
+    }
+  }
+
+  private async callTokenFetcher(fetcher: TokenFetcher): Promise<string> {
+    let token: unknown;
+    try {
+      token = await fetcher();
+    } catch (err) {
+      if (err instanceof OnairError) throw err;
+      throw new OnairError('unauthenticated', 'the token function failed', { cause: err });
+    }
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new OnairError('unauthenticated', 'the token function did not return a non-empty string');
+    }
+    return token;
+  }
+
+  private stopRefresh(): void {
+    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -684,6 +793,35 @@ export class OnairClient {
     if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
     this.keepaliveTimer = undefined;
   }
+}
+
+/** The largest request a session accepts: one frame per message, so the smaller limit. */
+function requestLimitOf(session: Session): number | undefined {
+  const limits = session.limits;
+  if (!limits) return undefined;
+  const sizes = [limits.maxMessageBytes, limits.maxFrameBytes].filter((n) => typeof n === 'number' && n > 0);
+  return sizes.length > 0 ? Math.min(...sizes) : undefined;
+}
+
+/** True when `text` takes more than `limit` bytes as UTF-8 (counted only when it could). */
+function exceedsUtf8Bytes(text: string, limit: number): boolean {
+  if (text.length * 3 <= limit) return false; // a UTF-16 unit is at most 3 UTF-8 bytes
+  if (text.length > limit) return true; // and at least 1
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+    if (bytes > limit) return true;
+  }
+  return false;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

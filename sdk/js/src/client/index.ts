@@ -74,6 +74,8 @@ export type {
   RequestOptions,
   ServerEventHandler,
   Session,
+  SessionLimits,
+  TokenFetcher,
   TokenSource,
   WebSocketConstructor,
   WebSocketLike,

@@ -79,7 +79,8 @@ export interface LiveNamespace {
    * Producer: sends one portal-relay chunk (a binary frame, target = liveId) to every viewer
    * attached with the `portal-relay` transport. Needs a publish offering `{kind: 'portal-relay'}`;
    * refused chunks come back as an `error` event on the client. Returns false, dropping the
-   * chunk, when the client is not connected.
+   * chunk, when the client is not connected. Throws `payload_too_large` for a chunk over the
+   * session's `limits` (sending it would close the connection).
    */
   send(liveId: string, bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: LiveSendOptions): boolean;
   /** Producer: bytes queued on the socket and not yet sent (to skip chunks when it grows). */

@@ -25,6 +25,9 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** A token, or a function called before every (re)connect so expiring tokens can be refreshed. */
 export type TokenSource = string | (() => string | Promise<string>);
 
+/** A function that fetches a fresh access token for the same user (from your backend). */
+export type TokenFetcher = () => string | Promise<string>;
+
 export interface ReconnectOptions {
   /** Base of the exponential backoff (default 250 ms). */
   minDelayMs?: number;
@@ -35,7 +38,18 @@ export interface ReconnectOptions {
 export interface ConnectOptions {
   /** Server base URL (`http://host:port`, `https://…`, `ws://…`); `/v1/connect` is appended. */
   url: string;
-  token: TokenSource;
+  /**
+   * The token for the first connect (or a function returning it). Optional when `getToken` is
+   * given.
+   */
+  token?: TokenSource;
+  /**
+   * Fetches a fresh token for the same user. Called shortly before the current token expires
+   * (the client sends it with `refresh`, so the connection stays open) and before every
+   * reconnect. Without it, a `token` function is used the same way; with only a string token
+   * the connection closes (4011) when the token expires.
+   */
+  getToken?: TokenFetcher;
   /** WebSocket implementation; defaults to the global `WebSocket`. In Node 20 pass `ws`'s. */
   WebSocket?: WebSocketConstructor | (new (url: string, ...rest: any[]) => WebSocketLike);
   /** Default timeout for requests, including the `connect` request (default 10 000 ms). */
@@ -58,7 +72,19 @@ export interface Session {
   serverTime: string;
   server?: { version: string; [key: string]: unknown };
   keepalive?: { pingIntervalMs: number; pingTimeoutMs: number };
+  /** Size limits of this connection; a request over them is refused with `payload_too_large`. */
+  limits?: SessionLimits;
   [key: string]: unknown;
+}
+
+/** The `limits` of the `connect` result. */
+export interface SessionLimits {
+  /** Largest message (after reassembling fragments), in bytes. */
+  maxMessageBytes: number;
+  /** Largest single frame, in bytes (a client sends each message as one frame). */
+  maxFrameBytes: number;
+  /** Bytes the server queues for this connection before closing it as a slow consumer (4008). */
+  sendQueueBytes: number;
 }
 
 export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
