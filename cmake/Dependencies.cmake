@@ -10,6 +10,8 @@ find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 # libjwt ships pkg-config only (DESIGN.md pitfalls).
 pkg_check_modules(jwt REQUIRED IMPORTED_TARGET libjwt)
+# libsrtp2 too (SRTP/SRTCP for the media plane, rtc/srtp/).
+pkg_check_modules(srtp2 REQUIRED IMPORTED_TARGET libsrtp2)
 # mimalloc replaces glibc's malloc in the onair binary (it has a CMake config but no .pc):
 # ~20 % more operations per core on the request path (bench/live_churn).
 find_package(mimalloc 2.0 REQUIRED)

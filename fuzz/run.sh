@@ -31,6 +31,7 @@ all_targets=(
   "fuzz_stun:stun:stun.dict"
   "fuzz_packet_classifier:packet_classifier:packet.dict"
   "fuzz_loopback_host:loopback_host:host.dict"
+  "fuzz_dtls:dtls:dtls.dict"
 )
 selected=("$@")
 
