@@ -10,7 +10,7 @@
 set -uo pipefail
 
 if [[ $# -lt 1 || ! "$1" =~ ^[0-9]+$ || "$1" -lt 1 ]]; then
-  echo "usage: $0 SECONDS [fuzz_ws_codec|fuzz_envelope|fuzz_token|fuzz_cursor|fuzz_binary_frame|fuzz_static_path|fuzz_stun|fuzz_packet_classifier ...]" >&2
+  echo "usage: $0 SECONDS [fuzz_ws_codec|fuzz_envelope|fuzz_token|fuzz_cursor|fuzz_binary_frame|fuzz_static_path|fuzz_stun|fuzz_packet_classifier|fuzz_sdp ...]" >&2
   exit 2
 fi
 seconds=$1
@@ -30,6 +30,7 @@ all_targets=(
   "fuzz_static_path:static_path:path.dict"
   "fuzz_stun:stun:stun.dict"
   "fuzz_packet_classifier:packet_classifier:packet.dict"
+  "fuzz_sdp:sdp:sdp.dict"
 )
 selected=("$@")
 
