@@ -5,7 +5,8 @@
 //     gives the same text (the writer is deterministic). The re-parse allows twice the bytes: the
 //     writer ends lines in CRLF where the input may have used LF;
 //   - the answer builder never crashes on a parsed offer, and the answer it builds writes to text
-//     that parses (with room for the transport attributes and candidates it adds) to an equal model.
+//     that parses (with room for the transport attributes, candidates and port it adds) to an
+//     equal model.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -75,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   SdpLimits answered = written;
   answered.maxBytes *= 4;
   answered.maxAttributesPerSection += 16;
+  answered.maxLineBytes += 64;  // an m= line gets the SFU's port in place of the offer's "9"
   roundTrip(*answer, answered);
   return 0;
 }

@@ -82,10 +82,22 @@ bool isRtp(const MediaSection& m) {
   return (m.kind == "audio" || m.kind == "video") && m.proto.find("RTP/SAVPF") != std::string::npos;
 }
 
-bool isDataChannel(const MediaSection& m) {
+bool hasDtlsSctpProto(const MediaSection& m) {
   const std::string_view proto = m.proto;
-  return m.kind == "application" && proto.size() >= 9 && proto.substr(proto.size() - 9) == "DTLS/SCTP" &&
-         std::find(m.formats.begin(), m.formats.end(), "webrtc-datachannel") != m.formats.end();
+  return m.kind == "application" && proto.size() >= 9 && proto.substr(proto.size() - 9) == "DTLS/SCTP";
+}
+
+// "UDP/DTLS/SCTP webrtc-datachannel" with a=sctp-port (RFC 8841).
+bool isDataChannel(const MediaSection& m) {
+  return hasDtlsSctpProto(m) && std::find(m.formats.begin(), m.formats.end(), "webrtc-datachannel") != m.formats.end();
+}
+
+// The pre-RFC form aiortc 1.4 still offers: "DTLS/SCTP <port>" with
+// a=sctpmap:<port> webrtc-datachannel <streams>; it gets an answer in the same form.
+bool isLegacyDataChannel(const MediaSection& m) {
+  return hasDtlsSctpProto(m) && std::any_of(m.otherAttributes.begin(), m.otherAttributes.end(), [](const auto& a) {
+           return a.rfind("sctpmap:", 0) == 0 && a.find(" webrtc-datachannel") != std::string::npos;
+         });
 }
 
 bool bundleOnly(const MediaSection& m) {
@@ -163,15 +175,25 @@ class Answerer {
       return std::nullopt;
     }
     if (isRtp(offered) && offered.rtcpMux) return acceptRtp(offered);
-    if (isDataChannel(offered) && !dataChannelAccepted_) {
+    if ((isDataChannel(offered) || isLegacyDataChannel(offered)) && !dataChannelAccepted_) {
       dataChannelAccepted_ = true;
-      MediaSection m = transportSection(offered);
-      m.formats = {"webrtc-datachannel"};
-      m.sctpPort = local_.sctpPort;
-      m.maxMessageSize = local_.maxMessageSize;
-      return m;
+      return acceptDataChannel(offered);
     }
     return std::nullopt;
+  }
+
+  MediaSection acceptDataChannel(const MediaSection& offered) const {
+    MediaSection m = transportSection(offered);
+    const std::string port = std::to_string(local_.sctpPort);
+    if (isDataChannel(offered)) {
+      m.formats = {"webrtc-datachannel"};
+      m.sctpPort = local_.sctpPort;
+    } else {
+      m.formats = {port};
+      m.otherAttributes = {"sctpmap:" + port + " webrtc-datachannel 65535"};
+    }
+    m.maxMessageSize = local_.maxMessageSize;
+    return m;
   }
 
   std::optional<MediaSection> acceptRtp(const MediaSection& offered) const {

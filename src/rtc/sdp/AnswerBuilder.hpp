@@ -12,7 +12,8 @@
 //   - directions are mirrored (sendonly → recvonly); an offered simulcast send list is received
 //     (a=rid:<id> recv for each offered send rid, a=simulcast:recv with the offered list);
 //   - the first data channel section (UDP/DTLS/SCTP webrtc-datachannel) is accepted with the
-//     SFU's sctp-port and max-message-size;
+//     SFU's sctp-port and max-message-size; the older "DTLS/SCTP <port>" + a=sctpmap form that
+//     aiortc 1.4 offers is answered in that form;
 //   - anything else is rejected with port 0: media the SFU cannot forward, sections without a mid
 //     or outside the offered BUNDLE group, sections the offerer itself rejected. Without an
 //     offered BUNDLE group only the first acceptable section is accepted.

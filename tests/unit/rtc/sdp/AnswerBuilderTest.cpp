@@ -173,6 +173,14 @@ TEST(AnswerBuilder, AnswersAiortcWithTheIdsItOffers) {
   EXPECT_EQ(audio.extensions[1], (HeaderExtension{2, std::nullopt, "urn:ietf:params:rtp-hdrext:ssrc-audio-level", ""}));
   EXPECT_EQ(video.extensions[1],
             (HeaderExtension{2, std::nullopt, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", ""}));
+  // Its pre-RFC data channel is answered in the same form.
+  const MediaSection& data = answer.media[2];
+  EXPECT_FALSE(data.isRejected());
+  EXPECT_EQ(data.proto, "DTLS/SCTP");
+  EXPECT_EQ(data.formats, Strings{"5000"});
+  EXPECT_EQ(data.otherAttributes, Strings{"sctpmap:5000 webrtc-datachannel 65535"});
+  EXPECT_FALSE(data.sctpPort);
+  EXPECT_EQ(answer.groups[0].mids, (Strings{"0", "1", "2"}));
 }
 
 TEST(AnswerBuilder, MirrorsDirections) {
@@ -197,12 +205,12 @@ TEST(AnswerBuilder, RejectsWhatTheSfuCannotDo) {
   const std::string data = "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:dc1\r\na=sctp-port:5000\r\n";
   const std::string secondData =
       "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:dc2\r\na=sctp-port:5000\r\n";
-  const std::string legacyData = "m=application 9 DTLS/SCTP 5000\r\na=mid:old\r\na=sctpmap:5000 webrtc-datachannel 1024\r\n";
+  const std::string legacySecondData = "m=application 9 DTLS/SCTP 5000\r\na=mid:old\r\na=sctpmap:5000 webrtc-datachannel 1024\r\n";
   const std::string offererRejected = "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\na=mid:gone\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
   const std::string outsideBundle = opusSection("loose", "");
   const auto answer = answerTo(parsed(offerWith(
       "ok pcmu text av1 nomux dc1 dc2 old gone",
-      opusSection("ok", "") + pcmuOnly + text + av1Only + noMux + data + secondData + legacyData + offererRejected +
+      opusSection("ok", "") + pcmuOnly + text + av1Only + noMux + data + secondData + legacySecondData + offererRejected +
           outsideBundle)));
   ASSERT_EQ(answer.media.size(), 10u);
   EXPECT_EQ(answer.groups[0].mids, (Strings{"ok", "dc1"}));

@@ -170,21 +170,36 @@ TEST(SdpParser, ReadsFirefoxOffer) {
 }
 
 TEST(SdpParser, ReadsAiortcOfferWithLfLineEnds) {
+  // Written by aiortc 1.4.0 (Debian's python3-aiortc), its CRLF turned into LF.
   const std::string text = readFixture("aiortc_1_4.sdp");
   ASSERT_EQ(text.find('\r'), std::string::npos);
   const auto d = parsed(text);
-  ASSERT_EQ(d.media.size(), 2u);
+  ASSERT_EQ(d.media.size(), 3u);
+  EXPECT_EQ(d.group("BUNDLE")->mids, (std::vector<std::string>{"0", "1", "2"}));
+  // One transport per section until the answer bundles them: ports and ufrags differ.
+  EXPECT_EQ(d.media[0].port, 46210);
+  EXPECT_EQ(d.media[1].port, 55067);
+  EXPECT_EQ(d.media[0].iceUfrag, "pp8o");
+  EXPECT_EQ(d.media[1].iceUfrag, "xK5T");
   for (const MediaSection& m : d.media) {
-    EXPECT_EQ(m.port, 51234);
     EXPECT_TRUE(m.endOfCandidates);
-    ASSERT_EQ(m.candidates.size(), 1u);
-    EXPECT_EQ(m.candidates[0].address, "10.200.1.2");
-    EXPECT_EQ(m.fingerprints.size(), 2u);
+    ASSERT_EQ(m.candidates.size(), 2u);
+    EXPECT_EQ(m.candidates[0].address, "192.0.2.2");
+    EXPECT_EQ(m.candidates[1].address, "fd00::2");
+    EXPECT_EQ(m.candidates[0].foundation, "f957a2332b1715da3b0ef8ba684454eb");
+    EXPECT_EQ(m.fingerprints.size(), 1u);
+    EXPECT_EQ(m.setup, DtlsSetup::ActPass);
   }
   // aiortc 1.4's quirk: id 2 is ssrc-audio-level in one section and abs-send-time in the other.
   EXPECT_EQ(d.media[0].extensions[1].id, 2);
   EXPECT_EQ(d.media[1].extensions[1].id, 2);
   EXPECT_NE(d.media[0].extensions[1].uri, d.media[1].extensions[1].uri);
+  // Its data channel in the pre-RFC 8841 form.
+  const MediaSection& data = d.media[2];
+  EXPECT_EQ(data.proto, "DTLS/SCTP");
+  EXPECT_EQ(data.formats, std::vector<std::string>{"5000"});
+  EXPECT_EQ(data.otherAttributes, std::vector<std::string>{"sctpmap:5000 webrtc-datachannel 65535"});
+  EXPECT_EQ(data.maxMessageSize, 65536u);
 }
 
 TEST(SdpParser, KeepsUnknownAttributesAndIgnoresUnknownLineTypes) {
