@@ -43,11 +43,17 @@ class Reader {
       if (line.empty()) continue;
       if (!readLine(line)) return std::nullopt;
     }
+    // The lines every description has (RFC 8866 §5), reported for the whole text (line 0).
     line_ = 0;
-    if (!sawVersion_) return fail("empty: no v=0 line"), std::nullopt;
-    if (!sawOrigin_) return fail("no o= line"), std::nullopt;
-    if (!sawName_) return fail("no s= line"), std::nullopt;
-    if (!sawTiming_) return fail("no t= line"), std::nullopt;
+    const char* missing = !sawVersion_ ? "empty: no v=0 line"
+                          : !sawOrigin_ ? "no o= line"
+                          : !sawName_   ? "no s= line"
+                          : !sawTiming_ ? "no t= line"
+                                        : nullptr;
+    if (missing) {
+      fail(missing);
+      return std::nullopt;
+    }
     return std::move(description_);
   }
 
@@ -229,9 +235,10 @@ class Reader {
       return true;
     }
     if (name == "mid") return readOnce(m.mid, value, "a=mid");
-    if (name == "rtcp-mux") return m.rtcpMux = true;
-    if (name == "rtcp-rsize") return m.rtcpRsize = true;
-    if (name == "end-of-candidates") return m.endOfCandidates = true;
+    // Flags: a value after them, which none has, is ignored.
+    if (name == "rtcp-mux") return (m.rtcpMux = true);
+    if (name == "rtcp-rsize") return (m.rtcpRsize = true);
+    if (name == "end-of-candidates") return (m.endOfCandidates = true);
     if (name == "rtpmap") return readRtpMap(m, value);
     if (name == "fmtp") return readFmtp(m, value);
     if (name == "rtcp-fb") return readFeedback(m, value);
