@@ -12,7 +12,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev
   chromium
   coturn
-  python3-aioice
+  python3-aioice python3-aiortc
 )
 
 missing=()
