@@ -32,6 +32,7 @@ all_targets=(
   "fuzz_packet_classifier:packet_classifier:packet.dict"
   "fuzz_loopback_host:loopback_host:host.dict"
   "fuzz_dtls:dtls:dtls.dict"
+  "fuzz_sdp:sdp:sdp.dict"
 )
 selected=("$@")
 

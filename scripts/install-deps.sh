@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libsrtp2-dev
   chromium
   coturn
-  python3-aioice
+  python3-aioice python3-aiortc
 )
 
 missing=()
