@@ -55,7 +55,8 @@ std::vector<uint8_t> packet(uint16_t seq, size_t length) {
 void checkFci(std::span<const uint8_t> fci) {
   const auto items = NackList::read(fci);
   if (!items) {
-    check(fci.empty() || fci.size() % NackList::kItemBytes != 0 || fci.size() / NackList::kItemBytes > NackList::kMaxItems);
+    const size_t items = fci.size() / NackList::kItemBytes;
+    check(fci.empty() || fci.size() % NackList::kItemBytes != 0 || items > NackList::kMaxItems);
     return;
   }
   check(items->size() * NackList::kItemBytes == fci.size());

@@ -43,7 +43,9 @@ class Simulation {
 
   void run(uint64_t packets) {
     const Clock::time_point start{std::chrono::hours(1)};
-    for (uint64_t i = 0; i < packets; ++i) schedule({Event::Kind::SendAtPublisher, start + i * kPacketInterval, 0, i, {}});
+    for (uint64_t i = 0; i < packets; ++i) {
+      schedule({Event::Kind::SendAtPublisher, start + i * kPacketInterval, 0, i, {}});
+    }
     schedule({Event::Kind::SfuTimer, start, 0, 0, {}});
     lastSend_ = start + packets * kPacketInterval;
     while (!events_.empty()) {

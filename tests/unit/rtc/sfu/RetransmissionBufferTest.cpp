@@ -79,7 +79,10 @@ TEST(RetransmissionBuffer, WrapsAround65535) {
 TEST(RetransmissionBuffer, CapacitiesThatDoNotDivideTheSequenceSpaceWrapToo) {
   // 65536 % 5 != 0: slots must follow the extended sequence number, not the 16 bits.
   RetransmissionBuffer buffer(5);
-  for (uint32_t i = 0; i < 5; ++i) buffer.store(static_cast<uint16_t>(65533 + i), packet(static_cast<uint16_t>(65533 + i)), t0);
+  for (uint32_t i = 0; i < 5; ++i) {
+    const auto seq = static_cast<uint16_t>(65533 + i);
+    buffer.store(seq, packet(seq), t0);
+  }
   for (uint32_t i = 0; i < 5; ++i) {
     const auto seq = static_cast<uint16_t>(65533 + i);
     EXPECT_EQ(found(buffer, seq), packet(seq)) << seq;
