@@ -33,6 +33,7 @@ all_targets=(
   "fuzz_loopback_host:loopback_host:host.dict"
   "fuzz_dtls:dtls:dtls.dict"
   "fuzz_sdp:sdp:sdp.dict"
+  "fuzz_nack:nack:nack.dict"
 )
 selected=("$@")
 

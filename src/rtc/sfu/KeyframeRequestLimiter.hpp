@@ -1,0 +1,57 @@
+#pragma once
+// Whether a keyframe request for one producer (a consumer's PLI or FIR, or a new subscription
+// that needs a keyframe to start decoding) goes upstream to the publisher now, modelled on
+// mediasoup's RTC::KeyFrameRequestManager. Consumers' requests are many and bursty; the publisher
+// needs one per keyframe, and each keyframe is expensive to encode and send.
+//
+// At most one request goes upstream per `minInterval`. A request inside that window is not lost:
+// it becomes pending (with any others that arrive meanwhile) and due() lets it go once the window
+// opens. A keyframe received from the publisher answers everyone waiting, so it clears the pending
+// request. Pure logic: the current time is passed in; one thread.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace onair::rtc::sfu {
+
+class KeyframeRequestLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  static constexpr std::chrono::milliseconds kDefaultMinInterval{500};
+
+  struct Counters {
+    uint64_t requests = 0;   // requests from consumers
+    uint64_t sent = 0;       // requests that went upstream
+    uint64_t coalesced = 0;  // requests that did not go upstream at once (pending, or joined one)
+    uint64_t satisfied = 0;  // pending requests a keyframe answered before they went upstream
+  };
+
+  explicit KeyframeRequestLimiter(std::chrono::milliseconds minInterval = kDefaultMinInterval);
+
+  // A consumer needs a keyframe. True: send a PLI/FIR upstream now. False: it is pending.
+  bool request(Clock::time_point now);
+
+  // True (once) when a pending request may go upstream at `now`: send it then.
+  bool due(Clock::time_point now);
+
+  // When due() will next say true, or nullopt with nothing pending.
+  std::optional<Clock::time_point> nextDue() const;
+
+  // A keyframe arrived from the publisher: whoever was waiting has it.
+  void keyframeReceived() noexcept;
+
+  bool pending() const noexcept { return pending_; }
+  const Counters& counters() const noexcept { return counters_; }
+
+ private:
+  bool windowOpen(Clock::time_point now) const noexcept;
+  void send(Clock::time_point now) noexcept;
+
+  std::chrono::milliseconds minInterval_;
+  std::optional<Clock::time_point> lastSentAt_;
+  bool pending_ = false;
+  Counters counters_;
+};
+
+}  // namespace onair::rtc::sfu
