@@ -89,7 +89,7 @@ class WebRtcServer final : private net::UdpSocket::Listener {
   void removeTuple(const net::UdpSocket::Endpoint& tuple, const WebRtcTransport& transport);
   void onTransportClosed(WebRtcTransport& transport);
   net::UdpSocket& socket() { return *socket_; }
-  WebRtcCounters& counters() { return counters_; }
+  WebRtcCounters& mutableCounters() { return counters_; }
   boost::asio::io_context& io() { return io_; }
   const Options& options() const { return options_; }
 

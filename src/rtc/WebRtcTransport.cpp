@@ -49,11 +49,15 @@ void WebRtcTransport::setRemoteParameters(RemoteParameters remote) {
 }
 
 void WebRtcTransport::handleStun(std::span<uint8_t> data, const Endpoint& remote) {
+  using Verdict = ice::IceLiteResponder::Verdict;
   const auto outcome = responder_.handle(data, toStunAddress(remote));
-  // Answer first (even a 401), then act on the verdict.
-  if (!outcome.response.empty()) server_.socket().send(outcome.response, remote);
-  if (outcome.verdict != ice::IceLiteResponder::Verdict::Answered) {
-    server_.counters().stunRejectedBy(outcome.verdict);
+  // Only a peer that proved it knows the password hears back (a success, a 420 or a 487): the
+  // port answers no one else, so it cannot be used to reflect traffic or to probe for ufrags.
+  const bool authenticated = outcome.verdict == Verdict::Answered || outcome.verdict == Verdict::UnknownAttribute ||
+                             outcome.verdict == Verdict::RoleConflict;
+  if (authenticated && !outcome.response.empty()) server_.socket().send(outcome.response, remote);
+  if (outcome.verdict != Verdict::Answered) {
+    server_.mutableCounters().stunRejectedBy(outcome.verdict);
     return;
   }
   // A valid check: the peer still wants this transport (RFC 7675 §5.1).
@@ -85,20 +89,20 @@ void WebRtcTransport::handlePacket(PacketClassifier::Kind kind, std::span<uint8_
   if (kind == PacketClassifier::Kind::Dtls) {
     // Before the offer's fingerprint is known there is nothing to check the peer against.
     if (dtls_.state() == dtls::DtlsTransport::State::New || !dtls_.receive(data)) {
-      server_.counters().drop(Drop::DtlsRejected);
+      server_.mutableCounters().drop(Drop::DtlsRejected);
     }
     afterDtlsCall();
     return;
   }
   if (!srtpIn_) {
-    server_.counters().drop(Drop::NotConnected, PacketClassifier::name(kind));
+    server_.mutableCounters().drop(Drop::NotConnected, PacketClassifier::name(kind));
     return;
   }
   size_t length = data.size();
   const bool rtcp = kind == PacketClassifier::Kind::Rtcp;
   const auto error = rtcp ? srtpIn_->unprotectRtcp(data, length) : srtpIn_->unprotectRtp(data, length);
   if (error != srtp::SrtpSession::Error::None) {
-    server_.counters().srtpFailed(error, rtcp ? "srtcp_unprotect" : "srtp_unprotect");
+    server_.mutableCounters().srtpFailed(error, rtcp ? "srtcp_unprotect" : "srtp_unprotect");
     return;
   }
   if (rtcp) {
@@ -124,7 +128,7 @@ void WebRtcTransport::afterDtlsCall() {
   }
   if (dtlsConnected_) {
     dtlsConnected_ = false;
-    WebRtcCounters::add(server_.counters().transportsConnected);
+    WebRtcCounters::add(server_.mutableCounters().transportsConnected);
     listener_.OnWebRtcTransportConnected(*this);
     if (closed_) return;  // the listener closed it
   }
@@ -161,7 +165,7 @@ void WebRtcTransport::onConsentTimer() {
     armConsentTimer(deadline - now);
     return;
   }
-  WebRtcCounters::add(server_.counters().consentTimeouts);
+  WebRtcCounters::add(server_.mutableCounters().consentTimeouts);
   closeWith("consent_timeout");
 }
 
@@ -179,20 +183,20 @@ bool WebRtcTransport::sendRtcp(std::span<const uint8_t> packet) { return sendPro
 bool WebRtcTransport::sendProtected(std::span<const uint8_t> packet, bool rtcp) {
   if (closed_ || !srtpOut_ || !selected_) return false;
   if (packet.empty() || packet.size() + srtp::SrtpSession::kMaxTrailerBytes > net::UdpSocket::kMaxPacketBytes) {
-    server_.counters().drop(Drop::SendFailed, "too_large");
+    server_.mutableCounters().drop(Drop::SendFailed, "too_large");
     return false;
   }
   // Protected once, straight into the socket's send slot.
   const std::span<uint8_t> slot = server_.socket().prepare(*selected_);
   if (slot.empty()) {
-    server_.counters().drop(Drop::SendFailed, "queue_full");
+    server_.mutableCounters().drop(Drop::SendFailed, "queue_full");
     return false;
   }
   std::memcpy(slot.data(), packet.data(), packet.size());
   size_t length = packet.size();
   const auto error = rtcp ? srtpOut_->protectRtcp(slot, length) : srtpOut_->protectRtp(slot, length);
   if (error != srtp::SrtpSession::Error::None) {
-    server_.counters().srtpFailed(error, rtcp ? "srtcp_protect" : "srtp_protect");
+    server_.mutableCounters().srtpFailed(error, rtcp ? "srtcp_protect" : "srtp_protect");
     return false;
   }
   server_.socket().commit(length);
@@ -222,7 +226,7 @@ void WebRtcTransport::closeWith(std::string_view reason) {
 
 void WebRtcTransport::OnDtlsTransportSendData(dtls::DtlsTransport&, std::span<const uint8_t> datagram) {
   const auto target = sendTarget();
-  if (!target || !server_.socket().send(datagram, *target)) server_.counters().drop(Drop::SendFailed, "dtls");
+  if (!target || !server_.socket().send(datagram, *target)) server_.mutableCounters().drop(Drop::SendFailed, "dtls");
 }
 
 void WebRtcTransport::OnDtlsTransportConnected(dtls::DtlsTransport&, srtp::SrtpProfile profile,

@@ -4,7 +4,9 @@
 //
 //   binding requests ─ IceLiteResponder ─ answered (XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY,
 //                      FINGERPRINT); a valid one refreshes consent and makes its source a tuple;
-//                      USE-CANDIDATE selects it (a later nomination from elsewhere moves it)
+//                      USE-CANDIDATE selects it (a later nomination from elsewhere moves it).
+//                      A request that fails authentication (no or bad MESSAGE-INTEGRITY, wrong
+//                      USERNAME) is dropped without an answer.
 //   DTLS ─ DtlsTransport (the role the answer gives, the offer's fingerprint) ─ keys exported
 //   SRTP ─ Inbound session (unprotected in place, handed up) / Outbound (protected once, queued)
 //
