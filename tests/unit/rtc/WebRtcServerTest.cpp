@@ -73,8 +73,10 @@ struct Peer : UdpSocket::Listener, dtls::DtlsTransport::Listener {
 
   // An RTP packet: version 2, payload type 96, the sequence number, SSRC 0x11223344, a payload.
   static std::vector<uint8_t> rtpPacket(uint16_t sequence, const std::string& payload) {
-    std::vector<uint8_t> p = {0x80, 96, uint8_t(sequence >> 8), uint8_t(sequence), 0, 0, 0, 1, 0x11, 0x22, 0x33, 0x44};
-    p.insert(p.end(), payload.begin(), payload.end());
+    const uint8_t header[] = {0x80, 96, uint8_t(sequence >> 8), uint8_t(sequence), 0, 0, 0, 1, 0x11, 0x22, 0x33, 0x44};
+    std::vector<uint8_t> p(sizeof header + payload.size());
+    std::copy(std::begin(header), std::end(header), p.begin());
+    std::copy(payload.begin(), payload.end(), p.begin() + sizeof header);
     return p;
   }
   // An RTCP receiver report without blocks (PT 201, length 1), SSRC 0x55667788.
