@@ -13,10 +13,16 @@ namespace {
 using Endpoint = net::UdpSocket::Endpoint;
 using Drop = WebRtcCounters::Drop;
 
+// The peer's address as STUN reports it. On a dual-stack socket ("::") IPv4 peers arrive as
+// v4-mapped IPv6 addresses; they are told their IPv4 address.
 ice::StunAddress toStunAddress(const Endpoint& endpoint) {
   const auto address = endpoint.address();
   if (address.is_v4()) return ice::StunAddress::v4(address.to_v4().to_bytes(), endpoint.port());
-  return ice::StunAddress::v6(address.to_v6().to_bytes(), endpoint.port());
+  const auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) {
+    return ice::StunAddress::v4(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_bytes(), endpoint.port());
+  }
+  return ice::StunAddress::v6(v6.to_bytes(), endpoint.port());
 }
 
 }  // namespace
@@ -60,9 +66,10 @@ void WebRtcTransport::handleStun(std::span<uint8_t> data, const Endpoint& remote
     server_.mutableCounters().stunRejectedBy(outcome.verdict);
     return;
   }
-  // A valid check: the peer still wants this transport (RFC 7675 §5.1).
-  lastConsent_ = std::chrono::steady_clock::now();
   learnTuple(remote, outcome.nominated);
+  // A valid check on the selected pair (or on any, before one is selected): the peer still wants
+  // this transport (RFC 7675 §5.1).
+  if (!selected_ || *selected_ == remote) lastConsent_ = std::chrono::steady_clock::now();
 }
 
 void WebRtcTransport::learnTuple(const Endpoint& remote, bool nominated) {

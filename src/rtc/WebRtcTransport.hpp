@@ -3,7 +3,8 @@
 // (RFC 8445 §2.5, RFC 5764, RFC 7675), as mediasoup's WebRtcTransport does.
 //
 //   binding requests ─ IceLiteResponder ─ answered (XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY,
-//                      FINGERPRINT); a valid one refreshes consent and makes its source a tuple;
+//                      FINGERPRINT); a valid one makes its source a tuple and, when it comes
+//                      from the selected tuple (or none is selected yet), refreshes consent;
 //                      USE-CANDIDATE selects it (a later nomination from elsewhere moves it).
 //                      A request that fails authentication (no or bad MESSAGE-INTEGRITY, wrong
 //                      USERNAME) is dropped without an answer.

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -275,6 +276,15 @@ TEST_F(WebRtcServerTest, DropsChecksWithBadIntegrityOrAnUnknownUfragWithoutAnswe
   const std::vector<uint8_t> dtlsLike = {22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   peer->socket.send(dtlsLike, peer->server);
   ASSERT_TRUE(runUntil([&] { return server->counters().dropped(WebRtcCounters::Drop::UnknownAddress) == 1; }));
+
+  // /metrics sees each reason under its label.
+  std::map<std::string, uint64_t> labels;
+  server->counters().forEachDrop([&](std::string_view reason, uint64_t count) { labels[std::string(reason)] = count; });
+  EXPECT_EQ(labels["stun_bad_integrity"], 1u);
+  EXPECT_EQ(labels["unknown_ufrag"], 1u);
+  EXPECT_EQ(labels["unknown_address"], 1u);
+  EXPECT_EQ(labels["srtp_replay"], 0u);
+  EXPECT_FALSE(labels.contains("stun_answered"));
 
   // Then a good check: its answer is the only one the peer ever got.
   const auto good = peer->check(transport, transport.localPassword(), true);
