@@ -42,7 +42,12 @@ struct TransportEvents : WebRtcTransport::Listener {
     connected = true;
     if (onConnected) onConnected(transport);
   }
-  void OnWebRtcTransportRtp(WebRtcTransport&, std::span<uint8_t> packet) override { rtp.emplace_back(packet.begin(), packet.end()); }
+  std::function<void(WebRtcTransport&)> onRtp;
+
+  void OnWebRtcTransportRtp(WebRtcTransport& transport, std::span<uint8_t> packet) override {
+    rtp.emplace_back(packet.begin(), packet.end());
+    if (onRtp) onRtp(transport);
+  }
   void OnWebRtcTransportRtcp(WebRtcTransport&, std::span<uint8_t> packet) override { rtcp.emplace_back(packet.begin(), packet.end()); }
   void OnWebRtcTransportClosed(WebRtcTransport&, std::string_view reason) override { closedReason = std::string(reason); }
 };
@@ -68,8 +73,9 @@ struct Peer : UdpSocket::Listener, dtls::DtlsTransport::Listener {
     return id;
   }
 
-  void startDtls(const dtls::DtlsFingerprint& serverFingerprint) {
-    dtls.start(dtls::DtlsTransport::Role::Client, serverFingerprint);
+  void startDtls(const dtls::DtlsFingerprint& serverFingerprint,
+                 dtls::DtlsTransport::Role role = dtls::DtlsTransport::Role::Client) {
+    dtls.start(role, serverFingerprint);
   }
 
   // An RTP packet: version 2, payload type 96, the sequence number, SSRC 0x11223344, a payload.
@@ -230,6 +236,26 @@ TEST_F(WebRtcServerTest, CompletesIceDtlsAndSrtpAndCarriesMediaBothWays) {
   EXPECT_EQ(server->counters().transportsConnected.load(), 1u);
 }
 
+TEST_F(WebRtcServerTest, TakesTheDtlsClientRoleOnceAPairIsNominated) {
+  auto server = makeServer();
+  TransportEvents events;
+  WebRtcTransport& transport = server->createTransport(events);
+  auto peer = makePeer(*server);
+  // The answer said a=setup:active: onair sends the ClientHello, to the nominated address.
+  auto remote = remoteOf(*peer);
+  remote.dtlsRole = dtls::DtlsTransport::Role::Client;
+  transport.setRemoteParameters(remote);
+  peer->startDtls(transport.fingerprint(), dtls::DtlsTransport::Role::Server);
+  EXPECT_EQ(transport.dtlsState(), dtls::DtlsTransport::State::New);
+
+  peer->check(transport, transport.localPassword(), true);
+  ASSERT_TRUE(runUntil([&] { return events.connected && peer->srtpIn; }, {peer.get()}));
+  const auto down = Peer::rtpPacket(3, "server was the DTLS client");
+  EXPECT_TRUE(transport.sendRtp(down));
+  ASSERT_TRUE(runUntil([&] { return peer->rtp.size() == 1; }));
+  EXPECT_EQ(peer->rtp[0], down);
+}
+
 TEST_F(WebRtcServerTest, CountsAReplayedSrtpPacketByItsReason) {
   auto server = makeServer();
   TransportEvents events;
@@ -292,6 +318,28 @@ TEST_F(WebRtcServerTest, DropsChecksWithBadIntegrityOrAnUnknownUfragWithoutAnswe
   ASSERT_EQ(peer->stunResponses.size(), 1u);
   EXPECT_EQ(response(peer->stunResponses[0])->transactionId(), good);
   EXPECT_EQ(server->tupleCount(), 1u);
+}
+
+TEST_F(WebRtcServerTest, AListenerMayCloseTheTransportFromInsideItsCallback) {
+  auto server = makeServer();
+  TransportEvents events;
+  events.onRtp = [](WebRtcTransport& transport) { transport.close(); };
+  WebRtcTransport& transport = server->createTransport(events);
+  auto peer = makePeer(*server);
+  transport.setRemoteParameters(remoteOf(*peer));
+  peer->check(transport, transport.localPassword(), true);
+  ASSERT_TRUE(runUntil([&] { return !peer->stunResponses.empty(); }));
+  peer->startDtls(transport.fingerprint());
+  ASSERT_TRUE(runUntil([&] { return events.connected && peer->srtpIn; }, {peer.get()}));
+
+  // Two packets in one batch: the first closes the transport, the second finds its address unknown.
+  peer->sendRtp(Peer::rtpPacket(1, "a"));
+  peer->sendRtp(Peer::rtpPacket(2, "b"));
+  ASSERT_TRUE(runUntil([&] { return server->counters().dropped(WebRtcCounters::Drop::UnknownAddress) == 1; }));
+  EXPECT_EQ(events.rtp.size(), 1u);
+  EXPECT_EQ(events.closedReason, "closed");
+  EXPECT_EQ(server->transportCount(), 0u);
+  EXPECT_EQ(server->tupleCount(), 0u);
 }
 
 TEST_F(WebRtcServerTest, APeerWhoseCertificateDoesNotMatchTheOfferNeverConnects) {
