@@ -75,6 +75,10 @@ struct Config {
   // [stage]
   int64_t stageRequestUpdateIntervalMs = 100;
   int64_t stageDepartedTtlMs = 60000;
+  // [rtc] the media plane: one UDP socket per shard, port rtc.first_port + shard index
+  std::string rtcListenAddress = "127.0.0.1";
+  int64_t rtcFirstPort = 7882;       // 0: an ephemeral port per shard
+  std::string rtcAnnouncedAddress;   // "": the listen address goes in ICE candidates
   // [dev]
   std::string devDemoTokens = "auto";
   // [[keys]] and ONAIR_API_KEY/ONAIR_API_SECRET (first = used to sign new tokens)
