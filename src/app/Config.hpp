@@ -75,6 +75,9 @@ struct Config {
   // [stage]
   int64_t stageRequestUpdateIntervalMs = 100;
   int64_t stageDepartedTtlMs = 60000;
+  // [streams]
+  int64_t streamsMaxUsers = 1000;
+  int64_t streamsMaxMetaBytes = 64 * 1024;
   // [dev]
   std::string devDemoTokens = "auto";
   // [[keys]] and ONAIR_API_KEY/ONAIR_API_SECRET (first = used to sign new tokens)

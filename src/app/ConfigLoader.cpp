@@ -60,6 +60,8 @@ const std::vector<KeyDef>& table() {
       {"turn.ttl_seconds", "lifetime of TURN credentials", &Config::turnTtlSeconds, 60, 7 * 86400},
       {"stage.request_update_interval_ms", "hosts get at most one request-list update per interval", &Config::stageRequestUpdateIntervalMs, 10, 10000},
       {"stage.departed_ttl_ms", "a viewer who left a stage while OFF_STAGE is forgotten after this; an empty stage then leaves memory", &Config::stageDepartedTtlMs, 10, int64_t(7) * 86400 * 1000},
+      {"streams.max_users", "users plus managers of one stream room; more gets invalid_argument", &Config::streamsMaxUsers, 1, 1000000},
+      {"streams.max_meta_bytes", "largest publicMeta and privateMeta (decoded bytes, each) and serialized policy of a stream room; larger gets payload_too_large", &Config::streamsMaxMetaBytes, 16, int64_t(16) << 20},
       {"rooms.history_size", "messages kept per room or channel", &Config::roomsHistorySize, 1, 1000000},
       {"rooms.history_ttl_seconds", "drop stored messages older than this", &Config::roomsHistoryTtlSeconds, 1, int64_t(3650) * 86400},
       {"rooms.idempotency_ttl_seconds", "how long a publish's idempotencyKey is remembered", &Config::roomsIdempotencyTtlSeconds, 1, int64_t(365) * 86400},
