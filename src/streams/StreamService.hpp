@@ -67,8 +67,10 @@ class StreamService {
   struct SessionState;
 
   size_t ownerOf(const std::string& roomId) const;
-  // Reads the room; not_found when missing, permission when a client is not among `who`.
-  enum class Who { Anyone, Members, Managers };
+  // Reads the room (fn runs on the engine's thread); not_found when missing, permission when a
+  // client lacks the grant (`join` or `manage`, for Members; `manage`, for Managers) or is not
+  // among `who`.
+  enum class Who { Members, Managers };
   void load(const std::string& roomId, const StreamActor& actor, Who who,
             std::function<void(boost::json::object room, uint64_t version)> fn, Reply onError);
   void write(const std::string& roomId, boost::json::object room, std::optional<uint64_t> expected,
