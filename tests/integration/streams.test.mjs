@@ -209,3 +209,30 @@ test('limits: users and managers together, metas, policy, bad base64', async () 
   const res = await fetch(`${srv.url}/v1/streams/rooms`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
   assert.equal(res.status, 401);
 });
+
+test('stream rooms and their context index survive a restart', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dataDir = mkdtempSync(join(tmpdir(), 'onair-streams-'));
+  const keys = { apiKey: srv.apiKey, apiSecret: srv.apiSecret };
+  try {
+    let server = await startOnair({ dataDir, ...keys });
+    let admin = new OnairServer({ url: server.url, ...keys });
+    const id = await admin.streams.createStreamRoom('ctx-durable', ['bob'], ['alice'], bytes('kept'), bytes(''));
+    await admin.streams.updateStreamRoom(id, ['bob'], ['alice'], bytes('kept'), bytes(''), 1, false, false);
+    await server.stop();
+    server = await startOnair({ dataDir, ...keys });
+    admin = new OnairServer({ url: server.url, ...keys });
+    try {
+      const room = await admin.streams.getStreamRoom(id);
+      assert.equal(room.version, 2);
+      assert.equal(text(room.publicMeta), 'kept');
+      assert.deepEqual((await admin.streams.listStreamRooms('ctx-durable')).readItems.map((r) => r.streamRoomId), [id]);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
