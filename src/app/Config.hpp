@@ -79,6 +79,9 @@ struct Config {
   std::string rtcListenAddress = "127.0.0.1";
   int64_t rtcFirstPort = 7882;       // 0: an ephemeral port per shard
   std::string rtcAnnouncedAddress;   // "": the listen address goes in ICE candidates
+  // [streams]
+  int64_t streamsMaxUsers = 1000;
+  int64_t streamsMaxMetaBytes = 64 * 1024;
   // [dev]
   std::string devDemoTokens = "auto";
   // [[keys]] and ONAIR_API_KEY/ONAIR_API_SECRET (first = used to sign new tokens)

@@ -63,6 +63,8 @@ const std::vector<KeyDef>& table() {
       {"rtc.listen_address", "address the WebRTC UDP sockets bind (one per shard)", nullptr, 0, 0, &Config::rtcListenAddress},
       {"rtc.first_port", "UDP port of shard 0's WebRTC socket; shard i uses first_port + i; 0 = ephemeral ports", &Config::rtcFirstPort, 0, 65535},
       {"rtc.announced_address", "address put in ICE candidates (a public IP when behind NAT); empty = rtc.listen_address", nullptr, 0, 0, &Config::rtcAnnouncedAddress},
+      {"streams.max_users", "users plus managers of one stream room; more gets invalid_argument", &Config::streamsMaxUsers, 1, 1000000},
+      {"streams.max_meta_bytes", "largest publicMeta and privateMeta (decoded bytes, each) and serialized policy of a stream room; larger gets payload_too_large", &Config::streamsMaxMetaBytes, 16, int64_t(16) << 20},
       {"rooms.history_size", "messages kept per room or channel", &Config::roomsHistorySize, 1, 1000000},
       {"rooms.history_ttl_seconds", "drop stored messages older than this", &Config::roomsHistoryTtlSeconds, 1, int64_t(3650) * 86400},
       {"rooms.idempotency_ttl_seconds", "how long a publish's idempotencyKey is remembered", &Config::roomsIdempotencyTtlSeconds, 1, int64_t(365) * 86400},

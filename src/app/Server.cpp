@@ -37,6 +37,9 @@
 #include "stage/StageOps.hpp"
 #include "stage/StageRoutes.hpp"
 #include "stage/StageService.hpp"
+#include "streams/StreamOps.hpp"
+#include "streams/StreamRoutes.hpp"
+#include "streams/StreamService.hpp"
 #include "rooms/RoomRoutes.hpp"
 #include "rooms/RoomService.hpp"
 
@@ -217,6 +220,8 @@ int Server::run(Config config, const std::string& executable) {
   // Surfaces.
   rooms::RoomService roomService(pool, engine, namespacePolicy(config), static_cast<size_t>(config.roomsMaxSubscriptionsPerConnection));
   stage::StageService stageService(pool, engine, stage::StageOptions{config.stageRequestUpdateIntervalMs, config.stageDepartedTtlMs});
+  streams::StreamService streamService(pool, engine, streams::StreamOptions{static_cast<size_t>(config.streamsMaxUsers),
+                                                                          static_cast<size_t>(config.streamsMaxMetaBytes)});
   std::unique_ptr<live::LiveService> liveService;
   try {
     liveService = std::make_unique<live::LiveService>(pool, engine, liveOptions(config));
@@ -231,6 +236,7 @@ int Server::run(Config config, const std::string& executable) {
   rooms::registerRoomOps(ops, roomService);
   live::registerLiveOps(ops, *liveService, pool);
   stage::registerStageOps(ops, stageService);
+  streams::registerStreamOps(ops, streamService);
   collab::registerCollabOps(ops, {config.collabTokenSecret, config.collabTokenTtlSeconds, config.turnUrls,
                                  config.turnSecret, config.turnTtlSeconds});
   api::HttpRouter routes(verifier);
@@ -239,6 +245,7 @@ int Server::run(Config config, const std::string& executable) {
   rooms::registerRoomRoutes(routes, roomService);
   live::registerLiveRoutes(routes, *liveService, verifier);
   stage::registerStageRoutes(routes, stageService, issuer);
+  streams::registerStreamRoutes(routes, streamService);
   const bool demoTokens = config.devDemoTokens == "on" || (config.devDemoTokens == "auto" && config.keysSource == "generated");
   if (demoTokens) {
     api::registerDemoTokenRoutes(routes, issuer, config.devDemoTokens == "auto",

@@ -1,14 +1,13 @@
 #include "rooms/RoomRoutes.hpp"
 
 #include <boost/json.hpp>
-#include <boost/url.hpp>
-
 #include <vector>
 
 #include "api/ArgReader.hpp"
 #include "api/Reply.hpp"
 #include "api/HttpReply.hpp"
 #include "api/JsonBody.hpp"
+#include "api/QueryArgs.hpp"
 #include "api/HttpRouter.hpp"
 #include "rooms/RequestParts.hpp"
 #include "rooms/RoomService.hpp"
@@ -22,35 +21,6 @@ using Respond = api::HttpRouter::Respond;
 namespace json = boost::json;
 
 using api::replyTo;
-
-// The percent-decoded path segments after the first `skip` ("/v1/rooms/a%3Ab/x" → ["a:b","x"]).
-std::vector<std::string> segments(const std::string& path, size_t skip) {
-  std::vector<std::string> out;
-  auto url = boost::urls::parse_origin_form(path);
-  if (!url) return out;
-  size_t i = 0;
-  for (auto seg : url->segments()) {
-    if (i++ >= skip) out.push_back(seg);
-  }
-  return out;
-}
-
-// Query parameters as an args object (all values strings, numbers converted where expected).
-json::object queryArgs(const std::string& query) {
-  json::object args;
-  const std::string target = "/?" + query;  // the parsed view points into this string
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return args;
-  for (auto param : url->params()) {
-    std::string key = param.key;
-    std::string value = param.has_value ? std::string(param.value) : std::string();
-    char* end = nullptr;
-    long long n = std::strtoll(value.c_str(), &end, 10);
-    if (key == "limit" && !value.empty() && *end == '\0') args[key] = n;
-    else args[key] = value;
-  }
-  return args;
-}
 
 bool validName(const std::string& name, const char* what, const Respond& respond) {
   json::object o{{what, name}};
@@ -72,7 +42,7 @@ void stream(RoomService& service, Kind kind, const std::string& name, const std:
     return service.broadcast(std::move(request), replyTo(respond));
   }
   if (req.method == "GET" && action == "history") {
-    auto q = queryArgs(req.query);
+    auto q = api::QueryArgs::parse(req.query);
     api::ArgReader args(q);
     auto request = RequestParts::history(args, kind, name);
     if (args.error()) return respond(api::errorReply(*args.error()));
@@ -86,7 +56,7 @@ void room(RoomService& service, const std::vector<std::string>& seg, const net::
   const std::string& name = seg[0];
   std::string action = seg.size() > 1 ? seg[1] : "";
   if (req.method == "GET" && ((action == "members" && seg.size() == 2) || action == "presence")) {
-    auto q = queryArgs(req.query);
+    auto q = api::QueryArgs::parse(req.query);
     api::ArgReader args(q);
     auto request = RequestParts::members(args, name);
     if (args.error()) return respond(api::errorReply(*args.error()));
@@ -120,7 +90,7 @@ void room(RoomService& service, const std::vector<std::string>& seg, const net::
     return service.metadata(name, json::value(*md), expected, replyTo(respond));
   }
   if (action == "snapshot" && req.method == "GET") {
-    auto q = queryArgs(req.query);
+    auto q = api::QueryArgs::parse(req.query);
     api::ArgReader args(q);
     auto request = RequestParts::snapshot(args, name);
     if (args.error()) return respond(api::errorReply(*args.error()));
@@ -134,7 +104,7 @@ void room(RoomService& service, const std::vector<std::string>& seg, const net::
 void registerRoomRoutes(api::HttpRouter& router, RoomService& service) {
   using Access = api::HttpRouter::Access;
   router.addPrefix("/v1/rooms/", Access::ApiKey, [&service](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
-    auto seg = segments(req.path, 2);
+    auto seg = api::QueryArgs::segments(req.path, 2);
     if (seg.empty() || !validName(seg[0], "room", respond)) {
       if (seg.empty()) respond(api::errorReply({ErrorCode::NotFound, "name a room: /v1/rooms/{room}/…", std::nullopt}));
       return;
@@ -142,7 +112,7 @@ void registerRoomRoutes(api::HttpRouter& router, RoomService& service) {
     room(service, seg, req, respond);
   });
   router.addPrefix("/v1/channels/", Access::ApiKey, [&service](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
-    auto seg = segments(req.path, 2);
+    auto seg = api::QueryArgs::segments(req.path, 2);
     if (seg.empty() || !validName(seg[0], "channel", respond)) {
       if (seg.empty()) respond(api::errorReply({ErrorCode::NotFound, "name a channel: /v1/channels/{channel}/…", std::nullopt}));
       return;

@@ -1,11 +1,11 @@
 #include "stage/StageRoutes.hpp"
 
 #include <boost/json.hpp>
-#include <boost/url.hpp>
 
 #include "api/ArgReader.hpp"
 #include "api/HttpReply.hpp"
 #include "api/JsonBody.hpp"
+#include "api/QueryArgs.hpp"
 #include "api/HttpRouter.hpp"
 #include "api/Reply.hpp"
 #include "api/TokenMinting.hpp"
@@ -22,17 +22,6 @@ using api::ErrorCode;
 using api::replyTo;
 using Respond = api::HttpRouter::Respond;
 namespace json = boost::json;
-
-std::vector<std::string> segments(const std::string& path) {
-  std::vector<std::string> out;
-  auto url = boost::urls::parse_origin_form(path);
-  if (!url) return out;
-  size_t i = 0;
-  for (auto seg : url->segments()) {
-    if (i++ >= 2) out.push_back(seg);  // after "v1", "stages"
-  }
-  return out;
-}
 
 // Checks stage settings (create and update); fills `out` with what is allowed.
 std::optional<ApiError> settings(const json::object& in, json::object& out, bool creating) {
@@ -110,7 +99,7 @@ void registerStageRoutes(api::HttpRouter& router, StageService& service, const a
     service.list(replyTo(respond));
   });
   router.addPrefix("/v1/stages/", Access::ApiKey, [&service, &issuer](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
-    auto seg = segments(req.path);
+    auto seg = api::QueryArgs::segments(req.path, 2);  // after "v1", "stages"
     if (seg.empty() || seg[0].empty() || seg[0].size() > 64) return respond(api::errorReply({ErrorCode::NotFound, "name a stage: /v1/stages/{id}", std::nullopt}));
     const std::string& id = seg[0];
     if (seg.size() == 1 && req.method == "GET") return service.get(id, replyTo(respond));

@@ -5,6 +5,7 @@ import { Channel, Room } from './rooms.js';
 import { Live } from './live.js';
 import { Collab } from './collab.js';
 import { Stage } from './stage.js';
+import { Streams } from './streams.js';
 import { checkStageId } from '../common/stage.js';
 import { checkName, type Stats } from '../common/rooms.js';
 import type {
@@ -89,6 +90,8 @@ export class OnairClient {
   readonly live: Live;
   /** Collab credentials: Hocuspocus room tokens and TURN credentials. */
   readonly collab: Collab;
+  /** Stream rooms inside contexts: create, list, update, delete, join, leave, events. */
+  readonly streams: Streams;
 
   private readonly wsUrl: string;
   private readonly tokenSource: TokenSource | undefined;
@@ -169,6 +172,7 @@ export class OnairClient {
     this.maxDelayMs = Math.max(this.minDelayMs, positive(r.maxDelayMs, DEFAULT_MAX_DELAY_MS, 'reconnect.maxDelayMs'));
     this.live = new Live(this);
     this.collab = new Collab(this);
+    this.streams = new Streams(this);
   }
 
   get state(): ClientState {

@@ -17,6 +17,9 @@ export type {
   StageStream,
   SubscribeType,
 } from '../common/stage.js';
+export type { Streams, StreamJoinResult } from './streams.js';
+export { STREAM_EVENTS } from '../common/streams.js';
+export type { StreamEvent, StreamEvents, StreamListQuery, StreamRoom, StreamRoomList, StreamUser } from '../common/streams.js';
 export type { Live, LiveAttachEvents, LiveAttachHandle, LiveEvents, LiveNamespace } from './live.js';
 export type { Collab, CollabRoomKind, CollabToken, CollabTokenOptions, TurnCredentials } from './collab.js';
 export type {

@@ -5,6 +5,7 @@ import { checkName, type Stats } from '../common/rooms.js';
 import { ServerChannel, ServerRoom } from './rooms.js';
 import { ServerLive } from './live.js';
 import { ServerStages } from './stage.js';
+import { ServerStreams } from './streams.js';
 
 export interface OnairServerOptions {
   /** Server base URL, e.g. `http://127.0.0.1:7880`. */
@@ -66,6 +67,8 @@ export class OnairServer {
   readonly live: ServerLive;
   /** Stages: create them, mint participant tokens, list and disconnect participants. */
   readonly stages: ServerStages;
+  /** Stream rooms (`/v1/streams/rooms`): create, list, get, update, delete in any context. */
+  readonly streams: ServerStreams;
 
   constructor(options: OnairServerOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -101,6 +104,7 @@ export class OnairServer {
     this.timeoutMs = timeoutMs;
     this.live = new ServerLive((method, path, body) => this.request(method, path, body));
     this.stages = new ServerStages((method, path, body) => this.request(method, path, body));
+    this.streams = new ServerStreams((method, path, body) => this.request(method, path, body));
   }
 
   /** Mints an access token for a client (`POST /v1/tokens`). */

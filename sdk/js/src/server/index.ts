@@ -7,6 +7,8 @@ export { OnairError, isErrorCode, ERROR_CODES } from '../common/OnairError.js';
 export type { ErrorCode } from '../common/OnairError.js';
 export type { ServerRoom, ServerChannel, ServerJoinOptions } from './rooms.js';
 export type { ServerLive } from './live.js';
+export type { ServerStreams } from './streams.js';
+export type { StreamListQuery, StreamRoom, StreamRoomList, StreamUser } from '../common/streams.js';
 export type {
   ParticipantToken,
   ParticipantTokenOptions,

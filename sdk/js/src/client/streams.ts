@@ -1,0 +1,129 @@
+import { Emitter } from '../common/Emitter.js';
+import {
+  STREAM_EVENTS,
+  checkContextId,
+  checkStreamRoomId,
+  listArgs,
+  roomArgs,
+  toStreamRoom,
+  toStreamRoomList,
+  updateArgs,
+  type StreamEvents,
+  type StreamListQuery,
+  type StreamRoom,
+  type StreamRoomList,
+  type StreamUser,
+} from '../common/streams.js';
+import type { OnairClient } from './OnairClient.js';
+
+/** The result of `joinStreamRoom`: the users joined now (this one included). */
+export interface StreamJoinResult {
+  streamRoomId: string;
+  members: string[];
+}
+
+/**
+ * `client.streams`: stream rooms inside contexts (PrivMX StreamApi's management part). The token
+ * needs `stream:<contextId>:join` to read, list, join and hear events, `:manage` to create,
+ * update and delete (updates and deletes also need this user among the room's managers).
+ *
+ * Joined rooms and subscribed contexts are joined and subscribed again after a reconnect.
+ */
+export class Streams {
+  private readonly client: OnairClient;
+  private readonly events = new Emitter<StreamEvents>();
+  private readonly joined = new Set<string>();
+  private readonly contexts = new Set<string>();
+
+  /** @internal Use `client.streams`. */
+  constructor(client: OnairClient) {
+    this.client = client;
+    for (const event of STREAM_EVENTS) {
+      client.on(`streams.${event}`, (data: any) => {
+        if (!data || typeof data !== 'object') return;
+        const isRoom = event === 'streamRoomCreated' || event === 'streamRoomUpdated';
+        if (event === 'streamRoomDeleted') this.joined.delete(data.streamRoomId);
+        (this.events.emit as (e: string, ...a: unknown[]) => boolean)(event, isRoom ? toStreamRoom(data) : data);
+      });
+    }
+    client.onReconnect(() => this.restore());
+  }
+
+  /** Adds a handler for a stream-room event; returns a function that removes it. */
+  on<K extends keyof StreamEvents>(event: K, handler: (...args: StreamEvents[K]) => void): () => void {
+    return this.events.on(event, handler);
+  }
+
+  /** Creates a room in `contextId`; resolves to its id. */
+  async createStreamRoom(contextId: string, users: StreamUser[], managers: StreamUser[], publicMeta: Uint8Array,
+                         privateMeta: Uint8Array, policy?: Record<string, unknown>): Promise<string> {
+    const args = { contextId: checkContextId('createStreamRoom', contextId), ...roomArgs('createStreamRoom', users, managers, publicMeta, privateMeta, policy) };
+    const r = await this.client.request<{ streamRoomId: string }>('streams.createStreamRoom', args);
+    return r.streamRoomId;
+  }
+
+  /**
+   * Overwrites the room's definition (pass every field, as read). `version` is the version read:
+   * another one stored now fails with `conflict` unless `force`.
+   */
+  async updateStreamRoom(streamRoomId: string, users: StreamUser[], managers: StreamUser[], publicMeta: Uint8Array,
+                         privateMeta: Uint8Array, version: number, force: boolean, forceGenerateNewKey: boolean,
+                         policy?: Record<string, unknown>): Promise<void> {
+    const id = checkStreamRoomId('updateStreamRoom', streamRoomId);
+    await this.client.request('streams.updateStreamRoom', { streamRoomId: id, ...updateArgs(users, managers, publicMeta, privateMeta, version, force, forceGenerateNewKey, policy) });
+  }
+
+  async getStreamRoom(streamRoomId: string): Promise<StreamRoom> {
+    const id = checkStreamRoomId('getStreamRoom', streamRoomId);
+    return toStreamRoom(await this.client.request('streams.getStreamRoom', { streamRoomId: id }));
+  }
+
+  /** A page of the rooms of `contextId` this user is a user or manager of. */
+  async listStreamRooms(contextId: string, query?: StreamListQuery): Promise<StreamRoomList> {
+    const args = { contextId: checkContextId('listStreamRooms', contextId), ...listArgs('listStreamRooms', query) };
+    return toStreamRoomList(await this.client.request('streams.listStreamRooms', args));
+  }
+
+  async deleteStreamRoom(streamRoomId: string): Promise<void> {
+    const id = checkStreamRoomId('deleteStreamRoom', streamRoomId);
+    await this.client.request('streams.deleteStreamRoom', { streamRoomId: id });
+    this.joined.delete(id);
+  }
+
+  /** Joins the room (users and managers only): member events, then media (later). */
+  async joinStreamRoom(streamRoomId: string): Promise<StreamJoinResult> {
+    const id = checkStreamRoomId('joinStreamRoom', streamRoomId);
+    const r = await this.client.request<StreamJoinResult>('streams.joinStreamRoom', { streamRoomId: id });
+    this.joined.add(id);
+    return r;
+  }
+
+  async leaveStreamRoom(streamRoomId: string): Promise<void> {
+    const id = checkStreamRoomId('leaveStreamRoom', streamRoomId);
+    this.joined.delete(id);
+    await this.client.request('streams.leaveStreamRoom', { streamRoomId: id });
+  }
+
+  /** Hears `streamRoomCreated`, `streamRoomUpdated` and `streamRoomDeleted` of a whole context. */
+  async subscribeContext(contextId: string): Promise<void> {
+    const id = checkContextId('subscribeContext', contextId);
+    await this.client.request('streams.subscribeContext', { contextId: id });
+    this.contexts.add(id);
+  }
+
+  async unsubscribeContext(contextId: string): Promise<void> {
+    const id = checkContextId('unsubscribeContext', contextId);
+    this.contexts.delete(id);
+    await this.client.request('streams.unsubscribeContext', { contextId: id });
+  }
+
+  /** After a reconnect: the server forgot this connection's joins and subscriptions. */
+  private restore(): void {
+    for (const contextId of this.contexts) {
+      this.client.request('streams.subscribeContext', { contextId }).catch(() => this.contexts.delete(contextId));
+    }
+    for (const streamRoomId of this.joined) {
+      this.client.request('streams.joinStreamRoom', { streamRoomId }).catch(() => this.joined.delete(streamRoomId));
+    }
+  }
+}

@@ -1,0 +1,451 @@
+#include "streams/StreamService.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "api/ClientSession.hpp"
+#include "api/Envelope.hpp"
+#include "net/WsCodec.hpp"
+#include "net/WsConnection.hpp"
+#include "streams/OpaqueMeta.hpp"
+#include "util/Random.hpp"
+
+namespace onair::streams {
+
+using api::ApiError;
+using api::ErrorCode;
+namespace json = boost::json;
+
+namespace {
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+ApiError unavailable(const engine::EngineError& e) { return {ErrorCode::ServiceUnavailable, "storage is unavailable: " + e.message, e.retryAfterMs}; }
+ApiError notFound(const std::string& roomId) { return {ErrorCode::NotFound, "no stream room " + roomId, std::nullopt}; }
+
+std::string recordKey(const std::string& roomId) { return "streamroom:" + roomId; }
+std::string indexKey(const std::string& contextId) { return "streamrooms:ctx:" + contextId; }
+std::string contextTopic(const std::string& contextId) { return "sc:" + contextId; }
+
+json::array toArray(const std::vector<std::string>& ids) {
+  json::array out;
+  for (const auto& id : ids) out.emplace_back(id);
+  return out;
+}
+
+bool contains(const json::value& list, std::string_view userId) {
+  const auto* a = list.if_array();
+  return a && std::any_of(a->begin(), a->end(), [&](const auto& v) { return v.is_string() && v.as_string() == userId; });
+}
+
+bool isMember(const json::object& room, std::string_view userId) {
+  return contains(room.at("users"), userId) || contains(room.at("managers"), userId);
+}
+
+// The stored record as a room object; nullopt when it is not one (never written by onair).
+std::optional<json::object> parseRoom(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  auto& o = v.as_object();
+  for (const char* k : {"streamRoomId", "contextId", "users", "managers"}) {
+    if (!o.contains(k)) return std::nullopt;
+  }
+  return std::move(o);
+}
+
+// The acting user in a record; null for the server API.
+json::value byWhom(const StreamActor& actor) { return actor.isServer() ? json::value() : json::value(actor.userId); }
+
+json::object wireRoom(json::object room, uint64_t version) {
+  room["version"] = version;
+  return room;
+}
+
+}  // namespace
+
+// One joined connection, on the room's owner.
+struct StreamService::Member {
+  std::string userId;
+  size_t shard = 0;
+  std::weak_ptr<api::ClientSession> session;
+};
+
+struct StreamService::Room {
+  std::map<std::string, Member> members;  // by sessionId
+};
+
+// One connection's joins and context subscriptions, on its shard: what its close undoes.
+struct StreamService::SessionState {
+  std::string sessionId;
+  net::FrameSink* sink = nullptr;
+  std::set<std::string> contexts;
+  std::map<std::string, size_t> rooms;  // roomId → owner
+};
+
+struct StreamService::Shard {
+  std::unordered_map<std::string, Room> rooms;  // rooms owned here with joined connections
+  std::unordered_map<api::ClientSession*, SessionState> sessions;
+};
+
+StreamService::StreamService(hub::ShardPool& pool, engine::Engine& engine, StreamOptions options)
+    : pool_(pool), engine_(engine), options_(options) {
+  for (size_t i = 0; i < pool_.size(); ++i) shards_.push_back(std::make_unique<Shard>());
+}
+
+StreamService::~StreamService() = default;
+
+size_t StreamService::ownerOf(const std::string& roomId) const { return pool_.ownerOf("sr:" + roomId); }
+
+// ---- checks and storage ----------------------------------------------------------------------
+
+std::optional<ApiError> StreamService::check(const StreamRoomSpec& spec) const {
+  if (spec.users.size() + spec.managers.size() > options_.maxUsers) {
+    return ApiError::invalidArgument(fmt::format("a stream room has at most {} users and managers together (streams.max_users)", options_.maxUsers));
+  }
+  for (const auto& [name, meta] : {std::pair{"publicMeta", &spec.publicMeta}, std::pair{"privateMeta", &spec.privateMeta}}) {
+    if (OpaqueMeta::maxDecodedSize(*meta) > options_.maxMetaBytes + 2) {
+      return ApiError{ErrorCode::PayloadTooLarge, fmt::format("{} is over {} bytes (streams.max_meta_bytes)", name, options_.maxMetaBytes), std::nullopt};
+    }
+    auto size = OpaqueMeta::decodedSize(*meta);
+    if (!size) return ApiError::invalidArgument(std::string(name) + " must be standard base64 (padded)");
+    if (*size > options_.maxMetaBytes) {
+      return ApiError{ErrorCode::PayloadTooLarge, fmt::format("{} is over {} bytes (streams.max_meta_bytes)", name, options_.maxMetaBytes), std::nullopt};
+    }
+  }
+  if (json::serialize(spec.policy).size() > options_.maxMetaBytes) {
+    return ApiError{ErrorCode::PayloadTooLarge, fmt::format("policy is over {} bytes serialized (streams.max_meta_bytes)", options_.maxMetaBytes), std::nullopt};
+  }
+  return std::nullopt;
+}
+
+void StreamService::load(const std::string& roomId, const StreamActor& actor, Who who,
+                         std::function<void(json::object room, uint64_t version)> fn, Reply onError) {
+  engine_.registry().get(recordKey(roomId), [roomId, actor, who, fn = std::move(fn), onError](engine::Outcome<std::optional<engine::Record>> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return onError(unavailable(*e));
+    const auto& record = std::get<std::optional<engine::Record>>(r);
+    auto room = record ? parseRoom(record->value) : std::nullopt;
+    if (!room) return onError(notFound(roomId));
+    const std::string contextId(room->at("contextId").as_string());
+    const bool managing = who == Who::Managers;
+    const bool granted = managing ? actor.allows(contextId, "manage") : (actor.allows(contextId, "join") || actor.allows(contextId, "manage"));
+    if (!granted) {
+      return onError(ApiError{ErrorCode::Permission, fmt::format("your token does not allow {} in context {}", managing ? "manage" : "join", contextId), std::nullopt});
+    }
+    if (!actor.isServer() && who == Who::Members && !isMember(*room, actor.userId)) {
+      return onError(ApiError{ErrorCode::Permission, "you are not a user or manager of stream room " + roomId, std::nullopt});
+    }
+    if (!actor.isServer() && who == Who::Managers && !contains(room->at("managers"), actor.userId)) {
+      return onError(ApiError{ErrorCode::Permission, "only managers of stream room " + roomId + " may change or delete it", std::nullopt});
+    }
+    fn(std::move(*room), record->version);
+  });
+}
+
+void StreamService::write(const std::string& roomId, json::object room, std::optional<uint64_t> expected,
+                          std::function<void(uint64_t version)> fn, Reply reply) {
+  engine_.registry().put(recordKey(roomId), json::serialize(room), expected, [roomId, fn = std::move(fn), reply](engine::Outcome<engine::PutResult> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    const auto& put = std::get<engine::PutResult>(r);
+    if (put.conflict) {
+      return reply(ApiError{ErrorCode::Conflict, fmt::format("stream room {} changed meanwhile (now version {})", roomId, put.record.version), std::nullopt});
+    }
+    fn(put.record.version);
+  });
+}
+
+// ---- management --------------------------------------------------------------------------
+
+void StreamService::create(StreamRoomSpec spec, StreamActor actor, Reply reply) {
+  if (auto e = check(spec)) return reply(*e);
+  if (!actor.allows(spec.contextId, "manage")) {
+    return reply(ApiError{ErrorCode::Permission, "your token does not allow manage in context " + spec.contextId, std::nullopt});
+  }
+  std::string roomId = util::randomId("sr_", 12);
+  const int64_t now = nowMs();
+  json::object room{{"streamRoomId", roomId}, {"contextId", spec.contextId}, {"users", toArray(spec.users)},
+                    {"managers", toArray(spec.managers)}, {"publicMeta", spec.publicMeta}, {"privateMeta", spec.privateMeta},
+                    {"policy", spec.policy}, {"createdAt", now}, {"updatedAt", now},
+                    {"creator", byWhom(actor)}, {"lastModifier", byWhom(actor)}, {"keyGeneration", 1}};
+  // The id enters the context's index first: the index never misses a stored room.
+  engine_.registry().addMember(indexKey(spec.contextId), roomId, [this, roomId, room = std::move(room), reply](engine::Outcome<bool> r) mutable {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    std::string contextId(room.at("contextId").as_string());
+    json::object stored = room;
+    write(roomId, std::move(room), 0, [this, roomId, contextId, stored = std::move(stored), reply](uint64_t version) {
+      reply(json::object{{"streamRoomId", roomId}});
+      roomEvent("streamRoomCreated", roomId, contextId, wireRoom(stored, version));
+    }, reply);
+  });
+}
+
+void StreamService::get(const std::string& roomId, StreamActor actor, Reply reply) {
+  load(roomId, actor, Who::Members, [reply](json::object room, uint64_t version) { reply(wireRoom(std::move(room), version)); }, reply);
+}
+
+void StreamService::list(StreamListQuery query, StreamActor actor, Reply reply) {
+  if (!actor.allows(query.contextId, "join") && !actor.allows(query.contextId, "manage")) {
+    return reply(ApiError{ErrorCode::Permission, "your token does not allow join in context " + query.contextId, std::nullopt});
+  }
+  engine_.registry().get(indexKey(query.contextId), [this, query, actor, reply](engine::Outcome<std::optional<engine::Record>> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    std::vector<std::string> ids;
+    if (const auto& record = std::get<std::optional<engine::Record>>(r)) {
+      boost::system::error_code ec;
+      auto v = json::parse(record->value, ec);
+      if (!ec && v.is_array()) {
+        for (const auto& id : v.as_array()) {
+          if (id.is_string()) ids.emplace_back(id.as_string());
+        }
+      }
+    }
+    if (!query.ascending) std::reverse(ids.begin(), ids.end());
+    // The server sees every room: only the page is read. A client sees its own rooms, so all
+    // are read and filtered before paging.
+    const bool filter = !actor.isServer();
+    size_t total = ids.size();
+    if (!filter) {
+      const size_t from = std::min<size_t>(query.skip, ids.size());
+      const size_t to = std::min<size_t>(from + query.limit, ids.size());
+      ids = std::vector<std::string>(ids.begin() + from, ids.begin() + to);
+    }
+    struct Gather {
+      std::vector<std::optional<json::object>> rooms;
+      std::atomic<size_t> remaining;
+      std::atomic<bool> failed{false};
+      explicit Gather(size_t n) : rooms(n), remaining(n) {}
+    };
+    auto finish = [query, actor, filter, total, reply](Gather& g) {
+      if (g.failed) return;
+      json::array items;
+      size_t available = total, seen = 0;
+      if (filter) available = 0;
+      for (auto& room : g.rooms) {
+        if (!room) {
+          if (!filter) --available;  // an id without a record: a create under way or cut short
+          continue;
+        }
+        if (filter && !isMember(*room, actor.userId)) continue;
+        ++seen;
+        if (filter) ++available;
+        if (filter && (seen <= query.skip || items.size() >= query.limit)) continue;
+        items.push_back(std::move(*room));
+      }
+      reply(json::object{{"readItems", std::move(items)}, {"totalAvailable", available}});
+    };
+    if (ids.empty()) return reply(json::object{{"readItems", json::array()}, {"totalAvailable", filter ? 0 : total}});
+    auto gather = std::make_shared<Gather>(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      engine_.registry().get(recordKey(ids[i]), [gather, i, finish, reply](engine::Outcome<std::optional<engine::Record>> r) {
+        if (auto* e = std::get_if<engine::EngineError>(&r)) {
+          if (!gather->failed.exchange(true)) reply(unavailable(*e));
+        } else if (const auto& record = std::get<std::optional<engine::Record>>(r)) {
+          if (auto room = parseRoom(record->value)) gather->rooms[i] = wireRoom(std::move(*room), record->version);
+        }
+        if (gather->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) finish(*gather);
+      });
+    }
+  });
+}
+
+void StreamService::update(const std::string& roomId, StreamRoomUpdate update, StreamActor actor, Reply reply) {
+  if (auto e = check(update.spec)) return reply(*e);
+  load(roomId, actor, Who::Managers, [this, roomId, update = std::move(update), actor, reply](json::object room, uint64_t version) {
+    if (!update.force && update.version != version) {
+      return reply(ApiError{ErrorCode::Conflict, fmt::format("stream room {} is at version {}, not {}: read it again, or force", roomId, version, update.version), std::nullopt});
+    }
+    const auto& spec = update.spec;
+    int64_t keyGeneration = room.contains("keyGeneration") && room.at("keyGeneration").is_int64() ? room.at("keyGeneration").as_int64() : 1;
+    json::object next{{"streamRoomId", roomId}, {"contextId", room.at("contextId")}, {"users", toArray(spec.users)},
+                      {"managers", toArray(spec.managers)}, {"publicMeta", spec.publicMeta}, {"privateMeta", spec.privateMeta},
+                      {"policy", spec.policy}, {"createdAt", room.at("createdAt")}, {"updatedAt", nowMs()},
+                      {"creator", room.at("creator")}, {"lastModifier", byWhom(actor)},
+                      {"keyGeneration", keyGeneration + (update.forceGenerateNewKey ? 1 : 0)}};
+    json::object stored = next;
+    // Forced or not, the write is compare-and-set on the version just read: a write in between
+    // is a conflict rather than lost.
+    write(roomId, std::move(next), version, [this, roomId, stored = std::move(stored), reply](uint64_t newVersion) {
+      reply(json::object());
+      std::string contextId(stored.at("contextId").as_string());
+      roomEvent("streamRoomUpdated", roomId, contextId, wireRoom(stored, newVersion));
+      pool_.post(ownerOf(roomId), [this, roomId, stored] { dropStrangers(roomId, stored); });
+    }, reply);
+  }, reply);
+}
+
+void StreamService::remove(const std::string& roomId, StreamActor actor, Reply reply) {
+  load(roomId, actor, Who::Managers, [this, roomId, reply](json::object room, uint64_t) {
+    std::string contextId(room.at("contextId").as_string());
+    // The record goes before its id leaves the index: the index never misses a stored room.
+    engine_.registry().remove(recordKey(roomId), [this, roomId, contextId, reply](engine::Outcome<engine::Done> r) {
+      if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+      engine_.registry().removeMember(indexKey(contextId), roomId, [this, roomId, contextId, reply](engine::Outcome<bool>) {
+        // A failure here leaves an id without a record in the index, which lists skip.
+        reply(json::object());
+        roomEvent("streamRoomDeleted", roomId, contextId, json::object{{"streamRoomId", roomId}, {"contextId", contextId}});
+        pool_.post(ownerOf(roomId), [this, roomId] { shards_[ownerOf(roomId)]->rooms.erase(roomId); });
+      });
+    });
+  }, reply);
+}
+
+// ---- events --------------------------------------------------------------------------------
+
+void StreamService::roomEvent(const std::string& event, const std::string& roomId, const std::string& contextId, json::value data) {
+  std::string text = api::Envelope::event("streams." + event, roomId, data);
+  pool_.post(ownerOf(roomId), [this, roomId, contextId, text] { toMembers(roomId, text, contextId); });
+  pool_.post(pool_.ownerOf(contextTopic(contextId)), [this, contextId, text] { toContext(contextId, text); });
+}
+
+void StreamService::toContext(const std::string& contextId, const std::string& text) {
+  pool_.publish(contextTopic(contextId), net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, text)));
+}
+
+void StreamService::toMembers(const std::string& roomId, const std::string& text, const std::string& skipSubscribersOf) {
+  auto& rooms = shards_[ownerOf(roomId)]->rooms;
+  auto room = rooms.find(roomId);
+  if (room == rooms.end()) return;
+  for (const auto& [sessionId, m] : room->second.members) {
+    pool_.post(m.shard, [this, shard = m.shard, session = m.session, text, skipSubscribersOf] {
+      auto s = session.lock();
+      if (!s) return;
+      if (!skipSubscribersOf.empty()) {
+        auto& sessions = shards_[shard]->sessions;
+        auto state = sessions.find(s.get());
+        if (state != sessions.end() && state->second.contexts.count(skipSubscribersOf)) return;
+      }
+      s->sendText(text);
+    });
+  }
+}
+
+void StreamService::dropStrangers(const std::string& roomId, const json::object& room) {
+  auto& rooms = shards_[ownerOf(roomId)]->rooms;
+  auto it = rooms.find(roomId);
+  if (it == rooms.end()) return;
+  std::vector<std::string> gone;
+  for (const auto& [sessionId, m] : it->second.members) {
+    if (!isMember(room, m.userId)) gone.push_back(sessionId);
+  }
+  for (const auto& sessionId : gone) removeMember(roomId, sessionId, true);
+}
+
+void StreamService::removeMember(const std::string& roomId, const std::string& sessionId, bool announce) {
+  auto& rooms = shards_[ownerOf(roomId)]->rooms;
+  auto it = rooms.find(roomId);
+  if (it == rooms.end()) return;
+  auto m = it->second.members.find(sessionId);
+  if (m == it->second.members.end()) return;
+  std::string userId = m->second.userId;
+  it->second.members.erase(m);
+  if (announce) toMembers(roomId, api::Envelope::event("streams.streamMemberLeft", roomId, json::object{{"streamRoomId", roomId}, {"userId", userId}}), "");
+  if (it->second.members.empty()) rooms.erase(it);
+}
+
+// ---- joining and subscribing -----------------------------------------------------------------
+
+StreamService::SessionState* StreamService::sessionState(const StreamActor& actor) {
+  auto session = actor.session.lock();
+  auto connection = session ? session->connection().lock() : nullptr;
+  if (!connection || !connection->open()) return nullptr;
+  auto& sessions = shards_[actor.shard]->sessions;
+  auto [it, first] = sessions.try_emplace(session.get());
+  if (first) {
+    it->second.sessionId = actor.sessionId;
+    it->second.sink = connection.get();
+    api::ClientSession* key = session.get();
+    session->onClosed([this, shard = actor.shard, key] { sessionClosed(shard, key); });
+  }
+  return &it->second;
+}
+
+void StreamService::sessionClosed(size_t shard, api::ClientSession* session) {
+  auto& sessions = shards_[shard]->sessions;
+  auto it = sessions.find(session);
+  if (it == sessions.end()) return;
+  for (const auto& contextId : it->second.contexts) pool_.unsubscribe(shard, contextTopic(contextId), it->second.sink);
+  for (const auto& [roomId, owner] : it->second.rooms) {
+    pool_.post(owner, [this, roomId = roomId, sessionId = it->second.sessionId] { removeMember(roomId, sessionId, true); });
+  }
+  sessions.erase(it);
+}
+
+void StreamService::join(const std::string& roomId, StreamActor actor, Reply reply) {
+  load(roomId, actor, Who::Members, [this, roomId, actor, reply](json::object, uint64_t) {
+    size_t owner = ownerOf(roomId);
+    pool_.post(owner, [this, owner, roomId, actor, reply] {
+      auto& room = shards_[owner]->rooms[roomId];
+      if (!room.members.count(actor.sessionId)) {
+        toMembers(roomId, api::Envelope::event("streams.streamMemberJoined", roomId, json::object{{"streamRoomId", roomId}, {"userId", actor.userId}}), "");
+        room.members[actor.sessionId] = Member{actor.userId, actor.shard, actor.session};
+      }
+      std::set<std::string> users;
+      for (const auto& [sessionId, m] : room.members) users.insert(m.userId);
+      json::array members;
+      for (const auto& u : users) members.emplace_back(u);
+      json::object result{{"streamRoomId", roomId}, {"members", std::move(members)}};
+      // On the connection's shard: recorded for its close, or undone when it is already gone.
+      pool_.post(actor.shard, [this, owner, roomId, actor, result = std::move(result), reply] {
+        auto* state = sessionState(actor);
+        if (!state) {
+          pool_.post(owner, [this, roomId, sessionId = actor.sessionId] { removeMember(roomId, sessionId, true); });
+          return reply(ApiError{ErrorCode::NotFound, "the connection closed", std::nullopt});
+        }
+        state->rooms[roomId] = owner;
+        reply(result);
+      });
+    });
+  }, reply);
+}
+
+void StreamService::leave(const std::string& roomId, StreamActor actor, Reply reply) {
+  size_t owner = ownerOf(roomId);
+  pool_.post(owner, [this, roomId, actor, reply] {
+    removeMember(roomId, actor.sessionId, true);
+    pool_.post(actor.shard, [this, roomId, actor, reply] {
+      auto session = actor.session.lock();
+      auto& sessions = shards_[actor.shard]->sessions;
+      if (auto it = session ? sessions.find(session.get()) : sessions.end(); it != sessions.end()) it->second.rooms.erase(roomId);
+      reply(json::object());
+    });
+  });
+}
+
+void StreamService::subscribeContext(const std::string& contextId, StreamActor actor, Reply reply) {
+  if (!actor.allows(contextId, "join") && !actor.allows(contextId, "manage")) {
+    return reply(ApiError{ErrorCode::Permission, "your token does not allow join in context " + contextId, std::nullopt});
+  }
+  std::string topic = contextTopic(contextId);
+  size_t owner = pool_.ownerOf(topic);
+  // Interest is counted at the owner before the hub subscription, as ShardPool's contract asks.
+  pool_.post(owner, [this, owner, topic, contextId, actor, reply] {
+    pool_.addInterest(topic, actor.shard);
+    pool_.post(actor.shard, [this, owner, topic, contextId, actor, reply] {
+      auto* state = sessionState(actor);
+      const bool fresh = state && state->contexts.insert(contextId).second;
+      if (!fresh) pool_.post(owner, [this, topic, shard = actor.shard] { pool_.removeInterest(topic, shard); });
+      if (!state) return reply(ApiError{ErrorCode::NotFound, "the connection closed", std::nullopt});
+      if (fresh) pool_.hub(actor.shard).subscribe(topic, state->sink);
+      reply(json::object{{"contextId", contextId}});
+    });
+  });
+}
+
+void StreamService::unsubscribeContext(const std::string& contextId, StreamActor actor, Reply reply) {
+  auto session = actor.session.lock();
+  auto& sessions = shards_[actor.shard]->sessions;
+  auto it = session ? sessions.find(session.get()) : sessions.end();
+  if (it != sessions.end() && it->second.contexts.erase(contextId)) pool_.unsubscribe(actor.shard, contextTopic(contextId), it->second.sink);
+  reply(json::object());
+}
+
+}  // namespace onair::streams

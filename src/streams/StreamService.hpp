@@ -1,0 +1,98 @@
+#pragma once
+// Stream rooms, the control plane of the streams surface (semantics: PrivMX StreamApi, seeds/002;
+// protocol: docs/protocol.md "Stream rooms"). No media here.
+//
+// Storage: each room is the Registry record "streamroom:<id>"; the Registry set
+// "streamrooms:ctx:<contextId>" lists a context's room ids in creation order. The Registry has
+// no multi-key transaction, so the two are kept in an order that makes the set a superset of the
+// rooms: create adds the id to the set before it writes the record, delete removes the record
+// before the id. A listed id without a record (a create under way or cut short) is skipped.
+// A room's version is its record's Registry version: updates are compare-and-set on it.
+//
+// Membership: the connections joined to a room are held by the room's owner shard
+// (hash of "sr:<id>"), which sends member and room events to them. Context subscriptions are hub
+// topics "sc:<contextId>". A connection's joins and subscriptions end when it closes.
+// Events are sent once per connection: a joined connection that is also subscribed to the
+// room's context gets room events through the context only.
+#include <boost/json/value.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/ApiError.hpp"
+#include "api/Reply.hpp"
+#include "engine/Engine.hpp"
+#include "hub/ShardPool.hpp"
+#include "streams/StreamActor.hpp"
+#include "streams/StreamListQuery.hpp"
+#include "streams/StreamOptions.hpp"
+#include "streams/StreamRoomSpec.hpp"
+#include "streams/StreamRoomUpdate.hpp"
+
+namespace onair::streams {
+
+using api::Reply;
+
+class StreamService {
+ public:
+  StreamService(hub::ShardPool& pool, engine::Engine& engine, StreamOptions options);
+  ~StreamService();
+
+  // invalid_argument / payload_too_large when `spec` breaks the limits (users, metas, policy).
+  std::optional<api::ApiError> check(const StreamRoomSpec& spec) const;
+
+  // → {streamRoomId}; `streamRoomCreated` to the context's subscribers.
+  void create(StreamRoomSpec spec, StreamActor actor, Reply reply);
+  // → the room; a client must be one of its users or managers.
+  void get(const std::string& roomId, StreamActor actor, Reply reply);
+  // → {readItems, totalAvailable}; a client sees the rooms it is a user or manager of.
+  void list(StreamListQuery query, StreamActor actor, Reply reply);
+  // Managers only; a full overwrite → {} and `streamRoomUpdated`.
+  void update(const std::string& roomId, StreamRoomUpdate update, StreamActor actor, Reply reply);
+  // Managers only → {} and `streamRoomDeleted`; joined connections are let go.
+  void remove(const std::string& roomId, StreamActor actor, Reply reply);
+
+  // Users and managers only; → {streamRoomId, members: [userId…]} and `streamMemberJoined`.
+  void join(const std::string& roomId, StreamActor actor, Reply reply);
+  // → {} and `streamMemberLeft` when the connection was joined.
+  void leave(const std::string& roomId, StreamActor actor, Reply reply);
+  void subscribeContext(const std::string& contextId, StreamActor actor, Reply reply);
+  void unsubscribeContext(const std::string& contextId, StreamActor actor, Reply reply);
+
+ private:
+  struct Member;
+  struct Room;
+  struct Shard;
+  struct SessionState;
+
+  size_t ownerOf(const std::string& roomId) const;
+  // Reads the room (fn runs on the engine's thread); not_found when missing, permission when a
+  // client lacks the grant (`join` or `manage`, for Members; `manage`, for Managers) or is not
+  // among `who`.
+  enum class Who { Members, Managers };
+  void load(const std::string& roomId, const StreamActor& actor, Who who,
+            std::function<void(boost::json::object room, uint64_t version)> fn, Reply onError);
+  void write(const std::string& roomId, boost::json::object room, std::optional<uint64_t> expected,
+             std::function<void(uint64_t version)> fn, Reply reply);
+
+  // On the owner: event texts to joined connections (but not those subscribed to `contextId`
+  // when it is given: they get it from the context), and to the context's subscribers.
+  void toMembers(const std::string& roomId, const std::string& text, const std::string& skipSubscribersOf);
+  void toContext(const std::string& contextId, const std::string& text);
+  void roomEvent(const std::string& event, const std::string& roomId, const std::string& contextId, boost::json::value data);
+  // On the owner: the connections whose users are no longer in the room leave it.
+  void dropStrangers(const std::string& roomId, const boost::json::object& room);
+  void removeMember(const std::string& roomId, const std::string& sessionId, bool announce);
+
+  // On the connection's shard: its state, with the close hook registered once.
+  SessionState* sessionState(const StreamActor& actor);
+  void sessionClosed(size_t shard, api::ClientSession* session);
+
+  hub::ShardPool& pool_;
+  engine::Engine& engine_;
+  StreamOptions options_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace onair::streams
