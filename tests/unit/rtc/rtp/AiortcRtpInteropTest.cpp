@@ -4,7 +4,8 @@
 //     aiortc put in (header, CSRCs, payload, padding, RFC 8285 extensions; SR, RR, SDES CNAME,
 //     BYE, NACK, PLI, REMB);
 //   - RTCP compounds RtcpWriter writes (SR, RR, NACK, PLI, FIR) parse in aiortc to the fields
-//     written.
+//     written;
+//   - KeyframeDetector finds the keyframes in what aiortc's VP8 and H.264 encoders packetise.
 // Skipped when /usr/bin/python3 has no aiortc (apt install python3-aiortc).
 #include <gtest/gtest.h>
 
@@ -21,6 +22,7 @@
 
 #include "RtpTestData.hpp"
 #include "rtc/rtp/ByePacket.hpp"
+#include "rtc/rtp/KeyframeDetector.hpp"
 #include "rtc/rtp/NackPacket.hpp"
 #include "rtc/rtp/PliPacket.hpp"
 #include "rtc/rtp/RembPacket.hpp"
@@ -308,5 +310,38 @@ TEST(AiortcRtpInterop, AiortcParsesWhatRtcpWriterWrites) {
     const auto& parsed = lines[i].at("packets").as_array();
     ASSERT_EQ(parsed.size(), written[i].packets.size());
     for (size_t k = 0; k < parsed.size(); ++k) EXPECT_EQ(parsed[k], written[i].packets[k]) << "packet " << k;
+  }
+}
+
+TEST(AiortcRtpInterop, DetectsKeyframesInWhatAiortcsEncodersSend) {
+  if (!haveAiortc()) GTEST_SKIP() << "aiortc is not installed for /usr/bin/python3 (apt install python3-aiortc)";
+  int status = -1;
+  const auto output = run("/usr/bin/python3 " + kScript.string() + " video 12 2>/dev/null", status);
+  ASSERT_EQ(status, 0) << output;
+  const auto lines = jsonLines(output);
+  ASSERT_EQ(lines.size(), 24u);
+  for (const auto& line : lines) {
+    const bool vp8 = line.at("codec").as_string() == "vp8";
+    const auto frame = num(line.at("frame"));
+    const bool key = frame == 0 || line.at("forced").as_bool();
+    SCOPED_TRACE(std::string(line.at("codec").as_string()) + " frame " + std::to_string(frame));
+    const auto& payloads = line.at("payloads").as_array();
+    ASSERT_FALSE(payloads.empty());
+    std::vector<bool> found;
+    for (const auto& payload : payloads) {
+      found.push_back(KeyframeDetector::isKeyframe(vp8 ? VideoCodec::Vp8 : VideoCodec::H264, hex(payload.as_string())));
+    }
+    if (vp8) {
+      // Only the first packet of a keyframe starts it (S = 1, partition 0, P = 0).
+      EXPECT_EQ(found[0], key);
+      for (size_t i = 1; i < found.size(); ++i) EXPECT_FALSE(found[i]) << "packet " << i;
+    } else if (frame == 0) {
+      // SPS and PPS in a STAP-A, then the IDR in FU-A fragments.
+      EXPECT_TRUE(found[0]);
+    } else if (!key) {
+      for (size_t i = 0; i < found.size(); ++i) EXPECT_FALSE(found[i]) << "packet " << i;
+    }
+    // aiortc 1.4 forces an H.264 keyframe as an I-frame without IDR, which no receiver can start
+    // decoding at; those frames are not asserted.
   }
 }

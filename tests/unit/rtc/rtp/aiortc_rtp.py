@@ -5,6 +5,10 @@
 #       writes COUNT random RTP packets and COUNT random RTCP compound packets, serialised by
 #       aiortc from a seeded generator, one JSON object a line: the bytes in hex and the fields
 #       aiortc put in (for extensions and REMB, what aiortc's own parser reads back).
+#   /usr/bin/python3 aiortc_rtp.py video FRAMES
+#       encodes FRAMES frames of a moving gradient with aiortc's VP8 and H.264 encoders, forcing a
+#       keyframe at frames 5 and 9, and writes each frame's RTP payloads as aiortc packetised them:
+#       {"codec", "frame", "forced", "payloads": [hex...]} a line.
 #   /usr/bin/python3 aiortc_rtp.py parse FILE
 #       parses each line of FILE (hex of an RTCP compound packet written by onair) with aiortc's
 #       RtcpPacket.parse and prints the fields it read, one JSON object a line ({"error": ...}
@@ -173,6 +177,34 @@ def generate(seed, count):
         print(json.dumps(random_rtcp(rng)))
 
 
+FORCED_KEYFRAMES = (5, 9)
+
+
+def gradient(index, width=320, height=240):
+    import fractions
+
+    import av
+
+    frame = av.VideoFrame(width, height, "yuv420p")
+    for plane, rows in zip(frame.planes, (height, height // 2, height // 2)):
+        row = bytes(((x + 3 * index) * 2) & 0xFF for x in range(plane.line_size))
+        plane.update(row * rows)
+    frame.pts = index * 3000
+    frame.time_base = fractions.Fraction(1, 90000)
+    return frame
+
+
+def video(frames):
+    from aiortc.codecs.h264 import H264Encoder
+    from aiortc.codecs.vpx import Vp8Encoder
+
+    for codec, encoder in (("vp8", Vp8Encoder()), ("h264", H264Encoder())):
+        for i in range(frames):
+            forced = i in FORCED_KEYFRAMES
+            payloads, _ = encoder.encode(gradient(i), force_keyframe=forced)
+            print(json.dumps({"codec": codec, "frame": i, "forced": forced, "payloads": [p.hex() for p in payloads]}))
+
+
 def describe(packet):
     if isinstance(packet, RtcpSrPacket):
         i = packet.sender_info
@@ -205,5 +237,7 @@ def parse(path):
 if __name__ == "__main__":
     if sys.argv[1] == "generate":
         generate(int(sys.argv[2]), int(sys.argv[3]))
+    elif sys.argv[1] == "video":
+        video(int(sys.argv[2]))
     else:
         parse(sys.argv[2])
