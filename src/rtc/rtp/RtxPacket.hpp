@@ -36,7 +36,8 @@ class RtxPacket {
 
   // Writes the RTX form of `original` into `out` (header with CSRCs and extensions as they are,
   // then the OSN and the payload), with the RTX stream's ssrc and payload type and `rtxSeq`.
-  // Returns the bytes written, 0 when `out` (or kMaxBytes) has no room.
+  // Returns the bytes written, 0 when `out` (or kMaxBytes) has no room. `out` must not overlap
+  // the original's bytes.
   static size_t wrap(const RtpPacket& original, Stream rtx, uint16_t rtxSeq, std::span<uint8_t> out);
 
   // Turns the RTX packet in `bytes` back into the original, in place: the payload moves two

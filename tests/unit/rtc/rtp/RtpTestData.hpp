@@ -1,30 +1,17 @@
 #pragma once
-// Helpers shared by the RTP/RTCP tests: hex text to bytes, and RTP packets built field by field
+// Helpers shared by the RTP/RTCP tests: bytes to hex text, and RTP packets built field by field
 // (the layout of RFC 3550 §5.1 written out independently of RtpPacket).
-#include <cctype>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "../ice/StunTestData.hpp"
+
 namespace onair::rtc::rtp::testdata {
 
-// Hex digits; whitespace between them is ignored.
-inline std::vector<uint8_t> hex(std::string_view text) {
-  std::vector<uint8_t> out;
-  int high = -1;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high * 16 + v));
-      high = -1;
-    }
-  }
-  return out;
-}
+// Hex text to bytes, as the STUN tests read their vectors.
+using onair::rtc::ice::testdata::hex;
 
 inline std::string toHex(const uint8_t* data, size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
