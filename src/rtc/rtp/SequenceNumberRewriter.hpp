@@ -12,7 +12,9 @@
 //
 // Contract: pure (the caller passes the arrival time). A packet of the current source older than
 // its first forwarded packet is refused: its number would fall among the ones the previous source
-// used. The first packet ever keeps its own numbers.
+// used. The first packet ever keeps its own numbers. After switchSource() the caller passes only
+// the new source's packets (it tells sources apart by SSRC); a late packet of the old one would be
+// taken for the new one's.
 #include <cstdint>
 #include <optional>
 
