@@ -34,6 +34,8 @@ all_targets=(
   "fuzz_dtls:dtls:dtls.dict"
   "fuzz_sdp:sdp:sdp.dict"
   "fuzz_nack:nack:nack.dict"
+  "fuzz_rtp:rtp:rtp.dict"
+  "fuzz_rtcp:rtcp:rtcp.dict"
 )
 selected=("$@")
 
