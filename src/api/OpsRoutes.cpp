@@ -10,7 +10,7 @@
 namespace onair::api {
 
 void registerOpsRoutes(HttpRouter& router, const engine::Engine& engine, std::vector<net::EventLoop*> loops,
-                       const std::atomic<bool>& accepting) {
+                       const std::atomic<bool>& accepting, std::function<std::string()> moreMetrics) {
   using Access = HttpRouter::Access;
   router.add("GET", "/healthz", Access::Public, [](net::EventLoop&, const net::HttpRequest&, HttpRouter::Respond respond) {
     respond(jsonReply(200, boost::json::object{{"status", "ok"}}));
@@ -25,8 +25,10 @@ void registerOpsRoutes(HttpRouter& router, const engine::Engine& engine, std::ve
                respond(jsonReply(engineReady && listening ? 200 : 503, body));
              });
   router.add("GET", "/metrics", Access::Public,
-             [loops](net::EventLoop&, const net::HttpRequest&, HttpRouter::Respond respond) {
-               respond({200, "text/plain; version=0.0.4; charset=utf-8", renderMetrics(loops, ONAIR_VERSION), {}});
+             [loops, moreMetrics](net::EventLoop&, const net::HttpRequest&, HttpRouter::Respond respond) {
+               std::string text = renderMetrics(loops, ONAIR_VERSION);
+               if (moreMetrics) text += moreMetrics();
+               respond({200, "text/plain; version=0.0.4; charset=utf-8", std::move(text), {}});
              });
 }
 

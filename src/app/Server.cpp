@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -42,6 +43,7 @@
 #include "streams/StreamService.hpp"
 #include "rooms/RoomRoutes.hpp"
 #include "rooms/RoomService.hpp"
+#include "rtc/WebRtcServerPool.hpp"
 
 namespace onair::app {
 namespace {
@@ -170,6 +172,16 @@ void raiseFileLimit() {
   if (setrlimit(RLIMIT_NOFILE, &limit) == 0) spdlog::debug("open file limit raised to {}", limit.rlim_max);
 }
 
+std::vector<boost::asio::io_context*> ioContextsOf(hub::ShardPool& pool) {
+  std::vector<boost::asio::io_context*> contexts;
+  for (size_t i = 0; i < pool.size(); ++i) contexts.push_back(&pool.loop(i).io());
+  return contexts;
+}
+
+rtc::WebRtcServerPool::Options webRtcOptions(const Config& c) {
+  return {c.rtcListenAddress, static_cast<uint16_t>(c.rtcFirstPort), c.rtcAnnouncedAddress};
+}
+
 size_t openConnections(hub::ShardPool& pool) {
   size_t n = 0;
   for (size_t i = 0; i < pool.size(); ++i) n += pool.loop(i).connectionCount();
@@ -217,6 +229,16 @@ int Server::run(Config config, const std::string& executable) {
   hub::ShardPool pool(threads, wsSettingsOf(config));
   std::atomic<bool> accepting{false};
 
+  // Media plane: one UDP socket per shard, bound now so a busy port fails start-up clearly.
+  std::unique_ptr<rtc::WebRtcServerPool> media;
+  try {
+    media = std::make_unique<rtc::WebRtcServerPool>(ioContextsOf(pool), webRtcOptions(config));
+  } catch (const std::exception& e) {
+    spdlog::error("cannot open the WebRTC UDP sockets on {} from port {}: {} (set rtc.listen_address / rtc.first_port; 0 = ephemeral ports)",
+                  config.rtcListenAddress, config.rtcFirstPort, e.what());
+    return 1;
+  }
+
   // Surfaces.
   rooms::RoomService roomService(pool, engine, namespacePolicy(config), static_cast<size_t>(config.roomsMaxSubscriptionsPerConnection));
   stage::StageService stageService(pool, engine, stage::StageOptions{config.stageRequestUpdateIntervalMs, config.stageDepartedTtlMs});
@@ -240,7 +262,7 @@ int Server::run(Config config, const std::string& executable) {
   collab::registerCollabOps(ops, {config.collabTokenSecret, config.collabTokenTtlSeconds, config.turnUrls,
                                  config.turnSecret, config.turnTtlSeconds});
   api::HttpRouter routes(verifier);
-  api::registerOpsRoutes(routes, engine, pool.loops(), accepting);
+  api::registerOpsRoutes(routes, engine, pool.loops(), accepting, [&media] { return media->metricsText(); });
   api::registerTokenRoutes(routes, issuer, config.authMaxTokenTtlSeconds);
   rooms::registerRoomRoutes(routes, roomService);
   live::registerLiveRoutes(routes, *liveService, verifier);
@@ -279,6 +301,10 @@ int Server::run(Config config, const std::string& executable) {
   server.startAccepting();
   accepting = true;
   printBanner(config, port, executable, threads);
+  std::vector<uint16_t> mediaPorts;
+  for (size_t i = 0; i < media->size(); ++i) mediaPorts.push_back(media->server(i).port());
+  spdlog::info("WebRTC media on UDP {} port(s) {} (one per shard){}", config.rtcListenAddress, fmt::join(mediaPorts, ", "),
+               config.rtcAnnouncedAddress.empty() ? "" : ", announced as " + config.rtcAnnouncedAddress);
 
   // Run until asked to stop.
   int sig = 0;

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, statSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,13 +91,31 @@ test('configuration errors exit 2 naming the key; a busy port exits 1', async ()
     assert.match(badEnv.stderr, /ONAIR_HTTP_PORT.*http.port must be an integer/);
     const srv = await startOnair();
     try {
-      const busy = run(['serve', '--http-port', String(srv.port), '--data-dir', dir]);
+      const busy = run(['serve', '--http-port', String(srv.port), '--data-dir', dir, '--rtc-first-port', '0']);
       assert.equal(busy.status, 1);
       assert.match(busy.stdout + busy.stderr, /cannot listen on 127\.0\.0\.1:\d+/);
     } finally {
       await srv.stop();
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a busy WebRTC UDP port or a port range past 65535 stops start-up with exit 1 naming the keys', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onair-udp-'));
+  const socket = createSocket('udp4');
+  try {
+    await new Promise((res) => socket.bind(0, '127.0.0.1', res));
+    const taken = socket.address().port;
+    const busy = run(['serve', '--http-port', '0', '--data-dir', dir, '--threads', '1', '--rtc-first-port', String(taken)]);
+    assert.equal(busy.status, 1);
+    assert.match(busy.stdout + busy.stderr, new RegExp(`cannot open the WebRTC UDP sockets on 127\\.0\\.0\\.1 from port ${taken}.*rtc\\.first_port`));
+    const past = run(['serve', '--http-port', '0', '--data-dir', dir, '--threads', '2', '--rtc-first-port', '65535']);
+    assert.equal(past.status, 1);
+    assert.match(past.stdout + past.stderr, /past 65535/);
+  } finally {
+    socket.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -20,9 +20,18 @@ test('healthz, readyz and metrics answer', async () => {
   assert.equal((await ready.json()).status, 'ready');
   const metrics = await (await fetch(srv.url + '/metrics')).text();
   for (const name of ['onair_build_info', 'onair_connections{shard="0"}', 'onair_frames_in_total', 'onair_bytes_out_total',
-    'onair_send_queue_drops_total', 'onair_loop_lag_seconds', 'onair_requests_total']) {
+    'onair_send_queue_drops_total', 'onair_loop_lag_seconds', 'onair_requests_total',
+    'onair_rtc_transports{shard="1"} 0', 'onair_rtc_udp_packets_in_total{shard="0"}',
+    'onair_rtc_packets_dropped_total{shard="0",reason="unknown_ufrag"} 0',
+    'onair_rtc_packets_dropped_total{shard="1",reason="srtp_replay"} 0']) {
     assert.ok(metrics.includes(name), `metrics lack ${name}`);
   }
+});
+
+test('the media plane binds one UDP port per shard at start-up and names them in the log', async () => {
+  const ports = srv.output().match(/WebRTC media on UDP 127\.0\.0\.1 port\(s\) (\d+), (\d+) \(one per shard\)/);
+  assert.ok(ports, srv.output());
+  assert.notEqual(ports[1], ports[2]);
 });
 
 test('POST /v1/tokens mints a token that connects', async () => {

@@ -24,7 +24,7 @@ export async function startOnair(options = {}) {
   const apiKey = options.apiKey ?? 'APItest' + randomBytes(6).toString('hex');
   const apiSecret = options.apiSecret ?? randomBytes(32).toString('base64url');
   const args = ['serve', '--http-host', '127.0.0.1', '--http-port', '0',
-    '--threads', String(options.threads ?? 2), '--data-dir', dataDir, ...(options.args ?? [])];
+    '--threads', String(options.threads ?? 2), '--data-dir', dataDir, '--rtc-first-port', '0', ...(options.args ?? [])];
   const proc = spawn(onairBinary, args, {
     env: { ...process.env, ONAIR_API_KEY: apiKey, ONAIR_API_SECRET: apiSecret, ...(options.env ?? {}) },
     stdio: ['ignore', 'pipe', 'pipe'],

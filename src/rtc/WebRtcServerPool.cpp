@@ -1,0 +1,70 @@
+#include "rtc/WebRtcServerPool.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "rtc/dtls/DtlsCertificate.hpp"
+
+namespace onair::rtc {
+namespace {
+
+uint64_t read(const std::atomic<uint64_t>& counter) { return counter.load(std::memory_order_relaxed); }
+
+void header(std::string& out, const char* name, const char* type, const char* help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+}  // namespace
+
+WebRtcServerPool::WebRtcServerPool(const std::vector<boost::asio::io_context*>& shards, const Options& options)
+    : dtlsContext_(std::make_shared<const dtls::DtlsContext>(dtls::DtlsCertificate::generate())) {
+  if (options.firstPort != 0 && options.firstPort + shards.size() - 1 > 65535) {
+    throw std::invalid_argument(fmt::format("rtc.first_port {} leaves no room for {} shards (the last port would be past 65535)",
+                                            options.firstPort, shards.size()));
+  }
+  for (size_t i = 0; i < shards.size(); ++i) {
+    WebRtcServer::Options serverOptions;
+    serverOptions.listenAddress = options.listenAddress;
+    serverOptions.port = options.firstPort == 0 ? 0 : static_cast<uint16_t>(options.firstPort + i);
+    serverOptions.announcedAddress = options.announcedAddress;
+    servers_.push_back(std::make_unique<WebRtcServer>(*shards[i], dtlsContext_, serverOptions));
+  }
+}
+
+std::string WebRtcServerPool::metricsText() const {
+  std::string out;
+  auto perShard = [&](const char* name, const char* type, const char* help, auto get) {
+    header(out, name, type, help);
+    for (size_t i = 0; i < servers_.size(); ++i) out += fmt::format("{}{{shard=\"{}\"}} {}\n", name, i, get(*servers_[i]));
+  };
+  // Open transports from the counters (the maps belong to the shard's thread).
+  perShard("onair_rtc_transports", "gauge", "Open WebRTC transports (peer connections).", [](const WebRtcServer& s) {
+    return read(s.counters().transportsCreated) - read(s.counters().transportsClosed);
+  });
+  perShard("onair_rtc_transports_connected_total", "counter", "WebRTC transports that completed ICE and DTLS.",
+           [](const WebRtcServer& s) { return read(s.counters().transportsConnected); });
+  perShard("onair_rtc_consent_timeouts_total", "counter", "WebRTC transports closed because the peer stopped its ICE checks.",
+           [](const WebRtcServer& s) { return read(s.counters().consentTimeouts); });
+  perShard("onair_rtc_udp_packets_in_total", "counter", "UDP datagrams received on the WebRTC sockets.",
+           [](const WebRtcServer& s) { return read(s.socketCounters().packetsIn); });
+  perShard("onair_rtc_udp_bytes_in_total", "counter", "Bytes received on the WebRTC sockets.",
+           [](const WebRtcServer& s) { return read(s.socketCounters().bytesIn); });
+  perShard("onair_rtc_udp_packets_out_total", "counter", "UDP datagrams sent from the WebRTC sockets.",
+           [](const WebRtcServer& s) { return read(s.socketCounters().packetsOut); });
+  perShard("onair_rtc_udp_bytes_out_total", "counter", "Bytes sent from the WebRTC sockets.",
+           [](const WebRtcServer& s) { return read(s.socketCounters().bytesOut); });
+  header(out, "onair_rtc_packets_dropped_total", "counter", "WebRTC packets dropped, by reason.");
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    const auto& socket = servers_[i]->socketCounters();
+    out += fmt::format("onair_rtc_packets_dropped_total{{shard=\"{}\",reason=\"udp_oversized\"}} {}\n", i, read(socket.oversizedIn));
+    out += fmt::format("onair_rtc_packets_dropped_total{{shard=\"{}\",reason=\"udp_queue_full\"}} {}\n", i, read(socket.queueFull));
+    out += fmt::format("onair_rtc_packets_dropped_total{{shard=\"{}\",reason=\"udp_send_error\"}} {}\n", i, read(socket.sendErrors));
+    servers_[i]->counters().forEachDrop([&](std::string_view reason, uint64_t count) {
+      out += fmt::format("onair_rtc_packets_dropped_total{{shard=\"{}\",reason=\"{}\"}} {}\n", i, reason, count);
+    });
+  }
+  return out;
+}
+
+}  // namespace onair::rtc
