@@ -36,6 +36,7 @@ all_targets=(
   "fuzz_nack:nack:nack.dict"
   "fuzz_rtp:rtp:rtp.dict"
   "fuzz_rtcp:rtcp:rtcp.dict"
+  "fuzz_stream_args:stream_args:stream_args.dict"
 )
 selected=("$@")
 
