@@ -1,0 +1,388 @@
+#include "streams/MediaRoom.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "rtc/dtls/DtlsFingerprint.hpp"
+#include "rtc/sdp/AnswerBuilder.hpp"
+#include "rtc/sdp/SdpWriter.hpp"
+#include "rtc/sfu/SdpRtpParameters.hpp"
+#include "util/Random.hpp"
+
+namespace onair::streams {
+
+using api::ApiError;
+using api::ErrorCode;
+using rtc::sfu::SdpRtpParameters;
+namespace json = boost::json;
+namespace sdp = rtc::sdp;
+
+namespace {
+
+bool isMedia(const sdp::MediaSection& m) { return m.kind == "audio" || m.kind == "video"; }
+
+// The offer's transport: the first section (or the session) with ICE credentials and a fingerprint.
+std::optional<rtc::WebRtcTransport::RemoteParameters> remoteOf(const sdp::SessionDescription& offer) {
+  std::optional<std::string> ufrag = offer.iceUfrag;
+  std::vector<sdp::Fingerprint> fingerprints = offer.fingerprints;
+  for (const sdp::MediaSection& m : offer.media) {
+    if (m.isRejected()) continue;
+    if (m.iceUfrag) ufrag = m.iceUfrag;
+    if (!m.fingerprints.empty()) fingerprints = m.fingerprints;
+    break;
+  }
+  if (!ufrag || fingerprints.empty()) return std::nullopt;
+  auto fingerprint = rtc::dtls::DtlsFingerprint::parse(fingerprints.front().algorithm + " " + fingerprints.front().value);
+  if (!fingerprint) return std::nullopt;
+  return rtc::WebRtcTransport::RemoteParameters{*ufrag, *fingerprint, rtc::dtls::DtlsTransport::Role::Server};
+}
+
+// The answer's section `index` turned into a rejection (port 0), and out of the BUNDLE group.
+void reject(sdp::SessionDescription& answer, size_t index, const sdp::MediaSection& offered) {
+  sdp::MediaSection m;
+  m.kind = offered.kind;
+  m.port = 0;
+  m.proto = offered.proto;
+  m.formats = offered.formats;
+  m.connection = "IN IP4 0.0.0.0";
+  m.mid = offered.mid;
+  answer.media[index] = std::move(m);
+  for (sdp::Group& g : answer.groups) {
+    if (g.semantics == "BUNDLE" && offered.mid) std::erase(g.mids, *offered.mid);
+  }
+  std::erase_if(answer.groups, [](const sdp::Group& g) { return g.semantics == "BUNDLE" && g.mids.empty(); });
+}
+
+ApiError invalid(std::string message) { return ApiError::invalidArgument(std::move(message)); }
+ApiError notFound(std::string message) { return {ErrorCode::NotFound, std::move(message), std::nullopt}; }
+
+uint32_t randomSsrc(const std::set<uint32_t>& used) {
+  for (;;) {
+    const std::string bytes = util::randomBytes(4);
+    uint32_t ssrc = 0;
+    for (unsigned char b : bytes) ssrc = (ssrc << 8) | b;
+    if (ssrc != 0 && !used.count(ssrc)) return ssrc;
+  }
+}
+
+}  // namespace
+
+MediaRoom::MediaRoom(boost::asio::io_context& io, rtc::WebRtcServer& server, std::string roomId, Emit emit,
+                     std::function<void()> empty)
+    : io_(io), roomId_(std::move(roomId)), emit_(std::move(emit)), onEmpty_(std::move(empty)), router_(io, server, *this) {}
+
+MediaRoom::~MediaRoom() = default;
+
+// ---- transports --------------------------------------------------------------------------------
+
+rtc::sfu::TransportId MediaRoom::openTransport(const sdp::SessionDescription& offer, std::string& error) {
+  auto remote = remoteOf(offer);
+  if (!remote) {
+    error = "the offer has no a=ice-ufrag or no usable a=fingerprint (sha-1 … sha-512)";
+    return 0;
+  }
+  const rtc::sfu::TransportId id = router_.createTransport();
+  if (auto* transport = router_.transport(id)) transport->setRemoteParameters(std::move(*remote));
+  return id;
+}
+
+sdp::AnswerParameters MediaRoom::answerParameters(rtc::sfu::TransportId id, uint64_t version) const {
+  sdp::AnswerParameters p;
+  auto* transport = const_cast<rtc::sfu::Router&>(router_).transport(id);
+  p.sessionId = std::to_string(id);
+  p.sessionVersion = version;
+  p.iceUfrag = transport->localUfrag();
+  p.icePwd = transport->localPassword();
+  const std::string fingerprint = transport->fingerprint().toString();
+  const size_t space = fingerprint.find(' ');
+  p.fingerprint = {fingerprint.substr(0, space), fingerprint.substr(space + 1)};
+  p.candidates = {transport->candidate()};
+  return p;
+}
+
+// ---- publishing --------------------------------------------------------------------------------
+
+api::Result MediaRoom::publish(const std::string& sessionId, const std::string& userId, const sdp::SessionDescription& offer,
+                               const std::vector<TrackOffer>& tracks) {
+  // Every listed track names an offered section of its kind.
+  std::map<std::string, size_t> sectionOf;  // mid → index in the offer
+  for (size_t i = 0; i < offer.media.size(); ++i) {
+    if (offer.media[i].mid) sectionOf[*offer.media[i].mid] = i;
+  }
+  for (const TrackOffer& t : tracks) {
+    auto it = sectionOf.find(t.mid);
+    if (it == sectionOf.end() || offer.media[it->second].kind != t.kind) {
+      return invalid("track " + t.trackId + ": the offer has no " + t.kind + " section with a=mid:" + t.mid);
+    }
+  }
+
+  const bool fresh = !publishers_.count(sessionId);
+  std::string error;
+  const rtc::sfu::TransportId transport = fresh ? openTransport(offer, error) : publishers_.at(sessionId).transport;
+  if (!transport) return invalid(error);
+  if (!router_.transport(transport)) {
+    // Closed meanwhile (its close event already unpublished the stream).
+    publishers_.erase(sessionId);
+    return notFound("the publishing peer connection's transport closed: publish again with a new peer connection");
+  }
+  const uint64_t version = fresh ? 1 : publishers_.at(sessionId).answerVersion + 1;
+  auto answer = sdp::AnswerBuilder::build(offer, answerParameters(transport, version), error);
+  if (answer) {
+    for (sdp::MediaSection& m : answer->media) SdpRtpParameters::restrictToOneCodec(m);
+  }
+
+  // The producers the listed tracks need, checked before anything changes.
+  const PublisherSession* before = fresh ? nullptr : &publishers_.at(sessionId);
+  std::vector<MediaTrack> next;
+  for (size_t i = 0; answer && i < offer.media.size() && error.empty(); ++i) {
+    const sdp::MediaSection& offered = offer.media[i];
+    auto listed = std::find_if(tracks.begin(), tracks.end(), [&](const TrackOffer& t) { return offered.mid && t.mid == *offered.mid; });
+    if (listed == tracks.end() || !isMedia(offered)) continue;
+    auto params = SdpRtpParameters::producer(offered, answer->media[i], error);
+    if (!params) {
+      error = "track " + listed->trackId + ": " + error;
+      break;
+    }
+    next.push_back(MediaTrack{listed->trackId, listed->kind, listed->mid, 0, std::move(*params)});
+  }
+  if (!answer || !error.empty()) {
+    if (fresh) router_.closeTransport(transport);
+    return invalid(error);
+  }
+
+  auto& publisher = publishers_[sessionId];
+  if (fresh) {
+    publisher.userId = userId;
+    publisher.transport = transport;
+    publisher.streamId = util::randomId("st_", 12);
+  }
+  (void)before;
+  publisher.answerVersion = version;
+  // Kept: the same track on the same section. Closed: the rest of the old ones.
+  bool changed = fresh || publisher.tracks.size() != next.size();
+  for (MediaTrack& track : next) {
+    auto old = std::find_if(publisher.tracks.begin(), publisher.tracks.end(),
+                            [&](const MediaTrack& t) { return t.mid == track.mid && t.trackId == track.trackId; });
+    if (old != publisher.tracks.end()) {
+      track.producer = old->producer;
+      old->producer = 0;
+    }
+  }
+  for (const MediaTrack& old : publisher.tracks) {
+    if (old.producer) {
+      changed = true;
+      router_.closeProducer(old.producer);
+    }
+  }
+  for (MediaTrack& track : next) {
+    if (track.producer) continue;
+    changed = true;
+    auto producer = router_.produce(transport, track.parameters, error);
+    if (!producer) {
+      spdlog::warn("streams: room {}: cannot forward track {} ({}): {}", roomId_, track.trackId, track.kind, error);
+      continue;
+    }
+    track.producer = *producer;
+  }
+  std::erase_if(next, [](const MediaTrack& t) { return t.producer == 0; });
+  publisher.tracks = std::move(next);
+
+  json::object result{{"sdp", sdp::SdpWriter::write(*answer)}, {"streamId", publisher.streamId}};
+  if (!publisher.published) {
+    publisher.published = true;
+    emit_("streamPublished", streamData(publisher));
+  } else if (changed) {
+    emit_("streamUpdated", streamData(publisher));
+  }
+  return json::value(std::move(result));
+}
+
+api::Result MediaRoom::unpublish(const std::string& sessionId, const std::string& streamId) {
+  auto it = publishers_.find(sessionId);
+  if (it == publishers_.end() || it->second.streamId != streamId) return notFound("you publish no stream " + streamId + " in this room");
+  removeSession(sessionId);
+  return json::value(json::object());
+}
+
+boost::json::object MediaRoom::streamData(const PublisherSession& publisher) const {
+  json::array tracks;
+  for (const MediaTrack& t : publisher.tracks) tracks.push_back(json::object{{"trackId", t.trackId}, {"kind", t.kind}});
+  return json::object{{"streamRoomId", roomId_}, {"streamId", publisher.streamId}, {"userId", publisher.userId}, {"tracks", std::move(tracks)}};
+}
+
+boost::json::object MediaRoom::listStreams() const {
+  json::array streams;
+  for (const auto& [sessionId, publisher] : publishers_) {
+    if (publisher.published) streams.push_back(streamData(publisher));
+  }
+  return json::object{{"streamRoomId", roomId_}, {"streams", std::move(streams)}};
+}
+
+const MediaTrack* MediaRoom::findTrack(const std::string& streamId, const std::string& trackId) const {
+  for (const auto& [sessionId, publisher] : publishers_) {
+    if (publisher.streamId != streamId) continue;
+    for (const MediaTrack& t : publisher.tracks) {
+      if (t.trackId == trackId) return &t;
+    }
+  }
+  return nullptr;
+}
+
+// ---- subscribing -------------------------------------------------------------------------------
+
+api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::SessionDescription& offer,
+                                 const std::vector<TrackSubscription>& subscriptions) {
+  std::map<std::string, const sdp::MediaSection*> offered;
+  for (const sdp::MediaSection& m : offer.media) {
+    if (m.mid) offered[*m.mid] = &m;
+  }
+  for (const TrackSubscription& s : subscriptions) {
+    auto it = offered.find(s.mid);
+    if (it == offered.end() || !isMedia(*it->second) || it->second->isRejected()) {
+      return invalid("subscription of track " + s.trackId + ": the offer has no open audio or video section with a=mid:" + s.mid);
+    }
+    const MediaTrack* track = findTrack(s.streamId, s.trackId);
+    if (!track) return notFound("stream " + s.streamId + " publishes no track " + s.trackId + " in this room");
+    if (track->kind != it->second->kind) {
+      return invalid("track " + s.trackId + " is " + track->kind + ", but section " + s.mid + " receives " + it->second->kind);
+    }
+  }
+
+  const bool fresh = !subscribers_.count(sessionId);
+  std::string error;
+  const rtc::sfu::TransportId transport = fresh ? openTransport(offer, error) : subscribers_.at(sessionId).transport;
+  if (!transport) return invalid(error);
+  if (!router_.transport(transport)) {
+    subscribers_.erase(sessionId);
+    return notFound("the subscribing peer connection's transport closed: subscribe again with a new peer connection");
+  }
+  const uint64_t version = fresh ? 1 : subscribers_.at(sessionId).answerVersion + 1;
+  auto answer = sdp::AnswerBuilder::build(offer, answerParameters(transport, version), error);
+  if (!answer) {
+    if (fresh) router_.closeTransport(transport);
+    return invalid(error);
+  }
+
+  auto& subscriber = subscribers_[sessionId];
+  subscriber.transport = transport;
+  subscriber.answerVersion = version;
+  // Sections gone from the offer release their tracks.
+  for (auto it = subscriber.sections.begin(); it != subscriber.sections.end();) {
+    if (offered.count(it->first)) {
+      ++it;
+      continue;
+    }
+    router_.closeConsumer(it->second.consumer);
+    it = subscriber.sections.erase(it);
+  }
+  std::set<uint32_t> ssrcs;
+  for (const auto& [mid, section] : subscriber.sections) {
+    ssrcs.insert(section.announcement.ssrc);
+    if (section.announcement.rtxSsrc) ssrcs.insert(*section.announcement.rtxSsrc);
+  }
+
+  json::array rejected;
+  for (size_t i = 0; i < offer.media.size(); ++i) {
+    const sdp::MediaSection& m = offer.media[i];
+    if (!m.mid || !isMedia(m)) continue;
+    const std::string& mid = *m.mid;
+    auto existing = subscriber.sections.find(mid);
+    auto wanted = std::find_if(subscriptions.begin(), subscriptions.end(), [&](const TrackSubscription& s) { return s.mid == mid; });
+    const bool replaced = existing != subscriber.sections.end() && wanted != subscriptions.end() &&
+                          (existing->second.streamId != wanted->streamId || existing->second.trackId != wanted->trackId);
+    if (existing != subscriber.sections.end() && (answer->media[i].isRejected() || replaced)) {
+      router_.closeConsumer(existing->second.consumer);
+      subscriber.sections.erase(existing);
+      existing = subscriber.sections.end();
+    }
+    if (answer->media[i].isRejected()) continue;
+
+    std::string reason;
+    if (existing != subscriber.sections.end()) {
+      // An open section keeps its track: the answer announces it again.
+      const MediaTrack* track = findTrack(existing->second.streamId, existing->second.trackId);
+      if (track && SdpRtpParameters::consumer(m, answer->media[i], track->parameters, existing->second.announcement, reason)) continue;
+      router_.closeConsumer(existing->second.consumer);
+      subscriber.sections.erase(existing);
+    } else if (wanted != subscriptions.end()) {
+      const MediaTrack* track = findTrack(wanted->streamId, wanted->trackId);
+      SdpRtpParameters::Announcement announcement{randomSsrc(ssrcs), std::nullopt, "onair", wanted->streamId, wanted->trackId};
+      ssrcs.insert(announcement.ssrc);
+      announcement.rtxSsrc = randomSsrc(ssrcs);
+      ssrcs.insert(*announcement.rtxSsrc);
+      auto params = SdpRtpParameters::consumer(m, answer->media[i], track->parameters, announcement, reason);
+      auto consumer = params ? router_.consume(transport, track->producer, *params, reason) : std::nullopt;
+      if (consumer) {
+        subscriber.sections[mid] = SubscriberSession::Section{wanted->streamId, wanted->trackId, track->producer, *consumer, announcement};
+        continue;
+      }
+    } else {
+      reason = "no track subscribed on this section";
+    }
+    reject(*answer, i, m);
+    rejected.push_back(json::object{{"mid", mid}, {"reason", reason}});
+  }
+  return json::value(json::object{{"sdp", sdp::SdpWriter::write(*answer)}, {"rejected", std::move(rejected)}});
+}
+
+// ---- leaving and closing -----------------------------------------------------------------------
+
+void MediaRoom::removeSession(const std::string& sessionId) {
+  // The state goes first: the router's close callbacks then find nothing of it.
+  if (auto it = publishers_.find(sessionId); it != publishers_.end()) {
+    PublisherSession publisher = std::move(it->second);
+    publishers_.erase(it);
+    router_.closeTransport(publisher.transport);
+    if (publisher.published) unpublished(publisher.streamId, publisher.userId);
+  }
+  if (auto it = subscribers_.find(sessionId); it != subscribers_.end()) {
+    const rtc::sfu::TransportId transport = it->second.transport;
+    subscribers_.erase(it);
+    router_.closeTransport(transport);
+  }
+  checkEmpty();
+}
+
+void MediaRoom::OnRouterTransportClosed(rtc::sfu::TransportId transport, std::string_view reason) {
+  for (auto it = publishers_.begin(); it != publishers_.end(); ++it) {
+    if (it->second.transport != transport) continue;
+    spdlog::debug("streams: room {}: publisher transport closed ({})", roomId_, reason);
+    PublisherSession publisher = std::move(it->second);
+    publishers_.erase(it);
+    if (publisher.published) unpublished(publisher.streamId, publisher.userId);
+    break;
+  }
+  for (auto it = subscribers_.begin(); it != subscribers_.end(); ++it) {
+    if (it->second.transport != transport) continue;
+    subscribers_.erase(it);
+    break;
+  }
+  checkEmpty();
+}
+
+void MediaRoom::OnRouterConsumerClosed(rtc::sfu::ConsumerId consumer) {
+  for (auto& [sessionId, subscriber] : subscribers_) {
+    std::erase_if(subscriber.sections, [consumer](const auto& entry) { return entry.second.consumer == consumer; });
+  }
+}
+
+void MediaRoom::unpublished(const std::string& streamId, const std::string& userId) {
+  emit_("streamUnpublished", json::object{{"streamRoomId", roomId_}, {"streamId", streamId}, {"userId", userId}});
+}
+
+void MediaRoom::checkEmpty() {
+  if (!empty() || emptyPosted_) return;
+  emptyPosted_ = true;
+  // Later: the router may be up the stack (a close callback), and the owner destroys this room.
+  boost::asio::post(io_, [this, alive = std::weak_ptr<char>(alive_)] {
+    if (alive.expired()) return;
+    emptyPosted_ = false;
+    if (empty()) onEmpty_();
+  });
+}
+
+}  // namespace onair::streams
