@@ -136,7 +136,6 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
   }
 
   // The producers the listed tracks need, checked before anything changes.
-  const PublisherSession* before = fresh ? nullptr : &publishers_.at(sessionId);
   std::vector<MediaTrack> next;
   for (size_t i = 0; answer && i < offer.media.size() && error.empty(); ++i) {
     const sdp::MediaSection& offered = offer.media[i];
@@ -160,7 +159,6 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
     publisher.transport = transport;
     publisher.streamId = util::randomId("st_", 12);
   }
-  (void)before;
   publisher.answerVersion = version;
   // Kept: the same track on the same section. Closed: the rest of the old ones.
   bool changed = fresh || publisher.tracks.size() != next.size();

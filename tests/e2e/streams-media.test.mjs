@@ -1,6 +1,6 @@
 // Stream media in Chromium through the SDK (issue 13): page A publishes camera + microphone (fake
 // devices), page B subscribes and decodes; a third page subscribing later decodes a frame; A
-// unpublishes and B hears it and its tracks end. Each page is a blank page of onair's origin that
+// unpublishes and B hears it and its tracks end. Each page is onair's /healthz document, which
 // imports the browser build of the SDK from /sdk/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,8 +34,9 @@ async function openPage(userId) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.route(`${srv.url}/e2e-blank.html`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>e2e</title>' }));
-  await page.goto(`${srv.url}/e2e-blank.html`);
+  // A document served by onair itself (a routed page would count as a public address, and
+  // Chromium's local network access checks would block its WebSocket to 127.0.0.1).
+  await page.goto(`${srv.url}/healthz`);
   await page.evaluate(async ({ url, token, roomId }) => {
     const Native = window.RTCPeerConnection;
     window.pcs = [];

@@ -70,6 +70,20 @@ async function until(check, what, ms = 5000) {
   }
 }
 
+// Open WebRTC transports over all shards, from /metrics.
+async function transports() {
+  const text = await (await fetch(`${srv.url}/metrics`)).text();
+  return [...text.matchAll(/^onair_rtc_transports\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+async function untilNoTransports() {
+  const deadline = Date.now() + 5000;
+  while ((await transports()) !== 0) {
+    if (Date.now() > deadline) assert.fail(`transports still open: ${await transports()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const publish = (client, streamRoomId, sdp = publisherOffer, tracks = [{ mid: '0', trackId: 'mic', kind: 'audio' }]) =>
   client.request('streams.publish', { streamRoomId, sdp, tracks });
 
@@ -99,8 +113,9 @@ test('bad offers and track lists are invalid_argument with a reason', async () =
   await rejects(publish(alice, id, publisherOffer, [{ mid: '0', trackId: 'a', kind: 'audio' }, { mid: '0', trackId: 'b', kind: 'audio' }]), 'invalid_argument', /twice/);
   await rejects(alice.request('streams.publish', { streamRoomId: id, sdp: publisherOffer }), 'invalid_argument', /tracks/);
   await rejects(alice.request('streams.unpublish', { streamRoomId: id, streamId: 'st_nope' }), 'not_found');
-  // Nothing was published by the failures.
+  // Nothing was published by the failures, and no transport is left open.
   assert.deepEqual((await alice.request('streams.listStreams', { streamRoomId: id })).streams, []);
+  assert.equal(await transports(), 0);
 });
 
 test('publish answers one codec, members hear streamPublished, a subscriber gets ssrc and msid, unpublish ends it', async () => {
@@ -142,6 +157,9 @@ test('publish answers one codec, members hear streamPublished, a subscriber gets
   await until(() => unpublished.length === 1, 'streamUnpublished at bob');
   assert.deepEqual(unpublished[0], { streamRoomId: id, streamId: r.streamId, userId: 'alice' });
   assert.deepEqual(await bob.streams.listStreams(id), []);
+  assert.equal(await transports(), 1, "bob's subscribing transport");
+  await bob.streams.leaveStreamRoom(id);
+  await untilNoTransports();
 });
 
 test('leaving or disconnecting unpublishes', async () => {
@@ -162,4 +180,30 @@ test('leaving or disconnecting unpublishes', async () => {
   await carol.close();
   await until(() => unpublished.some((e) => e.streamId === second.streamId), 'streamUnpublished after disconnect');
   assert.deepEqual(await bob.streams.listStreams(id), []);
+  await untilNoTransports();
+});
+
+test('a later offer on the same peer connection renegotiates the stream: streamUpdated', async () => {
+  const id = await room();
+  const alice = await user('alice');
+  const bob = await user('bob');
+  await alice.streams.joinStreamRoom(id);
+  await bob.streams.joinStreamRoom(id);
+  const updated = collect(bob, 'streamUpdated');
+  const first = await publish(alice, id);
+  // The same offer again, now without the microphone: the same stream, no tracks.
+  const second = await publish(alice, id, publisherOffer, []);
+  assert.equal(second.streamId, first.streamId);
+  await until(() => updated.length === 1, 'streamUpdated at bob');
+  assert.deepEqual(updated[0], { streamRoomId: id, streamId: first.streamId, userId: 'alice', tracks: [] });
+  // And back: the track returns under another id.
+  await publish(alice, id, publisherOffer, [{ mid: '0', trackId: 'mic2', kind: 'audio' }]);
+  await until(() => updated.length === 2, 'second streamUpdated');
+  assert.deepEqual(updated[1].tracks, [{ trackId: 'mic2', kind: 'audio' }]);
+  // An unchanged offer changes nothing.
+  await publish(alice, id, publisherOffer, [{ mid: '0', trackId: 'mic2', kind: 'audio' }]);
+  await alice.streams.leaveStreamRoom(id);
+  await bob.streams.leaveStreamRoom(id);
+  await untilNoTransports();
+  assert.equal(updated.length, 2);
 });

@@ -159,8 +159,14 @@ export class StreamMedia {
     local.pc = undefined;
     local.streamId = undefined;
     local.senders.clear();
-    pc?.close();
-    if (streamId) await this.client.request('streams.unpublish', { streamRoomId: local.streamRoomId, streamId });
+    try {
+      // Before the peer connection closes: its close also ends the stream on the server.
+      if (streamId) await this.client.request('streams.unpublish', { streamRoomId: local.streamRoomId, streamId });
+    } catch (e) {
+      if (!(e instanceof OnairError && e.code === 'not_found')) throw e;  // already ended (transport closed)
+    } finally {
+      pc?.close();
+    }
   }
 
   private async negotiatePublisher(local: LocalStream): Promise<StreamPublishResult> {
