@@ -95,6 +95,7 @@ test('A publishes camera and microphone; B subscribes; both peer connections con
   const b = await openPage('ben');
   const published = await a.evaluate(async (roomId) => {
     const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+    window.media = media;
     window.handle = await window.client.streams.createStream(roomId);
     for (const track of media.getTracks()) await window.client.streams.addStreamTrack(window.handle, { track });
     window.states = [];
@@ -130,6 +131,16 @@ test('media: B decodes video and receives audio; a later subscriber decodes a fr
   const c = await openPage('cleo');
   await c.evaluate(({ roomId, streamId }) => window.client.streams.subscribeToRemoteStreams(roomId, [{ streamId }]), { roomId, streamId });
   await waitFor('C decodes a frame', 2000, async () => (await inbound(c)).framesDecoded > 0 || inbound(c));
+
+  // updateStream without the microphone: B hears streamUpdated and its audio track ends.
+  await pages.ana.page.evaluate(async () => {
+    await window.client.streams.removeStreamTrack(window.handle, window.media.getAudioTracks()[0]);
+    await window.client.streams.updateStream(window.handle);
+  });
+  await waitFor('streamUpdated (video only) at B', 5000, () => b.evaluate((id) => window.events.some((e) => e.name === 'streamUpdated' &&
+    e.data.streamId === id && e.data.tracks.length === 1 && e.data.tracks[0].kind === 'video'), streamId));
+  await waitFor('B\'s audio track ended, video live', 5000, () => b.evaluate(() =>
+    window.remote.every((e) => e.track.readyState === (e.kind === 'audio' ? 'ended' : 'live'))));
 
   await pages.ana.page.evaluate(() => window.client.streams.unpublishStream(window.handle));
   await waitFor('streamUnpublished at B', 5000, () => b.evaluate((id) => window.events.some((e) => e.name === 'streamUnpublished' && e.data.streamId === id), streamId));
