@@ -43,14 +43,7 @@ std::optional<rtc::WebRtcTransport::RemoteParameters> remoteOf(const sdp::Sessio
 
 // The answer's section `index` turned into a rejection (port 0), and out of the BUNDLE group.
 void reject(sdp::SessionDescription& answer, size_t index, const sdp::MediaSection& offered) {
-  sdp::MediaSection m;
-  m.kind = offered.kind;
-  m.port = 0;
-  m.proto = offered.proto;
-  m.formats = offered.formats;
-  m.connection = "IN IP4 0.0.0.0";
-  m.mid = offered.mid;
-  answer.media[index] = std::move(m);
+  answer.media[index] = sdp::AnswerBuilder::rejected(offered);
   for (sdp::Group& g : answer.groups) {
     if (g.semantics == "BUNDLE" && offered.mid) std::erase(g.mids, *offered.mid);
   }

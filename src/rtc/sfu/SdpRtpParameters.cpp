@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "rtc/sdp/FormatParameters.hpp"
 #include "rtc/sdp/SdpTokens.hpp"
 
 namespace onair::rtc::sfu {
@@ -16,32 +17,12 @@ constexpr std::string_view kRepairedRid = "urn:ietf:params:rtp-hdrext:sdes:repai
 constexpr std::string_view kAbsSendTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
 constexpr std::string_view kAudioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+using sdp::FormatParameters;
 
-bool equalsIgnoringCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) { return lower(x) == lower(y); });
-}
+bool equalsIgnoringCase(std::string_view a, std::string_view b) { return FormatParameters::equalsIgnoringCase(a, b); }
 
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
-// The value of `key` in "k=v;k=v" format parameters, if present.
 std::optional<std::string_view> fmtpValue(const std::optional<std::string>& fmtp, std::string_view key) {
-  if (!fmtp) return std::nullopt;
-  std::string_view rest = *fmtp;
-  while (!rest.empty()) {
-    const size_t semicolon = std::min(rest.find(';'), rest.size());
-    const std::string_view pair = rest.substr(0, semicolon);
-    rest.remove_prefix(std::min(semicolon + 1, rest.size()));
-    const size_t equals = pair.find('=');
-    if (equals != std::string_view::npos && equalsIgnoringCase(trimmed(pair.substr(0, equals)), key)) {
-      return trimmed(pair.substr(equals + 1));
-    }
-  }
-  return std::nullopt;
+  return FormatParameters::value(fmtp, key);
 }
 
 bool isRtx(const sdp::RtpFormat& f) { return f.rtpmap && equalsIgnoringCase(f.rtpmap->encodingName, "rtx"); }
