@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -97,6 +98,27 @@ sdp::AnswerParameters MediaRoom::answerParameters(rtc::sfu::TransportId id, uint
   return p;
 }
 
+std::variant<MediaRoom::Negotiation, ApiError> MediaRoom::negotiate(const sdp::SessionDescription& offer,
+                                                                    const rtc::sfu::TransportId* current, uint64_t lastVersion,
+                                                                    std::string_view op) {
+  Negotiation n;
+  std::string error;
+  n.fresh = current == nullptr;
+  n.transport = n.fresh ? openTransport(offer, error) : *current;
+  if (!n.transport) return invalid(error);
+  if (!router_.transport(n.transport)) {
+    return notFound(fmt::format("this peer connection's transport closed: {} again with a new peer connection", op));
+  }
+  n.version = lastVersion + 1;
+  auto answer = sdp::AnswerBuilder::build(offer, answerParameters(n.transport, n.version), error);
+  if (!answer) {
+    if (n.fresh) router_.closeTransport(n.transport);
+    return invalid(error);
+  }
+  n.answer = std::move(*answer);
+  return n;
+}
+
 // ---- publishing --------------------------------------------------------------------------------
 
 api::Result MediaRoom::publish(const std::string& sessionId, const std::string& userId, const sdp::SessionDescription& offer,
@@ -113,35 +135,31 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
     }
   }
 
-  const bool fresh = !publishers_.count(sessionId);
+  auto existing = publishers_.find(sessionId);
+  auto negotiated = negotiate(offer, existing == publishers_.end() ? nullptr : &existing->second.transport,
+                              existing == publishers_.end() ? 0 : existing->second.answerVersion, "publish");
+  if (auto* e = std::get_if<ApiError>(&negotiated)) {
+    if (e->code == ErrorCode::NotFound) publishers_.erase(sessionId);  // closed meanwhile: its close unpublished
+    return *e;
+  }
+  auto& [transport, fresh, version, answer] = std::get<Negotiation>(negotiated);
   std::string error;
-  const rtc::sfu::TransportId transport = fresh ? openTransport(offer, error) : publishers_.at(sessionId).transport;
-  if (!transport) return invalid(error);
-  if (!router_.transport(transport)) {
-    // Closed meanwhile (its close event already unpublished the stream).
-    publishers_.erase(sessionId);
-    return notFound("the publishing peer connection's transport closed: publish again with a new peer connection");
-  }
-  const uint64_t version = fresh ? 1 : publishers_.at(sessionId).answerVersion + 1;
-  auto answer = sdp::AnswerBuilder::build(offer, answerParameters(transport, version), error);
-  if (answer) {
-    for (sdp::MediaSection& m : answer->media) SdpRtpParameters::restrictToOneCodec(m);
-  }
+  for (sdp::MediaSection& m : answer.media) SdpRtpParameters::restrictToOneCodec(m);
 
   // The producers the listed tracks need, checked before anything changes.
   std::vector<MediaTrack> next;
-  for (size_t i = 0; answer && i < offer.media.size() && error.empty(); ++i) {
+  for (size_t i = 0; i < offer.media.size() && error.empty(); ++i) {
     const sdp::MediaSection& offered = offer.media[i];
     auto listed = std::find_if(tracks.begin(), tracks.end(), [&](const TrackOffer& t) { return offered.mid && t.mid == *offered.mid; });
     if (listed == tracks.end() || !isMedia(offered)) continue;
-    auto params = SdpRtpParameters::producer(offered, answer->media[i], error);
+    auto params = SdpRtpParameters::producer(offered, answer.media[i], error);
     if (!params) {
       error = "track " + listed->trackId + ": " + error;
       break;
     }
     next.push_back(MediaTrack{listed->trackId, listed->kind, listed->mid, 0, std::move(*params)});
   }
-  if (!answer || !error.empty()) {
+  if (!error.empty()) {
     if (fresh) router_.closeTransport(transport);
     return invalid(error);
   }
@@ -182,7 +200,7 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
   std::erase_if(next, [](const MediaTrack& t) { return t.producer == 0; });
   publisher.tracks = std::move(next);
 
-  json::object result{{"sdp", sdp::SdpWriter::write(*answer)}, {"streamId", publisher.streamId}};
+  json::object result{{"sdp", sdp::SdpWriter::write(answer)}, {"streamId", publisher.streamId}};
   if (!publisher.published) {
     publisher.published = true;
     emit_("streamPublished", streamData(publisher));
@@ -243,20 +261,14 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
     }
   }
 
-  const bool fresh = !subscribers_.count(sessionId);
-  std::string error;
-  const rtc::sfu::TransportId transport = fresh ? openTransport(offer, error) : subscribers_.at(sessionId).transport;
-  if (!transport) return invalid(error);
-  if (!router_.transport(transport)) {
-    subscribers_.erase(sessionId);
-    return notFound("the subscribing peer connection's transport closed: subscribe again with a new peer connection");
+  auto current = subscribers_.find(sessionId);
+  auto negotiated = negotiate(offer, current == subscribers_.end() ? nullptr : &current->second.transport,
+                              current == subscribers_.end() ? 0 : current->second.answerVersion, "subscribe");
+  if (auto* e = std::get_if<ApiError>(&negotiated)) {
+    if (e->code == ErrorCode::NotFound) subscribers_.erase(sessionId);
+    return *e;
   }
-  const uint64_t version = fresh ? 1 : subscribers_.at(sessionId).answerVersion + 1;
-  auto answer = sdp::AnswerBuilder::build(offer, answerParameters(transport, version), error);
-  if (!answer) {
-    if (fresh) router_.closeTransport(transport);
-    return invalid(error);
-  }
+  auto& [transport, fresh, version, answer] = std::get<Negotiation>(negotiated);
 
   auto& subscriber = subscribers_[sessionId];
   subscriber.transport = transport;
@@ -285,18 +297,18 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
     auto wanted = std::find_if(subscriptions.begin(), subscriptions.end(), [&](const TrackSubscription& s) { return s.mid == mid; });
     const bool replaced = existing != subscriber.sections.end() && wanted != subscriptions.end() &&
                           (existing->second.streamId != wanted->streamId || existing->second.trackId != wanted->trackId);
-    if (existing != subscriber.sections.end() && (answer->media[i].isRejected() || replaced)) {
+    if (existing != subscriber.sections.end() && (answer.media[i].isRejected() || replaced)) {
       router_.closeConsumer(existing->second.consumer);
       subscriber.sections.erase(existing);
       existing = subscriber.sections.end();
     }
-    if (answer->media[i].isRejected()) continue;
+    if (answer.media[i].isRejected()) continue;
 
     std::string reason;
     if (existing != subscriber.sections.end()) {
       // An open section keeps its track: the answer announces it again.
       const MediaTrack* track = findTrack(existing->second.streamId, existing->second.trackId);
-      if (track && SdpRtpParameters::consumer(m, answer->media[i], track->parameters, existing->second.announcement, reason)) continue;
+      if (track && SdpRtpParameters::consumer(m, answer.media[i], track->parameters, existing->second.announcement, reason)) continue;
       router_.closeConsumer(existing->second.consumer);
       subscriber.sections.erase(existing);
     } else if (wanted != subscriptions.end()) {
@@ -305,7 +317,7 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
       ssrcs.insert(announcement.ssrc);
       announcement.rtxSsrc = randomSsrc(ssrcs);
       ssrcs.insert(*announcement.rtxSsrc);
-      auto params = SdpRtpParameters::consumer(m, answer->media[i], track->parameters, announcement, reason);
+      auto params = SdpRtpParameters::consumer(m, answer.media[i], track->parameters, announcement, reason);
       auto consumer = params ? router_.consume(transport, track->producer, *params, reason) : std::nullopt;
       if (consumer) {
         subscriber.sections[mid] = SubscriberSession::Section{wanted->streamId, wanted->trackId, track->producer, *consumer, announcement};
@@ -314,10 +326,10 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
     } else {
       reason = "no track subscribed on this section";
     }
-    reject(*answer, i, m);
+    reject(answer, i, m);
     rejected.push_back(json::object{{"mid", mid}, {"reason", reason}});
   }
-  return json::value(json::object{{"sdp", sdp::SdpWriter::write(*answer)}, {"rejected", std::move(rejected)}});
+  return json::value(json::object{{"sdp", sdp::SdpWriter::write(answer)}, {"rejected", std::move(rejected)}});
 }
 
 // ---- leaving and closing -----------------------------------------------------------------------

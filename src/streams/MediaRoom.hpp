@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "api/Reply.hpp"
@@ -73,6 +74,16 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   void OnRouterProducerClosed(rtc::sfu::ProducerId) override {}
   void OnRouterConsumerClosed(rtc::sfu::ConsumerId consumer) override;
 
+  // The answer to `offer` on the peer connection's transport (`current`; null: a new one, opened
+  // here and closed again when the offer cannot be answered). not_found when `current` has closed.
+  struct Negotiation {
+    rtc::sfu::TransportId transport = 0;
+    bool fresh = false;
+    uint64_t version = 0;  // o= version of this answer
+    rtc::sdp::SessionDescription answer;
+  };
+  std::variant<Negotiation, api::ApiError> negotiate(const rtc::sdp::SessionDescription& offer, const rtc::sfu::TransportId* current,
+                                                     uint64_t lastVersion, std::string_view op);
   // A new transport given the offer's ICE and DTLS parameters; 0 + error when the offer lacks them.
   rtc::sfu::TransportId openTransport(const rtc::sdp::SessionDescription& offer, std::string& error);
   // The SFU's side of an answer on `transport`.
