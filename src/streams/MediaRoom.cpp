@@ -42,13 +42,20 @@ std::optional<rtc::WebRtcTransport::RemoteParameters> remoteOf(const sdp::Sessio
   return rtc::WebRtcTransport::RemoteParameters{*ufrag, *fingerprint, rtc::dtls::DtlsTransport::Role::Server};
 }
 
-// The answer's section `index` turned into a rejection (port 0), and out of the BUNDLE group.
-void reject(sdp::SessionDescription& answer, size_t index, const sdp::MediaSection& offered) {
-  answer.media[index] = sdp::AnswerBuilder::rejected(offered);
-  for (sdp::Group& g : answer.groups) {
-    if (g.semantics == "BUNDLE" && offered.mid) std::erase(g.mids, *offered.mid);
-  }
-  std::erase_if(answer.groups, [](const sdp::Group& g) { return g.semantics == "BUNDLE" && g.mids.empty(); });
+// An accepted answer section that carries nothing (a=inactive, one codec). Sections are never
+// rejected for carrying nothing: rejecting the BUNDLE group's first section would end the peer
+// connection's transport.
+void idle(sdp::MediaSection& m) {
+  rtc::sfu::SdpRtpParameters::restrictToOneCodec(m);
+  m.direction = sdp::Direction::Inactive;
+  m.msids.clear();
+  m.ssrcGroups.clear();
+  m.ssrcs.clear();
+}
+
+bool receives(const sdp::MediaSection& m) {
+  const sdp::Direction d = m.direction.value_or(sdp::Direction::SendRecv);
+  return d == sdp::Direction::RecvOnly || d == sdp::Direction::SendRecv;
 }
 
 ApiError invalid(std::string message) { return ApiError::invalidArgument(std::move(message)); }
@@ -297,12 +304,16 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
     auto wanted = std::find_if(subscriptions.begin(), subscriptions.end(), [&](const TrackSubscription& s) { return s.mid == mid; });
     const bool replaced = existing != subscriber.sections.end() && wanted != subscriptions.end() &&
                           (existing->second.streamId != wanted->streamId || existing->second.trackId != wanted->trackId);
-    if (existing != subscriber.sections.end() && (answer.media[i].isRejected() || replaced)) {
+    if (existing != subscriber.sections.end() && (answer.media[i].isRejected() || !receives(m) || replaced)) {
       router_.closeConsumer(existing->second.consumer);
       subscriber.sections.erase(existing);
       existing = subscriber.sections.end();
     }
     if (answer.media[i].isRejected()) continue;
+    if (!receives(m)) {
+      idle(answer.media[i]);  // the client released it (a=inactive)
+      continue;
+    }
 
     std::string reason;
     if (existing != subscriber.sections.end()) {
@@ -326,7 +337,7 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
     } else {
       reason = "no track subscribed on this section";
     }
-    reject(answer, i, m);
+    idle(answer.media[i]);
     rejected.push_back(json::object{{"mid", mid}, {"reason", reason}});
   }
   return json::value(json::object{{"sdp", sdp::SdpWriter::write(answer)}, {"rejected", std::move(rejected)}});

@@ -8,8 +8,9 @@
 // becomes a producer. A later offer on the same peer connection renegotiates: new listed
 // sections are produced, sections no longer listed (or stopped, or not sending) are closed. A
 // subscriber's offer has recvonly sections; `subscriptions` name the track a section is to
-// receive; a section keeps its track across offers until it is stopped (port 0) or the track
-// goes; sections with no track are rejected.
+// receive; a section keeps its track across offers until it is stopped (port 0), made inactive or
+// the track goes; sections with no track are answered a=inactive (never rejected: rejecting the
+// BUNDLE group's first section would end the transport).
 //
 // Events (through `emit`, to the room's joined connections): streamPublished on a connection's
 // first publish, streamUpdated when a later offer changes the tracks, streamUnpublished on
@@ -55,7 +56,9 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
                       const std::vector<TrackOffer>& tracks);
   // → {}; not_found unless `streamId` is this connection's stream.
   api::Result unpublish(const std::string& sessionId, const std::string& streamId);
-  // → {sdp}. not_found for a stream or track that is not published, invalid_argument as above.
+  // → {sdp, rejected: [{mid, reason}]} (the sections answered inactive because they cannot carry
+  // their track or have none). not_found for a stream or track that is not published,
+  // invalid_argument as above.
   api::Result subscribe(const std::string& sessionId, const rtc::sdp::SessionDescription& offer,
                         const std::vector<TrackSubscription>& subscriptions);
   // → {streams: [{streamId, userId, tracks: [{trackId, kind}]}]}

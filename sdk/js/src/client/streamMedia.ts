@@ -81,6 +81,27 @@ function peerConnection(): RTCPeerConnection {
   return new Ctor(PC_CONFIG);
 }
 
+/** The BUNDLE group's first mid in the current local description (the transport's owner). */
+function bundleTag(pc: RTCPeerConnection): string | undefined {
+  return /^a=group:BUNDLE ([^ \r\n]+)/m.exec(pc.localDescription?.sdp ?? '')?.[1];
+}
+
+/**
+ * Releases a section at the next negotiation. `stop()` for all but the BUNDLE group's first
+ * section: Chromium ends the whole transport (a new DTLS handshake) when that one is stopped, so
+ * it becomes `inactive` instead, its received track stopped (`endTrack`) or its sent track detached.
+ */
+function release(pc: RTCPeerConnection, transceiver: RTCRtpTransceiver, endTrack: boolean): void {
+  if (transceiver.currentDirection === 'stopped') return;
+  if (transceiver.mid === null || transceiver.mid !== bundleTag(pc)) {
+    transceiver.stop();
+    return;
+  }
+  transceiver.direction = 'inactive';
+  if (endTrack) transceiver.receiver.track.stop();
+  else void transceiver.sender.replaceTrack(null).catch(() => undefined);
+}
+
 function kindOf(track: MediaStreamTrack): 'audio' | 'video' {
   if (track.kind !== 'audio' && track.kind !== 'video') throw new OnairError('invalid_argument', `addStreamTrack: unsupported track kind ${track.kind}`);
   return track.kind;
@@ -173,7 +194,7 @@ export class StreamMedia {
     const pc = local.pc!;
     for (const [track, transceiver] of local.senders) {
       if (local.staged.has(track)) continue;
-      transceiver.stop();
+      release(pc, transceiver, false);
       local.media.removeTrack(track);
       local.senders.delete(track);
     }
@@ -304,11 +325,11 @@ export class StreamMedia {
     return sub;
   }
 
-  /** Stops a received section: its track ends; the next offer releases it on the server. */
+  /** Ends a received section's track; the next offer releases the section on the server. */
   private stopSection(sub: Subscriber, mid: string, r: Received): void {
     sub.sections.delete(mid);
     sub.streams.get(r.streamId)?.removeTrack(r.transceiver.receiver.track);
-    if (r.transceiver.currentDirection !== 'stopped') r.transceiver.stop();
+    release(sub.pc, r.transceiver, true);
   }
 
   /** Tracks of a stream that went away: stopped now, released by a renegotiation. */
