@@ -18,6 +18,7 @@
 #include "rtc/sfu/KeyframeRequestLimiter.hpp"
 #include "rtc/sfu/NackGenerator.hpp"
 #include "rtc/sfu/RetransmissionBuffer.hpp"
+#include "rtc/sfu/SeqNum.hpp"
 
 namespace onair::rtc::sfu {
 namespace {
@@ -142,6 +143,10 @@ struct Router::Consumer {
   // Output = producer's + offset, from the latest rewrite (maps a NACKed seq back to the producer's).
   uint16_t seqOffset = 0;
   uint32_t timestampOffset = 0;
+  // The output seq where the current offsets start (set by the first packet after a switch): a
+  // NACK for an older one cannot be mapped back and is not answered.
+  bool newSource = true;
+  uint16_t sourceStartSeq = 0;
   uint16_t rtxSeq = 0;
   bool sentAny = false;
   uint32_t lastTimestamp = 0;
@@ -277,6 +282,7 @@ void Router::resumeConsumer(ConsumerId id) {
   Consumer& consumer = *it->second;
   consumer.paused = false;
   consumer.rewriter.switchSource();
+  consumer.newSource = true;
   if (!consumer.video) return;
   consumer.waitingKeyframe = true;
   requestKeyframe(*producers_.at(consumer.producer));
@@ -334,7 +340,7 @@ void Router::OnWebRtcTransportRtp(WebRtcTransport& webRtcTransport, std::span<ui
       counters_.drop(Drop::UnknownPayloadType);
       return;
     }
-    receiveMedia(*producer, *packet, false);
+    receiveMedia(*producer, *packet);
     return;
   }
   if (packet->payloadType() != codec.rtxPayloadType || !producer->ssrc) {
@@ -346,7 +352,7 @@ void Router::OnWebRtcTransportRtp(WebRtcTransport& webRtcTransport, std::span<ui
     counters_.drop(Drop::EmptyRtx);
     return;
   }
-  receiveMedia(*producer, *original, true);
+  receiveMedia(*producer, *original);
 }
 
 Router::Producer* Router::matchProducer(Transport& transport, const rtp::RtpPacket& packet) {
@@ -370,7 +376,7 @@ Router::Producer* Router::matchProducer(Transport& transport, const rtp::RtpPack
   return nullptr;
 }
 
-void Router::receiveMedia(Producer& producer, rtp::RtpPacket& packet, bool) {
+void Router::receiveMedia(Producer& producer, const rtp::RtpPacket& packet) {
   const auto now = Clock::now();
   const uint16_t seq = packet.sequenceNumber();
   producer.stats.packets++;
@@ -392,10 +398,10 @@ void Router::receiveMedia(Producer& producer, rtp::RtpPacket& packet, bool) {
     if (producer.nack->missingCount() > missingBefore) sendNacks(producer, now);
   }
   if (producer.buffer) producer.buffer->store(seq, packet.bytes(), now);
-  for (const auto id : producer.consumers) forward(producer, *consumers_.at(id), packet, keyframe);
+  for (const auto id : producer.consumers) forward(*consumers_.at(id), packet, keyframe);
 }
 
-void Router::forward(Producer&, Consumer& consumer, const rtp::RtpPacket& packet, bool keyframe) {
+void Router::forward(Consumer& consumer, const rtp::RtpPacket& packet, bool keyframe) {
   if (consumer.paused) return;
   WebRtcTransport* out = transports_.at(consumer.transport)->transport;
   if (!out->connected()) return;
@@ -408,6 +414,10 @@ void Router::forward(Producer&, Consumer& consumer, const rtp::RtpPacket& packet
   if (!rewritten) {
     counters_.drop(Drop::Stale);
     return;
+  }
+  if (consumer.newSource) {
+    consumer.newSource = false;
+    consumer.sourceStartSeq = rewritten->seq;
   }
   consumer.seqOffset = uint16_t(rewritten->seq - packet.sequenceNumber());
   consumer.timestampOffset = rewritten->timestamp - packet.timestamp();
@@ -492,7 +502,9 @@ void Router::retransmit(Consumer& consumer, std::span<const uint16_t> seqs) {
   const auto& codec = consumer.params.codec;
   const bool asRtx = consumer.params.rtxSsrc && codec.rtxPayloadType;
   for (const uint16_t seq : seqs) {
-    const auto stored = producer.buffer ? producer.buffer->find(uint16_t(seq - consumer.seqOffset), now) : std::span<const uint8_t>{};
+    const bool mapped = consumer.sentAny && SeqNum::distance(seq, consumer.sourceStartSeq) >= 0;
+    const auto stored = producer.buffer && mapped ? producer.buffer->find(uint16_t(seq - consumer.seqOffset), now)
+                                                  : std::span<const uint8_t>{};
     if (stored.size() < rtp::RtpPacket::kHeaderBytes) {
       RouterCounters::add(counters_.retransmissionMisses);
       continue;

@@ -17,6 +17,9 @@
 #include "rtc/WebRtcServer.hpp"
 #include "rtc/rtp/BigEndian.hpp"
 #include "rtc/rtp/NackPacket.hpp"
+#include "rtc/rtp/ReceiverReport.hpp"
+#include "rtc/rtp/RembPacket.hpp"
+#include "rtc/rtp/SenderReport.hpp"
 #include "rtc/rtp/RtcpCompound.hpp"
 #include "rtc/rtp/RtcpType.hpp"
 #include "rtc/rtp/RtcpWriter.hpp"
@@ -278,6 +281,76 @@ TEST_F(RouterTest, NacksAGapFromThePublisherUpstream) {
   repaired.insert(repaired.end(), payload.begin(), payload.end());
   publisher->sendRtp(rtpPacket(97, 7, 0, kVideoRtxSsrc, repaired));
   ASSERT_TRUE(runUntil([&] { return router->producerStats(video)->packets == 3; }));
+}
+
+TEST_F(RouterTest, APausedVideoConsumerResumesAtAKeyframeWithContinuousSequenceNumbers) {
+  auto [pubId, publisher] = connectedPeer();
+  const auto video = produce(pubId, videoProducer());
+  auto [subId, sub] = connectedPeer();
+  const auto consumer = consume(subId, video, videoConsumer(0xF1));
+  publisher->sendRtp(rtpPacket(96, 10, 0, kVideoSsrc, vp8(true, 0)));
+  publisher->sendRtp(rtpPacket(96, 11, 3000, kVideoSsrc, vp8(false, 1)));
+  ASSERT_TRUE(runUntil([&] { return parsedFrom(*sub, 0xF1).size() == 2; }));
+
+  router->pauseConsumer(consumer);
+  publisher->sendRtp(rtpPacket(96, 12, 6000, kVideoSsrc, vp8(false, 2)));
+  ASSERT_TRUE(runUntil([&] { return router->producerStats(video)->packets == 3; }));
+  router->resumeConsumer(consumer);
+  publisher->sendRtp(rtpPacket(96, 13, 9000, kVideoSsrc, vp8(false, 3)));  // not a keyframe: held back
+  publisher->sendRtp(rtpPacket(96, 14, 12000, kVideoSsrc, vp8(true, 4)));
+  ASSERT_TRUE(runUntil([&] { return parsedFrom(*sub, 0xF1).size() == 3; }));
+  const auto out = parsedFrom(*sub, 0xF1);
+  EXPECT_EQ(out[2].payload().back(), 4);
+  EXPECT_EQ(out[2].sequenceNumber(), uint16_t(out[1].sequenceNumber() + 1));
+  EXPECT_GE(router->producerStats(video)->keyframeRequestsSent, 1u);
+}
+
+TEST_F(RouterTest, SendsAPublishersKeyframeRequestForASubscribersPli) {
+  auto [pubId, publisher] = connectedPeer();
+  const auto video = produce(pubId, videoProducer());
+  auto [subId, sub] = connectedPeer();
+  const auto consumer = consume(subId, video, videoConsumer(0x71));
+  ASSERT_TRUE(runUntil([&] { return router->producerStats(video)->keyframeRequestsSent == 1; }));
+  std::array<uint8_t, 64> buffer{};
+  rtp::RtcpWriter writer(buffer);
+  writer.pli({0x99, 0x71});
+  sub->sendRtcp(std::vector<uint8_t>(writer.written().begin(), writer.written().end()));
+  ASSERT_TRUE(runUntil([&] { return router->consumerStats(consumer)->keyframeRequestsReceived == 1; }));
+  // Inside the limiter's window it waits, then goes upstream.
+  ASSERT_TRUE(runUntil([&] { return router->producerStats(video)->keyframeRequestsSent == 2; }));
+}
+
+TEST_F(RouterTest, GeneratesReceiverReportsAndRembUpstreamAndSenderReportsDownstream) {
+  auto [pubId, publisher] = connectedPeer();
+  const auto audio = produce(pubId, audioProducer());
+  const auto video = produce(pubId, videoProducer());
+  auto [subId, sub] = connectedPeer();
+  consume(subId, audio, audioConsumer(0x81));
+  publisher->sendRtp(rtpPacket(111, 1, 0, kAudioSsrc, {1}));
+  publisher->sendRtp(rtpPacket(96, 1, 0, kVideoSsrc, vp8(true, 0)));
+  const auto has = [](const Peer& peer, auto match) {
+    for (const auto& bytes : peer.rtcp) {
+      rtp::RtcpCompound compound(bytes);
+      while (const auto view = compound.next()) {
+        if (match(*view)) return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE(runUntil([&] {
+    return has(*publisher, [](const rtp::RtcpPacketView& v) {
+             const auto rr = rtp::ReceiverReport::parse(v);
+             return rr && rr->reports.size() == 2;
+           }) &&
+           has(*publisher, [](const rtp::RtcpPacketView& v) {
+             const auto remb = rtp::RembPacket::parse(v);
+             return remb && remb->bitrate >= 2'900'000 && remb->ssrcs == std::vector<uint32_t>{kVideoSsrc};
+           }) &&
+           has(*sub, [](const rtp::RtcpPacketView& v) {
+             const auto sr = rtp::SenderReport::parse(v);
+             return sr && sr->ssrc == 0x81 && sr->packetCount == 1;
+           });
+  }));
 }
 
 TEST_F(RouterTest, ClosingThePublisherTransportReportsItsProducersAndTheirConsumers) {
