@@ -344,7 +344,7 @@ void Router::OnWebRtcTransportRtp(WebRtcTransport& webRtcTransport, std::span<ui
     return;
   }
   if (packet->payloadType() != codec.rtxPayloadType || !producer->ssrc) {
-    counters_.drop(Drop::UnknownPayloadType);
+    counters_.drop(producer->ssrc ? Drop::UnknownPayloadType : Drop::UnknownSsrc);  // a repair before the media
     return;
   }
   auto original = rtp::RtxPacket::unwrap(bytes.first(packet->bytes().size()), {*producer->ssrc, codec.payloadType});
@@ -371,6 +371,12 @@ Router::Producer* Router::matchProducer(Transport& transport, const rtp::RtpPack
     if (slot || (packet.payloadType() != codec.payloadType && packet.payloadType() != codec.rtxPayloadType)) return nullptr;
     slot = packet.ssrc();
     transport.producerBySsrc[packet.ssrc()] = id;
+    // Keyframe requests made before the ssrc was known could not be sent: ask again.
+    if (producer.ssrc == packet.ssrc() && std::any_of(producer.consumers.begin(), producer.consumers.end(), [&](ConsumerId c) {
+          return consumers_.at(c)->waitingKeyframe;
+        })) {
+      requestKeyframe(producer);
+    }
     return &producer;
   }
   return nullptr;

@@ -400,6 +400,19 @@ TEST_F(RouterTest, ChurnOfFiftyTransportsLeavesNothingBehind) {
   EXPECT_TRUE(events.producersClosed.empty()) << "closeProducer is not reported";
 }
 
+TEST_F(RouterTest, ClosingAProducerReportsItsConsumersButNotItself) {
+  auto [pubId, publisher] = connectedPeer();
+  const auto video = produce(pubId, videoProducer());
+  const auto subId = router->createTransport();
+  const auto consumer = consume(subId, video, videoConsumer(0x91));
+  router->closeProducer(video);
+  EXPECT_EQ(events.consumersClosed, std::vector<ConsumerId>{consumer});
+  EXPECT_TRUE(events.producersClosed.empty());
+  EXPECT_EQ(router->consumerCount(), 0u);
+  std::string error;
+  EXPECT_TRUE(router->produce(pubId, videoProducer(), error)) << "its ssrc and mid are free again: " << error;
+}
+
 TEST_F(RouterTest, DestroyingTheRouterClosesItsTransportsWithoutReporting) {
   auto [pubId, publisher] = connectedPeer();
   produce(pubId, videoProducer());
