@@ -121,10 +121,12 @@ class Router final : private WebRtcTransport::Listener {
 
   // Media in.
   Producer* matchProducer(Transport& transport, const rtp::RtpPacket& packet);
-  void receiveMedia(Producer& producer, rtp::RtpPacket& packet, bool retransmitted);
-  void forward(Producer& producer, Consumer& consumer, const rtp::RtpPacket& packet, bool keyframe);
-  bool rewriteInto(Consumer& consumer, std::span<const uint8_t> original, uint16_t seq, uint32_t timestamp,
-                   std::span<uint8_t> out, size_t& length);
+  void receiveMedia(Producer& producer, const rtp::RtpPacket& packet);
+  void forward(Consumer& consumer, const rtp::RtpPacket& packet, bool keyframe);
+  // Copies `original` into `out` with the consumer's ssrc, payload type, extension ids and the
+  // given seq/timestamp; its length, 0 when it does not parse or fit.
+  static size_t rewriteInto(const Consumer& consumer, std::span<const uint8_t> original, uint16_t seq, uint32_t timestamp,
+                            std::span<uint8_t> out);
 
   // Feedback.
   void handleFeedback(Transport& transport, std::span<const uint8_t> compound);
