@@ -90,10 +90,6 @@ async function waitFor(what, ms, check) {
 
 let streamId;
 
-// The media assertions need the router's forwarding (branch sfu-router). Until it is merged the
-// sub-test is skipped; ICE + DTLS and the signaling are asserted above regardless.
-const MEDIA_PENDING = 'media forwarding: waits for the Router\'s packet path (sfu-router)';
-
 test('A publishes camera and microphone; B subscribes; both peer connections connect (ICE + DTLS)', async () => {
   const a = await openPage('ana');
   const b = await openPage('ben');
@@ -123,7 +119,7 @@ test('A publishes camera and microphone; B subscribes; both peer connections con
   assert.ok((await a.evaluate(() => window.states)).includes('connected'), 'publishStream onState heard connected');
 });
 
-test('media: B decodes video and receives audio; a later subscriber decodes a frame at once', { skip: MEDIA_PENDING }, async () => {
+test('media: B decodes video and receives audio; a later subscriber decodes a frame at once', async () => {
   const b = pages.ben.page;
   await waitFor('B: framesDecoded rising and audio packets', 10_000, async () => {
     const first = await inbound(b);
