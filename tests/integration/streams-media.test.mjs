@@ -5,6 +5,7 @@ import { test as baseTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
+import { collect, until } from '../support/streams.mjs';
 import { startOnair } from '../support/onair.mjs';
 import { connect, OnairError } from '../../sdk/js/dist/client/index.js';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
@@ -54,20 +55,6 @@ async function rejects(promise, code, message) {
     if (message) assert.match(e.message, message);
     return true;
   });
-}
-
-function collect(client, name) {
-  const seen = [];
-  client.streams.on(name, (data) => seen.push(data));
-  return seen;
-}
-
-async function until(check, what, ms = 5000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 // Open WebRTC transports over all shards, from /metrics.
