@@ -1,6 +1,7 @@
 // Stream media in Chromium through the SDK (issue 13): page A publishes camera + microphone (fake
 // devices), page B subscribes and decodes; a third page subscribing later decodes a frame; A
-// unpublishes and B hears it and its tracks end. Each page is onair's /healthz document, which
+// drops its microphone (updateStream) and B's audio track ends, the video staying; A unpublishes
+// and B hears it and its tracks end. Each page is onair's /healthz document, which
 // imports the browser build of the SDK from /sdk/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
