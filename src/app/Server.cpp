@@ -243,7 +243,8 @@ int Server::run(Config config, const std::string& executable) {
   rooms::RoomService roomService(pool, engine, namespacePolicy(config), static_cast<size_t>(config.roomsMaxSubscriptionsPerConnection));
   stage::StageService stageService(pool, engine, stage::StageOptions{config.stageRequestUpdateIntervalMs, config.stageDepartedTtlMs});
   streams::StreamService streamService(pool, engine, streams::StreamOptions{static_cast<size_t>(config.streamsMaxUsers),
-                                                                          static_cast<size_t>(config.streamsMaxMetaBytes)});
+                                                                          static_cast<size_t>(config.streamsMaxMetaBytes)},
+                                        media.get());
   std::unique_ptr<live::LiveService> liveService;
   try {
     liveService = std::make_unique<live::LiveService>(pool, engine, liveOptions(config));

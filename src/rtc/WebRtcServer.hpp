@@ -34,6 +34,7 @@
 #include "rtc/WebRtcTransport.hpp"
 #include "rtc/dtls/DtlsContext.hpp"
 #include "rtc/ice/StunAddress.hpp"
+#include "rtc/sfu/RouterCounters.hpp"
 
 namespace onair::rtc {
 
@@ -75,6 +76,9 @@ class WebRtcServer final : private net::UdpSocket::Listener {
 
   const WebRtcCounters& counters() const { return counters_; }
   const net::UdpSocket::Counters& socketCounters() const { return socket_->counters(); }
+  // What this shard's sfu::Routers count (written by them, on this thread).
+  sfu::RouterCounters& routerCounters() { return routerCounters_; }
+  const sfu::RouterCounters& routerCounters() const { return routerCounters_; }
 
  private:
   friend class WebRtcTransport;
@@ -107,6 +111,7 @@ class WebRtcServer final : private net::UdpSocket::Listener {
   std::shared_ptr<const dtls::DtlsContext> dtlsContext_;
   Options options_;
   WebRtcCounters counters_;
+  sfu::RouterCounters routerCounters_;
   std::unique_ptr<net::UdpSocket> socket_;
   sdp::Candidate candidate_;
   std::unordered_map<std::string, std::unique_ptr<WebRtcTransport>, TextHash, std::equal_to<>> byUfrag_;

@@ -64,7 +64,38 @@ std::string WebRtcServerPool::metricsText() const {
       out += fmt::format("onair_rtc_packets_dropped_total{{shard=\"{}\",reason=\"{}\"}} {}\n", i, reason, count);
     });
   }
+  appendRouterMetrics(out);
   return out;
+}
+
+void WebRtcServerPool::appendRouterMetrics(std::string& out) const {
+  using sfu::RouterCounters;
+  auto perShard = [&](const char* name, const char* help, auto member) {
+    header(out, name, "counter", help);
+    for (size_t i = 0; i < servers_.size(); ++i) {
+      out += fmt::format("{}{{shard=\"{}\"}} {}\n", name, i, RouterCounters::read(servers_[i]->routerCounters().*member));
+    }
+  };
+  perShard("onair_sfu_rtp_received_total", "RTP packets received from publishers.", &RouterCounters::rtpReceived);
+  perShard("onair_sfu_rtp_received_bytes_total", "Bytes of RTP received from publishers.", &RouterCounters::rtpReceivedBytes);
+  perShard("onair_sfu_rtp_forwarded_total", "RTP packets forwarded to subscribers.", &RouterCounters::rtpForwarded);
+  perShard("onair_sfu_rtp_forwarded_bytes_total", "Bytes of RTP forwarded to subscribers.", &RouterCounters::rtpForwardedBytes);
+  perShard("onair_sfu_nacks_sent_total", "NACK packets sent to publishers.", &RouterCounters::nacksSent);
+  perShard("onair_sfu_nacks_received_total", "NACK packets received from subscribers.", &RouterCounters::nacksReceived);
+  perShard("onair_sfu_keyframe_requests_sent_total", "PLI/FIR sent to publishers.", &RouterCounters::keyframeRequestsSent);
+  perShard("onair_sfu_keyframe_requests_received_total", "PLI/FIR received from subscribers.",
+           &RouterCounters::keyframeRequestsReceived);
+  perShard("onair_sfu_retransmissions_total", "Packets resent to subscribers from the SFU's buffer.", &RouterCounters::retransmissions);
+  perShard("onair_sfu_retransmission_misses_total", "NACKed packets no longer in the SFU's buffer.",
+           &RouterCounters::retransmissionMisses);
+  header(out, "onair_sfu_packets_dropped_total", "counter", "Media packets the SFU dropped, by reason.");
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    for (size_t r = 0; r < RouterCounters::kDropReasons; ++r) {
+      const auto reason = static_cast<RouterCounters::Drop>(r);
+      out += fmt::format("onair_sfu_packets_dropped_total{{shard=\"{}\",reason=\"{}\"}} {}\n", i, RouterCounters::name(reason),
+                         servers_[i]->routerCounters().dropped(reason));
+    }
+  }
 }
 
 }  // namespace onair::rtc

@@ -37,6 +37,9 @@ class WebRtcServerPool {
   std::string metricsText() const;
 
  private:
+  // The sfu::Routers' counters of every shard (onair_sfu_*).
+  void appendRouterMetrics(std::string& out) const;
+
   std::shared_ptr<const dtls::DtlsContext> dtlsContext_;
   std::vector<std::unique_ptr<WebRtcServer>> servers_;
 };

@@ -6,6 +6,8 @@
 #include "api/ClientSession.hpp"
 #include "api/OpRouter.hpp"
 #include "api/Reply.hpp"
+#include "rtc/sdp/SessionDescription.hpp"
+#include "streams/MediaArgs.hpp"
 #include "streams/StreamRoomArgs.hpp"
 #include "streams/StreamService.hpp"
 
@@ -83,6 +85,40 @@ void registerStreamOps(api::OpRouter& router, StreamService& service) {
     withRoom(std::move(call), [&service](Call&& call, api::ArgReader&, const std::string& roomId) {
       auto actor = actorOf(call);
       service.leave(roomId, std::move(actor), replyTo(std::move(call)));
+    });
+  });
+  router.add("streams.publish", [&service](Call&& call) {
+    withRoom(std::move(call), [&service](Call&& call, api::ArgReader& args, const std::string& roomId) {
+      auto offer = MediaArgs::offer(args, call.args());
+      auto tracks = MediaArgs::tracks(args, call.args());
+      if (args.error()) return call.fail(*args.error());
+      auto actor = actorOf(call);
+      service.publish(roomId, std::make_shared<const rtc::sdp::SessionDescription>(std::move(*offer)), std::move(tracks), std::move(actor),
+                      replyTo(std::move(call)));
+    });
+  });
+  router.add("streams.unpublish", [&service](Call&& call) {
+    withRoom(std::move(call), [&service](Call&& call, api::ArgReader& args, const std::string& roomId) {
+      std::string streamId = args.string("streamId", 1, 64);
+      if (args.error()) return call.fail(*args.error());
+      auto actor = actorOf(call);
+      service.unpublish(roomId, streamId, std::move(actor), replyTo(std::move(call)));
+    });
+  });
+  router.add("streams.listStreams", [&service](Call&& call) {
+    withRoom(std::move(call), [&service](Call&& call, api::ArgReader&, const std::string& roomId) {
+      auto actor = actorOf(call);
+      service.listStreams(roomId, std::move(actor), replyTo(std::move(call)));
+    });
+  });
+  router.add("streams.subscribe", [&service](Call&& call) {
+    withRoom(std::move(call), [&service](Call&& call, api::ArgReader& args, const std::string& roomId) {
+      auto offer = MediaArgs::offer(args, call.args());
+      auto subscriptions = MediaArgs::subscriptions(args, call.args());
+      if (args.error()) return call.fail(*args.error());
+      auto actor = actorOf(call);
+      service.subscribe(roomId, std::make_shared<const rtc::sdp::SessionDescription>(std::move(*offer)), std::move(subscriptions),
+                        std::move(actor), replyTo(std::move(call)));
     });
   });
   for (bool subscribe : {true, false}) {

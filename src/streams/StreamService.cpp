@@ -14,6 +14,8 @@
 #include "api/Envelope.hpp"
 #include "net/WsCodec.hpp"
 #include "net/WsConnection.hpp"
+#include "rtc/WebRtcServerPool.hpp"
+#include "streams/MediaRoom.hpp"
 #include "streams/OpaqueMeta.hpp"
 #include "util/Random.hpp"
 
@@ -81,6 +83,7 @@ struct StreamService::Member {
 };
 
 struct StreamService::Room {
+  std::string contextId;
   std::map<std::string, Member> members;  // by sessionId
 };
 
@@ -94,11 +97,12 @@ struct StreamService::SessionState {
 
 struct StreamService::Shard {
   std::unordered_map<std::string, Room> rooms;  // rooms owned here with joined connections
+  std::unordered_map<std::string, std::unique_ptr<MediaRoom>> media;  // rooms owned here with media
   std::unordered_map<api::ClientSession*, SessionState> sessions;
 };
 
-StreamService::StreamService(hub::ShardPool& pool, engine::Engine& engine, StreamOptions options)
-    : pool_(pool), engine_(engine), options_(options) {
+StreamService::StreamService(hub::ShardPool& pool, engine::Engine& engine, StreamOptions options, rtc::WebRtcServerPool* media)
+    : pool_(pool), engine_(engine), options_(options), media_(media) {
   for (size_t i = 0; i < pool_.size(); ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
@@ -292,7 +296,10 @@ void StreamService::remove(const std::string& roomId, StreamActor actor, Reply r
         // A failure here leaves an id without a record in the index, which lists skip.
         reply(json::object());
         roomEvent("streamRoomDeleted", roomId, contextId, json::object{{"streamRoomId", roomId}, {"contextId", contextId}});
-        pool_.post(ownerOf(roomId), [this, roomId] { shards_[ownerOf(roomId)]->rooms.erase(roomId); });
+        pool_.post(ownerOf(roomId), [this, roomId] {
+          shards_[ownerOf(roomId)]->rooms.erase(roomId);
+          shards_[ownerOf(roomId)]->media.erase(roomId);  // its transports close without events
+        });
       });
     });
   }, reply);
@@ -347,6 +354,8 @@ void StreamService::removeMember(const std::string& roomId, const std::string& s
   if (m == it->second.members.end()) return;
   std::string userId = m->second.userId;
   it->second.members.erase(m);
+  auto& media = shards_[ownerOf(roomId)]->media;
+  if (auto room = media.find(roomId); room != media.end()) room->second->removeSession(sessionId);
   if (announce) toMembers(roomId, api::Envelope::event("streams.streamMemberLeft", roomId, json::object{{"streamRoomId", roomId}, {"userId", userId}}), "");
   if (it->second.members.empty()) rooms.erase(it);
 }
@@ -380,10 +389,12 @@ void StreamService::sessionClosed(size_t shard, api::ClientSession* session) {
 }
 
 void StreamService::join(const std::string& roomId, StreamActor actor, Reply reply) {
-  load(roomId, actor, Who::Members, [this, roomId, actor, reply](json::object, uint64_t) {
+  load(roomId, actor, Who::Members, [this, roomId, actor, reply](json::object record, uint64_t) {
     size_t owner = ownerOf(roomId);
-    pool_.post(owner, [this, owner, roomId, actor, reply] {
+    std::string contextId(record.at("contextId").as_string());
+    pool_.post(owner, [this, owner, roomId, contextId, actor, reply] {
       auto& room = shards_[owner]->rooms[roomId];
+      room.contextId = contextId;
       if (!room.members.count(actor.sessionId)) {
         toMembers(roomId, api::Envelope::event("streams.streamMemberJoined", roomId, json::object{{"streamRoomId", roomId}, {"userId", actor.userId}}), "");
         room.members[actor.sessionId] = Member{actor.userId, actor.shard, actor.session};
@@ -446,6 +457,57 @@ void StreamService::unsubscribeContext(const std::string& contextId, StreamActor
   auto it = session ? sessions.find(session.get()) : sessions.end();
   if (it != sessions.end() && it->second.contexts.erase(contextId)) pool_.unsubscribe(actor.shard, contextTopic(contextId), it->second.sink);
   reply(json::object());
+}
+
+// ---- media ------------------------------------------------------------------------------------
+
+void StreamService::withMedia(const std::string& roomId, const StreamActor& actor, std::string_view action,
+                              std::function<api::Result(MediaRoom&)> fn, Reply reply) {
+  if (!media_) return reply(ApiError{ErrorCode::UnsupportedTransport, "this server has no media plane", std::nullopt});
+  size_t owner = ownerOf(roomId);
+  pool_.post(owner, [this, owner, roomId, actor, action = std::string(action), fn = std::move(fn), reply] {
+    auto& shard = *shards_[owner];
+    auto room = shard.rooms.find(roomId);
+    if (room == shard.rooms.end() || !room->second.members.count(actor.sessionId)) {
+      return reply(ApiError{ErrorCode::Permission, "join stream room " + roomId + " first (streams.joinStreamRoom)", std::nullopt});
+    }
+    if (!action.empty() && !actor.allows(room->second.contextId, action)) {
+      return reply(ApiError{ErrorCode::Permission, fmt::format("your token does not allow {} in context {}", action, room->second.contextId), std::nullopt});
+    }
+    auto& media = shard.media[roomId];
+    if (!media) {
+      auto emit = [this, roomId](std::string_view event, json::object data) {
+        toMembers(roomId, api::Envelope::event("streams." + std::string(event), roomId, data), "");
+      };
+      auto empty = [this, owner, roomId] { shards_[owner]->media.erase(roomId); };
+      media = std::make_unique<MediaRoom>(pool_.loop(owner).io(), media_->server(owner), roomId, emit, empty);
+    }
+    api::Result result = fn(*media);
+    // A room with no media keeps no Router (a failed first offer, a listing, the last unpublish).
+    if (media->empty()) shard.media.erase(roomId);
+    reply(std::move(result));
+  });
+}
+
+void StreamService::publish(const std::string& roomId, Offer offer, std::vector<TrackOffer> tracks, StreamActor actor, Reply reply) {
+  withMedia(roomId, actor, "publish", [offer, tracks = std::move(tracks), actor](MediaRoom& media) {
+    return media.publish(actor.sessionId, actor.userId, *offer, tracks);
+  }, reply);
+}
+
+void StreamService::unpublish(const std::string& roomId, const std::string& streamId, StreamActor actor, Reply reply) {
+  withMedia(roomId, actor, "publish", [streamId, actor](MediaRoom& media) { return media.unpublish(actor.sessionId, streamId); }, reply);
+}
+
+void StreamService::listStreams(const std::string& roomId, StreamActor actor, Reply reply) {
+  withMedia(roomId, actor, "", [](MediaRoom& media) { return api::Result(json::value(media.listStreams())); }, reply);
+}
+
+void StreamService::subscribe(const std::string& roomId, Offer offer, std::vector<TrackSubscription> subscriptions, StreamActor actor,
+                              Reply reply) {
+  withMedia(roomId, actor, "subscribe", [offer, subscriptions = std::move(subscriptions), actor](MediaRoom& media) {
+    return media.subscribe(actor.sessionId, *offer, subscriptions);
+  }, reply);
 }
 
 }  // namespace onair::streams

@@ -12,6 +12,10 @@
 // Membership: the connections joined to a room are held by the room's owner shard
 // (hash of "sr:<id>"), which sends member and room events to them. Context subscriptions are hub
 // topics "sc:<contextId>". A connection's joins and subscriptions end when it closes.
+//
+// Media: a joined room's MediaRoom (its Router on the owner shard's WebRtcServer) holds the
+// connections' publishing and subscribing peer connections; leaving, being let go or closing
+// removes them, and a room with no media left destroys its MediaRoom.
 // Events are sent once per connection: a joined connection that is also subscribed to the
 // room's context gets room events through the context only.
 #include <boost/json/value.hpp>
@@ -29,14 +33,25 @@
 #include "streams/StreamOptions.hpp"
 #include "streams/StreamRoomSpec.hpp"
 #include "streams/StreamRoomUpdate.hpp"
+#include "streams/TrackOffer.hpp"
+#include "streams/TrackSubscription.hpp"
+
+namespace onair::rtc {
+class WebRtcServerPool;
+}
+namespace onair::rtc::sdp {
+struct SessionDescription;
+}
 
 namespace onair::streams {
 
 using api::Reply;
+class MediaRoom;
 
 class StreamService {
  public:
-  StreamService(hub::ShardPool& pool, engine::Engine& engine, StreamOptions options);
+  // `media` (may be null: media ops then fail with unsupported_transport) outlives the service.
+  StreamService(hub::ShardPool& pool, engine::Engine& engine, StreamOptions options, rtc::WebRtcServerPool* media = nullptr);
   ~StreamService();
 
   // invalid_argument / payload_too_large when `spec` breaks the limits (users, metas, policy).
@@ -59,6 +74,18 @@ class StreamService {
   void leave(const std::string& roomId, StreamActor actor, Reply reply);
   void subscribeContext(const std::string& contextId, StreamActor actor, Reply reply);
   void unsubscribeContext(const std::string& contextId, StreamActor actor, Reply reply);
+
+  // Media (docs/protocol.md "Media"). The connection must have joined the room (else
+  // permission); publish and unpublish need the grant `publish`, subscribe `subscribe`.
+  using Offer = std::shared_ptr<const rtc::sdp::SessionDescription>;
+  // → {sdp, streamId}; streamPublished (first) or streamUpdated (later offers) to the members.
+  void publish(const std::string& roomId, Offer offer, std::vector<TrackOffer> tracks, StreamActor actor, Reply reply);
+  // → {}; streamUnpublished to the members.
+  void unpublish(const std::string& roomId, const std::string& streamId, StreamActor actor, Reply reply);
+  // → {streamRoomId, streams: [{streamId, userId, tracks: [{trackId, kind}]}]}
+  void listStreams(const std::string& roomId, StreamActor actor, Reply reply);
+  // → {sdp, rejected: [{mid, reason}]}
+  void subscribe(const std::string& roomId, Offer offer, std::vector<TrackSubscription> subscriptions, StreamActor actor, Reply reply);
 
  private:
   struct Member;
@@ -84,6 +111,10 @@ class StreamService {
   // On the owner: the connections whose users are no longer in the room leave it.
   void dropStrangers(const std::string& roomId, const boost::json::object& room);
   void removeMember(const std::string& roomId, const std::string& sessionId, bool announce);
+  // On the owner: runs `fn` with the room's media when the connection has joined the room and its
+  // token has `action` (empty: none needed) in the room's context; else replies the error.
+  void withMedia(const std::string& roomId, const StreamActor& actor, std::string_view action,
+                 std::function<api::Result(MediaRoom&)> fn, Reply reply);
 
   // On the connection's shard: its state, with the close hook registered once.
   SessionState* sessionState(const StreamActor& actor);
@@ -92,6 +123,7 @@ class StreamService {
   hub::ShardPool& pool_;
   engine::Engine& engine_;
   StreamOptions options_;
+  rtc::WebRtcServerPool* media_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

@@ -4,6 +4,7 @@ import { test as baseTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { WebSocket } from 'ws';
+import { collect, until } from '../support/streams.mjs';
 import { startOnair, onairBinary } from '../support/onair.mjs';
 import { connect, OnairError } from '../../sdk/js/dist/client/index.js';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
@@ -41,21 +42,6 @@ async function user(userId, grants = ['stream:ctx-*:join,manage']) {
 
 async function rejects(promise, code) {
   await assert.rejects(promise, (e) => e instanceof OnairError && e.code === code);
-}
-
-/** Collects `name` events on `client.streams` from now on. */
-function collect(client, name) {
-  const seen = [];
-  client.streams.on(name, (data) => seen.push(data));
-  return seen;
-}
-
-async function until(check, what, ms = 5000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 test('create, get and list through the client SDK; metas come back as bytes', async () => {

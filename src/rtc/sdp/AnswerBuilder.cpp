@@ -4,38 +4,17 @@
 #include <set>
 #include <string_view>
 
+#include "rtc/sdp/FormatParameters.hpp"
 #include "rtc/sdp/SdpTokens.hpp"
 
 namespace onair::rtc::sdp {
 
 namespace {
 
-bool equalsIgnoringCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-  });
-}
+bool equalsIgnoringCase(std::string_view a, std::string_view b) { return FormatParameters::equalsIgnoringCase(a, b); }
 
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
-// The value of `key` in "k=v;k=v" format parameters, if present.
 std::optional<std::string_view> fmtpValue(const std::optional<std::string>& fmtp, std::string_view key) {
-  if (!fmtp) return std::nullopt;
-  std::string_view rest = *fmtp;
-  while (!rest.empty()) {
-    const size_t semicolon = std::min(rest.find(';'), rest.size());
-    const std::string_view pair = rest.substr(0, semicolon);
-    rest.remove_prefix(std::min(semicolon + 1, rest.size()));
-    const size_t equals = pair.find('=');
-    if (equals != std::string_view::npos && equalsIgnoringCase(trimmed(pair.substr(0, equals)), key)) {
-      return trimmed(pair.substr(equals + 1));
-    }
-  }
-  return std::nullopt;
+  return FormatParameters::value(fmtp, key);
 }
 
 bool matches(const CodecCapability& codec, std::string_view kind, const RtpFormat& format) {
@@ -264,16 +243,7 @@ class Answerer {
     return m;
   }
 
-  static MediaSection rejected(const MediaSection& offered) {
-    MediaSection m;
-    m.kind = offered.kind;
-    m.port = 0;
-    m.proto = offered.proto;
-    m.formats = offered.formats;
-    m.connection = "IN IP4 0.0.0.0";
-    m.mid = offered.mid;
-    return m;
-  }
+  static MediaSection rejected(const MediaSection& offered) { return AnswerBuilder::rejected(offered); }
 
   const SessionDescription& offer_;
   const AnswerParameters& local_;
@@ -283,6 +253,17 @@ class Answerer {
 };
 
 }  // namespace
+
+MediaSection AnswerBuilder::rejected(const MediaSection& offered) {
+  MediaSection m;
+  m.kind = offered.kind;
+  m.port = 0;
+  m.proto = offered.proto;
+  m.formats = offered.formats;
+  m.connection = "IN IP4 0.0.0.0";
+  m.mid = offered.mid;
+  return m;
+}
 
 std::optional<SessionDescription> AnswerBuilder::build(const SessionDescription& offer, const AnswerParameters& local,
                                                        std::string& error) {

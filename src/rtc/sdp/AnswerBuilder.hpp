@@ -32,6 +32,9 @@ class AnswerBuilder {
  public:
   static std::optional<SessionDescription> build(const SessionDescription& offer, const AnswerParameters& local,
                                                  std::string& error);
+  // The answer's section for an offered section it does not take: port 0, the offered m= line
+  // and mid, nothing else.
+  static MediaSection rejected(const MediaSection& offered);
 };
 
 }  // namespace onair::rtc::sdp

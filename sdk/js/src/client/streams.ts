@@ -8,6 +8,7 @@ import {
   toStreamRoom,
   toStreamRoomList,
   updateArgs,
+  type RemoteStreamInfo,
   type StreamEvents,
   type StreamListQuery,
   type StreamRoom,
@@ -15,6 +16,14 @@ import {
   type StreamUser,
 } from '../common/streams.js';
 import type { OnairClient } from './OnairClient.js';
+import {
+  StreamMedia,
+  type RemoteStreamListener,
+  type StreamHandle,
+  type StreamPublishResult,
+  type StreamState,
+  type StreamSubscription,
+} from './streamMedia.js';
 
 /** The result of `joinStreamRoom`: the users joined now (this one included). */
 export interface StreamJoinResult {
@@ -28,12 +37,19 @@ export interface StreamJoinResult {
  * update and delete (updates and deletes also need this user among the room's managers).
  *
  * Joined rooms and subscribed contexts are joined and subscribed again after a reconnect.
+ *
+ * Media (browsers): `createStream` → `addStreamTrack` → `publishStream` sends tracks through one
+ * RTCPeerConnection per room; `subscribeToRemoteStreams` receives through another, and
+ * `addRemoteStreamListener` hands over the remote tracks. Publishing needs
+ * `stream:<contextId>:publish`, subscribing `:subscribe`, both a joined room. Peer connections
+ * end with `leaveStreamRoom` or a reconnect (publish and subscribe again after one).
  */
 export class Streams {
   private readonly client: OnairClient;
   private readonly events = new Emitter<StreamEvents>();
   private readonly joined = new Set<string>();
   private readonly contexts = new Set<string>();
+  private readonly media: StreamMedia;
 
   /** @internal Use `client.streams`. */
   constructor(client: OnairClient) {
@@ -47,6 +63,7 @@ export class Streams {
       });
     }
     client.onReconnect(() => this.restore());
+    this.media = new StreamMedia(client);
   }
 
   /** Adds a handler for a stream-room event; returns a function that removes it. */
@@ -101,7 +118,65 @@ export class Streams {
   async leaveStreamRoom(streamRoomId: string): Promise<void> {
     const id = checkStreamRoomId('leaveStreamRoom', streamRoomId);
     this.joined.delete(id);
+    this.media.closeRoom(id);
     await this.client.request('streams.leaveStreamRoom', { streamRoomId: id });
+  }
+
+  // ---- media ---------------------------------------------------------------------------------
+
+  /** A local stream to fill with `addStreamTrack` and send with `publishStream` (one per room). */
+  async createStream(streamRoomId: string): Promise<StreamHandle> {
+    return this.media.createStream(checkStreamRoomId('createStream', streamRoomId));
+  }
+
+  /** Stages a track; it is sent by `publishStream`, or by `updateStream` once published. Returns its trackId. */
+  async addStreamTrack(handle: StreamHandle, options: { track: MediaStreamTrack }): Promise<string> {
+    return this.media.addStreamTrack(handle, options);
+  }
+
+  /** Stages the removal of a track (applied by `updateStream`). */
+  async removeStreamTrack(handle: StreamHandle, track: MediaStreamTrack): Promise<void> {
+    this.media.removeStreamTrack(handle, track);
+  }
+
+  /** Publishes the staged tracks; `onState` hears the peer connection's state. Members get `streamPublished`. */
+  publishStream(handle: StreamHandle, onState?: (state: StreamState) => void): Promise<StreamPublishResult> {
+    return this.media.publishStream(handle, onState);
+  }
+
+  /** Renegotiates the tracks staged since; members get `streamUpdated`. */
+  updateStream(handle: StreamHandle): Promise<StreamPublishResult> {
+    return this.media.updateStream(handle);
+  }
+
+  /** Stops sending; members get `streamUnpublished`. The handle can be published again. */
+  unpublishStream(handle: StreamHandle): Promise<void> {
+    return this.media.unpublishStream(handle);
+  }
+
+  /** The streams published in a joined room now. */
+  listStreams(streamRoomId: string): Promise<RemoteStreamInfo[]> {
+    return this.media.listStreams(checkStreamRoomId('listStreams', streamRoomId));
+  }
+
+  /** Receives whole streams, or single tracks (`trackId`); tracks arrive through `addRemoteStreamListener`. */
+  subscribeToRemoteStreams(streamRoomId: string, subscriptions: StreamSubscription[]): Promise<void> {
+    return this.media.subscribeToRemoteStreams(checkStreamRoomId('subscribeToRemoteStreams', streamRoomId), subscriptions);
+  }
+
+  /** Adds and removes subscriptions in one renegotiation. */
+  modifyRemoteStreamsSubscriptions(streamRoomId: string, add: StreamSubscription[], remove: StreamSubscription[]): Promise<void> {
+    return this.media.modifyRemoteStreamsSubscriptions(checkStreamRoomId('modifyRemoteStreamsSubscriptions', streamRoomId), add, remove);
+  }
+
+  unsubscribeFromRemoteStreams(streamRoomId: string, subscriptions: StreamSubscription[]): Promise<void> {
+    return this.media.unsubscribeFromRemoteStreams(checkStreamRoomId('unsubscribeFromRemoteStreams', streamRoomId), subscriptions);
+  }
+
+  /** Hears the remote tracks of one room (those already received too); returns a remover. */
+  addRemoteStreamListener(listener: RemoteStreamListener): () => void {
+    checkStreamRoomId('addRemoteStreamListener', listener?.streamRoomId);
+    return this.media.addRemoteStreamListener(listener);
   }
 
   /** Hears `streamRoomCreated`, `streamRoomUpdated` and `streamRoomDeleted` of a whole context. */

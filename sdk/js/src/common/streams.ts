@@ -45,6 +45,21 @@ export interface StreamListQuery {
 /** A user in `users`/`managers`: a user id, or an object with one (PrivMX's UserWithPubKey). */
 export type StreamUser = string | { userId: string };
 
+/** One track of a published stream. */
+export interface StreamTrackInfo {
+  /** The publisher's MediaStreamTrack id. */
+  trackId: string;
+  kind: 'audio' | 'video';
+}
+
+/** A stream published in a room (`listStreams`, `streamPublished`, `streamUpdated`). */
+export interface RemoteStreamInfo {
+  streamRoomId: string;
+  streamId: string;
+  userId: string;
+  tracks: StreamTrackInfo[];
+}
+
 /** Event name → handler arguments, for `client.streams.on`. */
 export interface StreamEvents {
   streamRoomCreated: [room: StreamRoom];
@@ -52,6 +67,9 @@ export interface StreamEvents {
   streamRoomDeleted: [info: { streamRoomId: string; contextId: string }];
   streamMemberJoined: [info: { streamRoomId: string; userId: string }];
   streamMemberLeft: [info: { streamRoomId: string; userId: string }];
+  streamPublished: [stream: RemoteStreamInfo];
+  streamUpdated: [stream: RemoteStreamInfo];
+  streamUnpublished: [info: { streamRoomId: string; streamId: string; userId: string }];
 }
 
 export type StreamEvent = keyof StreamEvents;
@@ -62,6 +80,9 @@ export const STREAM_EVENTS: readonly StreamEvent[] = [
   'streamRoomDeleted',
   'streamMemberJoined',
   'streamMemberLeft',
+  'streamPublished',
+  'streamUpdated',
+  'streamUnpublished',
 ];
 
 /** Standard base64 (padded) of `bytes`, as the wire carries metas. */

@@ -1,0 +1,368 @@
+/**
+ * The media half of `client.streams` (docs/protocol.md "Media"), after PrivMX's StreamApi: local
+ * streams published through one RTCPeerConnection per room (sendonly transceivers, renegotiated by
+ * `updateStream`), remote tracks received through one more RTCPeerConnection per room (recvonly
+ * transceivers). The client always offers and onair answers. Browsers only (RTCPeerConnection).
+ */
+import { OnairError } from '../common/OnairError.js';
+import type { RemoteStreamInfo, StreamTrackInfo } from '../common/streams.js';
+import type { OnairClient } from './OnairClient.js';
+
+/** A local stream being prepared or published in one room (from `createStream`). */
+export interface StreamHandle {
+  readonly streamRoomId: string;
+  /** Set once published. */
+  readonly streamId: string | undefined;
+}
+
+export interface StreamPublishResult {
+  streamRoomId: string;
+  streamId: string;
+  tracks: StreamTrackInfo[];
+}
+
+/** The publishing peer connection's state (RTCPeerConnectionState). */
+export type StreamState = RTCPeerConnectionState;
+
+/** A stream, or one track of it, to receive. */
+export interface StreamSubscription {
+  streamId: string;
+  trackId?: string;
+}
+
+export interface RemoteStreamTrackEvent {
+  streamRoomId: string;
+  streamId: string;
+  /** The publisher's track id. */
+  trackId: string;
+  kind: 'audio' | 'video';
+  track: MediaStreamTrack;
+  /** A MediaStream per remote stream, shared by its tracks. */
+  stream: MediaStream;
+}
+
+export interface RemoteStreamListener {
+  streamRoomId: string;
+  onRemoteStreamTrack: (event: RemoteStreamTrackEvent) => void;
+  /** Reserved for data tracks (not carried by onair yet). */
+  onRemoteData?: (data: Uint8Array, info: { streamRoomId: string; streamId: string }) => void;
+}
+
+interface LocalStream extends StreamHandle {
+  streamId: string | undefined;
+  staged: Set<MediaStreamTrack>;
+  senders: Map<MediaStreamTrack, RTCRtpTransceiver>;
+  media: MediaStream;
+  pc: RTCPeerConnection | undefined;
+  onState: ((state: StreamState) => void) | undefined;
+}
+
+interface Received {
+  streamId: string;
+  trackId: string;
+  kind: 'audio' | 'video';
+  transceiver: RTCRtpTransceiver;
+  delivered: boolean;
+}
+
+interface Subscriber {
+  pc: RTCPeerConnection;
+  /** By mid, once the section has one. */
+  sections: Map<string, Received>;
+  streams: Map<string, MediaStream>;
+  queue: Promise<unknown>;
+}
+
+const PC_CONFIG: RTCConfiguration = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+
+function peerConnection(): RTCPeerConnection {
+  const Ctor = (globalThis as { RTCPeerConnection?: typeof RTCPeerConnection }).RTCPeerConnection;
+  if (!Ctor) throw new OnairError('unsupported_transport', 'streams media needs RTCPeerConnection (a browser)');
+  return new Ctor(PC_CONFIG);
+}
+
+/** The BUNDLE group's first mid in the current local description (the transport's owner). */
+function bundleTag(pc: RTCPeerConnection): string | undefined {
+  return /^a=group:BUNDLE ([^ \r\n]+)/m.exec(pc.localDescription?.sdp ?? '')?.[1];
+}
+
+/**
+ * Releases a section at the next negotiation. `stop()` for all but the BUNDLE group's first
+ * section: Chromium ends the whole transport (a new DTLS handshake) when that one is stopped, so
+ * it becomes `inactive` instead, its received track stopped (`endTrack`) or its sent track detached.
+ */
+function release(pc: RTCPeerConnection, transceiver: RTCRtpTransceiver, endTrack: boolean): void {
+  if (transceiver.currentDirection === 'stopped') return;
+  if (transceiver.mid === null || transceiver.mid !== bundleTag(pc)) {
+    transceiver.stop();
+    return;
+  }
+  transceiver.direction = 'inactive';
+  if (endTrack) transceiver.receiver.track.stop();
+  else void transceiver.sender.replaceTrack(null).catch(() => undefined);
+}
+
+function kindOf(track: MediaStreamTrack): 'audio' | 'video' {
+  if (track.kind !== 'audio' && track.kind !== 'video') throw new OnairError('invalid_argument', `addStreamTrack: unsupported track kind ${track.kind}`);
+  return track.kind;
+}
+
+/** @internal Used by `Streams`. */
+export class StreamMedia {
+  private readonly client: OnairClient;
+  private readonly handles = new Set<LocalStream>();
+  private readonly subscribers = new Map<string, Subscriber>();
+  private readonly listeners = new Set<RemoteStreamListener>();
+
+  constructor(client: OnairClient) {
+    this.client = client;
+    client.on('streams.streamUnpublished', (data: { streamRoomId?: string; streamId?: string }) => {
+      if (data?.streamRoomId && data.streamId) this.dropRemote(data.streamRoomId, (r) => r.streamId === data.streamId);
+    });
+    client.on('streams.streamUpdated', (data: RemoteStreamInfo) => {
+      if (!data?.streamRoomId || !Array.isArray(data.tracks)) return;
+      const kept = new Set(data.tracks.map((t) => t.trackId));
+      this.dropRemote(data.streamRoomId, (r) => r.streamId === data.streamId && !kept.has(r.trackId));
+    });
+    // Peer connections do not survive a reconnect: the server released their transports.
+    client.onReconnect(() => this.reset());
+  }
+
+  // ---- publishing ----------------------------------------------------------------------------
+
+  createStream(streamRoomId: string): StreamHandle {
+    const handle: LocalStream = {
+      streamRoomId, streamId: undefined, staged: new Set(), senders: new Map(), media: new MediaStream(), pc: undefined, onState: undefined,
+    };
+    this.handles.add(handle);
+    return handle;
+  }
+
+  addStreamTrack(handle: StreamHandle, options: { track: MediaStreamTrack }): string {
+    const local = this.local(handle, 'addStreamTrack');
+    if (!options?.track) throw new OnairError('invalid_argument', 'addStreamTrack: pass {track}');
+    kindOf(options.track);
+    local.staged.add(options.track);
+    return options.track.id;
+  }
+
+  removeStreamTrack(handle: StreamHandle, track: MediaStreamTrack): void {
+    this.local(handle, 'removeStreamTrack').staged.delete(track);
+  }
+
+  async publishStream(handle: StreamHandle, onState?: (state: StreamState) => void): Promise<StreamPublishResult> {
+    const local = this.local(handle, 'publishStream');
+    if (local.pc) throw new OnairError('conflict', 'publishStream: already published; use updateStream');
+    const pc = peerConnection();
+    local.pc = pc;
+    local.onState = onState;
+    pc.addEventListener('connectionstatechange', () => local.onState?.(pc.connectionState));
+    try {
+      return await this.negotiatePublisher(local);
+    } catch (e) {
+      pc.close();
+      local.pc = undefined;
+      local.senders.clear();
+      throw e;
+    }
+  }
+
+  /** Applies the tracks added and removed since the last publish or update (one renegotiation). */
+  async updateStream(handle: StreamHandle): Promise<StreamPublishResult> {
+    const local = this.local(handle, 'updateStream');
+    if (!local.pc) throw new OnairError('not_found', 'updateStream: the stream is not published');
+    return this.negotiatePublisher(local);
+  }
+
+  async unpublishStream(handle: StreamHandle): Promise<void> {
+    const local = this.local(handle, 'unpublishStream');
+    const { pc, streamId } = local;
+    local.pc = undefined;
+    local.streamId = undefined;
+    local.senders.clear();
+    try {
+      // Before the peer connection closes: its close also ends the stream on the server.
+      if (streamId) await this.client.request('streams.unpublish', { streamRoomId: local.streamRoomId, streamId });
+    } catch (e) {
+      if (!(e instanceof OnairError && e.code === 'not_found')) throw e;  // already ended (transport closed)
+    } finally {
+      pc?.close();
+    }
+  }
+
+  private async negotiatePublisher(local: LocalStream): Promise<StreamPublishResult> {
+    const pc = local.pc!;
+    for (const [track, transceiver] of local.senders) {
+      if (local.staged.has(track)) continue;
+      release(pc, transceiver, false);
+      local.media.removeTrack(track);
+      local.senders.delete(track);
+    }
+    for (const track of local.staged) {
+      if (local.senders.has(track)) continue;
+      local.media.addTrack(track);
+      local.senders.set(track, pc.addTransceiver(track, { direction: 'sendonly', streams: [local.media] }));
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    const tracks = [...local.senders].map(([track, t]) => ({ mid: t.mid!, trackId: track.id, kind: kindOf(track) }));
+    const r = await this.client.request<{ sdp: string; streamId: string }>('streams.publish', {
+      streamRoomId: local.streamRoomId, sdp: pc.localDescription!.sdp, tracks,
+    });
+    await pc.setRemoteDescription({ type: 'answer', sdp: r.sdp });
+    local.streamId = r.streamId;
+    return { streamRoomId: local.streamRoomId, streamId: r.streamId, tracks: tracks.map(({ trackId, kind }) => ({ trackId, kind })) };
+  }
+
+  private local(handle: StreamHandle, op: string): LocalStream {
+    if (!this.handles.has(handle as LocalStream)) throw new OnairError('invalid_argument', `${op}: not a handle from createStream`);
+    return handle as LocalStream;
+  }
+
+  // ---- subscribing ---------------------------------------------------------------------------
+
+  async listStreams(streamRoomId: string): Promise<RemoteStreamInfo[]> {
+    const r = await this.client.request<{ streams: RemoteStreamInfo[] }>('streams.listStreams', { streamRoomId });
+    return r.streams;
+  }
+
+  subscribeToRemoteStreams(streamRoomId: string, subscriptions: StreamSubscription[]): Promise<void> {
+    return this.modifyRemoteStreamsSubscriptions(streamRoomId, subscriptions, []);
+  }
+
+  unsubscribeFromRemoteStreams(streamRoomId: string, subscriptions: StreamSubscription[]): Promise<void> {
+    return this.modifyRemoteStreamsSubscriptions(streamRoomId, [], subscriptions);
+  }
+
+  /** Adds and removes subscriptions in one renegotiation of the room's receiving connection. */
+  modifyRemoteStreamsSubscriptions(streamRoomId: string, add: StreamSubscription[], remove: StreamSubscription[]): Promise<void> {
+    const sub = this.subscriber(streamRoomId);
+    const run = sub.queue.then(async () => {
+      const matches = (s: StreamSubscription, r: Received) => s.streamId === r.streamId && (!s.trackId || s.trackId === r.trackId);
+      for (const [mid, r] of sub.sections) {
+        if (remove.some((s) => matches(s, r))) this.stopSection(sub, mid, r);
+      }
+      const wanted = await this.expand(streamRoomId, add);
+      const pending: Received[] = [];
+      for (const w of wanted) {
+        const have = [...sub.sections.values(), ...pending].some((r) => r.streamId === w.streamId && r.trackId === w.trackId);
+        if (have) continue;
+        const transceiver = sub.pc.addTransceiver(w.kind, { direction: 'recvonly' });
+        pending.push({ ...w, transceiver, delivered: false });
+      }
+      await this.negotiateSubscriber(streamRoomId, sub, pending);
+    });
+    sub.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  addRemoteStreamListener(listener: RemoteStreamListener): () => void {
+    this.listeners.add(listener);
+    // Tracks already received are reported to the new listener at once.
+    const sub = this.subscribers.get(listener.streamRoomId);
+    for (const r of sub?.sections.values() ?? []) {
+      if (r.delivered) listener.onRemoteStreamTrack(this.trackEvent(listener.streamRoomId, sub!, r));
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Subscriptions as tracks: a subscription without trackId means every track of its stream. */
+  private async expand(streamRoomId: string, add: StreamSubscription[]): Promise<{ streamId: string; trackId: string; kind: 'audio' | 'video' }[]> {
+    if (add.length === 0) return [];
+    const streams = await this.listStreams(streamRoomId);
+    const out: { streamId: string; trackId: string; kind: 'audio' | 'video' }[] = [];
+    for (const s of add) {
+      const stream = streams.find((x) => x.streamId === s.streamId);
+      if (!stream) throw new OnairError('not_found', `no stream ${s.streamId} is published in stream room ${streamRoomId}`);
+      const tracks = stream.tracks.filter((t) => !s.trackId || t.trackId === s.trackId);
+      if (tracks.length === 0) throw new OnairError('not_found', `stream ${s.streamId} has no track ${s.trackId}`);
+      for (const t of tracks) out.push({ streamId: s.streamId, trackId: t.trackId, kind: t.kind });
+    }
+    return out;
+  }
+
+  private async negotiateSubscriber(streamRoomId: string, sub: Subscriber, pending: Received[]): Promise<void> {
+    const { pc } = sub;
+    await pc.setLocalDescription(await pc.createOffer());
+    for (const r of pending) sub.sections.set(r.transceiver.mid!, r);
+    const subscriptions = pending.map((r) => ({ mid: r.transceiver.mid!, streamId: r.streamId, trackId: r.trackId }));
+    let answer: { sdp: string; rejected: { mid: string; reason: string }[] };
+    try {
+      answer = await this.client.request('streams.subscribe', { streamRoomId, sdp: pc.localDescription!.sdp, subscriptions });
+    } catch (e) {
+      for (const r of pending) this.stopSection(sub, r.transceiver.mid!, r);
+      await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
+      throw e;
+    }
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    for (const { mid } of answer.rejected ?? []) {
+      const r = sub.sections.get(mid);
+      if (r) this.stopSection(sub, mid, r);
+    }
+    for (const r of sub.sections.values()) {
+      if (r.delivered || r.transceiver.currentDirection === 'stopped') continue;
+      r.delivered = true;
+      const event = this.trackEvent(streamRoomId, sub, r);
+      for (const l of this.listeners) {
+        if (l.streamRoomId === streamRoomId) l.onRemoteStreamTrack(event);
+      }
+    }
+  }
+
+  private trackEvent(streamRoomId: string, sub: Subscriber, r: Received): RemoteStreamTrackEvent {
+    let stream = sub.streams.get(r.streamId);
+    if (!stream) sub.streams.set(r.streamId, (stream = new MediaStream()));
+    const track = r.transceiver.receiver.track;
+    if (!stream.getTracks().includes(track)) stream.addTrack(track);
+    return { streamRoomId, streamId: r.streamId, trackId: r.trackId, kind: r.kind, track, stream };
+  }
+
+  private subscriber(streamRoomId: string): Subscriber {
+    let sub = this.subscribers.get(streamRoomId);
+    if (!sub) {
+      sub = { pc: peerConnection(), sections: new Map(), streams: new Map(), queue: Promise.resolve() };
+      this.subscribers.set(streamRoomId, sub);
+    }
+    return sub;
+  }
+
+  /** Ends a received section's track; the next offer releases the section on the server. */
+  private stopSection(sub: Subscriber, mid: string, r: Received): void {
+    sub.sections.delete(mid);
+    sub.streams.get(r.streamId)?.removeTrack(r.transceiver.receiver.track);
+    release(sub.pc, r.transceiver, true);
+  }
+
+  /** Tracks of a stream that went away: stopped now, released by a renegotiation. */
+  private dropRemote(streamRoomId: string, gone: (r: Received) => boolean): void {
+    const sub = this.subscribers.get(streamRoomId);
+    if (!sub) return;
+    const run = sub.queue.then(async () => {
+      let stopped = false;
+      for (const [mid, r] of sub.sections) {
+        if (!gone(r)) continue;
+        this.stopSection(sub, mid, r);
+        stopped = true;
+      }
+      if (stopped && sub.pc.signalingState !== 'closed') await this.negotiateSubscriber(streamRoomId, sub, []);
+    });
+    sub.queue = run.catch(() => undefined);
+  }
+
+  /** The room's peer connections close (leaving the room, a reconnect). */
+  closeRoom(streamRoomId: string): void {
+    this.subscribers.get(streamRoomId)?.pc.close();
+    this.subscribers.delete(streamRoomId);
+    for (const h of this.handles) {
+      if (h.streamRoomId !== streamRoomId) continue;
+      h.pc?.close();
+      h.pc = undefined;
+      h.streamId = undefined;
+      h.senders.clear();
+    }
+  }
+
+  private reset(): void {
+    for (const roomId of [...this.subscribers.keys()]) this.closeRoom(roomId);
+    for (const h of this.handles) this.closeRoom(h.streamRoomId);
+  }
+}

@@ -1,0 +1,402 @@
+#include "streams/MediaRoom.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "rtc/dtls/DtlsFingerprint.hpp"
+#include "rtc/sdp/AnswerBuilder.hpp"
+#include "rtc/sdp/SdpWriter.hpp"
+#include "rtc/sfu/SdpRtpParameters.hpp"
+#include "util/Random.hpp"
+
+namespace onair::streams {
+
+using api::ApiError;
+using api::ErrorCode;
+using rtc::sfu::SdpRtpParameters;
+namespace json = boost::json;
+namespace sdp = rtc::sdp;
+
+namespace {
+
+bool isMedia(const sdp::MediaSection& m) { return m.kind == "audio" || m.kind == "video"; }
+
+// The offer's transport: the first section (or the session) with ICE credentials and a fingerprint.
+std::optional<rtc::WebRtcTransport::RemoteParameters> remoteOf(const sdp::SessionDescription& offer) {
+  std::optional<std::string> ufrag = offer.iceUfrag;
+  std::vector<sdp::Fingerprint> fingerprints = offer.fingerprints;
+  for (const sdp::MediaSection& m : offer.media) {
+    if (m.isRejected()) continue;
+    if (m.iceUfrag) ufrag = m.iceUfrag;
+    if (!m.fingerprints.empty()) fingerprints = m.fingerprints;
+    break;
+  }
+  if (!ufrag || fingerprints.empty()) return std::nullopt;
+  auto fingerprint = rtc::dtls::DtlsFingerprint::parse(fingerprints.front().algorithm + " " + fingerprints.front().value);
+  if (!fingerprint) return std::nullopt;
+  return rtc::WebRtcTransport::RemoteParameters{*ufrag, *fingerprint, rtc::dtls::DtlsTransport::Role::Server};
+}
+
+// An accepted answer section that carries nothing (a=inactive, one codec). Sections are never
+// rejected for carrying nothing: rejecting the BUNDLE group's first section would end the peer
+// connection's transport.
+void idle(sdp::MediaSection& m) {
+  rtc::sfu::SdpRtpParameters::restrictToOneCodec(m);
+  m.direction = sdp::Direction::Inactive;
+  m.msids.clear();
+  m.ssrcGroups.clear();
+  m.ssrcs.clear();
+}
+
+bool receives(const sdp::MediaSection& m) {
+  const sdp::Direction d = m.direction.value_or(sdp::Direction::SendRecv);
+  return d == sdp::Direction::RecvOnly || d == sdp::Direction::SendRecv;
+}
+
+ApiError invalid(std::string message) { return ApiError::invalidArgument(std::move(message)); }
+ApiError notFound(std::string message) { return {ErrorCode::NotFound, std::move(message), std::nullopt}; }
+
+uint32_t randomSsrc(const std::set<uint32_t>& used) {
+  for (;;) {
+    const std::string bytes = util::randomBytes(4);
+    uint32_t ssrc = 0;
+    for (unsigned char b : bytes) ssrc = (ssrc << 8) | b;
+    if (ssrc != 0 && !used.count(ssrc)) return ssrc;
+  }
+}
+
+}  // namespace
+
+MediaRoom::MediaRoom(boost::asio::io_context& io, rtc::WebRtcServer& server, std::string roomId, Emit emit,
+                     std::function<void()> empty)
+    : io_(io), roomId_(std::move(roomId)), emit_(std::move(emit)), onEmpty_(std::move(empty)), router_(io, server, *this) {}
+
+MediaRoom::~MediaRoom() = default;
+
+// ---- transports --------------------------------------------------------------------------------
+
+rtc::sfu::TransportId MediaRoom::openTransport(const sdp::SessionDescription& offer, std::string& error) {
+  auto remote = remoteOf(offer);
+  if (!remote) {
+    error = "the offer has no a=ice-ufrag or no usable a=fingerprint (sha-1 … sha-512)";
+    return 0;
+  }
+  const rtc::sfu::TransportId id = router_.createTransport();
+  if (auto* transport = router_.transport(id)) transport->setRemoteParameters(std::move(*remote));
+  return id;
+}
+
+sdp::AnswerParameters MediaRoom::answerParameters(rtc::sfu::TransportId id, uint64_t version) const {
+  sdp::AnswerParameters p;
+  auto* transport = const_cast<rtc::sfu::Router&>(router_).transport(id);
+  p.sessionId = std::to_string(id);
+  p.sessionVersion = version;
+  p.iceUfrag = transport->localUfrag();
+  p.icePwd = transport->localPassword();
+  const std::string fingerprint = transport->fingerprint().toString();
+  const size_t space = fingerprint.find(' ');
+  p.fingerprint = {fingerprint.substr(0, space), fingerprint.substr(space + 1)};
+  p.candidates = {transport->candidate()};
+  return p;
+}
+
+std::variant<MediaRoom::Negotiation, ApiError> MediaRoom::negotiate(const sdp::SessionDescription& offer,
+                                                                    const rtc::sfu::TransportId* current, uint64_t lastVersion,
+                                                                    std::string_view op) {
+  Negotiation n;
+  std::string error;
+  n.fresh = current == nullptr;
+  n.transport = n.fresh ? openTransport(offer, error) : *current;
+  if (!n.transport) return invalid(error);
+  if (!router_.transport(n.transport)) {
+    return notFound(fmt::format("this peer connection's transport closed: {} again with a new peer connection", op));
+  }
+  n.version = lastVersion + 1;
+  auto answer = sdp::AnswerBuilder::build(offer, answerParameters(n.transport, n.version), error);
+  if (!answer) {
+    if (n.fresh) router_.closeTransport(n.transport);
+    return invalid(error);
+  }
+  n.answer = std::move(*answer);
+  return n;
+}
+
+// ---- publishing --------------------------------------------------------------------------------
+
+api::Result MediaRoom::publish(const std::string& sessionId, const std::string& userId, const sdp::SessionDescription& offer,
+                               const std::vector<TrackOffer>& tracks) {
+  // Every listed track names an offered section of its kind.
+  std::map<std::string, size_t> sectionOf;  // mid → index in the offer
+  for (size_t i = 0; i < offer.media.size(); ++i) {
+    if (offer.media[i].mid) sectionOf[*offer.media[i].mid] = i;
+  }
+  for (const TrackOffer& t : tracks) {
+    auto it = sectionOf.find(t.mid);
+    if (it == sectionOf.end() || offer.media[it->second].kind != t.kind) {
+      return invalid("track " + t.trackId + ": the offer has no " + t.kind + " section with a=mid:" + t.mid);
+    }
+  }
+
+  auto existing = publishers_.find(sessionId);
+  auto negotiated = negotiate(offer, existing == publishers_.end() ? nullptr : &existing->second.transport,
+                              existing == publishers_.end() ? 0 : existing->second.answerVersion, "publish");
+  if (auto* e = std::get_if<ApiError>(&negotiated)) {
+    if (e->code == ErrorCode::NotFound) publishers_.erase(sessionId);  // closed meanwhile: its close unpublished
+    return *e;
+  }
+  auto& [transport, fresh, version, answer] = std::get<Negotiation>(negotiated);
+  std::string error;
+  for (sdp::MediaSection& m : answer.media) SdpRtpParameters::restrictToOneCodec(m);
+
+  // The producers the listed tracks need, checked before anything changes.
+  std::vector<MediaTrack> next;
+  for (size_t i = 0; i < offer.media.size() && error.empty(); ++i) {
+    const sdp::MediaSection& offered = offer.media[i];
+    auto listed = std::find_if(tracks.begin(), tracks.end(), [&](const TrackOffer& t) { return offered.mid && t.mid == *offered.mid; });
+    if (listed == tracks.end() || !isMedia(offered)) continue;
+    auto params = SdpRtpParameters::producer(offered, answer.media[i], error);
+    if (!params) {
+      error = "track " + listed->trackId + ": " + error;
+      break;
+    }
+    next.push_back(MediaTrack{listed->trackId, listed->kind, listed->mid, 0, std::move(*params)});
+  }
+  if (!error.empty()) {
+    if (fresh) router_.closeTransport(transport);
+    return invalid(error);
+  }
+
+  auto& publisher = publishers_[sessionId];
+  if (fresh) {
+    publisher.userId = userId;
+    publisher.transport = transport;
+    publisher.streamId = util::randomId("st_", 12);
+  }
+  publisher.answerVersion = version;
+  // Kept: the same track on the same section. Closed: the rest of the old ones.
+  bool changed = fresh || publisher.tracks.size() != next.size();
+  for (MediaTrack& track : next) {
+    auto old = std::find_if(publisher.tracks.begin(), publisher.tracks.end(),
+                            [&](const MediaTrack& t) { return t.mid == track.mid && t.trackId == track.trackId; });
+    if (old != publisher.tracks.end()) {
+      track.producer = old->producer;
+      old->producer = 0;
+    }
+  }
+  for (const MediaTrack& old : publisher.tracks) {
+    if (old.producer) {
+      changed = true;
+      router_.closeProducer(old.producer);
+    }
+  }
+  for (MediaTrack& track : next) {
+    if (track.producer) continue;
+    changed = true;
+    auto producer = router_.produce(transport, track.parameters, error);
+    if (!producer) {
+      spdlog::warn("streams: room {}: cannot forward track {} ({}): {}", roomId_, track.trackId, track.kind, error);
+      continue;
+    }
+    track.producer = *producer;
+  }
+  std::erase_if(next, [](const MediaTrack& t) { return t.producer == 0; });
+  publisher.tracks = std::move(next);
+
+  json::object result{{"sdp", sdp::SdpWriter::write(answer)}, {"streamId", publisher.streamId}};
+  if (!publisher.published) {
+    publisher.published = true;
+    emit_("streamPublished", streamData(publisher));
+  } else if (changed) {
+    emit_("streamUpdated", streamData(publisher));
+  }
+  return json::value(std::move(result));
+}
+
+api::Result MediaRoom::unpublish(const std::string& sessionId, const std::string& streamId) {
+  auto it = publishers_.find(sessionId);
+  if (it == publishers_.end() || it->second.streamId != streamId) return notFound("you publish no stream " + streamId + " in this room");
+  removeSession(sessionId);
+  return json::value(json::object());
+}
+
+boost::json::object MediaRoom::streamData(const PublisherSession& publisher) const {
+  json::array tracks;
+  for (const MediaTrack& t : publisher.tracks) tracks.push_back(json::object{{"trackId", t.trackId}, {"kind", t.kind}});
+  return json::object{{"streamRoomId", roomId_}, {"streamId", publisher.streamId}, {"userId", publisher.userId}, {"tracks", std::move(tracks)}};
+}
+
+boost::json::object MediaRoom::listStreams() const {
+  json::array streams;
+  for (const auto& [sessionId, publisher] : publishers_) {
+    if (publisher.published) streams.push_back(streamData(publisher));
+  }
+  return json::object{{"streamRoomId", roomId_}, {"streams", std::move(streams)}};
+}
+
+const MediaTrack* MediaRoom::findTrack(const std::string& streamId, const std::string& trackId) const {
+  for (const auto& [sessionId, publisher] : publishers_) {
+    if (publisher.streamId != streamId) continue;
+    for (const MediaTrack& t : publisher.tracks) {
+      if (t.trackId == trackId) return &t;
+    }
+  }
+  return nullptr;
+}
+
+// ---- subscribing -------------------------------------------------------------------------------
+
+api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::SessionDescription& offer,
+                                 const std::vector<TrackSubscription>& subscriptions) {
+  std::map<std::string, const sdp::MediaSection*> offered;
+  for (const sdp::MediaSection& m : offer.media) {
+    if (m.mid) offered[*m.mid] = &m;
+  }
+  for (const TrackSubscription& s : subscriptions) {
+    auto it = offered.find(s.mid);
+    if (it == offered.end() || !isMedia(*it->second) || it->second->isRejected()) {
+      return invalid("subscription of track " + s.trackId + ": the offer has no open audio or video section with a=mid:" + s.mid);
+    }
+    const MediaTrack* track = findTrack(s.streamId, s.trackId);
+    if (!track) return notFound("stream " + s.streamId + " publishes no track " + s.trackId + " in this room");
+    if (track->kind != it->second->kind) {
+      return invalid("track " + s.trackId + " is " + track->kind + ", but section " + s.mid + " receives " + it->second->kind);
+    }
+  }
+
+  auto current = subscribers_.find(sessionId);
+  auto negotiated = negotiate(offer, current == subscribers_.end() ? nullptr : &current->second.transport,
+                              current == subscribers_.end() ? 0 : current->second.answerVersion, "subscribe");
+  if (auto* e = std::get_if<ApiError>(&negotiated)) {
+    if (e->code == ErrorCode::NotFound) subscribers_.erase(sessionId);
+    return *e;
+  }
+  auto& [transport, fresh, version, answer] = std::get<Negotiation>(negotiated);
+
+  auto& subscriber = subscribers_[sessionId];
+  subscriber.transport = transport;
+  subscriber.answerVersion = version;
+  // Sections gone from the offer release their tracks.
+  for (auto it = subscriber.sections.begin(); it != subscriber.sections.end();) {
+    if (offered.count(it->first)) {
+      ++it;
+      continue;
+    }
+    router_.closeConsumer(it->second.consumer);
+    it = subscriber.sections.erase(it);
+  }
+  std::set<uint32_t> ssrcs;
+  for (const auto& [mid, section] : subscriber.sections) {
+    ssrcs.insert(section.announcement.ssrc);
+    if (section.announcement.rtxSsrc) ssrcs.insert(*section.announcement.rtxSsrc);
+  }
+
+  json::array rejected;
+  for (size_t i = 0; i < offer.media.size(); ++i) {
+    const sdp::MediaSection& m = offer.media[i];
+    if (!m.mid || !isMedia(m)) continue;
+    const std::string& mid = *m.mid;
+    auto existing = subscriber.sections.find(mid);
+    auto wanted = std::find_if(subscriptions.begin(), subscriptions.end(), [&](const TrackSubscription& s) { return s.mid == mid; });
+    const bool replaced = existing != subscriber.sections.end() && wanted != subscriptions.end() &&
+                          (existing->second.streamId != wanted->streamId || existing->second.trackId != wanted->trackId);
+    if (existing != subscriber.sections.end() && (answer.media[i].isRejected() || !receives(m) || replaced)) {
+      router_.closeConsumer(existing->second.consumer);
+      subscriber.sections.erase(existing);
+      existing = subscriber.sections.end();
+    }
+    if (answer.media[i].isRejected()) continue;
+    if (!receives(m)) {
+      idle(answer.media[i]);  // the client released it (a=inactive)
+      continue;
+    }
+
+    std::string reason;
+    if (existing != subscriber.sections.end()) {
+      // An open section keeps its track: the answer announces it again.
+      const MediaTrack* track = findTrack(existing->second.streamId, existing->second.trackId);
+      if (track && SdpRtpParameters::consumer(m, answer.media[i], track->parameters, existing->second.announcement, reason)) continue;
+      router_.closeConsumer(existing->second.consumer);
+      subscriber.sections.erase(existing);
+    } else if (wanted != subscriptions.end()) {
+      const MediaTrack* track = findTrack(wanted->streamId, wanted->trackId);
+      SdpRtpParameters::Announcement announcement{randomSsrc(ssrcs), std::nullopt, "onair", wanted->streamId, wanted->trackId};
+      ssrcs.insert(announcement.ssrc);
+      announcement.rtxSsrc = randomSsrc(ssrcs);
+      ssrcs.insert(*announcement.rtxSsrc);
+      auto params = SdpRtpParameters::consumer(m, answer.media[i], track->parameters, announcement, reason);
+      auto consumer = params ? router_.consume(transport, track->producer, *params, reason) : std::nullopt;
+      if (consumer) {
+        subscriber.sections[mid] = SubscriberSession::Section{wanted->streamId, wanted->trackId, track->producer, *consumer, announcement};
+        continue;
+      }
+    } else {
+      reason = "no track subscribed on this section";
+    }
+    idle(answer.media[i]);
+    rejected.push_back(json::object{{"mid", mid}, {"reason", reason}});
+  }
+  return json::value(json::object{{"sdp", sdp::SdpWriter::write(answer)}, {"rejected", std::move(rejected)}});
+}
+
+// ---- leaving and closing -----------------------------------------------------------------------
+
+void MediaRoom::removeSession(const std::string& sessionId) {
+  // The state goes first: the router's close callbacks then find nothing of it.
+  if (auto it = publishers_.find(sessionId); it != publishers_.end()) {
+    PublisherSession publisher = std::move(it->second);
+    publishers_.erase(it);
+    router_.closeTransport(publisher.transport);
+    if (publisher.published) unpublished(publisher.streamId, publisher.userId);
+  }
+  if (auto it = subscribers_.find(sessionId); it != subscribers_.end()) {
+    const rtc::sfu::TransportId transport = it->second.transport;
+    subscribers_.erase(it);
+    router_.closeTransport(transport);
+  }
+  checkEmpty();
+}
+
+void MediaRoom::OnRouterTransportClosed(rtc::sfu::TransportId transport, std::string_view reason) {
+  for (auto it = publishers_.begin(); it != publishers_.end(); ++it) {
+    if (it->second.transport != transport) continue;
+    spdlog::debug("streams: room {}: publisher transport closed ({})", roomId_, reason);
+    PublisherSession publisher = std::move(it->second);
+    publishers_.erase(it);
+    if (publisher.published) unpublished(publisher.streamId, publisher.userId);
+    break;
+  }
+  for (auto it = subscribers_.begin(); it != subscribers_.end(); ++it) {
+    if (it->second.transport != transport) continue;
+    subscribers_.erase(it);
+    break;
+  }
+  checkEmpty();
+}
+
+void MediaRoom::OnRouterConsumerClosed(rtc::sfu::ConsumerId consumer) {
+  for (auto& [sessionId, subscriber] : subscribers_) {
+    std::erase_if(subscriber.sections, [consumer](const auto& entry) { return entry.second.consumer == consumer; });
+  }
+}
+
+void MediaRoom::unpublished(const std::string& streamId, const std::string& userId) {
+  emit_("streamUnpublished", json::object{{"streamRoomId", roomId_}, {"streamId", streamId}, {"userId", userId}});
+}
+
+void MediaRoom::checkEmpty() {
+  if (!empty() || emptyPosted_) return;
+  emptyPosted_ = true;
+  // Later: the router may be up the stack (a close callback), and the owner destroys this room.
+  boost::asio::post(io_, [this, alive = std::weak_ptr<char>(alive_)] {
+    if (alive.expired()) return;
+    emptyPosted_ = false;
+    if (empty()) onEmpty_();
+  });
+}
+
+}  // namespace onair::streams

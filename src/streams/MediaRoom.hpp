@@ -1,0 +1,110 @@
+#pragma once
+// The media of one stream room, on the room's owner shard (docs/protocol.md "Media"): a
+// rtc::sfu::Router with, per joined connection, at most one publishing peer connection (one
+// stream of tracks) and one subscribing peer connection (any tracks of any streams).
+//
+// Offer/answer: the client always offers, onair answers. A publisher's offer has sendonly
+// sections named by `tracks`; its answer keeps one codec per section and every listed section
+// becomes a producer. A later offer on the same peer connection renegotiates: new listed
+// sections are produced, sections no longer listed (or stopped, or not sending) are closed. A
+// subscriber's offer has recvonly sections; `subscriptions` name the track a section is to
+// receive; a section keeps its track across offers until it is stopped (port 0), made inactive or
+// the track goes; sections with no track are answered a=inactive (never rejected: rejecting the
+// BUNDLE group's first section would end the transport).
+//
+// Events (through `emit`, to the room's joined connections): streamPublished on a connection's
+// first publish, streamUpdated when a later offer changes the tracks, streamUnpublished on
+// unpublish, leave, disconnect or the publisher's transport closing.
+//
+// Threading: everything on the owner shard's thread. Router callbacks may arrive inside calls
+// into the router (closeTransport) and are written to find the state already updated.
+#include <boost/asio/io_context.hpp>
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "api/Reply.hpp"
+#include "rtc/WebRtcServer.hpp"
+#include "rtc/sdp/AnswerParameters.hpp"
+#include "rtc/sdp/SessionDescription.hpp"
+#include "rtc/sfu/Router.hpp"
+#include "streams/PublisherSession.hpp"
+#include "streams/SubscriberSession.hpp"
+#include "streams/TrackOffer.hpp"
+#include "streams/TrackSubscription.hpp"
+
+namespace onair::streams {
+
+class MediaRoom final : private rtc::sfu::Router::Listener {
+ public:
+  // `emit(event, data)` sends `streams.<event>` to the room's joined connections; `empty()` is
+  // called (at most once per emptying, from a later loop turn) when the room holds no media.
+  using Emit = std::function<void(std::string_view event, boost::json::object data)>;
+  MediaRoom(boost::asio::io_context& io, rtc::WebRtcServer& server, std::string roomId, Emit emit,
+            std::function<void()> empty);
+  ~MediaRoom();  // closes every transport without events
+
+  // → {sdp, streamId}. invalid_argument for an offer onair cannot answer or tracks that do not
+  // match its sections.
+  api::Result publish(const std::string& sessionId, const std::string& userId, const rtc::sdp::SessionDescription& offer,
+                      const std::vector<TrackOffer>& tracks);
+  // → {}; not_found unless `streamId` is this connection's stream.
+  api::Result unpublish(const std::string& sessionId, const std::string& streamId);
+  // → {sdp, rejected: [{mid, reason}]} (the sections answered inactive because they cannot carry
+  // their track or have none). not_found for a stream or track that is not published,
+  // invalid_argument as above.
+  api::Result subscribe(const std::string& sessionId, const rtc::sdp::SessionDescription& offer,
+                        const std::vector<TrackSubscription>& subscriptions);
+  // → {streams: [{streamId, userId, tracks: [{trackId, kind}]}]}
+  boost::json::object listStreams() const;
+
+  // The connection left, was let go or closed: its transports close, its stream is unpublished.
+  void removeSession(const std::string& sessionId);
+  bool empty() const { return publishers_.empty() && subscribers_.empty(); }
+
+  size_t transportCount() const { return router_.transportCount(); }
+
+ private:
+  // Router::Listener
+  void OnRouterTransportConnected(rtc::sfu::TransportId) override {}
+  void OnRouterTransportClosed(rtc::sfu::TransportId transport, std::string_view reason) override;
+  void OnRouterProducerClosed(rtc::sfu::ProducerId) override {}
+  void OnRouterConsumerClosed(rtc::sfu::ConsumerId consumer) override;
+
+  // The answer to `offer` on the peer connection's transport (`current`; null: a new one, opened
+  // here and closed again when the offer cannot be answered). not_found when `current` has closed.
+  struct Negotiation {
+    rtc::sfu::TransportId transport = 0;
+    bool fresh = false;
+    uint64_t version = 0;  // o= version of this answer
+    rtc::sdp::SessionDescription answer;
+  };
+  std::variant<Negotiation, api::ApiError> negotiate(const rtc::sdp::SessionDescription& offer, const rtc::sfu::TransportId* current,
+                                                     uint64_t lastVersion, std::string_view op);
+  // A new transport given the offer's ICE and DTLS parameters; 0 + error when the offer lacks them.
+  rtc::sfu::TransportId openTransport(const rtc::sdp::SessionDescription& offer, std::string& error);
+  // The SFU's side of an answer on `transport`.
+  rtc::sdp::AnswerParameters answerParameters(rtc::sfu::TransportId transport, uint64_t version) const;
+  const MediaTrack* findTrack(const std::string& streamId, const std::string& trackId) const;
+  boost::json::object streamData(const PublisherSession& publisher) const;
+  void unpublished(const std::string& streamId, const std::string& userId);
+  void checkEmpty();
+
+  boost::asio::io_context& io_;
+  std::string roomId_;
+  Emit emit_;
+  std::function<void()> onEmpty_;
+  rtc::sfu::Router router_;
+  std::map<std::string, PublisherSession> publishers_;    // by sessionId
+  std::map<std::string, SubscriberSession> subscribers_;  // by sessionId
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
+  bool emptyPosted_ = false;
+};
+
+}  // namespace onair::streams

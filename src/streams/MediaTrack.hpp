@@ -1,0 +1,19 @@
+#pragma once
+// One track of a published stream: the publisher's m= section that carries it, the id the
+// publisher gave it (its MediaStreamTrack id) and the router's producer forwarding it.
+#include <string>
+
+#include "rtc/sfu/ProducerParameters.hpp"
+#include "rtc/sfu/RouterIds.hpp"
+
+namespace onair::streams {
+
+struct MediaTrack {
+  std::string trackId;
+  std::string kind;  // "audio" or "video"
+  std::string mid;
+  rtc::sfu::ProducerId producer = 0;
+  rtc::sfu::ProducerParameters parameters;
+};
+
+}  // namespace onair::streams
