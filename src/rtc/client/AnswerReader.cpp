@@ -50,7 +50,7 @@ std::optional<AnswerReader::Answer> AnswerReader::read(std::string_view text, st
   }
   const std::string* ufrag = firstOf(transport->iceUfrag, d->iceUfrag);
   const std::string* pwd = firstOf(transport->icePwd, d->icePwd);
-  if (!ufrag || !pwd) {
+  if (!ufrag || !pwd || ufrag->empty() || pwd->empty()) {
     error = "answer has no ICE credentials";
     return std::nullopt;
   }
