@@ -78,6 +78,8 @@ std::string answerFor(const WebRtcTransport& transport, const WebRtcServer& serv
   return sdp::SdpWriter::write(answer);
 }
 
+std::string transportFingerprint(const WebRtcTransport& transport) { return transport.fingerprint().toString(); }
+
 class ClientTransportTest : public ::testing::Test {
  protected:
   void runUntil(const std::function<bool()>& done) {
@@ -127,6 +129,26 @@ TEST_F(ClientTransportTest, AnswerReaderRefusesAnActiveAnswer) {
   std::string error;
   EXPECT_FALSE(AnswerReader::read(text, error));
   EXPECT_NE(error.find("setup"), std::string::npos);
+}
+
+TEST_F(ClientTransportTest, AnswerReaderTakesSessionLevelTransportAndSkipsRejectedSections) {
+  const std::string fingerprint = transportFingerprint(server.createTransport(serverEvents));
+  const std::string text =
+      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-lite\r\na=ice-ufrag:AbCdEfGh\r\n"
+      "a=ice-pwd:0123456789abcdefghijklmn\r\na=fingerprint:" + fingerprint + "\r\na=setup:passive\r\n"
+      "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\na=mid:a\r\n"
+      "m=video 40000 UDP/TLS/RTP/SAVPF 96\r\na=mid:v\r\na=rtpmap:96 VP8/90000\r\n"
+      "a=candidate:1 1 udp 2130706431 ::1 40000 typ host\r\n";
+  std::string error;
+  const auto answer = AnswerReader::read(text, error);
+  ASSERT_TRUE(answer) << error;
+  EXPECT_EQ(answer->remote.iceUfrag, "AbCdEfGh");
+  EXPECT_EQ(answer->remote.endpoint.address().to_string(), "::1");
+  EXPECT_EQ(answer->remote.endpoint.port(), 40000);
+  ASSERT_EQ(answer->sections.size(), 1u);
+  EXPECT_EQ(answer->sections[0].mid, "v");
+  EXPECT_EQ(answer->sections[0].payloadType, 96);
+  EXPECT_FALSE(answer->sections[0].ssrc);
 }
 
 TEST_F(ClientTransportTest, ConnectsAndCarriesSrtpBothWays) {
