@@ -66,3 +66,8 @@ bench-relay: build
 .PHONY: bench-stage
 bench-stage: build
 	@bash bench/stage/run.sh
+
+# SFU: 1 WebRTC publisher (VP8-shaped 1.5 Mbit/s + audio) to N subscribers, ramping N until 0.1% loss; onair vs a bare SRTP forwarder.
+.PHONY: bench-sfu
+bench-sfu: build
+	@bash bench/sfu/run.sh

@@ -33,6 +33,7 @@ all_targets=(
   "fuzz_loopback_host:loopback_host:host.dict"
   "fuzz_dtls:dtls:dtls.dict"
   "fuzz_sdp:sdp:sdp.dict"
+  "fuzz_answer_reader:answer_reader:answer_reader.dict"
   "fuzz_nack:nack:nack.dict"
   "fuzz_rtp:rtp:rtp.dict"
   "fuzz_rtcp:rtcp:rtcp.dict"
