@@ -1,8 +1,10 @@
 // fuzz_stream_args: the arguments of the stream-room ops and HTTP routes (streams.createStreamRoom,
-// updateStreamRoom, listStreamRooms, /v1/streams/rooms), straight from clients, and the base64
+// updateStreamRoom, listStreamRooms, /v1/streams/rooms) and of the media ops (streams.publish,
+// streams.subscribe: the offer, tracks and subscriptions), straight from clients, and the base64
 // check of their opaque metas.
 // Invariants: nothing crashes; when StreamRoomArgs reports no error, what it read is within the
-// documented bounds (context id 1–128 bytes, user ids 1–255 bytes and distinct, limit 1–1000);
+// documented bounds (context id 1–128 bytes, user ids 1–255 bytes and distinct, limit 1–1000;
+// track kinds audio or video, mids distinct);
 // OpaqueMeta::decodedSize accepts only padded standard base64 and then reports exactly the bytes
 // the text stands for, never more than maxDecodedSize.
 #include <boost/json.hpp>
@@ -14,9 +16,11 @@
 #include <vector>
 
 #include "api/ArgReader.hpp"
+#include "streams/MediaArgs.hpp"
 #include "streams/OpaqueMeta.hpp"
 #include "streams/StreamRoomArgs.hpp"
 
+using onair::streams::MediaArgs;
 using onair::streams::OpaqueMeta;
 using onair::streams::StreamRoomArgs;
 
@@ -43,7 +47,27 @@ void checkMeta(std::string_view text) {
   check(*size == text.size() / 4 * 3 - padding);
 }
 
+template <typename Item>
+void checkDistinctMids(const std::vector<Item>& items) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    check(!items[i].mid.empty());
+    for (size_t j = i + 1; j < items.size(); ++j) check(items[i].mid != items[j].mid);
+  }
+}
+
+void readMedia(const boost::json::object& raw) {
+  onair::api::ArgReader args(raw);
+  MediaArgs::offer(args, raw);
+  auto tracks = MediaArgs::tracks(args, raw);
+  auto subscriptions = MediaArgs::subscriptions(args, raw);
+  if (args.error()) return;
+  checkDistinctMids(tracks);
+  for (const auto& t : tracks) check(t.kind == "audio" || t.kind == "video");
+  checkDistinctMids(subscriptions);
+}
+
 void readAll(const boost::json::object& raw) {
+  readMedia(raw);
   {
     onair::api::ArgReader args(raw);
     auto spec = StreamRoomArgs::spec(args, raw, true);
