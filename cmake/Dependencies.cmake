@@ -12,6 +12,9 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(jwt REQUIRED IMPORTED_TARGET libjwt)
 # libsrtp2 too (SRTP/SRTCP for the media plane, rtc/srtp/).
 pkg_check_modules(srtp2 REQUIRED IMPORTED_TARGET libsrtp2)
+# usrsctp too (SCTP for WebRTC data channels, rtc/sctp/); its .pc carries -DINET -DINET6, which
+# usrsctp.h needs for its struct layouts.
+pkg_check_modules(usrsctp REQUIRED IMPORTED_TARGET usrsctp)
 # mimalloc replaces glibc's malloc in the onair binary (it has a CMake config but no .pc):
 # ~20 % more operations per core on the request path (bench/live_churn).
 find_package(mimalloc 2.0 REQUIRED)

@@ -38,6 +38,7 @@ all_targets=(
   "fuzz_rtp:rtp:rtp.dict"
   "fuzz_rtcp:rtcp:rtcp.dict"
   "fuzz_stream_args:stream_args:stream_args.dict"
+  "fuzz_dcep:dcep:dcep.dict"
 )
 selected=("$@")
 

@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libjwt-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev
-  libsrtp2-dev
+  libsrtp2-dev libusrsctp-dev
   chromium
   coturn
   python3-aioice python3-aiortc
