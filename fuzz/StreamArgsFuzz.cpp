@@ -4,7 +4,7 @@
 // check of their opaque metas.
 // Invariants: nothing crashes; when StreamRoomArgs reports no error, what it read is within the
 // documented bounds (context id 1–128 bytes, user ids 1–255 bytes and distinct, limit 1–1000;
-// track kinds audio or video, mids distinct);
+// track kinds audio or video with a mid or data without one, mids and data track ids distinct);
 // OpaqueMeta::decodedSize accepts only padded standard base64 and then reports exactly the bytes
 // the text stands for, never more than maxDecodedSize.
 #include <boost/json.hpp>
@@ -47,11 +47,11 @@ void checkMeta(std::string_view text) {
   check(*size == text.size() / 4 * 3 - padding);
 }
 
+// Mids are distinct where present (data tracks have none).
 template <typename Item>
 void checkDistinctMids(const std::vector<Item>& items) {
   for (size_t i = 0; i < items.size(); ++i) {
-    check(!items[i].mid.empty());
-    for (size_t j = i + 1; j < items.size(); ++j) check(items[i].mid != items[j].mid);
+    for (size_t j = i + 1; j < items.size(); ++j) check(items[i].mid.empty() || items[i].mid != items[j].mid);
   }
 }
 
@@ -62,7 +62,10 @@ void readMedia(const boost::json::object& raw) {
   auto subscriptions = MediaArgs::subscriptions(args, raw);
   if (args.error()) return;
   checkDistinctMids(tracks);
-  for (const auto& t : tracks) check(t.kind == "audio" || t.kind == "video");
+  for (const auto& t : tracks) check(((t.kind == "audio" || t.kind == "video") && !t.mid.empty()) || (t.kind == "data" && t.mid.empty()));
+  for (size_t i = 0; i < tracks.size(); ++i) {
+    for (size_t j = i + 1; j < tracks.size(); ++j) check(tracks[i].kind != "data" || tracks[j].kind != "data" || tracks[i].trackId != tracks[j].trackId);
+  }
   checkDistinctMids(subscriptions);
 }
 

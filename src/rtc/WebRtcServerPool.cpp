@@ -88,6 +88,11 @@ void WebRtcServerPool::appendRouterMetrics(std::string& out) const {
   perShard("onair_sfu_retransmissions_total", "Packets resent to subscribers from the SFU's buffer.", &RouterCounters::retransmissions);
   perShard("onair_sfu_retransmission_misses_total", "NACKed packets no longer in the SFU's buffer.",
            &RouterCounters::retransmissionMisses);
+  perShard("onair_sfu_data_messages_received_total", "Data channel messages received on publishers' data tracks.",
+           &RouterCounters::dataMessagesReceived);
+  perShard("onair_sfu_data_messages_forwarded_total", "Data channel messages sent to subscribers.", &RouterCounters::dataMessagesForwarded);
+  perShard("onair_sfu_data_messages_dropped_total", "Data channel messages on no data track, or a subscriber's channel refused.",
+           &RouterCounters::dataMessagesDropped);
   header(out, "onair_sfu_packets_dropped_total", "counter", "Media packets the SFU dropped, by reason.");
   for (size_t i = 0; i < servers_.size(); ++i) {
     for (size_t r = 0; r < RouterCounters::kDropReasons; ++r) {

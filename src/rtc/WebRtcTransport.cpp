@@ -136,6 +136,7 @@ void WebRtcTransport::afterDtlsCall() {
   if (dtlsConnected_) {
     dtlsConnected_ = false;
     WebRtcCounters::add(server_.mutableCounters().transportsConnected);
+    if (sctp_) sctp_->connect();
     listener_.OnWebRtcTransportConnected(*this);
     if (closed_) return;  // the listener closed it
   }
@@ -223,6 +224,7 @@ void WebRtcTransport::closeWith(std::string_view reason) {
   }
   srtpIn_.reset();
   srtpOut_.reset();
+  sctp_.reset();  // no data callback runs after this
   for (const auto& tuple : tuples_) server_.removeTuple(tuple, *this);
   tuples_.clear();
   selected_.reset();
@@ -262,8 +264,54 @@ void WebRtcTransport::OnDtlsTransportClosed(dtls::DtlsTransport&) {
   dtlsEnded_ = "dtls_closed";
 }
 
-void WebRtcTransport::OnDtlsTransportApplicationData(dtls::DtlsTransport&, std::span<const uint8_t>) {
-  // SCTP (data channels) is not handled yet: the bytes are ignored.
+void WebRtcTransport::OnDtlsTransportApplicationData(dtls::DtlsTransport&, std::span<const uint8_t> data) {
+  // Safe inside a DTLS callback: the association posts everything it produces (nothing comes
+  // back into DtlsTransport from here).
+  if (sctp_ && !closed_) sctp_->receive(data);
+}
+
+// ---- data channels -----------------------------------------------------------------------------
+
+void WebRtcTransport::enableDataChannels(uint16_t remoteSctpPort) {
+  if (sctp_ || closed_) return;
+  sctp::SctpAssociation::Options options;
+  options.dtlsClient = remote_ && remote_->dtlsRole == dtls::DtlsTransport::Role::Client;
+  options.remotePort = remoteSctpPort;
+  sctp_ = std::make_unique<sctp::SctpAssociation>(dtlsTimer_.get_executor(), options, sctpCallbacks());
+  if (connected()) sctp_->connect();
+}
+
+sctp::SctpAssociation::Callbacks WebRtcTransport::sctpCallbacks() {
+  // Each runs from a posted handler on this shard, and only while sctp_ (and so this transport)
+  // exists: the association drops its callbacks when it is destroyed.
+  sctp::SctpAssociation::Callbacks c;
+  c.sendToPeer = [this](std::span<const uint8_t> packet) {
+    if (closed_ || packet.size() > dtls::DtlsTransport::kMaxApplicationDataBytes) return;
+    if (!dtls_.send(packet)) server_.mutableCounters().drop(Drop::SendFailed, "sctp");
+  };
+  c.onStateChange = [this](sctp::SctpAssociation::State state) {
+    if (state == sctp::SctpAssociation::State::Connected) listener_.OnWebRtcTransportDataReady(*this);
+  };
+  c.onChannelOpened = [this](uint16_t id, const sctp::DataChannelParameters& p) { listener_.OnWebRtcTransportDataChannelOpened(*this, id, p); };
+  c.onMessage = [this](uint16_t id, sctp::PayloadProtocol protocol, std::span<const uint8_t> message) {
+    listener_.OnWebRtcTransportDataMessage(*this, id, protocol, message);
+  };
+  c.onChannelClosed = [this](uint16_t id) { listener_.OnWebRtcTransportDataChannelClosed(*this, id); };
+  return c;
+}
+
+std::optional<uint16_t> WebRtcTransport::openDataChannel(const sctp::DataChannelParameters& channel) {
+  if (!sctp_ || closed_) return std::nullopt;
+  return sctp_->openChannel(channel);
+}
+
+sctp::SctpAssociation::SendResult WebRtcTransport::sendData(uint16_t streamId, sctp::PayloadProtocol protocol, std::span<const uint8_t> message) {
+  if (!sctp_ || closed_) return sctp::SctpAssociation::SendResult::NotOpen;
+  return sctp_->send(streamId, protocol, message);
+}
+
+void WebRtcTransport::closeDataChannel(uint16_t streamId) {
+  if (sctp_ && !closed_) sctp_->closeChannel(streamId);
 }
 
 }  // namespace onair::rtc

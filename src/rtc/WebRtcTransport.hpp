@@ -10,6 +10,8 @@
 //                      USERNAME) is dropped without an answer.
 //   DTLS ─ DtlsTransport (the role the answer gives, the offer's fingerprint) ─ keys exported
 //   SRTP ─ Inbound session (unprotected in place, handed up) / Outbound (protected once, queued)
+//   SCTP ─ when enableDataChannels() was called: an SctpAssociation inside DTLS application
+//          data, connected once DTLS is; its channels and messages are handed up
 //
 // Closing (close(), consent expired, DTLS failed or closed by the peer) is final: the tuples and
 // ufrag leave the server's maps, timers stop, and the listener hears OnWebRtcTransportClosed once,
@@ -35,6 +37,7 @@
 #include "rtc/dtls/DtlsFingerprint.hpp"
 #include "rtc/dtls/DtlsTransport.hpp"
 #include "rtc/ice/IceLiteResponder.hpp"
+#include "rtc/sctp/SctpAssociation.hpp"
 #include "rtc/sdp/Candidate.hpp"
 #include "rtc/srtp/SrtpSession.hpp"
 
@@ -55,6 +58,14 @@ class WebRtcTransport final : private dtls::DtlsTransport::Listener {
     // The transport is closed; `reason` is a stable snake_case label: closed (by close()),
     // consent_timeout, dtls_closed, dtls_<DtlsTransport's failure reason>, srtp_failed.
     virtual void OnWebRtcTransportClosed(WebRtcTransport& transport, std::string_view reason) = 0;
+
+    // Data channels (only after enableDataChannels). These run from a later loop turn than the
+    // packet that caused them (see sctp::SctpAssociation), never inside a send.
+    // The SCTP association is up: channels may be opened.
+    virtual void OnWebRtcTransportDataReady(WebRtcTransport&) {}
+    virtual void OnWebRtcTransportDataChannelOpened(WebRtcTransport&, uint16_t /*streamId*/, const sctp::DataChannelParameters&) {}
+    virtual void OnWebRtcTransportDataMessage(WebRtcTransport&, uint16_t /*streamId*/, sctp::PayloadProtocol, std::span<const uint8_t>) {}
+    virtual void OnWebRtcTransportDataChannelClosed(WebRtcTransport&, uint16_t /*streamId*/) {}
   };
 
   // What the peer's offer says (a=ice-ufrag, a=fingerprint, and the DTLS role onair answers with:
@@ -83,6 +94,15 @@ class WebRtcTransport final : private dtls::DtlsTransport::Listener {
   // too large or the queue is full, or protection fails (counted).
   bool sendRtp(std::span<const uint8_t> packet);
   bool sendRtcp(std::span<const uint8_t> packet);
+
+  // Data channels: called before DTLS connects, when the answer accepted an SCTP section (the
+  // peer's a=sctp-port). The association starts once DTLS is connected.
+  void enableDataChannels(uint16_t remoteSctpPort);
+  bool dataReady() const { return sctp_ && sctp_->state() == sctp::SctpAssociation::State::Connected; }
+  // nullopt until dataReady() or when no stream id is left.
+  std::optional<uint16_t> openDataChannel(const sctp::DataChannelParameters& channel);
+  sctp::SctpAssociation::SendResult sendData(uint16_t streamId, sctp::PayloadProtocol protocol, std::span<const uint8_t> message);
+  void closeDataChannel(uint16_t streamId);
 
   // Closes the transport (DTLS close_notify if connected); the listener hears Closed("closed").
   void close();
@@ -113,6 +133,7 @@ class WebRtcTransport final : private dtls::DtlsTransport::Listener {
   void onConsentTimer();
   bool sendProtected(std::span<const uint8_t> packet, bool rtcp);
   void closeWith(std::string_view reason);
+  sctp::SctpAssociation::Callbacks sctpCallbacks();
   std::optional<net::UdpSocket::Endpoint> sendTarget() const;
 
   // DtlsTransport::Listener: these only record what happened; afterDtlsCall() acts on it once the
@@ -135,6 +156,7 @@ class WebRtcTransport final : private dtls::DtlsTransport::Listener {
   std::optional<net::UdpSocket::Endpoint> selected_;
   std::unique_ptr<srtp::SrtpSession> srtpIn_;
   std::unique_ptr<srtp::SrtpSession> srtpOut_;
+  std::unique_ptr<sctp::SctpAssociation> sctp_;
   boost::asio::steady_timer dtlsTimer_;
   boost::asio::steady_timer consentTimer_;
   std::chrono::steady_clock::time_point lastConsent_;

@@ -60,12 +60,20 @@ std::vector<TrackOffer> MediaArgs::tracks(api::ArgReader& args, const json::obje
   std::vector<TrackOffer> out;
   const auto* list = objects(args, raw, "tracks", true, "{mid, trackId, kind}");
   if (!list) return out;
-  std::set<std::string> mids;
+  std::set<std::string> mids, dataTrackIds;
   for (const auto& item : *list) {
     const auto& entry = item.as_object();
-    TrackOffer t{text(args, entry, "mid", "tracks", 32), text(args, entry, "trackId", "tracks", 128), text(args, entry, "kind", "tracks", 5)};
-    if (!args.error() && t.kind != "audio" && t.kind != "video") args.fail("tracks[].kind must be \"audio\" or \"video\"");
-    uniqueMid(args, mids, t.mid, "tracks");
+    TrackOffer t{"", text(args, entry, "trackId", "tracks", 128), text(args, entry, "kind", "tracks", 5)};
+    if (!args.error() && t.kind != "audio" && t.kind != "video" && t.kind != "data") {
+      args.fail("tracks[].kind must be \"audio\", \"video\" or \"data\"");
+    }
+    // A data track is a data channel (its label the track id), not a section: it has no mid.
+    if (t.kind == "data") {
+      if (!args.error() && !dataTrackIds.insert(t.trackId).second) args.fail("tracks names data track " + t.trackId + " twice");
+    } else {
+      t.mid = text(args, entry, "mid", "tracks", 32);
+      uniqueMid(args, mids, t.mid, "tracks");
+    }
     if (args.error()) return {};
     out.push_back(std::move(t));
   }
@@ -79,9 +87,10 @@ std::vector<TrackSubscription> MediaArgs::subscriptions(api::ArgReader& args, co
   std::set<std::string> mids;
   for (const auto& item : *list) {
     const auto& entry = item.as_object();
-    TrackSubscription s{text(args, entry, "mid", "subscriptions", 32), text(args, entry, "streamId", "subscriptions", 64),
-                        text(args, entry, "trackId", "subscriptions", 128)};
-    uniqueMid(args, mids, s.mid, "subscriptions");
+    // No mid: a data track (it arrives on a data channel onair opens, not on a section).
+    TrackSubscription s{entry.contains("mid") ? text(args, entry, "mid", "subscriptions", 32) : "",
+                        text(args, entry, "streamId", "subscriptions", 64), text(args, entry, "trackId", "subscriptions", 128)};
+    if (!s.mid.empty()) uniqueMid(args, mids, s.mid, "subscriptions");
     if (args.error()) return {};
     out.push_back(std::move(s));
   }

@@ -15,9 +15,11 @@ namespace onair::streams {
 struct MediaArgs {
   // `sdp`: an SDP offer, parsed (a parse failure is invalid_argument with the line and reason).
   static std::optional<rtc::sdp::SessionDescription> offer(api::ArgReader& args, const boost::json::object& raw);
-  // `tracks`: [{mid, trackId, kind: "audio" | "video"}], mids unique.
+  // `tracks`: [{mid, trackId, kind: "audio" | "video"} | {trackId, kind: "data"}], mids unique,
+  // data track ids unique (a data track's mid is left empty).
   static std::vector<TrackOffer> tracks(api::ArgReader& args, const boost::json::object& raw);
-  // `subscriptions`: [{mid, streamId, trackId}], mids unique; absent: [].
+  // `subscriptions`: [{mid?, streamId, trackId}], mids unique; absent: []. Without mid: a data
+  // track (mid left empty).
   static std::vector<TrackSubscription> subscriptions(api::ArgReader& args, const boost::json::object& raw);
 };
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include "rtc/dtls/DtlsFingerprint.hpp"
 #include "rtc/sdp/AnswerBuilder.hpp"
@@ -25,6 +26,16 @@ namespace sdp = rtc::sdp;
 namespace {
 
 bool isMedia(const sdp::MediaSection& m) { return m.kind == "audio" || m.kind == "video"; }
+
+// The answer's data channel section (accepted), as its index; nullopt when there is none.
+std::optional<size_t> dataSection(const sdp::SessionDescription& answer) {
+  for (size_t i = 0; i < answer.media.size(); ++i) {
+    if (answer.media[i].kind == "application" && !answer.media[i].isRejected()) return i;
+  }
+  return std::nullopt;
+}
+
+std::string dataLabel(const std::string& streamId, const std::string& trackId) { return streamId + "/" + trackId; }
 
 // The offer's transport: the first section (or the session) with ICE credentials and a fingerprint.
 std::optional<rtc::WebRtcTransport::RemoteParameters> remoteOf(const sdp::SessionDescription& offer) {
@@ -123,6 +134,10 @@ std::variant<MediaRoom::Negotiation, ApiError> MediaRoom::negotiate(const sdp::S
     return invalid(error);
   }
   n.answer = std::move(*answer);
+  // Data channels ride on the SCTP association of the accepted data section (RFC 8841).
+  if (const auto data = dataSection(n.answer)) {
+    router_.transport(n.transport)->enableDataChannels(offer.media[*data].sctpPort.value_or(5000));
+  }
   return n;
 }
 
@@ -136,6 +151,7 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
     if (offer.media[i].mid) sectionOf[*offer.media[i].mid] = i;
   }
   for (const TrackOffer& t : tracks) {
+    if (t.kind == "data") continue;
     auto it = sectionOf.find(t.mid);
     if (it == sectionOf.end() || offer.media[it->second].kind != t.kind) {
       return invalid("track " + t.trackId + ": the offer has no " + t.kind + " section with a=mid:" + t.mid);
@@ -164,7 +180,15 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
       error = "track " + listed->trackId + ": " + error;
       break;
     }
-    next.push_back(MediaTrack{listed->trackId, listed->kind, listed->mid, 0, std::move(*params)});
+    next.push_back(MediaTrack{listed->trackId, listed->kind, listed->mid, 0, 0, std::move(*params)});
+  }
+  for (const TrackOffer& t : tracks) {
+    if (t.kind != "data") continue;
+    if (!dataSection(answer)) {
+      error = "data track " + t.trackId + ": the offer has no data channel section (create its data channel before the offer)";
+      break;
+    }
+    next.push_back(MediaTrack{t.trackId, t.kind, "", 0, 0, {}});
   }
   if (!error.empty()) {
     if (fresh) router_.closeTransport(transport);
@@ -184,19 +208,23 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
     auto old = std::find_if(publisher.tracks.begin(), publisher.tracks.end(),
                             [&](const MediaTrack& t) { return t.mid == track.mid && t.trackId == track.trackId; });
     if (old != publisher.tracks.end()) {
-      track.producer = old->producer;
-      old->producer = 0;
+      track.producer = std::exchange(old->producer, 0);
+      track.dataProducer = std::exchange(old->dataProducer, 0);
     }
   }
   for (const MediaTrack& old : publisher.tracks) {
-    if (old.producer) {
-      changed = true;
-      router_.closeProducer(old.producer);
-    }
+    if (old.producer) router_.closeProducer(old.producer);
+    if (old.dataProducer) router_.closeDataProducer(old.dataProducer);
+    changed |= old.producer || old.dataProducer;
   }
   for (MediaTrack& track : next) {
-    if (track.producer) continue;
+    if (track.producer || track.dataProducer) continue;
     changed = true;
+    if (track.kind == "data") {
+      // The publisher's channel labelled with the track id, open already or soon.
+      if (auto producer = router_.produceData(transport, track.trackId, error)) track.dataProducer = *producer;
+      continue;
+    }
     auto producer = router_.produce(transport, track.parameters, error);
     if (!producer) {
       spdlog::warn("streams: room {}: cannot forward track {} ({}): {}", roomId_, track.trackId, track.kind, error);
@@ -204,7 +232,7 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
     }
     track.producer = *producer;
   }
-  std::erase_if(next, [](const MediaTrack& t) { return t.producer == 0; });
+  std::erase_if(next, [](const MediaTrack& t) { return t.producer == 0 && t.dataProducer == 0; });
   publisher.tracks = std::move(next);
 
   json::object result{{"sdp", sdp::SdpWriter::write(answer)}, {"streamId", publisher.streamId}};
@@ -257,6 +285,15 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
     if (m.mid) offered[*m.mid] = &m;
   }
   for (const TrackSubscription& s : subscriptions) {
+    if (s.mid.empty()) {
+      const MediaTrack* track = findTrack(s.streamId, s.trackId);
+      if (!track) return notFound("stream " + s.streamId + " publishes no track " + s.trackId + " in this room");
+      if (track->kind != "data") return invalid("track " + s.trackId + " is " + track->kind + ": name the a=mid of the section to receive it on");
+      if (std::none_of(offer.media.begin(), offer.media.end(), [](const sdp::MediaSection& m) { return m.kind == "application" && !m.isRejected(); })) {
+        return invalid("data track " + s.trackId + ": the offer has no data channel section (open one data channel on the receiving connection)");
+      }
+      continue;
+    }
     auto it = offered.find(s.mid);
     if (it == offered.end() || !isMedia(*it->second) || it->second->isRejected()) {
       return invalid("subscription of track " + s.trackId + ": the offer has no open audio or video section with a=mid:" + s.mid);
@@ -340,7 +377,26 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
     idle(answer.media[i]);
     rejected.push_back(json::object{{"mid", mid}, {"reason", reason}});
   }
+  subscribeData(subscriber, subscriptions, rejected);
   return json::value(json::object{{"sdp", sdp::SdpWriter::write(answer)}, {"rejected", std::move(rejected)}});
+}
+
+void MediaRoom::subscribeData(SubscriberSession& subscriber, const std::vector<TrackSubscription>& subscriptions, json::array& rejected) {
+  // A data consumer lasts until its track goes or the subscriber closes onair's channel for it.
+  std::erase_if(subscriber.dataTracks, [this](const auto& entry) { return !router_.hasDataConsumer(entry.second); });
+  for (const TrackSubscription& s : subscriptions) {
+    if (!s.mid.empty()) continue;
+    const std::string label = dataLabel(s.streamId, s.trackId);
+    if (subscriber.dataTracks.contains(label)) continue;
+    const MediaTrack* track = findTrack(s.streamId, s.trackId);
+    std::string reason;
+    auto consumer = track ? router_.consumeData(subscriber.transport, track->dataProducer, label, reason) : std::nullopt;
+    if (consumer) {
+      subscriber.dataTracks[label] = *consumer;
+    } else {
+      rejected.push_back(json::object{{"trackId", s.trackId}, {"streamId", s.streamId}, {"reason", reason}});
+    }
+  }
 }
 
 // ---- leaving and closing -----------------------------------------------------------------------

@@ -19,6 +19,7 @@
 // Threading: everything on the owner shard's thread. Router callbacks may arrive inside calls
 // into the router (closeTransport) and are written to find the state already updated.
 #include <boost/asio/io_context.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <functional>
@@ -91,6 +92,8 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   rtc::sfu::TransportId openTransport(const rtc::sdp::SessionDescription& offer, std::string& error);
   // The SFU's side of an answer on `transport`.
   rtc::sdp::AnswerParameters answerParameters(rtc::sfu::TransportId transport, uint64_t version) const;
+  // The data tracks of `subscriptions` (those without mid) that `subscriber` does not receive yet.
+  void subscribeData(SubscriberSession& subscriber, const std::vector<TrackSubscription>& subscriptions, boost::json::array& rejected);
   const MediaTrack* findTrack(const std::string& streamId, const std::string& trackId) const;
   boost::json::object streamData(const PublisherSession& publisher) const;
   void unpublished(const std::string& streamId, const std::string& userId);

@@ -10,9 +10,10 @@ namespace onair::streams {
 
 struct MediaTrack {
   std::string trackId;
-  std::string kind;  // "audio" or "video"
+  std::string kind;  // "audio", "video" or "data"
   std::string mid;
-  rtc::sfu::ProducerId producer = 0;
+  rtc::sfu::ProducerId producer = 0;  // audio and video
+  rtc::sfu::DataProducerId dataProducer = 0;  // data
   rtc::sfu::ProducerParameters parameters;
 };
 

@@ -21,6 +21,8 @@ struct SubscriberSession {
 
   rtc::sfu::TransportId transport = 0;
   std::map<std::string, Section> sections;  // by mid
+  // Data tracks received, by "<streamId>/<trackId>" (also the label of onair's channel).
+  std::map<std::string, rtc::sfu::DataConsumerId> dataTracks;
   uint64_t answerVersion = 0;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // What a `streams.publish` request says of one section of its offer: the section's mid carries
-// the track `trackId` of kind `kind`.
+// the track `trackId` of kind `kind`. A data track (kind "data") is the publisher's data channel
+// labelled `trackId`, and has no mid.
 #include <string>
 
 namespace onair::streams {

@@ -156,7 +156,12 @@ struct Router::Consumer {
 };
 
 Router::Router(boost::asio::io_context& io, WebRtcServer& server, Listener& listener)
-    : io_(io), server_(server), listener_(listener), counters_(server.routerCounters()), timer_(io) {}
+    : io_(io),
+      server_(server),
+      listener_(listener),
+      counters_(server.routerCounters()),
+      data_([this](TransportId id) { return transport(id); }, counters_),
+      timer_(io) {}
 
 Router::~Router() {
   destroying_ = true;
@@ -670,6 +675,7 @@ void Router::OnWebRtcTransportClosed(WebRtcTransport& webRtcTransport, std::stri
   const auto consumers = transports_.at(id)->consumers;
   for (const auto producer : producers) removeProducer(producer, report);
   for (const auto consumer : consumers) removeConsumer(consumer, report);
+  data_.closeTransport(id);
   transports_.erase(id);
   if (report) listener_.OnRouterTransportClosed(id, reason);
 }
@@ -699,6 +705,46 @@ void Router::removeConsumer(ConsumerId id, bool report) {
   }
   if (const auto p = producers_.find(record->producer); p != producers_.end()) std::erase(p->second->consumers, id);
   if (report) listener_.OnRouterConsumerClosed(id);
+}
+
+// ---- data channels -----------------------------------------------------------------------------
+
+std::optional<DataProducerId> Router::produceData(TransportId transport, const std::string& label, std::string& error) {
+  if (!transports_.contains(transport)) {
+    error = "unknown transport";
+    return std::nullopt;
+  }
+  return data_.produce(transport, label, error);
+}
+
+std::optional<DataConsumerId> Router::consumeData(TransportId transport, DataProducerId producer, const std::string& label, std::string& error) {
+  if (!transports_.contains(transport)) {
+    error = "unknown transport";
+    return std::nullopt;
+  }
+  return data_.consume(transport, producer, label, error);
+}
+
+std::optional<TransportId> Router::idOf(const WebRtcTransport& transport) const {
+  const auto it = byTransport_.find(&transport);
+  return it == byTransport_.end() ? std::nullopt : std::optional(it->second);
+}
+
+void Router::OnWebRtcTransportDataReady(WebRtcTransport& transport) {
+  if (const auto id = idOf(transport)) data_.onReady(*id);
+}
+
+void Router::OnWebRtcTransportDataChannelOpened(WebRtcTransport& transport, uint16_t streamId, const sctp::DataChannelParameters& channel) {
+  if (const auto id = idOf(transport)) data_.onChannelOpened(*id, streamId, channel);
+}
+
+void Router::OnWebRtcTransportDataMessage(WebRtcTransport& transport, uint16_t streamId, sctp::PayloadProtocol protocol,
+                                          std::span<const uint8_t> message) {
+  if (const auto id = idOf(transport)) data_.onMessage(*id, streamId, protocol, message);
+}
+
+void Router::OnWebRtcTransportDataChannelClosed(WebRtcTransport& transport, uint16_t streamId) {
+  if (const auto id = idOf(transport)) data_.onChannelClosed(*id, streamId);
 }
 
 }  // namespace onair::rtc::sfu

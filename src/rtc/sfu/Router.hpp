@@ -38,6 +38,7 @@
 #include "rtc/WebRtcTransport.hpp"
 #include "rtc/rtp/RtpPacket.hpp"
 #include "rtc/sfu/ConsumerParameters.hpp"
+#include "rtc/sfu/DataRouter.hpp"
 #include "rtc/sfu/ProducerParameters.hpp"
 #include "rtc/sfu/RouterCounters.hpp"
 #include "rtc/sfu/RouterIds.hpp"
@@ -95,6 +96,16 @@ class Router final : private WebRtcTransport::Listener {
   void pauseConsumer(ConsumerId);   // stops forwarding; seq/timestamps stay continuous
   void resumeConsumer(ConsumerId);  // resumes at the next keyframe (requests one)
 
+  // Data channels (DataRouter): the publisher's channel `label` on `transport` is forwarded to a
+  // channel `label` onair opens on each consuming transport.
+  std::optional<DataProducerId> produceData(TransportId transport, const std::string& label, std::string& error);
+  std::optional<DataConsumerId> consumeData(TransportId transport, DataProducerId producer, const std::string& label, std::string& error);
+  void closeDataProducer(DataProducerId id) { data_.closeProducer(id); }
+  void closeDataConsumer(DataConsumerId id) { data_.closeConsumer(id); }
+  bool hasDataConsumer(DataConsumerId id) const { return data_.hasConsumer(id); }
+  size_t dataProducerCount() const { return data_.producerCount(); }
+  size_t dataConsumerCount() const { return data_.consumerCount(); }
+
   struct ProducerStats {
     std::string kind;
     uint64_t packets = 0, bytes = 0, nacksSent = 0, keyframeRequestsSent = 0, keyframes = 0, lost = 0;
@@ -118,6 +129,12 @@ class Router final : private WebRtcTransport::Listener {
   void OnWebRtcTransportRtp(WebRtcTransport& transport, std::span<uint8_t> packet) override;
   void OnWebRtcTransportRtcp(WebRtcTransport& transport, std::span<uint8_t> packet) override;
   void OnWebRtcTransportClosed(WebRtcTransport& transport, std::string_view reason) override;
+  void OnWebRtcTransportDataReady(WebRtcTransport& transport) override;
+  void OnWebRtcTransportDataChannelOpened(WebRtcTransport& transport, uint16_t streamId, const sctp::DataChannelParameters& channel) override;
+  void OnWebRtcTransportDataMessage(WebRtcTransport& transport, uint16_t streamId, sctp::PayloadProtocol protocol,
+                                    std::span<const uint8_t> message) override;
+  void OnWebRtcTransportDataChannelClosed(WebRtcTransport& transport, uint16_t streamId) override;
+  std::optional<TransportId> idOf(const WebRtcTransport& transport) const;
 
   // Media in.
   Producer* matchProducer(Transport& transport, const rtp::RtpPacket& packet);
@@ -154,6 +171,7 @@ class Router final : private WebRtcTransport::Listener {
   std::unordered_map<const WebRtcTransport*, TransportId> byTransport_;
   std::unordered_map<ProducerId, std::unique_ptr<Producer>> producers_;
   std::unordered_map<ConsumerId, std::unique_ptr<Consumer>> consumers_;
+  DataRouter data_;
   boost::asio::steady_timer timer_;
   bool timerArmed_ = false;
   bool destroying_ = false;

@@ -35,6 +35,9 @@ struct RouterCounters {
   Counter keyframeRequestsReceived{0}; // PLI/FIR from subscribers
   Counter retransmissions{0};          // packets resent to subscribers from the producers' buffers
   Counter retransmissionMisses{0};     // NACKed packets no longer (or never) in the buffer
+  Counter dataMessagesReceived{0};     // data channel messages from publishers' data tracks
+  Counter dataMessagesForwarded{0};    // data channel messages sent to subscribers
+  Counter dataMessagesDropped{0};      // on no data track, or refused by a subscriber's association
   std::array<Counter, kDropReasons> drops{};
 
   static void add(Counter& counter, uint64_t n = 1) {

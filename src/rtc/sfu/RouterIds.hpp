@@ -7,5 +7,7 @@ namespace onair::rtc::sfu {
 using TransportId = uint64_t;
 using ProducerId = uint64_t;
 using ConsumerId = uint64_t;
+using DataProducerId = uint64_t;
+using DataConsumerId = uint64_t;
 
 }  // namespace onair::rtc::sfu

@@ -3,6 +3,11 @@
  * streams published through one RTCPeerConnection per room (sendonly transceivers, renegotiated by
  * `updateStream`), remote tracks received through one more RTCPeerConnection per room (recvonly
  * transceivers). The client always offers and onair answers. Browsers only (RTCPeerConnection).
+ *
+ * Data tracks are data channels: the publisher's channel is labelled with the track id; onair
+ * opens one channel per subscribed data track on the receiving connection, labelled
+ * `<streamId>/<trackId>` (the receiving connection opens a channel of its own, `onair`, only so
+ * that its offer negotiates SCTP). Closing onair's channel ends that subscription.
  */
 import { OnairError } from '../common/OnairError.js';
 import type { RemoteStreamInfo, StreamTrackInfo } from '../common/streams.js';
@@ -41,17 +46,31 @@ export interface RemoteStreamTrackEvent {
   stream: MediaStream;
 }
 
+/** Where a data message came from. */
+export interface RemoteDataInfo {
+  streamRoomId: string;
+  streamId: string;
+  trackId: string;
+  /** Whether the publisher sent a string (its UTF-8 bytes are `data`) or binary. */
+  binary: boolean;
+}
+
 export interface RemoteStreamListener {
   streamRoomId: string;
-  onRemoteStreamTrack: (event: RemoteStreamTrackEvent) => void;
-  /** Reserved for data tracks (not carried by onair yet). */
-  onRemoteData?: (data: Uint8Array, info: { streamRoomId: string; streamId: string }) => void;
+  onRemoteStreamTrack?: (event: RemoteStreamTrackEvent) => void;
+  /** A message on a subscribed data track. */
+  onRemoteData?: (data: Uint8Array, info: RemoteDataInfo) => void;
 }
+
+const DATA_PLACEHOLDER = 'onair';
 
 interface LocalStream extends StreamHandle {
   streamId: string | undefined;
   staged: Set<MediaStreamTrack>;
   senders: Map<MediaStreamTrack, RTCRtpTransceiver>;
+  /** Data track ids staged, and the channels of those negotiated. */
+  stagedData: Set<string>;
+  channels: Map<string, RTCDataChannel>;
   media: MediaStream;
   pc: RTCPeerConnection | undefined;
   onState: ((state: StreamState) => void) | undefined;
@@ -70,6 +89,10 @@ interface Subscriber {
   /** By mid, once the section has one. */
   sections: Map<string, Received>;
   streams: Map<string, MediaStream>;
+  /** Data tracks received, by channel label `<streamId>/<trackId>`. */
+  dataChannels: Map<string, RTCDataChannel>;
+  /** The connection's own channel, opened so that its offers carry a data section. */
+  placeholder: RTCDataChannel | undefined;
   queue: Promise<unknown>;
 }
 
@@ -102,6 +125,12 @@ function release(pc: RTCPeerConnection, transceiver: RTCRtpTransceiver, endTrack
   else void transceiver.sender.replaceTrack(null).catch(() => undefined);
 }
 
+/** A data channel label `<streamId>/<trackId>` → [streamId, trackId] ('' when not that form). */
+function splitLabel(label: string): [string, string] {
+  const slash = label.indexOf('/');
+  return slash < 0 ? [label, ''] : [label.slice(0, slash), label.slice(slash + 1)];
+}
+
 function kindOf(track: MediaStreamTrack): 'audio' | 'video' {
   if (track.kind !== 'audio' && track.kind !== 'video') throw new OnairError('invalid_argument', `addStreamTrack: unsupported track kind ${track.kind}`);
   return track.kind;
@@ -132,22 +161,51 @@ export class StreamMedia {
 
   createStream(streamRoomId: string): StreamHandle {
     const handle: LocalStream = {
-      streamRoomId, streamId: undefined, staged: new Set(), senders: new Map(), media: new MediaStream(), pc: undefined, onState: undefined,
+      streamRoomId, streamId: undefined, staged: new Set(), senders: new Map(), stagedData: new Set(), channels: new Map(),
+      media: new MediaStream(), pc: undefined, onState: undefined,
     };
     this.handles.add(handle);
     return handle;
   }
 
-  addStreamTrack(handle: StreamHandle, options: { track: MediaStreamTrack }): string {
+  /** Stages a media track, or with `{createDataChannel: true}` a data track; → the track id. */
+  addStreamTrack(handle: StreamHandle, options: { track?: MediaStreamTrack; createDataChannel?: boolean }): string {
     const local = this.local(handle, 'addStreamTrack');
-    if (!options?.track) throw new OnairError('invalid_argument', 'addStreamTrack: pass {track}');
+    if (options?.createDataChannel) {
+      const id = `data-${Math.random().toString(36).slice(2, 10)}`;
+      local.stagedData.add(id);
+      return id;
+    }
+    if (!options?.track) throw new OnairError('invalid_argument', 'addStreamTrack: pass {track} or {createDataChannel: true}');
     kindOf(options.track);
     local.staged.add(options.track);
     return options.track.id;
   }
 
-  removeStreamTrack(handle: StreamHandle, track: MediaStreamTrack): void {
-    this.local(handle, 'removeStreamTrack').staged.delete(track);
+  /** Unstages a media track, or a data track by its id. */
+  removeStreamTrack(handle: StreamHandle, track: MediaStreamTrack | string): void {
+    const local = this.local(handle, 'removeStreamTrack');
+    if (typeof track === 'string') local.stagedData.delete(track);
+    else local.staged.delete(track);
+  }
+
+  /**
+   * Sends a message on a published data track (the stream's first one when `trackId` is not
+   * given), once its channel is open. Subscribers get it through `onRemoteData`.
+   */
+  async sendData(handle: StreamHandle, data: string | Uint8Array | ArrayBuffer, trackId?: string): Promise<void> {
+    const local = this.local(handle, 'sendData');
+    const channel = trackId ? local.channels.get(trackId) : local.channels.values().next().value as RTCDataChannel | undefined;
+    if (!channel) throw new OnairError('not_found', 'sendData: no published data track' + (trackId ? ` ${trackId}` : '') + ' (addStreamTrack with createDataChannel, then publish or update)');
+    if (channel.readyState === 'connecting') {
+      await new Promise<void>((resolve, reject) => {
+        channel.addEventListener('open', () => resolve(), { once: true });
+        channel.addEventListener('close', () => reject(new OnairError('not_found', 'sendData: the data track closed')), { once: true });
+      });
+    }
+    if (channel.readyState !== 'open') throw new OnairError('not_found', 'sendData: the data track is closed');
+    if (typeof data === 'string') channel.send(data);
+    else channel.send((data instanceof Uint8Array ? data : new Uint8Array(data)) as Uint8Array<ArrayBuffer>);
   }
 
   async publishStream(handle: StreamHandle, onState?: (state: StreamState) => void): Promise<StreamPublishResult> {
@@ -163,6 +221,7 @@ export class StreamMedia {
       pc.close();
       local.pc = undefined;
       local.senders.clear();
+      local.channels.clear();
       throw e;
     }
   }
@@ -180,6 +239,7 @@ export class StreamMedia {
     local.pc = undefined;
     local.streamId = undefined;
     local.senders.clear();
+    local.channels.clear();
     try {
       // Before the peer connection closes: its close also ends the stream on the server.
       if (streamId) await this.client.request('streams.unpublish', { streamRoomId: local.streamRoomId, streamId });
@@ -203,8 +263,19 @@ export class StreamMedia {
       local.media.addTrack(track);
       local.senders.set(track, pc.addTransceiver(track, { direction: 'sendonly', streams: [local.media] }));
     }
+    for (const [id, channel] of local.channels) {
+      if (local.stagedData.has(id)) continue;
+      channel.close();
+      local.channels.delete(id);
+    }
+    for (const id of local.stagedData) {
+      if (!local.channels.has(id)) local.channels.set(id, pc.createDataChannel(id, { ordered: true }));
+    }
     await pc.setLocalDescription(await pc.createOffer());
-    const tracks = [...local.senders].map(([track, t]) => ({ mid: t.mid!, trackId: track.id, kind: kindOf(track) }));
+    const tracks: { mid?: string; trackId: string; kind: 'audio' | 'video' | 'data' }[] = [
+      ...[...local.senders].map(([track, t]) => ({ mid: t.mid!, trackId: track.id, kind: kindOf(track) })),
+      ...[...local.channels.keys()].map((trackId) => ({ trackId, kind: 'data' as const })),
+    ];
     const r = await this.client.request<{ sdp: string; streamId: string }>('streams.publish', {
       streamRoomId: local.streamRoomId, sdp: pc.localDescription!.sdp, tracks,
     });
@@ -237,19 +308,32 @@ export class StreamMedia {
   modifyRemoteStreamsSubscriptions(streamRoomId: string, add: StreamSubscription[], remove: StreamSubscription[]): Promise<void> {
     const sub = this.subscriber(streamRoomId);
     const run = sub.queue.then(async () => {
-      const matches = (s: StreamSubscription, r: Received) => s.streamId === r.streamId && (!s.trackId || s.trackId === r.trackId);
+      const matches = (s: StreamSubscription, r: { streamId: string; trackId: string }) => s.streamId === r.streamId && (!s.trackId || s.trackId === r.trackId);
       for (const [mid, r] of sub.sections) {
         if (remove.some((s) => matches(s, r))) this.stopSection(sub, mid, r);
       }
+      for (const [label, channel] of sub.dataChannels) {
+        const [streamId, trackId] = splitLabel(label);
+        if (!remove.some((s) => matches(s, { streamId, trackId }))) continue;
+        channel.close();  // onair ends the subscription when its channel closes
+        sub.dataChannels.delete(label);
+      }
       const wanted = await this.expand(streamRoomId, add);
       const pending: Received[] = [];
+      const data: { streamId: string; trackId: string }[] = [];
       for (const w of wanted) {
+        if (w.kind === 'data') {
+          if (!sub.dataChannels.has(`${w.streamId}/${w.trackId}`)) data.push({ streamId: w.streamId, trackId: w.trackId });
+          continue;
+        }
         const have = [...sub.sections.values(), ...pending].some((r) => r.streamId === w.streamId && r.trackId === w.trackId);
         if (have) continue;
         const transceiver = sub.pc.addTransceiver(w.kind, { direction: 'recvonly' });
-        pending.push({ ...w, transceiver, delivered: false });
+        pending.push({ streamId: w.streamId, trackId: w.trackId, kind: w.kind, transceiver, delivered: false });
       }
-      await this.negotiateSubscriber(streamRoomId, sub, pending);
+      // A data section in the offer, once: onair opens the data tracks' channels over it.
+      if (data.length > 0 && !sub.placeholder) sub.placeholder = sub.pc.createDataChannel(DATA_PLACEHOLDER);
+      await this.negotiateSubscriber(streamRoomId, sub, pending, data);
     });
     sub.queue = run.catch(() => undefined);
     return run;
@@ -260,16 +344,16 @@ export class StreamMedia {
     // Tracks already received are reported to the new listener at once.
     const sub = this.subscribers.get(listener.streamRoomId);
     for (const r of sub?.sections.values() ?? []) {
-      if (r.delivered) listener.onRemoteStreamTrack(this.trackEvent(listener.streamRoomId, sub!, r));
+      if (r.delivered) listener.onRemoteStreamTrack?.(this.trackEvent(listener.streamRoomId, sub!, r));
     }
     return () => this.listeners.delete(listener);
   }
 
   /** Subscriptions as tracks: a subscription without trackId means every track of its stream. */
-  private async expand(streamRoomId: string, add: StreamSubscription[]): Promise<{ streamId: string; trackId: string; kind: 'audio' | 'video' }[]> {
+  private async expand(streamRoomId: string, add: StreamSubscription[]): Promise<{ streamId: string; trackId: string; kind: 'audio' | 'video' | 'data' }[]> {
     if (add.length === 0) return [];
     const streams = await this.listStreams(streamRoomId);
-    const out: { streamId: string; trackId: string; kind: 'audio' | 'video' }[] = [];
+    const out: { streamId: string; trackId: string; kind: 'audio' | 'video' | 'data' }[] = [];
     for (const s of add) {
       const stream = streams.find((x) => x.streamId === s.streamId);
       if (!stream) throw new OnairError('not_found', `no stream ${s.streamId} is published in stream room ${streamRoomId}`);
@@ -280,12 +364,15 @@ export class StreamMedia {
     return out;
   }
 
-  private async negotiateSubscriber(streamRoomId: string, sub: Subscriber, pending: Received[]): Promise<void> {
+  private async negotiateSubscriber(streamRoomId: string, sub: Subscriber, pending: Received[], data: { streamId: string; trackId: string }[] = []): Promise<void> {
     const { pc } = sub;
     await pc.setLocalDescription(await pc.createOffer());
     for (const r of pending) sub.sections.set(r.transceiver.mid!, r);
-    const subscriptions = pending.map((r) => ({ mid: r.transceiver.mid!, streamId: r.streamId, trackId: r.trackId }));
-    let answer: { sdp: string; rejected: { mid: string; reason: string }[] };
+    const subscriptions: { mid?: string; streamId: string; trackId: string }[] = [
+      ...pending.map((r) => ({ mid: r.transceiver.mid!, streamId: r.streamId, trackId: r.trackId })),
+      ...data,
+    ];
+    let answer: { sdp: string; rejected: { mid?: string; reason: string }[] };
     try {
       answer = await this.client.request('streams.subscribe', { streamRoomId, sdp: pc.localDescription!.sdp, subscriptions });
     } catch (e) {
@@ -295,15 +382,15 @@ export class StreamMedia {
     }
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     for (const { mid } of answer.rejected ?? []) {
-      const r = sub.sections.get(mid);
-      if (r) this.stopSection(sub, mid, r);
+      const r = mid ? sub.sections.get(mid) : undefined;
+      if (mid && r) this.stopSection(sub, mid, r);
     }
     for (const r of sub.sections.values()) {
       if (r.delivered || r.transceiver.currentDirection === 'stopped') continue;
       r.delivered = true;
       const event = this.trackEvent(streamRoomId, sub, r);
       for (const l of this.listeners) {
-        if (l.streamRoomId === streamRoomId) l.onRemoteStreamTrack(event);
+        if (l.streamRoomId === streamRoomId) l.onRemoteStreamTrack?.(event);
       }
     }
   }
@@ -319,10 +406,32 @@ export class StreamMedia {
   private subscriber(streamRoomId: string): Subscriber {
     let sub = this.subscribers.get(streamRoomId);
     if (!sub) {
-      sub = { pc: peerConnection(), sections: new Map(), streams: new Map(), queue: Promise.resolve() };
+      const pc = peerConnection();
+      sub = { pc, sections: new Map(), streams: new Map(), dataChannels: new Map(), placeholder: undefined, queue: Promise.resolve() };
+      const room = sub;
+      pc.addEventListener('datachannel', (e: RTCDataChannelEvent) => this.onDataChannel(streamRoomId, room, e.channel));
       this.subscribers.set(streamRoomId, sub);
     }
     return sub;
+  }
+
+  /** A channel onair opened for a subscribed data track: its messages go to the listeners. */
+  private onDataChannel(streamRoomId: string, sub: Subscriber, channel: RTCDataChannel): void {
+    const label = channel.label;
+    const [streamId, trackId] = splitLabel(label);
+    if (!trackId) return;
+    sub.dataChannels.set(label, channel);
+    channel.binaryType = 'arraybuffer';
+    channel.addEventListener('close', () => {
+      if (sub.dataChannels.get(label) === channel) sub.dataChannels.delete(label);
+    });
+    channel.addEventListener('message', (e: MessageEvent) => {
+      const binary = typeof e.data !== 'string';
+      const bytes = binary ? new Uint8Array(e.data as ArrayBuffer) : new TextEncoder().encode(e.data as string);
+      for (const l of this.listeners) {
+        if (l.streamRoomId === streamRoomId) l.onRemoteData?.(bytes, { streamRoomId, streamId, trackId, binary });
+      }
+    });
   }
 
   /** Ends a received section's track; the next offer releases the section on the server. */
@@ -333,9 +442,15 @@ export class StreamMedia {
   }
 
   /** Tracks of a stream that went away: stopped now, released by a renegotiation. */
-  private dropRemote(streamRoomId: string, gone: (r: Received) => boolean): void {
+  private dropRemote(streamRoomId: string, gone: (r: { streamId: string; trackId: string }) => boolean): void {
     const sub = this.subscribers.get(streamRoomId);
     if (!sub) return;
+    for (const [label, channel] of sub.dataChannels) {
+      const [streamId, trackId] = splitLabel(label);
+      if (!gone({ streamId, trackId })) continue;
+      channel.close();
+      sub.dataChannels.delete(label);
+    }
     const run = sub.queue.then(async () => {
       let stopped = false;
       for (const [mid, r] of sub.sections) {
@@ -358,6 +473,7 @@ export class StreamMedia {
       h.pc = undefined;
       h.streamId = undefined;
       h.senders.clear();
+      h.channels.clear();
     }
   }
 

@@ -129,14 +129,23 @@ export class Streams {
     return this.media.createStream(checkStreamRoomId('createStream', streamRoomId));
   }
 
-  /** Stages a track; it is sent by `publishStream`, or by `updateStream` once published. Returns its trackId. */
-  async addStreamTrack(handle: StreamHandle, options: { track: MediaStreamTrack }): Promise<string> {
+  /**
+   * Stages a track, `{track}` (a MediaStreamTrack) or `{createDataChannel: true}` (a data track,
+   * for `sendData`); it is sent by `publishStream`, or by `updateStream` once published. Returns
+   * its trackId.
+   */
+  async addStreamTrack(handle: StreamHandle, options: { track?: MediaStreamTrack; createDataChannel?: boolean }): Promise<string> {
     return this.media.addStreamTrack(handle, options);
   }
 
-  /** Stages the removal of a track (applied by `updateStream`). */
-  async removeStreamTrack(handle: StreamHandle, track: MediaStreamTrack): Promise<void> {
+  /** Stages the removal of a track, or of a data track by its id (applied by `updateStream`). */
+  async removeStreamTrack(handle: StreamHandle, track: MediaStreamTrack | string): Promise<void> {
     this.media.removeStreamTrack(handle, track);
+  }
+
+  /** Sends a message (string or bytes) on a published data track; subscribers get it in `onRemoteData`. */
+  sendData(handle: StreamHandle, data: string | Uint8Array | ArrayBuffer, trackId?: string): Promise<void> {
+    return this.media.sendData(handle, data, trackId);
   }
 
   /** Publishes the staged tracks; `onState` hears the peer connection's state. Members get `streamPublished`. */

@@ -47,9 +47,10 @@ export type StreamUser = string | { userId: string };
 
 /** One track of a published stream. */
 export interface StreamTrackInfo {
-  /** The publisher's MediaStreamTrack id. */
+  /** The publisher's MediaStreamTrack id, or the id `addStreamTrack` gave a data track. */
   trackId: string;
-  kind: 'audio' | 'video';
+  /** `data`: a data track (messages, through `sendData` and `onRemoteData`). */
+  kind: 'audio' | 'video' | 'data';
 }
 
 /** A stream published in a room (`listStreams`, `streamPublished`, `streamUpdated`). */
