@@ -7,17 +7,18 @@ import assert from 'node:assert/strict';
 
 /**
  * Opens a page for `userId` with a token granting `grants`; `listen` (a function run in the page,
- * given roomId, before the join) registers the page's listeners.
+ * given roomId, before the join) registers the page's listeners; `connectOptions` (plain data)
+ * are added to the SDK's connect options (e.g. `{media: {iceTransportPolicy: 'relay'}}`).
  * → {page, errors} (errors: uncaught page errors).
  */
-export async function openMediaPage({ browser, srv, api, userId, roomId, grants, listen }) {
+export async function openMediaPage({ browser, srv, api, userId, roomId, grants, listen, connectOptions = {} }) {
   const { token } = await api.createToken({ userId, ttl: 600, grants });
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${srv.url}/healthz`);
-  await page.evaluate(async ({ url, token }) => {
+  await page.evaluate(async ({ url, token, connectOptions }) => {
     const Native = window.RTCPeerConnection;
     window.pcs = [];
     window.channels = [];
@@ -29,8 +30,8 @@ export async function openMediaPage({ browser, srv, api, userId, roomId, grants,
     };
     window.RTCPeerConnection.prototype = Native.prototype;
     const { connect } = await import('/sdk/client/index.js');
-    window.client = await connect({ url, token });
-  }, { url: srv.url, token });
+    window.client = await connect({ url, token, ...connectOptions });
+  }, { url: srv.url, token, connectOptions });
   if (listen) await page.evaluate(listen, roomId);
   await page.evaluate((roomId) => window.client.streams.joinStreamRoom(roomId), roomId);
   return { page, errors };

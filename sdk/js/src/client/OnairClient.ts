@@ -13,6 +13,7 @@ import type {
   ConnectOptions,
   LifecycleEvent,
   LifecycleEvents,
+  MediaOptions,
   RequestOptions,
   ServerEventHandler,
   Session,
@@ -140,6 +141,9 @@ export class OnairClient {
   private pingInFlight = false;
   private closePromise: Promise<void> | undefined;
 
+  /** @internal How stream peer connections reach onair (ConnectOptions.media). */
+  readonly mediaOptions: MediaOptions;
+
   /** @internal Use `connect()`. */
   constructor(options: ConnectOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -170,6 +174,10 @@ export class OnairClient {
     const r = typeof reconnect === 'object' ? reconnect : {};
     this.minDelayMs = positive(r.minDelayMs, DEFAULT_MIN_DELAY_MS, 'reconnect.minDelayMs');
     this.maxDelayMs = Math.max(this.minDelayMs, positive(r.maxDelayMs, DEFAULT_MAX_DELAY_MS, 'reconnect.maxDelayMs'));
+    this.mediaOptions = { ...(options.media ?? {}) };
+    if (this.mediaOptions.iceTransportPolicy !== undefined && !['all', 'relay'].includes(this.mediaOptions.iceTransportPolicy)) {
+      throw new OnairError('invalid_argument', "media.iceTransportPolicy must be 'all' or 'relay'");
+    }
     this.live = new Live(this);
     this.collab = new Collab(this);
     this.streams = new Streams(this);

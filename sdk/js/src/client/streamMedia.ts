@@ -98,10 +98,10 @@ interface Subscriber {
 
 const PC_CONFIG: RTCConfiguration = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
 
-function peerConnection(): RTCPeerConnection {
+function peerConnection(ice: Pick<RTCConfiguration, 'iceServers' | 'iceTransportPolicy'>): RTCPeerConnection {
   const Ctor = (globalThis as { RTCPeerConnection?: typeof RTCPeerConnection }).RTCPeerConnection;
   if (!Ctor) throw new OnairError('unsupported_transport', 'streams media needs RTCPeerConnection (a browser)');
-  return new Ctor(PC_CONFIG);
+  return new Ctor({ ...PC_CONFIG, ...ice });
 }
 
 /** The BUNDLE group's first mid in the current local description (the transport's owner). */
@@ -142,6 +142,8 @@ export class StreamMedia {
   private readonly handles = new Set<LocalStream>();
   private readonly subscribers = new Map<string, Subscriber>();
   private readonly listeners = new Set<RemoteStreamListener>();
+  /** onair's TURN credentials, fetched when first needed and again at half their lifetime. */
+  private turn: { servers: Promise<RTCIceServer[]>; refreshAt: number } | undefined;
 
   constructor(client: OnairClient) {
     this.client = client;
@@ -211,7 +213,8 @@ export class StreamMedia {
   async publishStream(handle: StreamHandle, onState?: (state: StreamState) => void): Promise<StreamPublishResult> {
     const local = this.local(handle, 'publishStream');
     if (local.pc) throw new OnairError('conflict', 'publishStream: already published; use updateStream');
-    const pc = peerConnection();
+    const pc = peerConnection(await this.iceConfiguration());
+    if (local.pc) throw new OnairError('conflict', 'publishStream: already published; use updateStream');
     local.pc = pc;
     local.onState = onState;
     pc.addEventListener('connectionstatechange', () => local.onState?.(pc.connectionState));
@@ -305,8 +308,8 @@ export class StreamMedia {
   }
 
   /** Adds and removes subscriptions in one renegotiation of the room's receiving connection. */
-  modifyRemoteStreamsSubscriptions(streamRoomId: string, add: StreamSubscription[], remove: StreamSubscription[]): Promise<void> {
-    const sub = this.subscriber(streamRoomId);
+  async modifyRemoteStreamsSubscriptions(streamRoomId: string, add: StreamSubscription[], remove: StreamSubscription[]): Promise<void> {
+    const sub = this.subscriber(streamRoomId, await this.iceConfiguration());
     const run = sub.queue.then(async () => {
       const matches = (s: StreamSubscription, r: { streamId: string; trackId: string }) => s.streamId === r.streamId && (!s.trackId || s.trackId === r.trackId);
       for (const [mid, r] of sub.sections) {
@@ -403,10 +406,32 @@ export class StreamMedia {
     return { streamRoomId, streamId: r.streamId, trackId: r.trackId, kind: r.kind, track, stream };
   }
 
-  private subscriber(streamRoomId: string): Subscriber {
+  /**
+   * ICE settings for a new peer connection: ConnectOptions.media, else onair's TURN credentials
+   * when the server has TURN (none when it has not, or refuses them).
+   */
+  private async iceConfiguration(): Promise<Pick<RTCConfiguration, 'iceServers' | 'iceTransportPolicy'>> {
+    const { iceServers, iceTransportPolicy } = this.client.mediaOptions;
+    const policy = iceTransportPolicy ? { iceTransportPolicy } : {};
+    if (iceServers) return { iceServers, ...policy };
+    if (!this.turn || Date.now() >= this.turn.refreshAt) {
+      const turn = { servers: Promise.resolve<RTCIceServer[]>([]), refreshAt: Date.now() + 60_000 };
+      turn.servers = this.client.collab.turnCredentials().then(
+        ({ urls, username, credential, ttl }) => {
+          turn.refreshAt = Date.now() + (ttl * 1000) / 2;
+          return [{ urls, username, credential }];
+        },
+        () => [],  // no TURN on this server (not_found): onair's own candidate
+      );
+      this.turn = turn;
+    }
+    return { iceServers: await this.turn.servers, ...policy };
+  }
+
+  private subscriber(streamRoomId: string, ice: Pick<RTCConfiguration, 'iceServers' | 'iceTransportPolicy'>): Subscriber {
     let sub = this.subscribers.get(streamRoomId);
     if (!sub) {
-      const pc = peerConnection();
+      const pc = peerConnection(ice);
       sub = { pc, sections: new Map(), streams: new Map(), dataChannels: new Map(), placeholder: undefined, queue: Promise.resolve() };
       const room = sub;
       pc.addEventListener('datachannel', (e: RTCDataChannelEvent) => this.onDataChannel(streamRoomId, room, e.channel));

@@ -56,6 +56,19 @@ export interface ConnectOptions {
   requestTimeoutMs?: number;
   /** Reconnect after an unexpected close (default true). */
   reconnect?: boolean | ReconnectOptions;
+  /** How stream media (`client.streams` peer connections) reaches onair. */
+  media?: MediaOptions;
+}
+
+export interface MediaOptions {
+  /**
+   * ICE servers for the stream peer connections. Default: onair's own TURN credentials
+   * (`collab.turnCredentials`) when the server hands some out, else none (onair's UDP candidate
+   * needs no STUN). TURN lets media through networks that block UDP to the server.
+   */
+  iceServers?: RTCIceServer[];
+  /** `relay`: media only through TURN (networks that allow nothing else; tests). Default `all`. */
+  iceTransportPolicy?: 'all' | 'relay';
 }
 
 export interface RequestOptions {
