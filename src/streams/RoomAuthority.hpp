@@ -5,6 +5,7 @@
 // order they were added, when its own check (the room's record and the token's `stream` grants)
 // refuses a join or finds no room; the first that admits the connection decides that
 // connection's publishes and subscribes in the room from then on, and hears of what it publishes.
+// When none admits it, the first refusal an authority gave is the answer (else the room's own).
 //
 // Threading: StreamService calls every method on the room's owner shard. An authority answers
 // through `done`, at most once, from any thread (StreamService takes the answer back to the
@@ -24,8 +25,8 @@ namespace onair::streams {
 
 class RoomAuthority {
  public:
-  // Admitted; refused with `error`; or neither: the room or the connection is not this
-  // authority's, and the next one (or the room's own answer) counts.
+  // Admitted; refused with `error` (the room is this authority's, the connection may not join:
+  // the answer unless a later authority admits it); or neither: the room is not this authority's.
   struct Decision {
     bool admitted = false;
     std::optional<api::ApiError> error;

@@ -399,17 +399,20 @@ void StreamService::join(const std::string& roomId, StreamActor actor, Reply rep
     auto* error = std::get_if<ApiError>(&refused);
     // An outage is no refusal: the authorities are not asked to stand in for the store.
     if (!error || error->code == ErrorCode::ServiceUnavailable || authorities_.empty()) return reply(std::move(refused));
-    askAuthorities(roomId, actor, 0, std::move(*error), reply);
+    askAuthorities(roomId, actor, 0, std::move(*error), false, reply);
   });
 }
 
-void StreamService::askAuthorities(const std::string& roomId, const StreamActor& actor, size_t next, ApiError refusal, Reply reply) {
+void StreamService::askAuthorities(const std::string& roomId, const StreamActor& actor, size_t next, ApiError refusal, bool refusedByAuthority,
+                                   Reply reply) {
   if (next >= authorities_.size()) return reply(std::move(refusal));
-  pool_.post(ownerOf(roomId), [this, roomId, actor, next, refusal = std::move(refusal), reply]() mutable {
-    authorities_[next]->admit(roomId, actor, [this, roomId, actor, next, refusal = std::move(refusal), reply](RoomAuthority::Decision d) mutable {
+  pool_.post(ownerOf(roomId), [this, roomId, actor, next, refusal = std::move(refusal), refusedByAuthority, reply]() mutable {
+    authorities_[next]->admit(roomId, actor, [this, roomId, actor, next, refusal = std::move(refusal), refusedByAuthority, reply](RoomAuthority::Decision d) mutable {
       if (d.admitted) return enter(roomId, "", actor, authorities_[next], reply);
-      if (d.error) return reply(std::move(*d.error));
-      askAuthorities(roomId, actor, next + 1, std::move(refusal), reply);
+      // The first authority that claims the room says why, should no later one let it in (a
+      // stage's room may also be a live broadcast's webrtc room).
+      const bool claims = d.error && !refusedByAuthority;
+      askAuthorities(roomId, actor, next + 1, claims ? std::move(*d.error) : std::move(refusal), refusedByAuthority || claims, reply);
     });
   });
 }

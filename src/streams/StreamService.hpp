@@ -134,8 +134,10 @@ class StreamService {
   // A join the room's record allowed (`authority` null, `contextId` the room's) or an authority
   // admitted: on the owner, then recorded on the connection's shard.
   void enter(const std::string& roomId, const std::string& contextId, const StreamActor& actor, RoomAuthority* authority, Reply reply);
-  // Asks authorities_[next…] to admit the connection; replies `refusal` when none does.
-  void askAuthorities(const std::string& roomId, const StreamActor& actor, size_t next, api::ApiError refusal, Reply reply);
+  // Asks authorities_[next…] to admit the connection; when none does, replies the first
+  // authority's refusal, else `refusal` (the room's own).
+  void askAuthorities(const std::string& roomId, const StreamActor& actor, size_t next, api::ApiError refusal, bool refusedByAuthority,
+                      Reply reply);
 
   // What a media op needs: the connection's token grant (`publish` or `subscribe`) in the room's
   // context, or the word of the authority that admitted it.

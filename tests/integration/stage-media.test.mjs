@@ -249,3 +249,24 @@ test('a live consumer attached with webrtc subscribes in the signaling room, nev
   await rejects(viewer.streams.listStreams(room), 'permission', /join stream room/);
   await rejects(viewer.streams.joinStreamRoom(room), 'permission', /does not allow join/);
 });
+
+test("a stage's media room can be a live broadcast's webrtc room: its live viewers subscribe without opening the stage", async () => {
+  const { room, host } = await stageWithHostOnStage('Broadcast');
+  await host.client.streams.joinStreamRoom(room);
+  const stream = await publish(host.client, room);
+  const liveId = `content:${process.pid}-${++n}`;
+  const producer = await connected((await api.createToken({ userId: 'stage-producer', ttl: 600, grants: ['live:content:*:publish'] })).token);
+  await producer.request('live.publish', { liveId, transports: [{ kind: 'webrtc', signalingChannelId: room }] });
+
+  const viewer = await connected((await api.createToken({ userId: 'stage-watcher', ttl: 600, grants: ['live:content:*:attach'] })).token);
+  await rejects(viewer.streams.joinStreamRoom(room), 'permission', /open stage/);
+  const handle = await viewer.request('live.attach', { liveId, transports: ['webrtc'] });
+  await viewer.streams.joinStreamRoom(room);
+  const s = await subscribe(viewer, room, [{ mid: '0', streamId: stream.streamId, trackId: 'mic' }]);
+  assert.match(sectionOf(s.sdp, '0'), /a=sendonly/);
+  await rejects(publish(viewer, room), 'permission', /only subscribes/);
+  const left = collect(host.client, 'streamMemberLeft');
+  await viewer.request('live.release', { attachId: handle.attachId });
+  await until(() => left.some((e) => e.userId === 'stage-watcher'), 'the viewer let go from the room');
+  await rejects(viewer.streams.listStreams(room), 'permission', /join stream room/);
+});
