@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
-import { launchBrowser, WEBRTC_ARGS } from '../support/browser.mjs';
+import { keepPeerConnections, launchBrowser, waitFor, WEBRTC_ARGS } from '../support/browser.mjs';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 let srv;
@@ -35,15 +35,8 @@ async function openPage(userId, role) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${srv.url}/healthz`);
+  await page.evaluate(keepPeerConnections);
   await page.evaluate(async ({ url, token, stageId }) => {
-    const Native = window.RTCPeerConnection;
-    window.pcs = [];
-    window.RTCPeerConnection = function (...args) {
-      const pc = new Native(...args);
-      window.pcs.push(pc);
-      return pc;
-    };
-    window.RTCPeerConnection.prototype = Native.prototype;
     const { connect } = await import('/sdk/client/index.js');
     window.client = await connect({ url, token });
     window.stage = window.client.stage(stageId);
@@ -68,17 +61,6 @@ function framesDecoded(page) {
     }
     return frames;
   });
-}
-
-async function waitFor(what, ms, check) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last === true) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`not within ${ms} ms: ${what} (last: ${JSON.stringify(last)})`);
 }
 
 test('a host on stage publishes in the stage\'s media room; a viewer hears participantStreamsAdded, subscribes and decodes video', async () => {

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
-import { launchBrowser, WEBRTC_ARGS } from '../support/browser.mjs';
+import { keepPeerConnections, launchBrowser, waitFor, WEBRTC_ARGS } from '../support/browser.mjs';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 let srv;
@@ -38,15 +38,8 @@ async function openPage(userId) {
   // A document served by onair itself (a routed page would count as a public address, and
   // Chromium's local network access checks would block its WebSocket to 127.0.0.1).
   await page.goto(`${srv.url}/healthz`);
+  await page.evaluate(keepPeerConnections);
   await page.evaluate(async ({ url, token, roomId }) => {
-    const Native = window.RTCPeerConnection;
-    window.pcs = [];
-    window.RTCPeerConnection = function (...args) {
-      const pc = new Native(...args);
-      window.pcs.push(pc);
-      return pc;
-    };
-    window.RTCPeerConnection.prototype = Native.prototype;
     const { connect } = await import('/sdk/client/index.js');
     window.client = await connect({ url, token });
     window.events = [];
@@ -77,17 +70,6 @@ function inbound(page) {
 }
 
 const connectionStates = (page) => page.evaluate(() => window.pcs.map((pc) => pc.connectionState));
-
-async function waitFor(what, ms, check) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last === true) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`not within ${ms} ms: ${what} (last: ${JSON.stringify(last)})`);
-}
 
 let streamId;
 

@@ -5,23 +5,14 @@
 // streams-media.test.mjs; media itself is tested in Chromium (tests/e2e/).
 import { test as baseTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
-import { collect, until } from '../support/streams.mjs';
+import { collect, nextEvent, publisherOffer, rejects, subscriberOffer, until } from '../support/streams.mjs';
 import { startOnair } from '../support/onair.mjs';
-import { connect, OnairError } from '../../sdk/js/dist/client/index.js';
+import { connect } from '../../sdk/js/dist/client/index.js';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 const test = (name, fn) => baseTest(name, { timeout: 20_000 }, fn);
-const fixture = (name) => readFileSync(new URL(`../unit/rtc/sdp/fixtures/${name}`, import.meta.url), 'utf8');
-
-// Chromium's publishing offer (audio mid 0, simulcast video mid 1, data mid 2).
-const publisherOffer = fixture('chromium_unified_plan.sdp');
-// The same sections as a receiving peer offers them: recvonly, no ssrcs or msid.
-const subscriberOffer = publisherOffer.split(/\r?\n/)
-  .filter((l) => !/^a=(ssrc|ssrc-group|msid|rid|simulcast):/.test(l))
-  .map((l) => (l === 'a=sendonly' ? 'a=recvonly' : l))
-  .join('\r\n');
+// Offers (publisherOffer: audio mid 0, simulcast video mid 1, data mid 2) from tests/support/streams.mjs.
 const MIC = { mid: '0', trackId: 'mic', kind: 'audio' };
 const CAM = { mid: '1', trackId: 'cam', kind: 'video' };
 
@@ -53,28 +44,6 @@ async function participant(stageId, userId, { role = 'viewer', capabilities, ope
   const stage = client.stage(stageId);
   if (open) await stage.open();
   return { client, stage, participantId: minted.participantId, userId };
-}
-
-/** Resolves with the first `name` event on `stage` whose payload passes `predicate`. */
-function nextEvent(stage, name, predicate = () => true, ms = 5000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { off(); reject(new Error(`no ${name} within ${ms} ms`)); }, ms);
-    const off = stage.on(name, (data) => {
-      if (!predicate(data)) return;
-      clearTimeout(timer);
-      off();
-      resolve(data);
-    });
-  });
-}
-
-async function rejects(promise, code, message) {
-  await assert.rejects(promise, (e) => {
-    assert.ok(e instanceof OnairError, String(e));
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
 }
 
 const publish = (client, streamRoomId, tracks = [MIC]) => client.request('streams.publish', { streamRoomId, sdp: publisherOffer, tracks });

@@ -1,16 +1,15 @@
 // Stages against the real binary: statuses, host controls, events, tokens, restart.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startOnair } from '../support/onair.mjs';
+import { publisherOffer } from '../support/streams.mjs';
 import { connectClient, ok } from '../support/client.mjs';
 import { apiCredential, signJwt, now } from '../support/tokens.mjs';
 
-// Chromium's publishing offer (audio in mid 0): streams appear on a stage only by being published.
-const publisherOffer = readFileSync(new URL('../unit/rtc/sdp/fixtures/chromium_unified_plan.sdp', import.meta.url), 'utf8');
 
 let srv;
 let opts;

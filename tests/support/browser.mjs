@@ -16,3 +16,30 @@ export function launchBrowser(extraArgs = []) {
 
 // WebRTC against onair on loopback, with fake camera and microphone and no permission prompt.
 export const WEBRTC_ARGS = ['--allow-loopback-in-peer-connection', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+
+/**
+ * For `page.evaluate`: keeps every RTCPeerConnection the page makes from now on in
+ * `window.pcs`, so a test can read their states and stats.
+ */
+export function keepPeerConnections() {
+  const Native = window.RTCPeerConnection;
+  window.pcs = [];
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Native(...args);
+    window.pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
+}
+
+/** Polls `check` (async) every 100 ms until it returns true; fails after `ms` with its last value. */
+export async function waitFor(what, ms, check) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last === true) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not within ${ms} ms: ${what} (last: ${JSON.stringify(last)})`);
+}

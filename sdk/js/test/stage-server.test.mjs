@@ -3,16 +3,15 @@
 // participant tokens, the client SDK does the rest.
 import { test as baseTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { startOnair, onairBinary } from '../../../tests/support/onair.mjs';
+import { nextEvent, publisherOffer } from '../../../tests/support/streams.mjs';
 import { connect, OnairError } from '../dist/client/index.js';
 import { OnairServer } from '../dist/server/index.js';
 
 const test = (name, fn) => baseTest(name, { timeout: 15_000 }, fn);
 const FAST = { minDelayMs: 5, maxDelayMs: 50 };
-// Chromium's publishing offer (audio in mid 0), from the server's SDP fixtures.
-const publisherOffer = readFileSync(new URL('../../../tests/unit/rtc/sdp/fixtures/chromium_unified_plan.sdp', import.meta.url), 'utf8');
 
 let srv;
 let api;
@@ -40,18 +39,6 @@ async function participant(stageId, userId, { role = 'viewer', capabilities, rec
   return { client, stage: client.stage(stageId), participantId: minted.participantId };
 }
 
-/** Resolves with the first event `name` on `stage` whose payload passes `predicate`. */
-function nextEvent(stage, name, predicate = () => true, timeoutMs = 5000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { off(); reject(new Error(`no ${name} within ${timeoutMs} ms`)); }, timeoutMs);
-    const off = stage.on(name, (data) => {
-      if (!predicate(data)) return;
-      clearTimeout(timer);
-      off();
-      resolve(data);
-    });
-  });
-}
 
 async function until(predicate, timeoutMs = 5000) {
   const started = Date.now();
