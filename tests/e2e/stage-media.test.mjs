@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
-import { keepPeerConnections, launchBrowser, waitFor, WEBRTC_ARGS } from '../support/browser.mjs';
+import { launchBrowser, openOnairPage, waitFor, WEBRTC_ARGS } from '../support/browser.mjs';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 let srv;
@@ -30,12 +30,7 @@ after(async () => {
 // in window.pcs, its stage events in window.stageEvents.
 async function openPage(userId, role) {
   const { token } = await api.stages.createParticipantToken({ stageId, userId, role });
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${srv.url}/healthz`);
-  await page.evaluate(keepPeerConnections);
+  const { page, errors } = await openOnairPage(browser, srv.url);
   await page.evaluate(async ({ url, token, stageId }) => {
     const { connect } = await import('/sdk/client/index.js');
     window.client = await connect({ url, token });

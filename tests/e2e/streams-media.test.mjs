@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
-import { keepPeerConnections, launchBrowser, waitFor, WEBRTC_ARGS } from '../support/browser.mjs';
+import { launchBrowser, openOnairPage, waitFor, WEBRTC_ARGS } from '../support/browser.mjs';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 let srv;
@@ -31,14 +31,7 @@ after(async () => {
 // window.pcs, so the test can read its stats.
 async function openPage(userId) {
   const { token } = await api.createToken({ userId, ttl: 600, grants: ['stream:ctx-e2e:join,publish,subscribe'] });
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // A document served by onair itself (a routed page would count as a public address, and
-  // Chromium's local network access checks would block its WebSocket to 127.0.0.1).
-  await page.goto(`${srv.url}/healthz`);
-  await page.evaluate(keepPeerConnections);
+  const { page, context, errors } = await openOnairPage(browser, srv.url);
   await page.evaluate(async ({ url, token, roomId }) => {
     const { connect } = await import('/sdk/client/index.js');
     window.client = await connect({ url, token });

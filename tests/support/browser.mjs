@@ -43,3 +43,18 @@ export async function waitFor(what, ms, check) {
   }
   throw new Error(`not within ${ms} ms: ${what} (last: ${JSON.stringify(last)})`);
 }
+
+/**
+ * A new context and page on onair's own /healthz document (a routed page would count as a public
+ * address, and Chromium's local network access checks would block its WebSocket to 127.0.0.1),
+ * keeping its peer connections in `window.pcs`: {page, context, errors} (uncaught page errors).
+ */
+export async function openOnairPage(browser, serverUrl) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${serverUrl}/healthz`);
+  await page.evaluate(keepPeerConnections);
+  return { page, context, errors };
+}
