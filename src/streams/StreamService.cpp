@@ -521,40 +521,46 @@ void StreamService::withMedia(const std::string& roomId, const StreamActor& acto
       }
       return runMedia(owner, roomId, fn, {}, reply);
     }
-    if (need == Need::Nothing || need == Need::Unpublish) return runMedia(owner, roomId, fn, {}, reply);
-    // Back on the owner with the authority's word: the connection may have left meanwhile.
-    auto resume = [this, owner, roomId, sessionId = actor.sessionId, fn, reply](RefusedSections refused) {
-      pool_.post(owner, [this, owner, roomId, sessionId, fn, reply, refused = std::move(refused)] {
-        if (!joined(owner, roomId, sessionId)) return reply(joinFirst(roomId));
-        runMedia(owner, roomId, fn, refused, reply);
-      });
-    };
-    if (need == Need::Publish) {
-      return authority->mayPublish(roomId, actor, [resume, reply](std::optional<ApiError> refusal) {
-        if (refusal) return reply(std::move(*refusal));
-        resume({});
-      });
-    }
-    // A subscribe: the authority judges each asked track it can be told about (one not published
-    // here is answered not_found by the media room).
-    std::vector<RoomAuthority::Track> tracks;
-    std::vector<std::string> mids;
-    auto media = shard.media.find(roomId);
-    for (const TrackSubscription& s : asked) {
-      auto source = media == shard.media.end() ? std::nullopt : media->second->trackSource(s.streamId, s.trackId);
-      if (!source) continue;
-      tracks.push_back({source->userId, source->kind});
-      mids.push_back(s.mid);
-    }
-    authority->maySubscribe(roomId, actor, std::move(tracks), [resume, reply, mids](RoomAuthority::TrackVerdicts verdicts) {
-      if (auto* refusal = std::get_if<ApiError>(&verdicts)) return reply(std::move(*refusal));
-      const auto& reasons = std::get<std::vector<std::string>>(verdicts);
-      RefusedSections refused;
-      for (size_t i = 0; i < mids.size() && i < reasons.size(); ++i) {
-        if (!reasons[i].empty()) refused[mids[i]] = reasons[i];
-      }
-      resume(std::move(refused));
+    askAuthority(owner, roomId, actor, *authority, need, fn, reply, asked);
+  });
+}
+
+void StreamService::askAuthority(size_t owner, const std::string& roomId, const StreamActor& actor, RoomAuthority& authority, Need need,
+                                 const MediaFn& fn, const Reply& reply, const std::vector<TrackSubscription>& asked) {
+  if (need == Need::Nothing || need == Need::Unpublish) return runMedia(owner, roomId, fn, {}, reply);
+  // Back on the owner with the authority's word: the connection may have left meanwhile.
+  auto resume = [this, owner, roomId, sessionId = actor.sessionId, fn, reply](RefusedSections refused) {
+    pool_.post(owner, [this, owner, roomId, sessionId, fn, reply, refused = std::move(refused)] {
+      if (!joined(owner, roomId, sessionId)) return reply(joinFirst(roomId));
+      runMedia(owner, roomId, fn, refused, reply);
     });
+  };
+  if (need == Need::Publish) {
+    return authority.mayPublish(roomId, actor, [resume, reply](std::optional<ApiError> refusal) {
+      if (refusal) return reply(std::move(*refusal));
+      resume({});
+    });
+  }
+  // A subscribe: the authority judges each asked track it can be told about (one not published
+  // here is answered not_found by the media room).
+  std::vector<RoomAuthority::Track> tracks;
+  std::vector<std::string> mids;
+  auto& medias = shards_[owner]->media;
+  auto media = medias.find(roomId);
+  for (const TrackSubscription& s : asked) {
+    auto source = media == medias.end() ? std::nullopt : media->second->trackSource(s.streamId, s.trackId);
+    if (!source) continue;
+    tracks.push_back({source->userId, source->kind});
+    mids.push_back(s.mid);
+  }
+  authority.maySubscribe(roomId, actor, std::move(tracks), [resume, reply, mids](RoomAuthority::TrackVerdicts verdicts) {
+    if (auto* refusal = std::get_if<ApiError>(&verdicts)) return reply(std::move(*refusal));
+    const auto& reasons = std::get<std::vector<std::string>>(verdicts);
+    RefusedSections refused;
+    for (size_t i = 0; i < mids.size() && i < reasons.size(); ++i) {
+      if (!reasons[i].empty()) refused[mids[i]] = reasons[i];
+    }
+    resume(std::move(refused));
   });
 }
 

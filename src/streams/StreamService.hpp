@@ -83,7 +83,8 @@ class StreamService {
   void unsubscribeContext(const std::string& contextId, StreamActor actor, Reply reply);
 
   // Media (docs/protocol.md "Media"). The connection must have joined the room (else
-  // permission); publish and unpublish need the grant `publish`, subscribe `subscribe`.
+  // permission); publish and unpublish need the grant `publish`, subscribe `subscribe` — or, for
+  // a connection an authority admitted, that authority's word (it may refuse single tracks).
   using Offer = std::shared_ptr<const rtc::sdp::SessionDescription>;
   // → {sdp, streamId}; streamPublished (first) or streamUpdated (later offers) to the members.
   void publish(const std::string& roomId, Offer offer, std::vector<TrackOffer> tracks, StreamActor actor, Reply reply);
@@ -147,6 +148,10 @@ class StreamService {
   // may do what it needs (`asked`: the tracks a subscribe asks for); else replies the error.
   void withMedia(const std::string& roomId, const StreamActor& actor, Need need, MediaFn fn, Reply reply,
                  std::vector<TrackSubscription> asked = {});
+  // On the owner, for a connection `authority` admitted: runs `fn` once the authority allows what
+  // it needs (a subscribe's refused tracks go to `fn` as RefusedSections), else replies its error.
+  void askAuthority(size_t owner, const std::string& roomId, const StreamActor& actor, RoomAuthority& authority, Need need, const MediaFn& fn,
+                    const Reply& reply, const std::vector<TrackSubscription>& asked);
   // On the owner: `fn` on the room's media (made when missing, dropped again when left empty).
   void runMedia(size_t owner, const std::string& roomId, const MediaFn& fn, const RefusedSections& refused, const Reply& reply);
   // On the owner: tells the authority that admitted `sessionId` of its stream's event.
