@@ -139,7 +139,20 @@ test('leaving the stage, unpublishing and closing the connection each end the st
   await host.client.close();
   await until(() => removedEvents.some((e) => e.streams[0].streamId === third.streamId), 'removed after the connection closed');
   await until(() => unpublished.some((e) => e.streamId === third.streamId), 'streamUnpublished after close');
-  assert.equal(removedEvents.length, 3);
+
+  // The server API's disconnect, of a participant on stage and publishing.
+  const guest = await participant(host.stage.id, `guest-${++n}`);
+  await guest.stage.requestAccess();
+  const hostAgain = await participant(host.stage.id, host.userId, { role: 'host' });
+  await hostAgain.stage.grantAccess([guest.userId]);
+  await until(() => guest.stage.status === 'ACCEPTED_TO_JOIN_STAGE', 'guest accepted');
+  await guest.stage.join();
+  await guest.client.streams.joinStreamRoom(room);
+  const fourth = await publish(guest.client, room);
+  await api.stages.disconnectParticipant(host.stage.id, guest.participantId, 'moderated');
+  await until(() => removedEvents.some((e) => e.streams[0].streamId === fourth.streamId), 'removed after the server API disconnect');
+  await until(() => unpublished.some((e) => e.streamId === fourth.streamId), 'streamUnpublished after the disconnect');
+  assert.equal(removedEvents.length, 4);
 });
 
 test('a token without PUBLISH cannot publish, one without SUBSCRIBE cannot subscribe', async () => {
@@ -216,6 +229,14 @@ test('a live consumer attached with webrtc subscribes in the signaling room, nev
   await viewer.request('live.release', { attachId: handle.attachId });
   await until(() => left.some((e) => e.userId === 'viewer'), 'the viewer let go from the room');
   await rejects(viewer.streams.listStreams(room), 'permission', /join stream room/);
+  await rejects(viewer.streams.joinStreamRoom(room), 'permission', /does not allow join/);
+
+  // The broadcast ending lets its webrtc viewers go too.
+  await viewer.request('live.attach', { liveId, transports: ['webrtc'] });
+  await viewer.streams.joinStreamRoom(room);
+  const before = left.length;
+  await producer.request('live.unpublish', { liveId });
+  await until(() => left.length > before && left.at(-1).userId === 'viewer', 'the viewer let go when the broadcast ended');
   await rejects(viewer.streams.joinStreamRoom(room), 'permission', /does not allow join/);
 });
 
