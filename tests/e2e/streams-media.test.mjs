@@ -6,8 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
-import { launchBrowser, WEBRTC_ARGS } from '../support/browser.mjs';
-import { openMediaPage, waitFor } from '../support/mediaPage.mjs';
+import { launchBrowser, openOnairPage, waitFor, WEBRTC_ARGS } from '../support/browser.mjs';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 let srv;
@@ -28,20 +27,24 @@ after(async () => {
   await srv?.stop();
 });
 
+// A page with a connected, joined client. Every RTCPeerConnection the SDK makes is kept in
+// window.pcs, so the test can read its stats.
 async function openPage(userId) {
-  const opened = await openMediaPage({
-    browser, srv, api, userId, roomId, grants: ['stream:ctx-e2e:join,publish,subscribe'],
-    listen: (roomId) => {
-      window.events = [];
-      for (const name of ['streamPublished', 'streamUpdated', 'streamUnpublished']) {
-        window.client.streams.on(name, (data) => window.events.push({ name, data }));
-      }
-      window.remote = [];
-      window.client.streams.addRemoteStreamListener({ streamRoomId: roomId, onRemoteStreamTrack: (e) => window.remote.push(e) });
-    },
-  });
-  pages[userId] = opened;
-  return opened.page;
+  const { token } = await api.createToken({ userId, ttl: 600, grants: ['stream:ctx-e2e:join,publish,subscribe'] });
+  const { page, context, errors } = await openOnairPage(browser, srv.url);
+  await page.evaluate(async ({ url, token, roomId }) => {
+    const { connect } = await import('/sdk/client/index.js');
+    window.client = await connect({ url, token });
+    window.events = [];
+    for (const name of ['streamPublished', 'streamUpdated', 'streamUnpublished']) {
+      window.client.streams.on(name, (data) => window.events.push({ name, data }));
+    }
+    window.remote = [];
+    window.client.streams.addRemoteStreamListener({ streamRoomId: roomId, onRemoteStreamTrack: (e) => window.remote.push(e) });
+    await window.client.streams.joinStreamRoom(roomId);
+  }, { url: srv.url, token, roomId });
+  pages[userId] = { page, context, errors };
+  return page;
 }
 
 // Inbound RTP totals over every peer connection of the page.

@@ -3,24 +3,15 @@
 // SDP fixtures. Media itself is tested in Chromium (tests/e2e/streams-media.test.mjs).
 import { test as baseTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
-import { collect, until } from '../support/streams.mjs';
+import { collect, publisherOffer, rejects, subscriberOffer, until } from '../support/streams.mjs';
 import { startOnair } from '../support/onair.mjs';
-import { connect, OnairError } from '../../sdk/js/dist/client/index.js';
+import { connect } from '../../sdk/js/dist/client/index.js';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 const test = (name, fn) => baseTest(name, { timeout: 15_000 }, fn);
-const fixture = (name) => readFileSync(new URL(`../unit/rtc/sdp/fixtures/${name}`, import.meta.url), 'utf8');
 const ALL = ['stream:ctx-*:join,manage,publish,subscribe'];
 
-// Chromium's publishing offer (audio mid 0 with an ssrc, simulcast video mid 1, data mid 2).
-const publisherOffer = fixture('chromium_unified_plan.sdp');
-// The same sections as a receiving peer offers them: recvonly, no ssrcs or msid.
-const subscriberOffer = publisherOffer.split(/\r?\n/)
-  .filter((l) => !/^a=(ssrc|ssrc-group|msid|rid|simulcast):/.test(l))
-  .map((l) => (l === 'a=sendonly' ? 'a=recvonly' : l))
-  .join('\r\n');
 
 let srv;
 let api;
@@ -46,15 +37,6 @@ async function user(userId, grants = ALL) {
 
 async function room(users = ['alice', 'bob', 'carol']) {
   return api.streams.createStreamRoom(`ctx-${process.pid}-${++contexts}`, users, [], new Uint8Array(), new Uint8Array());
-}
-
-async function rejects(promise, code, message) {
-  await assert.rejects(promise, (e) => {
-    assert.ok(e instanceof OnairError, String(e));
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
 }
 
 // Open WebRTC transports over all shards, from /metrics.

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { startOnair, onairBinary } from '../../../tests/support/onair.mjs';
+import { nextEvent, publisherOffer } from '../../../tests/support/streams.mjs';
 import { connect, OnairError } from '../dist/client/index.js';
 import { OnairServer } from '../dist/server/index.js';
 
@@ -38,18 +39,6 @@ async function participant(stageId, userId, { role = 'viewer', capabilities, rec
   return { client, stage: client.stage(stageId), participantId: minted.participantId };
 }
 
-/** Resolves with the first event `name` on `stage` whose payload passes `predicate`. */
-function nextEvent(stage, name, predicate = () => true, timeoutMs = 5000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { off(); reject(new Error(`no ${name} within ${timeoutMs} ms`)); }, timeoutMs);
-    const off = stage.on(name, (data) => {
-      if (!predicate(data)) return;
-      clearTimeout(timer);
-      off();
-      resolve(data);
-    });
-  });
-}
 
 async function until(predicate, timeoutMs = 5000) {
   const started = Date.now();
@@ -120,13 +109,17 @@ test('request, coalesced host update, grant, join, streams, kick; then the deny 
 
   assert.equal((await viewer.stage.join()).status, 'ON_STAGE');
   assert.equal(viewer.stage.status, 'ON_STAGE');
+  // Streams appear by being published in the stage's media room.
   const added = nextEvent(host.stage, 'participantStreamsAdded');
-  await viewer.stage.announceStreams([{ kind: 'video', trackId: 't1' }]);
-  assert.equal((await added).userId, 'viewer1');
+  assert.match(viewer.stage.streamRoomId, /^sr_/);
+  await viewer.client.streams.joinStreamRoom(viewer.stage.streamRoomId);
+  const { streamId } = await viewer.client.request('streams.publish', { streamRoomId: viewer.stage.streamRoomId, sdp: publisherOffer,
+    tracks: [{ mid: '0', trackId: 't1', kind: 'audio' }] });
+  assert.deepEqual(await added, { participantId: viewer.participantId, userId: 'viewer1', streams: [{ streamId, tracks: [{ trackId: 't1', kind: 'audio' }] }] });
   await host.stage.setSubscribeType(viewer.participantId, 'AUDIO_ONLY');
   const onStage = (await host.stage.participants()).find((p) => p.userId === 'viewer1');
   assert.equal(onStage.status, 'ON_STAGE');
-  assert.deepEqual(onStage.streams.map((s) => s.trackId), ['t1']);
+  assert.deepEqual(onStage.streams.map((s) => s.streamId), [streamId]);
 
   const removed = nextEvent(host.stage, 'participantStreamsRemoved');
   const kicked = nextEvent(viewer.stage, 'stageStatusUpdate', (d) => d.status === 'OFF_STAGE');
@@ -184,7 +177,9 @@ test('maxPublishers caps the stage with cap_exceeded; joining needs PUBLISH', as
   await rejectsWith(b.stage.join(), 'cap_exceeded');
   assert.equal(b.stage.status, 'ACCEPTED_TO_JOIN_STAGE');
   await rejectsWith(c.stage.join(), 'permission');
-  await rejectsWith(c.stage.announceStreams([{ kind: 'audio', trackId: 'x' }]), 'permission');
+  await c.client.streams.joinStreamRoom(c.stage.streamRoomId);
+  await rejectsWith(c.client.request('streams.publish', { streamRoomId: c.stage.streamRoomId, sdp: publisherOffer,
+    tracks: [{ mid: '0', trackId: 'x', kind: 'audio' }] }), 'permission');
   // Once a leaves, b fits.
   await a.stage.leave();
   assert.equal((await b.stage.join()).status, 'ON_STAGE');

@@ -224,5 +224,61 @@ TEST_F(StreamServiceTest, OnlyUsersAndManagersJoin) {
   EXPECT_EQ(codeOf(wait([&](Reply r) { service_->join(id, client("bob"), r); })), api::ErrorCode::NotFound);
 }
 
+// An authority that answers every join with `decision` and records who asked.
+struct FakeAuthority : RoomAuthority {
+  Decision decision;
+  std::vector<std::string> asked;  // "<roomId> <userId>"
+  void admit(const std::string& roomId, const StreamActor& actor, std::function<void(Decision)> done) override {
+    asked.push_back(roomId + " " + actor.userId);
+    done(decision);
+  }
+  void mayPublish(const std::string&, const StreamActor&, std::function<void(std::optional<api::ApiError>)> done) override { done(std::nullopt); }
+  void maySubscribe(const std::string&, const StreamActor&, std::vector<Track> tracks, std::function<void(TrackVerdicts)> done) override {
+    done(std::vector<std::string>(tracks.size()));
+  }
+};
+
+std::string messageOf(const Result& r) {
+  if (auto* e = std::get_if<api::ApiError>(&r)) return e->message;
+  throw std::runtime_error("expected an error, got " + json::serialize(std::get<json::value>(r)));
+}
+
+TEST_F(StreamServiceTest, AuthoritiesAreAskedInOrderForRoomsWithoutRecordsAndTheirRefusalCounts) {
+  FakeAuthority first, second;
+  service_->addAuthority(first);
+  service_->addAuthority(second);
+  // Neither claims the room: it is not found, as without authorities.
+  auto none = wait([&](Reply r) { service_->join("sr_stage1", client("vic"), r); });
+  EXPECT_EQ(codeOf(none), api::ErrorCode::NotFound);
+  EXPECT_NE(messageOf(none).find("no stream room sr_stage1"), std::string::npos);
+  EXPECT_EQ(first.asked, std::vector<std::string>{"sr_stage1 vic"});
+  EXPECT_EQ(second.asked, std::vector<std::string>{"sr_stage1 vic"});
+  // The first refuses and the second passes: the first's refusal is the answer.
+  first.decision = RoomAuthority::Decision::refuse({api::ErrorCode::Permission, "open the stage first", std::nullopt});
+  auto refused = wait([&](Reply r) { service_->join("sr_stage1", client("vic"), r); });
+  EXPECT_EQ(messageOf(refused), "open the stage first");
+  EXPECT_EQ(second.asked.size(), 2u);
+  // The second admits: the join goes ahead though the first refused (and, this actor's
+  // connection being gone, is undone).
+  second.decision = RoomAuthority::Decision::admit();
+  auto admitted = wait([&](Reply r) { service_->join("sr_stage1", client("vic"), r); });
+  EXPECT_EQ(messageOf(admitted), "the connection closed");
+  // A later refusal does not replace the first one.
+  second.decision = RoomAuthority::Decision::refuse({api::ErrorCode::Permission, "second says no", std::nullopt});
+  EXPECT_EQ(messageOf(wait([&](Reply r) { service_->join("sr_stage1", client("vic"), r); })), "open the stage first");
+}
+
+TEST_F(StreamServiceTest, AnAuthorityMayAdmitAStrangerToARoomWithARecordButIsNotAskedForItsMembers) {
+  FakeAuthority authority;
+  service_->addAuthority(authority);
+  auto id = createOk(spec({"bob"}, {"alice"}));
+  EXPECT_EQ(codeOf(wait([&](Reply r) { service_->join(id, client("mallory"), r); })), api::ErrorCode::Permission);
+  authority.decision = RoomAuthority::Decision::admit();
+  EXPECT_EQ(messageOf(wait([&](Reply r) { service_->join(id, client("mallory"), r); })), "the connection closed");
+  EXPECT_EQ(authority.asked.size(), 2u);
+  wait([&](Reply r) { service_->join(id, client("bob"), r); });
+  EXPECT_EQ(authority.asked.size(), 2u) << "the room's own users need no authority";
+}
+
 }  // namespace
 }  // namespace onair::streams
