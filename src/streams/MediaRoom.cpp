@@ -220,7 +220,9 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
 api::Result MediaRoom::unpublish(const std::string& sessionId, const std::string& streamId) {
   auto it = publishers_.find(sessionId);
   if (it == publishers_.end() || it->second.streamId != streamId) return notFound("you publish no stream " + streamId + " in this room");
-  removeSession(sessionId);
+  // Only the publishing peer connection closes: what this connection receives goes on.
+  removePublisher(sessionId);
+  checkEmpty();
   return json::value(json::object());
 }
 
@@ -345,14 +347,18 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
 
 // ---- leaving and closing -----------------------------------------------------------------------
 
-void MediaRoom::removeSession(const std::string& sessionId) {
+void MediaRoom::removePublisher(const std::string& sessionId) {
   // The state goes first: the router's close callbacks then find nothing of it.
-  if (auto it = publishers_.find(sessionId); it != publishers_.end()) {
-    PublisherSession publisher = std::move(it->second);
-    publishers_.erase(it);
-    router_.closeTransport(publisher.transport);
-    if (publisher.published) unpublished(publisher.streamId, publisher.userId);
-  }
+  auto it = publishers_.find(sessionId);
+  if (it == publishers_.end()) return;
+  PublisherSession publisher = std::move(it->second);
+  publishers_.erase(it);
+  router_.closeTransport(publisher.transport);
+  if (publisher.published) unpublished(publisher.streamId, publisher.userId);
+}
+
+void MediaRoom::removeSession(const std::string& sessionId) {
+  removePublisher(sessionId);
   if (auto it = subscribers_.find(sessionId); it != subscribers_.end()) {
     const rtc::sfu::TransportId transport = it->second.transport;
     subscribers_.erase(it);

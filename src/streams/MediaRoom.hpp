@@ -93,6 +93,8 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   rtc::sdp::AnswerParameters answerParameters(rtc::sfu::TransportId transport, uint64_t version) const;
   const MediaTrack* findTrack(const std::string& streamId, const std::string& trackId) const;
   boost::json::object streamData(const PublisherSession& publisher) const;
+  // Closes the connection's publishing transport and unpublishes its stream (streamUnpublished).
+  void removePublisher(const std::string& sessionId);
   void unpublished(const std::string& streamId, const std::string& userId);
   void checkEmpty();
 
