@@ -31,6 +31,8 @@
 #include "hub/ShardPool.hpp"
 #include "net/HttpServer.hpp"
 #include "net/WsCodec.hpp"
+#include "app/LiveRoomAuthority.hpp"
+#include "app/StageRoomAuthority.hpp"
 #include "live/LiveOps.hpp"
 #include "live/LiveRoutes.hpp"
 #include "live/LiveService.hpp"
@@ -254,6 +256,17 @@ int Server::run(Config config, const std::string& executable) {
     spdlog::error("configuration error: {}", e.what());
     return 2;
   }
+  // Stage media rooms and live broadcasts' webrtc rooms: who may use them is the stage's and the
+  // slot's to say (streams::RoomAuthority), and a stage stops its participants' media itself.
+  StageRoomAuthority stageRooms(stageService);
+  LiveRoomAuthority liveRooms(pool, *liveService, streamService);
+  streamService.addAuthority(stageRooms);
+  streamService.addAuthority(liveRooms);
+  stageService.setMediaHooks({
+      [&streamService](const std::string& roomId, const std::string& userId) { streamService.stopPublishing(roomId, userId); },
+      [&streamService](const std::string& roomId, const std::string& viewer, const std::string& publisher, bool audio, bool video) {
+        streamService.dropConsumers(roomId, viewer, publisher, audio, video);
+      }});
 
   // Client ops and HTTP routes.
   api::OpRouter ops;

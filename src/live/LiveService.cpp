@@ -77,6 +77,12 @@ struct LiveService::Shard {
   // broadcasts (its slots are capped): kept inline in the session's element and scanned, so a
   // relay attach or release touches one element instead of a second table per session.
   boost::unordered_flat_map<api::ClientSession*, boost::container::small_vector<RelaySub, 2>> relaySubs;
+  // Consumer side: this shard's sessions' webrtc slots (slot key, the room its transport names).
+  struct WebrtcSlot {
+    std::string slotKey;
+    std::string roomId;
+  };
+  boost::unordered_flat_map<api::ClientSession*, boost::container::small_vector<WebrtcSlot, 1>> webrtcSlots;
   std::unordered_map<std::string, Entry> entries;  // live ones only
   // Tombstones of lapsed entries: liveId → remembered until (attaches answer expired, not not_found).
   boost::unordered_flat_map<std::string, int64_t> expiredEntries;
@@ -94,7 +100,8 @@ constexpr size_t kMaxRelayCacheBytes = 256 << 20;     // all catch-up chunks of 
 size_t cacheBytes(const net::SharedFrame& init, size_t sinceKeyBytes) { return (init ? init->size() : 0) + sinceKeyBytes; }
 const std::vector<std::string> kDefaultPreferences = {"iframe-url", "portal-relay", "webrtc"};
 constexpr std::string_view kPortalRelay = "portal-relay";
-constexpr std::string_view kTransportKinds[] = {"iframe-url", kPortalRelay, "webrtc"};
+constexpr std::string_view kWebrtc = "webrtc";
+constexpr std::string_view kTransportKinds[] = {"iframe-url", kPortalRelay, kWebrtc};
 
 // The static name of a transport kind (checkTransports admits only these).
 std::string_view canonicalTransport(std::string_view kind) {
@@ -383,6 +390,7 @@ struct LiveService::Attaching {
   std::string slotKey;  // AttachId::key(attachId)
   std::string transportKind;
   std::string transportJson;  // the negotiated descriptor, as the handle carries it
+  std::string signalingRoom;  // webrtc: the stream room the descriptor names
 };
 
 void LiveService::attach(AttachRequest request, Reply reply) {
@@ -416,6 +424,7 @@ void LiveService::claimSlot(const std::shared_ptr<Attaching>& at) {
   if (!transport) return at->reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
   at->transportKind = transport->as_object().at("kind").as_string();
   at->transportJson = entry->transportTexts[static_cast<size_t>(transport - entry->transports.data())];
+  if (at->transportKind == kWebrtc) at->signalingRoom = transport->as_object().at("signalingChannelId").as_string();
   const auto& kind = *at->kind;
   const std::string_view kindName(request.liveId.data(), request.liveId.find(':'));
   const bool byScope = kind.capPerScopeClaim && request.scope;
@@ -472,6 +481,9 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::O
   it->second.slots[at->slotKey] = Slot{request.userId, expiresAt, at->capKey, transportKind, request.shard, request.session};
   it->second.viewersDirty = true;
   api::JsonText handle = handleText(*at, expiresAt, it->second.widgetId);
+  // Recorded on the viewer's shard before the handle reaches it: a join right after the handle
+  // finds the slot.
+  if (transportKind == kWebrtc) addWebrtcLocal(request.shard, request.session, at->slotKey, at->signalingRoom);
   if (!relay) return at->reply(std::move(handle));
   // A relay viewer: on its shard, the handle first, then the init chunk and the chunks
   // since the last key (so it can start at once), then the live chunks.
@@ -575,6 +587,7 @@ void LiveService::resolve(const std::string& liveId, std::vector<std::string> pr
 
 void LiveService::dropSlot(const std::string& liveId, const std::string& slotKey, const Slot& slot) {
   engine_.leases().release(slot.capKey, slotKey, [](auto) {});
+  if (slot.transportKind == kWebrtc) return releaseWebrtcLocal(slot.shard, slot.session, slotKey);
   if (slot.transportKind != kPortalRelay) return;
   // Inline when the viewer's shard is this one (no copies for a task): releaseRelayLocal touches
   // only that shard's relay subscriptions and hub, never the entries or slots iterated here.
@@ -695,6 +708,49 @@ void LiveService::relay(const std::string& liveId, uint8_t flags, std::string pa
     }
     pool_.publish("lr:" + liveId, frame, outFlags);
   });
+}
+
+// ---- webrtc slots -----------------------------------------------------------------------------
+
+// Runs on the viewer's shard (inline when that is this thread, as a slot opened on its owner).
+void LiveService::addWebrtcLocal(size_t shard, const std::weak_ptr<api::ClientSession>& session, const std::string& slotKey,
+                                 const std::string& roomId) {
+  pool_.run(shard, [this, shard, session, slotKey, roomId] {
+    auto s = session.lock();
+    auto connection = s ? s->connection().lock() : nullptr;
+    if (!connection || !connection->open()) return;
+    auto [it, first] = shards_[shard]->webrtcSlots.try_emplace(s.get());
+    if (first) {
+      api::ClientSession* key = s.get();
+      // Its rooms let it go by themselves when it closes (streams' own close hook).
+      s->onClosed([this, shard, key] { shards_[shard]->webrtcSlots.erase(key); });
+    }
+    it->second.push_back({slotKey, roomId});
+  });
+}
+
+void LiveService::releaseWebrtcLocal(size_t shard, const std::weak_ptr<api::ClientSession>& session, const std::string& slotKey) {
+  pool_.run(shard, [this, shard, session, slotKey] {
+    auto s = session.lock();
+    if (!s) return;
+    auto& all = shards_[shard]->webrtcSlots;
+    auto it = all.find(s.get());
+    if (it == all.end()) return;
+    auto& slots = it->second;
+    auto slot = std::find_if(slots.begin(), slots.end(), [&](const Shard::WebrtcSlot& w) { return w.slotKey == slotKey; });
+    if (slot == slots.end()) return;
+    const std::string roomId = std::move(slot->roomId);
+    slots.erase(slot);
+    const bool stillHeld = std::any_of(slots.begin(), slots.end(), [&](const Shard::WebrtcSlot& w) { return w.roomId == roomId; });
+    if (!stillHeld && webrtcRelease_) webrtcRelease_(shard, session, roomId);
+  });
+}
+
+bool LiveService::holdsWebrtcSlot(size_t shard, const api::ClientSession* session, const std::string& roomId) const {
+  const auto& all = shards_[shard]->webrtcSlots;
+  auto it = all.find(const_cast<api::ClientSession*>(session));
+  if (it == all.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(), [&](const Shard::WebrtcSlot& w) { return w.roomId == roomId; });
 }
 
 // ---- diagnostics ---------------------------------------------------------------------------

@@ -4,6 +4,10 @@
 // expiry, the publishing user) while it is live, a tombstone (its time only) once it lapsed, and
 // its slots; caps, a user's live entries and rate windows go through the engine's Leases.
 // attachIds embed the liveId, so release/heartbeat find the owner without a lookup.
+// A slot granted with the webrtc transport lets its connection into the stream room the
+// transport names (`signalingChannelId`) for as long as the slot is held: the consumer's shard
+// keeps, per connection, its webrtc slots and their rooms (holdsWebrtcSlot), and reports through
+// onWebrtcRelease when the last slot naming a room goes (release, eviction, expiry, the entry's end).
 // Every method may be called from any shard; replies may run on any thread.
 #include <boost/json/value.hpp>
 #include <functional>
@@ -90,6 +94,14 @@ class LiveService {
 
   static std::optional<std::string> liveIdOfAttach(const std::string& attachId);
 
+  // On `shard`'s thread: whether `session` (a connection of that shard) holds a slot granted with
+  // the webrtc transport whose signalingChannelId is `roomId`.
+  bool holdsWebrtcSlot(size_t shard, const api::ClientSession* session, const std::string& roomId) const;
+  // Called on the connection's shard when its last webrtc slot naming `roomId` goes while the
+  // connection is open. Set before the shards start.
+  using WebrtcRelease = std::function<void(size_t shard, std::weak_ptr<api::ClientSession> session, const std::string& roomId)>;
+  void onWebrtcRelease(WebrtcRelease release) { webrtcRelease_ = std::move(release); }
+
  private:
   struct Slot;
   struct Entry;
@@ -124,12 +136,16 @@ class LiveService {
   void releaseRelayLocal(size_t shard, api::ClientSession* session, const std::string& liveId);
   void unsubscribeRelay(size_t shard, const std::string& liveId, net::FrameSink* sink, bool local);
   void sendViewers(size_t owner, const std::string& liveId, Entry& entry);
+  // Consumer side (the slot's shard): a connection's webrtc slots and the rooms they name.
+  void addWebrtcLocal(size_t shard, const std::weak_ptr<api::ClientSession>& session, const std::string& slotKey, const std::string& roomId);
+  void releaseWebrtcLocal(size_t shard, const std::weak_ptr<api::ClientSession>& session, const std::string& slotKey);
   // The offered transport the consumer prefers most, or null.
   static const boost::json::value* negotiate(const Entry& entry, const std::vector<std::string>& preferences);
 
   hub::ShardPool& pool_;
   engine::Engine& engine_;
   LiveOptions options_;
+  WebrtcRelease webrtcRelease_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

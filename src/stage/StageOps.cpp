@@ -114,30 +114,6 @@ void registerStageOps(api::OpRouter& router, StageService& service) {
     if (args.error()) return call.fail(*args.error());
     service.setSubscribeType(actor->first, std::move(actor->second), participantId, type, replyTo(std::move(call)));
   });
-  router.add("stage.announceStreams", [&service](Call&& call) {
-    api::ArgReader args(call.args());
-    auto actor = actorOf(call, args);
-    if (!actor) return;
-    auto it = call.args().find("streams");
-    if (it == call.args().end() || !it->value().is_array() || it->value().as_array().empty()) {
-      return call.fail(ApiError::invalidArgument("streams must be a non-empty array of {kind, trackId}"));
-    }
-    for (const auto& st : it->value().as_array()) {
-      const auto* o = st.if_object();
-      const auto* kind = o ? o->if_contains("kind") : nullptr;
-      if (!kind || !kind->is_string() || (kind->as_string() != "audio" && kind->as_string() != "video")) {
-        return call.fail(ApiError::invalidArgument("streams[].kind must be audio or video"));
-      }
-    }
-    boost::json::array streams = it->value().as_array();
-    service.streams(actor->first, std::move(actor->second), std::move(streams), replyTo(std::move(call)));
-  });
-  router.add("stage.withdrawStreams", [&service](Call&& call) {
-    api::ArgReader args(call.args());
-    auto actor = actorOf(call, args);
-    if (!actor) return;
-    service.streams(actor->first, std::move(actor->second), std::nullopt, replyTo(std::move(call)));
-  });
 }
 
 }  // namespace onair::stage

@@ -16,6 +16,8 @@
 #include "api/Envelope.hpp"
 #include "net/WsCodec.hpp"
 #include "net/WsConnection.hpp"
+#include "stage/StageRoomId.hpp"
+#include "stage/SubscribeType.hpp"
 #include "util/Random.hpp"
 #include "util/Time.hpp"
 
@@ -237,10 +239,9 @@ void StageService::setStatus(Stage& s, Participant& p, int status) {
   p.status = status;
   if (status == Requested) p.requestedAtMs = nowMs();
   if (wasRequest || status == Requested) s.requestsDirty = true;
-  if (wasOnStage && !p.streams.empty()) {
-    toAll(s, "stage.participantStreamsRemoved", json::object{{"participantId", p.participantId}, {"userId", p.userId}, {"streams", p.streams}});
-    p.streams.clear();
-  }
+  // Off stage, nothing is published: the media room ends the streams, and reports each back
+  // (mediaUnpublished → participantStreamsRemoved).
+  if (wasOnStage && media_.stopPublishing) media_.stopPublishing(roomOf(s), p.userId);
   // Who is on stage concerns everyone; request traffic reaches hosts only through the coalesced
   // request list, so fan-out stays linear in the number of requests.
   if (status == OnStage || wasOnStage) {
@@ -492,39 +493,131 @@ void StageService::hostAction(const std::string& stageId, Actor actor, HostActio
 void StageService::setSubscribeType(const std::string& stageId, Actor actor, std::string participantId, std::string type, Reply reply) {
   withStage(
       stageId,
-      [actor, participantId, type, reply](Stage& s) {
+      [this, actor, participantId, type, reply](Stage& s) {
         auto me = s.participants.find(actor.userId);
         if (me == s.participants.end()) return reply(ApiError{ErrorCode::Conflict, "open the stage first (stage.open)", std::nullopt});
         if (!me->second.canSubscribe) return reply(ApiError{ErrorCode::Permission, "your token lacks the SUBSCRIBE capability", std::nullopt});
-        bool known = false;
-        for (const auto& [id, p] : s.participants) known |= p.participantId == participantId;
-        if (!known) return reply(ApiError{ErrorCode::NotFound, "no participant " + participantId, std::nullopt});
+        const Participant* publisher = nullptr;
+        for (const auto& [id, p] : s.participants) {
+          if (p.participantId == participantId) publisher = &p;
+        }
+        if (!publisher) return reply(ApiError{ErrorCode::NotFound, "no participant " + participantId, std::nullopt});
         me->second.subscribeTypes[participantId] = type;
+        // A stricter type takes effect at once: what it now forbids stops flowing.
+        if (media_.dropConsumers && type != SubscribeType::kAudioVideo) {
+          media_.dropConsumers(roomOf(s), actor.userId, publisher->userId, SubscribeType::allows(type, "audio"), SubscribeType::allows(type, "video"));
+        }
         reply(json::object{{"ok", true}});
       },
       reply);
 }
 
-void StageService::streams(const std::string& stageId, Actor actor, std::optional<json::array> streams, Reply reply) {
+// ---- media -----------------------------------------------------------------------------------
+
+void StageService::setMediaHooks(StageMediaHooks hooks) { media_ = std::move(hooks); }
+
+std::string StageService::roomOf(const Stage& s) {
+  const auto* room = s.record.if_contains("streamRoomId");
+  return room && room->is_string() ? std::string(room->as_string()) : StageRoomId::roomOf(s.id);
+}
+
+void StageService::withRoomStage(const std::string& roomId, std::function<void(Stage&)> fn, std::function<void()> missing) {
+  auto stageId = StageRoomId::stageOf(roomId);
+  if (!stageId) return missing();
   withStage(
-      stageId,
-      [this, actor, streams, reply](Stage& s) {
-        auto it = s.participants.find(actor.userId);
-        if (it == s.participants.end()) return reply(ApiError{ErrorCode::Conflict, "open the stage first (stage.open)", std::nullopt});
-        Participant& p = it->second;
-        if (streams) {
-          if (p.status != OnStage || !p.canPublish) {
-            return reply(ApiError{ErrorCode::Permission, "only participants ON_STAGE with PUBLISH may publish streams", std::nullopt});
-          }
-          for (const auto& st : *streams) p.streams.push_back(st);
-          toAll(s, "stage.participantStreamsAdded", json::object{{"participantId", p.participantId}, {"userId", p.userId}, {"streams", *streams}});
-        } else if (!p.streams.empty()) {
-          toAll(s, "stage.participantStreamsRemoved", json::object{{"participantId", p.participantId}, {"userId", p.userId}, {"streams", p.streams}});
-          p.streams.clear();
-        }
-        reply(json::object{{"ok", true}});
+      *stageId,
+      [roomId, fn = std::move(fn), missing](Stage& s) {
+        if (roomOf(s) != roomId) return missing();
+        fn(s);
       },
-      reply);
+      [missing](api::Result) { missing(); });
+}
+
+StageService::Participant* StageService::connectedHere(Stage& s, const std::string& userId, const std::string& sessionId) {
+  auto it = s.participants.find(userId);
+  if (it == s.participants.end()) return nullptr;
+  const auto& connections = it->second.connections;
+  const bool here = std::any_of(connections.begin(), connections.end(), [&](const auto& c) { return c.sessionId == sessionId; });
+  return here ? &it->second : nullptr;
+}
+
+void StageService::admitMedia(const std::string& roomId, const std::string& userId, const std::string& sessionId,
+                              std::function<void(bool, std::optional<ApiError>)> done) {
+  withRoomStage(
+      roomId,
+      [this, userId, sessionId, done](Stage& s) {
+        if (connectedHere(s, userId, sessionId)) return done(true, std::nullopt);
+        done(true, ApiError{ErrorCode::Permission, fmt::format("open stage {} on this connection first (stage.open)", s.id), std::nullopt});
+      },
+      [done] { done(false, std::nullopt); });
+}
+
+void StageService::mayPublishMedia(const std::string& roomId, const std::string& userId, const std::string& sessionId,
+                                   std::function<void(std::optional<ApiError>)> done) {
+  withRoomStage(
+      roomId,
+      [this, userId, sessionId, done](Stage& s) {
+        const Participant* p = connectedHere(s, userId, sessionId);
+        if (p && p->status == OnStage && p->canPublish) return done(std::nullopt);
+        done(ApiError{ErrorCode::Permission, "only participants ON_STAGE with PUBLISH may publish", std::nullopt});
+      },
+      [done, roomId] { done(ApiError{ErrorCode::NotFound, "no stage has the media room " + roomId, std::nullopt}); });
+}
+
+void StageService::maySubscribeMedia(const std::string& roomId, const std::string& userId, const std::string& sessionId,
+                                     std::vector<std::pair<std::string, std::string>> tracks, std::function<void(MediaVerdicts)> done) {
+  withRoomStage(
+      roomId,
+      [this, userId, sessionId, tracks = std::move(tracks), done](Stage& s) {
+        const Participant* me = connectedHere(s, userId, sessionId);
+        if (!me || !me->canSubscribe) {
+          return done(ApiError{ErrorCode::Permission, "your stage token lacks the SUBSCRIBE capability", std::nullopt});
+        }
+        std::vector<std::string> reasons;
+        for (const auto& [publisherUserId, kind] : tracks) {
+          auto publisher = s.participants.find(publisherUserId);
+          std::string_view type = SubscribeType::kAudioVideo;
+          if (publisher != s.participants.end()) {
+            auto chosen = me->subscribeTypes.find(publisher->second.participantId);
+            if (chosen != me->subscribeTypes.end()) type = chosen->second;
+          }
+          reasons.emplace_back(SubscribeType::allows(type, kind) ? "" : "subscribe_type");
+        }
+        done(std::move(reasons));
+      },
+      [done, roomId] { done(ApiError{ErrorCode::NotFound, "no stage has the media room " + roomId, std::nullopt}); });
+}
+
+void StageService::mediaPublished(const std::string& roomId, const std::string& userId, json::object stream, bool first) {
+  withRoomStage(
+      roomId,
+      [this, userId, stream = std::move(stream), first](Stage& s) {
+        auto it = s.participants.find(userId);
+        if (it == s.participants.end()) return;
+        Participant& p = it->second;
+        const auto& streamId = stream.at("streamId");
+        auto same = std::find_if(p.streams.begin(), p.streams.end(), [&](const json::value& v) { return v.as_object().at("streamId").as_string() == streamId; });
+        if (same != p.streams.end()) *same = stream;
+        else p.streams.push_back(stream);
+        if (first) toAll(s, "stage.participantStreamsAdded", json::object{{"participantId", p.participantId}, {"userId", p.userId}, {"streams", json::array{stream}}});
+      },
+      [] {});
+}
+
+void StageService::mediaUnpublished(const std::string& roomId, const std::string& userId, const std::string& streamId) {
+  withRoomStage(
+      roomId,
+      [this, userId, streamId](Stage& s) {
+        auto it = s.participants.find(userId);
+        if (it == s.participants.end()) return;
+        Participant& p = it->second;
+        auto gone = std::find_if(p.streams.begin(), p.streams.end(), [&](const json::value& v) { return v.as_object().at("streamId").as_string() == streamId; });
+        if (gone == p.streams.end()) return;
+        json::array removed{*gone};
+        p.streams.erase(gone);
+        toAll(s, "stage.participantStreamsRemoved", json::object{{"participantId", p.participantId}, {"userId", p.userId}, {"streams", std::move(removed)}});
+      },
+      [] {});
 }
 
 // ---- server API ------------------------------------------------------------------------------
@@ -534,7 +627,7 @@ void StageService::create(json::object settings, Reply reply, std::string_view i
   settings["id"] = id;
   settings["createdAt"] = iso(nowMs());
   // The stream room the media plane (SFU) will use; its publish permission follows the statuses.
-  settings["streamRoomId"] = "sr_" + (idPrefix == "st_" ? id.substr(3) : id);
+  settings["streamRoomId"] = StageRoomId::roomOf(id);
   if (!settings.contains("maxPublishers")) settings["maxPublishers"] = 12;
   std::string text = json::serialize(settings);
   engine_.registry().put("stage:" + id, text, 0, [this, id, settings, reply](engine::Outcome<engine::PutResult> r) {

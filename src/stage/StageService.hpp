@@ -6,16 +6,26 @@
 // the set "stages:index" lists the ids. Memory holds only stages in use: a viewer who left with
 // nothing durable is forgotten after `departedTtlMs`, and a stage nobody is connected to then
 // leaves memory (its hosts and non-OFF_STAGE statuses are saved first and come back on load).
+//
+// Media: the stage's `streamRoomId` is a stream room with no record of its own; the stage decides
+// who uses it (the media* methods, called for streams::StreamService through app/) and is told
+// what its participants publish there. Streams appear on the stage only by being published; a
+// participant leaving ON_STAGE (leave, kick, disconnect, its last connection closing) stops
+// publishing at once through StageMediaHooks.
 #include <boost/json/value.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "api/Reply.hpp"
 #include "engine/Engine.hpp"
 #include "hub/ShardPool.hpp"
+#include "api/ApiError.hpp"
+#include "stage/StageMediaHooks.hpp"
 #include "stage/StageOptions.hpp"
 
 namespace onair::api {
@@ -73,7 +83,26 @@ class StageService {
   void transition(const std::string& stageId, Actor actor, Transition what, Reply reply);
   void hostAction(const std::string& stageId, Actor actor, HostAction what, std::vector<std::string> userIds, Reply reply);
   void setSubscribeType(const std::string& stageId, Actor actor, std::string participantId, std::string type, Reply reply);
-  void streams(const std::string& stageId, Actor actor, std::optional<boost::json::array> streams, Reply reply);
+
+  // Media (any thread; `done` runs on the stage's owner). Set the hooks before the shards start.
+  void setMediaHooks(StageMediaHooks hooks);
+  // Whether the connection `sessionId` of `userId` opened the stage whose media room is
+  // `roomId`: `mine` false when `roomId` is no stage's room (error then empty); else an error
+  // when it may not join.
+  void admitMedia(const std::string& roomId, const std::string& userId, const std::string& sessionId,
+                  std::function<void(bool mine, std::optional<api::ApiError> error)> done);
+  // nullopt when that connection's participant is ON_STAGE with PUBLISH.
+  void mayPublishMedia(const std::string& roomId, const std::string& userId, const std::string& sessionId,
+                       std::function<void(std::optional<api::ApiError>)> done);
+  // `tracks`: (publisher's userId, kind) each. Per track "" or "subscribe_type" (the viewer's
+  // subscribe type for that publisher keeps it out); permission without SUBSCRIBE.
+  using MediaVerdicts = std::variant<std::vector<std::string>, api::ApiError>;
+  void maySubscribeMedia(const std::string& roomId, const std::string& userId, const std::string& sessionId,
+                         std::vector<std::pair<std::string, std::string>> tracks, std::function<void(MediaVerdicts)> done);
+  // What the media room reports: `stream` {streamId, tracks} was published (`first`) or changed;
+  // then `streamId` ended. participantStreamsAdded / participantStreamsRemoved to the stage.
+  void mediaPublished(const std::string& roomId, const std::string& userId, boost::json::object stream, bool first);
+  void mediaUnpublished(const std::string& roomId, const std::string& userId, const std::string& streamId);
 
  private:
   struct Participant;
@@ -83,6 +112,11 @@ class StageService {
   size_t ownerOf(const std::string& stageId) const;
   // Runs fn on the owner with the stage loaded; not_found when it does not exist.
   void withStage(const std::string& stageId, std::function<void(Stage&)> fn, Reply onError);
+  // Runs fn on the owner with the stage whose media room is `roomId`; `missing` when there is none.
+  void withRoomStage(const std::string& roomId, std::function<void(Stage&)> fn, std::function<void()> missing);
+  // The participant `userId` if `sessionId` is one of its connections to the stage, else null.
+  Participant* connectedHere(Stage& s, const std::string& userId, const std::string& sessionId);
+  static std::string roomOf(const Stage& s);
   void finishLoad(size_t owner, const std::string& stageId, const std::optional<engine::Record>& record,
                   const std::optional<engine::Record>& state);
   void persist(Stage& s);  // marks the state for the next tick's save
@@ -107,6 +141,7 @@ class StageService {
   hub::ShardPool& pool_;
   engine::Engine& engine_;
   StageOptions options_;
+  StageMediaHooks media_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

@@ -210,9 +210,9 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
   json::object result{{"sdp", sdp::SdpWriter::write(answer)}, {"streamId", publisher.streamId}};
   if (!publisher.published) {
     publisher.published = true;
-    emit_("streamPublished", streamData(publisher));
+    emit_("streamPublished", sessionId, streamData(publisher));
   } else if (changed) {
-    emit_("streamUpdated", streamData(publisher));
+    emit_("streamUpdated", sessionId, streamData(publisher));
   }
   return json::value(std::move(result));
 }
@@ -221,8 +221,7 @@ api::Result MediaRoom::unpublish(const std::string& sessionId, const std::string
   auto it = publishers_.find(sessionId);
   if (it == publishers_.end() || it->second.streamId != streamId) return notFound("you publish no stream " + streamId + " in this room");
   // Only the publishing peer connection closes: what this connection receives goes on.
-  removePublisher(sessionId);
-  checkEmpty();
+  stopPublishing(sessionId);
   return json::value(json::object());
 }
 
@@ -253,7 +252,7 @@ const MediaTrack* MediaRoom::findTrack(const std::string& streamId, const std::s
 // ---- subscribing -------------------------------------------------------------------------------
 
 api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::SessionDescription& offer,
-                                 const std::vector<TrackSubscription>& subscriptions) {
+                                 const std::vector<TrackSubscription>& subscriptions, const RefusedSections& refused) {
   std::map<std::string, const sdp::MediaSection*> offered;
   for (const sdp::MediaSection& m : offer.media) {
     if (m.mid) offered[*m.mid] = &m;
@@ -318,7 +317,14 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
     }
 
     std::string reason;
-    if (existing != subscriber.sections.end()) {
+    if (auto no = refused.find(mid); no != refused.end()) {
+      // Not for this subscriber: whatever the section carried ends.
+      if (existing != subscriber.sections.end()) {
+        router_.closeConsumer(existing->second.consumer);
+        subscriber.sections.erase(existing);
+      }
+      reason = no->second;
+    } else if (existing != subscriber.sections.end()) {
       // An open section keeps its track: the answer announces it again.
       const MediaTrack* track = findTrack(existing->second.streamId, existing->second.trackId);
       if (track && SdpRtpParameters::consumer(m, answer.media[i], track->parameters, existing->second.announcement, reason)) continue;
@@ -347,18 +353,8 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
 
 // ---- leaving and closing -----------------------------------------------------------------------
 
-void MediaRoom::removePublisher(const std::string& sessionId) {
-  // The state goes first: the router's close callbacks then find nothing of it.
-  auto it = publishers_.find(sessionId);
-  if (it == publishers_.end()) return;
-  PublisherSession publisher = std::move(it->second);
-  publishers_.erase(it);
-  router_.closeTransport(publisher.transport);
-  if (publisher.published) unpublished(publisher.streamId, publisher.userId);
-}
-
 void MediaRoom::removeSession(const std::string& sessionId) {
-  removePublisher(sessionId);
+  stopPublishing(sessionId);
   if (auto it = subscribers_.find(sessionId); it != subscribers_.end()) {
     const rtc::sfu::TransportId transport = it->second.transport;
     subscribers_.erase(it);
@@ -371,9 +367,10 @@ void MediaRoom::OnRouterTransportClosed(rtc::sfu::TransportId transport, std::st
   for (auto it = publishers_.begin(); it != publishers_.end(); ++it) {
     if (it->second.transport != transport) continue;
     spdlog::debug("streams: room {}: publisher transport closed ({})", roomId_, reason);
+    const std::string sessionId = it->first;
     PublisherSession publisher = std::move(it->second);
     publishers_.erase(it);
-    if (publisher.published) unpublished(publisher.streamId, publisher.userId);
+    if (publisher.published) unpublished(sessionId, publisher.streamId, publisher.userId);
     break;
   }
   for (auto it = subscribers_.begin(); it != subscribers_.end(); ++it) {
@@ -390,8 +387,47 @@ void MediaRoom::OnRouterConsumerClosed(rtc::sfu::ConsumerId consumer) {
   }
 }
 
-void MediaRoom::unpublished(const std::string& streamId, const std::string& userId) {
-  emit_("streamUnpublished", json::object{{"streamRoomId", roomId_}, {"streamId", streamId}, {"userId", userId}});
+void MediaRoom::stopPublishing(const std::string& sessionId) {
+  auto it = publishers_.find(sessionId);
+  if (it == publishers_.end()) return;
+  // The state goes first: the router's close callbacks then find nothing of it.
+  PublisherSession publisher = std::move(it->second);
+  publishers_.erase(it);
+  router_.closeTransport(publisher.transport);
+  if (publisher.published) unpublished(sessionId, publisher.streamId, publisher.userId);
+  checkEmpty();
+}
+
+void MediaRoom::dropConsumers(const std::string& sessionId, const std::string& userId, bool audio, bool video) {
+  auto it = subscribers_.find(sessionId);
+  if (it == subscribers_.end()) return;
+  std::vector<rtc::sfu::ConsumerId> closing;
+  for (auto section = it->second.sections.begin(); section != it->second.sections.end();) {
+    auto source = trackSource(section->second.streamId, section->second.trackId);
+    const bool allowed = !source || source->userId != userId || (source->kind == "audio" ? audio : video);
+    if (allowed) {
+      ++section;
+      continue;
+    }
+    closing.push_back(section->second.consumer);
+    section = it->second.sections.erase(section);
+  }
+  // After the state changed: a close callback then finds no section of these consumers.
+  for (auto consumer : closing) router_.closeConsumer(consumer);
+}
+
+std::optional<MediaRoom::TrackSource> MediaRoom::trackSource(const std::string& streamId, const std::string& trackId) const {
+  for (const auto& [sessionId, publisher] : publishers_) {
+    if (publisher.streamId != streamId) continue;
+    for (const MediaTrack& t : publisher.tracks) {
+      if (t.trackId == trackId) return TrackSource{publisher.userId, t.kind};
+    }
+  }
+  return std::nullopt;
+}
+
+void MediaRoom::unpublished(const std::string& sessionId, const std::string& streamId, const std::string& userId) {
+  emit_("streamUnpublished", sessionId, json::object{{"streamRoomId", roomId_}, {"streamId", streamId}, {"userId", userId}});
 }
 
 void MediaRoom::checkEmpty() {

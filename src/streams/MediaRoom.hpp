@@ -14,7 +14,8 @@
 //
 // Events (through `emit`, to the room's joined connections): streamPublished on a connection's
 // first publish, streamUpdated when a later offer changes the tracks, streamUnpublished on
-// unpublish, leave, disconnect or the publisher's transport closing.
+// unpublish, stopPublishing, leave, disconnect or the publisher's transport closing. Each names
+// the publishing connection (its sessionId), so the owner can tell whoever admitted it.
 //
 // Threading: everything on the owner shard's thread. Router callbacks may arrive inside calls
 // into the router (closeTransport) and are written to find the state already updated.
@@ -24,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -35,6 +37,7 @@
 #include "rtc/sdp/SessionDescription.hpp"
 #include "rtc/sfu/Router.hpp"
 #include "streams/PublisherSession.hpp"
+#include "streams/RefusedSections.hpp"
 #include "streams/SubscriberSession.hpp"
 #include "streams/TrackOffer.hpp"
 #include "streams/TrackSubscription.hpp"
@@ -43,9 +46,15 @@ namespace onair::streams {
 
 class MediaRoom final : private rtc::sfu::Router::Listener {
  public:
-  // `emit(event, data)` sends `streams.<event>` to the room's joined connections; `empty()` is
-  // called (at most once per emptying, from a later loop turn) when the room holds no media.
-  using Emit = std::function<void(std::string_view event, boost::json::object data)>;
+  // `emit(event, sessionId, data)` sends `streams.<event>` to the room's joined connections
+  // (`sessionId`: the publishing connection); `empty()` is called (at most once per emptying,
+  // from a later loop turn) when the room holds no media.
+  using Emit = std::function<void(std::string_view event, const std::string& sessionId, boost::json::object data)>;
+  // Who publishes a track, and its kind.
+  struct TrackSource {
+    std::string userId;
+    std::string kind;
+  };
   MediaRoom(boost::asio::io_context& io, rtc::WebRtcServer& server, std::string roomId, Emit emit,
             std::function<void()> empty);
   ~MediaRoom();  // closes every transport without events
@@ -57,10 +66,18 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   // → {}; not_found unless `streamId` is this connection's stream.
   api::Result unpublish(const std::string& sessionId, const std::string& streamId);
   // → {sdp, rejected: [{mid, reason}]} (the sections answered inactive because they cannot carry
-  // their track or have none). not_found for a stream or track that is not published,
-  // invalid_argument as above.
+  // their track, have none, or are `refused`: those lose the track they had and carry the given
+  // reason). not_found for a stream or track that is not published, invalid_argument as above.
   api::Result subscribe(const std::string& sessionId, const rtc::sdp::SessionDescription& offer,
-                        const std::vector<TrackSubscription>& subscriptions);
+                        const std::vector<TrackSubscription>& subscriptions, const RefusedSections& refused = {});
+  // The publisher and kind of a published track; nullopt when it is not published here.
+  std::optional<TrackSource> trackSource(const std::string& streamId, const std::string& trackId) const;
+  // The connection stops publishing (its publishing transport closes, streamUnpublished); it
+  // keeps what it receives. Nothing happens when it does not publish.
+  void stopPublishing(const std::string& sessionId);
+  // The connection stops receiving the tracks `userId` publishes whose kind is not allowed (their
+  // consumers close at once; the sections stay in its peer connection, carrying nothing).
+  void dropConsumers(const std::string& sessionId, const std::string& userId, bool audio, bool video);
   // → {streams: [{streamId, userId, tracks: [{trackId, kind}]}]}
   boost::json::object listStreams() const;
 
@@ -93,9 +110,7 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   rtc::sdp::AnswerParameters answerParameters(rtc::sfu::TransportId transport, uint64_t version) const;
   const MediaTrack* findTrack(const std::string& streamId, const std::string& trackId) const;
   boost::json::object streamData(const PublisherSession& publisher) const;
-  // Closes the connection's publishing transport and unpublishes its stream (streamUnpublished).
-  void removePublisher(const std::string& sessionId);
-  void unpublished(const std::string& streamId, const std::string& userId);
+  void unpublished(const std::string& sessionId, const std::string& streamId, const std::string& userId);
   void checkEmpty();
 
   boost::asio::io_context& io_;

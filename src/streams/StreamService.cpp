@@ -83,8 +83,11 @@ struct StreamService::Member {
 };
 
 struct StreamService::Room {
-  std::string contextId;
+  std::string contextId;  // empty while only authorities admitted its members
   std::map<std::string, Member> members;  // by sessionId
+  // The members an authority admitted, by sessionId. Kept until the member's media is gone, so
+  // the authority hears of its last streamUnpublished.
+  std::map<std::string, RoomAuthority*> admittedBy;
 };
 
 // One connection's joins and context subscriptions, on its shard: what its close undoes.
@@ -356,6 +359,7 @@ void StreamService::removeMember(const std::string& roomId, const std::string& s
   it->second.members.erase(m);
   auto& media = shards_[ownerOf(roomId)]->media;
   if (auto room = media.find(roomId); room != media.end()) room->second->removeSession(sessionId);
+  it->second.admittedBy.erase(sessionId);
   if (announce) toMembers(roomId, api::Envelope::event("streams.streamMemberLeft", roomId, json::object{{"streamRoomId", roomId}, {"userId", userId}}), "");
   if (it->second.members.empty()) rooms.erase(it);
 }
@@ -390,32 +394,54 @@ void StreamService::sessionClosed(size_t shard, api::ClientSession* session) {
 
 void StreamService::join(const std::string& roomId, StreamActor actor, Reply reply) {
   load(roomId, actor, Who::Members, [this, roomId, actor, reply](json::object record, uint64_t) {
-    size_t owner = ownerOf(roomId);
-    std::string contextId(record.at("contextId").as_string());
-    pool_.post(owner, [this, owner, roomId, contextId, actor, reply] {
-      auto& room = shards_[owner]->rooms[roomId];
-      room.contextId = contextId;
-      if (!room.members.count(actor.sessionId)) {
-        toMembers(roomId, api::Envelope::event("streams.streamMemberJoined", roomId, json::object{{"streamRoomId", roomId}, {"userId", actor.userId}}), "");
-        room.members[actor.sessionId] = Member{actor.userId, actor.shard, actor.session};
-      }
-      std::set<std::string> users;
-      for (const auto& [sessionId, m] : room.members) users.insert(m.userId);
-      json::array members;
-      for (const auto& u : users) members.emplace_back(u);
-      json::object result{{"streamRoomId", roomId}, {"members", std::move(members)}};
-      // On the connection's shard: recorded for its close, or undone when it is already gone.
-      pool_.post(actor.shard, [this, owner, roomId, actor, result = std::move(result), reply] {
-        auto* state = sessionState(actor);
-        if (!state) {
-          pool_.post(owner, [this, roomId, sessionId = actor.sessionId] { removeMember(roomId, sessionId, true); });
-          return reply(ApiError{ErrorCode::NotFound, "the connection closed", std::nullopt});
-        }
-        state->rooms[roomId] = owner;
-        reply(result);
-      });
+    enter(roomId, std::string(record.at("contextId").as_string()), actor, nullptr, reply);
+  }, [this, roomId, actor, reply](api::Result refused) {
+    auto* error = std::get_if<ApiError>(&refused);
+    // An outage is no refusal: the authorities are not asked to stand in for the store.
+    if (!error || error->code == ErrorCode::ServiceUnavailable || authorities_.empty()) return reply(std::move(refused));
+    askAuthorities(roomId, actor, 0, std::move(*error), reply);
+  });
+}
+
+void StreamService::askAuthorities(const std::string& roomId, const StreamActor& actor, size_t next, ApiError refusal, Reply reply) {
+  if (next >= authorities_.size()) return reply(std::move(refusal));
+  pool_.post(ownerOf(roomId), [this, roomId, actor, next, refusal = std::move(refusal), reply]() mutable {
+    authorities_[next]->admit(roomId, actor, [this, roomId, actor, next, refusal = std::move(refusal), reply](RoomAuthority::Decision d) mutable {
+      if (d.admitted) return enter(roomId, "", actor, authorities_[next], reply);
+      if (d.error) return reply(std::move(*d.error));
+      askAuthorities(roomId, actor, next + 1, std::move(refusal), reply);
     });
-  }, reply);
+  });
+}
+
+void StreamService::enter(const std::string& roomId, const std::string& contextId, const StreamActor& actor, RoomAuthority* authority,
+                          Reply reply) {
+  size_t owner = ownerOf(roomId);
+  pool_.post(owner, [this, owner, roomId, contextId, actor, authority, reply] {
+    auto& room = shards_[owner]->rooms[roomId];
+    if (!contextId.empty()) room.contextId = contextId;
+    if (authority) room.admittedBy[actor.sessionId] = authority;
+    else room.admittedBy.erase(actor.sessionId);
+    if (!room.members.count(actor.sessionId)) {
+      toMembers(roomId, api::Envelope::event("streams.streamMemberJoined", roomId, json::object{{"streamRoomId", roomId}, {"userId", actor.userId}}), "");
+      room.members[actor.sessionId] = Member{actor.userId, actor.shard, actor.session};
+    }
+    std::set<std::string> users;
+    for (const auto& [sessionId, m] : room.members) users.insert(m.userId);
+    json::array members;
+    for (const auto& u : users) members.emplace_back(u);
+    json::object result{{"streamRoomId", roomId}, {"members", std::move(members)}};
+    // On the connection's shard: recorded for its close, or undone when it is already gone.
+    pool_.post(actor.shard, [this, owner, roomId, actor, result = std::move(result), reply] {
+      auto* state = sessionState(actor);
+      if (!state) {
+        pool_.post(owner, [this, roomId, sessionId = actor.sessionId] { removeMember(roomId, sessionId, true); });
+        return reply(ApiError{ErrorCode::NotFound, "the connection closed", std::nullopt});
+      }
+      state->rooms[roomId] = owner;
+      reply(result);
+    });
+  });
 }
 
 void StreamService::leave(const std::string& roomId, StreamActor actor, Reply reply) {
@@ -461,53 +487,162 @@ void StreamService::unsubscribeContext(const std::string& contextId, StreamActor
 
 // ---- media ------------------------------------------------------------------------------------
 
-void StreamService::withMedia(const std::string& roomId, const StreamActor& actor, std::string_view action,
-                              std::function<api::Result(MediaRoom&)> fn, Reply reply) {
+namespace {
+
+ApiError joinFirst(const std::string& roomId) {
+  return {ErrorCode::Permission, "join stream room " + roomId + " first (streams.joinStreamRoom)", std::nullopt};
+}
+
+}  // namespace
+
+bool StreamService::joined(size_t owner, const std::string& roomId, const std::string& sessionId) const {
+  const auto& rooms = shards_[owner]->rooms;
+  auto room = rooms.find(roomId);
+  return room != rooms.end() && room->second.members.count(sessionId);
+}
+
+void StreamService::withMedia(const std::string& roomId, const StreamActor& actor, Need need, MediaFn fn, Reply reply,
+                              std::vector<TrackSubscription> asked) {
   if (!media_) return reply(ApiError{ErrorCode::UnsupportedTransport, "this server has no media plane", std::nullopt});
   size_t owner = ownerOf(roomId);
-  pool_.post(owner, [this, owner, roomId, actor, action = std::string(action), fn = std::move(fn), reply] {
+  pool_.post(owner, [this, owner, roomId, actor, need, fn = std::move(fn), reply, asked = std::move(asked)] {
     auto& shard = *shards_[owner];
     auto room = shard.rooms.find(roomId);
-    if (room == shard.rooms.end() || !room->second.members.count(actor.sessionId)) {
-      return reply(ApiError{ErrorCode::Permission, "join stream room " + roomId + " first (streams.joinStreamRoom)", std::nullopt});
+    if (room == shard.rooms.end() || !room->second.members.count(actor.sessionId)) return reply(joinFirst(roomId));
+    auto by = room->second.admittedBy.find(actor.sessionId);
+    RoomAuthority* authority = by == room->second.admittedBy.end() ? nullptr : by->second;
+    if (!authority) {
+      const char* action = need == Need::Subscribe ? "subscribe" : need == Need::Nothing ? "" : "publish";
+      if (*action && !actor.allows(room->second.contextId, action)) {
+        return reply(ApiError{ErrorCode::Permission, fmt::format("your token does not allow {} in context {}", action, room->second.contextId), std::nullopt});
+      }
+      return runMedia(owner, roomId, fn, {}, reply);
     }
-    if (!action.empty() && !actor.allows(room->second.contextId, action)) {
-      return reply(ApiError{ErrorCode::Permission, fmt::format("your token does not allow {} in context {}", action, room->second.contextId), std::nullopt});
+    if (need == Need::Nothing || need == Need::Unpublish) return runMedia(owner, roomId, fn, {}, reply);
+    // Back on the owner with the authority's word: the connection may have left meanwhile.
+    auto resume = [this, owner, roomId, sessionId = actor.sessionId, fn, reply](RefusedSections refused) {
+      pool_.post(owner, [this, owner, roomId, sessionId, fn, reply, refused = std::move(refused)] {
+        if (!joined(owner, roomId, sessionId)) return reply(joinFirst(roomId));
+        runMedia(owner, roomId, fn, refused, reply);
+      });
+    };
+    if (need == Need::Publish) {
+      return authority->mayPublish(roomId, actor, [resume, reply](std::optional<ApiError> refusal) {
+        if (refusal) return reply(std::move(*refusal));
+        resume({});
+      });
     }
-    auto& media = shard.media[roomId];
-    if (!media) {
-      auto emit = [this, roomId](std::string_view event, json::object data) {
-        toMembers(roomId, api::Envelope::event("streams." + std::string(event), roomId, data), "");
-      };
-      auto empty = [this, owner, roomId] { shards_[owner]->media.erase(roomId); };
-      media = std::make_unique<MediaRoom>(pool_.loop(owner).io(), media_->server(owner), roomId, emit, empty);
+    // A subscribe: the authority judges each asked track it can be told about (one not published
+    // here is answered not_found by the media room).
+    std::vector<RoomAuthority::Track> tracks;
+    std::vector<std::string> mids;
+    auto media = shard.media.find(roomId);
+    for (const TrackSubscription& s : asked) {
+      auto source = media == shard.media.end() ? std::nullopt : media->second->trackSource(s.streamId, s.trackId);
+      if (!source) continue;
+      tracks.push_back({source->userId, source->kind});
+      mids.push_back(s.mid);
     }
-    api::Result result = fn(*media);
-    // A room with no media keeps no Router (a failed first offer, a listing, the last unpublish).
-    if (media->empty()) shard.media.erase(roomId);
-    reply(std::move(result));
+    authority->maySubscribe(roomId, actor, std::move(tracks), [resume, reply, mids](RoomAuthority::TrackVerdicts verdicts) {
+      if (auto* refusal = std::get_if<ApiError>(&verdicts)) return reply(std::move(*refusal));
+      const auto& reasons = std::get<std::vector<std::string>>(verdicts);
+      RefusedSections refused;
+      for (size_t i = 0; i < mids.size() && i < reasons.size(); ++i) {
+        if (!reasons[i].empty()) refused[mids[i]] = reasons[i];
+      }
+      resume(std::move(refused));
+    });
   });
 }
 
+void StreamService::runMedia(size_t owner, const std::string& roomId, const MediaFn& fn, const RefusedSections& refused, const Reply& reply) {
+  auto& shard = *shards_[owner];
+  auto& media = shard.media[roomId];
+  if (!media) {
+    auto emit = [this, owner, roomId](std::string_view event, const std::string& sessionId, json::object data) {
+      toMembers(roomId, api::Envelope::event("streams." + std::string(event), roomId, data), "");
+      tellAuthority(owner, roomId, event, sessionId, data);
+    };
+    auto empty = [this, owner, roomId] { shards_[owner]->media.erase(roomId); };
+    media = std::make_unique<MediaRoom>(pool_.loop(owner).io(), media_->server(owner), roomId, emit, empty);
+  }
+  api::Result result = fn(*media, refused);
+  // A room with no media keeps no Router (a failed first offer, a listing, the last unpublish).
+  if (media->empty()) shard.media.erase(roomId);
+  reply(std::move(result));
+}
+
+void StreamService::tellAuthority(size_t owner, const std::string& roomId, std::string_view event, const std::string& sessionId,
+                                  const json::object& data) {
+  auto& rooms = shards_[owner]->rooms;
+  auto room = rooms.find(roomId);
+  if (room == rooms.end()) return;
+  auto by = room->second.admittedBy.find(sessionId);
+  if (by == room->second.admittedBy.end()) return;
+  const std::string userId(data.at("userId").as_string());
+  const std::string streamId(data.at("streamId").as_string());
+  if (event == "streamUnpublished") return by->second->unpublished(roomId, userId, streamId);
+  json::object stream{{"streamId", streamId}, {"tracks", data.at("tracks")}};
+  by->second->published(roomId, userId, stream, event == "streamPublished");
+}
+
 void StreamService::publish(const std::string& roomId, Offer offer, std::vector<TrackOffer> tracks, StreamActor actor, Reply reply) {
-  withMedia(roomId, actor, "publish", [offer, tracks = std::move(tracks), actor](MediaRoom& media) {
+  withMedia(roomId, actor, Need::Publish, [offer, tracks = std::move(tracks), actor](MediaRoom& media, const RefusedSections&) {
     return media.publish(actor.sessionId, actor.userId, *offer, tracks);
   }, reply);
 }
 
 void StreamService::unpublish(const std::string& roomId, const std::string& streamId, StreamActor actor, Reply reply) {
-  withMedia(roomId, actor, "publish", [streamId, actor](MediaRoom& media) { return media.unpublish(actor.sessionId, streamId); }, reply);
+  withMedia(roomId, actor, Need::Unpublish, [streamId, actor](MediaRoom& media, const RefusedSections&) {
+    return media.unpublish(actor.sessionId, streamId);
+  }, reply);
 }
 
 void StreamService::listStreams(const std::string& roomId, StreamActor actor, Reply reply) {
-  withMedia(roomId, actor, "", [](MediaRoom& media) { return api::Result(json::value(media.listStreams())); }, reply);
+  withMedia(roomId, actor, Need::Nothing, [](MediaRoom& media, const RefusedSections&) { return api::Result(json::value(media.listStreams())); }, reply);
 }
 
 void StreamService::subscribe(const std::string& roomId, Offer offer, std::vector<TrackSubscription> subscriptions, StreamActor actor,
                               Reply reply) {
-  withMedia(roomId, actor, "subscribe", [offer, subscriptions = std::move(subscriptions), actor](MediaRoom& media) {
-    return media.subscribe(actor.sessionId, *offer, subscriptions);
-  }, reply);
+  auto asked = subscriptions;
+  withMedia(roomId, actor, Need::Subscribe, [offer, subscriptions = std::move(subscriptions), actor](MediaRoom& media, const RefusedSections& refused) {
+    return media.subscribe(actor.sessionId, *offer, subscriptions, refused);
+  }, reply, std::move(asked));
+}
+
+// ---- authorities -------------------------------------------------------------------------------
+
+void StreamService::addAuthority(RoomAuthority& authority) { authorities_.push_back(&authority); }
+
+void StreamService::letGo(const std::string& roomId, StreamActor actor) { leave(roomId, std::move(actor), [](api::Result) {}); }
+
+void StreamService::stopPublishing(const std::string& roomId, const std::string& userId) {
+  size_t owner = ownerOf(roomId);
+  pool_.post(owner, [this, owner, roomId, userId] {
+    auto& shard = *shards_[owner];
+    auto room = shard.rooms.find(roomId);
+    auto media = shard.media.find(roomId);
+    if (room == shard.rooms.end() || media == shard.media.end()) return;
+    std::vector<std::string> sessions;
+    for (const auto& [sessionId, m] : room->second.members) {
+      if (m.userId == userId) sessions.push_back(sessionId);
+    }
+    for (const auto& sessionId : sessions) media->second->stopPublishing(sessionId);
+  });
+}
+
+void StreamService::dropConsumers(const std::string& roomId, const std::string& viewerUserId, const std::string& publisherUserId, bool audio,
+                                  bool video) {
+  size_t owner = ownerOf(roomId);
+  pool_.post(owner, [this, owner, roomId, viewerUserId, publisherUserId, audio, video] {
+    auto& shard = *shards_[owner];
+    auto room = shard.rooms.find(roomId);
+    auto media = shard.media.find(roomId);
+    if (room == shard.rooms.end() || media == shard.media.end()) return;
+    for (const auto& [sessionId, m] : room->second.members) {
+      if (m.userId == viewerUserId) media->second->dropConsumers(sessionId, publisherUserId, audio, video);
+    }
+  });
 }
 
 }  // namespace onair::streams

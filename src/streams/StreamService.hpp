@@ -18,6 +18,11 @@
 // removes them, and a room with no media left destroys its MediaRoom.
 // Events are sent once per connection: a joined connection that is also subscribed to the
 // room's context gets room events through the context only.
+//
+// Authorities (RoomAuthority): when the room's record is missing or refuses a connection, the
+// authorities added at start-up are asked in turn; a connection one of them admits is a member
+// like any other, but that authority (not the token's `stream` grants) decides its publishes and
+// subscribes, and hears of the streams it publishes.
 #include <boost/json/value.hpp>
 #include <memory>
 #include <optional>
@@ -28,6 +33,8 @@
 #include "api/Reply.hpp"
 #include "engine/Engine.hpp"
 #include "hub/ShardPool.hpp"
+#include "streams/RefusedSections.hpp"
+#include "streams/RoomAuthority.hpp"
 #include "streams/StreamActor.hpp"
 #include "streams/StreamListQuery.hpp"
 #include "streams/StreamOptions.hpp"
@@ -87,6 +94,19 @@ class StreamService {
   // → {sdp, rejected: [{mid, reason}]}
   void subscribe(const std::string& roomId, Offer offer, std::vector<TrackSubscription> subscriptions, StreamActor actor, Reply reply);
 
+  // Asked, in this order, when a join is refused or finds no room; call before the shards start.
+  // `authority` outlives the service.
+  void addAuthority(RoomAuthority& authority);
+  // For the authorities' surfaces, from any thread. The connection leaves the room as by
+  // streams.leaveStreamRoom (its media ends, streamMemberLeft).
+  void letGo(const std::string& roomId, StreamActor actor);
+  // `userId`'s connections stop publishing in the room (they stay members and keep receiving).
+  void stopPublishing(const std::string& roomId, const std::string& userId);
+  // `viewerUserId`'s connections stop receiving the tracks `publisherUserId` publishes in the
+  // room whose kind is not allowed.
+  void dropConsumers(const std::string& roomId, const std::string& viewerUserId, const std::string& publisherUserId, bool audio,
+                     bool video);
+
  private:
   struct Member;
   struct Room;
@@ -111,10 +131,26 @@ class StreamService {
   // On the owner: the connections whose users are no longer in the room leave it.
   void dropStrangers(const std::string& roomId, const boost::json::object& room);
   void removeMember(const std::string& roomId, const std::string& sessionId, bool announce);
-  // On the owner: runs `fn` with the room's media when the connection has joined the room and its
-  // token has `action` (empty: none needed) in the room's context; else replies the error.
-  void withMedia(const std::string& roomId, const StreamActor& actor, std::string_view action,
-                 std::function<api::Result(MediaRoom&)> fn, Reply reply);
+  // A join the room's record allowed (`authority` null, `contextId` the room's) or an authority
+  // admitted: on the owner, then recorded on the connection's shard.
+  void enter(const std::string& roomId, const std::string& contextId, const StreamActor& actor, RoomAuthority* authority, Reply reply);
+  // Asks authorities_[next…] to admit the connection; replies `refusal` when none does.
+  void askAuthorities(const std::string& roomId, const StreamActor& actor, size_t next, api::ApiError refusal, Reply reply);
+
+  // What a media op needs: the connection's token grant (`publish` or `subscribe`) in the room's
+  // context, or the word of the authority that admitted it.
+  enum class Need { Nothing, Publish, Unpublish, Subscribe };
+  using MediaFn = std::function<api::Result(MediaRoom&, const RefusedSections&)>;
+  // On the owner: runs `fn` with the room's media when the connection has joined the room and
+  // may do what it needs (`asked`: the tracks a subscribe asks for); else replies the error.
+  void withMedia(const std::string& roomId, const StreamActor& actor, Need need, MediaFn fn, Reply reply,
+                 std::vector<TrackSubscription> asked = {});
+  // On the owner: `fn` on the room's media (made when missing, dropped again when left empty).
+  void runMedia(size_t owner, const std::string& roomId, const MediaFn& fn, const RefusedSections& refused, const Reply& reply);
+  // On the owner: tells the authority that admitted `sessionId` of its stream's event.
+  void tellAuthority(size_t owner, const std::string& roomId, std::string_view event, const std::string& sessionId,
+                     const boost::json::object& data);
+  bool joined(size_t owner, const std::string& roomId, const std::string& sessionId) const;
 
   // On the connection's shard: its state, with the close hook registered once.
   SessionState* sessionState(const StreamActor& actor);
@@ -124,6 +160,7 @@ class StreamService {
   engine::Engine& engine_;
   StreamOptions options_;
   rtc::WebRtcServerPool* media_;
+  std::vector<RoomAuthority*> authorities_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

@@ -1,13 +1,16 @@
 // Stages against the real binary: statuses, host controls, events, tokens, restart.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startOnair } from '../support/onair.mjs';
 import { connectClient, ok } from '../support/client.mjs';
 import { apiCredential, signJwt, now } from '../support/tokens.mjs';
+
+// Chromium's publishing offer (audio in mid 0): streams appear on a stage only by being published.
+const publisherOffer = readFileSync(new URL('../unit/rtc/sdp/fixtures/chromium_unified_plan.sdp', import.meta.url), 'utf8');
 
 let srv;
 let opts;
@@ -81,9 +84,12 @@ test('request, coalesced host updates, grant, join, kick; deny; illegal transiti
   await viewer.c.waitEvent((e) => e.event === 'stage.stageRequestApproved');
   assert.equal((await viewer.c.waitEvent((e) => e.event === 'stage.stageStatusUpdate' && e.data.status === 'ACCEPTED_TO_JOIN_STAGE')).target, id);
   assert.equal((await ok(viewer.c, 'stage.join', { stageId: id })).status, 'ON_STAGE');
-  await ok(viewer.c, 'stage.announceStreams', { stageId: id, streams: [{ kind: 'video', trackId: 't1' }] });
+  assert.equal((await viewer.c.request('stage.announceStreams', { stageId: id, streams: [{ kind: 'audio', trackId: 't1' }] })).error.code, 'unknown_op');
+  await ok(viewer.c, 'streams.joinStreamRoom', { streamRoomId: stageRec.streamRoomId });
+  await ok(viewer.c, 'streams.publish', { streamRoomId: stageRec.streamRoomId, sdp: publisherOffer, tracks: [{ mid: '0', trackId: 't1', kind: 'audio' }] });
   const added = await host.c.waitEvent((e) => e.event === 'stage.participantStreamsAdded');
   assert.equal(added.data.userId, 'viewer1');
+  assert.deepEqual(added.data.streams[0].tracks, [{ trackId: 't1', kind: 'audio' }]);
   await ok(host.c, 'stage.kick', { stageId: id, userIds: ['viewer1'] });
   await viewer.c.waitEvent((e) => e.event === 'stage.stageStatusUpdate' && e.data.status === 'OFF_STAGE');
   await host.c.waitEvent((e) => e.event === 'stage.participantStreamsRemoved');

@@ -279,19 +279,14 @@ test('arguments are checked before anything is sent', async () => {
   await rejectsWith(stage.kick(undefined), 'invalid_argument');
   await rejectsWith(stage.setSubscribeType('p_1', 'VIDEO_ONLY'), 'invalid_argument');
   await rejectsWith(stage.setSubscribeType('', 'NONE'), 'invalid_argument');
-  await rejectsWith(stage.announceStreams([{ kind: 'screen', trackId: 't' }]), 'invalid_argument');
-  await rejectsWith(stage.announceStreams([]), 'invalid_argument');
   assert.equal(mock.log.filter((m) => m.op !== 'connect').length, 0);
   await stage.grantAccess(['a', 'b']);
   await stage.setSubscribeType('p_1', 'AUDIO_ONLY');
-  await stage.announceStreams([{ kind: 'audio', trackId: 'a1' }]);
-  await stage.withdrawStreams();
+  assert.equal(stage.announceStreams, undefined, 'streams appear only by being published');
   assert.deepEqual(mock.log.filter((m) => m.op !== 'connect').map((m) => [m.op, m.args]), [
     ['stage.open', { stageId: 'st_mock' }],
     ['stage.grantAccess', { stageId: 'st_mock', userIds: ['a', 'b'] }],
     ['stage.setSubscribeType', { stageId: 'st_mock', participantId: 'p_1', type: 'AUDIO_ONLY' }],
-    ['stage.announceStreams', { stageId: 'st_mock', streams: [{ kind: 'audio', trackId: 'a1' }] }],
-    ['stage.withdrawStreams', { stageId: 'st_mock' }],
   ]);
 });
 

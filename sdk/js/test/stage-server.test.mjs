@@ -3,7 +3,7 @@
 // participant tokens, the client SDK does the rest.
 import { test as baseTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { startOnair, onairBinary } from '../../../tests/support/onair.mjs';
 import { connect, OnairError } from '../dist/client/index.js';
@@ -11,6 +11,8 @@ import { OnairServer } from '../dist/server/index.js';
 
 const test = (name, fn) => baseTest(name, { timeout: 15_000 }, fn);
 const FAST = { minDelayMs: 5, maxDelayMs: 50 };
+// Chromium's publishing offer (audio in mid 0), from the server's SDP fixtures.
+const publisherOffer = readFileSync(new URL('../../../tests/unit/rtc/sdp/fixtures/chromium_unified_plan.sdp', import.meta.url), 'utf8');
 
 let srv;
 let api;
@@ -120,13 +122,17 @@ test('request, coalesced host update, grant, join, streams, kick; then the deny 
 
   assert.equal((await viewer.stage.join()).status, 'ON_STAGE');
   assert.equal(viewer.stage.status, 'ON_STAGE');
+  // Streams appear by being published in the stage's media room.
   const added = nextEvent(host.stage, 'participantStreamsAdded');
-  await viewer.stage.announceStreams([{ kind: 'video', trackId: 't1' }]);
-  assert.equal((await added).userId, 'viewer1');
+  assert.match(viewer.stage.streamRoomId, /^sr_/);
+  await viewer.client.streams.joinStreamRoom(viewer.stage.streamRoomId);
+  const { streamId } = await viewer.client.request('streams.publish', { streamRoomId: viewer.stage.streamRoomId, sdp: publisherOffer,
+    tracks: [{ mid: '0', trackId: 't1', kind: 'audio' }] });
+  assert.deepEqual(await added, { participantId: viewer.participantId, userId: 'viewer1', streams: [{ streamId, tracks: [{ trackId: 't1', kind: 'audio' }] }] });
   await host.stage.setSubscribeType(viewer.participantId, 'AUDIO_ONLY');
   const onStage = (await host.stage.participants()).find((p) => p.userId === 'viewer1');
   assert.equal(onStage.status, 'ON_STAGE');
-  assert.deepEqual(onStage.streams.map((s) => s.trackId), ['t1']);
+  assert.deepEqual(onStage.streams.map((s) => s.streamId), [streamId]);
 
   const removed = nextEvent(host.stage, 'participantStreamsRemoved');
   const kicked = nextEvent(viewer.stage, 'stageStatusUpdate', (d) => d.status === 'OFF_STAGE');
@@ -184,7 +190,9 @@ test('maxPublishers caps the stage with cap_exceeded; joining needs PUBLISH', as
   await rejectsWith(b.stage.join(), 'cap_exceeded');
   assert.equal(b.stage.status, 'ACCEPTED_TO_JOIN_STAGE');
   await rejectsWith(c.stage.join(), 'permission');
-  await rejectsWith(c.stage.announceStreams([{ kind: 'audio', trackId: 'x' }]), 'permission');
+  await c.client.streams.joinStreamRoom(c.stage.streamRoomId);
+  await rejectsWith(c.client.request('streams.publish', { streamRoomId: c.stage.streamRoomId, sdp: publisherOffer,
+    tracks: [{ mid: '0', trackId: 'x', kind: 'audio' }] }), 'permission');
   // Once a leaves, b fits.
   await a.stage.leave();
   assert.equal((await b.stage.join()).status, 'ON_STAGE');

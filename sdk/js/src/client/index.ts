@@ -15,6 +15,7 @@ export type {
   StageRole,
   StageStatus,
   StageStream,
+  StageStreamTrack,
   SubscribeType,
 } from '../common/stage.js';
 export type { Streams, StreamJoinResult } from './streams.js';

@@ -2,7 +2,6 @@ import { Emitter } from '../common/Emitter.js';
 import { OnairError } from '../common/OnairError.js';
 import {
   STAGE_EVENTS,
-  checkStreams,
   checkSubscribeType,
   checkUserIds,
   isStageStatus,
@@ -11,7 +10,6 @@ import {
   type StageRecord,
   type StageRequest,
   type StageStatus,
-  type StageStream,
   type SubscribeType,
 } from '../common/stage.js';
 import type { OnairClient } from './OnairClient.js';
@@ -39,7 +37,10 @@ function isTransient(err: unknown): boolean {
 }
 
 /**
- * A stage: hosts and viewers, requests to join, host controls and stream announcements.
+ * A stage: hosts and viewers, requests to join and host controls. Its media goes through
+ * `client.streams` in the stage's media room, `streamRoomId` (join it, publish once ON_STAGE,
+ * subscribe to what participants publish); `participantStreamsAdded` / `participantStreamsRemoved`
+ * report what is published there.
  * Get it with `client.stage(stageId)`; the same id gives the same object. The token must carry a
  * grant for the stage (a participant token from `server.stages.createParticipantToken`).
  *
@@ -88,6 +89,11 @@ export class Stage {
   /** The stage as stored (from the latest open); `undefined` until opened. */
   get info(): StageRecord | undefined {
     return this.record;
+  }
+
+  /** The stage's media room (for `client.streams`); `undefined` until opened. */
+  get streamRoomId(): string | undefined {
+    return typeof this.record?.streamRoomId === 'string' ? this.record.streamRoomId : undefined;
   }
 
   /** This user's participant id on the stage (from the latest open). */
@@ -153,7 +159,7 @@ export class Stage {
     await this.call('stage.kick', { userIds: checkUserIds('kick', userIds) });
   }
 
-  /** Everyone on the stage, with status, capabilities and announced streams. */
+  /** Everyone on the stage, with status, capabilities and the streams they publish. */
   async participants(): Promise<StageParticipant[]> {
     const result = await this.call<{ participants?: StageParticipant[] }>('stage.participants', {});
     return Array.isArray(result?.participants) ? result.participants : [];
@@ -165,16 +171,6 @@ export class Stage {
       throw new OnairError('invalid_argument', 'setSubscribeType: participantId must be a non-empty string');
     }
     await this.call('stage.setSubscribeType', { participantId, type: checkSubscribeType(type) });
-  }
-
-  /** Announces this user's media streams (only `ON_STAGE` with `PUBLISH`). */
-  async announceStreams(streams: StageStream[]): Promise<void> {
-    await this.call('stage.announceStreams', { streams: checkStreams(streams) });
-  }
-
-  /** Withdraws this user's announced streams. */
-  async withdrawStreams(): Promise<void> {
-    await this.call('stage.withdrawStreams', {});
   }
 
   /** Adds a handler; returns its remover. */

@@ -24,11 +24,19 @@ export type SubscribeType = 'NONE' | 'AUDIO_ONLY' | 'AUDIO_VIDEO';
 
 export const SUBSCRIBE_TYPES: readonly SubscribeType[] = ['NONE', 'AUDIO_ONLY', 'AUDIO_VIDEO'];
 
-/** One announced media stream of a participant. */
-export interface StageStream {
-  kind: 'audio' | 'video';
+/** One track of a stream a participant publishes in the stage's media room. */
+export interface StageStreamTrack {
   trackId: string;
-  [key: string]: unknown;
+  kind: 'audio' | 'video';
+}
+
+/**
+ * One stream a participant publishes in the stage's media room (`streamRoomId`): `streamId` is
+ * the media room's id of it (`client.streams` subscribes to its tracks by these ids).
+ */
+export interface StageStream {
+  streamId: string;
+  tracks: StageStreamTrack[];
 }
 
 /** A stage as stored by the server (`POST /v1/stages`). */
@@ -42,6 +50,8 @@ export interface StageRecord {
   composition?: unknown;
   /** ISO 8601. */
   createdAt: string;
+  /** The stage's media room: publish and subscribe there with `client.streams`. */
+  streamRoomId: string;
   [key: string]: unknown;
 }
 
@@ -54,6 +64,7 @@ export interface StageParticipant {
   status: StageStatus;
   capabilities: StageCapability[];
   attributes: Record<string, string>;
+  /** What the participant publishes now in the stage's media room. */
   streams: StageStream[];
   /** Whether the participant has an open connection on the stage. */
   connected?: boolean;
@@ -82,7 +93,9 @@ export interface StageEvents {
   stageRequestRejected: [info: Record<string, never>];
   participantJoined: [info: { participantId: string; userId: string }];
   participantLeft: [info: { participantId: string; userId: string }];
+  /** A participant published in the stage's media room (`streams.publish`). */
   participantStreamsAdded: [info: { participantId: string; userId: string; streams: StageStream[] }];
+  /** Those streams ended (unpublished, left the stage, kicked, disconnected, connection closed). */
   participantStreamsRemoved: [info: { participantId: string; userId: string; streams: StageStream[] }];
 }
 
@@ -131,20 +144,4 @@ export function checkSubscribeType(type: unknown): SubscribeType {
     throw new OnairError('invalid_argument', `setSubscribeType: type must be one of ${SUBSCRIBE_TYPES.join(', ')}`);
   }
   return type as SubscribeType;
-}
-
-export function checkStreams(streams: unknown): StageStream[] {
-  if (!Array.isArray(streams) || streams.length === 0) {
-    throw new OnairError('invalid_argument', 'announceStreams: streams must be a non-empty array of {kind, trackId}');
-  }
-  for (const s of streams) {
-    const o = s as Record<string, unknown> | null;
-    if (typeof o !== 'object' || o === null || (o['kind'] !== 'audio' && o['kind'] !== 'video')) {
-      throw new OnairError('invalid_argument', 'announceStreams: streams[].kind must be "audio" or "video"');
-    }
-    if (typeof o['trackId'] !== 'string' || o['trackId'].length === 0) {
-      throw new OnairError('invalid_argument', 'announceStreams: streams[].trackId must be a non-empty string');
-    }
-  }
-  return streams as StageStream[];
 }

@@ -24,6 +24,7 @@ export type {
   StageRole,
   StageStatus,
   StageStream,
+  StageStreamTrack,
   SubscribeType,
 } from '../common/stage.js';
 export type { LivePublishMeta, LivePublishResult, LiveTransport, LiveTransportKind } from '../common/live.js';
