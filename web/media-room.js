@@ -47,6 +47,17 @@ function play(video) {
   });
 }
 
+/** A new camera or microphone track; an Error saying why when the browser gives none. */
+async function openDevice(which) {
+  const constraints = which === 'camera' ? { video: { width: 640, height: 360 } } : { audio: true };
+  try {
+    const media = await navigator.mediaDevices.getUserMedia(constraints);
+    return media.getTracks()[0];
+  } catch (err) {
+    throw new Error(`cannot open the ${which}: ${messageOf(err)}`);
+  }
+}
+
 const messageOf = (err) => (err?.name === 'NotAllowedError' ? 'the browser was not allowed to use it'
   : err?.name === 'NotFoundError' ? 'no such device was found'
     : err?.name === 'NotReadableError' ? 'the device is busy (another application uses it?)'
@@ -95,7 +106,14 @@ export class MediaRoom {
         this.#renderTile(data.streamId);
         this.sync();
       }),
-      streams.on('streamUnpublished', (data) => { if (mine(data)) this.#dropTile(data.streamId); }),
+      streams.on('streamUnpublished', (data) => {
+        if (!mine(data)) return;
+        if (this.handle?.streamId && data.streamId === this.handle.streamId) {
+          this.#ended().catch((err) => this.onError(`Turning your media off: ${err.message}`));
+          return;
+        }
+        this.#dropTile(data.streamId);
+      }),
       // A reconnect closed the peer connections (the SDK joins the room again): publish and
       // receive anew.
       this.client.on('connected', ({ resumed }) => { if (resumed) this.#restart(); }),
@@ -127,12 +145,44 @@ export class MediaRoom {
 
   /** Turns the camera on or off; resolves once the change is published. */
   setCamera(on) {
-    return this.#setTrack('camera', on, () => navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } }).then((m) => m.getVideoTracks()[0]));
+    return this.setMedia({ camera: on });
   }
 
   /** Turns the microphone on or off; resolves once the change is published. */
   setMicrophone(on) {
-    return this.#setTrack('microphone', on, () => navigator.mediaDevices.getUserMedia({ audio: true }).then((m) => m.getAudioTracks()[0]));
+    return this.setMedia({ microphone: on });
+  }
+
+  /**
+   * Turns the camera and the microphone on or off in one renegotiation (`undefined`: unchanged);
+   * resolves once the change is published. When it cannot be published, what was turned on is
+   * turned off again, so the page shows what the others get.
+   */
+  setMedia({ camera, microphone }) {
+    return this.queue.run(async () => {
+      const changes = Object.entries({ camera, microphone }).filter(([which, on]) => on !== undefined && Boolean(this[which]) !== on);
+      if (changes.length === 0) return;
+      const { streams } = this.client;
+      this.handle ??= await streams.createStream(this.streamRoomId);
+      const opened = [];
+      try {
+        for (const [which, on] of changes) {
+          if (on) {
+            this[which] = await openDevice(which);
+            opened.push(which);
+            await streams.addStreamTrack(this.handle, { track: this[which] });
+          } else {
+            await this.#closeDevice(which);
+          }
+        }
+        this.#renderLocal();
+        await this.#publishChange();
+      } catch (err) {
+        for (const which of opened) await this.#closeDevice(which);
+        this.#renderLocal();
+        throw err;
+      }
+    });
   }
 
   /** Stops publishing and receiving; removes the tiles. The room is left by the caller. */
@@ -148,38 +198,21 @@ export class MediaRoom {
     });
   }
 
-  #setTrack(which, on, open) {
+  async #closeDevice(which) {
+    if (!this[which]) return;
+    await this.client.streams.removeStreamTrack(this.handle, this[which]);
+    this[which].stop();
+    this[which] = null;
+  }
+
+  /** The server ended this page's stream (kicked off a stage, transport lost): all off. */
+  #ended() {
     return this.queue.run(async () => {
-      if (Boolean(this[which]) === on) return;
-      const { streams } = this.client;
-      this.handle ??= await streams.createStream(this.streamRoomId);
-      if (on) {
-        let track;
-        try {
-          track = await open();
-        } catch (err) {
-          throw new Error(`cannot open the ${which}: ${messageOf(err)}`);
-        }
-        this[which] = track;
-        await streams.addStreamTrack(this.handle, { track });
-      } else {
-        await streams.removeStreamTrack(this.handle, this[which]);
-        this[which].stop();
-        this[which] = null;
-      }
+      await this.#closeDevice('camera');
+      await this.#closeDevice('microphone');
+      if (this.published) await this.client.streams.unpublishStream(this.handle).catch(() => undefined);
+      this.published = false;
       this.#renderLocal();
-      try {
-        await this.#publishChange();
-      } catch (err) {
-        // Not sent: undo, so the toggles show what the others get.
-        if (on) {
-          await streams.removeStreamTrack(this.handle, this[which]);
-          this[which].stop();
-          this[which] = null;
-          this.#renderLocal();
-        }
-        throw err;
-      }
     });
   }
 

@@ -64,7 +64,8 @@ async function join(user, roomName) {
   members.add(user);
   renderMembers();
   media = new MediaRoom({
-    client, streamRoomId: roomId, tiles: $('tiles'), me: user, onError: (text) => setStatus(text), onChange: renderEmpty,
+    client, streamRoomId: roomId, tiles: $('tiles'), me: user, onError: (text) => setStatus(text),
+    onChange: () => { renderEmpty(); renderToggles(); },
   });
   await media.start();
 
