@@ -37,13 +37,13 @@ function play(video) {
     if (video.muted) return;
     video.muted = true;
     video.play().catch(() => undefined);
-    const tile = video.closest('.tile');
-    tile?.classList.add('sound-blocked');
-    tile?.addEventListener('click', () => {
+    // Any click on the page lets it play sound.
+    video.closest('.tile')?.classList.add('sound-blocked');
+    document.addEventListener('click', () => {
       video.muted = false;
-      tile.classList.remove('sound-blocked');
+      video.closest('.tile')?.classList.remove('sound-blocked');
       video.play().catch(() => undefined);
-    }, { once: true });
+    }, { once: true, capture: true });
   });
 }
 
@@ -71,15 +71,18 @@ export class MediaRoom {
    * @param {HTMLElement} options.tiles the container of the tiles
    * @param {string} options.me this page's user, for its own tile's caption
    * @param {(message: string) => void} [options.onError] hears what went wrong (shown on the page)
-   * @param {() => void} [options.onChange] hears tiles coming and going
+   * @param {() => void} [options.onChange] hears tiles and this page's media coming and going
+   * @param {() => Promise<unknown>} [options.beforeRejoin] runs after a reconnect before the room
+   *   is joined again (a stage's media room admits a connection once the stage is open on it)
    */
-  constructor({ client, streamRoomId, tiles, me, onError, onChange }) {
+  constructor({ client, streamRoomId, tiles, me, onError, onChange, beforeRejoin }) {
     this.client = client;
     this.streamRoomId = streamRoomId;
     this.tiles = tiles;
     this.me = me;
     this.onError = onError ?? (() => undefined);
     this.onChange = onChange ?? (() => undefined);
+    this.beforeRejoin = beforeRejoin ?? (() => Promise.resolve());
     this.queue = new SerialQueue();
     this.handle = null;
     this.published = false;
@@ -241,6 +244,7 @@ export class MediaRoom {
     for (const id of [...this.remote.keys()]) this.#dropTile(id);
     this.received.clear();
     await this.queue.run(async () => {
+      await this.beforeRejoin();
       await this.client.streams.joinStreamRoom(this.streamRoomId);
       this.published = false;
       if (this.camera || this.microphone) await this.#publishChange();
