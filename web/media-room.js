@@ -74,8 +74,10 @@ export class MediaRoom {
    * @param {() => void} [options.onChange] hears tiles and this page's media coming and going
    * @param {() => Promise<unknown>} [options.beforeRejoin] runs after a reconnect before the room
    *   is joined again (a stage's media room admits a connection once the stage is open on it)
+   * @param {() => boolean} [options.mayPublish] after a reconnect: whether to publish the devices
+   *   that are on again (else they turn off)
    */
-  constructor({ client, streamRoomId, tiles, me, onError, onChange, beforeRejoin }) {
+  constructor({ client, streamRoomId, tiles, me, onError, onChange, beforeRejoin, mayPublish }) {
     this.client = client;
     this.streamRoomId = streamRoomId;
     this.tiles = tiles;
@@ -83,6 +85,7 @@ export class MediaRoom {
     this.onError = onError ?? (() => undefined);
     this.onChange = onChange ?? (() => undefined);
     this.beforeRejoin = beforeRejoin ?? (() => Promise.resolve());
+    this.mayPublish = mayPublish ?? (() => true);
     this.queue = new SerialQueue();
     this.handle = null;
     this.published = false;
@@ -210,13 +213,15 @@ export class MediaRoom {
 
   /** The server ended this page's stream (kicked off a stage, transport lost): all off. */
   #ended() {
-    return this.queue.run(async () => {
-      await this.#closeDevice('camera');
-      await this.#closeDevice('microphone');
-      if (this.published) await this.client.streams.unpublishStream(this.handle).catch(() => undefined);
-      this.published = false;
-      this.#renderLocal();
-    });
+    return this.queue.run(() => this.#allOff());
+  }
+
+  async #allOff() {
+    await this.#closeDevice('camera');
+    await this.#closeDevice('microphone');
+    if (this.published) await this.client.streams.unpublishStream(this.handle).catch(() => undefined);
+    this.published = false;
+    this.#renderLocal();
   }
 
   /** Publishes the tracks now on: the first one publishes, later changes update, none unpublishes. */
@@ -247,7 +252,9 @@ export class MediaRoom {
       await this.beforeRejoin();
       await this.client.streams.joinStreamRoom(this.streamRoomId);
       this.published = false;
-      if (this.camera || this.microphone) await this.#publishChange();
+      if (!this.camera && !this.microphone) return;
+      if (this.mayPublish()) await this.#publishChange();
+      else await this.#allOff();
     }).catch((err) => this.onError(`After the reconnect: ${err.message}`));
     await this.sync();
   }

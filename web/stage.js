@@ -282,6 +282,7 @@ async function joinMedia(user, opened) {
       client, streamRoomId, tiles: $('stage-tiles'), me: user, onError: (text) => setStatus(text), onChange: renderVideo,
       // After a reconnect the media room admits this connection once the stage is open on it.
       beforeRejoin: () => stage.open(),
+      mayPublish: () => stage.status === 'ON_STAGE' && canPublish,
     });
     await media.start();
     renderVideo();

@@ -39,9 +39,9 @@ function renderToggles() {
   const camera = Boolean(media?.camera);
   const microphone = Boolean(media?.microphone);
   $('camera').setAttribute('aria-pressed', String(camera));
-  $('camera').textContent = camera ? 'Camera on' : 'Camera off';
+  $('camera').textContent = camera ? 'Stop camera' : 'Start camera';
   $('microphone').setAttribute('aria-pressed', String(microphone));
-  $('microphone').textContent = microphone ? 'Microphone on' : 'Microphone off';
+  $('microphone').textContent = microphone ? 'Mute' : 'Unmute';
 }
 
 function renderEmpty() {

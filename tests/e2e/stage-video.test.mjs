@@ -1,7 +1,8 @@
 // The stage demo page's media in Chromium with fake camera and microphone: a host on stage goes
 // on camera and a viewer decodes it; the viewer, accepted and on stage, goes on camera and the
 // host decodes it; a kick ends the viewer's stream everywhere (its tile goes, its devices turn
-// off); the host leaving the camera removes its tile at the viewer.
+// off); the host leaving the camera removes its tile at the viewer; a host whose connection
+// drops comes back off camera.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
@@ -30,6 +31,17 @@ async function openAs(user, stageId, role) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The page's WebSockets, so the test can drop its connection.
+  await page.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.sockets.push(this);
+      }
+    };
+  });
   await page.goto(`${srv.url}/stage.html?stage=${stageId}&user=${user}&role=${role}&autostart=1`);
   await page.locator('#stage-view').waitFor({ state: 'visible', timeout: 10_000 });
   return { page, context, errors };
@@ -106,6 +118,19 @@ test('host on camera → viewer decodes; accepted viewer on camera → host deco
   await remoteTile(viewer.page, 'hana').waitFor({ state: 'detached', timeout: 10_000 });
   await viewer.page.locator('#no-video').waitFor({ state: 'visible', timeout: 5000 });
   assert.equal(await host.page.locator('#camera-on').isVisible(), true, 'still on stage: may go on camera again');
+
+  // On camera again, then the host's connection drops: the server takes it off the stage and
+  // ends its stream, so after the reconnect the page is off camera (not publishing), with no error.
+  await host.page.click('#camera-on');
+  await remoteTile(viewer.page, 'hana').waitFor({ timeout: 10_000 });
+  await host.page.evaluate(() => window.sockets.forEach((ws) => ws.close()));
+  await host.page.locator('#status', { hasText: 'Connected as hana' }).waitFor({ timeout: 15_000 });
+  await remoteTile(viewer.page, 'hana').waitFor({ state: 'detached', timeout: 10_000 });
+  await host.page.locator('#stage-tiles .tile[data-local]').waitFor({ state: 'detached', timeout: 10_000 });
+  const hostStatus = await host.page.locator('#my-status').getAttribute('data-status');
+  assert.equal(await host.page.locator('#camera-on').isVisible(), hostStatus === 'ON_STAGE');
+  assert.equal(await host.page.locator('#camera-off').isVisible(), false);
+  assert.match(await host.page.locator('#status').textContent(), /^Connected as hana$/);
 
   assert.deepEqual([...host.errors, ...viewer.errors], []);
   await host.context.close();

@@ -1,7 +1,8 @@
 // The meetings demo page (/streams.html) in Chromium with fake camera and microphone: two pages
 // join one room by name, turn their cameras on and each shows the other's tile with video
 // frames decoding; the microphone marks a tile with audio; camera off leaves an audio-only tile,
-// both off (or leaving) removes it on the other page.
+// both off (or leaving) removes it on the other page; a page whose connection drops publishes
+// and receives again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
@@ -25,6 +26,17 @@ async function openAs(user, room) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The page's WebSockets, so a test can drop its connection.
+  await page.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.sockets.push(this);
+      }
+    };
+  });
   await page.goto(`${srv.url}/streams.html?room=${encodeURIComponent(room)}&user=${user}&autostart=1`);
   await page.locator('#meeting').waitFor({ state: 'visible', timeout: 10_000 });
   pages[user] = { page, context, errors };
@@ -114,6 +126,20 @@ test('microphone on marks the tile; camera off leaves audio only; both off remov
   await decodes(ben, 'ana');
 });
 
+test('after its connection drops, a page publishes and receives again', async () => {
+  const { page: ana } = pages.ana;
+  const { page: ben } = pages.ben;
+  const before = await remoteTile(ben, 'ana').getAttribute('data-stream-id');
+  await ana.evaluate(() => window.sockets.forEach((ws) => ws.close()));
+  await ana.locator('#status', { hasText: 'Connected again as ana' }).waitFor({ timeout: 15_000 });
+  // Ana's old stream ended with her connection; the new one gets a new tile at ben's.
+  await ben.locator(`#tiles .tile[data-user="ana"]:not([data-stream-id="${before}"])`).waitFor({ timeout: 15_000 });
+  assert.equal(await remoteTile(ben, 'ana').count(), 1);
+  await decodes(ben, 'ana');
+  await decodes(ana, 'ben');
+  assert.equal(await ana.locator('#camera').getAttribute('aria-pressed'), 'true');
+});
+
 test('leaving the room removes the tile and the member on the other page', async () => {
   const { page: ana } = pages.ana;
   const { page: ben } = pages.ben;
@@ -122,5 +148,23 @@ test('leaving the room removes the tile and the member on the other page', async
   await remoteTile(ana, 'ben').waitFor({ state: 'detached', timeout: 10_000 });
   await ana.locator('#members .member[data-user="ben"]').waitFor({ state: 'detached', timeout: 10_000 });
   assert.deepEqual([...pages.ana.errors, ...pages.ben.errors], []);
-  assert.match(await ana.locator('#status').textContent(), /Connected as ana/);
+  assert.match(await ana.locator('#status').textContent(), /Connected (again )?as ana/, 'no error shown');
+});
+
+test('a camera the browser refuses is reported on the page, and the toggle stays off', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+  await page.goto(`${srv.url}/streams.html?room=refusals&user=rita&autostart=1`);
+  await page.locator('#meeting').waitFor({ state: 'visible', timeout: 10_000 });
+  await page.click('#camera');
+  await page.locator('#status', { hasText: 'cannot open the camera: the browser was not allowed to use it' }).waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('#camera').getAttribute('aria-pressed'), 'false');
+  assert.equal(await page.locator('#tiles .tile').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
 });
