@@ -2,7 +2,13 @@
 // stage is a demo stage (id demo_…, made by the server's development endpoint POST /v1/demo/stages),
 // and a demo token with a grant for it comes from POST /v1/demo/token; demo tokens reach no other
 // stage. A real app mints participant tokens with POST /v1/stages/{id}/participant-tokens.
+//
+// Media: every participant joins the stage's media room (`stage.streamRoomId`) with the SDK's
+// stream API and gets a tile per stream published there; a participant ON_STAGE whose token has
+// PUBLISH may go on camera (camera and microphone, published into that room). Leaving the stage
+// or being kicked ends the stream on the server; the page then turns its devices off.
 import { connect } from '/sdk/client/index.js';
+import { MediaRoom } from '/media-room.js';
 
 const $ = (id) => document.getElementById(id);
 const LABELS = {
@@ -20,6 +26,10 @@ let stage = null;
 let me = '';
 let role = 'viewer';
 let participants = [];
+/** The stage's media room on this page, once joined. */
+let media = null;
+/** Whether this participant's token has PUBLISH (from the participant list). */
+let canPublish = false;
 /** Set while this page itself leaves or cancels, so that is not reported as a kick. */
 let ownExit = false;
 
@@ -72,6 +82,14 @@ function renderMe() {
   $('cancel').textContent = status === 'ACCEPTED_TO_JOIN_STAGE' ? 'Not now' : 'Cancel request';
   $('join-stage').hidden = status !== 'ACCEPTED_TO_JOIN_STAGE';
   $('leave').hidden = status !== 'ON_STAGE';
+  const onCamera = Boolean(media?.camera || media?.microphone);
+  $('camera-on').hidden = !media || status !== 'ON_STAGE' || !canPublish || onCamera;
+  $('camera-off').hidden = !media || !onCamera;
+}
+
+function renderVideo() {
+  $('no-video').hidden = $('stage-tiles').children.length > 0;
+  renderMe();
 }
 
 function renderRequests() {
@@ -103,12 +121,17 @@ function renderRequests() {
 }
 
 function renderParticipants() {
+  const mine = participants.find((p) => p.participantId === stage?.participantId) ?? participants.find((p) => p.userId === me);
+  const couldPublish = canPublish;
+  if (mine) canPublish = (mine.capabilities ?? []).includes('PUBLISH');
+  if (canPublish !== couldPublish) renderMe();
   const order = { ON_STAGE: 0, ACCEPTED_TO_JOIN_STAGE: 1, REQUESTED_TO_JOIN_STAGE: 2, OFF_STAGE: 3 };
   const sorted = [...participants].sort((a, b) => (order[a.status] - order[b.status]) || a.userId.localeCompare(b.userId));
   $('participants').replaceChildren(...sorted.map((p) => {
     const li = document.createElement('li');
     li.dataset.user = p.userId;
     li.dataset.status = p.status;
+    li.dataset.streams = String(p.streams?.length ?? 0);
     li.classList.toggle('offline', p.connected === false);
     const who = document.createElement('span');
     who.className = 'name';
@@ -116,13 +139,20 @@ function renderParticipants() {
     const tag = document.createElement('span');
     tag.className = 'role-tag';
     tag.textContent = p.role;
+    const badges = [];
+    if (p.streams?.length) {
+      const live = document.createElement('span');
+      live.className = 'on-camera';
+      live.textContent = 'on camera';
+      badges.push(live);
+    }
     const actions = document.createElement('span');
     actions.className = 'row-actions';
     actions.append(statusPill(p.status));
     if (role === 'host' && p.userId !== me && (p.status === 'ON_STAGE' || p.status === 'ACCEPTED_TO_JOIN_STAGE')) {
       actions.append(button('Kick', 'kick danger', () => stage.kick([p.userId]).then(refreshParticipants)));
     }
-    li.append(who, tag, actions);
+    li.append(who, ...badges, tag, actions);
     return li;
   }));
   const connected = participants.filter((p) => p.connected !== false).length;
@@ -199,6 +229,10 @@ async function start(user, stageId, asRole) {
     } else if (status === 'REQUESTED_TO_JOIN_STAGE') showMessage('Waiting for a host to answer…', 'info');
     else if (status === 'OFF_STAGE' && ownExit) showMessage('', 'info');
     previous = status;
+    // Off stage, the server has ended this page's stream: turn the devices off too.
+    if (status !== 'ON_STAGE' && (media?.camera || media?.microphone)) {
+      media.setMedia({ camera: false, microphone: false }).catch((err) => setStatus(`Leave camera: ${err.message}`)).finally(renderMe);
+    }
     renderMe();
     refreshParticipants();
   });
@@ -225,6 +259,7 @@ async function start(user, stageId, asRole) {
   $('my-role').textContent = asRole;
   $('host-panel').hidden = asRole !== 'host';
   participants = opened.participants ?? [];
+  await joinMedia(user, opened);
   renderMe();
   renderRequests();
   renderParticipants();
@@ -235,6 +270,26 @@ async function start(user, stageId, asRole) {
   setInterval(() => {
     if (document.visibilityState === 'visible') refreshParticipants();
   }, PARTICIPANTS_POLL_MS);
+}
+
+/** Joins the stage's media room: tiles for whoever is on camera. The stage stays usable without. */
+async function joinMedia(user, opened) {
+  const streamRoomId = stage.streamRoomId ?? opened.stage?.streamRoomId;
+  if (!streamRoomId) return;
+  try {
+    await client.streams.joinStreamRoom(streamRoomId);
+    media = new MediaRoom({
+      client, streamRoomId, tiles: $('stage-tiles'), me: user, onError: (text) => setStatus(text), onChange: renderVideo,
+      // After a reconnect the media room admits this connection once the stage is open on it.
+      beforeRejoin: () => stage.open(),
+      mayPublish: () => stage.status === 'ON_STAGE' && canPublish,
+    });
+    await media.start();
+    renderVideo();
+  } catch (err) {
+    media = null;
+    setStatus(`Stage video is off: ${err.message}`);
+  }
 }
 
 function wire(id, label, fn) {
@@ -254,6 +309,8 @@ wire('request', 'Request to join', () => stage.requestAccess());
 wire('cancel', 'Cancel request', () => ownStep(() => stage.cancelRequestAccess()));
 wire('join-stage', 'Join stage', () => stage.join());
 wire('leave', 'Leave', () => ownStep(() => stage.leave()));
+wire('camera-on', 'Go on camera', () => media.setMedia({ camera: true, microphone: true }));
+wire('camera-off', 'Leave camera', () => media.setMedia({ camera: false, microphone: false }));
 
 $('stage-form').addEventListener('submit', async (e) => {
   e.preventDefault();

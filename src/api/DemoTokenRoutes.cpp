@@ -29,6 +29,17 @@ bool validStageId(const std::string& id) {
   return true;
 }
 
+// 1–64 characters of letters, digits, space and [_.-], not starting or ending with a space: a
+// name a person types for a meeting room.
+bool validStreamRoomName(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name.front() == ' ' || name.back() == ' ') return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == ' ';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 bool isDemoStageId(const std::string& id) {
   return id.size() > std::char_traits<char>::length(kDemoStagePrefix) && id.rfind(kDemoStagePrefix, 0) == 0;
 }
@@ -76,7 +87,8 @@ void demoToken(const auth::TokenIssuer& issuer, const net::HttpRequest& req, Htt
   claims.userId = user;
   claims.name = name.value_or(user);
   std::vector<std::string> grants{"room:demo_*:subscribe,publish,presence,history,metadata",
-                                  "channel:demo_*:subscribe,publish,history", "live:content:demo-*:publish,attach"};
+                                  "channel:demo_*:subscribe,publish,history", "live:content:demo-*:publish,attach",
+                                  "stream:" + std::string(kDemoStreamContext) + ":join,publish,subscribe"};
   if (stageId) {
     grants.push_back("stage:" + *stageId + ":" + role + ",publish,subscribe");
     claims.attributes["participantId"] = "p_" + user;
@@ -101,10 +113,23 @@ void demoStage(const CreateDemoStage& createStage, const net::HttpRequest& req, 
   createStage(boost::json::object{{"name", name}}, replyTo(std::move(respond)));
 }
 
+void demoStreamRoom(const OpenDemoStreamRoom& openStreamRoom, const net::HttpRequest& req, HttpRouter::Respond& respond) {
+  auto in = jsonBody(req, respond);
+  if (!in) return;
+  ArgReader args(*in);
+  std::string name = args.string("name", 1, 64);
+  std::string user = args.string("user", 1, 64);
+  if (!args.error() && !validStreamRoomName(name)) {
+    args.fail("name must be 1-64 characters of letters, digits, space and _ . - (no space at either end)");
+  }
+  if (args.error()) return respond(errorReply(*args.error()));
+  openStreamRoom(name, user, replyTo(std::move(respond)));
+}
+
 }  // namespace
 
 void registerDemoTokenRoutes(HttpRouter& router, const auth::TokenIssuer& issuer, bool loopbackOnly,
-                             CreateDemoStage createStage) {
+                             CreateDemoStage createStage, OpenDemoStreamRoom openStreamRoom) {
   router.add("POST", "/v1/demo/token", HttpRouter::Access::Public,
              [&issuer, loopbackOnly](net::EventLoop&, const net::HttpRequest& req, HttpRouter::Respond respond) {
                if (auto e = refusal(req, loopbackOnly)) return respond(errorReply(*e));
@@ -115,6 +140,12 @@ void registerDemoTokenRoutes(HttpRouter& router, const auth::TokenIssuer& issuer
                                                                   HttpRouter::Respond respond) {
                if (auto e = refusal(req, loopbackOnly)) return respond(errorReply(*e));
                demoStage(createStage, req, respond);
+             });
+  router.add("POST", "/v1/demo/streams", HttpRouter::Access::Public,
+             [openStreamRoom = std::move(openStreamRoom), loopbackOnly](net::EventLoop&, const net::HttpRequest& req,
+                                                                        HttpRouter::Respond respond) {
+               if (auto e = refusal(req, loopbackOnly)) return respond(errorReply(*e));
+               demoStreamRoom(openStreamRoom, req, respond);
              });
 }
 

@@ -44,7 +44,7 @@ const std::vector<KeyDef>& table() {
       {"auth.leeway_seconds", "clock skew tolerated on token nbf/exp; a connection closes (4011) this long after its token's exp", &Config::authLeewaySeconds, 0, 600},
       {"auth.max_token_ttl_seconds", "longest ttl POST /v1/tokens and the CLI will mint", &Config::authMaxTokenTtlSeconds, 1, int64_t(366) * 24 * 3600},
       {"shutdown.grace_ms", "on SIGTERM/SIGINT, how long to wait for clients to close before exiting", &Config::shutdownGraceMs, 0, 60000},
-      {"dev.demo_tokens", "POST /v1/demo/token for the demo pages: auto (only with the generated dev key, loopback callers), on, off", nullptr, 0, 0, &Config::devDemoTokens, {"auto", "on", "off"}},
+      {"dev.demo_tokens", "POST /v1/demo/token, /v1/demo/stages and /v1/demo/streams for the demo pages: auto (only with the generated dev key, loopback callers), on, off", nullptr, 0, 0, &Config::devDemoTokens, {"auto", "on", "off"}},
       {"live.publish_ttl_seconds", "a live entry not refreshed expires this long after its last publish", &Config::livePublishTtlSeconds, 1, 86400},
       {"live.slot_ttl_seconds", "an attach slot not heartbeaten expires after this long", &Config::liveSlotTtlSeconds, 1, 86400},
       {"live.attach_rate_per_minute", "attaches per user per minute; more get rate_limited", &Config::liveAttachRatePerMinute, 1, 1000000},

@@ -40,6 +40,7 @@
 #include "stage/StageOps.hpp"
 #include "stage/StageRoutes.hpp"
 #include "stage/StageService.hpp"
+#include "streams/DemoStreamRooms.hpp"
 #include "streams/StreamOps.hpp"
 #include "streams/StreamRoutes.hpp"
 #include "streams/StreamService.hpp"
@@ -200,7 +201,7 @@ void printBanner(const Config& c, uint16_t port, const std::string& executable, 
              "\n  Development API key: {}  (secret in {})\n"
              "  Mint a client token:\n"
              "    {} token create --data-dir {} --user alice --ttl 1h --grant 'room:*:subscribe,publish,presence,history'\n"
-             "  Demo pages: http://{}:{}/ (rooms), /live.html (live), /stage.html (stages)\n\n",
+             "  Demo pages: http://{}:{}/ (rooms), /live.html (live), /stage.html (stages), /streams.html (meetings)\n\n",
              c.keys.front().key, (std::filesystem::path(c.dataDir) / "credentials.toml").string(), executable, c.dataDir,
              c.httpHost, port);
 }
@@ -247,6 +248,7 @@ int Server::run(Config config, const std::string& executable) {
   streams::StreamService streamService(pool, engine, streams::StreamOptions{static_cast<size_t>(config.streamsMaxUsers),
                                                                           static_cast<size_t>(config.streamsMaxMetaBytes)},
                                         media.get());
+  streams::DemoStreamRooms demoStreamRooms(engine.registry(), streamService, api::kDemoStreamContext);
   std::unique_ptr<live::LiveService> liveService;
   try {
     liveService = std::make_unique<live::LiveService>(pool, engine, liveOptions(config));
@@ -284,10 +286,14 @@ int Server::run(Config config, const std::string& executable) {
   streams::registerStreamRoutes(routes, streamService);
   const bool demoTokens = config.devDemoTokens == "on" || (config.devDemoTokens == "auto" && config.keysSource == "generated");
   if (demoTokens) {
-    api::registerDemoTokenRoutes(routes, issuer, config.devDemoTokens == "auto",
-                                 [&stageService](boost::json::object settings, api::Reply reply) {
-                                   stageService.create(std::move(settings), std::move(reply), api::kDemoStagePrefix);
-                                 });
+    api::registerDemoTokenRoutes(
+        routes, issuer, config.devDemoTokens == "auto",
+        [&stageService](boost::json::object settings, api::Reply reply) {
+          stageService.create(std::move(settings), std::move(reply), api::kDemoStagePrefix);
+        },
+        [&demoStreamRooms](const std::string& name, const std::string& user, api::Reply reply) {
+          demoStreamRooms.open(name, user, std::move(reply));
+        });
   }
   api::StaticFiles files(resolveWebRoot(config, executable));
   if (files.root().empty()) spdlog::warn("no web/ folder found: static pages are off (set http.web_root)");

@@ -248,7 +248,8 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
 api::Result MediaRoom::unpublish(const std::string& sessionId, const std::string& streamId) {
   auto it = publishers_.find(sessionId);
   if (it == publishers_.end() || it->second.streamId != streamId) return notFound("you publish no stream " + streamId + " in this room");
-  removeSession(sessionId);
+  // Only the publishing peer connection closes: what this connection receives goes on.
+  stopPublishing(sessionId);
   return json::value(json::object());
 }
 
@@ -409,13 +410,7 @@ void MediaRoom::subscribeData(SubscriberSession& subscriber, const std::vector<T
 // ---- leaving and closing -----------------------------------------------------------------------
 
 void MediaRoom::removeSession(const std::string& sessionId) {
-  // The state goes first: the router's close callbacks then find nothing of it.
-  if (auto it = publishers_.find(sessionId); it != publishers_.end()) {
-    PublisherSession publisher = std::move(it->second);
-    publishers_.erase(it);
-    router_.closeTransport(publisher.transport);
-    if (publisher.published) unpublished(sessionId, publisher.streamId, publisher.userId);
-  }
+  stopPublishing(sessionId);
   if (auto it = subscribers_.find(sessionId); it != subscribers_.end()) {
     const rtc::sfu::TransportId transport = it->second.transport;
     subscribers_.erase(it);

@@ -178,3 +178,26 @@ test('a later offer on the same peer connection renegotiates the stream: streamU
   await untilNoTransports();
   assert.equal(updated.length, 2);
 });
+
+test('unpublish closes only the publishing transport: what the connection receives goes on', async () => {
+  const id = await room();
+  const alice = await user('alice');
+  const bob = await user('bob');
+  await alice.streams.joinStreamRoom(id);
+  await bob.streams.joinStreamRoom(id);
+  const bobs = await publish(bob, id);
+  const mine = await publish(alice, id);
+  const offer = { streamRoomId: id, sdp: subscriberOffer, subscriptions: [{ mid: '0', streamId: bobs.streamId, trackId: 'mic' }] };
+  const first = await alice.request('streams.subscribe', offer);
+  assert.equal(await transports(), 3, 'two publishing transports and alice\'s subscribing one');
+
+  assert.deepEqual(await alice.request('streams.unpublish', { streamRoomId: id, streamId: mine.streamId }), {});
+  assert.equal(await transports(), 2, 'bob\'s publishing transport and alice\'s subscribing one');
+  // The same subscribing transport answers alice's next offer (same ICE credentials).
+  const again = await alice.request('streams.subscribe', offer);
+  const ufrag = (sdp) => /a=ice-ufrag:([^\r\n]+)/.exec(sdp)[1];
+  assert.equal(ufrag(again.sdp), ufrag(first.sdp));
+  await alice.streams.leaveStreamRoom(id);
+  await bob.streams.leaveStreamRoom(id);
+  await untilNoTransports();
+});
