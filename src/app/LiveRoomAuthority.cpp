@@ -17,11 +17,15 @@ LiveRoomAuthority::LiveRoomAuthority(hub::ShardPool& pool, live::LiveService& li
   });
 }
 
-// The slots are kept on the connection's shard: asked there.
+// The slots are kept on the connection's shard: asked there. A broadcast's producer may name any
+// room as its signalingChannelId, so its viewers get only as far as the producer itself: into a
+// room the producer has joined on its own right (a broadcast of the server API: anywhere).
 void LiveRoomAuthority::admit(const std::string& roomId, const streams::StreamActor& actor, std::function<void(Decision)> done) {
   pool_.post(actor.shard, [this, roomId, actor, done] {
     auto session = actor.session.lock();
-    done(session && live_.holdsWebrtcSlot(actor.shard, session.get(), roomId) ? Decision::admit() : Decision::pass());
+    const auto producer = session ? live_.webrtcSlotProducer(actor.shard, session.get(), roomId) : std::nullopt;
+    if (!producer) return done(Decision::pass());
+    done(producer->empty() ? Decision::admit() : Decision::admitIfJoined(*producer));
   });
 }
 

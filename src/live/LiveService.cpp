@@ -81,6 +81,7 @@ struct LiveService::Shard {
   struct WebrtcSlot {
     std::string slotKey;
     std::string roomId;
+    std::string producer;  // the broadcast's publishing user; empty: the server API
   };
   boost::unordered_flat_map<api::ClientSession*, boost::container::small_vector<WebrtcSlot, 1>> webrtcSlots;
   std::unordered_map<std::string, Entry> entries;  // live ones only
@@ -483,7 +484,7 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::O
   api::JsonText handle = handleText(*at, expiresAt, it->second.widgetId);
   // Recorded on the viewer's shard before the handle reaches it: a join right after the handle
   // finds the slot.
-  if (transportKind == kWebrtc) addWebrtcLocal(request.shard, request.session, at->slotKey, at->signalingRoom);
+  if (transportKind == kWebrtc) addWebrtcLocal(request.shard, request.session, at->slotKey, at->signalingRoom, it->second.owner);
   if (!relay) return at->reply(std::move(handle));
   // A relay viewer: on its shard, the handle first, then the init chunk and the chunks
   // since the last key (so it can start at once), then the live chunks.
@@ -714,8 +715,8 @@ void LiveService::relay(const std::string& liveId, uint8_t flags, std::string pa
 
 // Runs on the viewer's shard (inline when that is this thread, as a slot opened on its owner).
 void LiveService::addWebrtcLocal(size_t shard, const std::weak_ptr<api::ClientSession>& session, const std::string& slotKey,
-                                 const std::string& roomId) {
-  pool_.run(shard, [this, shard, session, slotKey, roomId] {
+                                 const std::string& roomId, const std::string& producer) {
+  pool_.run(shard, [this, shard, session, slotKey, roomId, producer] {
     auto s = session.lock();
     auto connection = s ? s->connection().lock() : nullptr;
     if (!connection || !connection->open()) return;
@@ -725,7 +726,7 @@ void LiveService::addWebrtcLocal(size_t shard, const std::weak_ptr<api::ClientSe
       // Its rooms let it go by themselves when it closes (streams' own close hook).
       s->onClosed([this, shard, key] { shards_[shard]->webrtcSlots.erase(key); });
     }
-    it->second.push_back({slotKey, roomId});
+    it->second.push_back({slotKey, roomId, producer});
   });
 }
 
@@ -746,11 +747,14 @@ void LiveService::releaseWebrtcLocal(size_t shard, const std::weak_ptr<api::Clie
   });
 }
 
-bool LiveService::holdsWebrtcSlot(size_t shard, const api::ClientSession* session, const std::string& roomId) const {
+std::optional<std::string> LiveService::webrtcSlotProducer(size_t shard, const api::ClientSession* session, const std::string& roomId) const {
   const auto& all = shards_[shard]->webrtcSlots;
   auto it = all.find(const_cast<api::ClientSession*>(session));
-  if (it == all.end()) return false;
-  return std::any_of(it->second.begin(), it->second.end(), [&](const Shard::WebrtcSlot& w) { return w.roomId == roomId; });
+  if (it == all.end()) return std::nullopt;
+  for (const auto& w : it->second) {
+    if (w.roomId == roomId) return w.producer;
+  }
+  return std::nullopt;
 }
 
 // ---- diagnostics ---------------------------------------------------------------------------

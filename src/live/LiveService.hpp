@@ -94,9 +94,10 @@ class LiveService {
 
   static std::optional<std::string> liveIdOfAttach(const std::string& attachId);
 
-  // On `shard`'s thread: whether `session` (a connection of that shard) holds a slot granted with
-  // the webrtc transport whose signalingChannelId is `roomId`.
-  bool holdsWebrtcSlot(size_t shard, const api::ClientSession* session, const std::string& roomId) const;
+  // On `shard`'s thread: when `session` (a connection of that shard) holds a slot granted with the
+  // webrtc transport whose signalingChannelId is `roomId`, the user who publishes that broadcast
+  // (empty: the server API); else nullopt.
+  std::optional<std::string> webrtcSlotProducer(size_t shard, const api::ClientSession* session, const std::string& roomId) const;
   // Called on the connection's shard when its last webrtc slot naming `roomId` goes while the
   // connection is open. Set before the shards start.
   using WebrtcRelease = std::function<void(size_t shard, std::weak_ptr<api::ClientSession> session, const std::string& roomId)>;
@@ -137,7 +138,8 @@ class LiveService {
   void unsubscribeRelay(size_t shard, const std::string& liveId, net::FrameSink* sink, bool local);
   void sendViewers(size_t owner, const std::string& liveId, Entry& entry);
   // Consumer side (the slot's shard): a connection's webrtc slots and the rooms they name.
-  void addWebrtcLocal(size_t shard, const std::weak_ptr<api::ClientSession>& session, const std::string& slotKey, const std::string& roomId);
+  void addWebrtcLocal(size_t shard, const std::weak_ptr<api::ClientSession>& session, const std::string& slotKey, const std::string& roomId,
+                      const std::string& producer);
   void releaseWebrtcLocal(size_t shard, const std::weak_ptr<api::ClientSession>& session, const std::string& slotKey);
   // The offered transport the consumer prefers most, or null.
   static const boost::json::value* negotiate(const Entry& entry, const std::vector<std::string>& preferences);

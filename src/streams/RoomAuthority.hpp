@@ -27,12 +27,17 @@ class RoomAuthority {
  public:
   // Admitted; refused with `error` (the room is this authority's, the connection may not join:
   // the answer unless a later authority admits it); or neither: the room is not this authority's.
+  // `admitIfJoined`: admitted only while a connection of that user is a member of the room that
+  // was let in by the room's own check or by another authority (a live viewer follows its
+  // broadcast's producer into a room the producer may use, never further).
   struct Decision {
     bool admitted = false;
     std::optional<api::ApiError> error;
-    static Decision admit() { return {true, std::nullopt}; }
+    std::optional<std::string> requiredMember;
+    static Decision admit() { return {true, std::nullopt, std::nullopt}; }
+    static Decision admitIfJoined(std::string userId) { return {true, std::nullopt, std::move(userId)}; }
     static Decision pass() { return {}; }
-    static Decision refuse(api::ApiError e) { return {false, std::move(e)}; }
+    static Decision refuse(api::ApiError e) { return {false, std::move(e), std::nullopt}; }
   };
   // One requested track: who publishes it and its kind ("audio" or "video").
   struct Track {

@@ -408,7 +408,7 @@ void StreamService::askAuthorities(const std::string& roomId, const StreamActor&
   if (next >= authorities_.size()) return reply(std::move(refusal));
   pool_.post(ownerOf(roomId), [this, roomId, actor, next, refusal = std::move(refusal), refusedByAuthority, reply]() mutable {
     authorities_[next]->admit(roomId, actor, [this, roomId, actor, next, refusal = std::move(refusal), refusedByAuthority, reply](RoomAuthority::Decision d) mutable {
-      if (d.admitted) return enter(roomId, "", actor, authorities_[next], reply);
+      if (d.admitted) return enter(roomId, "", actor, authorities_[next], reply, std::move(d.requiredMember));
       // The first authority that claims the room says why, should no later one let it in (a
       // stage's room may also be a live broadcast's webrtc room).
       const bool claims = d.error && !refusedByAuthority;
@@ -418,9 +418,14 @@ void StreamService::askAuthorities(const std::string& roomId, const StreamActor&
 }
 
 void StreamService::enter(const std::string& roomId, const std::string& contextId, const StreamActor& actor, RoomAuthority* authority,
-                          Reply reply) {
+                          Reply reply, std::optional<std::string> requiredMember) {
   size_t owner = ownerOf(roomId);
-  pool_.post(owner, [this, owner, roomId, contextId, actor, authority, reply] {
+  pool_.post(owner, [this, owner, roomId, contextId, actor, authority, reply, requiredMember] {
+    if (requiredMember && !hasOwnMember(roomId, *requiredMember, authority)) {
+      return reply(ApiError{ErrorCode::Permission,
+                            "the broadcast's producer (" + *requiredMember + ") has not joined stream room " + roomId + ": nothing to watch here yet",
+                            std::nullopt});
+    }
     auto& room = shards_[owner]->rooms[roomId];
     if (!contextId.empty()) room.contextId = contextId;
     if (authority) room.admittedBy[actor.sessionId] = authority;
@@ -445,6 +450,18 @@ void StreamService::enter(const std::string& roomId, const std::string& contextI
       reply(result);
     });
   });
+}
+
+bool StreamService::hasOwnMember(const std::string& roomId, const std::string& userId, const RoomAuthority* except) const {
+  const auto& rooms = shards_[ownerOf(roomId)]->rooms;
+  const auto room = rooms.find(roomId);
+  if (room == rooms.end()) return false;
+  for (const auto& [sessionId, member] : room->second.members) {
+    if (member.userId != userId) continue;
+    const auto by = room->second.admittedBy.find(sessionId);
+    if (by == room->second.admittedBy.end() || by->second != except) return true;
+  }
+  return false;
 }
 
 void StreamService::leave(const std::string& roomId, StreamActor actor, Reply reply) {

@@ -134,7 +134,12 @@ class StreamService {
   void removeMember(const std::string& roomId, const std::string& sessionId, bool announce);
   // A join the room's record allowed (`authority` null, `contextId` the room's) or an authority
   // admitted: on the owner, then recorded on the connection's shard.
-  void enter(const std::string& roomId, const std::string& contextId, const StreamActor& actor, RoomAuthority* authority, Reply reply);
+  // `requiredMember`: refused (permission) unless hasOwnMember(roomId, it, authority).
+  void enter(const std::string& roomId, const std::string& contextId, const StreamActor& actor, RoomAuthority* authority, Reply reply,
+             std::optional<std::string> requiredMember = std::nullopt);
+  // On the owner: whether a connection of `userId` is a member of the room that `except` did not
+  // admit (the room's own check or another authority did).
+  bool hasOwnMember(const std::string& roomId, const std::string& userId, const RoomAuthority* except) const;
   // Asks authorities_[next…] to admit the connection; when none does, replies the first
   // authority's refusal, else `refusal` (the room's own).
   void askAuthorities(const std::string& roomId, const StreamActor& actor, size_t next, api::ApiError refusal, bool refusedByAuthority,

@@ -244,11 +244,19 @@ test("a stage's media room can be a live broadcast's webrtc room: its live viewe
   const { room, host } = await stageWithHostOnStage('Broadcast');
   await host.client.streams.joinStreamRoom(room);
   const stream = await publish(host.client, room);
-  const liveId = `content:${process.pid}-${++n}`;
-  const producer = await connected((await api.createToken({ userId: 'stage-producer', ttl: 600, grants: ['live:content:*:publish'] })).token);
-  await producer.request('live.publish', { liveId, transports: [{ kind: 'webrtc', signalingChannelId: room }] });
-
   const viewer = await connected((await api.createToken({ userId: 'stage-watcher', ttl: 600, grants: ['live:content:*:attach'] })).token);
+  // A producer who is no member of the room cannot lead its viewers into it.
+  const intruderLive = `content:${process.pid}-${++n}`;
+  const intruder = await connected((await api.createToken({ userId: 'stage-intruder', ttl: 600, grants: ['live:content:*:publish'] })).token);
+  await intruder.request('live.publish', { liveId: intruderLive, transports: [{ kind: 'webrtc', signalingChannelId: room }] });
+  const intruded = await viewer.request('live.attach', { liveId: intruderLive, transports: ['webrtc'] });
+  await rejects(viewer.streams.joinStreamRoom(room), 'permission', /has not joined stream room/);
+  await viewer.request('live.release', { attachId: intruded.attachId });
+
+  // The host (joined to the room as a stage participant) broadcasts from another connection.
+  const liveId = `content:${process.pid}-${++n}`;
+  const producer = await connected((await api.createToken({ userId: host.userId, ttl: 600, grants: ['live:content:*:publish'] })).token);
+  await producer.request('live.publish', { liveId, transports: [{ kind: 'webrtc', signalingChannelId: room }] });
   await rejects(viewer.streams.joinStreamRoom(room), 'permission', /open stage/);
   const handle = await viewer.request('live.attach', { liveId, transports: ['webrtc'] });
   await viewer.streams.joinStreamRoom(room);
