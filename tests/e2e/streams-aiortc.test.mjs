@@ -73,7 +73,14 @@ test('aiortc publishes a test pattern and a tone; Chromium decodes both', { skip
     const second = await inbound(page);
     return (second.framesDecoded > first.framesDecoded && first.framesDecoded > 0 && second.audioPackets > 0) || second;
   });
-  // The tone is heard, not silence: Chromium's audio level on the received track is above zero.
+  // The tone is heard, not silence: played out (Chromium decodes audio only for a sink), the
+  // received track's audio level is above zero.
+  await page.evaluate(() => {
+    const audio = document.createElement('audio');
+    audio.srcObject = window.remote.find((e) => e.kind === 'audio').stream;
+    document.body.append(audio);
+    return audio.play();
+  });
   await waitFor('Chromium hears the tone', 5000, () => page.evaluate(async () => {
     let level = 0;
     for (const pc of window.pcs) (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') level = Math.max(level, s.audioLevel ?? 0); });
