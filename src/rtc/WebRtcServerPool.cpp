@@ -46,6 +46,14 @@ std::string WebRtcServerPool::metricsText() const {
            [](const WebRtcServer& s) { return read(s.counters().transportsConnected); });
   perShard("onair_rtc_consent_timeouts_total", "counter", "WebRTC transports closed because the peer stopped its ICE checks.",
            [](const WebRtcServer& s) { return read(s.counters().consentTimeouts); });
+  header(out, "onair_rtc_dtls_failures_total", "counter", "WebRTC transports closed by a failed DTLS handshake, by reason.");
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    for (size_t f = 0; f < WebRtcCounters::kDtlsFailures; ++f) {
+      const auto failure = static_cast<WebRtcCounters::DtlsFailure>(f);
+      out += fmt::format("onair_rtc_dtls_failures_total{{shard=\"{}\",reason=\"{}\"}} {}\n", i, WebRtcCounters::name(failure),
+                         servers_[i]->counters().dtlsFailures(failure));
+    }
+  }
   perShard("onair_rtc_udp_packets_in_total", "counter", "UDP datagrams received on the WebRTC sockets.",
            [](const WebRtcServer& s) { return read(s.socketCounters().packetsIn); });
   perShard("onair_rtc_udp_bytes_in_total", "counter", "Bytes received on the WebRTC sockets.",
