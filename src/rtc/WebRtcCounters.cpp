@@ -26,6 +26,22 @@ void WebRtcCounters::srtpFailed(SrtpError error, std::string_view what) {
   logRateLimited(kDropReasons + kVerdicts + size_t(error), what, srtp::SrtpSession::name(error));
 }
 
+void WebRtcCounters::dtlsFailed(std::string_view reason) {
+  DtlsFailure failure = DtlsFailure::Other;
+  if (reason == name(DtlsFailure::FingerprintMismatch)) failure = DtlsFailure::FingerprintMismatch;
+  if (reason == name(DtlsFailure::HandshakeTimeout)) failure = DtlsFailure::HandshakeTimeout;
+  add(dtlsFailureCounts[size_t(failure)]);
+}
+
+std::string_view WebRtcCounters::name(DtlsFailure failure) {
+  switch (failure) {
+    case DtlsFailure::FingerprintMismatch: return "fingerprint_mismatch";
+    case DtlsFailure::HandshakeTimeout: return "handshake_timeout";
+    case DtlsFailure::Other: return "other";
+  }
+  return "other";
+}
+
 void WebRtcCounters::logRateLimited(size_t slot, std::string_view reason, std::string_view detail) {
   ++sinceLogged_[slot];
   const auto now = std::chrono::steady_clock::now();

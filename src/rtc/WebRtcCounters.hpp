@@ -32,6 +32,14 @@ class WebRtcCounters {
     SendFailed,      // an outgoing packet the socket could not queue, or protect failed
   };
   static constexpr size_t kDropReasons = 9;
+
+  // Why a transport's DTLS handshake failed (the transport closes with it).
+  enum class DtlsFailure : uint8_t {
+    FingerprintMismatch,  // the peer's certificate is not the one its offer's a=fingerprint names
+    HandshakeTimeout,     // no handshake within DtlsTransport's time limit
+    Other,                // a failed handshake, no SRTP profile, key export, a fatal alert
+  };
+  static constexpr size_t kDtlsFailures = 3;
   static constexpr size_t kVerdicts = 11;    // IceLiteResponder::Verdict
   static constexpr size_t kSrtpErrors = 5;   // SrtpSession::Error
 
@@ -39,6 +47,7 @@ class WebRtcCounters {
   Counter transportsClosed{0};
   Counter transportsConnected{0};  // reached SRTP keys
   Counter consentTimeouts{0};      // closed by consent freshness (no valid check in time)
+  std::array<Counter, kDtlsFailures> dtlsFailureCounts{};
   std::array<Counter, kDropReasons> drops{};
   std::array<Counter, kVerdicts> stunRejected{};
   std::array<Counter, kSrtpErrors> srtpErrors{};
@@ -49,6 +58,10 @@ class WebRtcCounters {
   void srtpFailed(srtp::SrtpSession::Error error, std::string_view what);
 
   uint64_t dropped(Drop reason) const { return drops[size_t(reason)].load(std::memory_order_relaxed); }
+  // Counts a failure by DtlsTransport's reason ("fingerprint_mismatch", "handshake_timeout", …).
+  void dtlsFailed(std::string_view reason);
+  uint64_t dtlsFailures(DtlsFailure failure) const { return dtlsFailureCounts[size_t(failure)].load(std::memory_order_relaxed); }
+  static std::string_view name(DtlsFailure failure);
   uint64_t rejected(ice::IceLiteResponder::Verdict verdict) const {
     return stunRejected[size_t(verdict)].load(std::memory_order_relaxed);
   }

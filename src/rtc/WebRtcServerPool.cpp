@@ -15,6 +15,19 @@ void header(std::string& out, const char* name, const char* type, const char* he
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
+// One counter series per shard and reason: `count(shard, reason)` for each of the `reasons` values
+// of enum `Reason`, labelled with `name(reason)`.
+template <typename Reason, typename Name, typename Count>
+void byReason(std::string& out, const char* metric, const char* help, size_t shards, size_t reasons, Name name, Count count) {
+  header(out, metric, "counter", help);
+  for (size_t i = 0; i < shards; ++i) {
+    for (size_t r = 0; r < reasons; ++r) {
+      const auto reason = static_cast<Reason>(r);
+      out += fmt::format("{}{{shard=\"{}\",reason=\"{}\"}} {}\n", metric, i, name(reason), count(i, reason));
+    }
+  }
+}
+
 }  // namespace
 
 WebRtcServerPool::WebRtcServerPool(const std::vector<boost::asio::io_context*>& shards, const Options& options)
@@ -46,6 +59,10 @@ std::string WebRtcServerPool::metricsText() const {
            [](const WebRtcServer& s) { return read(s.counters().transportsConnected); });
   perShard("onair_rtc_consent_timeouts_total", "counter", "WebRTC transports closed because the peer stopped its ICE checks.",
            [](const WebRtcServer& s) { return read(s.counters().consentTimeouts); });
+  byReason<WebRtcCounters::DtlsFailure>(
+      out, "onair_rtc_dtls_failures_total", "WebRTC transports closed by a failed DTLS handshake, by reason.", servers_.size(),
+      WebRtcCounters::kDtlsFailures, [](auto failure) { return WebRtcCounters::name(failure); },
+      [&](size_t i, auto failure) { return servers_[i]->counters().dtlsFailures(failure); });
   perShard("onair_rtc_udp_packets_in_total", "counter", "UDP datagrams received on the WebRTC sockets.",
            [](const WebRtcServer& s) { return read(s.socketCounters().packetsIn); });
   perShard("onair_rtc_udp_bytes_in_total", "counter", "Bytes received on the WebRTC sockets.",
@@ -93,14 +110,10 @@ void WebRtcServerPool::appendRouterMetrics(std::string& out) const {
   perShard("onair_sfu_data_messages_forwarded_total", "Data channel messages sent to subscribers.", &RouterCounters::dataMessagesForwarded);
   perShard("onair_sfu_data_messages_dropped_total", "Data channel messages on no data track, or a subscriber's channel refused.",
            &RouterCounters::dataMessagesDropped);
-  header(out, "onair_sfu_packets_dropped_total", "counter", "Media packets the SFU dropped, by reason.");
-  for (size_t i = 0; i < servers_.size(); ++i) {
-    for (size_t r = 0; r < RouterCounters::kDropReasons; ++r) {
-      const auto reason = static_cast<RouterCounters::Drop>(r);
-      out += fmt::format("onair_sfu_packets_dropped_total{{shard=\"{}\",reason=\"{}\"}} {}\n", i, RouterCounters::name(reason),
-                         servers_[i]->routerCounters().dropped(reason));
-    }
-  }
+  byReason<RouterCounters::Drop>(
+      out, "onair_sfu_packets_dropped_total", "Media packets the SFU dropped, by reason.", servers_.size(),
+      RouterCounters::kDropReasons, [](auto reason) { return RouterCounters::name(reason); },
+      [&](size_t i, auto reason) { return servers_[i]->routerCounters().dropped(reason); });
 }
 
 }  // namespace onair::rtc

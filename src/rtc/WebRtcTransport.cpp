@@ -256,6 +256,7 @@ void WebRtcTransport::OnDtlsTransportConnected(dtls::DtlsTransport&, srtp::SrtpP
 void WebRtcTransport::OnDtlsTransportFailed(dtls::DtlsTransport& transport, std::string_view reason) {
   if (closed_) return;
   spdlog::debug("rtc: transport {} DTLS failed: {} ({})", localUfrag_, reason, transport.failureDetail());
+  server_.mutableCounters().dtlsFailed(reason);
   dtlsEnded_ = "dtls_" + std::string(reason);
 }
 

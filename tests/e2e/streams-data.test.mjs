@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
 import { launchBrowser, WEBRTC_ARGS } from '../support/browser.mjs';
-import { openMediaPage, waitFor } from '../support/mediaPage.mjs';
+import { openStreamPage, metric, waitFor } from '../support/streamPages.mjs';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 let srv;
@@ -29,8 +29,8 @@ after(async () => {
 });
 
 async function openPage(userId) {
-  const opened = await openMediaPage({
-    browser, srv, api, userId, roomId, grants: ['stream:ctx-data:join,publish,subscribe'],
+  const opened = await openStreamPage({
+    browser, srv, api, userId, roomId, context: 'ctx-data',
     listen: (roomId) => {
       window.data = [];
       window.client.streams.addRemoteStreamListener({
@@ -43,13 +43,6 @@ async function openPage(userId) {
   });
   pages[userId] = opened;
   return opened.page;
-}
-
-async function metric(name) {
-  const text = await (await fetch(`${srv.url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(name + '{')) sum += Number(line.split(' ').pop());
-  return sum;
 }
 
 let streamId;
@@ -95,7 +88,7 @@ test('a data track reaches a whole-stream subscriber and a data-only subscriber,
     assert.deepEqual(got.find((d) => d.binary), { text: '1,2,255', binary: true, trackId: dataTrackId, streamId });
     assert.ok(got.every((d) => d.streamId === streamId && d.trackId === dataTrackId));
   }
-  assert.ok(await metric('onair_sfu_data_messages_forwarded_total') >= 42);
+  assert.ok(await metric(srv, 'onair_sfu_data_messages_forwarded_total') >= 42);
 });
 
 test('unsubscribing from the data track stops its messages; dropping the track closes the channel', async () => {
@@ -105,11 +98,11 @@ test('unsubscribing from the data track stops its messages; dropping the track c
   const label = `${streamId}/${dataTrackId}`;
   await waitFor('B\'s channel closed both ways', 5000, () => b.evaluate((label) => window.channels.find((ch) => ch.label === label).readyState === 'closed', label));
   const bBefore = await b.evaluate(() => window.data.length);
-  const forwardedBefore = await metric('onair_sfu_data_messages_forwarded_total');
+  const forwardedBefore = await metric(srv, 'onair_sfu_data_messages_forwarded_total');
   await a.evaluate(() => window.client.streams.sendData(window.handle, 'after B left'));
   await waitFor('C gets the message', 5000, () => c.evaluate(() => window.data.some((d) => d.text === 'after B left')));
   assert.equal(await b.evaluate(() => window.data.length), bBefore);
-  assert.equal(await metric('onair_sfu_data_messages_forwarded_total'), forwardedBefore + 1, 'sent to C only');
+  assert.equal(await metric(srv, 'onair_sfu_data_messages_forwarded_total'), forwardedBefore + 1, 'sent to C only');
 
   assert.equal(await c.evaluate((label) => window.channels.find((ch) => ch.label === label)?.readyState, label), 'open');
   await a.evaluate(async (trackId) => {

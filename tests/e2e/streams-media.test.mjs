@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
-import { launchBrowser, openOnairPage, waitFor, WEBRTC_ARGS } from '../support/browser.mjs';
+import { launchBrowser, WEBRTC_ARGS } from '../support/browser.mjs';
+import { openStreamPage, publishFakeDevices, inbound, connectionStates, waitFor } from '../support/streamPages.mjs';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 let srv;
@@ -27,56 +28,17 @@ after(async () => {
   await srv?.stop();
 });
 
-// A page with a connected, joined client. Every RTCPeerConnection the SDK makes is kept in
-// window.pcs, so the test can read its stats.
 async function openPage(userId) {
-  const { token } = await api.createToken({ userId, ttl: 600, grants: ['stream:ctx-e2e:join,publish,subscribe'] });
-  const { page, context, errors } = await openOnairPage(browser, srv.url);
-  await page.evaluate(async ({ url, token, roomId }) => {
-    const { connect } = await import('/sdk/client/index.js');
-    window.client = await connect({ url, token });
-    window.events = [];
-    for (const name of ['streamPublished', 'streamUpdated', 'streamUnpublished']) {
-      window.client.streams.on(name, (data) => window.events.push({ name, data }));
-    }
-    window.remote = [];
-    window.client.streams.addRemoteStreamListener({ streamRoomId: roomId, onRemoteStreamTrack: (e) => window.remote.push(e) });
-    await window.client.streams.joinStreamRoom(roomId);
-  }, { url: srv.url, token, roomId });
-  pages[userId] = { page, context, errors };
-  return page;
+  pages[userId] = await openStreamPage({ browser, srv, api, userId, roomId, context: 'ctx-e2e' });
+  return pages[userId].page;
 }
-
-// Inbound RTP totals over every peer connection of the page.
-function inbound(page) {
-  return page.evaluate(async () => {
-    const out = { framesDecoded: 0, audioPackets: 0, videoPackets: 0 };
-    for (const pc of window.pcs) {
-      (await pc.getStats()).forEach((s) => {
-        if (s.type !== 'inbound-rtp') return;
-        if (s.kind === 'video') { out.framesDecoded += s.framesDecoded ?? 0; out.videoPackets += s.packetsReceived ?? 0; }
-        if (s.kind === 'audio') out.audioPackets += s.packetsReceived ?? 0;
-      });
-    }
-    return out;
-  });
-}
-
-const connectionStates = (page) => page.evaluate(() => window.pcs.map((pc) => pc.connectionState));
 
 let streamId;
 
 test('A publishes camera and microphone; B subscribes; both peer connections connect (ICE + DTLS)', async () => {
   const a = await openPage('ana');
   const b = await openPage('ben');
-  const published = await a.evaluate(async (roomId) => {
-    const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-    window.media = media;
-    window.handle = await window.client.streams.createStream(roomId);
-    for (const track of media.getTracks()) await window.client.streams.addStreamTrack(window.handle, { track });
-    window.states = [];
-    return window.client.streams.publishStream(window.handle, (s) => window.states.push(s));
-  }, roomId);
+  const published = await publishFakeDevices(a, roomId);
   streamId = published.streamId;
   assert.match(streamId, /^st_/);
   assert.deepEqual(published.tracks.map((t) => t.kind).sort(), ['audio', 'video']);

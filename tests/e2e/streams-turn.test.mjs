@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
 import { startCoturn, coturnAvailable } from '../support/coturn.mjs';
 import { launchBrowser, WEBRTC_ARGS } from '../support/browser.mjs';
-import { openMediaPage, waitFor } from '../support/mediaPage.mjs';
+import { openStreamPage, waitFor } from '../support/streamPages.mjs';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 let turn;
@@ -32,8 +32,8 @@ after(async () => {
   await turn?.stop();
 });
 
-const open = (userId) => openMediaPage({
-  browser, srv, api, userId, roomId, grants: ['stream:ctx-turn:join,publish,subscribe'],
+const open = (userId) => openStreamPage({
+  browser, srv, api, userId, roomId, context: 'ctx-turn',
   connectOptions: { media: { iceTransportPolicy: 'relay' } },
 });
 

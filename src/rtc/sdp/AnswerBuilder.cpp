@@ -1,6 +1,7 @@
 #include "rtc/sdp/AnswerBuilder.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string_view>
 
@@ -79,13 +80,31 @@ bool isLegacyDataChannel(const MediaSection& m) {
          });
 }
 
+// Header extension ids the offer gives to more than one URI across its sections. Within one
+// BUNDLE transport an id names one extension (RFC 8843 §9.2); aiortc 1.4 breaks that (abs-send-time
+// in video and ssrc-audio-level in audio both get id 2) and then reads every packet's extensions
+// through one map per transport, so it misreads the other section's element (and stops receiving
+// altogether). Such an id is negotiated in no section.
+std::set<uint8_t> ambiguousExtensionIds(const SessionDescription& offer) {
+  std::map<uint8_t, std::string_view> uriOf;
+  std::set<uint8_t> ambiguous;
+  for (const MediaSection& m : offer.media) {
+    for (const HeaderExtension& e : m.extensions) {
+      const auto [it, inserted] = uriOf.emplace(e.id, e.uri);
+      if (!inserted && it->second != e.uri) ambiguous.insert(e.id);
+    }
+  }
+  return ambiguous;
+}
+
 bool bundleOnly(const MediaSection& m) {
   return std::find(m.otherAttributes.begin(), m.otherAttributes.end(), "bundle-only") != m.otherAttributes.end();
 }
 
 class Answerer {
  public:
-  Answerer(const SessionDescription& offer, const AnswerParameters& local) : offer_(offer), local_(local) {
+  Answerer(const SessionDescription& offer, const AnswerParameters& local)
+      : offer_(offer), local_(local), ambiguousExtensionIds_(ambiguousExtensionIds(offer)) {
     if (!local.candidates.empty()) {
       const Candidate& first = local.candidates.front();
       port_ = first.port;
@@ -194,6 +213,7 @@ class Answerer {
       if (handlesFeedback(fb)) m.wildcardFeedback.push_back(fb);
     }
     for (const HeaderExtension& e : offered.extensions) {
+      if (ambiguousExtensionIds_.count(e.id)) continue;
       if (std::find(local_.extensions.begin(), local_.extensions.end(), e.uri) != local_.extensions.end()) {
         m.extensions.push_back(HeaderExtension{e.id, std::nullopt, e.uri, {}});
       }
@@ -247,6 +267,7 @@ class Answerer {
 
   const SessionDescription& offer_;
   const AnswerParameters& local_;
+  const std::set<uint8_t> ambiguousExtensionIds_;
   uint16_t port_ = 9;
   std::string connection_ = "IN IP4 0.0.0.0";
   bool dataChannelAccepted_ = false;

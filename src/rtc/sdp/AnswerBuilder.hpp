@@ -7,8 +7,9 @@
 //     end-of-candidates; a=ice-lite at session level;
 //   - audio and video sections keep the offered payload types that match a CodecCapability, rtx
 //     for those, and the offered RTCP feedback the SFU handles; header extensions the SFU handles
-//     keep the ids the offer gave them, per section (never renumbered: aiortc 1.4 gives one id
-//     to two URIs in one BUNDLE);
+//     keep the ids the offer gave them, per section (never renumbered), except an id the offer
+//     gives to two URIs in different sections (aiortc 1.4 does, in one BUNDLE), which is left out
+//     everywhere;
 //   - directions are mirrored (sendonly → recvonly); an offered simulcast send list is received
 //     (a=rid:<id> recv for each offered send rid, a=simulcast:recv with the offered list);
 //   - the first data channel section (UDP/DTLS/SCTP webrtc-datachannel) is accepted with the

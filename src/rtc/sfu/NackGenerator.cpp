@@ -53,9 +53,11 @@ NackGenerator::Received NackGenerator::received(uint16_t seq, bool isKeyframe, C
     if (isKeyframe) rememberKeyframe(extended);
     const auto it = findMissing(extended);
     if (it == missing_.end()) return {};
+    Received outcome{.recovered = true};
+    if (it->sends == 1) outcome.roundTrip = now - it->lastSentAt;
     missing_.erase(it);
     ++counters_.recovered;
-    return {.recovered = true};
+    return outcome;
   }
 
   // Newer: everything between the previous newest and it is missing.

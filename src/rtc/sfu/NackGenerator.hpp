@@ -8,6 +8,7 @@
 // missing packet is requested on the first due() after its loss was seen, then again every
 // max(rtt, kMinRetryInterval) up to `maxRetries` times; one still missing an interval after its
 // last retry is given up. Missing packets more than kMaxPacketAge behind the newest are dropped.
+// A packet recovered after exactly one NACK gives a round-trip sample (Received::roundTrip).
 //
 // The list holds at most `maxListSize` packets. When a gap would overflow it, the losses older
 // than the oldest remembered keyframe start are dropped first (a decoder restarting at that
@@ -40,6 +41,9 @@ class NackGenerator {
   struct Received {
     bool recovered = false;       // it was on the missing list and no longer is
     bool keyframeNeeded = false;  // losses were dropped that no keyframe makes moot: send a PLI
+    // Recovered after exactly one NACK: the time since that NACK, a round-trip sample. None after
+    // several (Karn's rule: which request the repair answers is unknown) or none at all.
+    std::optional<Clock::duration> roundTrip;
   };
 
   struct Counters {

@@ -19,6 +19,7 @@
 #include "rtc/sfu/KeyframeRequestLimiter.hpp"
 #include "rtc/sfu/NackGenerator.hpp"
 #include "rtc/sfu/RetransmissionBuffer.hpp"
+#include "rtc/sfu/RttEstimator.hpp"
 #include "rtc/sfu/SeqNum.hpp"
 
 namespace onair::rtc::sfu {
@@ -33,8 +34,6 @@ std::atomic<uint64_t> nextId{1};
 // The SSRC the router signs its RTCP with (receiver reports, feedback): it sends no media of its
 // own under it.
 constexpr uint32_t kRtcpSsrc = 1;
-// Round-trip time assumed for NACK retries (RR-based RTT is not measured yet).
-constexpr std::chrono::milliseconds kAssumedRtt{100};
 constexpr size_t kRtcpBytes = 1200;
 constexpr uint64_t kNtpUnixOffset = 2208988800ULL;  // 1900 → 1970, in seconds
 
@@ -114,6 +113,7 @@ struct Router::Producer {
   std::optional<uint32_t> ssrc, rtxSsrc;        // given or learned
   std::unique_ptr<RetransmissionBuffer> buffer;  // video only
   std::unique_ptr<NackGenerator> nack;           // when NACK was negotiated (video)
+  RttEstimator rtt;                              // to the publisher, from NACK repairs
   KeyframeRequestLimiter keyframes;
   uint8_t firSequence = 0;
   std::vector<ConsumerId> consumers;
@@ -164,11 +164,13 @@ Router::Router(boost::asio::io_context& io, WebRtcServer& server, Listener& list
       listener_(listener),
       counters_(server.routerCounters()),
       data_([this](TransportId id) { return transport(id); }, counters_),
-      timer_(io) {}
+      timer_(io),
+      nackTimer_(io) {}
 
 Router::~Router() {
   destroying_ = true;
   timer_.cancel();
+  nackTimer_.cancel();
   std::vector<WebRtcTransport*> open;
   for (const auto& [id, record] : transports_) open.push_back(record->transport);
   for (auto* transport : open) transport->close();
@@ -342,6 +344,8 @@ std::optional<Router::ProducerStats> Router::producerStats(ProducerId id) const 
   ProducerStats stats = it->second->stats;
   const auto expected = it->second->expected();
   stats.lost = expected > it->second->received ? expected - it->second->received : 0;
+  stats.rtt = it->second->rtt.current();
+  stats.rttMeasured = it->second->rtt.measured();
   return stats;
 }
 
@@ -455,6 +459,7 @@ void Router::receiveMedia(Producer& producer, const rtp::RtpPacket& packet) {
   if (producer.nack) {
     const size_t missingBefore = producer.nack->missingCount();
     const auto outcome = producer.nack->received(seq, keyframe, now);
+    if (outcome.roundTrip) producer.rtt.sample(*outcome.roundTrip);
     if (outcome.keyframeNeeded) requestKeyframe(producer);
     if (producer.nack->missingCount() > missingBefore) sendNacks(producer, now);
   }
@@ -618,7 +623,8 @@ void Router::sendKeyframeRequest(Producer& producer) {
 }
 
 void Router::sendNacks(Producer& producer, Clock::time_point now) {
-  const auto due = producer.nack->due(now, kAssumedRtt);
+  const auto due = producer.nack->due(now, producer.rtt.current());
+  armNackTimer(producer.nack->nextDue(producer.rtt.current()));
   if (due.empty() || !producer.ssrc) return;
   std::array<uint8_t, kRtcpBytes> buffer{};
   rtp::RtcpWriter writer(buffer);
@@ -645,6 +651,24 @@ void Router::armTimer() {
     onTick();
     armTimer();
   });
+}
+
+void Router::armNackTimer(std::optional<Clock::time_point> due) {
+  if (!due || destroying_ || (nackTimerAt_ && *nackTimerAt_ <= *due)) return;
+  nackTimerAt_ = due;
+  nackTimer_.expires_at(*due);  // cancels a later wait, whose handler then does nothing
+  nackTimer_.async_wait([this, alive = std::weak_ptr<char>(alive_)](boost::system::error_code error) {
+    if (alive.expired() || error || destroying_) return;
+    nackTimerAt_.reset();
+    onNackTimer();
+  });
+}
+
+void Router::onNackTimer() {
+  const auto now = Clock::now();
+  for (auto& [id, producer] : producers_) {
+    if (producer->nack) sendNacks(*producer, now);  // re-arms for what stays missing
+  }
 }
 
 void Router::onTick() {

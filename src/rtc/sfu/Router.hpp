@@ -116,6 +116,8 @@ class Router final : private WebRtcTransport::Listener {
   struct ProducerStats {
     std::string kind;
     uint64_t packets = 0, bytes = 0, nacksSent = 0, keyframeRequestsSent = 0, keyframes = 0, lost = 0;
+    std::chrono::milliseconds rtt{0};  // the RTT NACK retries assume (RttEstimator)
+    bool rttMeasured = false;          // from repairs, rather than RttEstimator::kInitial
   };
   struct ConsumerStats {
     uint64_t packets = 0, bytes = 0, retransmitted = 0, nacksReceived = 0, keyframeRequestsReceived = 0;
@@ -165,6 +167,10 @@ class Router final : private WebRtcTransport::Listener {
   // The router's timer: NACK retries, pending keyframe requests, RR/REMB/SR.
   void armTimer();
   void onTick();
+  // NACK retries wait max(rtt, NackGenerator::kMinRetryInterval), far less than a tick on a short
+  // path: their own timer fires when the earliest one is due.
+  void armNackTimer(std::optional<std::chrono::steady_clock::time_point> due);
+  void onNackTimer();
   void sendReceiverReports(Transport& transport, std::chrono::steady_clock::time_point now);
   void sendSenderReport(Consumer& consumer, std::chrono::steady_clock::time_point now);
 
@@ -183,6 +189,8 @@ class Router final : private WebRtcTransport::Listener {
   DataRouter data_;
   boost::asio::steady_timer timer_;
   bool timerArmed_ = false;
+  boost::asio::steady_timer nackTimer_;
+  std::optional<std::chrono::steady_clock::time_point> nackTimerAt_;  // when armed
   bool destroying_ = false;
   // One packet at a time: the forwarded copy, and the RTX wrap of a retransmission.
   std::array<uint8_t, rtp::RtpPacket::kMaxBytes> scratch_{};

@@ -266,6 +266,8 @@ TEST_F(WebRtcServerTest, APeerWhoseCertificateDoesNotMatchTheOfferNeverConnects)
   peer->startDtls(transport.fingerprint());
   ASSERT_TRUE(runUntil([&] { return events.closedReason.has_value(); }, {peer.get()}));
   EXPECT_EQ(*events.closedReason, "dtls_fingerprint_mismatch");
+  EXPECT_EQ(server->counters().dtlsFailures(WebRtcCounters::DtlsFailure::FingerprintMismatch), 1u);
+  EXPECT_EQ(server->counters().dtlsFailures(WebRtcCounters::DtlsFailure::Other), 0u);
   EXPECT_FALSE(events.connected);
   EXPECT_EQ(server->transportCount(), 0u);
   EXPECT_EQ(server->tupleCount(), 0u);

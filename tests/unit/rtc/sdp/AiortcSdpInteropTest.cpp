@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "PeerExchange.hpp"
 #include "rtc/sdp/AnswerBuilder.hpp"
@@ -57,13 +58,18 @@ TEST(AiortcSdpInterop, AiortcAcceptsOnairsAnswerToItsOffer) {
   EXPECT_EQ(exchange.status, 0) << exchange.output;
   EXPECT_NE(exchange.output.find("accepted sendonly sendonly sctp=yes"), std::string::npos)
       << exchange.output << "\nanswer:\n" << exchange.answer;
-  // The ids aiortc offered, id 2 meaning a different URI in each section, answered as offered.
+  // The ids aiortc offered, as offered, but for id 2, which means a different URI in each section
+  // (aiortc would misread one as the other): that one is left out of both.
   ASSERT_EQ(answer->media.size(), 3u);
   for (size_t i : {0, 1}) {
-    ASSERT_EQ(answer->media[i].extensions.size(), offer->media[i].extensions.size());
-    for (size_t e = 0; e < answer->media[i].extensions.size(); ++e) {
-      EXPECT_EQ(answer->media[i].extensions[e].id, offer->media[i].extensions[e].id);
-      EXPECT_EQ(answer->media[i].extensions[e].uri, offer->media[i].extensions[e].uri);
+    std::vector<HeaderExtension> expected;
+    for (const HeaderExtension& e : offer->media[i].extensions) {
+      if (e.id != 2) expected.push_back(e);
+    }
+    ASSERT_EQ(answer->media[i].extensions.size(), expected.size());
+    for (size_t e = 0; e < expected.size(); ++e) {
+      EXPECT_EQ(answer->media[i].extensions[e].id, expected[e].id);
+      EXPECT_EQ(answer->media[i].extensions[e].uri, expected[e].uri);
     }
   }
 }

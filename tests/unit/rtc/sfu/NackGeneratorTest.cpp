@@ -210,3 +210,27 @@ TEST(NackGenerator, ResetForgetsTheStream) {
   generator.received(100, false, t0);  // starts again, no gap from 10
   EXPECT_EQ(generator.missingCount(), 0u);
 }
+
+TEST(NackGenerator, ARepairOfAPacketNackedOnceGivesARoundTripSample) {
+  NackGenerator generator;
+  feed(generator, 1, 5, {2, 4});
+  ASSERT_EQ(due(generator, t0 + 1ms), (std::vector<uint16_t>{2, 4}));
+  const auto repaired = generator.received(2, false, t0 + 8ms);
+  EXPECT_TRUE(repaired.recovered);
+  ASSERT_TRUE(repaired.roundTrip);
+  EXPECT_EQ(*repaired.roundTrip, 7ms);
+  // 4 is NACKed a second time: its repair could answer either request, so it is no sample.
+  ASSERT_EQ(due(generator, t0 + 101ms), (std::vector<uint16_t>{4}));
+  const auto late = generator.received(4, false, t0 + 103ms);
+  EXPECT_TRUE(late.recovered);
+  EXPECT_FALSE(late.roundTrip);
+}
+
+TEST(NackGenerator, APacketArrivingBeforeItsNackIsNoSample) {
+  NackGenerator generator;
+  feed(generator, 1, 5, {3});
+  const auto reordered = generator.received(3, false, t0 + 2ms);
+  EXPECT_TRUE(reordered.recovered);
+  EXPECT_FALSE(reordered.roundTrip);
+  EXPECT_FALSE(generator.received(6, false, t0 + 3ms).roundTrip);
+}

@@ -24,6 +24,7 @@
 #include "rtc/rtp/RtcpType.hpp"
 #include "rtc/rtp/RtcpWriter.hpp"
 #include "rtc/rtp/RtpPacket.hpp"
+#include "rtc/sfu/RttEstimator.hpp"
 
 using namespace onair::rtc;
 using namespace onair::rtc::sfu;
@@ -275,12 +276,16 @@ TEST_F(RouterTest, NacksAGapFromThePublisherUpstream) {
     }
   }
   EXPECT_GE(router->producerStats(video)->nacksSent, 1u);
+  EXPECT_FALSE(router->producerStats(video)->rttMeasured);
+  EXPECT_EQ(router->producerStats(video)->rtt, RttEstimator::kInitial);
   // An RTX repair of one of them is unwrapped and counted as a packet of the producer.
   std::vector<uint8_t> repaired = {0, 201};
   const auto payload = vp8(false, 1);
   repaired.insert(repaired.end(), payload.begin(), payload.end());
   publisher->sendRtp(rtpPacket(97, 7, 0, kVideoRtxSsrc, repaired));
   ASSERT_TRUE(runUntil([&] { return router->producerStats(video)->packets == 3; }));
+  // 201 was NACKed once (unless a retry went out meanwhile): its repair measured the round trip.
+  if (router->producerStats(video)->nacksSent == 1) EXPECT_TRUE(router->producerStats(video)->rttMeasured);
 }
 
 TEST_F(RouterTest, APausedVideoConsumerResumesAtAKeyframeWithContinuousSequenceNumbers) {
