@@ -13,6 +13,7 @@
 #include "rtc/sdp/AnswerBuilder.hpp"
 #include "rtc/sdp/SdpWriter.hpp"
 #include "rtc/sfu/SdpRtpParameters.hpp"
+#include "streams/LayerSelector.hpp"
 #include "util/Random.hpp"
 
 namespace onair::streams {
@@ -36,6 +37,19 @@ std::optional<size_t> dataSection(const sdp::SessionDescription& answer) {
 }
 
 std::string dataLabel(const std::string& streamId, const std::string& trackId) { return streamId + "/" + trackId; }
+
+// The encodings a video section sends, lowest first (a=simulcast:send, RFC 8853: each entry is
+// one encoding, alternatives after a comma, "~" for one that starts paused). Empty: no simulcast.
+std::vector<std::string> simulcastRids(const sdp::MediaSection& offered) {
+  std::vector<std::string> rids;
+  if (!offered.simulcast || offered.simulcast->send.size() < 2) return rids;
+  for (std::string entry : offered.simulcast->send) {
+    entry = entry.substr(0, entry.find(','));
+    if (!entry.empty() && entry.front() == '~') entry.erase(0, 1);
+    if (!entry.empty() && std::find(rids.begin(), rids.end(), entry) == rids.end()) rids.push_back(entry);
+  }
+  return rids.size() < 2 ? std::vector<std::string>{} : rids;
+}
 
 // The offer's transport: the first section (or the session) with ICE credentials and a fingerprint.
 std::optional<rtc::WebRtcTransport::RemoteParameters> remoteOf(const sdp::SessionDescription& offer) {
@@ -85,7 +99,12 @@ uint32_t randomSsrc(const std::set<uint32_t>& used) {
 
 MediaRoom::MediaRoom(boost::asio::io_context& io, rtc::WebRtcServer& server, std::string roomId, Emit emit,
                      std::function<void()> empty)
-    : io_(io), roomId_(std::move(roomId)), emit_(std::move(emit)), onEmpty_(std::move(empty)), router_(io, server, *this) {}
+    : io_(io),
+      roomId_(std::move(roomId)),
+      emit_(std::move(emit)),
+      onEmpty_(std::move(empty)),
+      router_(io, server, *this),
+      layerTimer_(io) {}
 
 MediaRoom::~MediaRoom() = default;
 
@@ -180,7 +199,11 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
       error = "track " + listed->trackId + ": " + error;
       break;
     }
-    next.push_back(MediaTrack{listed->trackId, listed->kind, listed->mid, 0, 0, std::move(*params)});
+    MediaTrack track{listed->trackId, listed->kind, listed->mid, 0, 0, std::move(*params), {}};
+    if (offered.kind == "video") {
+      for (const std::string& rid : simulcastRids(offered)) track.layers.push_back(SimulcastLayer{rid, 0});
+    }
+    next.push_back(std::move(track));
   }
   for (const TrackOffer& t : tracks) {
     if (t.kind != "data") continue;
@@ -207,12 +230,20 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
   for (MediaTrack& track : next) {
     auto old = std::find_if(publisher.tracks.begin(), publisher.tracks.end(),
                             [&](const MediaTrack& t) { return t.mid == track.mid && t.trackId == track.trackId; });
-    if (old != publisher.tracks.end()) {
+    // The same encodings (or the same single one): the producers carry on.
+    const auto rids = [](const MediaTrack& t) {
+      std::vector<std::string> out;
+      for (const auto& layer : t.layers) out.push_back(layer.rid);
+      return out;
+    };
+    if (old != publisher.tracks.end() && rids(*old) == rids(track)) {
       track.producer = std::exchange(old->producer, 0);
       track.dataProducer = std::exchange(old->dataProducer, 0);
+      track.layers = std::exchange(old->layers, {});
     }
   }
   for (const MediaTrack& old : publisher.tracks) {
+    for (const SimulcastLayer& layer : old.layers) router_.closeProducer(layer.producer);
     if (old.producer) router_.closeProducer(old.producer);
     if (old.dataProducer) router_.closeDataProducer(old.dataProducer);
     changed |= old.producer || old.dataProducer;
@@ -223,6 +254,10 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
     if (track.kind == "data") {
       // The publisher's channel labelled with the track id, open already or soon.
       if (auto producer = router_.produceData(transport, track.trackId, error)) track.dataProducer = *producer;
+      continue;
+    }
+    if (!track.layers.empty()) {
+      produceLayers(transport, track);
       continue;
     }
     auto producer = router_.produce(transport, track.parameters, error);
@@ -376,7 +411,8 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
       auto params = SdpRtpParameters::consumer(m, answer.media[i], track->parameters, announcement, reason);
       auto consumer = params ? router_.consume(transport, track->producer, *params, reason) : std::nullopt;
       if (consumer) {
-        subscriber.sections[mid] = SubscriberSession::Section{wanted->streamId, wanted->trackId, track->producer, *consumer, announcement};
+        auto& section = subscriber.sections[mid] = SubscriberSession::Section{wanted->streamId, wanted->trackId, track->producer, *consumer, announcement};
+        selectLayer(section);
         continue;
       }
     } else {
@@ -405,6 +441,81 @@ void MediaRoom::subscribeData(SubscriberSession& subscriber, const std::vector<T
       rejected.push_back(json::object{{"trackId", s.trackId}, {"streamId", s.streamId}, {"reason", reason}});
     }
   }
+}
+
+// ---- simulcast -------------------------------------------------------------------------------
+
+void MediaRoom::produceLayers(rtc::sfu::TransportId transport, MediaTrack& track) {
+  for (SimulcastLayer& layer : track.layers) {
+    rtc::sfu::ProducerParameters params = track.parameters;
+    params.rid = layer.rid;
+    params.ssrc.reset();  // learned from the rid extension
+    params.rtxSsrc.reset();
+    std::string error;
+    auto producer = router_.produce(transport, params, error);
+    if (!producer) {
+      spdlog::warn("streams: room {}: cannot forward encoding {} of track {}: {}", roomId_, layer.rid, track.trackId, error);
+      continue;
+    }
+    layer.producer = *producer;
+  }
+  std::erase_if(track.layers, [](const SimulcastLayer& l) { return l.producer == 0; });
+  track.producer = track.layers.empty() ? 0 : track.layers.back().producer;
+  armLayerTimer();
+}
+
+api::Result MediaRoom::setQuality(const std::string& sessionId, const std::string& streamId, const std::string& trackId,
+                                  const std::string& quality) {
+  auto it = subscribers_.find(sessionId);
+  bool found = false;
+  if (it != subscribers_.end()) {
+    for (auto& [mid, section] : it->second.sections) {
+      if (section.streamId != streamId || (!trackId.empty() && section.trackId != trackId)) continue;
+      found = true;
+      section.quality = quality;
+      selectLayer(section);
+    }
+  }
+  if (!found) return notFound("you receive no track of stream " + streamId + (trackId.empty() ? "" : " named " + trackId) + " in this room");
+  return json::value(json::object());
+}
+
+void MediaRoom::selectLayer(SubscriberSession::Section& section) {
+  const MediaTrack* track = findTrack(section.streamId, section.trackId);
+  if (!track || track->layers.size() < 2) return;
+  std::vector<std::optional<LayerSelector::TimePoint>> lastPackets;
+  for (const SimulcastLayer& layer : track->layers) lastPackets.push_back(router_.lastReceived(layer.producer));
+  const size_t target = LayerSelector::target(section.quality, track->layers.size()).value_or(track->layers.size() - 1);
+  const rtc::sfu::ProducerId chosen = track->layers[LayerSelector::choose(lastPackets, target, std::chrono::steady_clock::now())].producer;
+  if (chosen == section.producer) return;
+  std::string error;
+  if (router_.switchProducer(section.consumer, chosen, error)) {
+    section.producer = chosen;
+  } else {
+    spdlog::debug("streams: room {}: no switch to another encoding of {}: {}", roomId_, section.trackId, error);
+  }
+}
+
+void MediaRoom::armLayerTimer() {
+  if (layerTimerArmed_) return;
+  layerTimerArmed_ = true;
+  layerTimer_.expires_after(kLayerCheckInterval);
+  layerTimer_.async_wait([this, alive = std::weak_ptr<char>(alive_)](boost::system::error_code error) {
+    if (alive.expired()) return;
+    layerTimerArmed_ = false;
+    if (error) return;
+    // Encodings start and stop as the publisher's bandwidth changes: follow them while any
+    // simulcast track is published.
+    bool simulcast = false;
+    for (const auto& [id, publisher] : publishers_) {
+      for (const MediaTrack& t : publisher.tracks) simulcast |= t.layers.size() > 1;
+    }
+    if (!simulcast) return;
+    for (auto& [sessionId, subscriber] : subscribers_) {
+      for (auto& [mid, section] : subscriber.sections) selectLayer(section);
+    }
+    armLayerTimer();
+  });
 }
 
 // ---- leaving and closing -----------------------------------------------------------------------

@@ -20,9 +20,11 @@
 // Threading: everything on the owner shard's thread. Router callbacks may arrive inside calls
 // into the router (closeTransport) and are written to find the state already updated.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -81,6 +83,11 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   void dropConsumers(const std::string& sessionId, const std::string& userId, bool audio, bool video);
   // → {streams: [{streamId, userId, tracks: [{trackId, kind}]}]}
   boost::json::object listStreams() const;
+  // Simulcast: the connection's received tracks of `streamId` (all, or `trackId`) take the
+  // encoding `quality` names ("low" | "medium" | "high", checked by the caller) or, while that
+  // one is not arriving, the best lower one (LayerSelector). → {}; not_found when the connection
+  // receives no such track. Tracks of one encoding are not affected.
+  api::Result setQuality(const std::string& sessionId, const std::string& streamId, const std::string& trackId, const std::string& quality);
 
   // The connection left, was let go or closed: its transports close, its stream is unpublished.
   void removeSession(const std::string& sessionId);
@@ -111,6 +118,13 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   rtc::sdp::AnswerParameters answerParameters(rtc::sfu::TransportId transport, uint64_t version) const;
   // The data tracks of `subscriptions` (those without mid) that `subscriber` does not receive yet.
   void subscribeData(SubscriberSession& subscriber, const std::vector<TrackSubscription>& subscriptions, boost::json::array& rejected);
+  // Simulcast: one producer per encoding of `track` (its `producer` becomes the highest's).
+  void produceLayers(rtc::sfu::TransportId transport, MediaTrack& track);
+  // The section's consumer moves to the encoding its quality and the arriving encodings call for.
+  void selectLayer(SubscriberSession::Section& section);
+  // Every kLayerCheckInterval while a simulcast track is published: selectLayer for every section.
+  void armLayerTimer();
+  static constexpr std::chrono::milliseconds kLayerCheckInterval{500};
   const MediaTrack* findTrack(const std::string& streamId, const std::string& trackId) const;
   boost::json::object streamData(const PublisherSession& publisher) const;
   void unpublished(const std::string& sessionId, const std::string& streamId, const std::string& userId);
@@ -123,6 +137,8 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   rtc::sfu::Router router_;
   std::map<std::string, PublisherSession> publishers_;    // by sessionId
   std::map<std::string, SubscriberSession> subscribers_;  // by sessionId
+  boost::asio::steady_timer layerTimer_;
+  bool layerTimerArmed_ = false;
   std::shared_ptr<char> alive_ = std::make_shared<char>();
   bool emptyPosted_ = false;
 };

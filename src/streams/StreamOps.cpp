@@ -111,6 +111,19 @@ void registerStreamOps(api::OpRouter& router, StreamService& service) {
       service.listStreams(roomId, std::move(actor), replyTo(std::move(call)));
     });
   });
+  router.add("streams.setQuality", [&service](Call&& call) {
+    withRoom(std::move(call), [&service](Call&& call, api::ArgReader& args, const std::string& roomId) {
+      std::string streamId = args.string("streamId", 1, 64);
+      std::string trackId = args.optionalString("trackId", 128).value_or("");
+      std::string quality = args.string("quality", 1, 16);
+      if (!args.error() && quality != "low" && quality != "medium" && quality != "high") {
+        args.fail("quality must be \"low\", \"medium\" or \"high\"");
+      }
+      if (args.error()) return call.fail(*args.error());
+      auto actor = actorOf(call);
+      service.setQuality(roomId, std::move(streamId), std::move(trackId), std::move(quality), std::move(actor), replyTo(std::move(call)));
+    });
+  });
   router.add("streams.subscribe", [&service](Call&& call) {
     withRoom(std::move(call), [&service](Call&& call, api::ArgReader& args, const std::string& roomId) {
       auto offer = MediaArgs::offer(args, call.args());

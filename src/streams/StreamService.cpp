@@ -628,6 +628,13 @@ void StreamService::listStreams(const std::string& roomId, StreamActor actor, Re
   withMedia(roomId, actor, Need::Nothing, [](MediaRoom& media, const RefusedSections&) { return api::Result(json::value(media.listStreams())); }, reply);
 }
 
+void StreamService::setQuality(const std::string& roomId, std::string streamId, std::string trackId, std::string quality, StreamActor actor,
+                               Reply reply) {
+  withMedia(roomId, actor, Need::Nothing, [streamId, trackId, quality, actor](MediaRoom& media, const RefusedSections&) {
+    return media.setQuality(actor.sessionId, streamId, trackId, quality);
+  }, reply);
+}
+
 void StreamService::subscribe(const std::string& roomId, Offer offer, std::vector<TrackSubscription> subscriptions, StreamActor actor,
                               Reply reply) {
   auto asked = subscriptions;

@@ -92,6 +92,9 @@ class StreamService {
   void unpublish(const std::string& roomId, const std::string& streamId, StreamActor actor, Reply reply);
   // → {streamRoomId, streams: [{streamId, userId, tracks: [{trackId, kind}]}]}
   void listStreams(const std::string& roomId, StreamActor actor, Reply reply);
+  // Simulcast: which encoding the connection receives of `streamId`'s tracks (all, or `trackId`)
+  // → {} (MediaRoom::setQuality). Needs only the join.
+  void setQuality(const std::string& roomId, std::string streamId, std::string trackId, std::string quality, StreamActor actor, Reply reply);
   // → {sdp, rejected: [{mid, reason}]}
   void subscribe(const std::string& roomId, Offer offer, std::vector<TrackSubscription> subscriptions, StreamActor actor, Reply reply);
 

@@ -14,9 +14,10 @@ struct SubscriberSession {
   struct Section {
     std::string streamId;
     std::string trackId;
-    rtc::sfu::ProducerId producer = 0;
+    rtc::sfu::ProducerId producer = 0;  // for a simulcast track: the encoding received now
     rtc::sfu::ConsumerId consumer = 0;
     rtc::sfu::SdpRtpParameters::Announcement announcement;  // ssrcs and msid, stable across answers
+    std::string quality = "high";  // a simulcast track's wanted encoding (streams.setQuality)
   };
 
   rtc::sfu::TransportId transport = 0;

@@ -12,6 +12,9 @@ namespace onair::rtc::sfu {
 struct ProducerParameters {
   std::string kind;                 // "audio" or "video"
   std::string mid;                  // the publisher's m= section
+  // One simulcast encoding of the section (a=rid): its packets (and their RTX) are told apart by
+  // the rid (repaired-rid) extension. Empty: the section sends one encoding.
+  std::string rid;
   RtpCodec codec;
   std::optional<uint32_t> ssrc;     // a=ssrc / first ssrc of a=ssrc-group:FID; absent: learned
   std::optional<uint32_t> rtxSsrc;  // second ssrc of a=ssrc-group:FID          from the mid extension

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 #include <strings.h>
+#include <utility>
 
 #include "rtc/WebRtcServer.hpp"
 #include "rtc/rtp/BigEndian.hpp"
@@ -120,6 +121,7 @@ struct Router::Producer {
   rtp::SequenceNumberUnwrapper unwrapper;
   int64_t firstSeq = 0;
   uint64_t received = 0, expectedPrior = 0, receivedPrior = 0;
+  std::optional<Clock::time_point> lastReceivedAt;
   // The publisher's last SR.
   std::optional<uint64_t> srNtp;
   uint32_t srRtp = 0;
@@ -134,6 +136,7 @@ struct Router::Consumer {
   ConsumerId id = 0;
   TransportId transport = 0;
   ProducerId producer = 0;
+  ProducerId pendingProducer = 0;  // a simulcast switch waiting for that producer's keyframe
   ConsumerParameters params;
   bool video = false;
   rtp::SequenceNumberRewriter rewriter;
@@ -211,8 +214,9 @@ std::optional<ProducerId> Router::produce(TransportId transportId, const Produce
     return std::nullopt;
   }
   for (const auto other : transport.producers) {
-    if (!params.mid.empty() && producers_.at(other)->params.mid == params.mid) {
-      error = "mid " + params.mid + " already used on the transport";
+    const auto& o = producers_.at(other)->params;
+    if (!params.mid.empty() && o.mid == params.mid && (o.rid.empty() || params.rid.empty() || o.rid == params.rid)) {
+      error = "mid " + params.mid + (params.rid.empty() ? "" : " rid " + params.rid) + " already used on the transport";
       return std::nullopt;
     }
   }
@@ -277,6 +281,45 @@ std::optional<ConsumerId> Router::consume(TransportId transportId, ProducerId pr
 }
 
 void Router::closeConsumer(ConsumerId id) { removeConsumer(id, false); }
+
+bool Router::switchProducer(ConsumerId consumerId, ProducerId producerId, std::string& error) {
+  const auto c = consumers_.find(consumerId);
+  const auto p = producers_.find(producerId);
+  if (c == consumers_.end() || p == producers_.end()) {
+    error = c == consumers_.end() ? "unknown consumer" : "unknown producer";
+    return false;
+  }
+  Consumer& consumer = *c->second;
+  Producer& target = *p->second;
+  if (!sameName(target.params.codec.name, consumer.params.codec.name) || target.params.codec.clockRate != consumer.params.codec.clockRate) {
+    error = "codec " + target.params.codec.name + " does not match the consumer's " + consumer.params.codec.name;
+    return false;
+  }
+  if (consumer.pendingProducer != 0) {
+    if (const auto old = producers_.find(consumer.pendingProducer); old != producers_.end()) std::erase(old->second->consumers, consumerId);
+    consumer.pendingProducer = 0;
+  }
+  if (producerId == consumer.producer) return true;
+  target.consumers.push_back(consumerId);
+  consumer.pendingProducer = producerId;
+  // Nothing sent yet (it waits for its first keyframe anyway): move at once.
+  if (!consumer.sentAny) completeSwitch(consumer);
+  if (consumer.video) requestKeyframe(target);
+  return true;
+}
+
+void Router::completeSwitch(Consumer& consumer) {
+  if (const auto old = producers_.find(consumer.producer); old != producers_.end()) std::erase(old->second->consumers, consumer.id);
+  consumer.producer = consumer.pendingProducer;
+  consumer.pendingProducer = 0;
+  consumer.rewriter.switchSource();
+  consumer.newSource = true;
+}
+
+std::optional<std::chrono::steady_clock::time_point> Router::lastReceived(ProducerId id) const {
+  const auto it = producers_.find(id);
+  return it == producers_.end() ? std::nullopt : it->second->lastReceivedAt;
+}
 
 void Router::pauseConsumer(ConsumerId id) {
   const auto it = consumers_.find(id);
@@ -376,6 +419,12 @@ Router::Producer* Router::matchProducer(Transport& transport, const rtp::RtpPack
     const auto mid = packet.extension(midId);
     if (!mid || std::string_view(reinterpret_cast<const char*>(mid->data()), mid->size()) != producer.params.mid) continue;
     const auto& codec = producer.params.codec;
+    if (!producer.params.rid.empty()) {
+      // A simulcast encoding: its media names it in the rid extension, its RTX in repaired-rid.
+      const uint8_t ridId = packet.payloadType() == codec.rtxPayloadType ? producer.params.extensions.repairedRid : producer.params.extensions.rid;
+      const auto rid = ridId ? packet.extension(ridId) : std::nullopt;
+      if (!rid || std::string_view(reinterpret_cast<const char*>(rid->data()), rid->size()) != producer.params.rid) continue;
+    }
     auto& slot = packet.payloadType() == codec.rtxPayloadType ? producer.rtxSsrc : producer.ssrc;
     if (slot || (packet.payloadType() != codec.payloadType && packet.payloadType() != codec.rtxPayloadType)) return nullptr;
     slot = packet.ssrc();
@@ -396,6 +445,7 @@ void Router::receiveMedia(Producer& producer, const rtp::RtpPacket& packet) {
   const uint16_t seq = packet.sequenceNumber();
   producer.stats.packets++;
   producer.stats.bytes += packet.bytes().size();
+  producer.lastReceivedAt = now;
   RouterCounters::add(counters_.rtpReceived);
   RouterCounters::add(counters_.rtpReceivedBytes, packet.bytes().size());
   const int64_t extended = producer.unwrapper.unwrap(seq);
@@ -414,10 +464,20 @@ void Router::receiveMedia(Producer& producer, const rtp::RtpPacket& packet) {
     if (producer.nack->missingCount() > missingBefore) sendNacks(producer, now);
   }
   if (producer.buffer) producer.buffer->store(seq, packet.bytes(), now);
-  for (const auto id : producer.consumers) forward(*consumers_.at(id), packet, keyframe);
+  // A consumer completing a simulcast switch here leaves another producer's list, not this one.
+  for (const auto id : producer.consumers) forward(*consumers_.at(id), producer, packet, keyframe);
 }
 
-void Router::forward(Consumer& consumer, const rtp::RtpPacket& packet, bool keyframe) {
+void Router::forward(Consumer& consumer, const Producer& from, const rtp::RtpPacket& packet, bool keyframe) {
+  if (consumer.pendingProducer != 0) {
+    // Mid-switch: the current encoding flows until the new one's keyframe, then only the new one.
+    if (from.id == consumer.pendingProducer) {
+      if (!keyframe || consumer.paused) return;
+      completeSwitch(consumer);
+    } else if (from.id != consumer.producer) {
+      return;
+    }
+  }
   if (consumer.paused) return;
   WebRtcTransport* out = transports_.at(consumer.transport)->transport;
   if (!out->connected()) return;
@@ -714,7 +774,22 @@ void Router::removeProducer(ProducerId id, bool report) {
     if (record->ssrc) t->second->producerBySsrc.erase(*record->ssrc);
     if (record->rtxSsrc) t->second->producerBySsrc.erase(*record->rtxSsrc);
   }
-  for (const auto consumer : record->consumers) removeConsumer(consumer, !destroying_);
+  for (const auto consumerId : record->consumers) {
+    const auto c = consumers_.find(consumerId);
+    if (c == consumers_.end()) continue;
+    Consumer& consumer = *c->second;
+    // A simulcast consumer loses only one of its two encodings: it keeps (or moves to) the other.
+    if (consumer.pendingProducer == id) {
+      consumer.pendingProducer = 0;
+    } else if (consumer.pendingProducer != 0) {
+      consumer.producer = std::exchange(consumer.pendingProducer, 0);
+      consumer.rewriter.switchSource();
+      consumer.newSource = true;
+      consumer.waitingKeyframe = consumer.video;
+    } else {
+      removeConsumer(consumerId, !destroying_);
+    }
+  }
   if (report) listener_.OnRouterProducerClosed(id);
 }
 
@@ -728,6 +803,7 @@ void Router::removeConsumer(ConsumerId id, bool report) {
     t->second->consumerBySsrc.erase(record->params.ssrc);
   }
   if (const auto p = producers_.find(record->producer); p != producers_.end()) std::erase(p->second->consumers, id);
+  if (const auto p = producers_.find(record->pendingProducer); p != producers_.end()) std::erase(p->second->consumers, id);
   if (report) listener_.OnRouterConsumerClosed(id);
 }
 

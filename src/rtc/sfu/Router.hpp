@@ -93,6 +93,13 @@ class Router final : private WebRtcTransport::Listener {
   // (rate-limited) and nothing is forwarded to this consumer before a keyframe.
   std::optional<ConsumerId> consume(TransportId, ProducerId, const ConsumerParameters&, std::string& error);
   void closeConsumer(ConsumerId);
+  // Simulcast: the consumer moves to `producer` (another encoding of the same track, same codec)
+  // at its next keyframe, which is requested; until then it keeps receiving the current one.
+  // Sequence numbers and timestamps stay continuous across the switch. False + error for an
+  // unknown consumer or producer or another codec.
+  bool switchProducer(ConsumerId, ProducerId, std::string& error);
+  // When the producer's last RTP packet arrived (nullopt: none yet, or unknown producer).
+  std::optional<std::chrono::steady_clock::time_point> lastReceived(ProducerId) const;
   void pauseConsumer(ConsumerId);   // stops forwarding; seq/timestamps stay continuous
   void resumeConsumer(ConsumerId);  // resumes at the next keyframe (requests one)
 
@@ -141,7 +148,9 @@ class Router final : private WebRtcTransport::Listener {
   // Media in.
   Producer* matchProducer(Transport& transport, const rtp::RtpPacket& packet);
   void receiveMedia(Producer& producer, const rtp::RtpPacket& packet);
-  void forward(Consumer& consumer, const rtp::RtpPacket& packet, bool keyframe);
+  void forward(Consumer& consumer, const Producer& from, const rtp::RtpPacket& packet, bool keyframe);
+  // The consumer's pending switch takes effect: it leaves its current producer for the pending one.
+  void completeSwitch(Consumer& consumer);
   // Copies `original` into `out` with the consumer's ssrc, payload type, extension ids and the
   // given seq/timestamp; its length, 0 when it does not parse or fit.
   static size_t rewriteInto(const Consumer& consumer, std::span<const uint8_t> original, uint16_t seq, uint32_t timestamp,

@@ -19,7 +19,7 @@ export type {
   SubscribeType,
 } from '../common/stage.js';
 export type { Streams, StreamJoinResult } from './streams.js';
-export type { StreamHandle, StreamPublishResult, StreamState, StreamSubscription, RemoteStreamTrackEvent, RemoteStreamListener, RemoteDataInfo } from './streamMedia.js';
+export type { StreamHandle, StreamPublishResult, StreamState, StreamSubscription, RemoteStreamTrackEvent, RemoteStreamListener, RemoteDataInfo, VideoQuality } from './streamMedia.js';
 export { STREAM_EVENTS } from '../common/streams.js';
 export type { RemoteStreamInfo, StreamTrackInfo, StreamEvent, StreamEvents, StreamListQuery, StreamRoom, StreamRoomList, StreamUser } from '../common/streams.js';
 export type { Live, LiveAttachEvents, LiveAttachHandle, LiveEvents, LiveNamespace } from './live.js';

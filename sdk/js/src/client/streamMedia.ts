@@ -64,9 +64,24 @@ export interface RemoteStreamListener {
 
 const DATA_PLACEHOLDER = 'onair';
 
+/**
+ * Simulcast: three encodings of one camera, lowest first (onair reads the order from the offer's
+ * a=simulcast line): a quarter, half and full resolution.
+ */
+const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
+  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'h', maxBitrate: 1_500_000 },
+];
+
+/** Which simulcast encoding to receive (`setRemoteVideoQuality`). */
+export type VideoQuality = 'low' | 'medium' | 'high';
+
 interface LocalStream extends StreamHandle {
   streamId: string | undefined;
   staged: Set<MediaStreamTrack>;
+  /** Video tracks to send as three simulcast encodings. */
+  simulcast: Set<MediaStreamTrack>;
   senders: Map<MediaStreamTrack, RTCRtpTransceiver>;
   /** Data track ids staged, and the channels of those negotiated. */
   stagedData: Set<string>;
@@ -163,7 +178,7 @@ export class StreamMedia {
 
   createStream(streamRoomId: string): StreamHandle {
     const handle: LocalStream = {
-      streamRoomId, streamId: undefined, staged: new Set(), senders: new Map(), stagedData: new Set(), channels: new Map(),
+      streamRoomId, streamId: undefined, staged: new Set(), simulcast: new Set(), senders: new Map(), stagedData: new Set(), channels: new Map(),
       media: new MediaStream(), pc: undefined, onState: undefined,
     };
     this.handles.add(handle);
@@ -171,7 +186,7 @@ export class StreamMedia {
   }
 
   /** Stages a media track, or with `{createDataChannel: true}` a data track; → the track id. */
-  addStreamTrack(handle: StreamHandle, options: { track?: MediaStreamTrack; createDataChannel?: boolean }): string {
+  addStreamTrack(handle: StreamHandle, options: { track?: MediaStreamTrack; createDataChannel?: boolean; simulcast?: boolean }): string {
     const local = this.local(handle, 'addStreamTrack');
     if (options?.createDataChannel) {
       const id = `data-${Math.random().toString(36).slice(2, 10)}`;
@@ -179,8 +194,10 @@ export class StreamMedia {
       return id;
     }
     if (!options?.track) throw new OnairError('invalid_argument', 'addStreamTrack: pass {track} or {createDataChannel: true}');
-    kindOf(options.track);
+    const kind = kindOf(options.track);
+    if (options.simulcast && kind !== 'video') throw new OnairError('invalid_argument', 'addStreamTrack: simulcast is for video tracks');
     local.staged.add(options.track);
+    if (options.simulcast) local.simulcast.add(options.track);
     return options.track.id;
   }
 
@@ -264,7 +281,8 @@ export class StreamMedia {
     for (const track of local.staged) {
       if (local.senders.has(track)) continue;
       local.media.addTrack(track);
-      local.senders.set(track, pc.addTransceiver(track, { direction: 'sendonly', streams: [local.media] }));
+      const sendEncodings = local.simulcast.has(track) ? SIMULCAST_ENCODINGS.map((e) => ({ ...e })) : undefined;
+      local.senders.set(track, pc.addTransceiver(track, { direction: 'sendonly', streams: [local.media], ...(sendEncodings ? { sendEncodings } : {}) }));
     }
     for (const [id, channel] of local.channels) {
       if (local.stagedData.has(id)) continue;
@@ -340,6 +358,17 @@ export class StreamMedia {
     });
     sub.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Simulcast: which encoding of a stream's video (all its tracks, or `trackId`) this connection
+   * receives. onair falls back to a lower one while the asked one does not arrive. Default `high`.
+   */
+  async setRemoteVideoQuality(streamRoomId: string, subscription: StreamSubscription, quality: VideoQuality): Promise<void> {
+    if (!['low', 'medium', 'high'].includes(quality)) throw new OnairError('invalid_argument', "quality must be 'low', 'medium' or 'high'");
+    await this.client.request('streams.setQuality', {
+      streamRoomId, streamId: subscription.streamId, ...(subscription.trackId ? { trackId: subscription.trackId } : {}), quality,
+    });
   }
 
   addRemoteStreamListener(listener: RemoteStreamListener): () => void {

@@ -23,6 +23,7 @@ import {
   type StreamPublishResult,
   type StreamState,
   type StreamSubscription,
+  type VideoQuality,
 } from './streamMedia.js';
 
 /** The result of `joinStreamRoom`: the users joined now (this one included). */
@@ -130,11 +131,12 @@ export class Streams {
   }
 
   /**
-   * Stages a track, `{track}` (a MediaStreamTrack) or `{createDataChannel: true}` (a data track,
-   * for `sendData`); it is sent by `publishStream`, or by `updateStream` once published. Returns
-   * its trackId.
+   * Stages a track, `{track}` (a MediaStreamTrack; with `simulcast: true` a video track goes as
+   * three encodings, low, medium and high, and each subscriber gets the one it asks for with
+   * `setRemoteVideoQuality`) or `{createDataChannel: true}` (a data track, for `sendData`); it is
+   * sent by `publishStream`, or by `updateStream` once published. Returns its trackId.
    */
-  async addStreamTrack(handle: StreamHandle, options: { track?: MediaStreamTrack; createDataChannel?: boolean }): Promise<string> {
+  async addStreamTrack(handle: StreamHandle, options: { track?: MediaStreamTrack; createDataChannel?: boolean; simulcast?: boolean }): Promise<string> {
     return this.media.addStreamTrack(handle, options);
   }
 
@@ -180,6 +182,15 @@ export class Streams {
 
   unsubscribeFromRemoteStreams(streamRoomId: string, subscriptions: StreamSubscription[]): Promise<void> {
     return this.media.unsubscribeFromRemoteStreams(checkStreamRoomId('unsubscribeFromRemoteStreams', streamRoomId), subscriptions);
+  }
+
+  /**
+   * Simulcast: which encoding (`low`, `medium`, `high`) of a stream's video this connection
+   * receives, for all its tracks or `trackId`. onair falls back to a lower one while the asked one
+   * does not arrive (a publisher short of bandwidth stops its upper encodings). Default `high`.
+   */
+  setRemoteVideoQuality(streamRoomId: string, subscription: StreamSubscription, quality: VideoQuality): Promise<void> {
+    return this.media.setRemoteVideoQuality(checkStreamRoomId('setRemoteVideoQuality', streamRoomId), subscription, quality);
   }
 
   /** Hears the remote tracks of one room (those already received too); returns a remover. */

@@ -428,3 +428,45 @@ TEST_F(RouterTest, DestroyingTheRouterClosesItsTransportsWithoutReporting) {
 }
 
 }  // namespace
+
+TEST_F(RouterTest, ASimulcastConsumerSwitchesEncodingsAtAKeyframeWithContinuousNumbers) {
+  auto [pubId, publisher] = connectedPeer();
+  ProducerParameters low = videoProducer();
+  low.rid = "l";
+  low.ssrc = 0x1001;
+  low.rtxSsrc.reset();
+  ProducerParameters high = videoProducer();
+  high.rid = "h";
+  high.ssrc = 0x1002;
+  high.rtxSsrc.reset();
+  const auto lowId = produce(pubId, low);
+  const auto highId = produce(pubId, high);
+  std::string error;
+  EXPECT_FALSE(router->produce(pubId, high, error)) << "mid 0 rid h is taken";
+  auto [subId, sub] = connectedPeer();
+  const auto consumer = consume(subId, lowId, videoConsumer(0xF1));
+  publisher->sendRtp(rtpPacket(96, 100, 0, 0x1001, vp8(true, 0)));
+  ASSERT_TRUE(runUntil([&] { return parsedFrom(*sub, 0xF1).size() == 1; }));
+
+  ASSERT_TRUE(router->switchProducer(consumer, highId, error)) << error;
+  EXPECT_GE(router->producerStats(highId)->keyframeRequestsSent, 1u) << "a keyframe of the new encoding is asked for";
+  publisher->sendRtp(rtpPacket(96, 5000, 90000, 0x1002, vp8(false, 1)));  // not a keyframe: not yet
+  publisher->sendRtp(rtpPacket(96, 101, 3000, 0x1001, vp8(false, 2)));    // the old one still flows
+  ASSERT_TRUE(runUntil([&] { return parsedFrom(*sub, 0xF1).size() == 2; }));
+  publisher->sendRtp(rtpPacket(96, 5001, 93000, 0x1002, vp8(true, 3)));   // the switch
+  publisher->sendRtp(rtpPacket(96, 102, 6000, 0x1001, vp8(false, 4)));    // the old one no more
+  publisher->sendRtp(rtpPacket(96, 5002, 96000, 0x1002, vp8(false, 5)));
+  ASSERT_TRUE(runUntil([&] { return parsedFrom(*sub, 0xF1).size() == 4; }));
+  ASSERT_TRUE(runUntil([&] { return router->producerStats(lowId)->packets == 3; }));
+  const auto out = parsedFrom(*sub, 0xF1);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[1].payload().back(), 2);
+  EXPECT_EQ(out[2].payload().back(), 3);
+  EXPECT_EQ(out[3].payload().back(), 5);
+  for (size_t i = 1; i < out.size(); ++i) EXPECT_EQ(out[i].sequenceNumber(), uint16_t(out[0].sequenceNumber() + i));
+
+  // Closing the encoding it receives leaves the consumer in place (on the other one only while
+  // switching); closing the one it switched from changes nothing.
+  router->closeProducer(lowId);
+  EXPECT_EQ(router->consumerCount(), 1u);
+}
