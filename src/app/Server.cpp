@@ -320,11 +320,12 @@ int Server::run(Config config, const std::string& executable) {
   pool.start();
   server.startAccepting();
   accepting = true;
-  printBanner(config, port, executable, threads);
+  // The media ports first: whoever waits for the banner's "listening on" line finds them logged.
   std::vector<uint16_t> mediaPorts;
   for (size_t i = 0; i < media->size(); ++i) mediaPorts.push_back(media->server(i).port());
   spdlog::info("WebRTC media on UDP {} port(s) {} (one per shard){}", config.rtcListenAddress, fmt::join(mediaPorts, ", "),
                config.rtcAnnouncedAddress.empty() ? "" : ", announced as " + config.rtcAnnouncedAddress);
+  printBanner(config, port, executable, threads);
 
   // Run until asked to stop.
   int sig = 0;

@@ -3,6 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <netinet/udp.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -37,6 +39,10 @@ UdpSocket::UdpSocket(boost::asio::io_context& io, Listener& listener, const std:
   for (size_t i = 0; i < kBatch; ++i) {
     receiveIovecs_[i] = {receiveBuffers_.data() + i * kMaxPacketBytes, kMaxPacketBytes};
   }
+  // A kernel with UDP GSO accepts a socket-wide segment size of 0 (meaning: per message only).
+  int none = 0;
+  gsoSupported_ = ::setsockopt(socket_.native_handle(), SOL_UDP, UDP_SEGMENT, &none, sizeof none) == 0;
+  gso_ = gsoSupported_;
   waitReadable();
 }
 
@@ -129,37 +135,96 @@ void UdpSocket::scheduleFlush() {
   });
 }
 
+size_t UdpSocket::gsoRun(size_t first, size_t limit) const {
+  const Slot& head = slots_[slotIndex(first)];
+  const size_t segment = head.length;
+  // A segment must fit the path's MTU, or the kernel refuses the whole message.
+  if (segment > kMaxGsoSegmentBytes) return 1;
+  size_t count = 1;
+  size_t bytes = segment;
+  // Equal-sized packets to the same address; a shorter one may end the run.
+  while (count < limit && count < kMaxGsoSegments && slots_[slotIndex(first + count - 1)].length == segment) {
+    const Slot& next = slots_[slotIndex(first + count)];
+    if (next.length > segment || bytes + next.length > kMaxGsoBytes || next.addressLength != head.addressLength ||
+        std::memcmp(&next.address, &head.address, head.addressLength) != 0) {
+      break;
+    }
+    bytes += next.length;
+    ++count;
+  }
+  return count;
+}
+
+size_t UdpSocket::prepareMessages(size_t& slotsUsed) {
+  const size_t limit = std::min(queued_, kBatch);  // packets (iovecs) in this call
+  size_t messages = 0;
+  slotsUsed = 0;
+  while (slotsUsed < limit) {
+    const size_t count = gso_ ? gsoRun(slotsUsed, limit - slotsUsed) : 1;
+    for (size_t k = 0; k < count; ++k) {
+      Slot& slot = slots_[slotIndex(slotsUsed + k)];
+      sendIovecs_[slotsUsed + k] = {slot.bytes.data(), slot.length};
+    }
+    Slot& first = slots_[slotIndex(slotsUsed)];
+    msghdr& header = sendHeaders_[messages].msg_hdr;
+    header = {};
+    header.msg_name = &first.address;
+    header.msg_namelen = first.addressLength;
+    header.msg_iov = &sendIovecs_[slotsUsed];
+    header.msg_iovlen = count;
+    if (count > 1) {
+      // The kernel cuts the message into datagrams of the first packet's size (RFC-less: Linux's
+      // UDP_SEGMENT, see udp(7)).
+      auto& control = sendControl_[messages];
+      header.msg_control = control.data();
+      header.msg_controllen = control.size();
+      cmsghdr* cm = CMSG_FIRSTHDR(&header);
+      cm->cmsg_level = SOL_UDP;
+      cm->cmsg_type = UDP_SEGMENT;
+      cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+      const uint16_t segment = static_cast<uint16_t>(first.length);
+      std::memcpy(CMSG_DATA(cm), &segment, sizeof segment);
+    }
+    messageSlots_[messages] = count;
+    slotsUsed += count;
+    ++messages;
+  }
+  return messages;
+}
+
 void UdpSocket::flush() {
   while (queued_ > 0 && !waitingWritable_) {
-    const size_t batch = std::min(queued_, kBatch);
-    for (size_t i = 0; i < batch; ++i) {
-      Slot& slot = slots_[slotIndex(i)];
-      sendIovecs_[i] = {slot.bytes.data(), slot.length};
-      msghdr& header = sendHeaders_[i].msg_hdr;
-      header = {};
-      header.msg_name = &slot.address;
-      header.msg_namelen = slot.addressLength;
-      header.msg_iov = &sendIovecs_[i];
-      header.msg_iovlen = 1;
-    }
-    const int sent = ::sendmmsg(socket_.native_handle(), sendHeaders_.data(), static_cast<unsigned>(batch), MSG_DONTWAIT);
+    size_t slotsUsed = 0;
+    const size_t messages = prepareMessages(slotsUsed);
+    const int sent = ::sendmmsg(socket_.native_handle(), sendHeaders_.data(), static_cast<unsigned>(messages), MSG_DONTWAIT);
     if (sent < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
         waitWritable();
         return;
       }
-      // The first packet is refused (an unreachable address, a bad length): drop it, go on.
-      add(counters_.sendErrors);
-      head_ = slotIndex(1);
-      --queued_;
+      if (messageSlots_[0] > 1 && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP)) {
+        // The path cannot segment (no checksum offload, an old kernel): send one by one from now.
+        spdlog::warn("udp: GSO refused by the kernel ({}); sending packets one by one", std::strerror(errno));
+        gso_ = false;
+        continue;
+      }
+      // The first message is refused (an unreachable address, a bad length): drop it, go on.
+      add(counters_.sendErrors, messageSlots_[0]);
+      head_ = slotIndex(messageSlots_[0]);
+      queued_ -= messageSlots_[0];
       continue;
     }
-    for (int i = 0; i < sent; ++i) {
-      add(counters_.packetsOut);
-      add(counters_.bytesOut, slots_[slotIndex(i)].length);
+    size_t done = 0;
+    for (int m = 0; m < sent; ++m) {
+      if (messageSlots_[m] > 1) add(counters_.gsoMessages);
+      for (size_t k = 0; k < messageSlots_[m]; ++k) {
+        add(counters_.packetsOut);
+        add(counters_.bytesOut, slots_[slotIndex(done + k)].length);
+      }
+      done += messageSlots_[m];
     }
-    head_ = slotIndex(size_t(sent));
-    queued_ -= size_t(sent);
+    head_ = slotIndex(done);
+    queued_ -= done;
   }
 }
 

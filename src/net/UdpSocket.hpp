@@ -9,7 +9,9 @@
 //
 // Sending: packets are copied (or written, see prepare()) into preallocated slots of a queue and
 // leave in batches with sendmmsg: at the end of the loop turn that queued them (one posted flush
-// per turn), or at once when a full batch is waiting. When the kernel says EAGAIN the queue waits
+// per turn), or at once when a full batch is waiting. Where the kernel has UDP GSO (Linux ≥ 4.18),
+// consecutive packets for one address leave as one message segmented by the kernel (UDP_SEGMENT):
+// a run of equal-sized packets, the last one possibly shorter, as GSO requires. When the kernel says EAGAIN the queue waits
 // for writability; a packet that finds the queue full is dropped and counted, never buffered
 // without bound. Nothing on either path allocates per packet.
 //
@@ -52,6 +54,7 @@ class UdpSocket {
     Counter oversizedIn{0};   // truncated on receipt (larger than kMaxPacketBytes): dropped
     Counter queueFull{0};     // send queue full: dropped
     Counter sendErrors{0};    // refused by the kernel for another reason than EAGAIN: dropped
+    Counter gsoMessages{0};   // messages that carried several packets (UDP GSO)
   };
 
   // Datagrams per recvmmsg/sendmmsg call.
@@ -61,6 +64,11 @@ class UdpSocket {
   static constexpr size_t kMaxPacketBytes = 2048;
   // Packets the send queue holds while the kernel's buffer is full.
   static constexpr size_t kDefaultQueueSlots = 256;
+  // At most this many packets in one GSO message (the kernel's UDP_MAX_SEGMENTS is 64 or more),
+  // and at most kMaxGsoBytes in all.
+  static constexpr size_t kMaxGsoSegments = 64;
+  static constexpr size_t kMaxGsoBytes = 60000;
+  static constexpr size_t kMaxGsoSegmentBytes = 1400;  // within a 1500-byte MTU with IPv6 + UDP headers
 
   // Binds to `address` ("127.0.0.1", "::", …) and `port` (0: an ephemeral one, see localPort()).
   // Throws boost::system::system_error if the address is invalid or the bind fails: called at
@@ -88,6 +96,9 @@ class UdpSocket {
   void flush();
 
   size_t queuedPackets() const { return queued_; }
+  // Whether sends use UDP GSO (probed at construction; off after the kernel refuses it once).
+  bool gso() const { return gso_; }
+  void setGso(bool on) { gso_ = on && gsoSupported_; }
   const Counters& counters() const { return counters_; }
 
  private:
@@ -102,6 +113,11 @@ class UdpSocket {
   void drain();
   void scheduleFlush();
   void waitWritable();
+  // The next sendmmsg call's messages from the queue's front: `slotsUsed` of the queued packets,
+  // grouped into the returned number of messages (several per message with GSO).
+  size_t prepareMessages(size_t& slotsUsed);
+  // How many queued packets from position `first` one GSO message can carry (at least 1).
+  size_t gsoRun(size_t first, size_t limit) const;
   size_t slotIndex(size_t position) const { return (head_ + position) % slots_.size(); }
 
   boost::asio::io_context& io_;
@@ -124,6 +140,11 @@ class UdpSocket {
   size_t queued_ = 0;
   std::array<mmsghdr, kBatch> sendHeaders_{};
   std::array<iovec, kBatch> sendIovecs_{};
+  // Per message: its first slot's position, its packet count and its UDP_SEGMENT control message.
+  std::array<size_t, kBatch> messageSlots_{};
+  std::array<std::array<char, CMSG_SPACE(sizeof(uint16_t))>, kBatch> sendControl_{};
+  bool gsoSupported_ = false;
+  bool gso_ = false;
   bool flushPosted_ = false;
   bool waitingWritable_ = false;
 };

@@ -71,6 +71,8 @@ std::string WebRtcServerPool::metricsText() const {
            [](const WebRtcServer& s) { return read(s.socketCounters().packetsOut); });
   perShard("onair_rtc_udp_bytes_out_total", "counter", "Bytes sent from the WebRTC sockets.",
            [](const WebRtcServer& s) { return read(s.socketCounters().bytesOut); });
+  perShard("onair_rtc_udp_gso_messages_total", "counter", "Messages that carried several datagrams to one peer (UDP GSO).",
+           [](const WebRtcServer& s) { return read(s.socketCounters().gsoMessages); });
   header(out, "onair_rtc_packets_dropped_total", "counter", "WebRTC packets dropped, by reason.");
   for (size_t i = 0; i < servers_.size(); ++i) {
     const auto& socket = servers_[i]->socketCounters();

@@ -23,7 +23,13 @@ let roomId;
 before(async () => {
   // One shard: one media port for the relay to stand in front of.
   srv = await startOnair({ threads: 1 });
-  const mediaPort = Number(srv.output().match(/WebRTC media on UDP 127\.0\.0\.1 port\(s\) (\d+)/)[1]);
+  // The media line may be logged just after the HTTP one startOnair waits for.
+  let media;
+  for (let i = 0; i < 50 && !(media = srv.output().match(/WebRTC media on UDP 127\.0\.0\.1 port\(s\) (\d+)/)); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(media, 'onair logs its media port');
+  const mediaPort = Number(media[1]);
   relay = await startLossyRelay({ targetPort: mediaPort, loss: LOSS, seed: 13 });
   api = new OnairServer({ url: srv.url, apiKey: srv.apiKey, apiSecret: srv.apiSecret });
   browser = await launchBrowser(WEBRTC_ARGS);

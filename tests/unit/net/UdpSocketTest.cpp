@@ -132,3 +132,32 @@ TEST_F(UdpSocketTest, RefusesAnAddressItCannotBind) {
 }
 
 }  // namespace
+
+// Equal-sized packets to one address leave as one GSO message where the kernel has UDP GSO; the
+// receiver gets them as the separate datagrams they were, in order, either way.
+TEST_F(UdpSocketTest, CoalescesRunsToOneAddressWithGsoAndDeliversEachDatagram) {
+  for (const bool gso : {true, false}) {
+    Collector seenA, seenB;
+    UdpSocket sender(io, aSeen, "127.0.0.1", 0);
+    UdpSocket a(io, seenA, "127.0.0.1", 0);
+    UdpSocket b(io, seenB, "127.0.0.1", 0);
+    sender.setGso(gso);
+    if (gso) EXPECT_TRUE(sender.gso()) << "Linux ≥ 4.18 has UDP GSO; Debian 12's 6.1 does";
+    std::vector<std::vector<uint8_t>> toA;
+    for (int i = 0; i < 5; ++i) toA.push_back(std::vector<uint8_t>(1000, uint8_t('a' + i)));
+    toA.push_back(std::vector<uint8_t>(300, 'z'));  // shorter: may end a run
+    toA.push_back(std::vector<uint8_t>(1000, 'y')); // after a shorter one: a new run
+    for (size_t i = 0; i < toA.size(); ++i) {
+      ASSERT_TRUE(sender.send(toA[i], a.localEndpoint()));
+      if (i == 2) ASSERT_TRUE(sender.send(std::vector<uint8_t>(1000, 'b'), b.localEndpoint()));  // another address breaks the run
+    }
+    ASSERT_TRUE(runUntil([&] { return seenA.packets.size() == toA.size() && seenB.packets.size() == 1; })) << "gso " << gso;
+    for (size_t i = 0; i < toA.size(); ++i) EXPECT_EQ(seenA.packets[i].bytes, toA[i]) << "datagram " << i << ", gso " << gso;
+    EXPECT_EQ(sender.counters().packetsOut.load(), toA.size() + 1);
+    if (gso && sender.gso()) {
+      EXPECT_GE(sender.counters().gsoMessages.load(), 2u);  // {a,b,c} and {d,e,z}
+    } else {
+      EXPECT_EQ(sender.counters().gsoMessages.load(), 0u);
+    }
+  }
+}
