@@ -558,22 +558,27 @@ void StreamService::askAuthority(size_t owner, const std::string& roomId, const 
       resume({});
     });
   }
-  // A subscribe: the authority judges each asked track it can be told about (one not published
-  // here is answered not_found by the media room).
+  // A subscribe: the authority judges each asked track it can be told about. One not published
+  // here now is answered not_found by the media room if it still is not when the answer comes
+  // back; should it have been published meanwhile, nobody judged it: refused, to be asked again.
   std::vector<RoomAuthority::Track> tracks;
   std::vector<std::string> mids;
+  RefusedSections unjudged;
   auto& medias = shards_[owner]->media;
   auto media = medias.find(roomId);
   for (const TrackSubscription& s : asked) {
     auto source = media == medias.end() ? std::nullopt : media->second->trackSource(s.streamId, s.trackId);
-    if (!source) continue;
+    if (!source) {
+      if (!s.mid.empty()) unjudged[s.mid] = "published_while_subscribing";
+      continue;
+    }
     tracks.push_back({source->userId, source->kind});
     mids.push_back(s.mid);
   }
-  authority.maySubscribe(roomId, actor, std::move(tracks), [resume, reply, mids](RoomAuthority::TrackVerdicts verdicts) {
+  authority.maySubscribe(roomId, actor, std::move(tracks), [resume, reply, mids, unjudged](RoomAuthority::TrackVerdicts verdicts) {
     if (auto* refusal = std::get_if<ApiError>(&verdicts)) return reply(std::move(*refusal));
     const auto& reasons = std::get<std::vector<std::string>>(verdicts);
-    RefusedSections refused;
+    RefusedSections refused = unjudged;
     for (size_t i = 0; i < mids.size() && i < reasons.size(); ++i) {
       if (!reasons[i].empty()) refused[mids[i]] = reasons[i];
     }
