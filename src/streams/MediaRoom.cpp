@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <utility>
 
@@ -38,16 +39,31 @@ std::optional<size_t> dataSection(const sdp::SessionDescription& answer) {
 
 std::string dataLabel(const std::string& streamId, const std::string& trackId) { return streamId + "/" + trackId; }
 
+// Encodings of one simulcast section onair receives: browsers send three; each costs a producer
+// with its own retransmission buffer, so a hostile offer cannot ask for more.
+constexpr size_t kMaxSimulcastLayers = 4;
+
+// An RFC 8851 rid-id (letters, digits, '-' and '_'), at most 16 characters here.
+bool validRid(std::string_view rid) {
+  return !rid.empty() && rid.size() <= 16 &&
+         std::all_of(rid.begin(), rid.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; });
+}
+
 // The encodings a video section sends, lowest first (a=simulcast:send, RFC 8853: each entry is
-// one encoding, alternatives after a comma, "~" for one that starts paused). Empty: no simulcast.
-std::vector<std::string> simulcastRids(const sdp::MediaSection& offered) {
+// one encoding, alternatives after a comma, "~" for one that starts paused), each declared by an
+// a=rid:<id> send line. Empty: no simulcast (fewer than two such encodings); nullopt: more than
+// kMaxSimulcastLayers.
+std::optional<std::vector<std::string>> simulcastRids(const sdp::MediaSection& offered) {
   std::vector<std::string> rids;
   if (!offered.simulcast || offered.simulcast->send.size() < 2) return rids;
   for (std::string entry : offered.simulcast->send) {
     entry = entry.substr(0, entry.find(','));
     if (!entry.empty() && entry.front() == '~') entry.erase(0, 1);
-    if (!entry.empty() && std::find(rids.begin(), rids.end(), entry) == rids.end()) rids.push_back(entry);
+    const bool declared = std::any_of(offered.rids.begin(), offered.rids.end(), [&](const sdp::Rid& r) { return r.id == entry && r.send; });
+    if (!validRid(entry) || !declared || std::find(rids.begin(), rids.end(), entry) != rids.end()) continue;
+    rids.push_back(entry);
   }
+  if (rids.size() > kMaxSimulcastLayers) return std::nullopt;
   return rids.size() < 2 ? std::vector<std::string>{} : rids;
 }
 
@@ -201,7 +217,12 @@ api::Result MediaRoom::publish(const std::string& sessionId, const std::string& 
     }
     MediaTrack track{listed->trackId, listed->kind, listed->mid, 0, 0, std::move(*params), {}};
     if (offered.kind == "video") {
-      for (const std::string& rid : simulcastRids(offered)) track.layers.push_back(SimulcastLayer{rid, 0});
+      const auto rids = simulcastRids(offered);
+      if (!rids) {
+        error = "track " + listed->trackId + ": more than " + std::to_string(kMaxSimulcastLayers) + " simulcast encodings";
+        break;
+      }
+      for (const std::string& rid : *rids) track.layers.push_back(SimulcastLayer{rid, 0});
     }
     next.push_back(std::move(track));
   }
@@ -421,16 +442,25 @@ api::Result MediaRoom::subscribe(const std::string& sessionId, const sdp::Sessio
     idle(answer.media[i]);
     rejected.push_back(json::object{{"mid", mid}, {"reason", reason}});
   }
-  subscribeData(subscriber, subscriptions, rejected);
+  subscribeData(subscriber, subscriptions, refused, rejected);
   return json::value(json::object{{"sdp", sdp::SdpWriter::write(answer)}, {"rejected", std::move(rejected)}});
 }
 
-void MediaRoom::subscribeData(SubscriberSession& subscriber, const std::vector<TrackSubscription>& subscriptions, json::array& rejected) {
+void MediaRoom::subscribeData(SubscriberSession& subscriber, const std::vector<TrackSubscription>& subscriptions, const RefusedSections& refused,
+                              json::array& rejected) {
   // A data consumer lasts until its track goes or the subscriber closes onair's channel for it.
   std::erase_if(subscriber.dataTracks, [this](const auto& entry) { return !router_.hasDataConsumer(entry.second); });
   for (const TrackSubscription& s : subscriptions) {
     if (!s.mid.empty()) continue;
     const std::string label = dataLabel(s.streamId, s.trackId);
+    if (const auto no = refused.find(dataRefusalKey(s.streamId, s.trackId)); no != refused.end()) {
+      if (const auto had = subscriber.dataTracks.find(label); had != subscriber.dataTracks.end()) {
+        router_.closeDataConsumer(had->second);
+        subscriber.dataTracks.erase(had);
+      }
+      rejected.push_back(json::object{{"trackId", s.trackId}, {"streamId", s.streamId}, {"reason", no->second}});
+      continue;
+    }
     if (subscriber.dataTracks.contains(label)) continue;
     const MediaTrack* track = findTrack(s.streamId, s.trackId);
     std::string reason;
@@ -581,6 +611,18 @@ void MediaRoom::dropConsumers(const std::string& sessionId, const std::string& u
   }
   // After the state changed: a close callback then finds no section of these consumers.
   for (auto consumer : closing) router_.closeConsumer(consumer);
+  if (video) return;
+  for (auto data = it->second.dataTracks.begin(); data != it->second.dataTracks.end();) {
+    const std::string& label = data->first;
+    const size_t slash = label.find('/');
+    auto source = trackSource(label.substr(0, slash), label.substr(slash + 1));
+    if (!source || source->userId != userId) {
+      ++data;
+      continue;
+    }
+    router_.closeDataConsumer(data->second);
+    data = it->second.dataTracks.erase(data);
+  }
 }
 
 std::optional<MediaRoom::TrackSource> MediaRoom::trackSource(const std::string& streamId, const std::string& trackId) const {

@@ -79,7 +79,8 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   // keeps what it receives. Nothing happens when it does not publish.
   void stopPublishing(const std::string& sessionId);
   // The connection stops receiving the tracks `userId` publishes whose kind is not allowed (their
-  // consumers close at once; the sections stay in its peer connection, carrying nothing).
+  // consumers close at once; the sections stay in its peer connection, carrying nothing). Data
+  // tracks follow `video`.
   void dropConsumers(const std::string& sessionId, const std::string& userId, bool audio, bool video);
   // → {streams: [{streamId, userId, tracks: [{trackId, kind}]}]}
   boost::json::object listStreams() const;
@@ -92,6 +93,11 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   // The connection left, was let go or closed: its transports close, its stream is unpublished.
   void removeSession(const std::string& sessionId);
   bool empty() const { return publishers_.empty() && subscribers_.empty(); }
+  // Whether the connection has a published stream here.
+  bool publishes(const std::string& sessionId) const {
+    const auto it = publishers_.find(sessionId);
+    return it != publishers_.end() && it->second.published;
+  }
 
   size_t transportCount() const { return router_.transportCount(); }
 
@@ -117,7 +123,8 @@ class MediaRoom final : private rtc::sfu::Router::Listener {
   // The SFU's side of an answer on `transport`.
   rtc::sdp::AnswerParameters answerParameters(rtc::sfu::TransportId transport, uint64_t version) const;
   // The data tracks of `subscriptions` (those without mid) that `subscriber` does not receive yet.
-  void subscribeData(SubscriberSession& subscriber, const std::vector<TrackSubscription>& subscriptions, boost::json::array& rejected);
+  void subscribeData(SubscriberSession& subscriber, const std::vector<TrackSubscription>& subscriptions, const RefusedSections& refused,
+                     boost::json::array& rejected);
   // Simulcast: one producer per encoding of `track` (its `producer` becomes the highest's).
   void produceLayers(rtc::sfu::TransportId transport, MediaTrack& track);
   // The section's consumer moves to the encoding its quality and the arriving encodings call for.

@@ -344,7 +344,8 @@ void StreamService::dropStrangers(const std::string& roomId, const json::object&
   if (it == rooms.end()) return;
   std::vector<std::string> gone;
   for (const auto& [sessionId, m] : it->second.members) {
-    if (!isMember(room, m.userId)) gone.push_back(sessionId);
+    // Those an authority let in (a live slot, a stage) are not the record's to judge.
+    if (!isMember(room, m.userId) && !it->second.admittedBy.contains(sessionId)) gone.push_back(sessionId);
   }
   for (const auto& sessionId : gone) removeMember(roomId, sessionId, true);
 }
@@ -459,7 +460,13 @@ bool StreamService::hasOwnMember(const std::string& roomId, const std::string& u
   for (const auto& [sessionId, member] : room->second.members) {
     if (member.userId != userId) continue;
     const auto by = room->second.admittedBy.find(sessionId);
-    if (by == room->second.admittedBy.end() || by->second != except) return true;
+    if (by == room->second.admittedBy.end()) return true;  // the room's own users and managers
+    // Let in by another authority (a stage): only as one who publishes there (on stage with
+    // PUBLISH), never as a mere participant, who may not even have SUBSCRIBE.
+    if (by->second == except) continue;
+    const auto& media = shards_[ownerOf(roomId)]->media;
+    const auto m = media.find(roomId);
+    if (m != media.end() && m->second->publishes(sessionId)) return true;
   }
   return false;
 }
@@ -569,11 +576,11 @@ void StreamService::askAuthority(size_t owner, const std::string& roomId, const 
   for (const TrackSubscription& s : asked) {
     auto source = media == medias.end() ? std::nullopt : media->second->trackSource(s.streamId, s.trackId);
     if (!source) {
-      if (!s.mid.empty()) unjudged[s.mid] = "published_while_subscribing";
+      unjudged[s.mid.empty() ? dataRefusalKey(s.streamId, s.trackId) : s.mid] = "published_while_subscribing";
       continue;
     }
     tracks.push_back({source->userId, source->kind});
-    mids.push_back(s.mid);
+    mids.push_back(s.mid.empty() ? dataRefusalKey(s.streamId, s.trackId) : s.mid);
   }
   authority.maySubscribe(roomId, actor, std::move(tracks), [resume, reply, mids, unjudged](RoomAuthority::TrackVerdicts verdicts) {
     if (auto* refusal = std::get_if<ApiError>(&verdicts)) return reply(std::move(*refusal));

@@ -114,3 +114,19 @@ test('unsubscribing from the data track stops its messages; dropping the track c
   assert.equal(rejected, 'not_found');
   for (const { errors } of Object.values(pages)) assert.deepEqual(errors, []);
 });
+
+test('a data track added later by updateStream is relayed', async () => {
+  const [a, b] = [pages.ana.page, pages.ben.page];
+  const trackId = await a.evaluate(async () => {
+    const id = await window.client.streams.addStreamTrack(window.handle, { createDataChannel: true });
+    await window.client.streams.updateStream(window.handle);
+    return id;
+  });
+  await b.evaluate(({ roomId, streamId, trackId }) => window.client.streams.subscribeToRemoteStreams(roomId, [{ streamId, trackId }]),
+    { roomId, streamId, trackId });
+  let n = 0;
+  await waitFor('B receives on the new data track', 10_000, async () => {
+    await a.evaluate(({ trackId, i }) => window.client.streams.sendData(window.handle, `late ${i}`, trackId), { trackId, i: n++ });
+    return b.evaluate((trackId) => window.data.some((d) => d.trackId === trackId && d.text.startsWith('late ')), trackId);
+  });
+});

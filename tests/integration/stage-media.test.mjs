@@ -241,7 +241,7 @@ test('a live consumer attached with webrtc subscribes in the signaling room, nev
 });
 
 test("a stage's media room can be a live broadcast's webrtc room: its live viewers subscribe without opening the stage", async () => {
-  const { room, host } = await stageWithHostOnStage('Broadcast');
+  const { id, room, host } = await stageWithHostOnStage('Broadcast');
   await host.client.streams.joinStreamRoom(room);
   const stream = await publish(host.client, room);
   const viewer = await connected((await api.createToken({ userId: 'stage-watcher', ttl: 600, grants: ['live:content:*:attach'] })).token);
@@ -253,7 +253,18 @@ test("a stage's media room can be a live broadcast's webrtc room: its live viewe
   await rejects(viewer.streams.joinStreamRoom(room), 'permission', /has not joined stream room/);
   await viewer.request('live.release', { attachId: intruded.attachId });
 
-  // The host (joined to the room as a stage participant) broadcasts from another connection.
+  // Nor can a stage participant who only joined the media room (not on stage: it publishes
+  // nothing there) lead viewers in.
+  const { client: bystander, userId: bystanderId } = await participant(id, `bystander-${++n}`, { capabilities: ['PUBLISH'] });
+  await bystander.streams.joinStreamRoom(room);
+  const bystanderLive = `content:${process.pid}-${++n}`;
+  const bystanderProducer = await connected((await api.createToken({ userId: bystanderId, ttl: 600, grants: ['live:content:*:publish'] })).token);
+  await bystanderProducer.request('live.publish', { liveId: bystanderLive, transports: [{ kind: 'webrtc', signalingChannelId: room }] });
+  const led = await viewer.request('live.attach', { liveId: bystanderLive, transports: ['webrtc'] });
+  await rejects(viewer.streams.joinStreamRoom(room), 'permission', /has not joined stream room/);
+  await viewer.request('live.release', { attachId: led.attachId });
+
+  // The host (on stage, publishing in the room) broadcasts from another connection.
   const liveId = `content:${process.pid}-${++n}`;
   const producer = await connected((await api.createToken({ userId: host.userId, ttl: 600, grants: ['live:content:*:publish'] })).token);
   await producer.request('live.publish', { liveId, transports: [{ kind: 'webrtc', signalingChannelId: room }] });

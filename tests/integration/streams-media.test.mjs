@@ -82,6 +82,10 @@ test('bad offers and track lists are invalid_argument with a reason', async () =
   await rejects(publish(alice, id, publisherOffer, [{ mid: '0', trackId: 'a', kind: 'audio' }, { mid: '0', trackId: 'b', kind: 'audio' }]), 'invalid_argument', /twice/);
   await rejects(alice.request('streams.publish', { streamRoomId: id, sdp: publisherOffer }), 'invalid_argument', /tracks/);
   await rejects(alice.request('streams.unpublish', { streamRoomId: id, streamId: 'st_nope' }), 'not_found');
+  // A simulcast section asking for more encodings than onair receives (each would be a producer).
+  const manyRids = publisherOffer.replace('a=simulcast:send q;h;f', 'a=simulcast:send q;h;f;a;b;c')
+    .replace('a=rid:q send', ['q', 'a', 'b', 'c'].map((r) => `a=rid:${r} send`).join('\r\n'));
+  await rejects(publish(alice, id, manyRids, [{ mid: '1', trackId: 'cam', kind: 'video' }]), 'invalid_argument', /more than 4 simulcast encodings/);
   // Nothing was published by the failures, and no transport is left open.
   assert.deepEqual((await alice.request('streams.listStreams', { streamRoomId: id })).streams, []);
   assert.equal(await transports(), 0);

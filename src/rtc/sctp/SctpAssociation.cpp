@@ -150,10 +150,16 @@ void SctpAssociation::setState(State state) {
 
 std::optional<uint16_t> SctpAssociation::openChannel(const DataChannelParameters& channel) {
   if (state_ != State::Connected) return std::nullopt;
-  while (nextStreamId_ < kStreams && channels_.contains(nextStreamId_)) nextStreamId_ += 2;
-  if (nextStreamId_ >= kStreams) return std::nullopt;
-  const uint16_t streamId = nextStreamId_;
-  nextStreamId_ += 2;
+  // The next id of our parity not in use, wrapping around: closed channels' ids come back.
+  const uint16_t parity = options_.dtlsClient ? 0 : 1;
+  std::optional<uint16_t> free;
+  for (uint16_t tried = 0; tried < kStreams / 2 && !free; ++tried) {
+    if (nextStreamId_ >= kStreams) nextStreamId_ = parity;
+    if (!channels_.contains(nextStreamId_)) free = nextStreamId_;
+    nextStreamId_ += 2;
+  }
+  if (!free) return std::nullopt;
+  const uint16_t streamId = *free;
   auto& entry = channels_[streamId];
   entry.parameters = channel;
   if (!sendRaw(streamId, uint32_t(PayloadProtocol::Dcep), DcepMessage::open(channel), nullptr)) {
@@ -237,6 +243,10 @@ void SctpAssociation::onIncoming(std::vector<uint8_t> data, uint16_t streamId, u
       ++counters_.dropped;
       return;
     }
+  }
+  if (data.size() > options_.maxMessageBytes) {
+    ++counters_.dropped;
+    return;
   }
   deliver(streamId, ppid, data);
 }
@@ -323,7 +333,12 @@ void SctpAssociation::onStreamsReset(std::span<const uint16_t> streams, bool inc
       resetStream(streamId);
     }
     channels_.erase(it);
-    if (callbacks_.onChannelClosed) callbacks_.onChannelClosed(streamId);
+    // The callback may end this association (its transport closing): nothing after it.
+    if (callbacks_.onChannelClosed) {
+      const auto core = core_;  // outlives this association; its destructor clears `owner`
+      callbacks_.onChannelClosed(streamId);
+      if (core->owner != this) return;
+    }
   }
 }
 

@@ -16,8 +16,23 @@ std::optional<DataProducerId> DataRouter::produce(TransportId transport, const s
     }
   }
   const DataProducerId id = nextId_++;
-  producers_[id] = Producer{.transport = transport, .label = label};
+  auto& producer = producers_[id] = Producer{.transport = transport, .label = label};
+  for (auto it = unbound_.begin(); it != unbound_.end(); ++it) {
+    if (it->first.first != transport || it->second.label != label) continue;
+    const auto channel = it->second;
+    const uint16_t streamId = it->first.second;
+    unbound_.erase(it);
+    bind(id, producer, streamId, channel);
+    break;
+  }
   return id;
+}
+
+void DataRouter::bind(DataProducerId id, Producer& producer, uint16_t streamId, const sctp::DataChannelParameters& channel) {
+  producer.streamId = streamId;
+  producer.channel = channel;
+  producerByStream_[{producer.transport, streamId}] = id;
+  for (const auto consumerId : producer.consumers) open(consumerId, consumers_.at(consumerId));
 }
 
 std::optional<DataConsumerId> DataRouter::consume(TransportId transport, DataProducerId producer, const std::string& label, std::string& error) {
@@ -34,7 +49,7 @@ std::optional<DataConsumerId> DataRouter::consume(TransportId transport, DataPro
 }
 
 void DataRouter::open(DataConsumerId, Consumer& consumer) {
-  if (consumer.streamId) return;
+  if (consumer.streamId || !producers_.at(consumer.producer).streamId) return;
   auto* transport = lookup_(consumer.transport);
   if (!transport || !transport->dataReady()) return;  // onReady() comes back for it
   sctp::DataChannelParameters channel = producers_.at(consumer.producer).channel;
@@ -74,6 +89,7 @@ void DataRouter::closeTransport(TransportId transport) {
   }
   for (const auto id : consumers) removeConsumer(id, false);
   for (const auto id : producers) closeProducer(id);
+  std::erase_if(unbound_, [transport](const auto& entry) { return entry.first.first == transport; });
 }
 
 void DataRouter::onReady(TransportId transport) {
@@ -85,11 +101,10 @@ void DataRouter::onReady(TransportId transport) {
 void DataRouter::onChannelOpened(TransportId transport, uint16_t streamId, const sctp::DataChannelParameters& channel) {
   for (auto& [id, producer] : producers_) {
     if (producer.transport != transport || producer.label != channel.label || producer.streamId) continue;
-    producer.streamId = streamId;
-    producer.channel = channel;
-    producerByStream_[{transport, streamId}] = id;
+    bind(id, producer, streamId, channel);
     return;
   }
+  unbound_[{transport, streamId}] = channel;
 }
 
 void DataRouter::onMessage(TransportId transport, uint16_t streamId, sctp::PayloadProtocol protocol, std::span<const uint8_t> message) {
@@ -108,6 +123,7 @@ void DataRouter::onMessage(TransportId transport, uint16_t streamId, sctp::Paylo
 }
 
 void DataRouter::onChannelClosed(TransportId transport, uint16_t streamId) {
+  unbound_.erase({transport, streamId});
   // The publisher closed its channel: the producer stays (it may open the label again), unbound.
   if (const auto found = producerByStream_.find({transport, streamId}); found != producerByStream_.end()) {
     producers_.at(found->second).streamId.reset();

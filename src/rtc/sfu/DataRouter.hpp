@@ -8,7 +8,9 @@
 //        with the producer's reliability and order
 //
 // Subscribers' own channels (the one an SDK opens only to get SCTP negotiated, or any other)
-// carry nothing anywhere; a subscriber closing one of onair's channels ends that consumer. Threading: the Router's (the shard's) thread only; the transport
+// carry nothing anywhere; a subscriber closing one of onair's channels ends that consumer. A
+// consumer's channel opens once its producer is bound (so it gets the publisher's ordering and
+// reliability) and its transport's SCTP is up. Threading: the Router's (the shard's) thread only; the transport
 // callbacks arrive from the Router, which is every transport's listener.
 #include <cstdint>
 #include <functional>
@@ -73,6 +75,7 @@ class DataRouter {
   };
 
   void open(DataConsumerId id, Consumer& consumer);
+  void bind(DataProducerId id, Producer& producer, uint16_t streamId, const sctp::DataChannelParameters& channel);
   void removeConsumer(DataConsumerId id, bool resetChannel);
 
   TransportLookup lookup_;
@@ -81,6 +84,10 @@ class DataRouter {
   std::unordered_map<DataConsumerId, Consumer> consumers_;
   // (transport, stream id) → the producer receiving on it.
   std::map<std::pair<TransportId, uint16_t>, DataProducerId> producerByStream_;
+  // Channels a publisher opened before its publish named them (a data track added by an update
+  // opens at once, the offer follows): bound when produce() names their label. Per transport at
+  // most one per stream id (SCTP's own limit), dropped with the channel or the transport.
+  std::map<std::pair<TransportId, uint16_t>, sctp::DataChannelParameters> unbound_;
   DataProducerId nextId_ = 1;
 };
 

@@ -578,7 +578,9 @@ void Router::retransmit(Consumer& consumer, std::span<const uint16_t> seqs) {
   const auto& codec = consumer.params.codec;
   const bool asRtx = consumer.params.rtxSsrc && codec.rtxPayloadType;
   for (const uint16_t seq : seqs) {
-    const bool mapped = consumer.sentAny && SeqNum::distance(seq, consumer.sourceStartSeq) >= 0;
+    // After a change of source (simulcast switch, resume) the offsets are the old source's until
+    // its first packet goes out: nothing can be mapped back meanwhile.
+    const bool mapped = consumer.sentAny && !consumer.newSource && SeqNum::distance(seq, consumer.sourceStartSeq) >= 0;
     const auto stored = producer.buffer && mapped ? producer.buffer->find(uint16_t(seq - consumer.seqOffset), now)
                                                   : std::span<const uint8_t>{};
     if (stored.size() < rtp::RtpPacket::kHeaderBytes) {

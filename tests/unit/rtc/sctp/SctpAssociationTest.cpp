@@ -156,3 +156,16 @@ TEST(SctpAssociation, NoCallbackRunsAfterDestruction) {
   EXPECT_EQ(pair.serverSeen.packetsSent, sentBefore);
   EXPECT_TRUE(pair.clientSeen.messages.empty());
 }
+
+TEST(SctpAssociation, StreamIdsOfClosedChannelsComeBack) {
+  Pair pair;
+  pair.connect();
+  // More opens over the association's life than it has ids of one parity (512), one at a time.
+  for (int round = 0; round < 600; ++round) {
+    const auto id = pair.client->openChannel({.label = "c" + std::to_string(round)});
+    ASSERT_TRUE(id) << "round " << round;
+    pair.client->closeChannel(*id);
+    ASSERT_TRUE(pair.runUntil([&] { return pair.client->openChannels() == 0 && pair.server->openChannels() == 0; })) << "round " << round;
+  }
+  EXPECT_EQ(pair.clientSeen.closed.size(), 600u);
+}
