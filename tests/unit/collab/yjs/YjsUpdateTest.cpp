@@ -199,3 +199,16 @@ TEST(YjsUpdate, HostileUpdatesAreRefusedWithACode) {
   // A GC of 2^53 - 1 units at clock 1 passes 2^53.
   EXPECT_EQ(UpdateDecoder::decode(hex("010101010" "0ffffffffffffff0f00")).error(), YjsError::ClockOverflow);
 }
+
+TEST(YjsUpdate, MergeJoinsAdjacentGcsAndFillsGapsWithSkipsAsYjsDoes) {
+  // Two GC ranges of client 5; bytes expected from yjs's Y.mergeUpdates on the same inputs.
+  const auto first = hex("01010500000200");
+  const auto adjacent = hex("01010502000200");
+  const auto apart = hex("01010505000200");
+  auto joined = UpdateMerger::merge(std::vector<std::span<const uint8_t>>{first, adjacent});
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(*joined, hex("01010500000400"));
+  auto gapped = UpdateMerger::merge(std::vector<std::span<const uint8_t>>{first, apart});
+  ASSERT_TRUE(gapped);
+  EXPECT_EQ(*gapped, hex("0103050000020a03000200"));  // GC 0..2, Skip 2..5, GC 5..7
+}
