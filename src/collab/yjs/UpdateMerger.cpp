@@ -28,12 +28,52 @@ class StructCursor {
   size_t pos_ = 0;
 };
 
-// Higher clients first, then lower clocks (yjs's order).
-bool comesFirst(const StructCursor& a, const StructCursor& b) {
+// yjs's comparator: higher clients first, then lower clocks. At equal clocks it calls a struct
+// of another kind "first" whichever way round it is asked (an Item and a GC for the same ids), so
+// which of the two wins depends on the sort algorithm; see sortLikeV8.
+int yjsOrder(const StructCursor& a, const StructCursor& b) {
   const Struct& x = *a.current();
   const Struct& y = *b.current();
-  if (x.id.client != y.id.client) return x.id.client > y.id.client;
-  return x.id.clock < y.id.clock;
+  if (x.id.client != y.id.client) return x.id.client > y.id.client ? -1 : 1;
+  if (x.id.clock != y.id.clock) return x.id.clock < y.id.clock ? -1 : 1;
+  return x.kind == y.kind ? 0 : -1;
+}
+
+// Array.prototype.sort as V8 runs it on fewer than 64 elements (TimSort's first run, then binary
+// insertion sort), so that the inconsistent comparator above picks what yjs in node picks and the
+// merged bytes are yjs's. Longer lists are sorted stably; the document is the same either way
+// (a GC only stands for deleted content).
+void sortLikeV8(std::vector<StructCursor>& cursors) {
+  const size_t n = cursors.size();
+  if (n < 2) return;
+  if (n >= 64) {
+    std::stable_sort(cursors.begin(), cursors.end(),
+                     [](const StructCursor& a, const StructCursor& b) { return yjsOrder(a, b) < 0; });
+    return;
+  }
+  size_t run = 2;
+  const bool descending = yjsOrder(cursors[1], cursors[0]) < 0;
+  while (run < n) {
+    const int order = yjsOrder(cursors[run], cursors[run - 1]);
+    if (descending ? order >= 0 : order < 0) break;
+    ++run;
+  }
+  if (descending) std::reverse(cursors.begin(), cursors.begin() + static_cast<std::ptrdiff_t>(run));
+  for (size_t start = run; start < n; ++start) {
+    StructCursor pivot = cursors[start];
+    size_t left = 0;
+    size_t right = start;
+    while (left < right) {
+      const size_t mid = left + ((right - left) >> 1);
+      if (yjsOrder(pivot, cursors[mid]) < 0) {
+        right = mid;
+      } else {
+        left = mid + 1;
+      }
+    }
+    for (size_t p = start; p > left; --p) cursors[p] = cursors[p - 1];
+    cursors[left] = pivot;
+  }
 }
 
 // yjs's lazy mergeWith: only GCs (and Skips) join; items never do.
@@ -62,7 +102,7 @@ Update UpdateMerger::merge(const std::vector<Update>& updates) {
   while (true) {
     std::erase_if(cursors, [](const StructCursor& c) { return c.current() == nullptr; });
     if (cursors.empty()) break;
-    std::stable_sort(cursors.begin(), cursors.end(), comesFirst);
+    sortLikeV8(cursors);
     StructCursor& cursor = cursors.front();
     const uint64_t firstClient = cursor.current()->id.client;
     if (!pending) {
