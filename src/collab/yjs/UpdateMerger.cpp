@@ -173,9 +173,12 @@ Expected<std::vector<uint8_t>> UpdateMerger::merge(const std::vector<std::span<c
   if (total > limits.maxMergeBytes) return YjsError::TooLarge;
   std::vector<Update> decoded;
   decoded.reserve(updates.size());
+  size_t structs = 0;
   for (const auto& bytes : updates) {
     auto update = UpdateDecoder::decode(bytes, limits);
     if (!update) return update.error();
+    structs += update->structs.size();
+    if (structs > limits.maxMergeStructs) return YjsError::TooManyStructs;
     decoded.push_back(std::move(*update));
   }
   return UpdateEncoder::encode(merge(decoded));

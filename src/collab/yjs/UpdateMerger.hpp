@@ -21,8 +21,8 @@ namespace onair::collab::yjs {
 class UpdateMerger {
  public:
   static Update merge(const std::vector<Update>& updates);
-  // Bytes in, bytes out; refuses more than limits.maxMergeInputs inputs or limits.maxMergeBytes
-  // of them together, and any input that does not decode.
+  // Bytes in, bytes out; refuses more than limits.maxMergeInputs inputs, limits.maxMergeBytes of
+  // them or limits.maxMergeStructs structs in them together, and any input that does not decode.
   static Expected<std::vector<uint8_t>> merge(const std::vector<std::span<const uint8_t>>& updates,
                                               const UpdateLimits& limits = {});
 };

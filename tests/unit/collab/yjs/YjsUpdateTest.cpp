@@ -212,3 +212,18 @@ TEST(YjsUpdate, MergeJoinsAdjacentGcsAndFillsGapsWithSkipsAsYjsDoes) {
   ASSERT_TRUE(gapped);
   EXPECT_EQ(*gapped, hex("0103050000020a03000200"));  // GC 0..2, Skip 2..5, GC 5..7
 }
+
+TEST(YjsUpdate, MergeRefusesInputsOverItsLimits) {
+  UpdateLimits limits;
+  limits.maxMergeStructs = 3;
+  EXPECT_EQ(UpdateMerger::merge(std::vector<std::span<const uint8_t>>{kText, kTextDeleted}, limits).error(),
+            YjsError::TooManyStructs);
+  limits = UpdateLimits{};
+  limits.maxMergeInputs = 1;
+  EXPECT_EQ(UpdateMerger::merge(std::vector<std::span<const uint8_t>>{kText, kMap}, limits).error(),
+            YjsError::TooManyUpdates);
+  limits = UpdateLimits{};
+  limits.maxMergeBytes = kText.size();
+  EXPECT_EQ(UpdateMerger::merge(std::vector<std::span<const uint8_t>>{kText, kMap}, limits).error(), YjsError::TooLarge);
+  EXPECT_EQ(UpdateMerger::merge(std::vector<std::span<const uint8_t>>{kText, hex("0101")}).error(), YjsError::Truncated);
+}
