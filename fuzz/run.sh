@@ -39,6 +39,7 @@ all_targets=(
   "fuzz_rtcp:rtcp:rtcp.dict"
   "fuzz_stream_args:stream_args:stream_args.dict"
   "fuzz_dcep:dcep:dcep.dict"
+  "fuzz_yjs_update:yjs_update:yjs_update.dict"
 )
 selected=("$@")
 
