@@ -39,6 +39,8 @@ all_targets=(
   "fuzz_rtcp:rtcp:rtcp.dict"
   "fuzz_stream_args:stream_args:stream_args.dict"
   "fuzz_dcep:dcep:dcep.dict"
+  "fuzz_resp:resp:resp.dict"
+  "fuzz_redis_url:redis_url:redis_url.dict"
 )
 selected=("$@")
 

@@ -27,6 +27,7 @@ const RedisCounters& RedisClient::counters() const {
 }
 
 void RedisClient::command(std::vector<std::string> args, Callback callback) {
+  if (args.empty()) return failLater(std::move(callback), Error::Server, "ERR empty command");
   if (!connection_->up()) return failLater(std::move(callback), Error::Disconnected, "not connected to Redis");
   connection_->send(args);
   pending_.push_back({std::move(callback), Clock::now() + connection_->settings().commandTimeout});

@@ -6,7 +6,7 @@
 // - Constructed and used on the io_context's thread only; it starts connecting at once.
 // - command(): the callback runs exactly once, later, on the loop; never inside command()
 //   itself. Replies come in the order commands were issued. A top-level error reply is
-//   Error::Server with Redis's text.
+//   Error::Server with Redis's text (an empty `args` fails that way too, without reaching Redis).
 // - While not connected (connecting, handshaking, or waiting to reconnect), commands fail fast:
 //   the callback is posted with Error::Disconnected, nothing is queued, so callers can answer
 //   service_unavailable with a retry hint at once.

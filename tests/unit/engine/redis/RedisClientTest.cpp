@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <optional>
 
 #include "RedisServerProcess.hpp"
@@ -169,4 +171,46 @@ TEST_F(RedisClientTest, DestroyingTheClientDropsItsCallbacks) {
   client.reset();
   runUntil(io_, [] { return false; }, std::chrono::milliseconds(50));
   EXPECT_FALSE(called);
+}
+
+TEST_F(RedisClientTest, AnEmptyCommandFailsWithoutReachingRedis) {
+  auto client = connectedClient();
+  const auto outcome = call(*client, {});
+  EXPECT_EQ(outcome.error, RedisOutcome::Error::Server);
+  EXPECT_TRUE(call(*client, {"PING"}).reply.isText("PONG"));
+}
+
+// A peer that answers with bytes that are not RESP: the command gets Protocol and the client
+// drops the connection (and reconnects to the same misbehaving peer, which it may).
+TEST(RedisClientProtocol, GarbageFromThePeerIsAProtocolError) {
+  namespace asio = boost::asio;
+  using tcp = asio::ip::tcp;
+  asio::io_context io;
+  auto guard = asio::make_work_guard(io);
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  std::vector<std::shared_ptr<tcp::socket>> peers;
+  std::array<char, 256> scratch{};
+  std::function<void()> acceptNext = [&] {
+    acceptor.async_accept([&](boost::system::error_code ec, tcp::socket socket) {
+      if (ec) return;
+      auto peer = std::make_shared<tcp::socket>(std::move(socket));
+      peers.push_back(peer);
+      peer->async_read_some(asio::buffer(scratch), [peer](boost::system::error_code ec, size_t) {
+        if (!ec) asio::write(*peer, asio::buffer(std::string("?garbage\r\n")), ec);
+      });
+      acceptNext();
+    });
+  };
+  acceptNext();
+  RedisSettings settings;
+  settings.url.host = "127.0.0.1";
+  settings.url.port = acceptor.local_endpoint().port();
+  RedisClient client(io, settings);
+  ASSERT_TRUE(runUntil(io, [&] { return client.connected(); }));
+  std::optional<RedisOutcome> outcome;
+  client.command({"PING"}, [&](RedisOutcome o) { outcome = std::move(o); });
+  ASSERT_TRUE(runUntil(io, [&] { return outcome.has_value(); }));
+  EXPECT_EQ(outcome->error, RedisOutcome::Error::Protocol);
+  EXPECT_NE(outcome->message.find("Protocol error"), std::string::npos) << outcome->message;
+  EXPECT_EQ(client.counters().errors, 1u);
 }
