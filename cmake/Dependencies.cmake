@@ -15,6 +15,9 @@ pkg_check_modules(srtp2 REQUIRED IMPORTED_TARGET libsrtp2)
 # usrsctp too (SCTP for WebRTC data channels, rtc/sctp/); its .pc carries -DINET -DINET6, which
 # usrsctp.h needs for its struct layouts.
 pkg_check_modules(usrsctp REQUIRED IMPORTED_TARGET usrsctp)
+# hiredis 0.14's CMake config is broken (DESIGN.md pitfalls): pkg-config only. Its RESP reader and
+# command formatter are used by engine/redis/; the socket is driven by Asio.
+pkg_check_modules(hiredis REQUIRED IMPORTED_TARGET hiredis)
 # mimalloc replaces glibc's malloc in the onair binary (it has a CMake config but no .pc):
 # ~20 % more operations per core on the request path (bench/live_churn).
 find_package(mimalloc 2.0 REQUIRED)

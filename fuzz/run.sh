@@ -40,6 +40,8 @@ all_targets=(
   "fuzz_stream_args:stream_args:stream_args.dict"
   "fuzz_dcep:dcep:dcep.dict"
   "fuzz_yjs_update:yjs_update:yjs_update.dict"
+  "fuzz_resp:resp:resp.dict"
+  "fuzz_redis_url:redis_url:redis_url.dict"
 )
 selected=("$@")
 

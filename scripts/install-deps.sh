@@ -10,9 +10,9 @@ APT_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libjwt-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev
-  libsrtp2-dev libusrsctp-dev
+  libsrtp2-dev libusrsctp-dev libhiredis-dev
   chromium
-  coturn
+  coturn redis-server
   python3-aioice python3-aiortc
 )
 

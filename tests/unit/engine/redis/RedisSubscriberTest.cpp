@@ -1,0 +1,81 @@
+#include "engine/redis/RedisSubscriber.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+
+#include "RedisServerProcess.hpp"
+
+using namespace onair::engine::redis;
+using onair::engine::redis::testing::RedisServerProcess;
+using onair::engine::redis::testing::runUntil;
+
+namespace {
+
+class RedisSubscriberTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.start()) << "redis-server did not start"; }
+
+  std::unique_ptr<RedisSubscriber> subscriber() {
+    return std::make_unique<RedisSubscriber>(
+        io_, server_.settings(), [this](const RedisSubscriber::Message& m) { messages_.push_back(m); },
+        [this] { ++resubscribed_; });
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_ = boost::asio::make_work_guard(io_);
+  RedisServerProcess server_;
+  std::vector<RedisSubscriber::Message> messages_;
+  int resubscribed_ = 0;
+};
+
+}  // namespace
+
+TEST_F(RedisSubscriberTest, DeliversChannelPatternAndShardMessages) {
+  auto sub = subscriber();
+  sub->subscribe("news");
+  sub->subscribe("n*", RedisSubscriber::Kind::Pattern);
+  sub->subscribe("shard", RedisSubscriber::Kind::Shard);
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->settled(); }));
+  EXPECT_EQ(server_.call({"PUBLISH", "news", std::string("a\0b", 3)}).integer(), 2);
+  EXPECT_EQ(server_.call({"SPUBLISH", "shard", "s1"}).integer(), 1);
+  ASSERT_TRUE(runUntil(io_, [&] { return messages_.size() == 3; }));
+  EXPECT_EQ(messages_[0].kind, RedisSubscriber::Kind::Channel);
+  EXPECT_EQ(messages_[0].channel, "news");
+  EXPECT_EQ(messages_[0].payload, std::string("a\0b", 3));
+  EXPECT_EQ(messages_[1].kind, RedisSubscriber::Kind::Pattern);
+  EXPECT_EQ(messages_[1].pattern, "n*");
+  EXPECT_EQ(messages_[1].channel, "news");
+  EXPECT_EQ(messages_[2].kind, RedisSubscriber::Kind::Shard);
+  EXPECT_EQ(messages_[2].payload, "s1");
+  EXPECT_EQ(resubscribed_, 0);
+}
+
+TEST_F(RedisSubscriberTest, UnsubscribeStopsDelivery) {
+  auto sub = subscriber();
+  sub->subscribe("a");
+  sub->subscribe("b");
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->settled(); }));
+  sub->unsubscribe("a");
+  ASSERT_TRUE(runUntil(io_, [&] { return server_.call({"PUBSUB", "NUMSUB", "a"}).elements().at(1).integer() == 0; }));
+  server_.call({"PUBLISH", "a", "lost"});
+  server_.call({"PUBLISH", "b", "kept"});
+  ASSERT_TRUE(runUntil(io_, [&] { return !messages_.empty(); }));
+  EXPECT_EQ(messages_[0].payload, "kept");
+}
+
+TEST_F(RedisSubscriberTest, ResubscribesAfterARestartAndReportsIt) {
+  auto sub = subscriber();
+  sub->subscribe("news");
+  sub->subscribe("x*", RedisSubscriber::Kind::Pattern);
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->settled(); }));
+  ASSERT_TRUE(server_.restart());
+  ASSERT_TRUE(runUntil(io_, [&] { return resubscribed_ == 1; }));
+  EXPECT_TRUE(sub->settled());
+  server_.call({"PUBLISH", "news", "after"});
+  server_.call({"PUBLISH", "xy", "pattern after"});
+  ASSERT_TRUE(runUntil(io_, [&] { return messages_.size() == 2; }));
+  EXPECT_EQ(messages_[0].payload, "after");
+  EXPECT_EQ(messages_[1].payload, "pattern after");
+  EXPECT_EQ(sub->counters().reconnects, 1u);
+}
