@@ -13,6 +13,6 @@ std::unique_ptr<sqlite::SqliteStore> openStore(const std::string& dataDir) {
 }  // namespace
 
 EmbeddedEngine::EmbeddedEngine(const std::string& dataDir)
-    : store_(openStore(dataDir)), history_(*store_), registry_(*store_) {}
+    : store_(openStore(dataDir)), history_(*store_), registry_(*store_), announcing_(history_, broker_) {}
 
 }  // namespace onair::engine

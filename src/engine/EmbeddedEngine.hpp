@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/Engine.hpp"
+#include "engine/memory/AnnouncingHistory.hpp"
 #include "engine/memory/MemoryBroker.hpp"
 #include "engine/memory/MemoryLeases.hpp"
 #include "engine/memory/MemoryPresence.hpp"
@@ -24,7 +25,7 @@ class EmbeddedEngine final : public Engine {
   bool ready() const override { return store_->healthy(); }
   void stop() override { store_->stop(); }
   Broker& broker() override { return broker_; }
-  History& history() override { return history_; }
+  History& history() override { return announcing_; }
   Leases& leases() override { return leases_; }
   Presence& presence() override { return presence_; }
   Registry& registry() override { return registry_; }
@@ -36,6 +37,7 @@ class EmbeddedEngine final : public Engine {
   memory::MemoryLeases leases_;
   sqlite::SqliteHistory history_;
   sqlite::SqliteRegistry registry_;
+  memory::AnnouncingHistory announcing_;
 };
 
 }  // namespace onair::engine

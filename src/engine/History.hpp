@@ -13,6 +13,11 @@
 //   original offset and timestamp with duplicate = true; if its type or data differ from the
 //   original's it also has conflict = true (a key reused for another message, not a retry).
 // - Retention keeps at most maxMessages per stream and drops messages older than ttlSeconds.
+// - announce: a stored message (not a duplicate) is also handed to the Broker's stored handler of
+//   every node subscribed to the topic named like the stream, in offset order, atomically with
+//   the append (stored iff announced). The embedded engine announces before the append completes;
+//   the Redis engine announces from inside the append's script, so the appending node may hear of
+//   it before or after the completion.
 // - Completions run on the engine's own thread: callers post back to their shard.
 #include <cstdint>
 #include <functional>
@@ -38,6 +43,7 @@ struct AppendRequest {
   std::string publisher;                     // user id; "" for the server API
   std::optional<std::string> idempotencyKey;  // scoped to (stream, publisher)
   Retention retention;
+  bool announce = false;  // see "announce" above
 };
 
 struct AppendResult {

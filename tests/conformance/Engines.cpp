@@ -1,12 +1,48 @@
 #include "Engines.hpp"
 
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
+#include "../unit/engine/redis/RedisServerProcess.hpp"
 #include "engine/EmbeddedEngine.hpp"
+#include "engine/redis/RedisEngine.hpp"
 
 namespace onair::conformance {
+
+namespace {
+
+// One redis-server for the whole run, started on first use and stopped (by PID) at exit.
+engine::redis::testing::RedisServerProcess& sharedRedis() {
+  static auto* server = [] {
+    auto* s = new engine::redis::testing::RedisServerProcess();
+    if (!s->start()) throw std::runtime_error("cannot start redis-server for the conformance suite");
+    static struct Stopper {
+      engine::redis::testing::RedisServerProcess* s;
+      ~Stopper() { s->stop(); }
+    } stopper{s};
+    return s;
+  }();
+  return *server;
+}
+
+std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
+  engine::redis::RedisEngineSettings settings;
+  settings.connection = sharedRedis().settings();
+  // Durable state is keyed by the directory's name, so a restart on the same directory sees it.
+  settings.prefix = "conf-" + std::filesystem::path(dir).filename().string();
+  auto engine = std::make_unique<engine::redis::RedisEngine>(settings);
+  // Tests start at once: wait (bounded) until both connections are up.
+  for (int i = 0; i < 300 && !engine->ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return engine;
+}
+
+}  // namespace
 
 std::vector<EngineFactory> allEngines() {
   return {
       {"Embedded", [](const std::string& dir) { return std::make_unique<engine::EmbeddedEngine>(dir); }},
+      {"Redis", makeRedis},
   };
 }
 

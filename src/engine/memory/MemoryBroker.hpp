@@ -1,5 +1,6 @@
 #pragma once
-// The embedded broker: one node, so publishing is calling the handler (see engine/Broker.hpp).
+// The embedded broker: one node, so publishing is calling the handler, and every topic is always
+// subscribed (see engine/Broker.hpp). Stored messages come from AnnouncingHistory.
 #include "engine/Broker.hpp"
 
 namespace onair::engine::memory {
@@ -7,12 +8,23 @@ namespace onair::engine::memory {
 class MemoryBroker final : public Broker {
  public:
   void setHandler(Handler handler) override { handler_ = std::move(handler); }
+  void setStoredHandler(StoredHandler handler) override { storedHandler_ = std::move(handler); }
+  void setResyncHandler(ResyncHandler) override {}  // one node: nothing is ever missed
+
   void publish(const std::string& topic, Payload payload) override {
     if (handler_) handler_(topic, payload);
+  }
+  void subscribe(const std::string&, std::function<void(Outcome<Done>)> done) override { done(Done{}); }
+  void unsubscribe(const std::string&) override {}
+
+  // Hands a stored message to the stored handler (called by AnnouncingHistory, in offset order).
+  void announce(const std::string& topic, const StreamMessage& message, const std::string& epoch) {
+    if (storedHandler_) storedHandler_(topic, message, epoch);
   }
 
  private:
   Handler handler_;
+  StoredHandler storedHandler_;
 };
 
 }  // namespace onair::engine::memory

@@ -1,0 +1,84 @@
+#include "engine/redis/RedisEngine.hpp"
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+
+#include <future>
+#include <random>
+
+namespace onair::engine::redis {
+
+namespace {
+
+std::string randomNodeId() {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  return fmt::format("{:016x}", gen());
+}
+
+RedisEngineSettings withNodeId(RedisEngineSettings settings) {
+  if (settings.nodeId.empty()) settings.nodeId = randomNodeId();
+  return settings;
+}
+
+}  // namespace
+
+RedisEngine::RedisEngine(RedisEngineSettings settings)
+    : settings_(withNodeId(std::move(settings))),
+      work_(boost::asio::make_work_guard(io_)),
+      link_(io_, RedisKeys(settings_.prefix), settings_.nodeId),
+      broker_(link_),
+      history_(link_),
+      leases_(link_),
+      presence_(link_),
+      registry_(link_) {
+  boost::asio::post(io_, [this] { startOnLoop(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "onair-redis");
+    io_.run();
+  });
+}
+
+RedisEngine::~RedisEngine() { stop(); }
+
+void RedisEngine::startOnLoop() {
+  client_ = std::make_unique<RedisClient>(io_, settings_.connection);
+  subscriber_ = std::make_unique<RedisSubscriber>(
+      io_, settings_.connection, [this](const RedisSubscriber::Message& m) { broker_.onMessage(m); },
+      [this] { broker_.onResubscribed(); });
+  link_.attach(client_.get(), subscriber_.get());
+  readinessTimer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  watchReadiness();
+}
+
+void RedisEngine::watchReadiness() {
+  ready_.store(client_ && client_->connected() && subscriber_ && subscriber_->connected(), std::memory_order_relaxed);
+  readinessTimer_->expires_after(std::chrono::milliseconds(100));
+  readinessTimer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) watchReadiness();
+  });
+}
+
+void RedisEngine::stop() {
+  if (stopped_.exchange(true)) return;
+  // Replies come in order: once a PING sent now is answered (or fails), every command sent before
+  // it has had its answer. Then the connections close on their own thread.
+  std::promise<void> drained;
+  boost::asio::post(io_, [this, &drained] {
+    if (!client_) return drained.set_value();
+    client_->command({"PING"}, [&drained](RedisOutcome) { drained.set_value(); });
+  });
+  drained.get_future().wait();
+  boost::asio::post(io_, [this] {
+    link_.attach(nullptr, nullptr);
+    if (readinessTimer_) readinessTimer_->cancel();
+    subscriber_.reset();
+    client_.reset();
+    readinessTimer_.reset();
+    ready_.store(false);
+    work_.reset();
+  });
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace onair::engine::redis

@@ -1,0 +1,72 @@
+#pragma once
+// The Redis engine (DESIGN.md §4): several onair nodes share Redis for pub/sub, history, leases,
+// presence and records. The engine owns one thread running its own io_context, with one
+// pipelined command connection (RedisClient) and one subscriber connection (RedisSubscriber);
+// the implementations post their commands there through RedisLink, and their completions run on
+// that thread.
+//
+// Contract: the constructor starts the thread and connecting and returns at once (an unreachable
+// Redis is not an error: commands fail fast with service_unavailable until it is reachable, and
+// ready() says false). stop() lets the commands already sent finish (bounded by the command
+// timeout), then closes the connections and joins the thread; it is idempotent.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "engine/Engine.hpp"
+#include "engine/redis/RedisBroker.hpp"
+#include "engine/redis/RedisEngineSettings.hpp"
+#include "engine/redis/RedisHistory.hpp"
+#include "engine/redis/RedisLeases.hpp"
+#include "engine/redis/RedisLink.hpp"
+#include "engine/redis/RedisPresence.hpp"
+#include "engine/redis/RedisRegistry.hpp"
+
+namespace onair::engine::redis {
+
+class RedisEngine final : public Engine {
+ public:
+  explicit RedisEngine(RedisEngineSettings settings);
+  ~RedisEngine() override;
+
+  std::string_view name() const override { return "redis"; }
+  bool ready() const override { return ready_.load(std::memory_order_relaxed); }
+  void stop() override;
+
+  Broker& broker() override { return broker_; }
+  History& history() override { return history_; }
+  Leases& leases() override { return leases_; }
+  Presence& presence() override { return presence_; }
+  Registry& registry() override { return registry_; }
+
+  const RedisEngineSettings& settings() const { return settings_; }
+  const std::string& nodeId() const { return link_.nodeId(); }
+
+ private:
+  void startOnLoop();
+  void watchReadiness();
+
+  RedisEngineSettings settings_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  RedisLink link_;
+  RedisBroker broker_;
+  RedisHistory history_;
+  RedisLeases leases_;
+  RedisPresence presence_;
+  RedisRegistry registry_;
+  // Loop thread only.
+  std::unique_ptr<RedisClient> client_;
+  std::unique_ptr<RedisSubscriber> subscriber_;
+  std::unique_ptr<boost::asio::steady_timer> readinessTimer_;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> stopped_{false};
+  std::thread thread_;
+};
+
+}  // namespace onair::engine::redis
