@@ -53,7 +53,13 @@ struct RoomService::Stream {
   bool loading = false;
   std::vector<std::function<void(Stream&)>> waiting;
   std::vector<Reply> waitingErrors;
-  engine::StreamPosition head;
+  engine::StreamPosition head;  // the newest message fanned out on this node
+  bool brokerSubscribed = false;  // this node hears the topic's events (undone when forgotten)
+  engine::StreamPosition seenWhileLoading;  // newest announcement that came before the head did
+  bool catchingUp = false;  // reading missed messages from History; announcements wait in `pending`
+  std::map<uint64_t, engine::StreamMessage> pending;  // announced after a gap, by offset
+  // Members connected to other nodes (multi-node engines), by join order, as Presence last listed them.
+  std::map<uint64_t, std::pair<std::string, Member>> remote;
   std::vector<std::shared_ptr<Recovery>> recoveries;
   std::unordered_map<std::string, Member> members;
   std::map<uint64_t, std::string> memberOrder;  // join order -> userId, for pages
@@ -153,16 +159,34 @@ RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, Namespace
       engine_(engine),
       policy_(std::move(policy)),
       maxSubscriptionsPerConnection_(maxSubscriptionsPerConnection),
-      pageBytes_(pool.loop(0).wsSettings().sendQueueBytes / 8) {
+      pageBytes_(pool.loop(0).wsSettings().sendQueueBytes / 8),
+      multiNode_(engine.name() != "embedded") {
   for (size_t i = 0; i < pool_.size(); ++i) {
     shards_.push_back(std::make_unique<Shard>());
     shards_.back()->evictionTimer = std::make_unique<boost::asio::steady_timer>(pool_.loop(i).io());
     armEviction(i);
   }
+  // Handlers run on the publishing thread (embedded) or the engine's (Redis): each goes to the
+  // topic's owner, at once when already there.
   engine_.broker().setHandler([this](const std::string& topic, const engine::Broker::Payload& frame) {
     size_t owner = pool_.ownerOf(topic);
-    shards_[owner]->delivered += pool_.subscriptions(topic);
-    pool_.publish(topic, frame);
+    pool_.run(owner, [this, owner, topic, frame] {
+      shards_[owner]->delivered += pool_.subscriptions(topic);
+      pool_.publish(topic, frame);
+    });
+  });
+  engine_.broker().setStoredHandler([this](const std::string& topic, const engine::StreamMessage& message, const std::string& epoch) {
+    size_t owner = pool_.ownerOf(topic);
+    pool_.run(owner, [this, owner, topic, message, epoch] { onStored(owner, topic, message, epoch); });
+  });
+  engine_.broker().setResyncHandler([this] {
+    for (size_t shard = 0; shard < pool_.size(); ++shard) {
+      pool_.post(shard, [this, shard] {
+        for (auto& [topic, s] : shards_[shard]->streams) {
+          if (s.loaded && !s.catchingUp) catchUp(shard, topic);
+        }
+      });
+    }
   });
 }
 
@@ -180,11 +204,21 @@ void RoomService::armEviction(size_t shard) {
 }
 
 void RoomService::evictIdle(size_t shard) {
-  std::erase_if(shards_[shard]->streams, [this](const auto& item) {
-    const auto& [topic, s] = item;
-    return s.loaded && s.inflight == 0 && s.members.empty() && s.recoveries.empty() && s.waiting.empty() &&
-           pool_.subscriptions(topic) == 0;
-  });
+  std::vector<std::string> idle;
+  for (const auto& [topic, s] : shards_[shard]->streams) {
+    if (s.loaded && s.inflight == 0 && !s.catchingUp && s.members.empty() && s.recoveries.empty() && s.waiting.empty() &&
+        pool_.subscriptions(topic) == 0) {
+      idle.push_back(topic);
+    }
+  }
+  for (const auto& topic : idle) forget(shard, topic);
+}
+
+void RoomService::forget(size_t owner, const std::string& topic) {
+  auto it = shards_[owner]->streams.find(topic);
+  if (it == shards_[owner]->streams.end()) return;
+  if (it->second.brokerSubscribed) engine_.broker().unsubscribe(topic);
+  shards_[owner]->streams.erase(it);
 }
 
 std::string RoomService::topicOf(Kind kind, const std::string& name) { return (kind == Kind::Room ? "r:" : "c:") + name; }
@@ -232,10 +266,24 @@ void RoomService::load(size_t owner, const std::string& topic) {
       Stream* s = current();
       if (!s) return;
       auto errors = std::move(s->waitingErrors);
-      shards_[owner]->streams.erase(topic);
+      forget(owner, topic);
       for (auto& reply : errors) reply(unavailable(e));
     });
   };
+  // Heard first, read second: whatever is appended after the head read is announced here.
+  engine_.broker().subscribe(topic, [this, owner, topic, fail, current](engine::Outcome<engine::Done> subscribed) {
+    if (auto* e = std::get_if<engine::EngineError>(&subscribed)) return fail(*e);
+    pool_.run(owner, [this, owner, topic, fail, current] {
+      Stream* s = current();
+      if (!s) return engine_.broker().unsubscribe(topic);  // destroyed meanwhile
+      s->brokerSubscribed = true;
+      readHead(owner, topic, fail, current);
+    });
+  });
+}
+
+void RoomService::readHead(size_t owner, const std::string& topic, std::function<void(const engine::EngineError&)> fail,
+                           std::function<Stream*()> current) {
   engine::ReadRequest head{topic, 0, false, 0};
   engine_.history().read(head, [this, owner, topic, fail, current](engine::Outcome<engine::ReadResult> r) {
     if (auto* e = std::get_if<engine::EngineError>(&r)) return fail(*e);
@@ -244,6 +292,10 @@ void RoomService::load(size_t owner, const std::string& topic) {
       Stream* s = current();
       if (!s) return;
       s->head = position;
+      // An announcement that overtook the read: nobody is subscribed yet, only the head moves.
+      if (s->seenWhileLoading.epoch == position.epoch && s->seenWhileLoading.offset > position.offset) {
+        s->head.offset = s->seenWhileLoading.offset;
+      }
       auto finish = [current] {
         Stream* s = current();
         if (!s) return;
@@ -289,11 +341,11 @@ void RoomService::publish(PublishRequest request, Reply reply) {
       [this, owner, topic, retention, request = std::move(request), reply](Stream& stream) mutable {
         ++stream.inflight;
         const uint64_t generation = stream.generation;
-        engine::AppendRequest append{topic, request.type, request.dataJson, request.publisher, request.idempotencyKey, retention};
-        auto message = std::make_shared<engine::StreamMessage>(engine::StreamMessage{0, 0, request.publisher, request.type, request.dataJson});
-        engine_.history().append(std::move(append), [this, owner, topic, generation, message, reply](engine::Outcome<engine::AppendResult> r) {
-          // Appends complete in offset order; the owner fans each out in that order.
-          pool_.post(owner, [this, owner, topic, generation, message, reply, r = std::move(r)] {
+        // Announced: every node (this one too) fans the message out when its announcement comes
+        // (onStored), in offset order whichever node appended it.
+        engine::AppendRequest append{topic, request.type, request.dataJson, request.publisher, request.idempotencyKey, retention, true};
+        engine_.history().append(std::move(append), [this, owner, topic, generation, reply](engine::Outcome<engine::AppendResult> r) {
+          pool_.post(owner, [this, owner, topic, generation, reply, r = std::move(r)] {
             Stream* s = find(owner, topic, generation);
             if (s && s->inflight > 0) --s->inflight;
             if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
@@ -302,18 +354,75 @@ void RoomService::publish(PublishRequest request, Reply reply) {
             // message along, and a stream made again since is another life that must not see it.
             if (!s) return reply(destroyedWhilePublishing(topic));
             if (result.conflict) return reply(keyReused(topic, result.offset));
-            if (!result.duplicate) {
-              message->offset = result.offset;
-              message->timestampMs = result.timestampMs;
-              s->head = {result.offset, result.epoch};
-              onAppended(owner, topic, *message);
-            }
             reply(json::object{{"offset", result.offset}, {"epoch", result.epoch}, {"timestamp", result.timestampMs},
                                {"duplicate", result.duplicate}});
           });
         });
       },
       reply);
+}
+
+// On the owner: a stored message announced by the engine (any node's append). Delivered once, in
+// offset order: older ones are dropped, a gap is filled from History first.
+void RoomService::onStored(size_t owner, const std::string& topic, const engine::StreamMessage& message, const std::string& epoch) {
+  Stream* s = find(owner, topic);
+  if (!s) return;
+  if (!s->loaded) {
+    if (s->seenWhileLoading.epoch != epoch || message.offset > s->seenWhileLoading.offset) s->seenWhileLoading = {message.offset, epoch};
+    return;
+  }
+  // Another life's message: a late one of a life destroyed here (this life must never see it),
+  // or one of a life made by another node after a destroy there, which this node does not follow.
+  if (epoch != s->head.epoch) return;
+  if (message.offset <= s->head.offset) return;
+  if (s->catchingUp || message.offset > s->head.offset + 1) {
+    s->pending.emplace(message.offset, message);
+    if (!s->catchingUp) catchUp(owner, topic);
+    return;
+  }
+  deliver(owner, *s, message);
+}
+
+void RoomService::deliver(size_t owner, Stream& s, const engine::StreamMessage& message) {
+  s.head.offset = message.offset;
+  onAppended(owner, topicOf(s.kind, s.name), message);
+}
+
+// Reads what follows the head from History (announcements missed while the node's link to the
+// engine was down, or overtaken), delivers it, then what waited in `pending`.
+void RoomService::catchUp(size_t owner, const std::string& topic) {
+  Stream* s = find(owner, topic);
+  if (!s) return;
+  s->catchingUp = true;
+  ++s->inflight;
+  const uint64_t generation = s->generation;
+  engine::ReadRequest read{topic, s->head.offset + 1, true, kCatchUpBatch};
+  engine_.history().read(read, [this, owner, topic, generation](engine::Outcome<engine::ReadResult> r) {
+    pool_.post(owner, [this, owner, topic, generation, r = std::move(r)] {
+      Stream* s = find(owner, topic, generation);
+      if (!s) return;
+      if (s->inflight > 0) --s->inflight;
+      s->catchingUp = false;
+      bool more = false;
+      if (auto* e = std::get_if<engine::EngineError>(&r)) {
+        spdlog::warn("{}: cannot read missed messages ({}); delivering what came after them", describeTopic(topic), e->message);
+      } else {
+        const auto& result = std::get<engine::ReadResult>(r);
+        if (result.head.epoch == s->head.epoch) {
+          for (const auto& m : result.messages) {
+            if (m.offset == s->head.offset + 1) deliver(owner, *s, m);
+          }
+          more = result.messages.size() == kCatchUpBatch;
+        }
+      }
+      if (more) return catchUp(owner, topic);
+      // What waited, in order; a gap History cannot fill any more (trimmed) is stepped over.
+      auto pending = std::move(s->pending);
+      for (const auto& [offset, m] : pending) {
+        if (offset > s->head.offset) deliver(owner, *s, m);
+      }
+    });
+  });
 }
 
 void RoomService::onAppended(size_t owner, const std::string& topic, const engine::StreamMessage& message) {
@@ -381,7 +490,7 @@ void RoomService::subscribe(SubscribeRequest request, Reply reply) {
     if (auto e = memberTooLarge(name, "metadata", request.member->metadata)) return reply(*e);
     if (auto e = memberTooLarge(name, "presence", request.member->presence)) return reply(*e);
   }
-  withStream(
+  withMembers(
       kind, name,
       [this, request = std::move(request), reply](Stream& s) mutable {
         if (request.kind == Kind::Room && request.member) {
@@ -641,17 +750,70 @@ json::array RoomService::membersPage(const Stream& s, std::optional<uint64_t> af
                                      std::optional<uint64_t>& next) const {
   json::array out;
   size_t bytes = 0;
-  auto it = after ? s.memberOrder.upper_bound(*after) : s.memberOrder.begin();
-  for (; it != s.memberOrder.end(); ++it) {
-    const Member& m = s.members.at(it->second);
-    bytes += memberBytes(it->second, m.name, m.metadataBytes, m.presenceBytes);
+  // This node's members and the other nodes' (s.remote), merged by join order.
+  auto local = after ? s.memberOrder.upper_bound(*after) : s.memberOrder.begin();
+  auto remote = after ? s.remote.upper_bound(*after) : s.remote.begin();
+  std::optional<uint64_t> last;
+  while (local != s.memberOrder.end() || remote != s.remote.end()) {
+    const bool takeLocal = remote == s.remote.end() || (local != s.memberOrder.end() && local->first < remote->first);
+    const uint64_t order = takeLocal ? local->first : remote->first;
+    const std::string& userId = takeLocal ? local->second : remote->second.first;
+    const Member& m = takeLocal ? s.members.at(local->second) : remote->second.second;
+    bytes += memberBytes(userId, m.name, m.metadataBytes, m.presenceBytes);
     if (!out.empty() && (out.size() >= limit || bytes > pageBytes_)) {
-      next = std::prev(it)->first;
+      next = last;
       break;
     }
-    out.push_back(memberJson(it->second, m));
+    out.push_back(memberJson(userId, m));
+    last = order;
+    if (takeLocal) ++local;
+    else ++remote;
   }
   return out;
+}
+
+void RoomService::withMembers(Kind kind, const std::string& name, std::function<void(Stream&)> fn, Reply onError) {
+  if (kind != Kind::Room || !multiNode_) return withStream(kind, name, std::move(fn), std::move(onError));
+  withStream(
+      kind, name,
+      [this, fn = std::move(fn), onError](Stream& s) {
+        const std::string topic = topicOf(s.kind, s.name);
+        const size_t owner = pool_.ownerOf(topic);
+        const uint64_t generation = s.generation;
+        ++s.inflight;
+        engine_.presence().list(s.name, [this, owner, topic, generation, fn, onError](engine::Outcome<std::vector<engine::PresenceEntry>> r) {
+          pool_.post(owner, [this, owner, topic, generation, fn, onError, r = std::move(r)] {
+            Stream* s = find(owner, topic, generation);
+            if (s && s->inflight > 0) --s->inflight;
+            if (auto* e = std::get_if<engine::EngineError>(&r)) return onError(unavailable(*e));
+            if (!s) return onError(ApiError{ErrorCode::NotFound, describeTopic(topic) + " was destroyed meanwhile", std::nullopt});
+            setRemoteMembers(*s, std::get<std::vector<engine::PresenceEntry>>(r));
+            fn(*s);
+          });
+        });
+      },
+      onError);
+}
+
+void RoomService::setRemoteMembers(Stream& s, const std::vector<engine::PresenceEntry>& entries) {
+  s.remote.clear();
+  for (const auto& e : entries) {
+    if (s.members.count(e.userId)) continue;  // connected here too: this node's record is fresher
+    Member m;
+    m.name = e.name;
+    m.metadata = parseStored(e.metadataJson);
+    if (m.metadata.is_null()) m.metadata = json::object();
+    m.presence = parseStored(e.presenceJson);
+    m.joinedAtMs = e.joinedAtMs;
+    m.connections.insert("remote");  // counted as one: another node holds its connections
+    m.metadataBytes = e.metadataJson.size();
+    m.presenceBytes = e.presenceJson.size();
+    // Join orders are microseconds (see addMemberConnection); equal ones are made distinct.
+    uint64_t order = static_cast<uint64_t>(std::max<int64_t>(e.joinedAtMs, 0)) * 1000;
+    while (s.remote.count(order) || s.memberOrder.count(order)) ++order;
+    m.order = order;
+    s.remote.emplace(order, std::make_pair(e.userId, std::move(m)));
+  }
 }
 
 std::optional<ApiError> RoomService::memberTooLarge(const std::string& room, const char* what, const json::value& value) const {
@@ -677,7 +839,7 @@ void RoomService::presenceList(MembersRequest request, Reply reply) { listMember
 
 void RoomService::listMembers(MembersRequest request, bool presenceOnly, Reply reply) {
   auto room = request.room;
-  withStream(
+  withMembers(
       Kind::Room, room,
       [this, request, presenceOnly, reply](Stream& s) {
         std::optional<uint64_t> next;
@@ -787,7 +949,7 @@ void RoomService::snapshot(SnapshotRequest request, Reply reply) {
   std::string topic = topicOf(Kind::Room, request.room);
   size_t owner = pool_.ownerOf(topic);
   auto room = request.room;
-  withStream(
+  withMembers(
       Kind::Room, room,
       [this, owner, topic, request, reply](Stream& stream) {
         const auto& cursor = request.cursor;
@@ -876,7 +1038,7 @@ void RoomService::destroy(Kind kind, const std::string& name, Reply reply) {
     if (Stream* s = find(owner, topic)) {
       for (auto& waitingReply : s->waitingErrors) waitingReply(ApiError{ErrorCode::NotFound, name + " was destroyed", std::nullopt});
     }
-    shards_[owner]->streams.erase(topic);
+    forget(owner, topic);
     if (kind == Kind::Room) {
       engine_.presence().clear(name, [](auto) {});
       engine_.registry().remove("meta:" + name, [](auto) {});

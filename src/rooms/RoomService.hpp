@@ -131,7 +131,19 @@ class RoomService {
   Stream* find(size_t owner, const std::string& topic, uint64_t generation);
   // Runs `fn` on the owner once the stream's head (and a room's metadata) is loaded.
   void withStream(Kind kind, const std::string& name, std::function<void(Stream&)> fn, Reply onError);
+  // withStream; for a room on a multi-node engine, `fn` runs once the members connected to other
+  // nodes were listed again from Presence (so joins, member lists and snapshots show them).
+  void withMembers(Kind kind, const std::string& name, std::function<void(Stream&)> fn, Reply onError);
+  void setRemoteMembers(Stream& s, const std::vector<engine::PresenceEntry>& entries);
   void load(size_t owner, const std::string& topic);
+  void readHead(size_t owner, const std::string& topic, std::function<void(const engine::EngineError&)> fail,
+                std::function<Stream*()> current);
+  // Unsubscribes the node from the topic and drops the stream's state.
+  void forget(size_t owner, const std::string& topic);
+  void onStored(size_t owner, const std::string& topic, const engine::StreamMessage& message, const std::string& epoch);
+  void deliver(size_t owner, Stream& s, const engine::StreamMessage& message);
+  void catchUp(size_t owner, const std::string& topic);
+  static constexpr uint32_t kCatchUpBatch = 1000;
   void fanOut(const std::string& topic, const std::string& eventText);
   void onAppended(size_t owner, const std::string& topic, const engine::StreamMessage& message);
 
@@ -174,6 +186,7 @@ class RoomService {
   size_t maxSubscriptionsPerConnection_;
   std::vector<std::unique_ptr<Shard>> shards_;
   size_t pageBytes_;  // member (or message) JSON per reply page: an eighth of the send queue
+  bool multiNode_;    // the engine is shared with other nodes (Redis): members may be elsewhere
 };
 
 }  // namespace onair::rooms
