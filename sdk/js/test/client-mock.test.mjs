@@ -366,3 +366,28 @@ test('keepalive: a silent connection whose sys.ping goes unanswered is dropped a
   assert.ok(server.log.messages.some((m) => m.op === 'sys.ping'));
   assert.equal(server.log.connections.length, 2);
 });
+
+test('with several URLs, the first connect skips a node that does not answer', async () => {
+  const dead = await mockServer();
+  const deadUrl = dead.url;
+  await dead.close();  // nothing listens there any more
+  const live = await mockServer();
+  const client = await open(live, { url: [deadUrl, live.url] });
+  assert.equal(client.state, 'connected');
+  assert.equal(live.log.connections.length, 1);
+});
+
+test('with several URLs, a client whose node went away reconnects to the next one', async () => {
+  const first = await mockServer();
+  const second = await mockServer();
+  const client = await open(first, { url: [first.url, second.url] });
+  const reconnected = nextEvent(client, 'connected');
+  await first.close();
+  const { resumed } = await reconnected;
+  assert.equal(resumed, true);
+  assert.equal(second.log.connections.length, 1, 'the second node took the connection');
+});
+
+test('an empty URL list is refused', async () => {
+  await rejectsWith(connect({ url: [], token: 'tok', WebSocket }), 'invalid_argument');
+});

@@ -94,7 +94,9 @@ export class OnairClient {
   /** Stream rooms inside contexts: create, list, update, delete, join, leave, events. */
   readonly streams: Streams;
 
-  private readonly wsUrl: string;
+  /** The nodes' WebSocket endpoints, and the one the next attempt uses. */
+  private readonly wsUrls: string[];
+  private urlIndex = 0;
   private readonly tokenSource: TokenSource | undefined;
   /** Where fresh tokens come from (refresh and reconnect): getToken, else a token function. */
   private readonly tokenFetcher: TokenFetcher | undefined;
@@ -149,7 +151,9 @@ export class OnairClient {
     if (typeof options !== 'object' || options === null) {
       throw new OnairError('invalid_argument', 'connect options are required');
     }
-    this.wsUrl = connectUrl(options.url);
+    const urls = Array.isArray(options.url) ? options.url : [options.url];
+    if (urls.length === 0) throw new OnairError('invalid_argument', 'url: give at least one server URL');
+    this.wsUrls = urls.map((u) => connectUrl(u));
     if (options.getToken !== undefined && typeof options.getToken !== 'function') {
       throw new OnairError('invalid_argument', 'getToken must be a function returning a token');
     }
@@ -382,10 +386,33 @@ export class OnairClient {
     return this.closePromise;
   }
 
-  /** @internal First connect: resolves once authenticated; rejects (and closes) on any failure. */
+  /** The endpoint of the current (or next) connection. */
+  private get wsUrl(): string {
+    return this.wsUrls[this.urlIndex];
+  }
+
+  /** After a failed attempt: the next attempt goes to the next listed node. */
+  private nextUrl(): void {
+    this.urlIndex = (this.urlIndex + 1) % this.wsUrls.length;
+  }
+
+  /**
+   * @internal First connect: resolves once authenticated; rejects (and closes) on any failure.
+   * With several URLs, each is tried once in turn while the failure is the node's (unreachable,
+   * unavailable, no answer); a refused token is not retried elsewhere.
+   */
   async start(): Promise<void> {
     try {
-      await this.attempt(false);
+      for (let tried = 1; ; tried++) {
+        try {
+          await this.attempt(false);
+          return;
+        } catch (err) {
+          const nodeFailure = err instanceof OnairError && (err.code === 'service_unavailable' || err.code === 'timeout');
+          if (!nodeFailure || tried >= this.wsUrls.length || this.closedByUser) throw err;
+          this.nextUrl();
+        }
+      }
     } catch (err) {
       this.currentState = 'closed';
       this.rejectAll(disconnectedError('the first connect failed'));
@@ -489,6 +516,7 @@ export class OnairClient {
           return;
         } catch (err) {
           if (this.closedByUser) return;
+          this.nextUrl();
           const error = err instanceof OnairError ? err : new OnairError('internal', String(err), { cause: err });
           if (error.code === 'unauthenticated' && !this.tokenFetcher) {
             // The same token will keep failing; only a token function can get a new one.

@@ -36,8 +36,13 @@ export interface ReconnectOptions {
 }
 
 export interface ConnectOptions {
-  /** Server base URL (`http://host:port`, `https://…`, `ws://…`); `/v1/connect` is appended. */
-  url: string;
+  /**
+   * Server base URL (`http://host:port`, `https://…`, `ws://…`); `/v1/connect` is appended. Several
+   * nodes of one deployment may be listed: the client connects to the first that answers and,
+   * when a connect fails, tries the next one (in turn) on its next attempt, so a client of a node
+   * that died reconnects to another and resumes its rooms and channels from their positions.
+   */
+  url: string | string[];
   /**
    * The token for the first connect (or a function returning it). Optional when `getToken` is
    * given.

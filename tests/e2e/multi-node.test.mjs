@@ -1,0 +1,118 @@
+// Two onair nodes on one Redis act as one server: rooms and channels (pub/sub in order exactly
+// once, history and since-recovery), presence, and global live caps, checked through the wire
+// protocol and the SDK against real processes (redis-server and two `onair serve`).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startOnair } from '../support/onair.mjs';
+import { startRedis } from '../support/redis.mjs';
+import { connectClient, ok } from '../support/client.mjs';
+import { randomSecret } from '../support/tokens.mjs';
+
+let redis;
+let nodeA;
+let nodeB;
+
+// Both nodes sign and verify with the same key, as a deployment behind one load balancer does.
+const apiKey = 'APImulti' + process.pid;
+const apiSecret = randomSecret();
+const startNode = (id) => startOnair({
+  apiKey, apiSecret,
+  args: ['--engine', 'redis', '--redis-url', redis.url, '--redis-prefix', 'mn' + process.pid, '--node-id', id],
+});
+
+before(async () => {
+  redis = await startRedis();
+  nodeA = await startNode('node-a');
+  nodeB = await startNode('node-b');
+});
+after(async () => {
+  await nodeA?.stop();
+  await nodeB?.stop();
+  await redis?.stop();
+});
+
+let counter = 0;
+const unique = (prefix) => `${prefix}_${process.pid}_${++counter}`;
+
+const messagesOf = (client, room) => client.events.filter((e) => e.event === 'room.message' && e.target === room && e.data.offset);
+
+async function waitFor(predicate, what, ms = 5000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('a subscriber on node A receives what publishers on both nodes publish, in offset order, exactly once', async () => {
+  const room = unique('orders');
+  const reader = await connectClient(nodeA, { sub: 'reader' });
+  await ok(reader, 'room.join', { room });
+  const onA = await connectClient(nodeA, { sub: 'pa' });
+  const onB = await connectClient(nodeB, { sub: 'pb' });
+  await ok(onA, 'room.join', { room });
+  await ok(onB, 'room.join', { room });
+  // Two publishers on two nodes, interleaved and concurrent.
+  const sends = [];
+  for (let i = 0; i < 40; i++) {
+    sends.push(ok(i % 2 ? onA : onB, 'room.publish', { room, type: 'n', data: { i } }));
+  }
+  const acks = await Promise.all(sends);
+  const offsets = acks.map((a) => a.offset).sort((x, y) => x - y);
+  assert.deepEqual(offsets, Array.from({ length: 40 }, (_, i) => i + 1), 'every acknowledged publish has its own offset');
+  await waitFor(() => messagesOf(reader, room).length >= 40, '40 messages on node A');
+  await new Promise((r) => setTimeout(r, 200));  // anything extra (a duplicate) would arrive meanwhile
+  const got = messagesOf(reader, room);
+  assert.deepEqual(got.map((e) => e.data.offset), offsets, 'in offset order, each once');
+  // The publisher on node B hears its own messages once too.
+  await waitFor(() => messagesOf(onB, room).length >= 40, '40 messages on node B');
+  assert.deepEqual(messagesOf(onB, room).map((e) => e.data.offset), offsets);
+
+  // History answers the same on both nodes.
+  const historyA = await ok(reader, 'room.history', { room, limit: 100 });
+  const historyB = await ok(onB, 'room.history', { room, limit: 100 });
+  assert.deepEqual(historyA, historyB);
+  assert.equal(historyA.messages.length, 40);
+  for (const c of [reader, onA, onB]) c.close();
+});
+
+test('since-recovery on the other node gives exactly the missed messages', async () => {
+  const channel = unique('feed');
+  const first = await connectClient(nodeA, { sub: 'sub1' });
+  const joined = await ok(first, 'channel.subscribe', { channel });
+  const publisher = await connectClient(nodeB, { sub: 'pub' });
+  for (let i = 0; i < 3; i++) await ok(publisher, 'channel.publish', { channel, type: 't', data: i });
+  await waitFor(() => first.events.filter((e) => e.event === 'channel.message').length >= 3, 'three messages on A');
+  const position = first.events.filter((e) => e.event === 'channel.message').at(-1).data;
+  first.close();
+  for (let i = 3; i < 6; i++) await ok(publisher, 'channel.publish', { channel, type: 't', data: i });
+  // The subscriber comes back on node B from where it was.
+  const again = await connectClient(nodeB, { sub: 'sub1' });
+  const resumed = await ok(again, 'channel.subscribe', { channel, since: { offset: position.offset, epoch: position.epoch } });
+  assert.equal(resumed.recovered, true);
+  assert.equal(joined.position.epoch, resumed.position.epoch, 'one epoch on both nodes');
+  await waitFor(() => again.events.filter((e) => e.event === 'channel.message').length >= 3, 'the missed messages');
+  assert.deepEqual(again.events.filter((e) => e.event === 'channel.message').map((e) => e.data.data), [3, 4, 5]);
+  again.close();
+  publisher.close();
+});
+
+test('presence shows members of either node; a member leaving node B disappears on node A', async () => {
+  const room = unique('lobby');
+  const alice = await connectClient(nodeA, { sub: 'alice' });
+  await ok(alice, 'room.join', { room, presence: { at: 'a' } });
+  const bob = await connectClient(nodeB, { sub: 'bob' });
+  const b = await ok(bob, 'room.join', { room, presence: { at: 'b' } });
+  assert.deepEqual(b.members.map((m) => m.userId).sort(), ['alice', 'bob'], 'node B sees the member of node A at join');
+  assert.deepEqual(b.members.find((m) => m.userId === 'alice').presence, { at: 'a' });
+  const joined = await alice.waitEvent((e) => e.event === 'room.memberJoined' && e.target === room);
+  assert.equal(joined.data.userId, 'bob');
+  assert.deepEqual((await ok(alice, 'room.members', { room })).members.map((m) => m.userId).sort(), ['alice', 'bob']);
+
+  bob.close();
+  const left = await alice.waitEvent((e) => e.event === 'room.memberLeft' && e.target === room);
+  assert.equal(left.data.userId, 'bob');
+  await waitFor(async () => (await ok(alice, 'room.members', { room })).members.length === 1, 'bob gone from node A');
+  alice.close();
+});
