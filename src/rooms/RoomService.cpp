@@ -438,6 +438,11 @@ void RoomService::broadcast(PublishRequest request, Reply reply) {
   if (static_cast<int64_t>(request.dataJson.size()) > opts.maxMessageBytes) {
     return reply(ApiError{ErrorCode::PayloadTooLarge, fmt::format("data is {} bytes; this namespace allows {}", request.dataJson.size(), opts.maxMessageBytes), std::nullopt});
   }
+  // Nothing stored, so nothing fails later: without the engine's broker (Redis down) a
+  // broadcast would reach this node's subscribers only, so it is refused like a publish.
+  if (multiNode_ && !engine_.ready()) {
+    return reply(ApiError{ErrorCode::ServiceUnavailable, "the engine is unavailable; the message was not sent", 1000});
+  }
   std::string topic = topicOf(request.kind, request.name);
   pool_.post(pool_.ownerOf(topic), [this, topic, request = std::move(request), reply] {
     fanOut(topic, EventText::transient(std::string(eventPrefix(request.kind)) + "message", request.name, request.type,

@@ -1,0 +1,146 @@
+// Faults of a two-node deployment on Redis, each against real processes: Redis killed under load,
+// Redis restarted with appendonly, and one onair node killed with SIGKILL.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { startOnair } from '../support/onair.mjs';
+import { startRedis } from '../support/redis.mjs';
+import { connectClient, ok } from '../support/client.mjs';
+import { clientToken, randomSecret } from '../support/tokens.mjs';
+import { connect } from '../../sdk/js/dist/client/index.js';
+
+const apiKey = 'APIfault' + process.pid;
+const apiSecret = randomSecret();
+const PRESENCE_TTL_MS = 1500;
+let counter = 0;
+const unique = (prefix) => `${prefix}_${process.pid}_${++counter}`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const startNode = (redis, id, prefix) => startOnair({
+  apiKey, apiSecret,
+  args: ['--engine', 'redis', '--redis-url', redis.url, '--redis-prefix', prefix, '--node-id', id,
+    '--redis-presence-ttl-ms', String(PRESENCE_TTL_MS)],
+});
+
+async function waitFor(predicate, what, ms = 5000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await predicate()) return;
+    await sleep(25);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+// One deployment per test: each fault leaves its own marks.
+const running = [];
+async function deployment({ appendonly = false } = {}) {
+  const redis = await startRedis({ appendonly });
+  running.push(redis);
+  const prefix = unique('f');
+  const a = await startNode(redis, 'node-a', prefix);
+  running.push(a);
+  const b = await startNode(redis, 'node-b', prefix);
+  running.push(b);
+  return { redis, a, b };
+}
+after(async () => {
+  for (const p of running.reverse()) await p.stop().catch(() => {});
+});
+
+test('Redis killed: operations that need it answer service_unavailable within a second, connections stay open', async () => {
+  const { redis, a } = await deployment();
+  const alice = await connectClient(a, { sub: 'alice' });
+  const room = unique('r');
+  await ok(alice, 'room.join', { room });
+  await ok(alice, 'room.publish', { room, type: 't', data: 1 });
+
+  await redis.kill();
+  const ops = [
+    ['room.publish', { room, type: 't', data: 2 }],
+    ['room.join', { room: unique('other') }],
+    ['room.history', { room }],
+    ['channel.subscribe', { channel: unique('c') }],
+    ['room.broadcast', { room, type: 't', data: 3 }],
+  ];
+  for (const [op, args] of ops) {
+    const started = Date.now();
+    const reply = await alice.request(op, args);
+    const took = Date.now() - started;
+    assert.equal(reply.error?.code, 'service_unavailable', `${op}: ${JSON.stringify(reply)}`);
+    assert.ok(reply.error.retryAfterMs > 0, `${op} gives a retry hint`);
+    assert.ok(took < 1500, `${op} answered in ${took} ms`);
+  }
+  // What needs no Redis keeps working, on the same connection.
+  const pong = await alice.request('sys.ping');
+  assert.ok(pong.result, 'ping works');
+  assert.equal(alice.ws.readyState, WebSocket.OPEN);
+  const ready = await fetch(a.url + '/readyz');
+  assert.equal(ready.status, 503, 'not ready without Redis');
+  alice.close();
+});
+
+test('Redis restarted with appendonly: nodes serve again by themselves, nothing acknowledged is lost, a subscriber gets each message once', async () => {
+  const { redis, a, b } = await deployment({ appendonly: true });
+  const channel = unique('c');
+  const reader = await connectClient(a, { sub: 'reader' });
+  await ok(reader, 'channel.subscribe', { channel });
+  const writer = await connectClient(b, { sub: 'writer' });
+  const acked = [];
+  for (let i = 0; i < 10; i++) acked.push((await ok(writer, 'channel.publish', { channel, type: 't', data: i })).offset);
+
+  await redis.restart();  // SIGTERM (Redis writes its AOF) and start again on the same port and directory
+  const restartedAt = Date.now();
+  let serving = false;
+  while (!serving && Date.now() - restartedAt < 5000) {
+    const reply = await writer.request('channel.publish', { channel, type: 't', data: 10 });
+    if (reply.result) { serving = true; acked.push(reply.result.offset); } else await sleep(50);
+  }
+  const took = Date.now() - restartedAt;
+  assert.ok(serving, 'serving again after the restart');
+  assert.ok(took < 2500, `serving again ${took} ms after the restart`);
+  for (let i = 11; i < 15; i++) acked.push((await ok(writer, 'channel.publish', { channel, type: 't', data: i })).offset);
+
+  const history = await ok(reader, 'channel.history', { channel, limit: 100, direction: 'forward' });
+  assert.deepEqual(history.messages.map((m) => m.offset), acked, 'every acknowledged publish is stored');
+  await waitFor(() => reader.events.filter((e) => e.event === 'channel.message').length >= acked.length, 'every message on the subscriber');
+  await sleep(300);
+  const got = reader.events.filter((e) => e.event === 'channel.message').map((e) => e.data.offset);
+  assert.deepEqual(got, acked, 'each message once, in order');
+  reader.close();
+  writer.close();
+});
+
+test('a node killed with SIGKILL: the other serves, its presence expires, an SDK client given both URLs resumes on the other', async () => {
+  const { a, b } = await deployment();
+  const room = unique('r');
+  const channel = unique('c');
+  const watcher = await connectClient(b, { sub: 'watcher' });
+  await ok(watcher, 'room.join', { room });
+  const gone = await connectClient(a, { sub: 'gone' });
+  await ok(gone, 'room.join', { room });
+
+  const token = () => clientToken(a, { sub: 'sdk', grants: { room: { '*': ['*'] }, channel: { '*': ['*'] } } });
+  const client = await connect({ url: [a.url, b.url], token, WebSocket, reconnect: { minDelayMs: 20, maxDelayMs: 200 } });
+  const received = [];
+  await client.channel(channel).subscribe((m) => received.push(m.data));
+  const publisher = await connectClient(b, { sub: 'pub' });
+  await ok(publisher, 'channel.publish', { channel, type: 't', data: 0 });
+  await waitFor(() => received.length === 1, 'the first message');
+
+  a.proc.kill('SIGKILL');
+  await ok(publisher, 'channel.publish', { channel, type: 't', data: 1 });  // while the client is away
+  await waitFor(() => client.state === 'connected' && received.length >= 2, 'the client back on node B with the missed message');
+  await ok(publisher, 'channel.publish', { channel, type: 't', data: 2 });
+  await waitFor(() => received.length >= 3, 'a new message on node B');
+  await sleep(200);
+  assert.deepEqual(received, [0, 1, 2], 'resumed from its offset: each message once');
+
+  // The dead node's member leaves the others' view within its presence TTL.
+  await waitFor(async () => {
+    const members = (await ok(watcher, 'room.members', { room })).members.map((m) => m.userId);
+    return !members.includes('gone');
+  }, 'the dead node\'s member to expire', PRESENCE_TTL_MS * 3 + 2000);
+  await client.close();
+  watcher.close();
+  publisher.close();
+});
