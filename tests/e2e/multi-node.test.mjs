@@ -116,3 +116,27 @@ test('presence shows members of either node; a member leaving node B disappears 
   await waitFor(async () => (await ok(alice, 'room.members', { room })).members.length === 1, 'bob gone from node A');
   alice.close();
 });
+
+test('live caps are global: four slots over both nodes, the fifth refused on either, a release on A frees one for B', async () => {
+  const liveId = `browser:${unique('tab')}`;  // kind browser: cap 4 per user
+  const producer = await connectClient(nodeB, { sub: 'producer' });
+  await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'iframe-url', url: 'https://example.com/v' }] });
+  const onA = await connectClient(nodeA, { sub: 'viewer' });
+  const onB = await connectClient(nodeB, { sub: 'viewer' });
+  const handles = [];
+  for (const c of [onA, onB, onA, onB]) handles.push({ c, h: await ok(c, 'live.attach', { liveId }) });
+  assert.equal(handles.filter(({ c }) => c === onA).length, 2);
+  for (const c of [onA, onB]) {
+    const refused = await c.request('live.attach', { liveId });
+    assert.equal(refused.error?.code, 'cap_exceeded', JSON.stringify(refused));
+  }
+  const onAHandle = handles.find(({ c }) => c === onA).h;
+  assert.deepEqual(await ok(onA, 'live.release', { attachId: onAHandle.attachId }), { ok: true });
+  assert.ok((await ok(onB, 'live.attach', { liveId })).attachId, 'the place freed on A is taken on B');
+
+  // The producer ends the broadcast on B: the slots held on A end too (within a mirror check).
+  await ok(producer, 'live.unpublish', { liveId });
+  const ended = await onA.waitEvent((e) => e.event === 'live.ended', 5000);
+  assert.equal(ended.data.liveId, liveId);
+  for (const c of [producer, onA, onB]) c.close();
+});
