@@ -354,6 +354,7 @@ void RoomService::publish(PublishRequest request, Reply reply) {
             // message along, and a stream made again since is another life that must not see it.
             if (!s) return reply(destroyedWhilePublishing(topic));
             if (result.conflict) return reply(keyReused(topic, result.offset));
+            if (!result.duplicate) ++shards_[owner]->stored;  // counted where appended, delivered everywhere
             reply(json::object{{"offset", result.offset}, {"epoch", result.epoch}, {"timestamp", result.timestampMs},
                                {"duplicate", result.duplicate}});
           });
@@ -425,12 +426,15 @@ void RoomService::catchUp(size_t owner, const std::string& topic) {
   });
 }
 
+// On the owner: a stored message reaches this node's subscribers (every node does this for
+// itself when the announcement comes, so it is never published to the broker again).
 void RoomService::onAppended(size_t owner, const std::string& topic, const engine::StreamMessage& message) {
-  ++shards_[owner]->stored;
   Stream* s = find(owner, topic);
   if (!s) return;
   for (auto& rec : s->recoveries) rec->buffered.push_back(message);
-  fanOut(topic, EventText::stored(std::string(eventPrefix(s->kind)) + "message", s->name, message, s->head.epoch));
+  std::string text = EventText::stored(std::string(eventPrefix(s->kind)) + "message", s->name, message, s->head.epoch);
+  shards_[owner]->delivered += pool_.subscriptions(topic);
+  pool_.publish(topic, net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, text)));
 }
 
 void RoomService::broadcast(PublishRequest request, Reply reply) {

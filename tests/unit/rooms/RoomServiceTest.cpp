@@ -10,6 +10,9 @@
 
 #include "engine/memory/MemoryBroker.hpp"
 #include "engine/memory/MemoryPresence.hpp"
+#include "net/FrameSink.hpp"
+#include "net/OutFrame.hpp"
+#include <thread>
 
 using namespace onair;
 
@@ -52,10 +55,16 @@ struct HeldHistory : engine::History {
     requests.push_back(std::move(request));
     changed.notify_all();
   }
-  void read(engine::ReadRequest, std::function<void(engine::Outcome<engine::ReadResult>)> done) override {
+  void read(engine::ReadRequest request, std::function<void(engine::Outcome<engine::ReadResult>)> done) override {
     engine::ReadResult result;
-    result.head = {0, epoch()};
+    std::lock_guard lock(mutex);
+    result.head = {0, "e" + std::to_string(life)};
     result.oldest = 1;
+    // The messages a test stored (forward reads; a head read has limit 0).
+    for (const auto& m : stored) {
+      result.head.offset = std::max(result.head.offset, m.offset);
+      if (request.forward && m.offset >= request.from && result.messages.size() < request.limit) result.messages.push_back(m);
+    }
     done(std::move(result));
   }
   void remove(std::string, std::function<void(engine::Outcome<engine::Done>)> done) override {
@@ -94,6 +103,7 @@ struct HeldHistory : engine::History {
   std::condition_variable changed;
   std::deque<std::function<void(engine::Outcome<engine::AppendResult>)>> held;
   std::deque<engine::AppendRequest> requests;
+  std::vector<engine::StreamMessage> stored;  // what reads find (set by a test, under mutex)
   engine::memory::MemoryBroker* broker = nullptr;  // where announcements go
   int life = 1;
 };
@@ -229,4 +239,88 @@ TEST_F(RoomServiceTest, APublishIsFannedOutAndMovesTheHead) {
   auto snapshot = wait([&](rooms::Reply r) { service_->snapshot({"den", 10, std::nullopt}, r); });
   ASSERT_TRUE(std::holds_alternative<boost::json::value>(snapshot));
   EXPECT_EQ(std::get<boost::json::value>(snapshot).at("position").at("offset"), 1);
+}
+
+namespace {
+
+// A subscriber standing in for a connection: the offsets of the room.message frames it got.
+struct OffsetSink : net::FrameSink {
+  void send(net::OutFrame& frame) override {
+    const std::string& bytes = frame.bytes();
+    auto at = bytes.find("\"offset\":");
+    std::lock_guard lock(mutex);
+    if (bytes.find("room.message") != std::string::npos && at != std::string::npos) offsets.push_back(std::stoull(bytes.substr(at + 9)));
+  }
+  std::vector<uint64_t> got() {
+    std::lock_guard lock(mutex);
+    return offsets;
+  }
+  std::mutex mutex;
+  std::vector<uint64_t> offsets;
+};
+
+engine::StreamMessage messageAt(uint64_t offset) { return {offset, 1000, "bob", "note", "{}"}; }
+
+}  // namespace
+
+class RoomServiceAnnouncementTest : public RoomServiceTest {
+ protected:
+  // Loads the room and subscribes `sink_` to it on shard 0.
+  void SetUp() override {
+    RoomServiceTest::SetUp();
+    auto members = wait([&](rooms::Reply r) { service_->members({"den", 100, std::nullopt}, r); });
+    ASSERT_TRUE(std::holds_alternative<boost::json::value>(members));
+    std::promise<void> subscribed;
+    pool_.post(pool_.ownerOf("r:den"), [&] {
+      pool_.addInterest("r:den", 0);
+      pool_.post(0, [&] { pool_.subscribe(0, "r:den", &sink_, [&] { subscribed.set_value(); }); });
+    });
+    ASSERT_EQ(subscribed.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  }
+  void TearDown() override {
+    std::promise<void> gone;
+    pool_.post(0, [&] {
+      pool_.unsubscribe(0, "r:den", &sink_);
+      gone.set_value();
+    });
+    gone.get_future().wait();
+    RoomServiceTest::TearDown();
+  }
+  void announce(uint64_t offset, const std::string& epoch = "e1") { engine_.broker_.inner.announce("r:den", messageAt(offset), epoch); }
+  // Waits (bounded) until the sink holds `count` offsets.
+  std::vector<uint64_t> received(size_t count) {
+    for (int i = 0; i < 500 && sink_.got().size() < count; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // anything extra arrives meanwhile
+    return sink_.got();
+  }
+  OffsetSink sink_;
+};
+
+// Announcements are delivered once each, in offset order: repeats and older ones are dropped.
+TEST_F(RoomServiceAnnouncementTest, DeliversEachAnnouncementOnceInOrder) {
+  announce(1);
+  announce(2);
+  announce(2);
+  announce(1);
+  announce(3);
+  EXPECT_EQ(received(3), (std::vector<uint64_t>{1, 2, 3}));
+}
+
+// An announcement after a gap waits until the missing ones are read from History, then all go
+// out in order.
+TEST_F(RoomServiceAnnouncementTest, AGapIsFilledFromHistoryBeforeWhatFollowsIt) {
+  {
+    std::lock_guard lock(engine_.history_.mutex);
+    for (uint64_t o = 1; o <= 3; ++o) engine_.history_.stored.push_back(messageAt(o));
+  }
+  announce(3);
+  announce(4);
+  EXPECT_EQ(received(4), (std::vector<uint64_t>{1, 2, 3, 4}));
+}
+
+// Another epoch's message (a late one of a destroyed life) never reaches this life.
+TEST_F(RoomServiceAnnouncementTest, AnotherEpochsMessageIsDropped) {
+  announce(1, "e0");
+  announce(1);
+  EXPECT_EQ(received(1), (std::vector<uint64_t>{1}));
 }
