@@ -765,6 +765,11 @@ json::array RoomService::membersPage(const Stream& s, std::optional<uint64_t> af
   std::optional<uint64_t> last;
   while (local != s.memberOrder.end() || remote != s.remote.end()) {
     const bool takeLocal = remote == s.remote.end() || (local != s.memberOrder.end() && local->first < remote->first);
+    // A remote member who has since joined here too is listed once, as this node's.
+    if (!takeLocal && s.members.count(remote->second.first)) {
+      ++remote;
+      continue;
+    }
     const uint64_t order = takeLocal ? local->first : remote->first;
     const std::string& userId = takeLocal ? local->second : remote->second.first;
     const Member& m = takeLocal ? s.members.at(local->second) : remote->second.second;
