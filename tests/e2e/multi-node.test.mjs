@@ -7,6 +7,9 @@ import { startOnair } from '../support/onair.mjs';
 import { startRedis } from '../support/redis.mjs';
 import { connectClient, ok } from '../support/client.mjs';
 import { randomSecret } from '../support/tokens.mjs';
+import { WebSocket } from 'ws';
+import { connect } from '../../sdk/js/dist/client/index.js';
+import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 let redis;
 let nodeA;
@@ -139,4 +142,29 @@ test('live caps are global: four slots over both nodes, the fifth refused on eit
   const ended = await onA.waitEvent((e) => e.event === 'live.ended', 5000);
   assert.equal(ended.data.liveId, liveId);
   for (const c of [producer, onA, onB]) c.close();
+});
+
+test('stream-room records written on one node are read on the other, version checks included (SDK)', async () => {
+  const ctx = `ctx-${process.pid}-${++counter}`;
+  const sdkUser = async (node) => {
+    const api = new OnairServer({ url: node.url, apiKey, apiSecret });
+    const { token } = await api.createToken({ userId: 'alice', ttl: 600, grants: ['stream:ctx-*:join,manage'] });
+    return connect({ url: node.url, WebSocket, token, reconnect: false });
+  };
+  const bytes = (t) => new TextEncoder().encode(t);
+  const onA = await sdkUser(nodeA);
+  const onB = await sdkUser(nodeB);
+  const id = await onA.streams.createStreamRoom(ctx, ['bob'], [{ userId: 'alice' }], bytes('p'), bytes('q'));
+  const seen = await onB.streams.getStreamRoom(id);
+  assert.equal(seen.version, 1);
+  assert.deepEqual(seen.users, ['bob']);
+  assert.equal((await onB.streams.listStreamRooms(ctx, { limit: 10 })).totalAvailable, 1, 'the context index is shared');
+  await onB.streams.updateStreamRoom(id, ['bob', 'carol'], ['alice'], bytes('p2'), bytes('q2'), 1, false, false);
+  await assert.rejects(onA.streams.updateStreamRoom(id, ['bob'], ['alice'], bytes('p3'), bytes('q3'), 1, false, false),
+    (e) => e.code === 'conflict', 'node A sees the version node B wrote');
+  const now = await onA.streams.getStreamRoom(id);
+  assert.equal(now.version, 2);
+  assert.deepEqual(now.users, ['bob', 'carol']);
+  await onA.close();
+  await onB.close();
 });
