@@ -1,13 +1,9 @@
 #include "engine/redis/RedisPresence.hpp"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
-#include <charconv>
 #include <chrono>
-#include <string_view>
-#include <unordered_map>
 
+#include "engine/redis/RedisPresenceField.hpp"
 #include "engine/redis/ScriptReply.hpp"
 
 namespace onair::engine::redis {
@@ -87,46 +83,6 @@ keepAlive(ttl)
 return gone
 )lua");
 
-// One stored field: `<joinSeq> <putSeq> <payload>`.
-struct StoredField {
-  int64_t joinSeq = 0;
-  int64_t putSeq = 0;
-  PresenceEntry entry;
-};
-
-bool takeNumber(std::string_view& text, int64_t& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  if (ec != std::errc() || end == text.data() + text.size() || *end != ' ') return false;
-  text.remove_prefix(static_cast<size_t>(end - text.data()) + 1);
-  return true;
-}
-
-std::optional<StoredField> parseField(std::string_view text) {
-  StoredField field;
-  if (!takeNumber(text, field.joinSeq) || !takeNumber(text, field.putSeq)) return std::nullopt;
-  boost::json::parse_options options;
-  options.allow_invalid_utf8 = true;
-  boost::system::error_code ec;
-  auto payload = boost::json::parse(text, ec, {}, options);
-  const auto* object = ec ? nullptr : payload.if_object();
-  if (!object) return std::nullopt;
-  const auto* userId = object->if_contains("u");
-  const auto* name = object->if_contains("n");
-  const auto* metadata = object->if_contains("m");
-  const auto* presence = object->if_contains("p");
-  const auto* joinedAt = object->if_contains("j");
-  if (!userId || !userId->is_string() || !name || !name->is_string() || !metadata || !metadata->is_string() ||
-      !presence || !presence->is_string() || !joinedAt || !joinedAt->is_int64()) {
-    return std::nullopt;
-  }
-  field.entry.userId = userId->get_string();
-  field.entry.name = name->get_string();
-  field.entry.metadataJson = metadata->get_string();
-  field.entry.presenceJson = presence->get_string();
-  field.entry.joinedAtMs = joinedAt->get_int64();
-  return field;
-}
-
 }  // namespace
 
 RedisPresence::RedisPresence(RedisLink& link, int64_t ttlMs) : link_(link), ttlMs_(std::max<int64_t>(ttlMs, 30)) {}
@@ -138,42 +94,18 @@ std::string RedisPresence::fieldOf(const std::string& userId) const {
   return field;
 }
 
-std::string RedisPresence::payloadOf(const PresenceEntry& entry) {
-  return boost::json::serialize(boost::json::object{{"u", entry.userId},
-                                                    {"n", entry.name},
-                                                    {"m", entry.metadataJson},
-                                                    {"p", entry.presenceJson},
-                                                    {"j", entry.joinedAtMs}});
-}
-
 Outcome<std::vector<PresenceEntry>> RedisPresence::entriesOf(const RedisOutcome& outcome) {
   if (!outcome.ok()) return ScriptReply::errorOf("presence list", outcome);
   if (!outcome.reply.isArray()) return ScriptReply::unexpected("presence list");
-  // userId → the merged field: earliest joinSeq and joinedAtMs, the latest put's contents.
-  std::unordered_map<std::string, StoredField> users;
+  std::vector<RedisPresenceField> fields;
+  fields.reserve(outcome.reply.elements().size());
   for (size_t i = 0; i < outcome.reply.elements().size(); ++i) {
     auto text = ScriptReply::textAt(outcome.reply, i);
-    auto field = text ? parseField(*text) : std::nullopt;
+    auto field = text ? RedisPresenceField::parse(*text) : std::nullopt;
     if (!field) return ScriptReply::unexpected("presence list");
-    auto [it, added] = users.try_emplace(field->entry.userId, *field);
-    if (added) continue;
-    StoredField& merged = it->second;
-    const int64_t joinSeq = std::min(merged.joinSeq, field->joinSeq);
-    const int64_t joinedAtMs = std::min(merged.entry.joinedAtMs, field->entry.joinedAtMs);
-    if (field->putSeq > merged.putSeq) merged = std::move(*field);
-    merged.joinSeq = joinSeq;
-    merged.entry.joinedAtMs = joinedAtMs;
+    fields.push_back(std::move(*field));
   }
-  std::vector<StoredField> ordered;
-  ordered.reserve(users.size());
-  for (auto& [userId, field] : users) ordered.push_back(std::move(field));
-  std::sort(ordered.begin(), ordered.end(), [](const StoredField& a, const StoredField& b) {
-    return a.joinSeq != b.joinSeq ? a.joinSeq < b.joinSeq : a.entry.userId < b.entry.userId;
-  });
-  std::vector<PresenceEntry> entries;
-  entries.reserve(ordered.size());
-  for (auto& field : ordered) entries.push_back(std::move(field.entry));
-  return entries;
+  return RedisPresenceField::merge(std::move(fields));
 }
 
 void RedisPresence::put(std::string room, PresenceEntry entry, std::function<void(Outcome<Done>)> done) {
@@ -181,7 +113,7 @@ void RedisPresence::put(std::string room, PresenceEntry entry, std::function<voi
     held_[room][entry.userId] = ++generation_;
     const auto& keys = link_.keys();
     client.script(kPut, {keys.key("p", room), keys.key("p", room, ":exp"), keys.key("p", room, ":seq")},
-                  {fieldOf(entry.userId), payloadOf(entry), std::to_string(ttlMs_)},
+                  {fieldOf(entry.userId), RedisPresenceField::payloadOf(entry), std::to_string(ttlMs_)},
                   [done = std::move(done)](RedisOutcome outcome) {
                     if (!outcome.ok()) return done(ScriptReply::errorOf("presence put", outcome));
                     done(Done{});

@@ -3,9 +3,8 @@
 //
 // A member may be connected to several nodes, each of which put()s and remove()s its own view,
 // so Redis holds one field per (userId, node) and list() merges them into one entry per user:
-// - `<prefix>:p:{room}` hash: field `<userId>\0<nodeId>` → `<joinSeq> <putSeq> <payload>`, the
-//   payload a JSON object {u: userId, n: name, m: metadataJson, p: presenceJson, j: joinedAtMs}
-//   (binary-safe: every text is a JSON string);
+// - `<prefix>:p:{room}` hash: field `<userId>\0<nodeId>` → the entry as RedisPresenceField
+//   stores it, `<joinSeq> <putSeq> <JSON payload>`;
 // - `<prefix>:p:{room}:exp` sorted set: the same fields scored by expiresAtMs (Redis's clock);
 // - `<prefix>:p:{room}:seq` counter: joinSeq orders joins (a field keeps its joinSeq while it
 //   lives; a new field takes the next), putSeq orders puts.
@@ -42,9 +41,8 @@ class RedisPresence final : public Presence {
   void startRefreshing();
   void stopRefreshing();
 
-  // The stored form of an entry and the list script's reply read back, merged per user (public
-  // for tests): an EngineError for a failed command or a reply of another shape.
-  static std::string payloadOf(const PresenceEntry& entry);
+  // The list script's reply read back, merged per user (public for tests): an EngineError for a
+  // failed command or a reply of another shape (see RedisPresenceField).
   static Outcome<std::vector<PresenceEntry>> entriesOf(const RedisOutcome& outcome);
 
  private:

@@ -1,4 +1,5 @@
 #include "engine/redis/RedisPresence.hpp"
+#include "engine/redis/RedisPresenceField.hpp"
 
 #include "RedisEngineFixture.hpp"
 
@@ -94,7 +95,7 @@ TEST(RedisPresenceReplies, StoredFieldsOfAnotherShapeAreEngineErrors) {
   auto listOf = [](std::vector<RedisReply> values) {
     return RedisPresence::entriesOf(RedisOutcome::success(RedisReply::array(std::move(values))));
   };
-  const std::string payload = RedisPresence::payloadOf(PresenceEntry{"u", "U", "{}", "null", 5});
+  const std::string payload = RedisPresenceField::payloadOf(PresenceEntry{"u", "U", "{}", "null", 5});
   auto good = listOf({RedisReply::bulk("1 1 " + payload)});
   ASSERT_TRUE(std::holds_alternative<std::vector<PresenceEntry>>(good));
   EXPECT_EQ(std::get<std::vector<PresenceEntry>>(good).at(0).joinedAtMs, 5);
