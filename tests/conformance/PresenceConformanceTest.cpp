@@ -113,7 +113,7 @@ TEST_P(PresenceConformance, RoomsAreIndependent) {
 // its TTL, while those of a live node stay however long it lives.
 TEST_P(PresenceConformance, EntriesOfADeadNodeExpireWhileALiveNodeKeepsItsOwn) {
   if (!GetParam().makePeerWithTtl) GTEST_SKIP() << "single-node engine: entries do not expire";
-  constexpr int64_t kTtlMs = 300;
+  constexpr int64_t kTtlMs = 600;
   const auto room = name("room");
   auto live = GetParam().makePeerWithTtl(dataDir(), kTtlMs);
   auto dying = GetParam().makePeerWithTtl(dataDir(), kTtlMs);
