@@ -26,8 +26,9 @@ engine::redis::testing::RedisServerProcess& sharedRedis() {
   return *server;
 }
 
-std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
+std::unique_ptr<engine::Engine> makeRedisWithTtl(const std::string& dir, int64_t presenceTtlMs) {
   engine::redis::RedisEngineSettings settings;
+  settings.presenceTtlMs = presenceTtlMs;
   settings.connection = sharedRedis().settings();
   // Durable state is keyed by the directory's name, so a restart on the same directory sees it.
   settings.prefix = "conf-" + std::filesystem::path(dir).filename().string();
@@ -37,12 +38,18 @@ std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
   return engine;
 }
 
+std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
+  return makeRedisWithTtl(dir, engine::redis::RedisEngineSettings{}.presenceTtlMs);
+}
+
 }  // namespace
 
 std::vector<EngineFactory> allEngines() {
   return {
-      {"Embedded", [](const std::string& dir) { return std::make_unique<engine::EmbeddedEngine>(dir); }},
-      {"Redis", makeRedis},
+      {.name = "Embedded",
+       .make = [](const std::string& dir) { return std::make_unique<engine::EmbeddedEngine>(dir); },
+       .makePeerWithTtl = {}},
+      {.name = "Redis", .make = makeRedis, .makePeerWithTtl = makeRedisWithTtl},
   };
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The engines the conformance suite runs against (DESIGN.md §4: one suite, every implementation).
 // Each suite is instantiated over allEngines(); adding an engine is one line in Engines.cpp.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -17,6 +18,9 @@ struct EngineFactory {
   // Opens an engine whose durable state lives in `dataDir`. Calling it again with the same
   // directory after the previous engine was stopped and destroyed must see the same state.
   std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir)> make;
+  // Multi-node engines only (empty otherwise): another node on the state `make(dataDir)` uses,
+  // whose presence entries expire presenceTtlMs after it stops refreshing them.
+  std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir, int64_t presenceTtlMs)> makePeerWithTtl;
 };
 
 std::vector<EngineFactory> allEngines();

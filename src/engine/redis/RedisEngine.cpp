@@ -30,7 +30,7 @@ RedisEngine::RedisEngine(RedisEngineSettings settings)
       broker_(link_),
       history_(link_),
       leases_(link_),
-      presence_(link_),
+      presence_(link_, settings_.presenceTtlMs),
       registry_(link_) {
   boost::asio::post(io_, [this] { startOnLoop(); });
   thread_ = std::thread([this] {
@@ -49,6 +49,7 @@ void RedisEngine::startOnLoop() {
   link_.attach(client_.get(), subscriber_.get());
   readinessTimer_ = std::make_unique<boost::asio::steady_timer>(io_);
   watchReadiness();
+  presence_.startRefreshing();
 }
 
 void RedisEngine::watchReadiness() {
@@ -70,6 +71,7 @@ void RedisEngine::stop() {
   });
   drained.get_future().wait();
   boost::asio::post(io_, [this] {
+    presence_.stopRefreshing();
     link_.attach(nullptr, nullptr);
     if (readinessTimer_) readinessTimer_->cancel();
     subscriber_.reset();
