@@ -184,6 +184,16 @@ class EngineConformance : public ::testing::TestWithParam<EngineFactory> {
             "history remove");
   }
 
+  // --- Broker ----------------------------------------------------------------------------
+
+  // Subscribes `engine` (this test's engine by default) to `topic` and waits until it is.
+  void subscribe(const std::string& topic, engine::Engine* on = nullptr) {
+    auto& target = on ? *on : engine();
+    valueOf(awaitCompletion<engine::Outcome<engine::Done>>(
+                [&](auto done) { target.broker().subscribe(topic, std::move(done)); }, "broker subscribe"),
+            "broker subscribe");
+  }
+
   // --- Registry --------------------------------------------------------------------------
 
   std::optional<engine::Record> get(const std::string& key) {

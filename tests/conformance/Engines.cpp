@@ -42,7 +42,8 @@ std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
 std::vector<EngineFactory> allEngines() {
   return {
       {"Embedded", [](const std::string& dir) { return std::make_unique<engine::EmbeddedEngine>(dir); }},
-      {"Redis", makeRedis},
+      // A peer on the same directory shares the prefix; every RedisEngine gets its own node id.
+      {"Redis", makeRedis, makeRedis},
   };
 }
 

@@ -17,6 +17,10 @@ struct EngineFactory {
   // Opens an engine whose durable state lives in `dataDir`. Calling it again with the same
   // directory after the previous engine was stopped and destroyed must see the same state.
   std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir)> make;
+  // Opens a second node beside the one `make` opened on `dataDir`: another engine sharing its
+  // durable state and broker (Redis: same prefix, another node id). Empty for single-node
+  // engines (embedded), whose broker is always subscribed; multi-node tests skip them.
+  std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir)> makePeer;
 };
 
 std::vector<EngineFactory> allEngines();
