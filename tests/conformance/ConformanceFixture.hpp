@@ -186,11 +186,10 @@ class EngineConformance : public ::testing::TestWithParam<EngineFactory> {
 
   // --- Broker ----------------------------------------------------------------------------
 
-  // Subscribes `engine` (this test's engine by default) to `topic` and waits until it is.
-  void subscribe(const std::string& topic, engine::Engine* on = nullptr) {
-    auto& target = on ? *on : engine();
+  // Subscribes this test's engine to `topic` and waits until it is.
+  void subscribe(const std::string& topic) {
     valueOf(awaitCompletion<engine::Outcome<engine::Done>>(
-                [&](auto done) { target.broker().subscribe(topic, std::move(done)); }, "broker subscribe"),
+                [&](auto done) { engine().broker().subscribe(topic, std::move(done)); }, "broker subscribe"),
             "broker subscribe");
   }
 
