@@ -48,8 +48,10 @@ std::vector<EngineFactory> allEngines() {
   return {
       {.name = "Embedded",
        .make = [](const std::string& dir) { return std::make_unique<engine::EmbeddedEngine>(dir); },
-       .makePeerWithTtl = {}},
-      {.name = "Redis", .make = makeRedis, .makePeerWithTtl = makeRedisWithTtl},
+       .makePeerWithTtl = {},
+       .makePeer = {}},
+      // A peer on the same directory shares the prefix; every RedisEngine gets its own node id.
+      {.name = "Redis", .make = makeRedis, .makePeerWithTtl = makeRedisWithTtl, .makePeer = makeRedis},
   };
 }
 

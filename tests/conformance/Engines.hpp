@@ -21,6 +21,10 @@ struct EngineFactory {
   // Multi-node engines only (empty otherwise): another node on the state `make(dataDir)` uses,
   // whose presence entries expire presenceTtlMs after it stops refreshing them.
   std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir, int64_t presenceTtlMs)> makePeerWithTtl;
+  // Opens a second node beside the one `make` opened on `dataDir`: another engine sharing its
+  // durable state and broker (Redis: same prefix, another node id). Empty for single-node
+  // engines (embedded), whose broker is always subscribed; multi-node tests skip them.
+  std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir)> makePeer;
 };
 
 std::vector<EngineFactory> allEngines();

@@ -63,11 +63,15 @@ void RedisEngine::watchReadiness() {
 void RedisEngine::stop() {
   if (stopped_.exchange(true)) return;
   // Replies come in order: once a PING sent now is answered (or fails), every command sent before
-  // it has had its answer. Then the connections close on their own thread.
+  // it has had its answer. A script answered NOSCRIPT is sent again (EVAL) from that answer, after
+  // the first PING: a second PING, sent once the first is answered, waits for those too. Then the
+  // connections close on their own thread.
   std::promise<void> drained;
   boost::asio::post(io_, [this, &drained] {
     if (!client_) return drained.set_value();
-    client_->command({"PING"}, [&drained](RedisOutcome) { drained.set_value(); });
+    client_->command({"PING"}, [this, &drained](RedisOutcome) {
+      client_->command({"PING"}, [&drained](RedisOutcome) { drained.set_value(); });
+    });
   });
   drained.get_future().wait();
   boost::asio::post(io_, [this] {
