@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "engine/memory/MemoryBroker.hpp"
+#include "engine/memory/MemoryNodes.hpp"
 #include "engine/memory/MemoryPresence.hpp"
 
 using namespace onair;
@@ -108,10 +109,12 @@ struct TestEngine : engine::Engine {
   engine::Leases& leases() override { std::abort(); }
   engine::Presence& presence() override { return presence_; }
   engine::Registry& registry() override { return registry_; }
+  engine::Nodes& nodes() override { return nodes_; }
   RecordingBroker broker_;
   HeldHistory history_;
   engine::memory::MemoryPresence presence_;
   EmptyRegistry registry_;
+  engine::memory::MemoryNodes nodes_{"test-node"};
 };
 
 using Result = std::variant<boost::json::value, api::ApiError>;
