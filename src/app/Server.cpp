@@ -237,7 +237,7 @@ std::unique_ptr<engine::Engine> openEngine(const Config& c, const std::string& n
   auto deadline = steady_clock::now() + seconds(2);
   while (!redis->ready() && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(20));
   if (!redis->ready()) {
-    spdlog::warn("Redis at {} is not reachable yet: serving anyway; requests that need it answer service_unavailable "
+    spdlog::warn("Redis at {} is not ready yet (unreachable, or refusing the AUTH/SELECT handshake): serving anyway; requests that need it answer service_unavailable "
                  "and /readyz says 503 until it is (reconnecting in the background)",
                  settings.connection.url.toString());
   }

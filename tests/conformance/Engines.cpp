@@ -26,8 +26,7 @@ engine::redis::testing::RedisServerProcess& sharedRedis() {
   return *server;
 }
 
-std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
-  engine::redis::RedisEngineSettings settings;
+std::unique_ptr<engine::Engine> makeRedisWith(engine::redis::RedisEngineSettings settings, const std::string& dir) {
   settings.connection = sharedRedis().settings();
   // Durable state is keyed by the directory's name, so a restart on the same directory sees it.
   settings.prefix = "conf-" + std::filesystem::path(dir).filename().string();
@@ -37,12 +36,21 @@ std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
   return engine;
 }
 
+std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) { return makeRedisWith({}, dir); }
+
+std::unique_ptr<engine::Engine> makeRedisNodePeer(const std::string& dir, const std::string& nodeId, int64_t nodeTtlMs) {
+  engine::redis::RedisEngineSettings settings;
+  settings.nodeId = nodeId;
+  settings.nodeTtlMs = nodeTtlMs;
+  return makeRedisWith(settings, dir);
+}
+
 }  // namespace
 
 std::vector<EngineFactory> allEngines() {
   return {
-      {"Embedded", [](const std::string& dir) { return std::make_unique<engine::EmbeddedEngine>(dir); }},
-      {"Redis", makeRedis},
+      {"Embedded", [](const std::string& dir) { return std::make_unique<engine::EmbeddedEngine>(dir); }, {}},
+      {"Redis", makeRedis, makeRedisNodePeer},
   };
 }
 

@@ -17,6 +17,10 @@ struct EngineFactory {
   // Opens an engine whose durable state lives in `dataDir`. Calling it again with the same
   // directory after the previous engine was stopped and destroyed must see the same state.
   std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir)> make;
+  // Another node sharing the state of make(dataDir)'s engine, named `nodeId`, whose node record
+  // lives `nodeTtlMs` (engine::Nodes). Empty for engines that are one process alone (Embedded).
+  std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir, const std::string& nodeId, int64_t nodeTtlMs)>
+      makeNodePeer;
 };
 
 std::vector<EngineFactory> allEngines();
