@@ -26,9 +26,7 @@ engine::redis::testing::RedisServerProcess& sharedRedis() {
   return *server;
 }
 
-std::unique_ptr<engine::Engine> makeRedisWithTtl(const std::string& dir, int64_t presenceTtlMs) {
-  engine::redis::RedisEngineSettings settings;
-  settings.presenceTtlMs = presenceTtlMs;
+std::unique_ptr<engine::Engine> makeRedisWith(engine::redis::RedisEngineSettings settings, const std::string& dir) {
   settings.connection = sharedRedis().settings();
   // Durable state is keyed by the directory's name, so a restart on the same directory sees it.
   settings.prefix = "conf-" + std::filesystem::path(dir).filename().string();
@@ -38,8 +36,19 @@ std::unique_ptr<engine::Engine> makeRedisWithTtl(const std::string& dir, int64_t
   return engine;
 }
 
-std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
-  return makeRedisWithTtl(dir, engine::redis::RedisEngineSettings{}.presenceTtlMs);
+std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) { return makeRedisWith({}, dir); }
+
+std::unique_ptr<engine::Engine> makeRedisWithTtl(const std::string& dir, int64_t presenceTtlMs) {
+  engine::redis::RedisEngineSettings settings;
+  settings.presenceTtlMs = presenceTtlMs;
+  return makeRedisWith(settings, dir);
+}
+
+std::unique_ptr<engine::Engine> makeRedisNodePeer(const std::string& dir, const std::string& nodeId, int64_t nodeTtlMs) {
+  engine::redis::RedisEngineSettings settings;
+  settings.nodeId = nodeId;
+  settings.nodeTtlMs = nodeTtlMs;
+  return makeRedisWith(settings, dir);
 }
 
 }  // namespace
@@ -49,9 +58,10 @@ std::vector<EngineFactory> allEngines() {
       {.name = "Embedded",
        .make = [](const std::string& dir) { return std::make_unique<engine::EmbeddedEngine>(dir); },
        .makePeerWithTtl = {},
-       .makePeer = {}},
+       .makePeer = {},
+       .makeNodePeer = {}},
       // A peer on the same directory shares the prefix; every RedisEngine gets its own node id.
-      {.name = "Redis", .make = makeRedis, .makePeerWithTtl = makeRedisWithTtl, .makePeer = makeRedis},
+      {.name = "Redis", .make = makeRedis, .makePeerWithTtl = makeRedisWithTtl, .makePeer = makeRedis, .makeNodePeer = makeRedisNodePeer},
   };
 }
 

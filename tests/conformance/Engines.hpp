@@ -25,6 +25,10 @@ struct EngineFactory {
   // durable state and broker (Redis: same prefix, another node id). Empty for single-node
   // engines (embedded), whose broker is always subscribed; multi-node tests skip them.
   std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir)> makePeer;
+  // Another node sharing the state of make(dataDir)'s engine, named `nodeId`, whose node record
+  // lives `nodeTtlMs` (engine::Nodes). Empty for engines that are one process alone (Embedded).
+  std::function<std::unique_ptr<engine::Engine>(const std::string& dataDir, const std::string& nodeId, int64_t nodeTtlMs)>
+      makeNodePeer;
 };
 
 std::vector<EngineFactory> allEngines();

@@ -31,7 +31,8 @@ RedisEngine::RedisEngine(RedisEngineSettings settings)
       history_(link_),
       leases_(link_),
       presence_(link_, settings_.presenceTtlMs),
-      registry_(link_) {
+      registry_(link_),
+      nodes_(link_, settings_.nodeTtlMs) {
   boost::asio::post(io_, [this] { startOnLoop(); });
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "onair-redis");
@@ -54,10 +55,25 @@ void RedisEngine::startOnLoop() {
 
 void RedisEngine::watchReadiness() {
   ready_.store(client_ && client_->connected() && subscriber_ && subscriber_->connected(), std::memory_order_relaxed);
+  {
+    std::lock_guard lock(countersMutex_);
+    clientCounters_ = client_->counters();
+    subscriberCounters_ = subscriber_->counters();
+  }
   readinessTimer_->expires_after(std::chrono::milliseconds(100));
   readinessTimer_->async_wait([this](const boost::system::error_code& ec) {
     if (!ec) watchReadiness();
   });
+}
+
+RedisCounters RedisEngine::clientCounters() const {
+  std::lock_guard lock(countersMutex_);
+  return clientCounters_;
+}
+
+RedisCounters RedisEngine::subscriberCounters() const {
+  std::lock_guard lock(countersMutex_);
+  return subscriberCounters_;
 }
 
 void RedisEngine::stop() {

@@ -119,6 +119,21 @@ struct EmptyRegistry : engine::Registry {
   void removeMember(std::string, std::string, std::function<void(engine::Outcome<bool>)> done) override { done(true); }
 };
 
+// Lists what the test sets: this node ("test-node") and others, or fails like an outage.
+struct ListedNodes : engine::Nodes {
+  const std::string& selfId() const override { return id; }
+  int64_t ttlMs() const override { return 3000; }
+  void announce(engine::NodeAnnouncement, std::function<void(engine::Outcome<engine::Done>)> done) override { done(engine::Done{}); }
+  void list(std::function<void(engine::Outcome<std::vector<engine::NodeRecord>>)> done) override {
+    if (down) return done(engine::EngineError{"redis is down", 700});
+    done(records);
+  }
+  void leave(std::function<void(engine::Outcome<engine::Done>)> done) override { done(engine::Done{}); }
+  std::string id = "test-node";
+  std::vector<engine::NodeRecord> records;
+  bool down = false;
+};
+
 struct TestEngine : engine::Engine {
   std::string_view name() const override { return "embedded"; }
   bool ready() const override { return true; }
@@ -129,10 +144,12 @@ struct TestEngine : engine::Engine {
   engine::Presence& presence() override { return presence_; }
   engine::Registry& registry() override { return registry_; }
   TestEngine() { history_.broker = &broker_.inner; }
+  engine::Nodes& nodes() override { return nodes_; }
   RecordingBroker broker_;
   HeldHistory history_;
   engine::memory::MemoryPresence presence_;
   EmptyRegistry registry_;
+  ListedNodes nodes_;
 };
 
 using Result = std::variant<boost::json::value, api::ApiError>;
@@ -239,6 +256,67 @@ TEST_F(RoomServiceTest, APublishIsFannedOutAndMovesTheHead) {
   auto snapshot = wait([&](rooms::Reply r) { service_->snapshot({"den", 10, std::nullopt}, r); });
   ASSERT_TRUE(std::holds_alternative<boost::json::value>(snapshot));
   EXPECT_EQ(std::get<boost::json::value>(snapshot).at("position").at("offset"), 1);
+}
+
+TEST_F(RoomServiceTest, StatsSumTheLiveNodesWithThisNodesTotalsFresh) {
+  PendingReply published;
+  service_->publish(publishRequest("den"), published.reply());
+  engine_.history_.waitForAppend();
+  engine_.history_.completeAppend(1, "e1");
+  published.get();
+  engine_.nodes_.records = {
+      {"other", "10.0.0.2:7880", 1700000000000,
+       R"({"rooms":2,"channels":1,"members":3,"connections":4,"messages":{"stored":5,"delivered":6}})"},
+      {"test-node", "10.0.0.1:7880", 1700000000000, R"({"rooms":50,"connections":99})"},  // stale
+  };
+  auto reply = wait([&](rooms::Reply r) { service_->stats(r); });
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(reply));
+  const auto& stats = std::get<boost::json::value>(reply).as_object();
+  EXPECT_EQ(stats.at("rooms"), 3);  // this node's fresh 1 (not the stale 50) + 2
+  EXPECT_EQ(stats.at("channels"), 1);
+  EXPECT_EQ(stats.at("connections"), 4);
+  EXPECT_EQ(stats.at("messages").at("stored"), 6);
+  EXPECT_EQ(stats.at("messages").at("delivered"), 6);
+  const auto& nodes = stats.at("nodes").as_array();
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes[0].at("id"), "other");
+  EXPECT_EQ(nodes[0].at("address"), "10.0.0.2:7880");
+  EXPECT_EQ(nodes[0].at("startedAt"), "2023-11-14T22:13:20.000Z");
+  EXPECT_EQ(nodes[0].at("members"), 3);
+  EXPECT_EQ(nodes[1].at("id"), "test-node");
+  EXPECT_EQ(nodes[1].at("rooms"), 1);
+  EXPECT_EQ(nodes[1].at("messages").at("stored"), 1);
+}
+
+TEST_F(RoomServiceTest, StatsListThisNodeBeforeItHasAnnouncedAndSkipUnreadableRecords) {
+  engine_.nodes_.records = {{"garbled", "x:1", 0, "not json"}};
+  auto reply = wait([&](rooms::Reply r) { service_->stats(r); });
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(reply));
+  const auto& stats = std::get<boost::json::value>(reply).as_object();
+  EXPECT_EQ(stats.at("rooms"), 0);
+  const auto& nodes = stats.at("nodes").as_array();
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes[0].at("id"), "test-node");
+  EXPECT_TRUE(nodes[0].at("address").is_null());
+  EXPECT_TRUE(nodes[0].at("startedAt").is_null());
+  EXPECT_EQ(nodes[1].at("connections"), 0);
+}
+
+TEST_F(RoomServiceTest, StatsOfThisNodeAloneListNoNodes) {
+  auto reply = wait([&](rooms::Reply r) { service_->stats(r, rooms::RoomService::StatsScope::ThisNode); });
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(reply));
+  const auto& stats = std::get<boost::json::value>(reply).as_object();
+  EXPECT_FALSE(stats.contains("nodes"));
+  EXPECT_EQ(stats.at("connections"), 0);
+  EXPECT_EQ(stats.at("messages").at("stored"), 0);
+}
+
+TEST_F(RoomServiceTest, StatsAreServiceUnavailableWhenTheNodesCannotBeListed) {
+  engine_.nodes_.down = true;
+  auto reply = wait([&](rooms::Reply r) { service_->stats(r); });
+  ASSERT_TRUE(std::holds_alternative<api::ApiError>(reply));
+  EXPECT_EQ(std::get<api::ApiError>(reply).code, api::ErrorCode::ServiceUnavailable);
+  EXPECT_EQ(std::get<api::ApiError>(reply).retryAfterMs.value_or(0), 700);
 }
 
 namespace {
