@@ -109,8 +109,8 @@ test('presence shows members of either node; a member leaving node B disappears 
   const b = await ok(bob, 'room.join', { room, presence: { at: 'b' } });
   assert.deepEqual(b.members.map((m) => m.userId).sort(), ['alice', 'bob'], 'node B sees the member of node A at join');
   assert.deepEqual(b.members.find((m) => m.userId === 'alice').presence, { at: 'a' });
-  const joined = await alice.waitEvent((e) => e.event === 'room.memberJoined' && e.target === room);
-  assert.equal(joined.data.userId, 'bob');
+  const joined = await alice.waitEvent((e) => e.event === 'room.memberJoined' && e.target === room && e.data.userId === 'bob');
+  assert.equal(joined.data.presence.at, 'b');
   assert.deepEqual((await ok(alice, 'room.members', { room })).members.map((m) => m.userId).sort(), ['alice', 'bob']);
 
   bob.close();
@@ -122,10 +122,11 @@ test('presence shows members of either node; a member leaving node B disappears 
 
 test('live caps are global: four slots over both nodes, the fifth refused on either, a release on A frees one for B', async () => {
   const liveId = `browser:${unique('tab')}`;  // kind browser: cap 4 per user
-  const producer = await connectClient(nodeB, { sub: 'producer' });
+  const liveGrants = { live: { 'browser:*': ['publish', 'attach'] } };
+  const producer = await connectClient(nodeB, { sub: 'producer', grants: liveGrants });
   await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'iframe-url', url: 'https://example.com/v' }] });
-  const onA = await connectClient(nodeA, { sub: 'viewer' });
-  const onB = await connectClient(nodeB, { sub: 'viewer' });
+  const onA = await connectClient(nodeA, { sub: 'viewer', grants: liveGrants });
+  const onB = await connectClient(nodeB, { sub: 'viewer', grants: liveGrants });
   const handles = [];
   for (const c of [onA, onB, onA, onB]) handles.push({ c, h: await ok(c, 'live.attach', { liveId }) });
   assert.equal(handles.filter(({ c }) => c === onA).length, 2);
