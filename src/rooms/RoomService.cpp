@@ -170,6 +170,11 @@ RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, Namespace
   // topic's owner, at once when already there.
   engine_.broker().setHandler([this](const std::string& topic, const engine::Broker::Payload& frame) {
     size_t owner = pool_.ownerOf(topic);
+    if (!frame->empty() && frame->front() == '\0') {
+      // Another node destroyed the stream: drop this node's subscriptions and state too.
+      if (*frame == destroyedNotice() || topic.size() < 2) return;
+      return pool_.run(owner, [this, owner, topic] { dropLocal(owner, topic.substr(2), topic); });
+    }
     pool_.run(owner, [this, owner, topic, frame] {
       shards_[owner]->delivered += pool_.subscriptions(topic);
       pool_.publish(topic, frame);
@@ -1030,29 +1035,20 @@ void RoomService::destroy(Kind kind, const std::string& name, Reply reply) {
   std::string topic = topicOf(kind, name);
   size_t owner = pool_.ownerOf(topic);
   pool_.post(owner, [this, kind, name, topic, owner, reply] {
-    fanOut(topic, api::Envelope::event(std::string(eventPrefix(kind)) + "destroyed", name, json::object()));
-    // Every shard drops its local subscriptions after delivering the destroyed event, and gives
-    // back the interest each held (a leave racing the drop finds nothing and gives back nothing).
-    for (size_t shard = 0; shard < pool_.size(); ++shard) {
-      pool_.post(shard, [this, shard, owner, topic] {
-        auto& local = *shards_[shard];
-        auto t = local.byTopic.find(topic);
-        if (t == local.byTopic.end()) return;
-        size_t dropped = 0;
-        for (auto* session : t->second) {
-          if (auto it = local.bySession.find(session); it != local.bySession.end()) dropped += it->second.erase(topic);
-        }
-        local.byTopic.erase(t);
-        pool_.hub(shard).drop(topic);
-        pool_.post(owner, [this, topic, shard, dropped] {
-          for (size_t i = 0; i < dropped; ++i) pool_.removeInterest(topic, shard);
-        });
-      });
+    std::string event = api::Envelope::event(std::string(eventPrefix(kind)) + "destroyed", name, json::object());
+    if (!multiNode_) {
+      fanOut(topic, event);
+    } else {
+      // This node's subscribers hear it now, before the drop below; the other nodes through the
+      // broker, then the notice that makes them drop theirs (this node's own copies come back
+      // after its drop and reach nobody).
+      auto frame = net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, event));
+      shards_[owner]->delivered += pool_.subscriptions(topic);
+      pool_.publish(topic, frame);
+      engine_.broker().publish(topic, frame);
+      engine_.broker().publish(topic, std::make_shared<const std::string>(destroyedNotice()));
     }
-    if (Stream* s = find(owner, topic)) {
-      for (auto& waitingReply : s->waitingErrors) waitingReply(ApiError{ErrorCode::NotFound, name + " was destroyed", std::nullopt});
-    }
-    forget(owner, topic);
+    dropLocal(owner, name, topic);
     if (kind == Kind::Room) {
       engine_.presence().clear(name, [](auto) {});
       engine_.registry().remove("meta:" + name, [](auto) {});
@@ -1062,6 +1058,36 @@ void RoomService::destroy(Kind kind, const std::string& name, Reply reply) {
       reply(json::object());
     });
   });
+}
+
+// A destroy's notice to the other nodes: NUL (no WebSocket frame starts with it), then the
+// destroying node's id, so that node skips its own notice.
+std::string RoomService::destroyedNotice() const { return std::string("\0destroyed\0", 11) + engine_.nodes().selfId(); }
+
+// On the owner: the local part of a destroy. Every shard drops its subscriptions to the stream
+// after delivering the destroyed event, and gives back the interest each held (a leave racing
+// the drop finds nothing and gives back nothing); the stream's state goes.
+void RoomService::dropLocal(size_t owner, const std::string& name, const std::string& topic) {
+  for (size_t shard = 0; shard < pool_.size(); ++shard) {
+    pool_.post(shard, [this, shard, owner, topic] {
+      auto& local = *shards_[shard];
+      auto t = local.byTopic.find(topic);
+      if (t == local.byTopic.end()) return;
+      size_t dropped = 0;
+      for (auto* session : t->second) {
+        if (auto it = local.bySession.find(session); it != local.bySession.end()) dropped += it->second.erase(topic);
+      }
+      local.byTopic.erase(t);
+      pool_.hub(shard).drop(topic);
+      pool_.post(owner, [this, topic, shard, dropped] {
+        for (size_t i = 0; i < dropped; ++i) pool_.removeInterest(topic, shard);
+      });
+    });
+  }
+  if (Stream* s = find(owner, topic)) {
+    for (auto& waitingReply : s->waitingErrors) waitingReply(ApiError{ErrorCode::NotFound, name + " was destroyed", std::nullopt});
+  }
+  forget(owner, topic);
 }
 
 void RoomService::channelStats(const std::string& channel, Reply reply) {

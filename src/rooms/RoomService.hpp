@@ -147,6 +147,9 @@ class RoomService {
   void onStored(size_t owner, const std::string& topic, const engine::StreamMessage& message, const std::string& epoch);
   void deliver(size_t owner, Stream& s, const engine::StreamMessage& message);
   void catchUp(size_t owner, const std::string& topic);
+  std::string destroyedNotice() const;
+  // On the owner: the local part of a destroy (subscriptions on every shard, the stream's state).
+  void dropLocal(size_t owner, const std::string& name, const std::string& topic);
   static constexpr uint32_t kCatchUpBatch = 1000;
   void fanOut(const std::string& topic, const std::string& eventText);
   void onAppended(size_t owner, const std::string& topic, const engine::StreamMessage& message);

@@ -169,3 +169,26 @@ test('stream-room records written on one node are read on the other, version che
   await onA.close();
   await onB.close();
 });
+
+test('a destroy on node A ends the subscriptions on node B too; the room made again is a new life on both', async () => {
+  const room = unique('gone');
+  const admin = await connectClient(nodeA, { sub: 'admin' });
+  const member = await connectClient(nodeB, { sub: 'member' });
+  await ok(member, 'room.join', { room });
+  const first = await ok(admin, 'room.publish', { room, type: 't', data: 'old' });
+  await member.waitEvent((e) => e.event === 'room.message' && e.target === room);
+  await ok(admin, 'room.destroy', { room });
+  await member.waitEvent((e) => e.event === 'room.destroyed' && e.target === room);
+  // Node B dropped the subscription: a message of the new life does not reach the old one.
+  await waitFor(async () => (await ok(member, 'room.members', { room })).members.length === 0, 'node B forgot the member');
+  const again = await ok(member, 'room.join', { room });
+  assert.notEqual(again.position.epoch, first.epoch, 'a new epoch after the destroy');
+  const sent = await ok(admin, 'room.publish', { room, type: 't', data: 'new' });
+  assert.equal(sent.offset, 1);
+  const got = await member.waitEvent((e) => e.event === 'room.message' && e.target === room);
+  assert.deepEqual([got.data.data, got.data.offset, got.data.epoch], ['new', 1, sent.epoch]);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(member.events.filter((e) => e.event === 'room.message' && e.target === room).length, 0, 'once');
+  admin.close();
+  member.close();
+});
