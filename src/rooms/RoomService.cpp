@@ -175,6 +175,16 @@ RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, Namespace
       if (*frame == destroyedNotice() || topic.size() < 2) return;
       return pool_.run(owner, [this, owner, topic] { dropLocal(owner, topic.substr(2), topic); });
     }
+    if (!frame->empty() && frame->front() == kFromNode) {
+      // fanOutHereFirst's: this node's own was delivered already; another's loses its tag.
+      const size_t end = frame->find('\0', 1);
+      if (end == std::string::npos || frame->compare(1, end - 1, engine_.nodes().selfId()) == 0) return;
+      net::SharedFrame inner = std::make_shared<const std::string>(frame->substr(end + 1));
+      return pool_.run(owner, [this, owner, topic, inner] {
+        shards_[owner]->delivered += pool_.subscriptions(topic);
+        pool_.publish(topic, inner);
+      });
+    }
     pool_.run(owner, [this, owner, topic, frame] {
       shards_[owner]->delivered += pool_.subscriptions(topic);
       pool_.publish(topic, frame);
@@ -237,6 +247,21 @@ RoomService::Stream* RoomService::find(size_t owner, const std::string& topic) {
 RoomService::Stream* RoomService::find(size_t owner, const std::string& topic, uint64_t generation) {
   Stream* s = find(owner, topic);
   return s && s->generation == generation ? s : nullptr;
+}
+
+// On the owner, multi-node engines: this node's subscribers get the event at once (as with one
+// node, a member joining now, not subscribed yet, does not hear its own join), the other nodes
+// through the broker, tagged with this node's id so that its own copy is skipped.
+void RoomService::fanOutHereFirst(const std::string& topic, const std::string& eventText) {
+  if (!multiNode_) return fanOut(topic, eventText);
+  auto frame = net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, eventText));
+  shards_[pool_.ownerOf(topic)]->delivered += pool_.subscriptions(topic);
+  pool_.publish(topic, frame);
+  const std::string& self = engine_.nodes().selfId();
+  std::string tagged;
+  tagged.reserve(2 + self.size() + frame->size());
+  tagged.append(1, kFromNode).append(self).append(1, '\0').append(*frame);
+  engine_.broker().publish(topic, std::make_shared<const std::string>(std::move(tagged)));
 }
 
 void RoomService::fanOut(const std::string& topic, const std::string& eventText) {
@@ -737,7 +762,7 @@ void RoomService::addMemberConnection(Stream& s, const MemberInfo& info, const s
   m.metadataBytes = entry.metadataJson.size();
   m.presenceBytes = entry.presenceJson.size();
   engine_.presence().put(s.name, std::move(entry), [](auto) {});
-  fanOut(topicOf(s.kind, s.name), api::Envelope::event("room.memberJoined", s.name, memberJson(info.userId, m)));
+  fanOutHereFirst(topicOf(s.kind, s.name), api::Envelope::event("room.memberJoined", s.name, memberJson(info.userId, m)));
 }
 
 void RoomService::removeMemberConnection(Stream& s, const std::string& userId, const std::string& connectionKey) {
@@ -748,7 +773,7 @@ void RoomService::removeMemberConnection(Stream& s, const std::string& userId, c
   s.memberOrder.erase(it->second.order);
   s.members.erase(it);
   engine_.presence().remove(s.name, userId, [](auto) {});
-  fanOut(topicOf(s.kind, s.name), api::Envelope::event("room.memberLeft", s.name, json::object{{"userId", userId}}));
+  fanOutHereFirst(topicOf(s.kind, s.name), api::Envelope::event("room.memberLeft", s.name, json::object{{"userId", userId}}));
 }
 
 json::value RoomService::memberJson(const std::string& userId, const Member& m) const {
@@ -888,7 +913,7 @@ void RoomService::setPresence(const std::string& room, const std::string& userId
         engine::PresenceEntry entry{userId, m.name, json::serialize(m.metadata), json::serialize(m.presence), m.joinedAtMs};
         m.presenceBytes = entry.presenceJson.size();
         engine_.presence().put(s.name, std::move(entry), [](auto) {});
-        fanOut(topicOf(s.kind, s.name), api::Envelope::event("room.presence", s.name, json::object{{"userId", userId}, {"presence", presence}}));
+        fanOutHereFirst(topicOf(s.kind, s.name), api::Envelope::event("room.presence", s.name, json::object{{"userId", userId}, {"presence", presence}}));
         reply(json::object());
       },
       reply);
@@ -956,7 +981,7 @@ void RoomService::metadata(const std::string& room, std::optional<json::value> w
             s->metadataUpdatedAtMs = result.record.updatedAtMs;
             auto body = metadataJson(*s);
             json::object event{{"metadata", body.at("metadata")}, {"version", body.at("version")}, {"updatedAt", body.at("updatedAt")}};
-            fanOut(topic, api::Envelope::event("room.metadata", s->name, event));
+            fanOutHereFirst(topic, api::Envelope::event("room.metadata", s->name, event));
             reply(std::move(body));
           });
         });

@@ -152,6 +152,9 @@ class RoomService {
   void dropLocal(size_t owner, const std::string& name, const std::string& topic);
   static constexpr uint32_t kCatchUpBatch = 1000;
   void fanOut(const std::string& topic, const std::string& eventText);
+  void fanOutHereFirst(const std::string& topic, const std::string& eventText);
+  // Leads a broker payload tagged with its node (no WebSocket frame starts with 0x01).
+  static constexpr char kFromNode = '\x01';
   void onAppended(size_t owner, const std::string& topic, const engine::StreamMessage& message);
 
   // On the session's shard: counts the subscription under way against the connection's limit,
