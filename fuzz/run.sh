@@ -42,6 +42,7 @@ all_targets=(
   "fuzz_yjs_update:yjs_update:yjs_update.dict"
   "fuzz_resp:resp:resp.dict"
   "fuzz_redis_url:redis_url:redis_url.dict"
+  "fuzz_cluster_slots:cluster_slots:cluster_slots.dict"
 )
 selected=("$@")
 

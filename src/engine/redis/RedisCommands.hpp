@@ -15,7 +15,8 @@
 //   In a cluster, all `keys` must hash to one slot (use one `{tag}`); otherwise the call fails
 //   with Error::Server ("CROSSSLOT ...") without reaching Redis.
 // - connected(): true when commands can be expected to reach Redis now (for readiness).
-// - Destroying the implementation drops callbacks still pending (they are never called).
+// - Destroying the implementation drops callbacks still pending (they are never called). Do not
+//   destroy it from inside one of its callbacks: post the destruction.
 // - Callbacks must not throw.
 #include <functional>
 #include <string>

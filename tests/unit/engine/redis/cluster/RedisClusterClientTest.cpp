@@ -167,19 +167,23 @@ TEST_F(RedisClusterClientTest, FollowsAskWhileItsSlotMigrates) {
   EXPECT_EQ(run(*c, {"GET", tag + "here"}).reply.text(), "still here");
 }
 
-TEST_F(RedisClusterClientTest, FailsFastWithoutASlotMap) {
-  RedisSettings settings = cluster_->settings();
+TEST(RedisClusterClientRouting, FailsFastWithoutASlotMap) {
+  boost::asio::io_context io;
+  auto guard = boost::asio::make_work_guard(io);
+  RedisSettings settings;
+  settings.url.host = "127.0.0.1";
   settings.url.port = 1;  // nothing listens there
-  RedisClusterClient c(io_, settings);
+  settings.url.cluster = true;
+  RedisClusterClient c(io, settings);
   std::optional<RedisOutcome> out;
   c.command({"GET", "k"}, [&](RedisOutcome outcome) { out = std::move(outcome); });
   EXPECT_FALSE(out.has_value());
-  ASSERT_TRUE(runUntil(io_, [&] { return out.has_value(); }));
+  ASSERT_TRUE(runUntil(io, [&] { return out.has_value(); }));
   EXPECT_EQ(out->error, Error::Disconnected);
   EXPECT_FALSE(c.connected());
   std::optional<RedisOutcome> empty;
   c.command({}, [&](RedisOutcome outcome) { empty = std::move(outcome); });
-  ASSERT_TRUE(runUntil(io_, [&] { return empty.has_value(); }));
+  ASSERT_TRUE(runUntil(io, [&] { return empty.has_value(); }));
   EXPECT_EQ(empty->error, Error::Server);
 }
 
