@@ -122,6 +122,7 @@ std::optional<ClusterNode> RedisClusterClient::anyMaster() {
 }
 
 void RedisClusterClient::command(std::vector<std::string> args, Callback callback) {
+  callback = counted(std::move(callback));
   if (args.empty()) return failLater(std::move(callback), Error::Server, "ERR empty command");
   const auto target = route(keyOf(args));
   if (!target) {
@@ -137,6 +138,7 @@ void RedisClusterClient::command(std::vector<std::string> args, Callback callbac
 
 void RedisClusterClient::script(const RedisScript& script, const std::vector<std::string>& keys,
                                 const std::vector<std::string>& args, Callback callback) {
+  callback = counted(std::move(callback));
   std::optional<std::string_view> key;
   if (!keys.empty()) {
     key = keys.front();
@@ -257,6 +259,31 @@ void RedisClusterClient::failLater(Callback callback, Error why, std::string mes
                    message = std::move(message)]() mutable {
     if (life.expired()) return;
     callback(RedisOutcome::failure(why, std::move(message)));
+  });
+}
+
+// Every callback handed in passes through here: the count lets whenIdle() know when all are done.
+// Only this client calls the wrapper, while alive (finish() and failLater() check).
+RedisCommands::Callback RedisClusterClient::counted(Callback callback) {
+  ++outstanding_;
+  return [this, callback = std::move(callback)](RedisOutcome outcome) {
+    if (--outstanding_ == 0 && !idleWaiters_.empty()) runIdleLater();
+    callback(std::move(outcome));
+  };
+}
+
+void RedisClusterClient::whenIdle(std::function<void()> done) {
+  idleWaiters_.push_back(std::move(done));
+  if (outstanding_ == 0) runIdleLater();
+}
+
+// Posted, so that the waiters run after the callback that ended the last command.
+void RedisClusterClient::runIdleLater() {
+  asio::post(io_, [this, life = std::weak_ptr<int>(life_)] {
+    if (life.expired() || outstanding_ != 0) return;
+    auto waiters = std::move(idleWaiters_);
+    idleWaiters_.clear();
+    for (auto& waiter : waiters) waiter();
   });
 }
 

@@ -86,6 +86,10 @@ class RedisClusterClient final : public RedisCommands {
   size_t addTopologyHandler(TopologyHandler handler);
   void removeTopologyHandler(size_t handle);
   const Counters& counters() const { return counters_; }
+  // Runs `done` on the loop (never inside this call) once every command issued so far has had
+  // its callback, wherever it went: for draining before a stop (unlike one connection, a cluster
+  // gives no order across masters, so a PING proves nothing about the others).
+  void whenIdle(std::function<void()> done);
 
   // The key a command is routed by, or nothing for a keyless command.
   static std::optional<std::string_view> keyOf(const std::vector<std::string>& args);
@@ -107,6 +111,8 @@ class RedisClusterClient final : public RedisCommands {
   std::optional<ClusterNode> anyMaster();
   Node& nodeAt(const ClusterNode& node);
   void failLater(Callback callback, RedisOutcome::Error why, std::string message);
+  Callback counted(Callback callback);
+  void runIdleLater();
 
   void scheduleRefresh(std::chrono::steady_clock::time_point when);
   void refreshNow();
@@ -134,6 +140,8 @@ class RedisClusterClient final : public RedisCommands {
   std::chrono::milliseconds refreshBackoff_;
   std::chrono::steady_clock::time_point lastRefresh_;
   bool retireScheduled_ = false;
+  size_t outstanding_ = 0;  // commands issued whose callback has not run yet
+  std::vector<std::function<void()>> idleWaiters_;
   std::map<size_t, TopologyHandler> topologyHandlers_;
   size_t nextHandle_ = 0;
   Counters counters_;

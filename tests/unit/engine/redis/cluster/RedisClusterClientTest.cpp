@@ -103,6 +103,7 @@ TEST_F(RedisClusterClientTest, RunsScriptsWhereTheirKeysLiveAndRefusesCrossSlotK
   auto c = client();
   for (const uint16_t port : cluster_->masters()) {
     const std::string tag = "{" + keyOn(port, "script") + "}";
+    ASSERT_TRUE(run(*c, {"DEL", tag + "a", tag + "b"}).ok());  // the cluster is shared by repeated runs
     const auto outcome = runScript(*c, kAddToBoth, {tag + "a", tag + "b"}, {"5"});
     ASSERT_TRUE(outcome.ok()) << outcome.message;
     EXPECT_EQ(outcome.reply.integer(), 10);
@@ -165,6 +166,23 @@ TEST_F(RedisClusterClientTest, FollowsAskWhileItsSlotMigrates) {
   ASSERT_TRUE(cluster_->migrateKey(slot, tag + "here", to));
   ASSERT_TRUE(cluster_->finishMigration(slot, to));
   EXPECT_EQ(run(*c, {"GET", tag + "here"}).reply.text(), "still here");
+}
+
+TEST_F(RedisClusterClientTest, WhenIdleRunsOnceEveryCommandHasItsAnswer) {
+  auto c = client();
+  std::vector<std::string> events;
+  for (const uint16_t port : cluster_->masters()) {
+    c->command({"GET", keyOn(port, "idle")}, [&](RedisOutcome) { events.push_back("answer"); });
+  }
+  c->script(kAddToBoth, {"{x}a", "{y}b"}, {"1"}, [&](RedisOutcome) { events.push_back("answer"); });
+  c->whenIdle([&] { events.push_back("idle"); });
+  EXPECT_TRUE(events.empty());
+  ASSERT_TRUE(runUntil(io_, [&] { return events.size() == 5; }));
+  EXPECT_EQ(events.back(), "idle");
+  bool idleAgain = false;
+  c->whenIdle([&] { idleAgain = true; });
+  EXPECT_FALSE(idleAgain);
+  EXPECT_TRUE(runUntil(io_, [&] { return idleAgain; }));
 }
 
 TEST(RedisClusterClientRouting, FailsFastWithoutASlotMap) {
