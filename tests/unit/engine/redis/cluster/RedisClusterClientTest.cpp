@@ -45,17 +45,7 @@ class RedisClusterClientTest : public ::testing::Test {
     return out.value_or(RedisOutcome::failure(Error::Timeout, "no answer in the test"));
   }
 
-  // A key `<prefix>-<n>` served by the master at `port`.
-  std::string keyOn(uint16_t port, const std::string& prefix) {
-    const auto slots = cluster_->slots();
-    for (int n = 0; slots; ++n) {
-      std::string key = prefix + "-" + std::to_string(n);
-      const auto* master = slots->masterOf(HashSlot::of(key));
-      if (master && master->port == port) return key;
-    }
-    ADD_FAILURE() << "no slot map";
-    return prefix;
-  }
+  std::string keyOn(uint16_t port, const std::string& prefix) { return cluster_->nameOn(port, prefix); }
 
   uint16_t otherMaster(uint16_t port) {
     for (const uint16_t master : cluster_->masters()) {

@@ -271,6 +271,16 @@ std::vector<uint16_t> RedisClusterProcess::masters() const {
   return out;
 }
 
+std::string RedisClusterProcess::nameOn(uint16_t port, const std::string& prefix) const {
+  const auto map = slots();
+  for (int n = 0; map && n < 1'000'000; ++n) {
+    std::string name = prefix + "-" + std::to_string(n);
+    const auto* master = map->masterOf(cluster::HashSlot::of(name));
+    if (master != nullptr && master->port == port) return name;
+  }
+  return prefix;
+}
+
 std::string RedisClusterProcess::nodeId(uint16_t port) const { return call(port, {"CLUSTER", "MYID"}).text(); }
 
 bool RedisClusterProcess::healthy() const {

@@ -49,6 +49,8 @@ class RedisClusterProcess {
   // The slot map as a live node sees it.
   std::optional<cluster::ClusterSlots> slots() const;
   std::vector<uint16_t> masters() const;
+  // A name `<prefix>-<n>` (a key or a shard channel) whose slot the master at `port` serves.
+  std::string nameOn(uint16_t port, const std::string& prefix) const;
   std::string nodeId(uint16_t port) const;
 
   // Moves `slot` to the master at `to` in three steps (so that tests can stop half-way):

@@ -32,16 +32,7 @@ class RedisClusterSubscriberTest : public ::testing::Test {
     client_.reset();
   }
 
-  // A channel `<prefix>-<n>` whose slot the master at `port` serves.
-  std::string channelOn(uint16_t port, const std::string& prefix) {
-    const auto slots = cluster_->slots();
-    for (int n = 0; slots; ++n) {
-      std::string channel = prefix + "-" + std::to_string(n);
-      const auto* master = slots->masterOf(HashSlot::of(channel));
-      if (master && master->port == port) return channel;
-    }
-    return prefix;
-  }
+  std::string channelOn(uint16_t port, const std::string& prefix) { return cluster_->nameOn(port, prefix); }
 
   bool publish(const std::string& channel, const std::string& payload) {
     std::optional<RedisOutcome> out;
