@@ -18,7 +18,9 @@
 // - `-MOVED slot host:port`: the slot is assigned to that node at once, a full refresh is asked
 //   for, and the command is sent again there. `-ASK slot host:port`: ASKING and the command (a
 //   script as EVAL) go to that node pipelined on one connection. At most options.maxRedirects
-//   redirections per command; the last error is answered after that.
+//   redirections per command; the last error is answered after that. A redirection to a node
+//   not connected yet (a node new to this client) fails fast with Disconnected like any command
+//   to a node that is down; its connection opens meanwhile, so a retry gets through.
 // - The map is read again every options.refreshInterval, soon (at most one every
 //   options.refreshRetry) after a MOVED, a CLUSTERDOWN or a Disconnected/Timeout/Protocol answer,
 //   and every options.refreshRetry while a master's connection is down; a failed read is retried
