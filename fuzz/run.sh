@@ -44,6 +44,7 @@ all_targets=(
   "fuzz_redis_url:redis_url:redis_url.dict"
   "fuzz_presence_field:presence_field:presence_field.dict"
   "fuzz_broker_envelope:broker_envelope:broker_envelope.dict"
+  "fuzz_cluster_slots:cluster_slots:cluster_slots.dict"
 )
 selected=("$@")
 

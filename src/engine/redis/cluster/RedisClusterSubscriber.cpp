@@ -1,0 +1,131 @@
+#include "engine/redis/cluster/RedisClusterSubscriber.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+#include "engine/redis/cluster/HashSlot.hpp"
+
+namespace onair::engine::redis::cluster {
+
+namespace asio = boost::asio;
+using Kind = RedisSubscriber::Kind;
+
+RedisClusterSubscriber::RedisClusterSubscriber(asio::io_context& io, RedisClusterClient& cluster,
+                                               MessageHandler onMessage, ResubscribedHandler onResubscribed)
+    : io_(io),
+      cluster_(cluster),
+      onMessage_(std::move(onMessage)),
+      onResubscribed_(std::move(onResubscribed)),
+      pollTimer_(io) {
+  topologyHandle_ = cluster_.addTopologyHandler([this] { place(); });
+  armPoll();
+}
+
+RedisClusterSubscriber::~RedisClusterSubscriber() {
+  cluster_.removeTopologyHandler(topologyHandle_);
+  pollTimer_.cancel();
+}
+
+void RedisClusterSubscriber::subscribe(const std::string& channel) {
+  if (!channels_.insert(channel).second) return;
+  place();
+}
+
+void RedisClusterSubscriber::unsubscribe(const std::string& channel) {
+  if (channels_.erase(channel) == 0) return;
+  const auto placed = placed_.find(channel);
+  if (placed == placed_.end()) return;
+  const auto shard = shards_.find(placed->second);
+  if (shard != shards_.end()) shard->second->unsubscribe(channel, Kind::Shard);
+  placed_.erase(placed);
+  retireLater();
+}
+
+// Puts every channel on the master serving its slot now; a channel that moves is reported with
+// a resync once the new subscriptions are confirmed.
+void RedisClusterSubscriber::place() {
+  if (!cluster_.hasSlots()) return;
+  bool moved = false;
+  for (const auto& channel : channels_) {
+    const ClusterNode* master = cluster_.slots().masterOf(HashSlot::of(channel));
+    const std::string want = master ? master->address() : std::string();
+    auto placed = placed_.find(channel);
+    const std::string have = placed == placed_.end() ? std::string() : placed->second;
+    if (want == have) continue;
+    if (!have.empty()) {
+      moved = true;
+      if (auto shard = shards_.find(have); shard != shards_.end()) shard->second->unsubscribe(channel, Kind::Shard);
+      placed_.erase(placed);
+    }
+    if (!master) continue;
+    shardAt(*master).subscribe(channel, Kind::Shard);
+    placed_[channel] = want;
+  }
+  if (moved) resyncPending_ = true;
+  retireLater();
+}
+
+RedisSubscriber& RedisClusterSubscriber::shardAt(const ClusterNode& node) {
+  auto& shard = shards_[node.address()];
+  if (!shard) {
+    shard = std::make_unique<RedisSubscriber>(
+        io_, cluster_.settingsFor(node),
+        [this](const Message& message) {
+          if (onMessage_) onMessage_(message);
+        },
+        [this] {
+          if (onResubscribed_) onResubscribed_();
+        });
+  }
+  return *shard;
+}
+
+// A RedisSubscriber must not be destroyed inside its own callback: retiring is posted.
+void RedisClusterSubscriber::retireLater() {
+  if (retireScheduled_) return;
+  retireScheduled_ = true;
+  asio::post(io_, [this, life = std::weak_ptr<int>(life_)] {
+    if (life.expired()) return;
+    retireScheduled_ = false;
+    std::erase_if(shards_, [&](const auto& entry) {
+      return std::none_of(placed_.begin(), placed_.end(), [&](const auto& p) { return p.second == entry.first; });
+    });
+  });
+}
+
+bool RedisClusterSubscriber::connected() const {
+  if (!cluster_.hasSlots()) return false;
+  return std::all_of(shards_.begin(), shards_.end(), [](const auto& entry) { return entry.second->connected(); });
+}
+
+bool RedisClusterSubscriber::settled() const {
+  if (!cluster_.hasSlots() || placed_.size() != channels_.size()) return false;
+  return std::all_of(shards_.begin(), shards_.end(), [](const auto& entry) { return entry.second->settled(); });
+}
+
+std::string RedisClusterSubscriber::placement(const std::string& channel) const {
+  const auto placed = placed_.find(channel);
+  return placed == placed_.end() ? std::string() : placed->second;
+}
+
+void RedisClusterSubscriber::armPoll() {
+  pollTimer_.expires_after(kPoll);
+  pollTimer_.async_wait([this, life = std::weak_ptr<int>(life_)](boost::system::error_code ec) {
+    if (ec || life.expired()) return;
+    poll();
+    armPoll();
+  });
+}
+
+// A connection down may mean its master failed: ask for the map (rate-limited by the client).
+// A move is reported once every connection in use has confirmed its subscriptions.
+void RedisClusterSubscriber::poll() {
+  const bool down = std::any_of(shards_.begin(), shards_.end(), [](const auto& e) { return !e.second->connected(); });
+  if (down) cluster_.refreshSoon();
+  if (!resyncPending_ || !settled()) return;
+  resyncPending_ = false;
+  if (onResubscribed_) onResubscribed_();
+}
+
+}  // namespace onair::engine::redis::cluster
