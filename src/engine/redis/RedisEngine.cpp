@@ -54,6 +54,8 @@ void RedisEngine::startOnLoop() {
 }
 
 void RedisEngine::watchReadiness() {
+  // A tick already queued when stop() cancelled the timer finds the connections gone.
+  if (!client_ || !subscriber_ || !readinessTimer_) return;
   ready_.store(client_ && client_->connected() && subscriber_ && subscriber_->connected(), std::memory_order_relaxed);
   {
     std::lock_guard lock(countersMutex_);

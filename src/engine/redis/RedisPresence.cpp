@@ -110,7 +110,7 @@ Outcome<std::vector<PresenceEntry>> RedisPresence::entriesOf(const RedisOutcome&
 
 void RedisPresence::put(std::string room, PresenceEntry entry, std::function<void(Outcome<Done>)> done) {
   link_.run([this, room = std::move(room), entry = std::move(entry), done = std::move(done)](RedisClient& client) mutable {
-    held_[room][entry.userId] = ++generation_;
+    held_[room][entry.userId] = Held{++generation_, entry};
     const auto& keys = link_.keys();
     client.script(kPut, {keys.key("p", room), keys.key("p", room, ":exp"), keys.key("p", room, ":seq")},
                   {fieldOf(entry.userId), RedisPresenceField::payloadOf(entry), std::to_string(ttlMs_)},
@@ -180,22 +180,24 @@ void RedisPresence::refreshRoom(const std::string& room) {
   auto it = held_.find(room);
   if (!client || it == held_.end()) return;
   std::vector<std::string> args{std::to_string(ttlMs_), std::string(1, '\0') + link_.nodeId()};
-  for (const auto& [userId, generation] : it->second) args.push_back(userId);
+  for (const auto& [userId, held] : it->second) args.push_back(userId);
   const auto& keys = link_.keys();
-  // A user found gone is forgotten unless put again since: a put sent after this refresh
-  // re-created the field.
+  // A user found gone is written again unless put again since (a put sent after this refresh
+  // re-created the field) or removed meanwhile.
   client->script(kRefresh, {keys.key("p", room), keys.key("p", room, ":exp"), keys.key("p", room, ":seq")}, args,
                  [this, room, sent = generation_](RedisOutcome outcome) {
                    if (!outcome.ok() || !outcome.reply.isArray()) return;  // the next refresh tries again
                    auto users = held_.find(room);
                    if (users == held_.end()) return;
+                   std::vector<PresenceEntry> lost;
                    for (size_t i = 0; i < outcome.reply.elements().size(); ++i) {
                      auto userId = ScriptReply::textAt(outcome.reply, i);
                      if (!userId) continue;
                      auto held = users->second.find(*userId);
-                     if (held != users->second.end() && held->second <= sent) users->second.erase(held);
+                     if (held != users->second.end() && held->second.generation <= sent) lost.push_back(held->second.entry);
                    }
-                   if (users->second.empty()) held_.erase(users);
+                   // Still held here (no remove came): written again, so other nodes see it again.
+                   for (auto& entry : lost) put(room, std::move(entry), [](auto) {});
                  });
 }
 

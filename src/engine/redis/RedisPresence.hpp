@@ -52,9 +52,14 @@ class RedisPresence final : public Presence {
 
   RedisLink& link_;
   const int64_t ttlMs_;
-  // Loop thread only: room → userId → generation (bumped per put) of the fields this node holds.
-  // A refresh forgets a field found gone only if no put came after it was sent.
-  std::map<std::string, std::map<std::string, uint64_t>> held_;
+  // Loop thread only: room → userId → the entry this node holds there and the generation (bumped
+  // per put) of its field. A refresh that finds a field gone (expired during a Redis outage longer
+  // than the TTL, or lost by Redis) writes it again, unless a put came after the refresh was sent.
+  struct Held {
+    uint64_t generation = 0;
+    PresenceEntry entry;
+  };
+  std::map<std::string, std::map<std::string, Held>> held_;
   uint64_t generation_ = 0;
   std::unique_ptr<boost::asio::steady_timer> refreshTimer_;
 };

@@ -112,3 +112,32 @@ TEST(RedisPresenceReplies, StoredFieldsOfAnotherShapeAreEngineErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+class RedisPresenceLossTest : public RedisPresenceTest {};
+
+// Redis lost the node's field (a restart without persistence, an outage longer than the TTL):
+// the node still holds the member, so its next refresh writes the field again.
+TEST_F(RedisPresenceLossTest, AFieldRedisLostIsWrittenAgainByTheNodeThatHoldsIt) {
+  auto holder = node(300);
+  auto other = node(300);
+  put(*holder, "lost", entry("u", "U", 100));
+  ASSERT_EQ(list(*other, "lost").size(), 1u);
+  server_.call({"DEL", "t:p:{lost}", "t:p:{lost}:exp", "t:p:{lost}:seq"});
+  ASSERT_TRUE(list(*other, "lost").empty());
+  std::vector<PresenceEntry> back;
+  for (int i = 0; i < 100 && back.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    back = list(*other, "lost");
+  }
+  ASSERT_EQ(back.size(), 1u) << "written again within a refresh period (ttl / 3)";
+  EXPECT_EQ(back[0].name, "U");
+  // A member removed meanwhile is not written again.
+  remove(*holder, "lost", "u");
+  server_.call({"DEL", "t:p:{lost}", "t:p:{lost}:exp", "t:p:{lost}:seq"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(list(*other, "lost").empty());
+}
+
+}  // namespace
