@@ -140,8 +140,9 @@ int runCli(int argc, char** argv) {
       "  onair serve --engine redis --redis-url redis://10.0.0.5:6379 --http-host 0.0.0.0 \\\n"
       "              --node-announce-address 10.0.0.11:7880\n"
       "and put a load balancer that passes WebSocket upgrades in front (no sticky sessions needed).\n"
-      "sys.stats and GET /v1/stats then sum over the live nodes and list them. Redis Cluster is not\n"
-      "supported yet. See docs/operations.md, \"Running several nodes (Redis)\".");
+      "sys.stats and GET /v1/stats then sum over the live nodes and list them. For a Redis Cluster\n"
+      "(Redis 7 or newer) give any node of it: --redis-url redis+cluster://10.0.0.5:6379.\n"
+      "See docs/operations.md, \"Running several nodes (Redis)\".");
 
   ConfigFlags tokenFlags;
   std::string user, name, ttl = "1h", scope, keyId;

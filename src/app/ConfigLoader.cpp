@@ -35,11 +35,11 @@ const std::vector<KeyDef>& table() {
       {"threads", "event loops (shards), one thread each; 0 = one per core", &Config::threads, 0, 64},
       {"data_dir", "folder for the generated development API key (credentials.toml) and embedded data", nullptr, 0, 0, &Config::dataDir},
       {"engine", "where shared state lives: embedded (this process alone: memory plus SQLite in data_dir) or redis (several onair nodes share one Redis: see redis.* and node.*)", nullptr, 0, 0, &Config::engine, {"embedded", "redis"}},
-      {"redis.url", "the Redis server, redis://[user[:password]@]host[:port][/db] (required with engine = redis; rediss:// and unix sockets are not supported yet); logs show it with the password hidden; prefer the environment or the config file for a password (flags show in ps)", nullptr, 0, 0, &Config::redisUrl},
+      {"redis.url", "the Redis server, redis://[user[:password]@]host[:port][/db], or a node of a Redis Cluster, redis+cluster://[user[:password]@]host[:port] (required with engine = redis; rediss:// and unix sockets are not supported yet); logs show it with the password hidden; prefer the environment or the config file for a password (flags show in ps)", nullptr, 0, 0, &Config::redisUrl},
       {"redis.prefix", "first part of every Redis key and channel (`<prefix>:...`); nodes serving together use the same prefix, separate deployments sharing one Redis use different ones", nullptr, 0, 0, &Config::redisPrefix},
       {"redis.command_timeout_ms", "a Redis command without a reply after this long fails (the request gets service_unavailable) and the connection is re-made; also bounds connecting", &Config::redisCommandTimeoutMs, 10, 60000},
       {"redis.presence_ttl_ms", "room members of a node that stopped (crash, kill -9, lost network) disappear from presence this long after its last refresh", &Config::redisPresenceTtlMs, 1000, 3600000},
-      {"redis.cluster", "true for a Redis Cluster (also implied by a redis+cluster:// URL); NOT SUPPORTED YET: start-up refuses it", nullptr, 0, 0, &Config::redisCluster, {"true", "false"}},
+      {"redis.cluster", "true for a Redis Cluster, Redis 7 or newer (also implied by a redis+cluster:// URL); redis.url then names any one node of it", nullptr, 0, 0, &Config::redisCluster, {"true", "false"}},
       {"node.id", "this node's name in sys.stats, GET /v1/stats and Redis (unique among the nodes; empty: <hostname>-<pid>-<random>, new at every start)", nullptr, 0, 0, &Config::nodeId},
       {"node.announce_address", "host:port at which clients and other nodes reach this node, listed in stats (empty: http.host and the port listened on; set it when http.host is 0.0.0.0 or behind NAT)", nullptr, 0, 0, &Config::nodeAnnounceAddress},
       {"log.level", "trace, debug, info, warn, error", nullptr, 0, 0, &Config::logLevel, {"trace", "debug", "info", "warn", "error"}},
@@ -236,9 +236,8 @@ void validateRedis(const Config& config) {
   }
   auto parsed = engine::redis::RedisUrl::parse(config.redisUrl);
   if (const auto* error = std::get_if<std::string>(&parsed)) throw ConfigError("redis.url: " + *error);
-  if (config.redisCluster == "true" || std::get<engine::redis::RedisUrl>(parsed).cluster) {
-    throw ConfigError("Redis Cluster (redis.cluster = true or a redis+cluster:// URL) is not supported yet; "
-                      "point redis.url at one Redis server (redis://host:port)");
+  if (config.redisCluster == "true" && std::get<engine::redis::RedisUrl>(parsed).database != 0) {
+    throw ConfigError("redis.url: a Redis Cluster has database 0 only (redis.cluster = true)");
   }
   if (config.redisPrefix.empty() || config.redisPrefix.size() > 64 || !plainText(config.redisPrefix)) {
     throw ConfigError("redis.prefix must be 1 to 64 printable characters, without spaces or braces");

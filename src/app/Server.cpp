@@ -218,6 +218,7 @@ engine::redis::RedisEngineSettings redisSettingsOf(const Config& c, const std::s
   engine::redis::RedisEngineSettings s;
   s.connection.url = std::get<engine::redis::RedisUrl>(engine::redis::RedisUrl::parse(c.redisUrl));
   s.connection.commandTimeout = milliseconds(c.redisCommandTimeoutMs);
+  s.cluster = c.redisCluster == "true";
   s.prefix = c.redisPrefix;
   s.nodeId = nodeId;
   s.presenceTtlMs = c.redisPresenceTtlMs;
@@ -232,7 +233,8 @@ std::unique_ptr<engine::Engine> openEngine(const Config& c, const std::string& n
     return std::make_unique<engine::EmbeddedEngine>(c.dataDir, nodeId);
   }
   auto settings = redisSettingsOf(c, nodeId);
-  spdlog::info("engine: redis at {} (key prefix \"{}\"), node {}", settings.connection.url.toString(), settings.prefix, nodeId);
+  spdlog::info("engine: redis{} at {} (key prefix \"{}\"), node {}", settings.clusterMode() ? " cluster" : "",
+               settings.connection.url.toString(), settings.prefix, nodeId);
   auto redis = std::make_unique<engine::redis::RedisEngine>(settings);
   auto deadline = steady_clock::now() + seconds(2);
   while (!redis->ready() && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(20));

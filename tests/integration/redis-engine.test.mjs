@@ -137,6 +137,6 @@ test('a node whose Redis is unreachable starts anyway and is not ready', { skip 
 
 test('engine = redis without a usable redis.url stops at start-up with a clear message', { skip }, async () => {
   await assert.rejects(startOnair({ config: { engine: 'redis' } }), /engine = "redis" needs redis\.url/);
-  await assert.rejects(startOnair({ config: { engine: 'redis', 'redis.url': 'redis+cluster://127.0.0.1:7000' } }),
-    /Redis Cluster .* not supported yet/);
+  await assert.rejects(startOnair({ config: { engine: 'redis', 'redis.url': 'redis://127.0.0.1:7000/2', 'redis.cluster': 'true' } }),
+    /a Redis Cluster has database 0 only/);
 });

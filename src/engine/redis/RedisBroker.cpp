@@ -11,8 +11,8 @@ constexpr int64_t kRetryAfterMs = 1000;
 
 void RedisBroker::publish(const std::string& topic, Payload payload) {
   auto envelope = BrokerEnvelope::encodeFrame(payload ? std::string_view(*payload) : std::string_view());
-  link_.run([this, channel = link_.keys().key("b", topic), envelope = std::move(envelope)](RedisClient& client) mutable {
-    client.command({"PUBLISH", std::move(channel), std::move(envelope)}, [this](RedisOutcome outcome) {
+  link_.run([this, channel = link_.keys().key("b", topic), envelope = std::move(envelope)](RedisCommands& client) mutable {
+    client.command({publishVerb(), std::move(channel), std::move(envelope)}, [this](RedisOutcome outcome) {
       if (outcome.ok()) {
         published_.fetch_add(1, std::memory_order_relaxed);
         return;
@@ -23,12 +23,20 @@ void RedisBroker::publish(const std::string& topic, Payload payload) {
   });
 }
 
+// A Redis Cluster forwards PUBLISH to every node of the cluster; SPUBLISH stays within the shard
+// serving the channel's slot, where its subscribers are.
+const char* RedisBroker::publishVerb() const { return link_.cluster() ? "SPUBLISH" : "PUBLISH"; }
+
+RedisPubSub::Kind RedisBroker::channelKind() const {
+  return link_.cluster() ? RedisPubSub::Kind::Shard : RedisPubSub::Kind::Channel;
+}
+
 void RedisBroker::subscribe(const std::string& topic, std::function<void(Outcome<Done>)> done) {
-  link_.run([this, topic, done = std::move(done)](RedisClient&) mutable { subscribeOnLoop(topic, std::move(done)); });
+  link_.run([this, topic, done = std::move(done)](RedisCommands&) mutable { subscribeOnLoop(topic, std::move(done)); });
 }
 
 void RedisBroker::unsubscribe(const std::string& topic) {
-  link_.run([this, topic](RedisClient&) { unsubscribeOnLoop(topic); });
+  link_.run([this, topic](RedisCommands&) { unsubscribeOnLoop(topic); });
 }
 
 void RedisBroker::subscribeOnLoop(const std::string& name, Completion done) {
@@ -44,7 +52,7 @@ void RedisBroker::subscribeOnLoop(const std::string& name, Completion done) {
   // Until confirmed, every counted subscribe() waits: only the first one sends SUBSCRIBE.
   if (topic.waiting.size() > 1) return;
   const uint64_t generation = topic.generation = nextGeneration_++;
-  subscriber->subscribe(channel, RedisSubscriber::Kind::Channel,
+  subscriber->subscribe(channel, channelKind(),
                         [this, channel, generation](const RedisOutcome& outcome) { onConfirmed(channel, generation, outcome); });
 }
 
@@ -61,7 +69,7 @@ void RedisBroker::onConfirmed(const std::string& channel, uint64_t generation, c
   // The failed subscribe() calls do not count; nobody else is subscribed (all were waiting).
   it->second.count -= std::min(it->second.count, waiting.size());
   if (it->second.count == 0) {
-    if (auto* subscriber = link_.subscriber()) subscriber->unsubscribe(channel);
+    if (auto* subscriber = link_.subscriber()) subscriber->unsubscribe(channel, channelKind());
     topics_.erase(it);
   }
   for (auto& done : waiting) done(EngineError{"redis: subscribe failed: " + outcome.message, kRetryAfterMs});
@@ -75,7 +83,7 @@ void RedisBroker::unsubscribeOnLoop(const std::string& name) {
   // Subscribes still waiting here were unsubscribed before Redis confirmed them.
   auto waiting = std::move(it->second.waiting);
   topics_.erase(it);
-  if (auto* subscriber = link_.subscriber()) subscriber->unsubscribe(channel);
+  if (auto* subscriber = link_.subscriber()) subscriber->unsubscribe(channel, channelKind());
   for (auto& done : waiting) done(EngineError{"redis: unsubscribed before the subscription was confirmed", kRetryAfterMs});
 }
 

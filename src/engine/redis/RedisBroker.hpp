@@ -2,7 +2,8 @@
 // Broker on Redis pub/sub (see engine/Broker.hpp). Topic T has the channel `<prefix>:b:{T}`
 // (RedisKeys, same hash tag as the history keys of the stream T, whose append script publishes
 // announced messages there). Every payload is a BrokerEnvelope: a frame from publish() or a
-// stored message from RedisHistory's append script.
+// stored message from RedisHistory's append script. On a Redis Cluster (RedisLink::cluster())
+// the channel is a shard channel: SPUBLISH and SSUBSCRIBE, on the master serving its slot.
 //
 // Contract (beyond Broker's):
 // - publish(), subscribe() and unsubscribe() may be called from any thread: they post onto the
@@ -23,13 +24,14 @@
 
 #include "engine/Broker.hpp"
 #include "engine/redis/RedisLink.hpp"
+#include "engine/redis/RedisSubscriber.hpp"
 
 namespace onair::engine::redis {
 
 class RedisBroker final : public Broker {
  public:
   struct Counters {
-    uint64_t published = 0;       // PUBLISH commands answered by Redis
+    uint64_t published = 0;       // PUBLISH (SPUBLISH) commands answered by Redis
     uint64_t publishFailures = 0;  // PUBLISH commands that failed (Redis down, timeout)
     uint64_t received = 0;        // envelopes handed to a handler
     uint64_t malformed = 0;       // payloads dropped as not a BrokerEnvelope
@@ -65,6 +67,8 @@ class RedisBroker final : public Broker {
   void unsubscribeOnLoop(const std::string& topic);
   void onConfirmed(const std::string& channel, uint64_t generation, const RedisOutcome& outcome);
   void deliver(const std::string& topic, const std::string& payload);
+  const char* publishVerb() const;
+  RedisPubSub::Kind channelKind() const;
 
   Handler handler_;
   StoredHandler storedHandler_;

@@ -29,13 +29,23 @@ const RedisCounters& RedisClient::counters() const {
 void RedisClient::command(std::vector<std::string> args, Callback callback) {
   if (args.empty()) return failLater(std::move(callback), Error::Server, "ERR empty command");
   if (!connection_->up()) return failLater(std::move(callback), Error::Disconnected, "not connected to Redis");
+  send(std::move(args), std::move(callback));
+}
+
+void RedisClient::send(std::vector<std::string> args, Callback callback) {
   connection_->send(args);
   pending_.push_back({std::move(callback), Clock::now() + connection_->settings().commandTimeout});
   armTimer();
 }
 
+void RedisClient::preload(const RedisScript& script) {
+  if (!scripts_.emplace(script.sha1(), script.lua()).second || !connection_->up()) return;
+  send({"SCRIPT", "LOAD", script.lua()}, [](RedisOutcome) {});
+}
+
 void RedisClient::script(const RedisScript& script, const std::vector<std::string>& keys,
                          const std::vector<std::string>& args, Callback callback) {
+  if (!scripts_.contains(script.sha1())) scripts_.emplace(script.sha1(), script.lua());
   std::vector<std::string> call;
   call.reserve(3 + keys.size() + args.size());
   call.push_back("EVALSHA");
@@ -63,7 +73,11 @@ void RedisClient::failLater(Callback callback, Error why, std::string message) {
   });
 }
 
-void RedisClient::onConnectionUp(bool) {}
+// Called before any command can be sent on the new connection (they fail fast until now): the
+// SCRIPT LOADs lead its first write. An answer (even an error) only completes its entry.
+void RedisClient::onConnectionUp(bool) {
+  for (const auto& [sha1, lua] : scripts_) send({"SCRIPT", "LOAD", lua}, [](RedisOutcome) {});
+}
 
 void RedisClient::onConnectionReply(RedisReply reply) {
   if (pending_.empty()) {

@@ -17,6 +17,11 @@
 //   Disconnected (Protocol after a protocol error): they may or may not have run.
 // - script(): EVALSHA with the script's locally computed SHA1; on NOSCRIPT the same call is sent
 //   once as EVAL (which also loads the script), transparently, and the callback gets that answer.
+// - Every script ever passed to script() or preload() is remembered, and each (re)connect sends a
+//   SCRIPT LOAD of each one first, before any command: after a Redis restart (empty script cache)
+//   the EVALSHAs succeed at once, in order. Without it, the EVAL resent after a NOSCRIPT could run
+//   after a later EVALSHA of the same connection (two appends stored out of order). The NOSCRIPT
+//   fallback stays for a SCRIPT FLUSH while connected.
 // - Destroying the client closes the connection; callbacks of commands still in flight are
 //   dropped (never called), and so are fail-fast callbacks already posted. Do not destroy the
 //   client from inside one of its callbacks: post the destruction.
@@ -27,18 +32,19 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/redis/RedisCommands.hpp"
 #include "engine/redis/RedisConnection.hpp"
 #include "engine/redis/RedisScript.hpp"
 
 namespace onair::engine::redis {
 
-class RedisClient : private RedisConnection::Listener {
+class RedisClient final : public RedisCommands, private RedisConnection::Listener {
  public:
-  using Callback = std::function<void(RedisOutcome)>;
   using Clock = std::chrono::steady_clock;
 
   RedisClient(boost::asio::io_context& io, RedisSettings settings);
@@ -46,11 +52,13 @@ class RedisClient : private RedisConnection::Listener {
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
 
-  void command(std::vector<std::string> args, Callback callback);
+  void command(std::vector<std::string> args, Callback callback) override;
   void script(const RedisScript& script, const std::vector<std::string>& keys, const std::vector<std::string>& args,
-              Callback callback);
+              Callback callback) override;
 
-  bool connected() const { return connection_->up(); }
+  bool connected() const override { return connection_->up(); }
+  // Remembers `script` for the SCRIPT LOADs of every connect (and loads it now when connected).
+  void preload(const RedisScript& script);
   const RedisCounters& counters() const;
   const RedisSettings& settings() const { return connection_->settings(); }
 
@@ -64,12 +72,14 @@ class RedisClient : private RedisConnection::Listener {
   void onConnectionReply(RedisReply reply) override;
   void onConnectionDown(RedisOutcome::Error why, const std::string& message) override;
   void failLater(Callback callback, RedisOutcome::Error why, std::string message);
+  void send(std::vector<std::string> args, Callback callback);
   void armTimer();
   void onTimer();
 
   boost::asio::io_context& io_;
   std::shared_ptr<RedisConnection> connection_;
   std::deque<Pending> pending_;
+  std::map<std::string, std::string> scripts_;  // SHA1 -> Lua, every script seen
   boost::asio::steady_timer timer_;
   bool timerArmed_ = false;
   // Handlers hold it weakly: once the client is gone they do nothing.

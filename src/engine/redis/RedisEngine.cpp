@@ -26,7 +26,7 @@ RedisEngineSettings withNodeId(RedisEngineSettings settings) {
 RedisEngine::RedisEngine(RedisEngineSettings settings)
     : settings_(withNodeId(std::move(settings))),
       work_(boost::asio::make_work_guard(io_)),
-      link_(io_, RedisKeys(settings_.prefix), settings_.nodeId),
+      link_(io_, RedisKeys(settings_.prefix), settings_.nodeId, settings_.clusterMode()),
       broker_(link_),
       history_(link_),
       leases_(link_),
@@ -43,11 +43,17 @@ RedisEngine::RedisEngine(RedisEngineSettings settings)
 RedisEngine::~RedisEngine() { stop(); }
 
 void RedisEngine::startOnLoop() {
-  client_ = std::make_unique<RedisClient>(io_, settings_.connection);
-  subscriber_ = std::make_unique<RedisSubscriber>(
-      io_, settings_.connection, [this](const RedisSubscriber::Message& m) { broker_.onMessage(m); },
-      [this] { broker_.onResubscribed(); });
-  link_.attach(client_.get(), subscriber_.get());
+  auto onMessage = [this](const RedisSubscriber::Message& m) { broker_.onMessage(m); };
+  auto onResubscribed = [this] { broker_.onResubscribed(); };
+  if (settings_.clusterMode()) {
+    clusterClient_ = std::make_unique<cluster::RedisClusterClient>(io_, settings_.connection);
+    clusterSubscriber_ = std::make_unique<cluster::RedisClusterSubscriber>(io_, *clusterClient_, onMessage, onResubscribed);
+    link_.attach(clusterClient_.get(), clusterSubscriber_.get());
+  } else {
+    client_ = std::make_unique<RedisClient>(io_, settings_.connection);
+    subscriber_ = std::make_unique<RedisSubscriber>(io_, settings_.connection, onMessage, onResubscribed);
+    link_.attach(client_.get(), subscriber_.get());
+  }
   readinessTimer_ = std::make_unique<boost::asio::steady_timer>(io_);
   watchReadiness();
   presence_.startRefreshing();
@@ -55,12 +61,14 @@ void RedisEngine::startOnLoop() {
 
 void RedisEngine::watchReadiness() {
   // A tick already queued when stop() cancelled the timer finds the connections gone.
-  if (!client_ || !subscriber_ || !readinessTimer_) return;
-  ready_.store(client_ && client_->connected() && subscriber_ && subscriber_->connected(), std::memory_order_relaxed);
+  auto* commands = link_.commands();
+  auto* subscriber = link_.subscriber();
+  if (!commands || !subscriber || !readinessTimer_) return;
+  ready_.store(commands->connected() && subscriber->connected(), std::memory_order_relaxed);
   {
     std::lock_guard lock(countersMutex_);
-    clientCounters_ = client_->counters();
-    subscriberCounters_ = subscriber_->counters();
+    clientCounters_ = client_ ? client_->counters() : clusterClient_->connectionCounters();
+    subscriberCounters_ = subscriber_ ? subscriber_->counters() : clusterSubscriber_->counters();
   }
   readinessTimer_->expires_after(std::chrono::milliseconds(100));
   readinessTimer_->async_wait([this](const boost::system::error_code& ec) {
@@ -78,26 +86,33 @@ RedisCounters RedisEngine::subscriberCounters() const {
   return subscriberCounters_;
 }
 
+// One connection answers in order: once a PING sent now is answered (or fails), every command
+// sent before it has had its answer. A script answered NOSCRIPT is sent again (EVAL) from that
+// answer, after the first PING: a second PING, sent once the first is answered, waits for those
+// too. A cluster gives no order across masters: its client counts what is still unanswered.
+void RedisEngine::drain(std::function<void()> done) {
+  if (clusterClient_) return clusterClient_->whenIdle(std::move(done));
+  if (!client_) return done();
+  client_->command({"PING"}, [this, done = std::move(done)](RedisOutcome) mutable {
+    client_->command({"PING"}, [done = std::move(done)](RedisOutcome) { done(); });
+  });
+}
+
 void RedisEngine::stop() {
   if (stopped_.exchange(true)) return;
-  // Replies come in order: once a PING sent now is answered (or fails), every command sent before
-  // it has had its answer. A script answered NOSCRIPT is sent again (EVAL) from that answer, after
-  // the first PING: a second PING, sent once the first is answered, waits for those too. Then the
-  // connections close on their own thread.
+  // Let the commands already sent finish, then close the connections on their own thread.
   std::promise<void> drained;
-  boost::asio::post(io_, [this, &drained] {
-    if (!client_) return drained.set_value();
-    client_->command({"PING"}, [this, &drained](RedisOutcome) {
-      client_->command({"PING"}, [&drained](RedisOutcome) { drained.set_value(); });
-    });
-  });
+  boost::asio::post(io_, [this, &drained] { drain([&drained] { drained.set_value(); }); });
   drained.get_future().wait();
   boost::asio::post(io_, [this] {
     presence_.stopRefreshing();
     link_.attach(nullptr, nullptr);
     if (readinessTimer_) readinessTimer_->cancel();
+    // Subscribers first: the cluster's subscriber uses the cluster client.
     subscriber_.reset();
+    clusterSubscriber_.reset();
     client_.reset();
+    clusterClient_.reset();
     readinessTimer_.reset();
     ready_.store(false);
     work_.reset();

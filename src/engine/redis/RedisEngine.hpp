@@ -1,9 +1,10 @@
 #pragma once
 // The Redis engine (DESIGN.md §4): several onair nodes share Redis for pub/sub, history, leases,
 // presence and records. The engine owns one thread running its own io_context, with one
-// pipelined command connection (RedisClient) and one subscriber connection (RedisSubscriber);
-// the implementations post their commands there through RedisLink, and their completions run on
-// that thread.
+// pipelined command connection (RedisClient) and one subscriber connection (RedisSubscriber), or
+// on a Redis Cluster (settings.clusterMode()) a cluster::RedisClusterClient and a
+// cluster::RedisClusterSubscriber (sharded pub/sub); the implementations post their commands
+// there through RedisLink, and their completions run on that thread.
 //
 // Contract: the constructor starts the thread and connecting and returns at once (an unreachable
 // Redis is not an error: commands fail fast with service_unavailable until it is reachable, and
@@ -28,6 +29,8 @@
 #include "engine/redis/RedisNodes.hpp"
 #include "engine/redis/RedisPresence.hpp"
 #include "engine/redis/RedisRegistry.hpp"
+#include "engine/redis/cluster/RedisClusterClient.hpp"
+#include "engine/redis/cluster/RedisClusterSubscriber.hpp"
 
 namespace onair::engine::redis {
 
@@ -57,6 +60,8 @@ class RedisEngine final : public Engine {
  private:
   void startOnLoop();
   void watchReadiness();
+  // Runs `done` on the loop once every command sent so far has had its answer.
+  void drain(std::function<void()> done);
 
   RedisEngineSettings settings_;
   boost::asio::io_context io_;
@@ -68,9 +73,11 @@ class RedisEngine final : public Engine {
   RedisPresence presence_;
   RedisRegistry registry_;
   RedisNodes nodes_;
-  // Loop thread only.
+  // Loop thread only: one Redis, or a Redis Cluster.
   std::unique_ptr<RedisClient> client_;
   std::unique_ptr<RedisSubscriber> subscriber_;
+  std::unique_ptr<cluster::RedisClusterClient> clusterClient_;
+  std::unique_ptr<cluster::RedisClusterSubscriber> clusterSubscriber_;
   std::unique_ptr<boost::asio::steady_timer> readinessTimer_;
   std::atomic<bool> ready_{false};
   mutable std::mutex countersMutex_;

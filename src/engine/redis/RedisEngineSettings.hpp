@@ -9,6 +9,8 @@ namespace onair::engine::redis {
 
 struct RedisEngineSettings {
   RedisSettings connection;
+  // A Redis Cluster (connection.url is a seed node): also implied by a redis+cluster:// URL.
+  bool cluster = false;
   std::string prefix = "onair";  // every key and channel starts with `<prefix>:`
   std::string nodeId;            // empty: a random id is made at start
   // A node refreshes its presence entries; entries of a node that stopped refreshing (crashed)
@@ -18,6 +20,8 @@ struct RedisEngineSettings {
   // every third of it (1 s by default), so stats are at most about a second old and a dead node
   // leaves the list within 3 s.
   int64_t nodeTtlMs = 3000;
+
+  bool clusterMode() const { return cluster || connection.url.cluster; }
 };
 
 }  // namespace onair::engine::redis

@@ -51,9 +51,11 @@ local function extendExpiry(key, ms)
 end
 )lua";
 
-// KEYS: meta, log, idempotency hash, idempotency expiry zset (see RedisHistory.hpp)
+// KEYS: meta, log, idempotency hash, idempotency expiry zset (see RedisHistory.hpp), the broker
+//       channel (in KEYS so that a Redis Cluster checks it shares the stream's slot)
 // ARGV: epoch candidate, publisher, type, data, idempotency field ('' = none), maxMessages (0 =
-//       unlimited), ttlSeconds, idempotencySeconds, announce channel ('' = none)
+//       unlimited), ttlSeconds, idempotencySeconds, how to announce: '' (not), 'PUBLISH' or
+//       'SPUBLISH' (a Redis Cluster's shard channel)
 // Returns {duplicate 0|1, offset, timestampMs, epoch, conflict 0|1}. A new message is announced
 // as a BrokerEnvelope stored message on the channel.
 const RedisScript kAppend(std::string(kPrelude) + R"lua(
@@ -99,9 +101,9 @@ if field ~= '' and idemMs > 0 then
   extendExpiry(idem, idemMs)
   extendExpiry(expiry, idemMs)
 end
-if ARGV[9] ~= '' then
+if ARGV[9] == 'PUBLISH' or ARGV[9] == 'SPUBLISH' then
   local function f(s) return #s .. ':' .. s end
-  redis.call('PUBLISH', ARGV[9], 'S' .. f(num(head)) .. f(epoch) .. f(num(ts)) .. f(publisher) .. f(mtype) .. f(data))
+  redis.call(ARGV[9], KEYS[5], 'S' .. f(num(head)) .. f(epoch) .. f(num(ts)) .. f(publisher) .. f(mtype) .. f(data))
 end
 return {0, head, ts, epoch, 0}
 )lua");
@@ -212,8 +214,10 @@ void RedisHistory::append(AppendRequest request, std::function<void(Outcome<Appe
                                 std::to_string(request.retention.maxMessages),
                                 std::to_string(request.retention.ttlSeconds),
                                 std::to_string(request.retention.idempotencySeconds),
-                                request.announce ? link_.keys().key("b", request.stream) : ""};
-  link_.run([keys = keysOf(request.stream), args = std::move(args), done = std::move(done)](RedisClient& client) mutable {
+                                request.announce ? (link_.cluster() ? "SPUBLISH" : "PUBLISH") : ""};
+  auto keys = keysOf(request.stream);
+  keys.push_back(link_.keys().key("b", request.stream));
+  link_.run([keys = std::move(keys), args = std::move(args), done = std::move(done)](RedisCommands& client) mutable {
     client.script(kAppend, keys, args, [done = std::move(done)](RedisOutcome outcome) {
       if (!outcome.ok()) return done(engineError(outcome));
       auto result = appendResultOf(outcome.reply);
@@ -228,7 +232,7 @@ void RedisHistory::read(ReadRequest request, std::function<void(Outcome<ReadResu
   keys.resize(2);  // meta and log
   std::vector<std::string> args{newEpoch(), std::to_string(request.from), request.forward ? "1" : "0",
                                 std::to_string(request.limit)};
-  link_.run([keys = std::move(keys), args = std::move(args), done = std::move(done)](RedisClient& client) mutable {
+  link_.run([keys = std::move(keys), args = std::move(args), done = std::move(done)](RedisCommands& client) mutable {
     client.script(kRead, keys, args, [done = std::move(done)](RedisOutcome outcome) {
       if (!outcome.ok()) return done(engineError(outcome));
       auto result = readResultOf(outcome.reply);
@@ -241,7 +245,7 @@ void RedisHistory::read(ReadRequest request, std::function<void(Outcome<ReadResu
 void RedisHistory::remove(std::string stream, std::function<void(Outcome<Done>)> done) {
   std::vector<std::string> command{"DEL"};
   for (auto& key : keysOf(stream)) command.push_back(std::move(key));
-  link_.run([command = std::move(command), done = std::move(done)](RedisClient& client) mutable {
+  link_.run([command = std::move(command), done = std::move(done)](RedisCommands& client) mutable {
     client.command(std::move(command), [done = std::move(done)](RedisOutcome outcome) {
       if (!outcome.ok()) return done(engineError(outcome));
       done(Done{});

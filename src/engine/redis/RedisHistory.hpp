@@ -14,9 +14,10 @@
 // expires: an epoch lasts until remove(), as the contract says.
 //
 // Timestamps come from Redis TIME (one clock for every node), never earlier than the stream's
-// previous one. Announced messages are PUBLISHed by the append's script on the broker channel of
-// the topic named like the stream (RedisBroker), as a BrokerEnvelope stored message: Redis runs
-// scripts one at a time and pub/sub keeps order, so every node hears them in offset order.
+// previous one. Announced messages are PUBLISHed (SPUBLISHed on a Redis Cluster) by the append's
+// script on the broker channel of the topic named like the stream (RedisBroker, `<p>:b:{S}`, same
+// hash tag, passed in KEYS), as a BrokerEnvelope stored message: Redis runs scripts one at a time
+// and pub/sub keeps order, so every node hears them in offset order.
 //
 // Durability: "durable" here means acknowledged by Redis. Whether that survives a Redis crash
 // (AOF appendfsync everysec/always, replicas) is the operator's configuration, not ours.

@@ -96,7 +96,7 @@ Outcome<RateResult> RedisLeases::rateOf(const RedisOutcome& outcome) {
 
 void RedisLeases::acquire(const std::string& capKey, const std::string& slotId, uint32_t cap, int64_t ttlMs,
                           std::function<void(Outcome<SlotGrant>)> done) {
-  link_.run([key = link_.keys().key("l", capKey), slotId, cap, ttlMs, done = std::move(done)](RedisClient& client) mutable {
+  link_.run([key = link_.keys().key("l", capKey), slotId, cap, ttlMs, done = std::move(done)](RedisCommands& client) mutable {
     client.script(kAcquire, {key}, {slotId, std::to_string(cap), std::to_string(ttlMs)},
                   [done = std::move(done)](RedisOutcome outcome) { done(grantOf(outcome)); });
   });
@@ -104,14 +104,14 @@ void RedisLeases::acquire(const std::string& capKey, const std::string& slotId, 
 
 void RedisLeases::renew(const std::string& capKey, const std::string& slotId, int64_t ttlMs,
                         std::function<void(Outcome<std::optional<int64_t>>)> done) {
-  link_.run([key = link_.keys().key("l", capKey), slotId, ttlMs, done = std::move(done)](RedisClient& client) mutable {
+  link_.run([key = link_.keys().key("l", capKey), slotId, ttlMs, done = std::move(done)](RedisCommands& client) mutable {
     client.script(kRenew, {key}, {slotId, std::to_string(ttlMs)},
                   [done = std::move(done)](RedisOutcome outcome) { done(renewalOf(outcome)); });
   });
 }
 
 void RedisLeases::release(const std::string& capKey, const std::string& slotId, std::function<void(Outcome<Done>)> done) {
-  link_.run([key = link_.keys().key("l", capKey), slotId, done = std::move(done)](RedisClient& client) mutable {
+  link_.run([key = link_.keys().key("l", capKey), slotId, done = std::move(done)](RedisCommands& client) mutable {
     client.script(kRelease, {key}, {slotId}, [done = std::move(done)](RedisOutcome outcome) {
       if (!outcome.ok()) return done(ScriptReply::errorOf("release", outcome));
       done(Done{});
@@ -120,7 +120,7 @@ void RedisLeases::release(const std::string& capKey, const std::string& slotId, 
 }
 
 void RedisLeases::hit(const std::string& key, uint32_t limit, int64_t windowMs, std::function<void(Outcome<RateResult>)> done) {
-  link_.run([key = link_.keys().key("r", key), limit, windowMs, done = std::move(done)](RedisClient& client) mutable {
+  link_.run([key = link_.keys().key("r", key), limit, windowMs, done = std::move(done)](RedisCommands& client) mutable {
     client.script(kHit, {key}, {std::to_string(limit), std::to_string(windowMs)},
                   [done = std::move(done)](RedisOutcome outcome) { done(rateOf(outcome)); });
   });

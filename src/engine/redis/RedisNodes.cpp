@@ -9,22 +9,27 @@ namespace onair::engine::redis {
 
 namespace {
 
-// KEYS[1] the node set, KEYS[2] this node's hash; ARGV id, address, startedAt, stats, ttlMs.
-// Writes the record with the TTL, files the id under its expiry, drops expired ids, and keeps the
-// set alive as long as the longest-lived record. Returns the expiry (Redis time, Unix ms).
+// KEYS[1] the node set, KEYS[2] the records hash; ARGV id, address, startedAt, stats, ttlMs.
+// Files the record and the id under its expiry, drops expired ids from both, and keeps both keys
+// alive as long as the longest-lived record. Returns the expiry (Redis time, Unix ms).
 const RedisScript kAnnounce(R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[5])
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'address', ARGV[2], 'startedAt', ARGV[3], 'stats', ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ttl)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 100)
+if #expired > 0 then
+  redis.call('HDEL', KEYS[2], unpack(expired))
+  redis.call('ZREM', KEYS[1], unpack(expired))
+end
+redis.call('HSET', KEYS[2], ARGV[1], cjson.encode({ARGV[2], ARGV[3], ARGV[4]}))
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+for _, key in ipairs(KEYS) do
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+end
 return now + ttl
 )lua");
 
-// KEYS[1] the node set; ARGV[1] the prefix of the record keys (`<prefix>:n:{all}:`, same slot).
+// KEYS[1] the node set, KEYS[2] the records hash.
 // Returns {id, address, startedAt, stats} for every unexpired node, by expiry.
 const RedisScript kList(R"lua(
 local t = redis.call('TIME')
@@ -32,15 +37,18 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
 local out = {}
 for _, id in ipairs(ids) do
-  local r = redis.call('HMGET', ARGV[1] .. id, 'address', 'startedAt', 'stats')
-  if r[1] then out[#out + 1] = {id, r[1], r[2] or '0', r[3] or '{}'} end
+  local stored = redis.call('HGET', KEYS[2], id)
+  local ok, r = pcall(cjson.decode, stored or '')
+  if ok and type(r) == 'table' and type(r[1]) == 'string' then
+    out[#out + 1] = {id, r[1], tostring(r[2] or '0'), tostring(r[3] or '{}')}
+  end
 end
 return out
 )lua");
 
-// KEYS[1] the node set, KEYS[2] this node's hash; ARGV[1] the id. Returns 1.
+// KEYS[1] the node set, KEYS[2] the records hash; ARGV[1] the id. Returns 1.
 const RedisScript kLeave(R"lua(
-redis.call('DEL', KEYS[2])
+redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1
 )lua");
@@ -65,9 +73,9 @@ std::optional<NodeRecord> recordOf(const RedisReply& row) {
 
 }  // namespace
 
-std::string RedisNodes::setKey() const { return link_.keys().key("n", "all"); }
-
-std::string RedisNodes::recordKey(const std::string& id) const { return link_.keys().key("n", "all", ":" + id); }
+std::vector<std::string> RedisNodes::keys() const {
+  return {link_.keys().key("n", "all"), link_.keys().key("n", "all", ":r")};
+}
 
 void RedisNodes::announce(NodeAnnouncement self, std::function<void(Outcome<Done>)> done) {
   NodeRecord record{selfId(), std::move(self.address), self.startedAtMs, std::move(self.statsJson)};
@@ -75,10 +83,9 @@ void RedisNodes::announce(NodeAnnouncement self, std::function<void(Outcome<Done
     std::lock_guard lock(mutex_);
     self_ = record;
   }
-  std::vector<std::string> keys{setKey(), recordKey(record.id)};
   std::vector<std::string> args{record.id, record.address, std::to_string(record.startedAtMs), record.statsJson,
                                 std::to_string(ttlMs_)};
-  link_.run([keys = std::move(keys), args = std::move(args), done = std::move(done)](RedisClient& client) mutable {
+  link_.run([keys = keys(), args = std::move(args), done = std::move(done)](RedisCommands& client) mutable {
     client.script(kAnnounce, keys, args, [done = std::move(done)](RedisOutcome outcome) {
       if (!outcome.ok()) return done(errorOf(outcome));
       if (outcome.reply.type() != RedisReply::Type::Integer) return done(EngineError{"Redis: unexpected reply to a node announce", kRetryAfterMs});
@@ -88,10 +95,8 @@ void RedisNodes::announce(NodeAnnouncement self, std::function<void(Outcome<Done
 }
 
 void RedisNodes::list(std::function<void(Outcome<std::vector<NodeRecord>>)> done) {
-  std::vector<std::string> keys{setKey()};
-  std::vector<std::string> args{recordKey("")};
-  link_.run([this, keys = std::move(keys), args = std::move(args), done = std::move(done)](RedisClient& client) mutable {
-    client.script(kList, keys, args, [this, done = std::move(done)](RedisOutcome outcome) {
+  link_.run([this, keys = keys(), done = std::move(done)](RedisCommands& client) mutable {
+    client.script(kList, keys, {}, [this, done = std::move(done)](RedisOutcome outcome) {
       if (!outcome.ok()) return done(errorOf(outcome));
       if (!outcome.reply.isArray()) return done(EngineError{"Redis: unexpected reply to a node list", kRetryAfterMs});
       std::vector<NodeRecord> nodes;
@@ -110,9 +115,8 @@ void RedisNodes::leave(std::function<void(Outcome<Done>)> done) {
     std::lock_guard lock(mutex_);
     self_.reset();
   }
-  std::vector<std::string> keys{setKey(), recordKey(selfId())};
   std::vector<std::string> args{selfId()};
-  link_.run([keys = std::move(keys), args = std::move(args), done = std::move(done)](RedisClient& client) mutable {
+  link_.run([keys = keys(), args = std::move(args), done = std::move(done)](RedisCommands& client) mutable {
     client.script(kLeave, keys, args, [done = std::move(done)](RedisOutcome outcome) {
       if (!outcome.ok()) return done(errorOf(outcome));
       done(Done{});

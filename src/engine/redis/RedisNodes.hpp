@@ -4,10 +4,11 @@
 // Keys (all under one hash tag, `{all}`, so every script touches one Cluster slot; node records
 // are few and small):
 //   <prefix>:n:{all}         sorted set: node id -> when its record expires (Redis time, Unix ms)
-//   <prefix>:n:{all}:<id>    hash: id, address, startedAt, stats; PEXPIREd with the TTL
-// The sorted set lets list() find the nodes without SCAN; the per-node PEXPIRE lets a crashed
-// node's record vanish by itself; announce() prunes expired ids from the set. Expiry uses
-// Redis's clock (TIME inside the scripts), so nodes with skewed clocks agree.
+//   <prefix>:n:{all}:r       hash: node id -> JSON array [address, startedAt, stats]
+// Every key a script touches is in its KEYS (a Redis Cluster routes and checks them). list()
+// returns the records whose expiry is still ahead; announce() prunes expired ids from both keys,
+// and both expire with the longest-lived record, so a crashed node's record goes by itself.
+// Expiry uses Redis's clock (TIME inside the scripts), so nodes with skewed clocks agree.
 //
 // One round trip per call (one EVALSHA). Completions run on the engine's loop thread.
 #include <mutex>
@@ -29,8 +30,7 @@ class RedisNodes final : public Nodes {
   void leave(std::function<void(Outcome<Done>)> done) override;
 
  private:
-  std::string setKey() const;
-  std::string recordKey(const std::string& id) const;
+  std::vector<std::string> keys() const;
   // Adds this node's last announcement when the stored list lacks it.
   std::vector<NodeRecord> withSelf(std::vector<NodeRecord> nodes);
 

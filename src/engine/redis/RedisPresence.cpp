@@ -109,7 +109,7 @@ Outcome<std::vector<PresenceEntry>> RedisPresence::entriesOf(const RedisOutcome&
 }
 
 void RedisPresence::put(std::string room, PresenceEntry entry, std::function<void(Outcome<Done>)> done) {
-  link_.run([this, room = std::move(room), entry = std::move(entry), done = std::move(done)](RedisClient& client) mutable {
+  link_.run([this, room = std::move(room), entry = std::move(entry), done = std::move(done)](RedisCommands& client) mutable {
     held_[room][entry.userId] = Held{++generation_, entry};
     const auto& keys = link_.keys();
     client.script(kPut, {keys.key("p", room), keys.key("p", room, ":exp"), keys.key("p", room, ":seq")},
@@ -122,7 +122,7 @@ void RedisPresence::put(std::string room, PresenceEntry entry, std::function<voi
 }
 
 void RedisPresence::remove(std::string room, std::string userId, std::function<void(Outcome<Done>)> done) {
-  link_.run([this, room = std::move(room), userId = std::move(userId), done = std::move(done)](RedisClient& client) mutable {
+  link_.run([this, room = std::move(room), userId = std::move(userId), done = std::move(done)](RedisCommands& client) mutable {
     if (auto it = held_.find(room); it != held_.end()) {
       it->second.erase(userId);
       if (it->second.empty()) held_.erase(it);
@@ -137,7 +137,7 @@ void RedisPresence::remove(std::string room, std::string userId, std::function<v
 }
 
 void RedisPresence::list(std::string room, std::function<void(Outcome<std::vector<PresenceEntry>>)> done) {
-  link_.run([this, room = std::move(room), done = std::move(done)](RedisClient& client) mutable {
+  link_.run([this, room = std::move(room), done = std::move(done)](RedisCommands& client) mutable {
     const auto& keys = link_.keys();
     client.script(kList, {keys.key("p", room), keys.key("p", room, ":exp")}, {},
                   [done = std::move(done)](RedisOutcome outcome) { done(entriesOf(outcome)); });
@@ -145,7 +145,7 @@ void RedisPresence::list(std::string room, std::function<void(Outcome<std::vecto
 }
 
 void RedisPresence::clear(std::string room, std::function<void(Outcome<Done>)> done) {
-  link_.run([this, room = std::move(room), done = std::move(done)](RedisClient& client) mutable {
+  link_.run([this, room = std::move(room), done = std::move(done)](RedisCommands& client) mutable {
     held_.erase(room);
     const auto& keys = link_.keys();
     client.command({"DEL", keys.key("p", room), keys.key("p", room, ":exp"), keys.key("p", room, ":seq")},
@@ -176,7 +176,7 @@ void RedisPresence::scheduleRefresh() {
 }
 
 void RedisPresence::refreshRoom(const std::string& room) {
-  RedisClient* client = link_.client();
+  RedisCommands* client = link_.commands();
   auto it = held_.find(room);
   if (!client || it == held_.end()) return;
   std::vector<std::string> args{std::to_string(ttlMs_), std::string(1, '\0') + link_.nodeId()};

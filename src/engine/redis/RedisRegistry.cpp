@@ -112,7 +112,7 @@ Outcome<bool> RedisRegistry::setChangeOf(const RedisOutcome& outcome, const std:
 }
 
 void RedisRegistry::get(std::string key, std::function<void(Outcome<std::optional<Record>>)> done) {
-  link_.run([key = link_.keys().key("g", key), done = std::move(done)](RedisClient& client) mutable {
+  link_.run([key = link_.keys().key("g", key), done = std::move(done)](RedisCommands& client) mutable {
     client.command({"HMGET", key, "value", "version", "updatedAtMs"},
                    [done = std::move(done)](RedisOutcome outcome) { done(recordOf(outcome)); });
   });
@@ -122,7 +122,7 @@ void RedisRegistry::put(std::string key, std::string value, std::optional<uint64
                         std::function<void(Outcome<PutResult>)> done) {
   std::string expected = expectedVersion ? std::to_string(*expectedVersion) : std::string();
   link_.run([key = link_.keys().key("g", key), value = std::move(value), expected = std::move(expected),
-             done = std::move(done)](RedisClient& client) mutable {
+             done = std::move(done)](RedisCommands& client) mutable {
     // The value goes out with the command; the reply does not repeat it.
     std::vector<std::string> args{value, std::move(expected)};
     client.script(kPut, {key}, args, [done = std::move(done), value = std::move(value)](RedisOutcome outcome) mutable {
@@ -132,7 +132,7 @@ void RedisRegistry::put(std::string key, std::string value, std::optional<uint64
 }
 
 void RedisRegistry::remove(std::string key, std::function<void(Outcome<Done>)> done) {
-  link_.run([key = link_.keys().key("g", key), done = std::move(done)](RedisClient& client) mutable {
+  link_.run([key = link_.keys().key("g", key), done = std::move(done)](RedisCommands& client) mutable {
     client.command({"DEL", key}, [done = std::move(done)](RedisOutcome outcome) {
       if (!outcome.ok()) return done(ScriptReply::errorOf("registry remove", outcome));
       done(Done{});
@@ -149,7 +149,7 @@ void RedisRegistry::removeMember(std::string key, std::string member, std::funct
 }
 
 void RedisRegistry::changeSet(std::string key, std::string member, bool add, std::function<void(Outcome<bool>)> done) {
-  link_.run([this, key = std::move(key), member = std::move(member), add, done = std::move(done)](RedisClient& client) mutable {
+  link_.run([this, key = std::move(key), member = std::move(member), add, done = std::move(done)](RedisCommands& client) mutable {
     std::vector<std::string> keys{link_.keys().key("g", key)};  // before `key` moves into the callback
     client.script(kChangeSet, keys, {member, add ? "1" : "0"},
                   [key = std::move(key), done = std::move(done)](RedisOutcome outcome) { done(setChangeOf(outcome, key)); });

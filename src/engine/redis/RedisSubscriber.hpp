@@ -32,12 +32,12 @@
 #include <string>
 
 #include "engine/redis/RedisConnection.hpp"
+#include "engine/redis/RedisPubSub.hpp"
 
 namespace onair::engine::redis {
 
-class RedisSubscriber : private RedisConnection::Listener {
+class RedisSubscriber final : public RedisPubSub, private RedisConnection::Listener {
  public:
-  enum class Kind { Channel, Pattern, Shard };
   struct Message {
     Kind kind = Kind::Channel;
     std::string pattern;  // the matching pattern, for Kind::Pattern
@@ -46,7 +46,6 @@ class RedisSubscriber : private RedisConnection::Listener {
   };
   using MessageHandler = std::function<void(const Message&)>;
   using ResubscribedHandler = std::function<void()>;
-  using Confirmation = std::function<void(const RedisOutcome&)>;
 
   RedisSubscriber(boost::asio::io_context& io, RedisSettings settings, MessageHandler onMessage,
                   ResubscribedHandler onResubscribed);
@@ -54,10 +53,10 @@ class RedisSubscriber : private RedisConnection::Listener {
   RedisSubscriber(const RedisSubscriber&) = delete;
   RedisSubscriber& operator=(const RedisSubscriber&) = delete;
 
-  void subscribe(const std::string& name, Kind kind = Kind::Channel, Confirmation confirmed = {});
-  void unsubscribe(const std::string& name, Kind kind = Kind::Channel);
+  void subscribe(const std::string& name, Kind kind = Kind::Channel, Confirmation confirmed = {}) override;
+  void unsubscribe(const std::string& name, Kind kind = Kind::Channel) override;
 
-  bool connected() const { return connection_->up(); }
+  bool connected() const override { return connection_->up(); }
   // True when connected and every subscription sent so far is confirmed by Redis.
   bool settled() const { return connection_->up() && awaiting_ == 0; }
   const RedisCounters& counters() const { return connection_->counters(); }

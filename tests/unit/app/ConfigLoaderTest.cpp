@@ -115,8 +115,9 @@ TEST(ConfigLoader, RedisEngineIsRefusedClearlyWithoutAUsableUrl) {
   auto bad = validateMessage({{"engine", "redis"}, {"redis.url", "redis://user:hunter2secret@host:99999"}});
   EXPECT_NE(bad.find("redis.url: bad port"), std::string::npos);
   EXPECT_EQ(bad.find("hunter2secret"), std::string::npos);  // never repeats the password
-  EXPECT_NE(validateMessage({{"engine", "redis"}, {"redis.url", "redis+cluster://h:7000"}}).find("not supported yet"), std::string::npos);
-  EXPECT_NE(validateMessage({{"engine", "redis"}, {"redis.url", "redis://h"}, {"redis.cluster", "true"}}).find("not supported yet"),
+  EXPECT_EQ(validateMessage({{"engine", "redis"}, {"redis.url", "redis+cluster://h:7000"}}), "");
+  EXPECT_EQ(validateMessage({{"engine", "redis"}, {"redis.url", "redis://h"}, {"redis.cluster", "true"}}), "");
+  EXPECT_NE(validateMessage({{"engine", "redis"}, {"redis.url", "redis://h/2"}, {"redis.cluster", "true"}}).find("database 0"),
             std::string::npos);
   EXPECT_NE(validateMessage({{"engine", "redis"}, {"redis.url", "redis://h"}, {"redis.prefix", "a{b}"}}).find("redis.prefix"),
             std::string::npos);

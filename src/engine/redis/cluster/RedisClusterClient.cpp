@@ -139,6 +139,10 @@ void RedisClusterClient::command(std::vector<std::string> args, Callback callbac
 void RedisClusterClient::script(const RedisScript& script, const std::vector<std::string>& keys,
                                 const std::vector<std::string>& args, Callback callback) {
   callback = counted(std::move(callback));
+  if (!scripts_.contains(script.sha1())) {
+    scripts_.emplace(script.sha1(), script);
+    for (auto& [address, node] : nodes_) node.client->preload(script);
+  }
   std::optional<std::string_view> key;
   if (!keys.empty()) {
     key = keys.front();
@@ -250,7 +254,9 @@ RedisSettings RedisClusterClient::settingsFor(const ClusterNode& node) const {
 
 RedisClusterClient::Node& RedisClusterClient::nodeAt(const ClusterNode& node) {
   auto [it, added] = nodes_.try_emplace(node.address());
-  if (added) it->second.client = std::make_unique<RedisClient>(io_, settingsFor(node));
+  if (!added) return it->second;
+  it->second.client = std::make_unique<RedisClient>(io_, settingsFor(node));
+  for (const auto& [sha1, script] : scripts_) it->second.client->preload(script);
   return it->second;
 }
 
@@ -416,9 +422,16 @@ void RedisClusterClient::retireIdle() {
   std::erase_if(nodes_, [&](const auto& entry) {
     const auto& [address, node] = entry;
     if (node.inFlight > 0) return false;
-    if (!hasSlots_) return address != seed;
-    return !isMaster(address);
+    const bool retire = hasSlots_ ? !isMaster(address) : address != seed;
+    if (retire) retiredCounters_ += node.client->counters();
+    return retire;
   });
+}
+
+RedisCounters RedisClusterClient::connectionCounters() const {
+  RedisCounters sum = retiredCounters_;
+  for (const auto& [address, node] : nodes_) sum += node.client->counters();
+  return sum;
 }
 
 }  // namespace onair::engine::redis::cluster

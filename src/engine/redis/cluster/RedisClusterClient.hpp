@@ -26,6 +26,8 @@
 //   and every options.refreshRetry while a master's connection is down; a failed read is retried
 //   with backoff (refreshRetry doubling to 1 s) on any node known (masters, replicas, the seed).
 //   A failover (node timeout + one refresh) is thus followed within about a second.
+// - Every script passed to script() is loaded (SCRIPT LOAD) on every node's connection at each
+//   connect, new nodes included (a promoted replica's script cache is empty): see RedisClient.
 // - Connections to nodes that serve no slot any more are closed once no command is in flight on
 //   them: every callback is still called exactly once.
 #include <boost/asio/io_context.hpp>
@@ -88,6 +90,8 @@ class RedisClusterClient final : public RedisCommands {
   size_t addTopologyHandler(TopologyHandler handler);
   void removeTopologyHandler(size_t handle);
   const Counters& counters() const { return counters_; }
+  // The connections' counters summed (closed connections' included), for metrics.
+  RedisCounters connectionCounters() const;
   // Runs `done` on the loop (never inside this call) once every command issued so far has had
   // its callback, wherever it went: for draining before a stop (unlike one connection, a cluster
   // gives no order across masters, so a PING proves nothing about the others).
@@ -129,6 +133,7 @@ class RedisClusterClient final : public RedisCommands {
   RedisSettings settings_;
   Options options_;
   std::map<std::string, Node> nodes_;  // by address
+  std::map<std::string, RedisScript> scripts_;  // by SHA1, every script seen
   ClusterSlots slots_;
   bool hasSlots_ = false;
   size_t nextMaster_ = 0;   // round robin for keyless commands
@@ -147,6 +152,7 @@ class RedisClusterClient final : public RedisCommands {
   std::map<size_t, TopologyHandler> topologyHandlers_;
   size_t nextHandle_ = 0;
   Counters counters_;
+  RedisCounters retiredCounters_;  // of connections closed already
   // Handlers hold it weakly: once the client is gone they do nothing.
   std::shared_ptr<int> life_ = std::make_shared<int>(0);
 };

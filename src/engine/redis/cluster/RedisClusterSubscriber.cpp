@@ -27,13 +27,32 @@ RedisClusterSubscriber::~RedisClusterSubscriber() {
   pollTimer_.cancel();
 }
 
-void RedisClusterSubscriber::subscribe(const std::string& channel) {
-  if (!channels_.insert(channel).second) return;
-  place();
+void RedisClusterSubscriber::subscribe(const std::string& channel, Kind kind, Confirmation confirmed) {
+  if (kind != Kind::Shard) {
+    return failLater(std::move(confirmed), RedisOutcome::Error::Server, "ERR only shard channels on a Redis Cluster");
+  }
+  const bool added = channels_.insert(channel).second;
+  if (added) place(channel, &confirmed);
+  if (!confirmed) return;
+  // Not placed by place() just now: already placed (confirm by subscribing again), or nowhere.
+  const auto placed = placed_.find(channel);
+  const auto shard = placed == placed_.end() ? shards_.end() : shards_.find(placed->second);
+  if (shard == shards_.end()) {
+    cluster_.refreshSoon();
+    return failLater(std::move(confirmed), RedisOutcome::Error::Disconnected, "no master known for the channel's slot");
+  }
+  shard->second->subscribe(channel, Kind::Shard, std::move(confirmed));
 }
 
-void RedisClusterSubscriber::unsubscribe(const std::string& channel) {
-  if (channels_.erase(channel) == 0) return;
+void RedisClusterSubscriber::failLater(Confirmation confirmed, RedisOutcome::Error why, std::string message) {
+  if (!confirmed) return;
+  asio::post(io_, [life = std::weak_ptr<int>(life_), confirmed = std::move(confirmed), why, message = std::move(message)] {
+    if (!life.expired()) confirmed(RedisOutcome::failure(why, message));
+  });
+}
+
+void RedisClusterSubscriber::unsubscribe(const std::string& channel, Kind kind) {
+  if (kind != Kind::Shard || channels_.erase(channel) == 0) return;
   const auto placed = placed_.find(channel);
   if (placed == placed_.end()) return;
   const auto shard = shards_.find(placed->second);
@@ -42,10 +61,12 @@ void RedisClusterSubscriber::unsubscribe(const std::string& channel) {
   retireLater();
 }
 
-// Puts every channel on the master serving its slot now; a channel that moves is reported with
-// a resync once the new subscriptions are confirmed.
-void RedisClusterSubscriber::place() {
+// Puts every channel on the master serving its slot now (the one `confirming` with `*confirmed`,
+// which is left empty when used); a channel that moves is reported with a resync once the new
+// subscriptions are confirmed. Every master gets its connection.
+void RedisClusterSubscriber::place(const std::string& confirming, Confirmation* confirmed) {
   if (!cluster_.hasSlots()) return;
+  for (const auto& master : cluster_.slots().masters()) shardAt(master);
   bool moved = false;
   for (const auto& channel : channels_) {
     const ClusterNode* master = cluster_.slots().masterOf(HashSlot::of(channel));
@@ -59,7 +80,9 @@ void RedisClusterSubscriber::place() {
       placed_.erase(placed);
     }
     if (!master) continue;
-    shardAt(*master).subscribe(channel, Kind::Shard);
+    Confirmation confirmation;
+    if (confirmed && channel == confirming) std::swap(confirmation, *confirmed);
+    shardAt(*master).subscribe(channel, Kind::Shard, std::move(confirmation));
     placed_[channel] = want;
   }
   if (moved) resyncPending_ = true;
@@ -88,8 +111,13 @@ void RedisClusterSubscriber::retireLater() {
   asio::post(io_, [this, life = std::weak_ptr<int>(life_)] {
     if (life.expired()) return;
     retireScheduled_ = false;
+    const auto& masters = cluster_.slots().masters();
     std::erase_if(shards_, [&](const auto& entry) {
-      return std::none_of(placed_.begin(), placed_.end(), [&](const auto& p) { return p.second == entry.first; });
+      const bool master = std::any_of(masters.begin(), masters.end(), [&](const auto& m) { return m.address() == entry.first; });
+      const bool retire = !master && std::none_of(placed_.begin(), placed_.end(),
+                                                  [&](const auto& p) { return p.second == entry.first; });
+      if (retire) retiredCounters_ += entry.second->counters();
+      return retire;
     });
   });
 }
@@ -102,6 +130,12 @@ bool RedisClusterSubscriber::connected() const {
 bool RedisClusterSubscriber::settled() const {
   if (!cluster_.hasSlots() || placed_.size() != channels_.size()) return false;
   return std::all_of(shards_.begin(), shards_.end(), [](const auto& entry) { return entry.second->settled(); });
+}
+
+RedisCounters RedisClusterSubscriber::counters() const {
+  RedisCounters sum = retiredCounters_;
+  for (const auto& [address, shard] : shards_) sum += shard->counters();
+  return sum;
 }
 
 std::string RedisClusterSubscriber::placement(const std::string& channel) const {

@@ -5,9 +5,14 @@
 //
 // Contract:
 // - Constructed and used on the io_context's thread; `cluster` outlives the subscriber.
-// - subscribe()/unsubscribe() take shard channels; they are remembered and placed as soon as the
+// - RedisPubSub for shard channels only (another kind is refused through its confirmation).
+//   subscribe()/unsubscribe() take shard channels; they are remembered and placed as soon as the
 //   slot map is known. Messages reach `onMessage` in the shape RedisSubscriber gives them
 //   (Kind::Shard), in the order each master sends them.
+// - A confirmation (optional) says ok once the master serving the channel's slot confirmed the
+//   SSUBSCRIBE; an error, at once, while no slot map is known or that master's connection is
+//   down, or when the connection is lost first. A connection to every master of the map is kept
+//   open, so that a first subscription to a master need not wait for a connect.
 // - When the slot map changes (resharding, failover), channels whose slot moved are unsubscribed
 //   from the old master and subscribed on the new one. Once every connection in use has
 //   confirmed its subscriptions, `onResubscribed` runs: messages published during the move may
@@ -32,7 +37,7 @@
 
 namespace onair::engine::redis::cluster {
 
-class RedisClusterSubscriber {
+class RedisClusterSubscriber final : public RedisPubSub {
  public:
   using Message = RedisSubscriber::Message;
   using MessageHandler = RedisSubscriber::MessageHandler;
@@ -45,18 +50,21 @@ class RedisClusterSubscriber {
   RedisClusterSubscriber(const RedisClusterSubscriber&) = delete;
   RedisClusterSubscriber& operator=(const RedisClusterSubscriber&) = delete;
 
-  void subscribe(const std::string& channel);
-  void unsubscribe(const std::string& channel);
+  void subscribe(const std::string& channel, Kind kind = Kind::Shard, Confirmation confirmed = {}) override;
+  void unsubscribe(const std::string& channel, Kind kind = Kind::Shard) override;
 
-  // The slot map is known and every connection in use is up.
-  bool connected() const;
+  // The slot map is known and every connection (one per master) is up.
+  bool connected() const override;
   // Connected, every channel placed, and every subscription confirmed.
   bool settled() const;
   // Where `channel` is subscribed now ("host:port"), empty when nowhere (for tests and logs).
   std::string placement(const std::string& channel) const;
+  // The connections' counters summed (closed connections' included), for metrics.
+  RedisCounters counters() const;
 
  private:
-  void place();
+  void place(const std::string& confirming = {}, Confirmation* confirmed = nullptr);
+  void failLater(Confirmation confirmed, RedisOutcome::Error why, std::string message);
   RedisSubscriber& shardAt(const ClusterNode& node);
   void retireLater();
   void poll();
@@ -69,6 +77,7 @@ class RedisClusterSubscriber {
   std::set<std::string> channels_;
   std::map<std::string, std::string> placed_;                     // channel -> address
   std::map<std::string, std::unique_ptr<RedisSubscriber>> shards_;  // address -> connection
+  RedisCounters retiredCounters_;  // of connections closed already
   size_t topologyHandle_ = 0;
   boost::asio::steady_timer pollTimer_;
   bool resyncPending_ = false;
