@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "../unit/engine/redis/RedisServerProcess.hpp"
+#include "../unit/engine/redis/cluster/RedisClusterProcess.hpp"
 #include "engine/EmbeddedEngine.hpp"
 #include "engine/redis/RedisEngine.hpp"
 
@@ -26,8 +27,16 @@ engine::redis::testing::RedisServerProcess& sharedRedis() {
   return *server;
 }
 
-std::unique_ptr<engine::Engine> makeRedisWith(engine::redis::RedisEngineSettings settings, const std::string& dir) {
-  settings.connection = sharedRedis().settings();
+// One Redis Cluster (3 masters, 3 replicas) for the whole run, started on first use; the helper
+// stops its processes (by PID) at exit.
+engine::redis::testing::RedisClusterProcess& sharedCluster() {
+  auto* cluster = engine::redis::testing::RedisClusterProcess::shared();
+  if (!cluster) throw std::runtime_error("cannot start a Redis Cluster for the conformance suite");
+  return *cluster;
+}
+
+std::unique_ptr<engine::Engine> makeRedisWith(engine::redis::RedisEngineSettings settings, const std::string& dir, bool cluster) {
+  settings.connection = cluster ? sharedCluster().settings() : sharedRedis().settings();
   // Durable state is keyed by the directory's name, so a restart on the same directory sees it.
   settings.prefix = "conf-" + std::filesystem::path(dir).filename().string();
   auto engine = std::make_unique<engine::redis::RedisEngine>(settings);
@@ -36,19 +45,25 @@ std::unique_ptr<engine::Engine> makeRedisWith(engine::redis::RedisEngineSettings
   return engine;
 }
 
-std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) { return makeRedisWith({}, dir); }
+// The factories of the Redis engine on one Redis server or on the Redis Cluster.
+template <bool Cluster>
+std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
+  return makeRedisWith({}, dir, Cluster);
+}
 
+template <bool Cluster>
 std::unique_ptr<engine::Engine> makeRedisWithTtl(const std::string& dir, int64_t presenceTtlMs) {
   engine::redis::RedisEngineSettings settings;
   settings.presenceTtlMs = presenceTtlMs;
-  return makeRedisWith(settings, dir);
+  return makeRedisWith(settings, dir, Cluster);
 }
 
+template <bool Cluster>
 std::unique_ptr<engine::Engine> makeRedisNodePeer(const std::string& dir, const std::string& nodeId, int64_t nodeTtlMs) {
   engine::redis::RedisEngineSettings settings;
   settings.nodeId = nodeId;
   settings.nodeTtlMs = nodeTtlMs;
-  return makeRedisWith(settings, dir);
+  return makeRedisWith(settings, dir, Cluster);
 }
 
 }  // namespace
@@ -61,7 +76,16 @@ std::vector<EngineFactory> allEngines() {
        .makePeer = {},
        .makeNodePeer = {}},
       // A peer on the same directory shares the prefix; every RedisEngine gets its own node id.
-      {.name = "Redis", .make = makeRedis, .makePeerWithTtl = makeRedisWithTtl, .makePeer = makeRedis, .makeNodePeer = makeRedisNodePeer},
+      {.name = "Redis",
+       .make = makeRedis<false>,
+       .makePeerWithTtl = makeRedisWithTtl<false>,
+       .makePeer = makeRedis<false>,
+       .makeNodePeer = makeRedisNodePeer<false>},
+      {.name = "RedisCluster",
+       .make = makeRedis<true>,
+       .makePeerWithTtl = makeRedisWithTtl<true>,
+       .makePeer = makeRedis<true>,
+       .makeNodePeer = makeRedisNodePeer<true>},
   };
 }
 

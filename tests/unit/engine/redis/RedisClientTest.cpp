@@ -99,6 +99,35 @@ TEST_F(RedisClientTest, ScriptFallsBackToEvalAfterScriptFlush) {
   EXPECT_EQ(script.sha1(), server_.call({"SCRIPT", "LOAD", script.lua()}).text());
 }
 
+// After a Redis restart the script cache is empty. The client loads every script it has used
+// before anything else on the new connection, so pipelined EVALSHAs all succeed at once, in order:
+// none is answered NOSCRIPT and resent as EVAL behind a later one.
+TEST_F(RedisClientTest, ScriptsAreLoadedAgainFirstThingAfterARedisRestart) {
+  auto client = connectedClient();
+  const RedisScript append("return redis.call('RPUSH', KEYS[1], ARGV[1])");
+  std::vector<RedisOutcome> outcomes;
+  client->script(append, {"log"}, {"warm-up"}, [&](RedisOutcome o) { outcomes.push_back(std::move(o)); });
+  ASSERT_TRUE(runUntil(io_, [&] { return outcomes.size() == 1; }));
+
+  ASSERT_TRUE(server_.restart());
+  ASSERT_TRUE(runUntil(io_, [&] { return !client->connected(); }));  // the old connection's end
+  ASSERT_TRUE(runUntil(io_, [&] { return client->connected(); }));
+  constexpr int kAppends = 20;
+  for (int i = 0; i < kAppends; ++i) {
+    client->script(append, {"log"}, {std::to_string(i)}, [&](RedisOutcome o) { outcomes.push_back(std::move(o)); });
+  }
+  ASSERT_TRUE(runUntil(io_, [&] { return outcomes.size() == kAppends + 1; }));
+  for (const auto& outcome : outcomes) EXPECT_TRUE(outcome.ok()) << outcome.message;
+
+  std::vector<RedisReply> expected;
+  for (int i = 0; i < kAppends; ++i) expected.push_back(RedisReply::bulk(std::to_string(i)));
+  EXPECT_EQ(server_.call({"LRANGE", "log", "0", "-1"}), RedisReply::array(expected));
+  // Loaded by SCRIPT LOAD at connect: no EVAL fallback ran on the new server.
+  const std::string stats = server_.call({"INFO", "commandstats"}).text();
+  EXPECT_EQ(stats.find("cmdstat_eval:"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("cmdstat_evalsha:calls=" + std::to_string(kAppends) + ","), std::string::npos) << stats;
+}
+
 TEST_F(RedisClientTest, ScriptErrorsOtherThanNoscriptReachTheCaller) {
   auto client = connectedClient();
   const RedisScript script("return redis.error_reply('MYERR nope')");
