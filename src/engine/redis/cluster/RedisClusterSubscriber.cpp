@@ -19,6 +19,7 @@ RedisClusterSubscriber::RedisClusterSubscriber(asio::io_context& io, RedisCluste
       onResubscribed_(std::move(onResubscribed)),
       pollTimer_(io) {
   topologyHandle_ = cluster_.addTopologyHandler([this] { place(); });
+  place();  // the connections to the masters of a map known already
   armPoll();
 }
 
@@ -124,7 +125,10 @@ void RedisClusterSubscriber::retireLater() {
 
 bool RedisClusterSubscriber::connected() const {
   if (!cluster_.hasSlots()) return false;
-  return std::all_of(shards_.begin(), shards_.end(), [](const auto& entry) { return entry.second->connected(); });
+  const auto& masters = cluster_.slots().masters();
+  const bool everyMaster = std::all_of(masters.begin(), masters.end(), [&](const auto& m) { return shards_.contains(m.address()); });
+  return everyMaster &&
+         std::all_of(shards_.begin(), shards_.end(), [](const auto& entry) { return entry.second->connected(); });
 }
 
 bool RedisClusterSubscriber::settled() const {

@@ -113,3 +113,23 @@ TEST_F(RedisClusterSubscriberTest, FollowsItsChannelToTheSlotsNewMasterAndReport
   ASSERT_TRUE(publish(channel, "after"));
   EXPECT_TRUE(received(channel, "after"));
 }
+
+TEST_F(RedisClusterSubscriberTest, ConfirmsASubscriptionOnceItsMasterDidAndRefusesOtherKinds) {
+  ASSERT_TRUE(runUntil(io_, [&] { return subscriber_->connected(); }));  // a connection to every master
+  const std::string channel = channelOn(cluster_->masters().back(), "confirmed");
+  std::vector<RedisOutcome> confirmations;
+  auto record = [&](const RedisOutcome& outcome) { confirmations.push_back(outcome); };
+  subscriber_->subscribe(channel, RedisSubscriber::Kind::Shard, record);
+  subscriber_->subscribe(channel, RedisSubscriber::Kind::Shard, record);  // again: confirmed again
+  subscriber_->subscribe("plain", RedisSubscriber::Kind::Channel, record);
+  EXPECT_TRUE(confirmations.empty()) << "never inside subscribe()";
+  ASSERT_TRUE(runUntil(io_, [&] { return confirmations.size() == 3; }));
+  const auto refused = std::count_if(confirmations.begin(), confirmations.end(), [](const auto& o) {
+    return o.error == RedisOutcome::Error::Server && o.message.find("only shard channels") != std::string::npos;
+  });
+  EXPECT_EQ(refused, 1);
+  EXPECT_EQ(std::count_if(confirmations.begin(), confirmations.end(), [](const auto& o) { return o.ok(); }), 2);
+  EXPECT_EQ(cluster_->call(cluster_->masters().back(), {"PUBSUB", "SHARDNUMSUB", channel}).elements().at(1).integer(), 1);
+  ASSERT_TRUE(publish(channel, "hello"));
+  EXPECT_TRUE(received(channel, "hello"));
+}
