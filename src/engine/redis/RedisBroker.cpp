@@ -40,8 +40,10 @@ void RedisBroker::unsubscribe(const std::string& topic) {
 }
 
 void RedisBroker::subscribeOnLoop(const std::string& name, Completion done) {
+  // One Redis: nothing is confirmed while its connection is down. On a cluster the master of the
+  // channel's slot answers through the confirmation: other masters being down does not matter.
   auto* subscriber = link_.subscriber();
-  if (!subscriber || !subscriber->connected())
+  if (!subscriber || (!link_.cluster() && !subscriber->connected()))
     return done(EngineError{"redis: the subscriber connection is down", kRetryAfterMs});
   const auto channel = link_.keys().key("b", name);
   auto& topic = topics_[channel];
