@@ -9,7 +9,9 @@
 // Contract: the constructor starts the thread and connecting and returns at once (an unreachable
 // Redis is not an error: commands fail fast with service_unavailable until it is reachable, and
 // ready() says false). stop() lets the commands already sent finish (bounded by the command
-// timeout), then closes the connections and joins the thread; it is idempotent.
+// timeout; on a cluster, until the cluster client has answered every command it was given), then
+// closes the connections (the subscriber before the client) and joins the thread; it is
+// idempotent.
 #include <atomic>
 #include <memory>
 #include <mutex>
