@@ -204,7 +204,7 @@ for subs in $SUBS; do
     rm -f "$out"
     if ! start_server "$kind"; then
       log "$kind: server did not start"
-      tail -5 "$TMP/$kind".* "$TMP/redis.log" 2>/dev/null >&2 || true
+      tail -5 "$TMP/$kind".* "$TMP/redis.log" >&2 2>/dev/null || true
       stop_server
       show_onair_errors
       continue

@@ -9,9 +9,10 @@
 //     knows this SHA after onair used it).
 //   node redis_acquire.mjs args <monitor.log> <sha1> <user prefix>
 //     From `redis-cli monitor` output captured while onair served a few attaches: the first
-//     `EVALSHA <sha1> ...` call. Prints its arguments after the SHA as a JSON array, with the
-//     user id in the key (<user prefix><n>) and the slot id (the first ARGV) made
-//     `__rand_int__` placeholders for redis-benchmark -r. Exits 1 when there is none.
+//     `EVALSHA <sha1> ...` call whose key names a user <user prefix><n> (a consumer's slot set,
+//     not the producer's set of live entries, which the same script keeps). Prints its arguments
+//     after the SHA as a JSON array, the user id in the key (<user prefix><n>) made a
+//     `__rand_int__` placeholder for redis-benchmark -r. Exits 1 when there is none.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -123,8 +124,8 @@ if (mode === 'lua') {
     const keys = Number(w[2]);
     const args = w.slice(2);
     const user = new RegExp(`${c}\\d+`, 'g');
+    if (!args.slice(1, keys + 1).some((k) => new RegExp(`${c}\\d+`).test(k))) continue;
     for (let k = 1; k <= keys; k++) args[k] = args[k].replace(user, 'u__rand_int__');
-    if (args.length > keys + 1) args[keys + 1] = 'slot__rand_int__';
     console.log(JSON.stringify(args));
     process.exit(0);
   }

@@ -18,9 +18,10 @@
 #             `redis-benchmark -c CHURN_REDIS_CLIENTS -P CHURN_REDIS_PIPELINE EVALSHA <sha> …` on
 #             CHURN_CLIENT_CPU: the same connections × requests in flight as the churn client. The
 #             arguments are those onair sent (captured with MONITOR during a short probe of the
-#             onair-redis run, which must come first), with the user and the slot id drawn at
-#             random (-r CHURN_CONNS) and the cap raised so that every call is granted, like
-#             onair's (redis-benchmark repeats one command, it cannot release).
+#             onair-redis run, which must come first), the user drawn at random (-r CHURN_CONNS).
+#             redis-benchmark repeats one command and cannot release, so each call re-acquires
+#             the one slot of its user's set: the same Redis commands as a granted attach (prune,
+#             look up, count, add, expire) on a set as small as onair's (≤ CHURN_WINDOW slots).
 #             Target of issue 14: onair-redis max rate ≥ 50 % of this rate.
 # The load client (build/bench/live_churn/live_churn_client) pinned to CHURN_CLIENT_CPU opens one
 # producer connection that publishes CHURN_BROADCASTS broadcasts, then CHURN_CONNS consumer
@@ -50,7 +51,7 @@
 #   CHURN_ONAIR (build/onair: the onair binary to run, e.g. a saved build to compare with)
 #   CHURN_QUIET_WAIT (60: seconds to wait for an idle machine first) BUILD_DIR (build)
 #   CHURN_REDIS_CPU (CHURN_SERVER_CPU) CHURN_REDIS_CLIENTS (CHURN_CONNS) CHURN_REDIS_PIPELINE
-#   (CHURN_WINDOW) CHURN_REDIS_CAP (1000000000) REDIS_SERVER (/usr/bin/redis-server)
+#   (CHURN_WINDOW) REDIS_SERVER (/usr/bin/redis-server)
 #   CHURN_LEASES_CPP (src/engine/redis/RedisLeases.cpp: where the acquire script's Lua is read)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -70,7 +71,6 @@ PERF=${CHURN_PERF:-0}
 REDIS_CPU=${CHURN_REDIS_CPU:-$SERVER_CPU}
 REDIS_CLIENTS=${CHURN_REDIS_CLIENTS:-$CONNS}
 REDIS_PIPELINE=${CHURN_REDIS_PIPELINE:-$WINDOW}
-REDIS_CAP=${CHURN_REDIS_CAP:-1000000000}
 REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
 LEASES_CPP=${CHURN_LEASES_CPP:-src/engine/redis/RedisLeases.cpp}
 
@@ -189,16 +189,14 @@ run_redis_benchmark() {
   local sha
   sha=$(rcli -x SCRIPT LOAD <"$TMP/acquire.lua")
   if [ "$sha" != "$ACQUIRE_SHA" ]; then say "SCRIPT LOAD answered '$sha', expected $ACQUIRE_SHA"; stop_pid "$REDIS_PID"; REDIS_PID=""; return 1; fi
-  # The command: onair's arguments from the probe (else the documented shape), cap raised.
+  # The command: onair's arguments from the probe (else the documented shape).
   local args=()
   if [ -f "$TMP/acquire.args" ]; then
     mapfile -t args < <(node -e 'for (const a of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))) console.log(a)' "$TMP/acquire.args")
   else
-    say "warning: no onair-redis probe in this run: using the arguments KEYS[1]=bench:lease:{content|user:u<n>}, ARGV slot cap ttlMs"
-    args=(1 "bench:lease:{content|user:u__rand_int__}" "slot__rand_int__" 8 60000)
+    say "warning: no onair-redis probe in this run: using KEYS[1]=bench:l:{content|user:u<n>}, ARGV slot cap ttlMs"
+    args=(1 "bench:l:{content|user:u__rand_int__}" "AAAAAAAAAAAAAAAAAAAAAA" 8 60000)
   fi
-  local keys=${args[0]}
-  [ "${#args[@]}" -gt $((keys + 2)) ] && args[$((keys + 2))]=$REDIS_CAP  # ARGV[2] = the cap
   say "redis-benchmark pid $REDIS_PID on CPU $SERVER_CPU, port $REDIS_PORT; benchmark on CPU $CLIENT_CPU:" \
     "-c $REDIS_CLIENTS -P $REDIS_PIPELINE -r $CONNS EVALSHA $sha ${args[*]}"
   wait_quiet
@@ -212,15 +210,16 @@ run_redis_benchmark() {
   hz=$(getconf CLK_TCK)
   cpu0=$(awk '{ print $14 + $15 }' "/proc/$REDIS_PID/stat")
   t0=$(date +%s.%N)
-  "${bench[@]}" -n "$n" "${command[@]}" >"$TMP/$name.csv" 2>"$TMP/$name.err" || { say "redis-benchmark failed: $(tail -2 "$TMP/$name.err")"; }
+  /usr/bin/time -f '%U %S' -o "$TMP/$name.time" "${bench[@]}" -n "$n" "${command[@]}" >"$TMP/$name.csv" 2>"$TMP/$name.err" ||
+    say "redis-benchmark failed: $(tail -2 "$TMP/$name.err")"
   t1=$(date +%s.%N)
   cpu1=$(awk '{ print $14 + $15 }' "/proc/$REDIS_PID/stat")
   rcli INFO commandstats | tr -d '\r' | grep -i 'cmdstat_eval' >"$TMP/$name.cmdstats" || true
   stop_pid "$REDIS_PID"
   REDIS_PID=""
-  node - "$TMP/$name.csv" "$n" "$t0" "$t1" "$cpu0" "$cpu1" "$hz" "$REDIS_CLIENTS" "$REDIS_PIPELINE" "$TMP/$name.cmdstats" >"$TMP/$name.json" <<'EOF' || return 1
+  node - "$TMP/$name.csv" "$n" "$t0" "$t1" "$cpu0" "$cpu1" "$hz" "$REDIS_CLIENTS" "$REDIS_PIPELINE" "$TMP/$name.cmdstats" "$TMP/$name.time" >"$TMP/$name.json" <<'EOF' || return 1
 const fs = require('node:fs');
-const [csv, n, t0, t1, cpu0, cpu1, hz, clients, pipeline, stats] = process.argv.slice(2);
+const [csv, n, t0, t1, cpu0, cpu1, hz, clients, pipeline, stats, time] = process.argv.slice(2);
 const row = fs.readFileSync(csv, 'utf8').trim().split('\n')[1]?.split(',').map((v) => JSON.parse(v));
 if (!row) { process.stderr.write('redis-benchmark printed no result\n'); process.exit(1); }
 // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
@@ -228,11 +227,13 @@ const [, rps, , , p50, , p99, max] = row.map(Number);
 const seconds = Number(t1) - Number(t0);
 const cpu = (Number(cpu1) - Number(cpu0)) / Number(hz);
 const ms = (v) => Math.round(v * 1000);
-let cmdstats = null;
+let cmdstats = null, benchCpu = null;
 try { cmdstats = fs.readFileSync(stats, 'utf8').trim() || null; } catch {}
+try { benchCpu = fs.readFileSync(time, 'utf8').trim().split('\n').pop().split(' ').map(Number).reduce((a, b) => a + b); } catch {}
 console.log(JSON.stringify({ conns: Number(clients), window: Number(pipeline), broadcasts: null, requests: Number(n), cmdstats,
   max: { seconds, ops: Number(n), ops_per_s: rps, errors: 0, p50_us: ms(p50), p90_us: null, p99_us: ms(p99), p999_us: null,
-    max_us: ms(max), server_cpu_pct: 100 * cpu / seconds, client_cpu_pct: null, other_cpu_pct: null } }));
+    max_us: ms(max), server_cpu_pct: 100 * cpu / seconds, client_cpu_pct: benchCpu == null ? null : 100 * benchCpu / seconds,
+    other_cpu_pct: null } }));
 EOF
   echo "raw $name: $(cat "$TMP/$name.json")"
 }
