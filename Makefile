@@ -67,7 +67,7 @@ bench-live-churn: build
 # onair's acquire script (EVALSHA) at the same connections × pipeline depth.
 .PHONY: bench-live-churn-redis
 bench-live-churn-redis: build
-	@CHURN_SERVERS="$${CHURN_SERVERS:-onair-redis redis-benchmark}" bash bench/live_churn/run.sh
+	@CHURN_SERVERS="$${CHURN_SERVERS:-onair-redis redis-benchmark}" CHURN_RATE="$${CHURN_RATE:-20000}" bash bench/live_churn/run.sh
 
 # Portal relay: one 4 Mbit/s producer to 200 viewers; onair vs the fan-out ceiling (CPU per viewer).
 .PHONY: bench-relay

@@ -39,3 +39,14 @@ wait_for() {
   done
   return 1
 }
+
+# free_port: prints a loopback TCP port nothing listens on now (random, bounded tries).
+free_port() {
+  local used p
+  used=$(ss -Htln 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 20000))
+    grep -qx "$p" <<<"$used" || { echo "$p"; return 0; }
+  done
+  return 1
+}

@@ -80,17 +80,6 @@ cleanup() { stop_server; rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A free loopback TCP port (bounded tries).
-free_port() {
-  local used p
-  used=$(ss -Htln 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 20000))
-    grep -qx "$p" <<<"$used" || { echo "$p"; return 0; }
-  done
-  return 1
-}
-
 
 # Per-run API credentials through the environment (every onair node gets the same); the token
 # is minted by the CLI.

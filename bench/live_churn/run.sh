@@ -129,17 +129,6 @@ wait_quiet() {
   say "warning: the machine is busy with other work; the figures will be skewed (see other CPU below)"
 }
 
-# A free loopback TCP port (bounded tries).
-free_port() {
-  local used p
-  used=$(ss -Htln 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 20000))
-    grep -qx "$p" <<<"$used" || { echo "$p"; return 0; }
-  done
-  return 1
-}
-
 # start_redis CPU: a redis-server of this run (loopback, free port, own dir, no persistence)
 # pinned to CPU; sets REDIS_PID and REDIS_PORT.
 start_redis() {
