@@ -42,6 +42,8 @@ all_targets=(
   "fuzz_yjs_update:yjs_update:yjs_update.dict"
   "fuzz_resp:resp:resp.dict"
   "fuzz_redis_url:redis_url:redis_url.dict"
+  "fuzz_presence_field:presence_field:presence_field.dict"
+  "fuzz_broker_envelope:broker_envelope:broker_envelope.dict"
 )
 selected=("$@")
 

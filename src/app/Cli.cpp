@@ -135,6 +135,13 @@ int runCli(int argc, char** argv) {
   ConfigFlags serveFlags;
   auto* serve = app.add_subcommand("serve", "Run the server until SIGINT/SIGTERM (then close clients with 1001 and exit 0)");
   serveFlags.addTo(*serve, true);
+  serve->footer(
+      "\nSeveral nodes: run onair on each machine with the same Redis and the same API keys:\n"
+      "  onair serve --engine redis --redis-url redis://10.0.0.5:6379 --http-host 0.0.0.0 \\\n"
+      "              --node-announce-address 10.0.0.11:7880\n"
+      "and put a load balancer that passes WebSocket upgrades in front (no sticky sessions needed).\n"
+      "sys.stats and GET /v1/stats then sum over the live nodes and list them. Redis Cluster is not\n"
+      "supported yet. See docs/operations.md, \"Running several nodes (Redis)\".");
 
   ConfigFlags tokenFlags;
   std::string user, name, ttl = "1h", scope, keyId;

@@ -24,6 +24,16 @@ struct Config {
   // top level
   int64_t threads = 0;  // 0: one per core
   std::string dataDir = "./data";
+  // [engine] and [redis]: where rooms, presence, leases and records live (see ConfigLoader.cpp)
+  std::string engine = "embedded";
+  std::string redisUrl;  // redis://[user[:password]@]host[:port][/db]; required with engine = "redis"
+  std::string redisPrefix = "onair";
+  int64_t redisCommandTimeoutMs = 1000;
+  int64_t redisPresenceTtlMs = 30000;
+  std::string redisCluster = "false";
+  // [node]
+  std::string nodeId;               // "": <hostname>-<pid>-<random>, made at start
+  std::string nodeAnnounceAddress;  // "": <http.host>:<the port listened on>
   // [log]
   std::string logLevel = "info";
   std::string logFormat = "text";

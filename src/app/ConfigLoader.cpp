@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <toml++/toml.h>
+#include <variant>
+
+#include "engine/redis/RedisUrl.hpp"
 
 namespace onair::app {
 namespace {
@@ -30,6 +34,14 @@ const std::vector<KeyDef>& table() {
       {"http.web_root", "folder of static files served at / (default: ./web, else next to the binary)", nullptr, 0, 0, &Config::httpWebRoot},
       {"threads", "event loops (shards), one thread each; 0 = one per core", &Config::threads, 0, 64},
       {"data_dir", "folder for the generated development API key (credentials.toml) and embedded data", nullptr, 0, 0, &Config::dataDir},
+      {"engine", "where shared state lives: embedded (this process alone: memory plus SQLite in data_dir) or redis (several onair nodes share one Redis: see redis.* and node.*)", nullptr, 0, 0, &Config::engine, {"embedded", "redis"}},
+      {"redis.url", "the Redis server, redis://[user[:password]@]host[:port][/db] (required with engine = redis; rediss:// and unix sockets are not supported yet); logs show it with the password hidden; prefer the environment or the config file for a password (flags show in ps)", nullptr, 0, 0, &Config::redisUrl},
+      {"redis.prefix", "first part of every Redis key and channel (`<prefix>:...`); nodes serving together use the same prefix, separate deployments sharing one Redis use different ones", nullptr, 0, 0, &Config::redisPrefix},
+      {"redis.command_timeout_ms", "a Redis command without a reply after this long fails (the request gets service_unavailable) and the connection is re-made; also bounds connecting", &Config::redisCommandTimeoutMs, 10, 60000},
+      {"redis.presence_ttl_ms", "room members of a node that stopped (crash, kill -9, lost network) disappear from presence this long after its last refresh", &Config::redisPresenceTtlMs, 1000, 3600000},
+      {"redis.cluster", "true for a Redis Cluster (also implied by a redis+cluster:// URL); NOT SUPPORTED YET: start-up refuses it", nullptr, 0, 0, &Config::redisCluster, {"true", "false"}},
+      {"node.id", "this node's name in sys.stats, GET /v1/stats and Redis (unique among the nodes; empty: <hostname>-<pid>-<random>, new at every start)", nullptr, 0, 0, &Config::nodeId},
+      {"node.announce_address", "host:port at which clients and other nodes reach this node, listed in stats (empty: http.host and the port listened on; set it when http.host is 0.0.0.0 or behind NAT)", nullptr, 0, 0, &Config::nodeAnnounceAddress},
       {"log.level", "trace, debug, info, warn, error", nullptr, 0, 0, &Config::logLevel, {"trace", "debug", "info", "warn", "error"}},
       {"log.format", "text (readable) or json (one object per line)", nullptr, 0, 0, &Config::logFormat, {"text", "json"}},
       {"ws.max_message_bytes", "largest WebSocket message (after reassembly); larger closes with 1009", &Config::wsMaxMessageBytes, 1024, int64_t(1) << 30},
@@ -206,6 +218,33 @@ void walk(Config& config, const toml::table& tbl, const std::string& prefix, con
   }
 }
 
+bool plainText(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 127 && c != '{' && c != '}'; });
+}
+
+void validateNode(const Config& config) {
+  if (config.nodeId.size() > 128 || !plainText(config.nodeId)) {
+    throw ConfigError("node.id must be at most 128 printable characters, without spaces or braces");
+  }
+  if (!plainText(config.nodeAnnounceAddress)) throw ConfigError("node.announce_address must be host:port, without spaces");
+}
+
+// The URL's text is never repeated: it may hold a password.
+void validateRedis(const Config& config) {
+  if (config.redisUrl.empty()) {
+    throw ConfigError("engine = \"redis\" needs redis.url, e.g. redis://127.0.0.1:6379 (flag --redis-url, env ONAIR_REDIS_URL)");
+  }
+  auto parsed = engine::redis::RedisUrl::parse(config.redisUrl);
+  if (const auto* error = std::get_if<std::string>(&parsed)) throw ConfigError("redis.url: " + *error);
+  if (config.redisCluster == "true" || std::get<engine::redis::RedisUrl>(parsed).cluster) {
+    throw ConfigError("Redis Cluster (redis.cluster = true or a redis+cluster:// URL) is not supported yet; "
+                      "point redis.url at one Redis server (redis://host:port)");
+  }
+  if (config.redisPrefix.empty() || config.redisPrefix.size() > 64 || !plainText(config.redisPrefix)) {
+    throw ConfigError("redis.prefix must be 1 to 64 printable characters, without spaces or braces");
+  }
+}
+
 }  // namespace
 
 std::vector<ConfigKeyInfo> ConfigLoader::keys() {
@@ -267,6 +306,8 @@ void ConfigLoader::validate(const Config& config) {
     throw ConfigError("ws.max_frame_bytes cannot be larger than ws.max_message_bytes");
   }
   if (config.dataDir.empty()) throw ConfigError("data_dir cannot be empty");
+  validateNode(config);
+  if (config.engine == "redis") validateRedis(config);
 }
 
 std::string ConfigLoader::referenceMarkdown() {

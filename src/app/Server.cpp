@@ -4,14 +4,17 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cstdio>
 #include <future>
 #include <filesystem>
+#include <random>
 #include <thread>
 
 #include "api/Gateway.hpp"
@@ -28,10 +31,13 @@
 #include "auth/TokenVerifier.hpp"
 #include "collab/CollabOps.hpp"
 #include "engine/EmbeddedEngine.hpp"
+#include "engine/redis/RedisEngine.hpp"
 #include "hub/ShardPool.hpp"
 #include "net/HttpServer.hpp"
 #include "net/WsCodec.hpp"
+#include "app/EngineMetrics.hpp"
 #include "app/LiveRoomAuthority.hpp"
+#include "app/NodeAnnouncer.hpp"
 #include "app/StageRoomAuthority.hpp"
 #include "live/LiveOps.hpp"
 #include "live/LiveRoutes.hpp"
@@ -191,10 +197,57 @@ size_t openConnections(hub::ShardPool& pool) {
   return n;
 }
 
+// node.id, or <hostname>-<pid>-<4 random hex digits> (a restarted process is a new node).
+std::string nodeIdOf(const Config& c) {
+  if (!c.nodeId.empty()) return c.nodeId;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || !*host) std::snprintf(host, sizeof host, "onair");
+  std::random_device rd;
+  return fmt::format("{}-{}-{:04x}", host, getpid(), rd() & 0xffff);
+}
+
+// node.announce_address, or the HTTP listener's host and port.
+std::string announceAddressOf(const Config& c, uint16_t port) {
+  if (!c.nodeAnnounceAddress.empty()) return c.nodeAnnounceAddress;
+  bool ipv6 = c.httpHost.find(':') != std::string::npos;
+  return ipv6 ? fmt::format("[{}]:{}", c.httpHost, port) : fmt::format("{}:{}", c.httpHost, port);
+}
+
+// ConfigLoader::validate() has checked the URL.
+engine::redis::RedisEngineSettings redisSettingsOf(const Config& c, const std::string& nodeId) {
+  engine::redis::RedisEngineSettings s;
+  s.connection.url = std::get<engine::redis::RedisUrl>(engine::redis::RedisUrl::parse(c.redisUrl));
+  s.connection.commandTimeout = milliseconds(c.redisCommandTimeoutMs);
+  s.prefix = c.redisPrefix;
+  s.nodeId = nodeId;
+  s.presenceTtlMs = c.redisPresenceTtlMs;
+  return s;
+}
+
+// The Redis engine starts connecting at once; an unreachable Redis does not stop the server:
+// requests that need it answer service_unavailable (and /readyz 503) until it is reachable.
+std::unique_ptr<engine::Engine> openEngine(const Config& c, const std::string& nodeId) {
+  if (c.engine != "redis") {
+    spdlog::info("engine: embedded (data in {}), node {}", c.dataDir, nodeId);
+    return std::make_unique<engine::EmbeddedEngine>(c.dataDir, nodeId);
+  }
+  auto settings = redisSettingsOf(c, nodeId);
+  spdlog::info("engine: redis at {} (key prefix \"{}\"), node {}", settings.connection.url.toString(), settings.prefix, nodeId);
+  auto redis = std::make_unique<engine::redis::RedisEngine>(settings);
+  auto deadline = steady_clock::now() + seconds(2);
+  while (!redis->ready() && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(20));
+  if (!redis->ready()) {
+    spdlog::warn("Redis at {} is not ready yet (unreachable, or refusing the AUTH/SELECT handshake): serving anyway; requests that need it answer service_unavailable "
+                 "and /readyz says 503 until it is (reconnecting in the background)",
+                 settings.connection.url.toString());
+  }
+  return redis;
+}
+
 // The listen line is logged; the development key and the token command are printed, not
 // logged, because API keys never go to logs (the secret never appears anywhere).
 void printBanner(const Config& c, uint16_t port, const std::string& executable, size_t threads) {
-  spdlog::info("onair {} listening on http://{}:{} ({} shards, engine: embedded)", ONAIR_VERSION, c.httpHost, port, threads);
+  spdlog::info("onair {} listening on http://{}:{} ({} shards, engine: {})", ONAIR_VERSION, c.httpHost, port, threads, c.engine);
   spdlog::info("API keys: {} configured (from {})", c.keys.size(), c.keysSource);
   if (c.keysSource != "generated") return;
   fmt::print(stderr,
@@ -221,14 +274,16 @@ int Server::run(Config config, const std::string& executable) {
   auth::TokenIssuer issuer(keys);
 
   // Engine and shards.
-  std::unique_ptr<engine::EmbeddedEngine> engineOwner;
+  const std::string nodeId = nodeIdOf(config);
+  std::unique_ptr<engine::Engine> engineOwner;
   try {
-    engineOwner = std::make_unique<engine::EmbeddedEngine>(config.dataDir);
+    engineOwner = openEngine(config, nodeId);
   } catch (const std::exception& e) {
-    spdlog::error("cannot open the embedded engine: {}", e.what());
+    spdlog::error("cannot open the {} engine: {}", config.engine, e.what());
     return 1;
   }
   auto& engine = *engineOwner;
+  const auto* redisEngine = dynamic_cast<const engine::redis::RedisEngine*>(&engine);
   hub::ShardPool pool(threads, wsSettingsOf(config));
   std::atomic<bool> accepting{false};
 
@@ -278,7 +333,9 @@ int Server::run(Config config, const std::string& executable) {
   collab::registerCollabOps(ops, {config.collabTokenSecret, config.collabTokenTtlSeconds, config.turnUrls,
                                  config.turnSecret, config.turnTtlSeconds});
   api::HttpRouter routes(verifier);
-  api::registerOpsRoutes(routes, engine, pool.loops(), accepting, [&media] { return media->metricsText(); });
+  api::registerOpsRoutes(routes, engine, pool.loops(), accepting, [&media, &engine, redisEngine] {
+    return media->metricsText() + engineMetricsText(engine, redisEngine);
+  });
   api::registerTokenRoutes(routes, issuer, config.authMaxTokenTtlSeconds);
   rooms::registerRoomRoutes(routes, roomService);
   live::registerLiveRoutes(routes, *liveService, verifier);
@@ -318,6 +375,9 @@ int Server::run(Config config, const std::string& executable) {
     return 1;
   }
   pool.start();
+  // This node's record (engine::Nodes), refreshed with its totals for the aggregated stats.
+  NodeAnnouncer announcer(pool.loop(0), engine, roomService, announceAddressOf(config, port));
+  announcer.start();
   server.startAccepting();
   accepting = true;
   // The media ports first: whoever waits for the banner's "listening on" line finds them logged.
@@ -342,6 +402,7 @@ int Server::run(Config config, const std::string& executable) {
   auto deadline = steady_clock::now() + milliseconds(config.shutdownGraceMs);
   while (openConnections(pool) > 0 && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(20));
   size_t left = openConnections(pool);
+  announcer.stop();  // before the loops stop: the other nodes stop listing this one at once
   // Stage statuses are saved once per tick: save what changed since, before the loops stop.
   for (size_t i = 0; i < pool.size(); ++i) {
     auto saved = std::make_shared<std::promise<void>>();

@@ -12,7 +12,11 @@ std::unique_ptr<sqlite::SqliteStore> openStore(const std::string& dataDir) {
 }
 }  // namespace
 
-EmbeddedEngine::EmbeddedEngine(const std::string& dataDir)
-    : store_(openStore(dataDir)), history_(*store_), registry_(*store_), announcing_(history_, broker_) {}
+EmbeddedEngine::EmbeddedEngine(const std::string& dataDir, std::string nodeId)
+    : store_(openStore(dataDir)),
+      history_(*store_),
+      registry_(*store_),
+      announcing_(history_, broker_),
+      nodes_(std::move(nodeId)) {}
 
 }  // namespace onair::engine

@@ -8,6 +8,7 @@
 #include "engine/memory/AnnouncingHistory.hpp"
 #include "engine/memory/MemoryBroker.hpp"
 #include "engine/memory/MemoryLeases.hpp"
+#include "engine/memory/MemoryNodes.hpp"
 #include "engine/memory/MemoryPresence.hpp"
 #include "engine/sqlite/SqliteHistory.hpp"
 #include "engine/sqlite/SqliteRegistry.hpp"
@@ -18,7 +19,8 @@ namespace onair::engine {
 class EmbeddedEngine final : public Engine {
  public:
   // Opens <dataDir>/onair.db; throws std::runtime_error with a clear message on failure.
-  explicit EmbeddedEngine(const std::string& dataDir);
+  // `nodeId` names this node in nodes() (the app passes node.id).
+  explicit EmbeddedEngine(const std::string& dataDir, std::string nodeId = "local");
   ~EmbeddedEngine() override { stop(); }  // drain before history/registry go
 
   std::string_view name() const override { return "embedded"; }
@@ -29,6 +31,7 @@ class EmbeddedEngine final : public Engine {
   Leases& leases() override { return leases_; }
   Presence& presence() override { return presence_; }
   Registry& registry() override { return registry_; }
+  Nodes& nodes() override { return nodes_; }
 
  private:
   std::unique_ptr<sqlite::SqliteStore> store_;
@@ -38,6 +41,7 @@ class EmbeddedEngine final : public Engine {
   sqlite::SqliteHistory history_;
   sqlite::SqliteRegistry registry_;
   memory::AnnouncingHistory announcing_;
+  memory::MemoryNodes nodes_;
 };
 
 }  // namespace onair::engine

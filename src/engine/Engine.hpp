@@ -1,12 +1,13 @@
 #pragma once
 // The engine seam (DESIGN.md §4): one object per process that gives the surfaces their Broker,
-// History, Leases, Presence and Registry. app/ picks the
+// History, Leases, Presence, Registry and Nodes. app/ picks the
 // implementation from config; surfaces only see these interfaces.
 #include <string_view>
 
 #include "engine/Broker.hpp"
 #include "engine/History.hpp"
 #include "engine/Leases.hpp"
+#include "engine/Nodes.hpp"
 #include "engine/Presence.hpp"
 #include "engine/Registry.hpp"
 
@@ -29,6 +30,7 @@ class Engine {
   virtual Leases& leases() = 0;
   virtual Presence& presence() = 0;
   virtual Registry& registry() = 0;
+  virtual Nodes& nodes() = 0;
 };
 
 }  // namespace onair::engine

@@ -53,6 +53,11 @@ struct LiveService::Entry {
   std::optional<std::string> widgetId;
   std::string metaJson;
   int64_t expiresAtMs = 0;
+  // Multi-node engines: a mirror is this node's copy of an entry another node publishes (read
+  // from the Registry for an attach here), checked against the record every kMirrorCheck.
+  bool mirror = false;
+  int64_t checkedAtMs = 0;
+  bool checking = false;
   boost::unordered_flat_map<std::string, Slot> slots;  // by AttachId::key: inline, one probe per lookup
   bool viewersDirty = false;
   int64_t lastViewersMs = 0;
@@ -95,6 +100,8 @@ struct LiveService::Shard {
 namespace {
 
 constexpr auto kSweepEvery = std::chrono::milliseconds(250);
+constexpr int64_t kMirrorCheckMs = 1000;
+std::string recordKey(const std::string& liveId) { return "live:" + liveId; }
 constexpr size_t kMaxSinceKeyBytes = 16 << 20;        // past this, late joiners wait for the next key
 constexpr size_t kMaxRelayCacheBytes = 256 << 20;     // all catch-up chunks of one shard's broadcasts
 
@@ -137,7 +144,7 @@ ApiError unavailable(const engine::EngineError& e) {
 }  // namespace
 
 LiveService::LiveService(hub::ShardPool& pool, engine::Engine& engine, LiveOptions options)
-    : pool_(pool), engine_(engine), options_(std::move(options)) {
+    : pool_(pool), engine_(engine), options_(std::move(options)), multiNode_(engine.name() != "embedded") {
   for (size_t i = 0; i < pool_.size(); ++i) {
     auto shard = std::make_unique<Shard>();
     shard->timer = std::make_unique<boost::asio::steady_timer>(pool_.loop(i).io());
@@ -274,7 +281,7 @@ void LiveService::publish(PublishRequest request, Reply reply) {
       if (!entry->owner.empty()) {
         engine_.leases().renew(entriesKey(entry->owner), request.liveId, entry->expiresAtMs - nowMs(), [](auto) {});
       }
-      return reply(okUntil(entry->expiresAtMs));
+      return share(request.liveId, *entry, reply);
     }
     if (request.userId.empty()) return openEntry(owner, request, reply);
     claimEntry(owner, std::make_shared<Publishing>(Publishing{std::move(request), std::move(reply)}));
@@ -305,7 +312,7 @@ void LiveService::claimEntry(size_t owner, const std::shared_ptr<Publishing>& p)
         return p->reply(notOwner(request.liveId, entry->owner));
       }
       offer(*entry, request);
-      p->reply(okUntil(entry->expiresAtMs));
+      share(request.liveId, *entry, p->reply);
     });
   });
 }
@@ -317,7 +324,23 @@ void LiveService::openEntry(size_t owner, PublishRequest& request, Reply& reply)
   entry.kind = &options_.kinds.at(kindOf(request.liveId));
   entry.owner = request.userId;
   offer(entry, request);
-  reply(okUntil(entry.expiresAtMs));
+  share(request.liveId, entry, reply);
+}
+
+// Multi-node engines: the entry's offer goes to the Registry before the publish is answered, so
+// an attach on any node right after the answer finds it.
+void LiveService::share(const std::string& liveId, const Entry& entry, const Reply& reply) {
+  if (!multiNode_ || entry.mirror) return reply(okUntil(entry.expiresAtMs));
+  json::object record{{"owner", entry.owner},
+                      {"transports", entry.transports},
+                      {"widgetId", entry.widgetId ? json::value(*entry.widgetId) : json::value(nullptr)},
+                      {"meta", entry.metaJson},
+                      {"expiresAtMs", entry.expiresAtMs}};
+  engine_.registry().put(recordKey(liveId), json::serialize(record), std::nullopt,
+                         [reply, expiresAtMs = entry.expiresAtMs](engine::Outcome<engine::PutResult> r) {
+                           if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+                           reply(okUntil(expiresAtMs));
+                         });
 }
 
 void LiveService::unpublish(const std::string& liveId, std::string userId, Reply reply) {
@@ -348,7 +371,8 @@ void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId
   }
   entry.slots.clear();
   shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
-  if (!entry.owner.empty()) engine_.leases().release(entriesKey(entry.owner), liveId, [](auto) {});
+  if (!entry.owner.empty() && !entry.mirror) engine_.leases().release(entriesKey(entry.owner), liveId, [](auto) {});
+  if (multiNode_ && !entry.mirror) engine_.registry().remove(recordKey(liveId), [](auto) {});
   sendViewers(owner, liveId, entry);
   auto& tombstones = shards_[owner]->expiredEntries;
   if (expired && tombstones.size() < options_.maxTombstonesPerShard) tombstones[liveId] = until;
@@ -392,7 +416,96 @@ struct LiveService::Attaching {
   std::string transportKind;
   std::string transportJson;  // the negotiated descriptor, as the handle carries it
   std::string signalingRoom;  // webrtc: the stream room the descriptor names
+  bool mirrorLooked = false;  // multi-node: the Registry was asked for another node's entry
 };
+
+// An entry's offer as another node shared it (LiveService::share); nullopt when malformed.
+struct LiveService::SharedOffer {
+  std::string owner;
+  json::array transports;
+  std::optional<std::string> widgetId;
+  std::string metaJson;
+  int64_t expiresAtMs = 0;
+};
+
+std::optional<LiveService::SharedOffer> LiveService::parseOffer(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  const auto* o = ec ? nullptr : v.if_object();
+  if (!o) return std::nullopt;
+  const auto* owner = o->if_contains("owner");
+  const auto* transports = o->if_contains("transports");
+  const auto* meta = o->if_contains("meta");
+  const auto* expires = o->if_contains("expiresAtMs");
+  const auto* widget = o->if_contains("widgetId");
+  if (!owner || !owner->is_string() || !transports || !transports->is_array() || !meta || !meta->is_string() || !expires ||
+      !expires->is_int64()) {
+    return std::nullopt;
+  }
+  SharedOffer offer{std::string(owner->as_string()), transports->as_array(), std::nullopt, std::string(meta->as_string()), expires->as_int64()};
+  if (widget && widget->is_string()) offer.widgetId = std::string(widget->as_string());
+  for (const auto& t : offer.transports) {
+    const auto* to = t.if_object();
+    const auto* kind = to ? to->if_contains("kind") : nullptr;
+    if (!kind || !kind->is_string()) return std::nullopt;
+  }
+  return offer;
+}
+
+// No entry on this node: another node may publish it (multi-node engines). Its shared offer
+// becomes a mirror entry here, and the attach goes on against it.
+void LiveService::findMirror(const std::shared_ptr<Attaching>& at) {
+  at->mirrorLooked = true;
+  engine_.registry().get(recordKey(at->request.liveId), [at](engine::Outcome<std::optional<engine::Record>> r) {
+    at->service->pool_.run(at->owner, [at, r = std::move(r)] {
+      auto* self = at->service;
+      if (auto* e = std::get_if<engine::EngineError>(&r)) return at->reply(unavailable(*e));
+      const auto& record = std::get<std::optional<engine::Record>>(r);
+      auto offer = record ? parseOffer(record->value) : std::nullopt;
+      if (offer && nowMs() < offer->expiresAtMs && !self->findLive(at->owner, at->request.liveId)) {
+        auto& entry = self->shards_[at->owner]->entries[at->request.liveId];
+        entry.kind = at->kind;
+        entry.mirror = true;
+        self->applyOffer(entry, std::move(*offer));
+      }
+      self->claimSlot(at);
+    });
+  });
+}
+
+void LiveService::applyOffer(Entry& entry, SharedOffer offer) {
+  entry.owner = std::move(offer.owner);
+  entry.transports = std::move(offer.transports);
+  entry.transportTexts.clear();
+  for (const auto& t : entry.transports) entry.transportTexts.push_back(json::serialize(t));
+  entry.widgetId = std::move(offer.widgetId);
+  entry.metaJson = std::move(offer.metaJson);
+  entry.expiresAtMs = offer.expiresAtMs;
+  entry.checkedAtMs = nowMs();
+}
+
+// A mirror follows its record: a refresh moves its expiry, an end (record gone) ends it here.
+void LiveService::checkMirror(size_t owner, const std::string& liveId, Entry& entry) {
+  entry.checking = true;
+  engine_.registry().get(recordKey(liveId), [this, owner, liveId](engine::Outcome<std::optional<engine::Record>> r) {
+    pool_.run(owner, [this, owner, liveId, r = std::move(r)] {
+      auto& entries = shards_[owner]->entries;
+      auto it = entries.find(liveId);
+      if (it == entries.end() || !it->second.mirror) return;
+      Entry& entry = it->second;
+      entry.checking = false;
+      if (std::holds_alternative<engine::EngineError>(r)) return;  // asked again next time
+      const auto& record = std::get<std::optional<engine::Record>>(r);
+      auto offer = record ? parseOffer(record->value) : std::nullopt;
+      if (!offer) {
+        endEntry(owner, entry, liveId, "live.ended");
+        entries.erase(it);
+        return;
+      }
+      applyOffer(entry, std::move(*offer));
+    });
+  });
+}
 
 void LiveService::attach(AttachRequest request, Reply reply) {
   auto at = std::make_shared<Attaching>();
@@ -415,6 +528,7 @@ void LiveService::attach(AttachRequest request, Reply reply) {
 void LiveService::claimSlot(const std::shared_ptr<Attaching>& at) {
   const auto& request = at->request;
   Entry* entry = findLive(at->owner, request.liveId);
+  if (!entry && multiNode_ && !at->mirrorLooked) return findMirror(at);
   if (!entry) {
     if (shards_[at->owner]->expiredEntries.contains(request.liveId)) {
       return at->reply(ApiError{ErrorCode::Expired, request.liveId + " was not refreshed by its producer and expired", std::nullopt});
@@ -805,6 +919,7 @@ void LiveService::sweep(size_t shard) {
   const int64_t now = nowMs();
   for (auto it = s.entries.begin(); it != s.entries.end();) {
     auto& [liveId, entry] = *it;
+    if (entry.mirror && !entry.checking && now - entry.checkedAtMs >= kMirrorCheckMs) checkMirror(shard, liveId, entry);
     if (now >= entry.expiresAtMs) {
       endEntry(shard, entry, liveId, "live.expired");
       it = s.entries.erase(it);

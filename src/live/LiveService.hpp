@@ -122,6 +122,13 @@ class LiveService {
   // ':' before the '|', so the two never share a key.
   static std::string entriesKey(const std::string& userId) { return "live-entries:" + userId; }
   void claimSlot(const std::shared_ptr<Attaching>& attaching);
+  // Multi-node engines: shares an entry's offer through the Registry, then answers the publish.
+  void share(const std::string& liveId, const Entry& entry, const Reply& reply);
+  void findMirror(const std::shared_ptr<Attaching>& attaching);
+  struct SharedOffer;
+  static std::optional<SharedOffer> parseOffer(const std::string& text);
+  void applyOffer(Entry& entry, SharedOffer offer);
+  void checkMirror(size_t owner, const std::string& liveId, Entry& entry);
   void openSlot(const std::shared_ptr<Attaching>& attaching, const engine::Outcome<engine::SlotGrant>& grant);
   static api::JsonText handleText(const Attaching& attaching, int64_t expiresAtMs, const std::optional<std::string>& widgetId);
   void arm(size_t shard);
@@ -147,6 +154,7 @@ class LiveService {
   hub::ShardPool& pool_;
   engine::Engine& engine_;
   LiveOptions options_;
+  bool multiNode_;  // the engine is shared with other nodes: entries are shared through the Registry
   WebrtcRelease webrtcRelease_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };

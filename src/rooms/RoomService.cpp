@@ -354,6 +354,7 @@ void RoomService::publish(PublishRequest request, Reply reply) {
             // message along, and a stream made again since is another life that must not see it.
             if (!s) return reply(destroyedWhilePublishing(topic));
             if (result.conflict) return reply(keyReused(topic, result.offset));
+            if (!result.duplicate) ++shards_[owner]->stored;  // counted where appended, delivered everywhere
             reply(json::object{{"offset", result.offset}, {"epoch", result.epoch}, {"timestamp", result.timestampMs},
                                {"duplicate", result.duplicate}});
           });
@@ -425,12 +426,15 @@ void RoomService::catchUp(size_t owner, const std::string& topic) {
   });
 }
 
+// On the owner: a stored message reaches this node's subscribers (every node does this for
+// itself when the announcement comes, so it is never published to the broker again).
 void RoomService::onAppended(size_t owner, const std::string& topic, const engine::StreamMessage& message) {
-  ++shards_[owner]->stored;
   Stream* s = find(owner, topic);
   if (!s) return;
   for (auto& rec : s->recoveries) rec->buffered.push_back(message);
-  fanOut(topic, EventText::stored(std::string(eventPrefix(s->kind)) + "message", s->name, message, s->head.epoch));
+  std::string text = EventText::stored(std::string(eventPrefix(s->kind)) + "message", s->name, message, s->head.epoch);
+  shards_[owner]->delivered += pool_.subscriptions(topic);
+  pool_.publish(topic, net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, text)));
 }
 
 void RoomService::broadcast(PublishRequest request, Reply reply) {
@@ -761,6 +765,11 @@ json::array RoomService::membersPage(const Stream& s, std::optional<uint64_t> af
   std::optional<uint64_t> last;
   while (local != s.memberOrder.end() || remote != s.remote.end()) {
     const bool takeLocal = remote == s.remote.end() || (local != s.memberOrder.end() && local->first < remote->first);
+    // A remote member who has since joined here too is listed once, as this node's.
+    if (!takeLocal && s.members.count(remote->second.first)) {
+      ++remote;
+      continue;
+    }
     const uint64_t order = takeLocal ? local->first : remote->first;
     const std::string& userId = takeLocal ? local->second : remote->second.first;
     const Member& m = takeLocal ? s.members.at(local->second) : remote->second.second;
@@ -1071,18 +1080,67 @@ void RoomService::channelStats(const std::string& channel, Reply reply) {
   });
 }
 
-void RoomService::stats(Reply reply) {
+void RoomService::stats(Reply reply, StatsScope scope) {
   struct Totals {
     std::mutex mutex;
     size_t pending;
     uint64_t rooms = 0, channels = 0, members = 0, connections = 0, stored = 0, delivered = 0;
   };
+  // Another node's totals come from its record: a field missing or unreadable counts 0.
+  auto count = [](const json::object& totals, std::string_view key, std::string_view inner = {}) -> uint64_t {
+    const json::value* v = totals.if_contains(key);
+    if (v && !inner.empty()) v = v->is_object() ? v->as_object().if_contains(inner) : nullptr;
+    boost::system::error_code ec;
+    uint64_t n = v ? v->to_number<uint64_t>(ec) : 0;
+    return ec ? 0 : n;
+  };
+  // This node's totals are fresh; the other live nodes' are their last announcement.
+  auto acrossNodes = [this, count, reply](json::object local) {
+    engine_.nodes().list([this, count, reply, local](engine::Outcome<std::vector<engine::NodeRecord>> r) {
+      if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+      auto records = std::get<std::vector<engine::NodeRecord>>(std::move(r));
+      const std::string& self = engine_.nodes().selfId();
+      if (std::none_of(records.begin(), records.end(), [&](const auto& n) { return n.id == self; })) {
+        records.insert(records.begin(), engine::NodeRecord{self, "", 0, "{}"});  // not announced yet
+      }
+      uint64_t sums[6] = {};
+      json::array nodes;
+      for (const auto& record : records) {
+        json::object totals = local;
+        if (record.id != self) {
+          boost::system::error_code ec;
+          json::value parsed = json::parse(record.statsJson, ec);
+          totals = !ec && parsed.is_object() ? parsed.as_object() : json::object();
+        }
+        uint64_t values[6] = {count(totals, "rooms"), count(totals, "channels"), count(totals, "members"),
+                              count(totals, "connections"), count(totals, "messages", "stored"),
+                              count(totals, "messages", "delivered")};
+        for (int i = 0; i < 6; ++i) sums[i] += values[i];
+        json::value started = nullptr;
+        if (record.startedAtMs > 0) started = json::string(util::isoTime(util::SystemTime(std::chrono::milliseconds(record.startedAtMs))));
+        nodes.push_back(json::object{{"id", record.id},
+                                     {"address", record.address.empty() ? json::value(nullptr) : json::value(record.address)},
+                                     {"startedAt", std::move(started)},
+                                     {"rooms", values[0]},
+                                     {"channels", values[1]},
+                                     {"members", values[2]},
+                                     {"connections", values[3]},
+                                     {"messages", json::object{{"stored", values[4]}, {"delivered", values[5]}}}});
+      }
+      reply(json::object{{"rooms", sums[0]},
+                         {"channels", sums[1]},
+                         {"members", sums[2]},
+                         {"connections", sums[3]},
+                         {"messages", json::object{{"stored", sums[4]}, {"delivered", sums[5]}}},
+                         {"nodes", std::move(nodes)}});
+    });
+  };
   auto totals = std::make_shared<Totals>();
   totals->pending = pool_.size();
   for (size_t shard = 0; shard < pool_.size(); ++shard) {
-    pool_.post(shard, [this, shard, totals, reply] {
+    pool_.post(shard, [this, shard, totals, reply, scope, acrossNodes] {
       auto& sh = *shards_[shard];
-      std::lock_guard lock(totals->mutex);
+      std::unique_lock lock(totals->mutex);
       for (const auto& [topic, s] : sh.streams) {
         (s.kind == Kind::Room ? totals->rooms : totals->channels) += 1;
         totals->members += s.members.size();
@@ -1091,11 +1149,14 @@ void RoomService::stats(Reply reply) {
       totals->stored += sh.stored;
       totals->delivered += sh.delivered;
       if (--totals->pending > 0) return;
-      reply(json::object{{"rooms", totals->rooms},
+      lock.unlock();  // the last shard: the others are done with `totals`
+      json::object local{{"rooms", totals->rooms},
                          {"channels", totals->channels},
                          {"members", totals->members},
                          {"connections", totals->connections},
-                         {"messages", json::object{{"stored", totals->stored}, {"delivered", totals->delivered}}}});
+                         {"messages", json::object{{"stored", totals->stored}, {"delivered", totals->delivered}}}};
+      if (scope == StatsScope::ThisNode) return reply(std::move(local));
+      acrossNodes(std::move(local));
     });
   }
 }

@@ -116,7 +116,11 @@ class RoomService {
   void serverLeave(const std::string& room, const std::string& userId, Reply reply);
   void destroy(Kind kind, const std::string& name, Reply reply);
   void channelStats(const std::string& channel, Reply reply);
-  void stats(Reply reply);
+  // AllNodes (sys.stats, GET /v1/stats): the sums over the live nodes (engine::Nodes) of their
+  // last announced totals, this node's fresh, plus `nodes: [{id, address, startedAt, ...totals}]`.
+  // ThisNode: this node's totals alone, what the app announces in its node record.
+  enum class StatsScope { AllNodes, ThisNode };
+  void stats(Reply reply, StatsScope scope = StatsScope::AllNodes);
 
  private:
   struct Member;

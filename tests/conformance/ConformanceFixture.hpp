@@ -184,6 +184,15 @@ class EngineConformance : public ::testing::TestWithParam<EngineFactory> {
             "history remove");
   }
 
+  // --- Broker ----------------------------------------------------------------------------
+
+  // Subscribes this test's engine to `topic` and waits until it is.
+  void subscribe(const std::string& topic) {
+    valueOf(awaitCompletion<engine::Outcome<engine::Done>>(
+                [&](auto done) { engine().broker().subscribe(topic, std::move(done)); }, "broker subscribe"),
+            "broker subscribe");
+  }
+
   // --- Registry --------------------------------------------------------------------------
 
   std::optional<engine::Record> get(const std::string& key) {

@@ -26,8 +26,7 @@ engine::redis::testing::RedisServerProcess& sharedRedis() {
   return *server;
 }
 
-std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
-  engine::redis::RedisEngineSettings settings;
+std::unique_ptr<engine::Engine> makeRedisWith(engine::redis::RedisEngineSettings settings, const std::string& dir) {
   settings.connection = sharedRedis().settings();
   // Durable state is keyed by the directory's name, so a restart on the same directory sees it.
   settings.prefix = "conf-" + std::filesystem::path(dir).filename().string();
@@ -37,12 +36,32 @@ std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
   return engine;
 }
 
+std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) { return makeRedisWith({}, dir); }
+
+std::unique_ptr<engine::Engine> makeRedisWithTtl(const std::string& dir, int64_t presenceTtlMs) {
+  engine::redis::RedisEngineSettings settings;
+  settings.presenceTtlMs = presenceTtlMs;
+  return makeRedisWith(settings, dir);
+}
+
+std::unique_ptr<engine::Engine> makeRedisNodePeer(const std::string& dir, const std::string& nodeId, int64_t nodeTtlMs) {
+  engine::redis::RedisEngineSettings settings;
+  settings.nodeId = nodeId;
+  settings.nodeTtlMs = nodeTtlMs;
+  return makeRedisWith(settings, dir);
+}
+
 }  // namespace
 
 std::vector<EngineFactory> allEngines() {
   return {
-      {"Embedded", [](const std::string& dir) { return std::make_unique<engine::EmbeddedEngine>(dir); }},
-      {"Redis", makeRedis},
+      {.name = "Embedded",
+       .make = [](const std::string& dir) { return std::make_unique<engine::EmbeddedEngine>(dir); },
+       .makePeerWithTtl = {},
+       .makePeer = {},
+       .makeNodePeer = {}},
+      // A peer on the same directory shares the prefix; every RedisEngine gets its own node id.
+      {.name = "Redis", .make = makeRedis, .makePeerWithTtl = makeRedisWithTtl, .makePeer = makeRedis, .makeNodePeer = makeRedisNodePeer},
   };
 }
 

@@ -1,4 +1,6 @@
 // Presence contract (engine/Presence.hpp), run against every engine.
+#include <thread>
+
 #include "ConformanceFixture.hpp"
 
 namespace onair::conformance {
@@ -105,6 +107,40 @@ TEST_P(PresenceConformance, RoomsAreIndependent) {
   presencePut(one, entry("z", "Z"));
   EXPECT_TRUE(presenceList(two).empty());
   EXPECT_EQ(usersOf(presenceList(one)), (Users{"z"}));
+}
+
+// Multi-node engines: the entries of a node that stops refreshing them (it died) expire within
+// its TTL, while those of a live node stay however long it lives.
+TEST_P(PresenceConformance, EntriesOfADeadNodeExpireWhileALiveNodeKeepsItsOwn) {
+  if (!GetParam().makePeerWithTtl) GTEST_SKIP() << "single-node engine: entries do not expire";
+  constexpr int64_t kTtlMs = 600;
+  const auto room = name("room");
+  auto live = GetParam().makePeerWithTtl(dataDir(), kTtlMs);
+  auto dying = GetParam().makePeerWithTtl(dataDir(), kTtlMs);
+  auto putOn = [&](engine::Engine& node, engine::PresenceEntry e) {
+    valueOf(awaitCompletion<engine::Outcome<engine::Done>>(
+                [&](auto done) { node.presence().put(room, std::move(e), std::move(done)); }, "presence put"),
+            "presence put");
+  };
+  putOn(*live, entry("stays", "Stays", "null", 1));
+  putOn(*dying, entry("goes", "Goes", "null", 2));
+  EXPECT_EQ(usersOf(presenceList(room)), (Users{"stays", "goes"}));
+
+  dying->stop();
+  dying.reset();  // no remove(): its entry is left to expire
+  // Bounded polling, not a timing assertion: the entry must go within the TTL; the wait allows
+  // far more.
+  std::vector<std::string> users;
+  for (int i = 0; i < 100; ++i) {
+    users = usersOf(presenceList(room));
+    if (users == Users{"stays"}) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(users, Users{"stays"});
+  // Several TTLs later the live node's refreshes still keep its entry.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3 * kTtlMs));
+  EXPECT_EQ(usersOf(presenceList(room)), Users{"stays"});
+  live->stop();
 }
 
 ONAIR_INSTANTIATE_CONFORMANCE(PresenceConformance);

@@ -7,6 +7,9 @@ import { startOnair } from '../support/onair.mjs';
 import { startRedis } from '../support/redis.mjs';
 import { connectClient, ok } from '../support/client.mjs';
 import { randomSecret } from '../support/tokens.mjs';
+import { WebSocket } from 'ws';
+import { connect } from '../../sdk/js/dist/client/index.js';
+import { OnairServer } from '../../sdk/js/dist/server/index.js';
 
 let redis;
 let nodeA;
@@ -106,8 +109,8 @@ test('presence shows members of either node; a member leaving node B disappears 
   const b = await ok(bob, 'room.join', { room, presence: { at: 'b' } });
   assert.deepEqual(b.members.map((m) => m.userId).sort(), ['alice', 'bob'], 'node B sees the member of node A at join');
   assert.deepEqual(b.members.find((m) => m.userId === 'alice').presence, { at: 'a' });
-  const joined = await alice.waitEvent((e) => e.event === 'room.memberJoined' && e.target === room);
-  assert.equal(joined.data.userId, 'bob');
+  const joined = await alice.waitEvent((e) => e.event === 'room.memberJoined' && e.target === room && e.data.userId === 'bob');
+  assert.equal(joined.data.presence.at, 'b');
   assert.deepEqual((await ok(alice, 'room.members', { room })).members.map((m) => m.userId).sort(), ['alice', 'bob']);
 
   bob.close();
@@ -115,4 +118,54 @@ test('presence shows members of either node; a member leaving node B disappears 
   assert.equal(left.data.userId, 'bob');
   await waitFor(async () => (await ok(alice, 'room.members', { room })).members.length === 1, 'bob gone from node A');
   alice.close();
+});
+
+test('live caps are global: four slots over both nodes, the fifth refused on either, a release on A frees one for B', async () => {
+  const liveId = `browser:${unique('tab')}`;  // kind browser: cap 4 per user
+  const liveGrants = { live: { 'browser:*': ['publish', 'attach'] } };
+  const producer = await connectClient(nodeB, { sub: 'producer', grants: liveGrants });
+  await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'iframe-url', url: 'https://example.com/v' }] });
+  const onA = await connectClient(nodeA, { sub: 'viewer', grants: liveGrants });
+  const onB = await connectClient(nodeB, { sub: 'viewer', grants: liveGrants });
+  const handles = [];
+  for (const c of [onA, onB, onA, onB]) handles.push({ c, h: await ok(c, 'live.attach', { liveId }) });
+  assert.equal(handles.filter(({ c }) => c === onA).length, 2);
+  for (const c of [onA, onB]) {
+    const refused = await c.request('live.attach', { liveId });
+    assert.equal(refused.error?.code, 'cap_exceeded', JSON.stringify(refused));
+  }
+  const onAHandle = handles.find(({ c }) => c === onA).h;
+  assert.deepEqual(await ok(onA, 'live.release', { attachId: onAHandle.attachId }), { ok: true });
+  assert.ok((await ok(onB, 'live.attach', { liveId })).attachId, 'the place freed on A is taken on B');
+
+  // The producer ends the broadcast on B: the slots held on A end too (within a mirror check).
+  await ok(producer, 'live.unpublish', { liveId });
+  const ended = await onA.waitEvent((e) => e.event === 'live.ended', 5000);
+  assert.equal(ended.data.liveId, liveId);
+  for (const c of [producer, onA, onB]) c.close();
+});
+
+test('stream-room records written on one node are read on the other, version checks included (SDK)', async () => {
+  const ctx = `ctx-${process.pid}-${++counter}`;
+  const sdkUser = async (node) => {
+    const api = new OnairServer({ url: node.url, apiKey, apiSecret });
+    const { token } = await api.createToken({ userId: 'alice', ttl: 600, grants: ['stream:ctx-*:join,manage'] });
+    return connect({ url: node.url, WebSocket, token, reconnect: false });
+  };
+  const bytes = (t) => new TextEncoder().encode(t);
+  const onA = await sdkUser(nodeA);
+  const onB = await sdkUser(nodeB);
+  const id = await onA.streams.createStreamRoom(ctx, ['bob'], [{ userId: 'alice' }], bytes('p'), bytes('q'));
+  const seen = await onB.streams.getStreamRoom(id);
+  assert.equal(seen.version, 1);
+  assert.deepEqual(seen.users, ['bob']);
+  assert.equal((await onB.streams.listStreamRooms(ctx, { limit: 10 })).totalAvailable, 1, 'the context index is shared');
+  await onB.streams.updateStreamRoom(id, ['bob', 'carol'], ['alice'], bytes('p2'), bytes('q2'), 1, false, false);
+  await assert.rejects(onA.streams.updateStreamRoom(id, ['bob'], ['alice'], bytes('p3'), bytes('q3'), 1, false, false),
+    (e) => e.code === 'conflict', 'node A sees the version node B wrote');
+  const now = await onA.streams.getStreamRoom(id);
+  assert.equal(now.version, 2);
+  assert.deepEqual(now.users, ['bob', 'carol']);
+  await onA.close();
+  await onB.close();
 });

@@ -54,7 +54,30 @@ test('Redis killed: operations that need it answer service_unavailable within a 
   await ok(alice, 'room.join', { room });
   await ok(alice, 'room.publish', { room, type: 't', data: 1 });
 
+  // Mixed load from four clients while Redis dies: every request is answered (a result before,
+  // service_unavailable after), none waits more than a second and a half.
+  const loaders = await Promise.all([0, 1, 2, 3].map((i) => connectClient(a, { sub: `load${i}` })));
+  let stop = false;
+  const slowest = { ms: 0 };
+  const unanswered = [];
+  const load = loaders.map(async (c, i) => {
+    for (let n = 0; !stop; n++) {
+      const op = [['room.publish', { room, type: 'l', data: n }], ['room.history', { room, limit: 5 }],
+        ['room.broadcast', { room, type: 'b', data: n }], ['channel.publish', { channel: `load-${i}`, type: 'l', data: n }]][n % 4];
+      const started = Date.now();
+      const reply = await c.request(...op).catch((e) => { unanswered.push(`${op[0]}: ${e.message}`); return null; });
+      slowest.ms = Math.max(slowest.ms, Date.now() - started);
+      if (reply?.error && reply.error.code !== 'service_unavailable') unanswered.push(`${op[0]}: ${reply.error.code}`);
+    }
+  });
+  await sleep(300);
   await redis.kill();
+  await sleep(1500);
+  stop = true;
+  await Promise.all(load);
+  assert.deepEqual(unanswered, [], 'every request under load is answered with a result or service_unavailable');
+  assert.ok(slowest.ms < 1500, `the slowest request took ${slowest.ms} ms`);
+  for (const c of loaders) assert.equal(c.ws.readyState, WebSocket.OPEN, 'connections stay open');
   const ops = [
     ['room.publish', { room, type: 't', data: 2 }],
     ['room.join', { room: unique('other') }],
@@ -76,6 +99,8 @@ test('Redis killed: operations that need it answer service_unavailable within a 
   assert.equal(alice.ws.readyState, WebSocket.OPEN);
   const ready = await fetch(a.url + '/readyz');
   assert.equal(ready.status, 503, 'not ready without Redis');
+  assert.equal(a.proc.exitCode, null, 'the node is still running');
+  for (const c of loaders) c.close();
   alice.close();
 });
 

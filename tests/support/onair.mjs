@@ -11,10 +11,18 @@ import { randomBytes } from 'node:crypto';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const onairBinary = process.env.ONAIR_BIN ?? join(repoRoot, 'build', 'onair');
 
+/** `{'redis.url': u}` → `['--redis-url', u]`: the flag of a key is its name with '.' and '_' as '-'. */
+export function configFlags(config) {
+  return Object.entries(config).flatMap(([key, value]) => ['--' + key.replace(/[._]/g, '-'), String(value)]);
+}
+
 /**
  * Starts onair and resolves once it listens. Pass `dataDir` (kept after stop) and the same
  * `apiKey`/`apiSecret` to restart a server on the data of an earlier one.
- * @param {{args?: string[], env?: Record<string,string>, threads?: number, dataDir?: string, apiKey?: string, apiSecret?: string}} [options]
+ * `config` sets configuration keys by name, as flags: `{engine: 'redis', 'redis.url': redis.url,
+ * 'node.id': 'a'}` (see `onair config reference`).
+ * @param {{args?: string[], env?: Record<string,string>, config?: Record<string,string|number|boolean>, threads?: number,
+ *   dataDir?: string, apiKey?: string, apiSecret?: string}} [options]
  * @returns {Promise<{url: string, wsUrl: string, port: number, apiKey: string, apiSecret: string,
  *   proc: import('node:child_process').ChildProcess, output: () => string, stop: (signal?: string) => Promise<number|null>}>}
  */
@@ -24,7 +32,8 @@ export async function startOnair(options = {}) {
   const apiKey = options.apiKey ?? 'APItest' + randomBytes(6).toString('hex');
   const apiSecret = options.apiSecret ?? randomBytes(32).toString('base64url');
   const args = ['serve', '--http-host', '127.0.0.1', '--http-port', '0',
-    '--threads', String(options.threads ?? 2), '--data-dir', dataDir, '--rtc-first-port', '0', ...(options.args ?? [])];
+    '--threads', String(options.threads ?? 2), '--data-dir', dataDir, '--rtc-first-port', '0',
+    ...configFlags(options.config ?? {}), ...(options.args ?? [])];
   const proc = spawn(onairBinary, args, {
     env: { ...process.env, ONAIR_API_KEY: apiKey, ONAIR_API_SECRET: apiSecret, ...(options.env ?? {}) },
     stdio: ['ignore', 'pipe', 'pipe'],

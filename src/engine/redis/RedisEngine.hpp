@@ -11,6 +11,7 @@
 // timeout), then closes the connections and joins the thread; it is idempotent.
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -24,6 +25,7 @@
 #include "engine/redis/RedisHistory.hpp"
 #include "engine/redis/RedisLeases.hpp"
 #include "engine/redis/RedisLink.hpp"
+#include "engine/redis/RedisNodes.hpp"
 #include "engine/redis/RedisPresence.hpp"
 #include "engine/redis/RedisRegistry.hpp"
 
@@ -43,9 +45,14 @@ class RedisEngine final : public Engine {
   Leases& leases() override { return leases_; }
   Presence& presence() override { return presence_; }
   Registry& registry() override { return registry_; }
+  Nodes& nodes() override { return nodes_; }
 
   const RedisEngineSettings& settings() const { return settings_; }
   const std::string& nodeId() const { return link_.nodeId(); }
+  // The connections' counters as of the last readiness check (at most 100 ms old), for metrics.
+  // Callable from any thread.
+  RedisCounters clientCounters() const;
+  RedisCounters subscriberCounters() const;
 
  private:
   void startOnLoop();
@@ -60,11 +67,15 @@ class RedisEngine final : public Engine {
   RedisLeases leases_;
   RedisPresence presence_;
   RedisRegistry registry_;
+  RedisNodes nodes_;
   // Loop thread only.
   std::unique_ptr<RedisClient> client_;
   std::unique_ptr<RedisSubscriber> subscriber_;
   std::unique_ptr<boost::asio::steady_timer> readinessTimer_;
   std::atomic<bool> ready_{false};
+  mutable std::mutex countersMutex_;
+  RedisCounters clientCounters_;      // copied on the loop by watchReadiness()
+  RedisCounters subscriberCounters_;
   std::atomic<bool> stopped_{false};
   std::thread thread_;
 };

@@ -11,9 +11,13 @@ struct RedisEngineSettings {
   RedisSettings connection;
   std::string prefix = "onair";  // every key and channel starts with `<prefix>:`
   std::string nodeId;            // empty: a random id is made at start
-  // A node refreshes its presence entries and its node record this often; entries of a node
-  // that stopped refreshing (crashed) expire after presenceTtlMs.
+  // A node refreshes its presence entries; entries of a node that stopped refreshing (crashed)
+  // expire after presenceTtlMs.
   int64_t presenceTtlMs = 30000;
+  // A node's record (engine::Nodes) lives this long unless announced again; the app announces
+  // every third of it (1 s by default), so stats are at most about a second old and a dead node
+  // leaves the list within 3 s.
+  int64_t nodeTtlMs = 3000;
 };
 
 }  // namespace onair::engine::redis

@@ -1,5 +1,12 @@
 #pragma once
-// Registry in Redis (see engine/Registry.hpp). STUB: being written.
+// The Registry in Redis (see engine/Registry.hpp), shared by every node.
+//
+// A record is a hash `<prefix>:g:{key}` {value, version, updatedAtMs}. put() checks the expected
+// version and addMember()/removeMember() change a set inside one Lua script each, so no other
+// operation on the key runs in between; get() and remove() are one plain command. updatedAtMs is
+// Redis's clock (TIME). A changed set is written back in the JSON form the embedded engine
+// stores (boost::json's: no spaces, `"`, `\` and control characters escaped, all else raw).
+// Completions run on the engine's thread; an outage is an EngineError.
 #include "engine/Registry.hpp"
 #include "engine/redis/RedisLink.hpp"
 
@@ -15,7 +22,15 @@ class RedisRegistry final : public Registry {
   void addMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) override;
   void removeMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) override;
 
+  // The replies read back (public for tests): an EngineError for a failed command or a reply of
+  // another shape.
+  static Outcome<std::optional<Record>> recordOf(const RedisOutcome& outcome);
+  static Outcome<PutResult> putResultOf(const RedisOutcome& outcome, std::string value);
+  static Outcome<bool> setChangeOf(const RedisOutcome& outcome, const std::string& key);
+
  private:
+  void changeSet(std::string key, std::string member, bool add, std::function<void(Outcome<bool>)> done);
+
   RedisLink& link_;
 };
 

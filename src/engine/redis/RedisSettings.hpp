@@ -17,6 +17,9 @@ struct RedisSettings {
   // random from [delay/2, delay] so that many nodes do not reconnect in step.
   std::chrono::milliseconds reconnectInitial{50};
   std::chrono::milliseconds reconnectMax{2000};
+  // A subscriber connection PINGs this often, so that a stalled server or a dead peer is noticed
+  // within keepaliveInterval + commandTimeout (0: no keepalive).
+  std::chrono::milliseconds keepaliveInterval{3000};
   RespReader::Limits limits;
 };
 

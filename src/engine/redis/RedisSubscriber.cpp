@@ -1,5 +1,7 @@
 #include "engine/redis/RedisSubscriber.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "util/Log.hpp"
 
 namespace onair::engine::redis {
@@ -23,13 +25,21 @@ const char* unsubscribeVerb(RedisSubscriber::Kind kind) {
 
 RedisSubscriber::RedisSubscriber(boost::asio::io_context& io, RedisSettings settings, MessageHandler onMessage,
                                  ResubscribedHandler onResubscribed)
-    : connection_(RedisConnection::create(io, std::move(settings), this)),
+    : io_(io),
+      connection_(RedisConnection::create(io, std::move(settings), this)),
       onMessage_(std::move(onMessage)),
-      onResubscribed_(std::move(onResubscribed)) {
+      onResubscribed_(std::move(onResubscribed)),
+      deadlineTimer_(io),
+      pingTimer_(io) {
   connection_->start();
+  schedulePing();
 }
 
-RedisSubscriber::~RedisSubscriber() { connection_->close(); }
+RedisSubscriber::~RedisSubscriber() {
+  connection_->close();
+  deadlineTimer_.cancel();
+  pingTimer_.cancel();
+}
 
 std::set<std::string>& RedisSubscriber::names(Kind kind) {
   switch (kind) {
@@ -39,10 +49,17 @@ std::set<std::string>& RedisSubscriber::names(Kind kind) {
   }
 }
 
-void RedisSubscriber::subscribe(const std::string& name, Kind kind) {
-  if (!names(kind).insert(name).second || !connection_->up()) return;
-  ++awaiting_;
-  connection_->send({subscribeVerb(kind), name});
+void RedisSubscriber::subscribe(const std::string& name, Kind kind, Confirmation confirmed) {
+  const bool added = names(kind).insert(name).second;
+  if (!connection_->up()) {
+    if (!confirmed) return;
+    boost::asio::post(io_, [life = std::weak_ptr<int>(life_), confirmed = std::move(confirmed)] {
+      if (!life.expired()) confirmed(RedisOutcome::failure(RedisOutcome::Error::Disconnected, "not connected to Redis"));
+    });
+    return;
+  }
+  // Already subscribed: Redis confirms a repeated SUBSCRIBE too, so one is sent only when asked to.
+  if (added || confirmed) sendSubscribe(name, kind, std::move(confirmed));
 }
 
 void RedisSubscriber::unsubscribe(const std::string& name, Kind kind) {
@@ -50,14 +67,18 @@ void RedisSubscriber::unsubscribe(const std::string& name, Kind kind) {
   connection_->send({unsubscribeVerb(kind), name});
 }
 
+void RedisSubscriber::sendSubscribe(const std::string& name, Kind kind, Confirmation confirmed) {
+  ++awaiting_;
+  connection_->send({subscribeVerb(kind), name});
+  expected_.push_back({false, std::move(confirmed), Clock::now() + connection_->settings().commandTimeout});
+  armDeadline();
+}
+
 void RedisSubscriber::onConnectionUp(bool reconnect) {
   // One command per name: SSUBSCRIBE's channels must share a slot in a cluster.
   awaiting_ = 0;
   for (auto kind : {Kind::Channel, Kind::Pattern, Kind::Shard}) {
-    for (const auto& name : names(kind)) {
-      ++awaiting_;
-      connection_->send({subscribeVerb(kind), name});
-    }
+    for (const auto& name : names(kind)) sendSubscribe(name, kind, {});
   }
   reportWhenSettled_ = reconnect;
   if (reconnect && awaiting_ == 0 && onResubscribed_) {
@@ -66,23 +87,85 @@ void RedisSubscriber::onConnectionUp(bool reconnect) {
   }
 }
 
-void RedisSubscriber::onConnectionDown(RedisOutcome::Error, const std::string&) {
+void RedisSubscriber::onConnectionDown(RedisOutcome::Error why, const std::string& message) {
   awaiting_ = 0;
   reportWhenSettled_ = false;
+  pingOutstanding_ = false;
+  // Callbacks may subscribe again (recorded for the next connect): work on a copy.
+  auto failed = std::move(expected_);
+  expected_.clear();
+  for (auto& expected : failed) {
+    if (expected.confirmed) expected.confirmed(RedisOutcome::failure(why, "subscription lost: " + message));
+  }
 }
 
 void RedisSubscriber::onConnectionReply(RedisReply reply) {
-  const bool confirmation = reply.isError() || (reply.isArray() && !reply.elements().empty() &&
-                                                (reply.elements()[0].isText("subscribe") ||
-                                                 reply.elements()[0].isText("psubscribe") ||
-                                                 reply.elements()[0].isText("ssubscribe")));
+  const auto& parts = reply.elements();
+  const bool confirmation = reply.isError() || reply.isText("PONG") ||
+                            (reply.isArray() && !parts.empty() &&
+                             (parts[0].isText("subscribe") || parts[0].isText("psubscribe") ||
+                              parts[0].isText("ssubscribe") || parts[0].isText("pong")));
   if (!confirmation) return deliver(reply);
-  if (reply.isError()) spdlog::warn("redis subscriber: subscription refused: {}", reply.text());
-  if (awaiting_ > 0) --awaiting_;
+  onAnswer(reply);
+}
+
+// A subscription confirmation, a pong or an error: the answer to the oldest expected reply.
+void RedisSubscriber::onAnswer(const RedisReply& reply) {
+  if (expected_.empty()) return;
+  auto expected = std::move(expected_.front());
+  expected_.pop_front();
+  if (expected.pong) {
+    pingOutstanding_ = false;
+  } else if (awaiting_ > 0) {
+    --awaiting_;
+  }
+  if (reply.isError()) spdlog::warn("redis subscriber: command refused: {}", reply.text());
+  if (expected.confirmed) {
+    expected.confirmed(reply.isError() ? RedisOutcome::failure(RedisOutcome::Error::Server, reply.text())
+                                       : RedisOutcome::success(reply));
+  }
   if (awaiting_ == 0 && reportWhenSettled_) {
     reportWhenSettled_ = false;
     if (onResubscribed_) onResubscribed_();
   }
+}
+
+void RedisSubscriber::armDeadline() {
+  if (deadlineArmed_ || expected_.empty()) return;
+  deadlineArmed_ = true;
+  deadlineTimer_.expires_at(expected_.front().deadline);
+  deadlineTimer_.async_wait([this, life = std::weak_ptr<int>(life_)](const boost::system::error_code&) {
+    if (life.expired()) return;
+    deadlineArmed_ = false;
+    onDeadline();
+  });
+}
+
+void RedisSubscriber::onDeadline() {
+  if (expected_.empty()) return;
+  if (expected_.front().deadline > Clock::now()) return armDeadline();
+  ++keepaliveDrops_;
+  // Drop tells onConnectionDown, which fails and clears every expected reply.
+  connection_->drop(RedisOutcome::Error::Timeout, "no answer from Redis within the command timeout");
+}
+
+void RedisSubscriber::schedulePing() {
+  const auto interval = connection_->settings().keepaliveInterval;
+  if (interval.count() <= 0) return;
+  pingTimer_.expires_after(interval);
+  pingTimer_.async_wait([this, life = std::weak_ptr<int>(life_)](const boost::system::error_code& ec) {
+    if (life.expired() || ec) return;
+    ping();
+    schedulePing();
+  });
+}
+
+void RedisSubscriber::ping() {
+  if (!connection_->up() || pingOutstanding_) return;
+  pingOutstanding_ = true;
+  connection_->send({"PING"});
+  expected_.push_back({true, {}, Clock::now() + connection_->settings().commandTimeout});
+  armDeadline();
 }
 
 // ["message", channel, payload], ["smessage", channel, payload],

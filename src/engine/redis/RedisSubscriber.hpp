@@ -10,13 +10,22 @@
 // - After every reconnect (not the first connect), once Redis has confirmed each subscription
 //   again, `onResubscribed` runs: messages published while the connection was down are lost
 //   here, and the Broker recovers them from history.
+// - subscribe() may take a confirmation callback: it runs once, later, on the loop (never inside
+//   subscribe()): ok() when Redis confirmed this subscription; otherwise an error outcome at once
+//   (posted) when not connected (the name is still recorded and sent on the next connect), or
+//   when the connection is lost, or Redis refuses, before the confirmation came.
 // - Messages arrive in the order Redis sends them; a message for a channel (or pattern) that
 //   was unsubscribed meanwhile may still arrive and is delivered.
+// - Keepalive: while connected, a PING goes out every settings.keepaliveInterval (none while
+//   one is unanswered). A PING or subscription without an answer after settings.commandTimeout
+//   drops the connection (a stalled server or a dead peer that sends no FIN), which then
+//   reconnects and resubscribes as above.
 // - Destroying the subscriber closes the connection; no callback runs afterwards.
-// - A dead peer that sends no FIN is noticed only when the OS gives up on the socket (no PING
-//   keepalive yet).
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <set>
@@ -37,6 +46,7 @@ class RedisSubscriber : private RedisConnection::Listener {
   };
   using MessageHandler = std::function<void(const Message&)>;
   using ResubscribedHandler = std::function<void()>;
+  using Confirmation = std::function<void(const RedisOutcome&)>;
 
   RedisSubscriber(boost::asio::io_context& io, RedisSettings settings, MessageHandler onMessage,
                   ResubscribedHandler onResubscribed);
@@ -44,21 +54,38 @@ class RedisSubscriber : private RedisConnection::Listener {
   RedisSubscriber(const RedisSubscriber&) = delete;
   RedisSubscriber& operator=(const RedisSubscriber&) = delete;
 
-  void subscribe(const std::string& name, Kind kind = Kind::Channel);
+  void subscribe(const std::string& name, Kind kind = Kind::Channel, Confirmation confirmed = {});
   void unsubscribe(const std::string& name, Kind kind = Kind::Channel);
 
   bool connected() const { return connection_->up(); }
   // True when connected and every subscription sent so far is confirmed by Redis.
   bool settled() const { return connection_->up() && awaiting_ == 0; }
   const RedisCounters& counters() const { return connection_->counters(); }
+  // Connections dropped because a PING or subscription went unanswered.
+  uint64_t keepaliveDrops() const { return keepaliveDrops_; }
 
  private:
+  using Clock = std::chrono::steady_clock;
+  // A reply the connection waits for (subscription confirmations and pongs come in order).
+  struct Expected {
+    bool pong = false;
+    Confirmation confirmed;  // may be empty
+    Clock::time_point deadline;
+  };
+
   void onConnectionUp(bool reconnect) override;
   void onConnectionReply(RedisReply reply) override;
   void onConnectionDown(RedisOutcome::Error why, const std::string& message) override;
   void deliver(const RedisReply& reply);
+  void sendSubscribe(const std::string& name, Kind kind, Confirmation confirmed);
+  void onAnswer(const RedisReply& reply);
+  void armDeadline();
+  void onDeadline();
+  void schedulePing();
+  void ping();
   std::set<std::string>& names(Kind kind);
 
+  boost::asio::io_context& io_;
   std::shared_ptr<RedisConnection> connection_;
   MessageHandler onMessage_;
   ResubscribedHandler onResubscribed_;
@@ -67,6 +94,14 @@ class RedisSubscriber : private RedisConnection::Listener {
   std::set<std::string> shardChannels_;
   size_t awaiting_ = 0;          // subscribe confirmations still to come
   bool reportWhenSettled_ = false;
+  std::deque<Expected> expected_;
+  boost::asio::steady_timer deadlineTimer_;
+  boost::asio::steady_timer pingTimer_;
+  bool deadlineArmed_ = false;
+  bool pingOutstanding_ = false;
+  uint64_t keepaliveDrops_ = 0;
+  // Handlers hold it weakly: once the subscriber is gone they do nothing.
+  std::shared_ptr<int> life_ = std::make_shared<int>(0);
 };
 
 }  // namespace onair::engine::redis

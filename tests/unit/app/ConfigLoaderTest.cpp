@@ -82,3 +82,45 @@ TEST(ConfigLoader, ReferenceListsEveryKeyWithFlagAndEnv) {
   EXPECT_NE(md.find("ONAIR_HTTP_PORT"), std::string::npos);
   EXPECT_NE(md.find("--data-dir"), std::string::npos);
 }
+
+TEST(ConfigLoader, RedisEngineKeysFromFileAndEnvironment) {
+  Config c;
+  EXPECT_EQ(c.engine, "embedded");
+  ConfigLoader::applyTomlText(c, "engine = \"redis\"\n[redis]\nurl = \"redis://10.0.0.5:6379/2\"\ncluster = false\n"
+                                 "command_timeout_ms = 250\n[node]\nid = \"edge-1\"\n");
+  ConfigLoader::applyEnv(c, envOf({{"ONAIR_REDIS_PREFIX", "staging"}, {"ONAIR_NODE_ANNOUNCE_ADDRESS", "203.0.113.7:443"}}));
+  EXPECT_EQ(c.engine, "redis");
+  EXPECT_EQ(c.redisUrl, "redis://10.0.0.5:6379/2");
+  EXPECT_EQ(c.redisCluster, "false");
+  EXPECT_EQ(c.redisCommandTimeoutMs, 250);
+  EXPECT_EQ(c.redisPresenceTtlMs, 30000);
+  EXPECT_EQ(c.redisPrefix, "staging");
+  EXPECT_EQ(c.nodeId, "edge-1");
+  EXPECT_EQ(c.nodeAnnounceAddress, "203.0.113.7:443");
+  EXPECT_NO_THROW(ConfigLoader::validate(c));
+}
+
+TEST(ConfigLoader, RedisEngineIsRefusedClearlyWithoutAUsableUrl) {
+  auto validateMessage = [](std::map<std::string, std::string> values) {
+    Config c;
+    ConfigLoader::applyValues(c, values, "flag");
+    try {
+      ConfigLoader::validate(c);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(validateMessage({{"engine", "redis"}}).find("needs redis.url"), std::string::npos);
+  auto bad = validateMessage({{"engine", "redis"}, {"redis.url", "redis://user:hunter2secret@host:99999"}});
+  EXPECT_NE(bad.find("redis.url: bad port"), std::string::npos);
+  EXPECT_EQ(bad.find("hunter2secret"), std::string::npos);  // never repeats the password
+  EXPECT_NE(validateMessage({{"engine", "redis"}, {"redis.url", "redis+cluster://h:7000"}}).find("not supported yet"), std::string::npos);
+  EXPECT_NE(validateMessage({{"engine", "redis"}, {"redis.url", "redis://h"}, {"redis.cluster", "true"}}).find("not supported yet"),
+            std::string::npos);
+  EXPECT_NE(validateMessage({{"engine", "redis"}, {"redis.url", "redis://h"}, {"redis.prefix", "a{b}"}}).find("redis.prefix"),
+            std::string::npos);
+  EXPECT_NE(validateMessage({{"node.id", "has space"}}).find("node.id"), std::string::npos);
+  // The embedded engine ignores redis.url.
+  EXPECT_EQ(validateMessage({{"redis.url", "nonsense"}}), "");
+}

@@ -43,6 +43,7 @@ struct TestEngine : engine::Engine {
   engine::Leases& leases() override { return leases_; }
   engine::Presence& presence() override { return presence_; }
   engine::Registry& registry() override { std::abort(); }
+  engine::Nodes& nodes() override { std::abort(); }
   engine::Leases& leases_;
   engine::memory::MemoryBroker broker_;
   engine::memory::MemoryPresence presence_;

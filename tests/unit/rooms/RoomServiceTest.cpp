@@ -10,6 +10,9 @@
 
 #include "engine/memory/MemoryBroker.hpp"
 #include "engine/memory/MemoryPresence.hpp"
+#include "net/FrameSink.hpp"
+#include "net/OutFrame.hpp"
+#include <thread>
 
 using namespace onair;
 
@@ -52,10 +55,16 @@ struct HeldHistory : engine::History {
     requests.push_back(std::move(request));
     changed.notify_all();
   }
-  void read(engine::ReadRequest, std::function<void(engine::Outcome<engine::ReadResult>)> done) override {
+  void read(engine::ReadRequest request, std::function<void(engine::Outcome<engine::ReadResult>)> done) override {
     engine::ReadResult result;
-    result.head = {0, epoch()};
+    std::lock_guard lock(mutex);
+    result.head = {0, "e" + std::to_string(life)};
     result.oldest = 1;
+    // The messages a test stored (forward reads; a head read has limit 0).
+    for (const auto& m : stored) {
+      result.head.offset = std::max(result.head.offset, m.offset);
+      if (request.forward && m.offset >= request.from && result.messages.size() < request.limit) result.messages.push_back(m);
+    }
     done(std::move(result));
   }
   void remove(std::string, std::function<void(engine::Outcome<engine::Done>)> done) override {
@@ -94,6 +103,7 @@ struct HeldHistory : engine::History {
   std::condition_variable changed;
   std::deque<std::function<void(engine::Outcome<engine::AppendResult>)>> held;
   std::deque<engine::AppendRequest> requests;
+  std::vector<engine::StreamMessage> stored;  // what reads find (set by a test, under mutex)
   engine::memory::MemoryBroker* broker = nullptr;  // where announcements go
   int life = 1;
 };
@@ -109,6 +119,21 @@ struct EmptyRegistry : engine::Registry {
   void removeMember(std::string, std::string, std::function<void(engine::Outcome<bool>)> done) override { done(true); }
 };
 
+// Lists what the test sets: this node ("test-node") and others, or fails like an outage.
+struct ListedNodes : engine::Nodes {
+  const std::string& selfId() const override { return id; }
+  int64_t ttlMs() const override { return 3000; }
+  void announce(engine::NodeAnnouncement, std::function<void(engine::Outcome<engine::Done>)> done) override { done(engine::Done{}); }
+  void list(std::function<void(engine::Outcome<std::vector<engine::NodeRecord>>)> done) override {
+    if (down) return done(engine::EngineError{"redis is down", 700});
+    done(records);
+  }
+  void leave(std::function<void(engine::Outcome<engine::Done>)> done) override { done(engine::Done{}); }
+  std::string id = "test-node";
+  std::vector<engine::NodeRecord> records;
+  bool down = false;
+};
+
 struct TestEngine : engine::Engine {
   std::string_view name() const override { return "embedded"; }
   bool ready() const override { return true; }
@@ -119,10 +144,12 @@ struct TestEngine : engine::Engine {
   engine::Presence& presence() override { return presence_; }
   engine::Registry& registry() override { return registry_; }
   TestEngine() { history_.broker = &broker_.inner; }
+  engine::Nodes& nodes() override { return nodes_; }
   RecordingBroker broker_;
   HeldHistory history_;
   engine::memory::MemoryPresence presence_;
   EmptyRegistry registry_;
+  ListedNodes nodes_;
 };
 
 using Result = std::variant<boost::json::value, api::ApiError>;
@@ -229,4 +256,149 @@ TEST_F(RoomServiceTest, APublishIsFannedOutAndMovesTheHead) {
   auto snapshot = wait([&](rooms::Reply r) { service_->snapshot({"den", 10, std::nullopt}, r); });
   ASSERT_TRUE(std::holds_alternative<boost::json::value>(snapshot));
   EXPECT_EQ(std::get<boost::json::value>(snapshot).at("position").at("offset"), 1);
+}
+
+TEST_F(RoomServiceTest, StatsSumTheLiveNodesWithThisNodesTotalsFresh) {
+  PendingReply published;
+  service_->publish(publishRequest("den"), published.reply());
+  engine_.history_.waitForAppend();
+  engine_.history_.completeAppend(1, "e1");
+  published.get();
+  engine_.nodes_.records = {
+      {"other", "10.0.0.2:7880", 1700000000000,
+       R"({"rooms":2,"channels":1,"members":3,"connections":4,"messages":{"stored":5,"delivered":6}})"},
+      {"test-node", "10.0.0.1:7880", 1700000000000, R"({"rooms":50,"connections":99})"},  // stale
+  };
+  auto reply = wait([&](rooms::Reply r) { service_->stats(r); });
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(reply));
+  const auto& stats = std::get<boost::json::value>(reply).as_object();
+  EXPECT_EQ(stats.at("rooms"), 3);  // this node's fresh 1 (not the stale 50) + 2
+  EXPECT_EQ(stats.at("channels"), 1);
+  EXPECT_EQ(stats.at("connections"), 4);
+  EXPECT_EQ(stats.at("messages").at("stored"), 6);
+  EXPECT_EQ(stats.at("messages").at("delivered"), 6);
+  const auto& nodes = stats.at("nodes").as_array();
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes[0].at("id"), "other");
+  EXPECT_EQ(nodes[0].at("address"), "10.0.0.2:7880");
+  EXPECT_EQ(nodes[0].at("startedAt"), "2023-11-14T22:13:20.000Z");
+  EXPECT_EQ(nodes[0].at("members"), 3);
+  EXPECT_EQ(nodes[1].at("id"), "test-node");
+  EXPECT_EQ(nodes[1].at("rooms"), 1);
+  EXPECT_EQ(nodes[1].at("messages").at("stored"), 1);
+}
+
+TEST_F(RoomServiceTest, StatsListThisNodeBeforeItHasAnnouncedAndSkipUnreadableRecords) {
+  engine_.nodes_.records = {{"garbled", "x:1", 0, "not json"}};
+  auto reply = wait([&](rooms::Reply r) { service_->stats(r); });
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(reply));
+  const auto& stats = std::get<boost::json::value>(reply).as_object();
+  EXPECT_EQ(stats.at("rooms"), 0);
+  const auto& nodes = stats.at("nodes").as_array();
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes[0].at("id"), "test-node");
+  EXPECT_TRUE(nodes[0].at("address").is_null());
+  EXPECT_TRUE(nodes[0].at("startedAt").is_null());
+  EXPECT_EQ(nodes[1].at("connections"), 0);
+}
+
+TEST_F(RoomServiceTest, StatsOfThisNodeAloneListNoNodes) {
+  auto reply = wait([&](rooms::Reply r) { service_->stats(r, rooms::RoomService::StatsScope::ThisNode); });
+  ASSERT_TRUE(std::holds_alternative<boost::json::value>(reply));
+  const auto& stats = std::get<boost::json::value>(reply).as_object();
+  EXPECT_FALSE(stats.contains("nodes"));
+  EXPECT_EQ(stats.at("connections"), 0);
+  EXPECT_EQ(stats.at("messages").at("stored"), 0);
+}
+
+TEST_F(RoomServiceTest, StatsAreServiceUnavailableWhenTheNodesCannotBeListed) {
+  engine_.nodes_.down = true;
+  auto reply = wait([&](rooms::Reply r) { service_->stats(r); });
+  ASSERT_TRUE(std::holds_alternative<api::ApiError>(reply));
+  EXPECT_EQ(std::get<api::ApiError>(reply).code, api::ErrorCode::ServiceUnavailable);
+  EXPECT_EQ(std::get<api::ApiError>(reply).retryAfterMs.value_or(0), 700);
+}
+
+namespace {
+
+// A subscriber standing in for a connection: the offsets of the room.message frames it got.
+struct OffsetSink : net::FrameSink {
+  void send(net::OutFrame& frame) override {
+    const std::string& bytes = frame.bytes();
+    auto at = bytes.find("\"offset\":");
+    std::lock_guard lock(mutex);
+    if (bytes.find("room.message") != std::string::npos && at != std::string::npos) offsets.push_back(std::stoull(bytes.substr(at + 9)));
+  }
+  std::vector<uint64_t> got() {
+    std::lock_guard lock(mutex);
+    return offsets;
+  }
+  std::mutex mutex;
+  std::vector<uint64_t> offsets;
+};
+
+engine::StreamMessage messageAt(uint64_t offset) { return {offset, 1000, "bob", "note", "{}"}; }
+
+}  // namespace
+
+class RoomServiceAnnouncementTest : public RoomServiceTest {
+ protected:
+  // Loads the room and subscribes `sink_` to it on shard 0.
+  void SetUp() override {
+    RoomServiceTest::SetUp();
+    auto members = wait([&](rooms::Reply r) { service_->members({"den", 100, std::nullopt}, r); });
+    ASSERT_TRUE(std::holds_alternative<boost::json::value>(members));
+    std::promise<void> subscribed;
+    pool_.post(pool_.ownerOf("r:den"), [&] {
+      pool_.addInterest("r:den", 0);
+      pool_.post(0, [&] { pool_.subscribe(0, "r:den", &sink_, [&] { subscribed.set_value(); }); });
+    });
+    ASSERT_EQ(subscribed.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  }
+  void TearDown() override {
+    std::promise<void> gone;
+    pool_.post(0, [&] {
+      pool_.unsubscribe(0, "r:den", &sink_);
+      gone.set_value();
+    });
+    gone.get_future().wait();
+    RoomServiceTest::TearDown();
+  }
+  void announce(uint64_t offset, const std::string& epoch = "e1") { engine_.broker_.inner.announce("r:den", messageAt(offset), epoch); }
+  // Waits (bounded) until the sink holds `count` offsets.
+  std::vector<uint64_t> received(size_t count) {
+    for (int i = 0; i < 500 && sink_.got().size() < count; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // anything extra arrives meanwhile
+    return sink_.got();
+  }
+  OffsetSink sink_;
+};
+
+// Announcements are delivered once each, in offset order: repeats and older ones are dropped.
+TEST_F(RoomServiceAnnouncementTest, DeliversEachAnnouncementOnceInOrder) {
+  announce(1);
+  announce(2);
+  announce(2);
+  announce(1);
+  announce(3);
+  EXPECT_EQ(received(3), (std::vector<uint64_t>{1, 2, 3}));
+}
+
+// An announcement after a gap waits until the missing ones are read from History, then all go
+// out in order.
+TEST_F(RoomServiceAnnouncementTest, AGapIsFilledFromHistoryBeforeWhatFollowsIt) {
+  {
+    std::lock_guard lock(engine_.history_.mutex);
+    for (uint64_t o = 1; o <= 3; ++o) engine_.history_.stored.push_back(messageAt(o));
+  }
+  announce(3);
+  announce(4);
+  EXPECT_EQ(received(4), (std::vector<uint64_t>{1, 2, 3, 4}));
+}
+
+// Another epoch's message (a late one of a destroyed life) never reaches this life.
+TEST_F(RoomServiceAnnouncementTest, AnotherEpochsMessageIsDropped) {
+  announce(1, "e0");
+  announce(1);
+  EXPECT_EQ(received(1), (std::vector<uint64_t>{1}));
 }

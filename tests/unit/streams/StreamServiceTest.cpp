@@ -28,6 +28,7 @@ struct RegistryOnlyEngine : engine::Engine {
   engine::Leases& leases() override { std::abort(); }
   engine::Presence& presence() override { std::abort(); }
   engine::Registry& registry() override { return registry_; }
+  engine::Nodes& nodes() override { std::abort(); }
   engine::memory::MemoryRegistry registry_;
 };
 

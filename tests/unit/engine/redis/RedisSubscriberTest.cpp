@@ -16,9 +16,10 @@ class RedisSubscriberTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(server_.start()) << "redis-server did not start"; }
 
-  std::unique_ptr<RedisSubscriber> subscriber() {
+  std::unique_ptr<RedisSubscriber> subscriber() { return subscriber(server_.settings()); }
+  std::unique_ptr<RedisSubscriber> subscriber(RedisSettings settings) {
     return std::make_unique<RedisSubscriber>(
-        io_, server_.settings(), [this](const RedisSubscriber::Message& m) { messages_.push_back(m); },
+        io_, std::move(settings), [this](const RedisSubscriber::Message& m) { messages_.push_back(m); },
         [this] { ++resubscribed_; });
   }
 
@@ -78,4 +79,56 @@ TEST_F(RedisSubscriberTest, ResubscribesAfterARestartAndReportsIt) {
   EXPECT_EQ(messages_[0].payload, "after");
   EXPECT_EQ(messages_[1].payload, "pattern after");
   EXPECT_EQ(sub->counters().reconnects, 1u);
+}
+
+TEST_F(RedisSubscriberTest, ConfirmsASubscriptionOnceRedisDid) {
+  auto sub = subscriber();
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->connected(); }));
+  std::vector<RedisOutcome> confirmations;
+  sub->subscribe("news", RedisSubscriber::Kind::Channel, [&](const RedisOutcome& o) { confirmations.push_back(o); });
+  EXPECT_TRUE(confirmations.empty()) << "never inside subscribe()";
+  ASSERT_TRUE(runUntil(io_, [&] { return !confirmations.empty(); }));
+  EXPECT_TRUE(confirmations[0].ok()) << confirmations[0].message;
+  EXPECT_EQ(server_.call({"PUBSUB", "NUMSUB", "news"}).elements().at(1).integer(), 1);
+  // Subscribing again to a subscribed channel is confirmed too.
+  sub->subscribe("news", RedisSubscriber::Kind::Channel, [&](const RedisOutcome& o) { confirmations.push_back(o); });
+  ASSERT_TRUE(runUntil(io_, [&] { return confirmations.size() == 2; }));
+  EXPECT_TRUE(confirmations[1].ok());
+}
+
+TEST_F(RedisSubscriberTest, SubscribeWhileDownFailsAtOnceAndIsSentOnTheNextConnect) {
+  auto sub = subscriber();
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->connected(); }));
+  server_.stop();
+  ASSERT_TRUE(runUntil(io_, [&] { return !sub->connected(); }));
+  std::vector<RedisOutcome> confirmations;
+  sub->subscribe("news", RedisSubscriber::Kind::Channel, [&](const RedisOutcome& o) { confirmations.push_back(o); });
+  ASSERT_TRUE(runUntil(io_, [&] { return !confirmations.empty(); }));
+  EXPECT_EQ(confirmations[0].error, RedisOutcome::Error::Disconnected);
+  ASSERT_TRUE(server_.start());
+  ASSERT_TRUE(runUntil(io_, [&] { return resubscribed_ == 1; }));
+  EXPECT_EQ(server_.call({"PUBSUB", "NUMSUB", "news"}).elements().at(1).integer(), 1);
+  EXPECT_EQ(confirmations.size(), 1u);
+}
+
+TEST_F(RedisSubscriberTest, KeepaliveDropsAStalledConnectionWhichThenResubscribes) {
+  auto settings = server_.settings();
+  settings.keepaliveInterval = std::chrono::milliseconds(100);
+  settings.commandTimeout = std::chrono::milliseconds(300);
+  auto sub = subscriber(settings);
+  sub->subscribe("news");
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->settled(); }));
+  // Let a few PINGs be answered: a live server is never dropped.
+  runUntil(io_, [] { return false; }, std::chrono::milliseconds(500));
+  EXPECT_EQ(sub->keepaliveDrops(), 0u);
+  EXPECT_EQ(sub->counters().reconnects, 0u);
+
+  // The socket stays open but nothing is answered: only the keepalive can tell.
+  server_.call({"CLIENT", "PAUSE", "1500", "ALL"});
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->keepaliveDrops() >= 1; }));
+  ASSERT_TRUE(runUntil(io_, [&] { return resubscribed_ >= 1 && sub->settled(); }));
+  EXPECT_GE(sub->counters().reconnects, 1u);
+  server_.call({"PUBLISH", "news", "after"});
+  ASSERT_TRUE(runUntil(io_, [&] { return !messages_.empty(); }));
+  EXPECT_EQ(messages_[0].payload, "after");
 }
