@@ -50,3 +50,17 @@ free_port() {
   done
   return 1
 }
+
+# wait_quiet MAX_SECONDS TAG: both cores are meant for a benchmark: waits (at most MAX_SECONDS)
+# for the rest of the machine to go quiet (< 10 % of one core over 2 s), else warns and returns.
+wait_quiet() {
+  local max=$1 tag=$2 hz a b
+  hz=$(getconf CLK_TCK)
+  for _ in $(seq 1 $(( (max + 1) / 2 ))); do
+    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+    sleep 2
+    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+    if [ $(( (b - a) * 100 )) -lt $(( 2 * hz * 10 )) ]; then return 0; fi
+  done
+  echo "bench-$tag: warning: the machine is busy with other work; the figures will be skewed" >&2
+}

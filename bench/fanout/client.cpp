@@ -27,8 +27,8 @@
 // number. The fixed rate defaults to --bitrate / (8 × chunk) chunks/s (4 Mbit/s → 25/s). A viewer
 // counts chunk bytes delivered and gaps in the sequence (chunks the server skipped); in flight is
 // then sent - the lowest next sequence over the viewers, so skipped chunks do not stall the window.
-// --server-pid P[,P2,...]: the servers' CPU use (utime + stime from /proc/<pid>/stat) per phase,
-// per process and summed (a cluster: every node and the Redis it shares).
+// --server-pid P[,P2,...]: the servers' CPU use (run time of their threads, /proc/<pid>/task/*/
+// schedstat) per phase, per process and summed (a cluster: every node and the Redis it shares).
 // --ports P1,P2,...: several nodes of one cluster; subscriber i connects to P(i mod n), the
 // publisher to P1. Deliveries are also counted per port, so CPU per delivery is known per node.
 //
@@ -44,6 +44,7 @@
 // --lowat B sets SO_RCVLOWAT during the max phase (fewer, larger reads; off by default).
 // Output: one JSON object on stdout; progress on stderr.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
@@ -100,7 +101,7 @@ struct Options {
   std::string live_id = "content:bench";
   std::string api_key, api_secret;
   bool rate_given = false;
-  std::vector<int> server_pids;  // any dialect: each one's CPU use per phase from /proc/<pid>/stat
+  std::vector<int> server_pids;  // any dialect: each one's CPU use per phase (proc_cpu_seconds)
   std::vector<int> ports;        // --ports (or --port): subscriber i on ports[i % size], publisher on ports[0]
 };
 
@@ -124,9 +125,8 @@ double cpu_seconds() {
 }
 
 // CPU seconds (user + system, all threads) a process has used, from /proc/<pid>/stat fields 14
-// and 15; -1 when it cannot be read.
-double proc_cpu_seconds(int pid) {
-  if (pid <= 0) return -1;
+// and 15 (clock ticks: 10 ms); -1 when it cannot be read.
+double proc_stat_cpu_seconds(int pid) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
   FILE* f = std::fopen(path, "r");
@@ -141,6 +141,31 @@ double proc_cpu_seconds(int pid) {
   // After ")": state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
   if (std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return -1;
   return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds a process's live threads have run, in ns from /proc/<pid>/task/*/schedstat (its
+// first field): a lightly loaded process (Redis at 1 % of a core) shows up in a 10 s phase, where
+// clock ticks would give it a handful. Falls back to /proc/<pid>/stat; -1 when unreadable.
+double proc_cpu_seconds(int pid) {
+  if (pid <= 0) return -1;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/task", pid);
+  DIR* d = opendir(path);
+  if (!d) return proc_stat_cpu_seconds(pid);
+  unsigned long long ns = 0;
+  bool any = false;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    char file[320];
+    std::snprintf(file, sizeof file, "/proc/%d/task/%s/schedstat", pid, e->d_name);
+    FILE* f = std::fopen(file, "r");
+    if (!f) continue;
+    unsigned long long run = 0;
+    if (std::fscanf(f, "%llu", &run) == 1) { ns += run; any = true; }
+    std::fclose(f);
+  }
+  closedir(d);
+  return any ? double(ns) / 1e9 : proc_stat_cpu_seconds(pid);
 }
 
 // Busy CPU seconds over the whole machine (all CPUs; user+nice+system+irq+softirq+steal) from

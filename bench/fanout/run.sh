@@ -26,7 +26,8 @@
 #   FANOUT_SERVERS ("ceiling nats onair"; onair-redis too) FANOUT_STORED (0; 1 = channel.publish
 #   instead of channel.broadcast) FANOUT_SERVER_CPU (0) FANOUT_REDIS_CPU (FANOUT_SERVER_CPU)
 #   FANOUT_CLIENT_CPU (1) BUILD_DIR (build)
-#   FANOUT_PERF_DIR (unset; a directory = perf record -g each server into <dir>/<server>.perf)
+#   FANOUT_PERF_DIR (unset; a directory = perf record -g each server into <dir>/<server>-<subs>.perf)
+#   FANOUT_QUIET_WAIT (30: seconds to wait for an idle machine before each server's run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -199,6 +200,7 @@ for subs in $SUBS; do
       continue
     fi
     log "$kind, $subs subscribers: port $PORT (pids ${SERVER_PIDS[*]}); running the client"
+    wait_quiet "${FANOUT_QUIET_WAIT:-30}" fanout
     PERF_PID=""
     if [ -n "${FANOUT_PERF_DIR:-}" ]; then  # profile each server over its whole run
       perf record -g -o "$FANOUT_PERF_DIR/$kind-$subs.perf" -p "$(IFS=,; echo "${SERVER_PIDS[*]}")" >/dev/null 2>&1 &
@@ -297,22 +299,29 @@ for (const subs of counts) {
     checks.push(['CPU/delivery node 2 via Redis / embedded (max)', ratio(n2?.[1], embedded), '≤ 1.20', (v) => v <= 1.2]);
     checks.push(['delivered/s two nodes + Redis / embedded', ratio(d.max?.delivered_per_s, o?.max?.delivered_per_s), '', null]);
     checks.push(['p99 two nodes + Redis / embedded (fixed rate)', ratio(d.rate?.p99_us, o?.rate?.p99_us), '', null]);
-    if (rd && Number.isFinite(rd[1])) redisPerMessage.push([Number(subs), rd[1], d.max.published_per_s]);
+    // Net of what Redis spends without load (its CPU per second in the fixed-rate phase, 20
+    // messages/s): what is left is per message, comparable across message rates.
+    const idle = d.rate?.pid_cpu_s?.[2] != null ? d.rate.pid_cpu_s[2] / d.rate.seconds : null;
+    const net = idle == null ? null : 1e6 * (d.max.pid_cpu_s[2] - idle * d.max.seconds) / d.max.published;
+    if (rd && Number.isFinite(rd[1])) redisPerMessage.push([Number(subs), rd[1], d.max.published_per_s, net, idle]);
   }
   if (checks.length) printChecks(`ratios, ${subs} subscribers (same run)`, checks);
 }
 if (redisPerMessage.length) {
   // Redis's CPU per published message should not grow with the subscribers ("independent":
   // within 20 % over the counts run).
-  console.log('\nredis-server CPU per published message (max rate)');
-  for (const [subs, v, mps] of redisPerMessage) console.log(`  ${pad(subs, 6)} subscribers: ${us(v)} µs/message at ${int(mps)} messages/s`);
+  console.log('\nredis-server CPU per published message (max rate; net = less its CPU without load, from the fixed-rate phase)');
+  for (const [subs, v, mps, net, idle] of redisPerMessage) {
+    console.log(`  ${pad(subs, 6)} subscribers: ${us(v)} µs/message at ${int(mps)} messages/s; net ${us(net)} µs/message` +
+      ` (without load: ${idle == null ? '—' : (100 * idle).toFixed(2)}% of a core)`);
+  }
   if (redisPerMessage.length > 1) {
-    const vals = redisPerMessage.map((x) => x[1]);
+    const vals = redisPerMessage.map((x) => x[3] ?? x[1]);
     const most = redisPerMessage.reduce((a, b) => (b[0] > a[0] ? b : a));
     const least = redisPerMessage.reduce((a, b) => (b[0] < a[0] ? b : a));
-    printChecks('Redis CPU per message against subscribers', [
+    printChecks('Redis CPU per message (net) against subscribers', [
       ['largest / smallest (over the counts run)', Math.max(...vals) / Math.min(...vals), '≤ 1.20', (v) => v <= 1.2],
-      [`${most[0]} subscribers / ${least[0]} subscribers`, most[1] / least[1], '', null],
+      [`${most[0]} subscribers / ${least[0]} subscribers`, (most[3] ?? most[1]) / (least[3] ?? least[1]), '', null],
     ]);
   } else {
     console.log('  (run two subscriber counts, e.g. FANOUT_SUBS="500 2000", to see it does not grow)');

@@ -116,19 +116,6 @@ export ONAIR_API_KEY="APIchurn$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export ONAIR_API_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 mkdir -p "$TMP/data"
 
-# Both cores are meant for this benchmark: wait (at most CHURN_QUIET_WAIT seconds) for the rest
-# of the machine to go quiet (< 10 % of one core over 2 s), else warn and run anyway.
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-wait_quiet() {
-  local hz a b
-  hz=$(getconf CLK_TCK)
-  for _ in $(seq 1 $(( (${CHURN_QUIET_WAIT:-60} + 1) / 2 ))); do
-    a=$(busy_ticks); sleep 2; b=$(busy_ticks)
-    if [ $(( (b - a) * 100 )) -lt $(( 2 * hz * 10 )) ]; then return 0; fi
-  done
-  say "warning: the machine is busy with other work; the figures will be skewed (see other CPU below)"
-}
-
 # start_redis CPU: a redis-server of this run (loopback, free port, own dir, no persistence)
 # pinned to CPU; sets REDIS_PID and REDIS_PORT.
 start_redis() {
@@ -188,7 +175,7 @@ run_redis_benchmark() {
   fi
   say "redis-benchmark pid $REDIS_PID on CPU $SERVER_CPU, port $REDIS_PORT; benchmark on CPU $CLIENT_CPU:" \
     "-c $REDIS_CLIENTS -P $REDIS_PIPELINE -r $CONNS EVALSHA $sha ${args[*]}"
-  wait_quiet
+  wait_quiet "${CHURN_QUIET_WAIT:-60}" live-churn
   local bench=(taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -c "$REDIS_CLIENTS" -P "$REDIS_PIPELINE"
     -r "$CONNS" --csv) command=(EVALSHA "$sha" "${args[@]}")
   # A short run sizes the measured one to about CHURN_SECONDS.
@@ -273,7 +260,7 @@ run_server() {
   fi
   say "$name pid $ONAIR_PID on CPU $SERVER_CPU, port $port; client on CPU $CLIENT_CPU:" \
     "$CONNS consumers × $WINDOW lanes over $BROADCASTS broadcasts; ${WARMUP}s warmup + ${SECONDS_MEASURED}s per phase; fixed rate $RATE ops/s"
-  wait_quiet
+  wait_quiet "${CHURN_QUIET_WAIT:-60}" live-churn
   if [ "$PERF" = 1 ] && [ "$name" = "${CHURN_PERF_SERVER:-onair}" ]; then
     perf record ${CHURN_PERF_ARGS:--g} -o "$TMP/perf.data" -p "$ONAIR_PID" >/dev/null 2>"$TMP/perf.err" &
     PERF_PID=$!
