@@ -293,10 +293,14 @@ for (const subs of counts) {
   if (o && c) checks.push(['p50 onair / ceiling (fixed rate)', ratio(o.rate?.p50_us, c.rate?.p50_us), '', null]);
   if (o && n) checks.push(['p50 onair / nats-server (fixed rate)', ratio(o.rate?.p50_us, n.rate?.p50_us), '', null]);
   if (d) {
-    const embedded = cpuRows('onair', o?.max)?.[0]?.[1];
-    const [n1, n2, rd] = cpuRows('onair-redis', d.max) ?? [];
+    // CPU per delivery, both phases: at max rate each server runs at its own message rate (a
+    // faster one packs more messages per write), at the fixed rate all run at the same one.
+    const embedded = cpuRows('onair', o?.max)?.[0]?.[1], embeddedFixed = cpuRows('onair', o?.rate)?.[0]?.[1];
+    const [n1, n2, rd] = cpuRows('onair-redis', d.max) ?? [], [f1, f2] = cpuRows('onair-redis', d.rate) ?? [];
     checks.push(['CPU/delivery node 1 via Redis / embedded (max)', ratio(n1?.[1], embedded), '≤ 1.20', (v) => v <= 1.2]);
     checks.push(['CPU/delivery node 2 via Redis / embedded (max)', ratio(n2?.[1], embedded), '≤ 1.20', (v) => v <= 1.2]);
+    checks.push(['CPU/delivery node 1 via Redis / embedded (fixed)', ratio(f1?.[1], embeddedFixed), '≤ 1.20', (v) => v <= 1.2]);
+    checks.push(['CPU/delivery node 2 via Redis / embedded (fixed)', ratio(f2?.[1], embeddedFixed), '≤ 1.20', (v) => v <= 1.2]);
     checks.push(['delivered/s two nodes + Redis / embedded', ratio(d.max?.delivered_per_s, o?.max?.delivered_per_s), '', null]);
     checks.push(['p99 two nodes + Redis / embedded (fixed rate)', ratio(d.rate?.p99_us, o?.rate?.p99_us), '', null]);
     // Net of what Redis spends without load (its CPU per second in the fixed-rate phase, 20
