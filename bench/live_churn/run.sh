@@ -371,8 +371,8 @@ if (x && rb) {
   // at most what Redis itself costs"). One onair cycle is three operations; its attach runs two
   // scripts (rate window, then acquire), heartbeat and release one each.
   const v = x.max && rb.max ? x.max.ops_per_s / rb.max.ops_per_s : null;
-  console.log('\nonair-redis target                   value        target        met');
-  console.log(`${'max ops/s onair-redis / redis-benchmark'.padEnd(37)}${(v == null ? '—' : v.toFixed(2)).padEnd(13)}${'≥ 0.50'.padEnd(14)}${v == null ? 'n/a' : v >= 0.5 ? 'yes' : 'NO'}`);
+  console.log('\nonair-redis target                        value        target        met');
+  console.log(`${'max ops/s onair-redis / redis-benchmark'.padEnd(42)}${(v == null ? '—' : v.toFixed(2)).padEnd(13)}${'≥ 0.50'.padEnd(14)}${v == null ? 'n/a' : v >= 0.5 ? 'yes' : 'NO'}`);
   console.log(`  (${int(x.max?.ops_per_s)} operations/s against ${int(rb.max?.ops_per_s)} EVALSHA/s)`);
 }
 if (o) {
