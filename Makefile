@@ -52,10 +52,22 @@ clean:
 bench-fanout: build
 	@bash bench/fanout/run.sh
 
+# Fan-out through Redis: two nodes on one redis-server against one embedded node, 500 and 2,000
+# subscribers (CPU per delivery per node, Redis's CPU per published message).
+.PHONY: bench-fanout-redis
+bench-fanout-redis: build
+	@FANOUT_SERVERS="$${FANOUT_SERVERS:-onair onair-redis}" FANOUT_SUBS="$${FANOUT_SUBS:-500 2000}" bash bench/fanout/run.sh
+
 # Live slot churn: 1,000 consumers over 100 broadcasts cycling attach → heartbeat → release.
 .PHONY: bench-live-churn
 bench-live-churn: build
 	@bash bench/live_churn/run.sh
+
+# Live slot churn through Redis: one node on the Redis engine against redis-benchmark running
+# onair's acquire script (EVALSHA) at the same connections × pipeline depth.
+.PHONY: bench-live-churn-redis
+bench-live-churn-redis: build
+	@CHURN_SERVERS="$${CHURN_SERVERS:-onair-redis redis-benchmark}" CHURN_RATE="$${CHURN_RATE:-20000}" bash bench/live_churn/run.sh
 
 # Portal relay: one 4 Mbit/s producer to 200 viewers; onair vs the fan-out ceiling (CPU per viewer).
 .PHONY: bench-relay

@@ -39,3 +39,28 @@ wait_for() {
   done
   return 1
 }
+
+# free_port: prints a loopback TCP port nothing listens on now (random, bounded tries).
+free_port() {
+  local used p
+  used=$(ss -Htln 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 20000))
+    grep -qx "$p" <<<"$used" || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+# wait_quiet MAX_SECONDS TAG: both cores are meant for a benchmark: waits (at most MAX_SECONDS)
+# for the rest of the machine to go quiet (< 10 % of one core over 2 s), else warns and returns.
+wait_quiet() {
+  local max=$1 tag=$2 hz a b
+  hz=$(getconf CLK_TCK)
+  for _ in $(seq 1 $(( (max + 1) / 2 ))); do
+    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+    sleep 2
+    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+    if [ $(( (b - a) * 100 )) -lt $(( 2 * hz * 10 )) ]; then return 0; fi
+  done
+  echo "bench-$tag: warning: the machine is busy with other work; the figures will be skewed" >&2
+}

@@ -27,7 +27,10 @@
 // number. The fixed rate defaults to --bitrate / (8 × chunk) chunks/s (4 Mbit/s → 25/s). A viewer
 // counts chunk bytes delivered and gaps in the sequence (chunks the server skipped); in flight is
 // then sent - the lowest next sequence over the viewers, so skipped chunks do not stall the window.
-// --server-pid P: the server's CPU use (utime + stime from /proc/P/stat) per phase.
+// --server-pid P[,P2,...]: the servers' CPU use (run time of their threads, /proc/<pid>/task/*/
+// schedstat) per phase, per process and summed (a cluster: every node and the Redis it shares).
+// --ports P1,P2,...: several nodes of one cluster; subscriber i connects to P(i mod n), the
+// publisher to P1. Deliveries are also counted per port, so CPU per delivery is known per node.
 //
 // Two phases on the same connections:
 //   max    publish as fast as the target takes it, with at most W messages in flight, where
@@ -41,6 +44,7 @@
 // --lowat B sets SO_RCVLOWAT during the max phase (fewer, larger reads; off by default).
 // Output: one JSON object on stdout; progress on stderr.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
@@ -97,7 +101,8 @@ struct Options {
   std::string live_id = "content:bench";
   std::string api_key, api_secret;
   bool rate_given = false;
-  int server_pid = 0;  // any dialect: the server's CPU use per phase from /proc/<pid>/stat
+  std::vector<int> server_pids;  // any dialect: each one's CPU use per phase (proc_cpu_seconds)
+  std::vector<int> ports;        // --ports (or --port): subscriber i on ports[i % size], publisher on ports[0]
 };
 
 [[noreturn]] void die(const char* fmt, auto... args) {
@@ -120,9 +125,8 @@ double cpu_seconds() {
 }
 
 // CPU seconds (user + system, all threads) a process has used, from /proc/<pid>/stat fields 14
-// and 15; -1 when it cannot be read.
-double proc_cpu_seconds(int pid) {
-  if (pid <= 0) return -1;
+// and 15 (clock ticks: 10 ms); -1 when it cannot be read.
+double proc_stat_cpu_seconds(int pid) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
   FILE* f = std::fopen(path, "r");
@@ -137,6 +141,31 @@ double proc_cpu_seconds(int pid) {
   // After ")": state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
   if (std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return -1;
   return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds a process's live threads have run, in ns from /proc/<pid>/task/*/schedstat (its
+// first field): a lightly loaded process (Redis at 1 % of a core) shows up in a 10 s phase, where
+// clock ticks would give it a handful. Falls back to /proc/<pid>/stat; -1 when unreadable.
+double proc_cpu_seconds(int pid) {
+  if (pid <= 0) return -1;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/task", pid);
+  DIR* d = opendir(path);
+  if (!d) return proc_stat_cpu_seconds(pid);
+  unsigned long long ns = 0;
+  bool any = false;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    char file[320];
+    std::snprintf(file, sizeof file, "/proc/%d/task/%s/schedstat", pid, e->d_name);
+    FILE* f = std::fopen(file, "r");
+    if (!f) continue;
+    unsigned long long run = 0;
+    if (std::fscanf(f, "%llu", &run) == 1) { ns += run; any = true; }
+    std::fclose(f);
+  }
+  closedir(d);
+  return any ? double(ns) / 1e9 : proc_stat_cpu_seconds(pid);
 }
 
 // Busy CPU seconds over the whole machine (all CPUs; user+nice+system+irq+softirq+steal) from
@@ -334,6 +363,7 @@ std::string ws_accept_for(std::string_view key) {
 struct Conn {
   int fd = -1;
   int index = -1;        // subscriber index; -1 for the publisher
+  size_t port_index = 0; // which of Options::ports it is connected to
   bool closed = false;
   // Frame parser state: a header being gathered, then `remaining` payload bytes.
   uint8_t hdr[14];
@@ -361,7 +391,9 @@ struct Phase {
   uint64_t epoll_waits = 0, epoll_events = 0, recvs = 0, bytes = 0;
   int64_t busy_ns = 0;
   uint64_t chunk_bytes = 0, gaps = 0;          // relay: chunk bytes delivered, chunks skipped
-  double server_cpu_start = -1, server_cpu_end = -1;
+  double server_cpu_start = -1, server_cpu_end = -1;  // summed over the server pids
+  std::vector<double> pid_cpu_start, pid_cpu_end;    // per server pid
+  std::vector<uint64_t> delivered_by_port;
   double machine_start = -1, machine_end = -1;
 };
 
@@ -373,6 +405,7 @@ struct Client {
   std::vector<char> scratch = std::vector<char>(256 * 1024);
   uint64_t published = 0;     // since start
   uint64_t delivered = 0;     // since start, all subscribers
+  std::vector<uint64_t> delivered_by_port;  // since start, by the port the subscriber is on
   uint64_t other_frames = 0;  // frames without a timestamp (replies, other events)
   uint64_t errors = 0;        // error replies (onair) or -ERR lines (nats)
   std::string first_error;
@@ -397,6 +430,7 @@ struct Client {
 // (sample_mask + 1) is timed: latency there is queueing, and timing costs client CPU.
 inline void on_delivery(Client& c, Conn& conn, const char* hex, int64_t now) {
   ++conn.received;
+  ++c.delivered_by_port[conn.port_index];
   if ((c.delivered++ & c.sample_mask) != 0 || !c.hist) return;
   int64_t ts = parse_hex16(hex);
   if (ts >= c.measure_from_ns) c.hist->record(now - ts);
@@ -419,6 +453,7 @@ bool on_relay_chunk(Client& c, Conn& conn, const char* p, size_t n, int64_t now)
   if (seq >= conn.next_seq) conn.next_seq = seq + 1;
   c.chunk_bytes += n - 4 - tlen;
   ++conn.received;
+  ++c.delivered_by_port[conn.port_index];
   if ((c.delivered++ & c.sample_mask) != 0 || !c.hist) return true;
   if (ts >= c.measure_from_ns) c.hist->record(now - ts);
   return true;
@@ -616,7 +651,7 @@ void drain(Client& c, Conn& conn) {
 
 // ---- setup (blocking, with a receive timeout) ------------------------------------------------
 
-int open_socket(const Options& opt, int index) {
+int open_socket(const Options& opt, int index, int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) die("socket: %s", std::strerror(errno));
   int one = 1;
@@ -634,10 +669,10 @@ int open_socket(const Options& opt, int index) {
   }
   sockaddr_in dst{};
   dst.sin_family = AF_INET;
-  dst.sin_port = htons(uint16_t(opt.port));
+  dst.sin_port = htons(uint16_t(port));
   if (inet_pton(AF_INET, opt.host.c_str(), &dst.sin_addr) != 1) die("bad host %s", opt.host.c_str());
   if (::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) < 0)
-    die("connect %s:%d: %s", opt.host.c_str(), opt.port, std::strerror(errno));
+    die("connect %s:%d: %s", opt.host.c_str(), port, std::strerror(errno));
   return fd;
 }
 
@@ -656,7 +691,7 @@ void read_until(Client& c, Conn& conn, Done done, const char* what) {
 void upgrade(Client& c, Conn& conn) {
   static const char* keys[] = {"dGhlIHNhbXBsZSBub25jZQ==", "AQIDBAUGBwgJCgsMDQ4PEA==", "ZmFub3V0LWJlbmNoLWtleQ=="};
   const char* key = keys[(conn.index + 1) % 3];
-  std::string req = "GET " + c.opt.path + " HTTP/1.1\r\nHost: " + c.opt.host + ":" + std::to_string(c.opt.port) +
+  std::string req = "GET " + c.opt.path + " HTTP/1.1\r\nHost: " + c.opt.host + ":" + std::to_string(c.opt.ports[conn.port_index]) +
                     "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
                     "\r\nSec-WebSocket-Version: 13\r\n\r\n";
   send_all(conn.fd, req);
@@ -850,6 +885,18 @@ int poll_once(Client& c, int timeout_ms) {
   return n;
 }
 
+// Each pid's CPU seconds; `sum` gets their total, or -1 when there are none or one is unreadable.
+std::vector<double> servers_cpu_seconds(const std::vector<int>& pids, double& sum) {
+  std::vector<double> each;
+  sum = pids.empty() ? -1 : 0;
+  for (int pid : pids) {
+    each.push_back(proc_cpu_seconds(pid));
+    if (each.back() < 0) sum = -1;
+    if (sum >= 0) sum += each.back();
+  }
+  return each;
+}
+
 void begin_phase(Client& c, Phase& ph) {
   ph.hist.clear();
   c.hist = &ph.hist;
@@ -865,7 +912,8 @@ void begin_phase(Client& c, Phase& ph) {
   ph.busy_ns = c.busy_ns;
   ph.chunk_bytes = c.chunk_bytes;
   ph.gaps = c.gaps;
-  ph.server_cpu_start = proc_cpu_seconds(c.opt.server_pid);
+  ph.pid_cpu_start = servers_cpu_seconds(c.opt.server_pids, ph.server_cpu_start);
+  ph.delivered_by_port = c.delivered_by_port;
   ph.machine_start = machine_busy_seconds();
 }
 
@@ -881,7 +929,8 @@ void end_phase(Client& c, Phase& ph) {
   ph.busy_ns = c.busy_ns - ph.busy_ns;
   ph.chunk_bytes = c.chunk_bytes - ph.chunk_bytes;
   ph.gaps = c.gaps - ph.gaps;
-  ph.server_cpu_end = proc_cpu_seconds(c.opt.server_pid);
+  ph.pid_cpu_end = servers_cpu_seconds(c.opt.server_pids, ph.server_cpu_end);
+  for (size_t i = 0; i < ph.delivered_by_port.size(); ++i) ph.delivered_by_port[i] = c.delivered_by_port[i] - ph.delivered_by_port[i];
   ph.machine_end = machine_busy_seconds();
 }
 
@@ -999,6 +1048,17 @@ void print_phase_json(const Client& c, const Phase& ph, bool last) {
     std::printf(",\"other_cpu_pct\":%.1f",  // the machine's busy time not spent in the server or this client
                 100.0 * ((ph.machine_end - ph.machine_start) - (ph.server_cpu_end - ph.server_cpu_start) -
                          (ph.cpu_end - ph.cpu_start)) / secs);
+  if (c.opt.server_pids.size() > 1 && ph.server_cpu_start >= 0 && ph.server_cpu_end >= 0) {
+    std::printf(",\"pid_cpu_s\":[");
+    for (size_t i = 0; i < ph.pid_cpu_start.size(); ++i)
+      std::printf("%s%.3f", i ? "," : "", ph.pid_cpu_end[i] - ph.pid_cpu_start[i]);
+    std::printf("]");
+  }
+  if (c.opt.ports.size() > 1) {
+    std::printf(",\"delivered_by_port\":[");
+    for (size_t i = 0; i < ph.delivered_by_port.size(); ++i) std::printf("%s%" PRIu64, i ? "," : "", ph.delivered_by_port[i]);
+    std::printf("]");
+  }
   if (is_relay(c.opt.dialect))
     std::printf(",\"chunk_bytes\":%" PRIu64 ",\"chunk_bytes_per_s\":%.0f,\"delivered_mbit_per_s\":%.2f,\"gaps\":%" PRIu64,
                 ph.chunk_bytes, secs > 0 ? double(ph.chunk_bytes) / secs : 0,
@@ -1008,15 +1068,28 @@ void print_phase_json(const Client& c, const Phase& ph, bool last) {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: fanout_client --dialect onair|nats|ceiling|relay|relay-ceiling --port P [--host 127.0.0.1]\n"
+               "usage: fanout_client --dialect onair|nats|ceiling|relay|relay-ceiling --port P | --ports P1,P2,...\n"
+               "         [--host 127.0.0.1]\n"
                "         [--path /v1/connect] [--subs 1000] [--size 100] [--token JWT] [--channel bench] [--stored]\n"
                "         [--warmup 1] [--max-seconds 10] [--window 256] [--rate 20] [--rate-seconds 10]\n"
-               "         [--per-address 1000] [--lowat BYTES] [--spin] [--server-pid PID]\n"
+               "         [--per-address 1000] [--lowat BYTES] [--spin] [--server-pid PID[,PID...]]\n"
                "       relay: [--chunk 20000] [--bitrate 4000000] [--key-every 25] [--live-id content:bench]\n"
                "         [--api-key K] [--api-secret S] (default ONAIR_API_KEY / ONAIR_API_SECRET);\n"
                "         --rate defaults to bitrate / (8 x chunk) chunks/s\n"
                "A phase with 0 seconds is skipped. Prints one JSON object.\n");
   std::exit(2);
+}
+
+// "1,2,3" → {1, 2, 3}; a non-number becomes 0 (rejected by the checks after parsing).
+std::vector<int> parse_int_list(std::string_view s) {
+  std::vector<int> out;
+  while (!s.empty()) {
+    size_t comma = s.find(',');
+    out.push_back(std::atoi(std::string(s.substr(0, comma)).c_str()));
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
 }
 
 Options parse_args(int argc, char** argv) {
@@ -1033,7 +1106,8 @@ Options parse_args(int argc, char** argv) {
       else if (d == "relay-ceiling") o.dialect = Dialect::relay_ceiling;
       else usage();
     } else if (a == "--host") o.host = next();
-    else if (a == "--port") o.port = std::atoi(next());
+    else if (a == "--port") o.ports = {std::atoi(next())};
+    else if (a == "--ports") o.ports = parse_int_list(next());
     else if (a == "--path") o.path = next();
     else if (a == "--subs") o.subs = std::atoi(next());
     else if (a == "--size") o.size = std::atoi(next());
@@ -1048,7 +1122,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--per-address") o.per_address = std::atoi(next());
     else if (a == "--spin") o.spin = true;
     else if (a == "--lowat") o.lowat = std::atoi(next());
-    else if (a == "--server-pid") o.server_pid = std::atoi(next());
+    else if (a == "--server-pid") o.server_pids = parse_int_list(next());
     else if (a == "--chunk") o.chunk = std::atoi(next());
     else if (a == "--bitrate") o.bitrate = std::atof(next());
     else if (a == "--key-every") o.key_every = std::atoi(next());
@@ -1068,7 +1142,9 @@ Options parse_args(int argc, char** argv) {
       if (o.api_key.empty() || o.api_secret.empty()) die("relay needs --api-key/--api-secret or ONAIR_API_KEY/ONAIR_API_SECRET");
     }
   }
-  if (o.port <= 0 || o.subs <= 0 || o.window <= 0 || o.rate <= 0 || o.per_address <= 0) usage();
+  if (o.ports.empty() || std::any_of(o.ports.begin(), o.ports.end(), [](int p) { return p <= 0 || p > 65535; })) usage();
+  o.port = o.ports[0];
+  if (o.subs <= 0 || o.window <= 0 || o.rate <= 0 || o.per_address <= 0) usage();
   if (!is_relay(o.dialect) && (o.size < 21 || o.size > 4000)) die("--size must be 21..4000 (the timestamp takes 21 bytes)");
   if (o.dialect == Dialect::onair && o.token.empty()) die("--token is required for onair");
   return o;
@@ -1090,19 +1166,21 @@ int main(int argc, char** argv) {
   int64_t t0 = mono_ns();
   const bool pub_first = is_relay(c.opt.dialect);
   c.pub = std::make_unique<Conn>();
+  c.delivered_by_port.assign(c.opt.ports.size(), 0);
   if (pub_first) {
-    c.pub->fd = open_socket(c.opt, -1);
+    c.pub->fd = open_socket(c.opt, -1, c.opt.ports[0]);
     setup_conn(c, *c.pub);
   }
   for (int i = 0; i < c.opt.subs; ++i) {
     auto conn = std::make_unique<Conn>();
     conn->index = i;
-    conn->fd = open_socket(c.opt, i);
+    conn->port_index = size_t(i) % c.opt.ports.size();
+    conn->fd = open_socket(c.opt, i, c.opt.ports[conn->port_index]);
     setup_conn(c, *conn);
     c.subs.push_back(std::move(conn));
   }
   if (!pub_first) {
-    c.pub->fd = open_socket(c.opt, -1);
+    c.pub->fd = open_socket(c.opt, -1, c.opt.ports[0]);
     setup_conn(c, *c.pub);
   }
   c.other_frames = 0;

@@ -64,6 +64,7 @@ struct Options {
   int srcAddrs = 1;         // spread source addresses over 127.0.0.1 … 127.0.0.<n>
   std::string userPrefix = "u";
   int serverPid = 0;        // when set, the server's CPU% per window (from /proc/<pid>/stat)
+  std::vector<int> otherPids;  // --server-pid P,Q,...: processes the server relies on (Redis), each one's CPU% too
   bool timeline = false;    // per-100 ms completed ops and worst latency on stderr
   int pollUs = 0;           // rate phase: epoll wait between schedule checks (0 = busy-poll)
   bool pickFifo = false;    // rate phase: next lane = longest idle instead of a random idle one
@@ -93,7 +94,18 @@ Options parseArgs(int argc, char** argv) {
     else if (a == "--rate-seconds") o.rateSeconds = std::atof(value());
     else if (a == "--src-addrs") o.srcAddrs = std::atoi(value());
     else if (a == "--user-prefix") o.userPrefix = value();
-    else if (a == "--server-pid") o.serverPid = std::atoi(value());
+    else if (a == "--server-pid") {
+      // "P" or "P,Q,...": the first is the server, the rest serve it (their CPU is counted in the
+      // server's and reported apart).
+      std::string_view v = value();
+      for (bool first = true; !v.empty(); first = false) {
+        size_t comma = v.find(',');
+        int pid = std::atoi(std::string(v.substr(0, comma)).c_str());
+        if (first) o.serverPid = pid;
+        else o.otherPids.push_back(pid);
+        v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+      }
+    }
     else if (a == "--timeline") o.timeline = true;
     else if (a == "--poll-us") o.pollUs = std::atoi(value());
     else if (a == "--pick") {
@@ -513,12 +525,20 @@ struct Client : benchkit::WsClientCore<Client, Conn> {
 
   struct Window {
     double seconds = 0, cpu = 0, serverCpu = -1, serverUserCpu = -1, otherCpu = -1;  // % of one core
+    std::vector<double> pidCpu;  // % of one core: the server, then each of opt.otherPids
   };
+
+  // The server's and its helpers' CPU (user, system) now: the server first.
+  std::vector<benchkit::CpuSplit> serverSplits() const {
+    std::vector<benchkit::CpuSplit> out{benchkit::processCpuSplit(opt.serverPid)};
+    for (int pid : opt.otherPids) out.push_back(benchkit::processCpuSplit(pid));
+    return out;
+  }
   uint64_t measureT0 = 0;
 
   Window measure(Stats& stats, double seconds) {
     double cpu0 = cpuSeconds();
-    benchkit::CpuSplit server0 = benchkit::processCpuSplit(opt.serverPid);
+    std::vector<benchkit::CpuSplit> server0 = serverSplits();
     double machine0 = machineBusySeconds();
     uint64_t t0 = nowNs();
     measureT0 = t0;
@@ -532,9 +552,17 @@ struct Client : benchkit::WsClientCore<Client, Conn> {
     if (opt.serverPid > 0) {
       // User space vs kernel: the server's own work vs what the system calls cost (the ceiling's
       // user share is near zero, so onair's user share is its own work on top of the floor).
-      benchkit::CpuSplit server1 = benchkit::processCpuSplit(opt.serverPid);
-      w.serverUserCpu = (server1.user - server0.user) / w.seconds * 100;
-      w.serverCpu = w.serverUserCpu + (server1.system - server0.system) / w.seconds * 100;
+      // With helper processes (Redis), the server's CPU is theirs and its own together.
+      std::vector<benchkit::CpuSplit> server1 = serverSplits();
+      w.serverUserCpu = 0;
+      w.serverCpu = 0;
+      for (size_t i = 0; i < server1.size(); ++i) {
+        double user = (server1[i].user - server0[i].user) / w.seconds * 100;
+        double all = user + (server1[i].system - server0[i].system) / w.seconds * 100;
+        w.pidCpu.push_back(all);
+        w.serverUserCpu += user;
+        w.serverCpu += all;
+      }
       // What the rest of the machine did meanwhile (other processes, kernel threads): a busy
       // neighbour on the benchmark's cores shows up here.
       w.otherCpu = std::max(0.0, (machineBusySeconds() - machine0) / w.seconds * 100 - w.cpu - w.serverCpu);
@@ -565,6 +593,14 @@ struct Client : benchkit::WsClientCore<Client, Conn> {
       std::snprintf(buf, sizeof buf, R"("server_cpu_pct":%.1f,"server_user_cpu_pct":%.1f,"other_cpu_pct":%.1f,)", w.serverCpu,
                     w.serverUserCpu, w.otherCpu);
       j += buf;
+      if (w.pidCpu.size() > 1) {
+        j += R"("pid_cpu_pct":[)";
+        for (size_t i = 0; i < w.pidCpu.size(); ++i) {
+          std::snprintf(buf, sizeof buf, "%s%.1f", i ? "," : "", w.pidCpu[i]);
+          j += buf;
+        }
+        j += "],";
+      }
     }
     j += R"("p99_by_second_us":[)";
     auto bySecond = s.p99BySecond(w.seconds);

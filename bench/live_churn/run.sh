@@ -8,6 +8,21 @@
 #   ceiling   live_churn_ceiling: canned replies of onair's shape, no state, no JSON parser — what
 #             the kernel, the loopback path and the client cost at this load (onair's floor);
 #   onair     `serve --threads 1` (embedded engine, one shard).
+#   onair-redis      (not in the default list) the same node with `--engine redis` on a
+#             redis-server of its own (Debian's, loopback, temp dir, no persistence) pinned to
+#             CHURN_REDIS_CPU (default: the server's CPU, so onair and Redis share one core);
+#             the server CPU shown is onair's and Redis's together, split on the line below.
+#   redis-benchmark  (not in the default list) Redis's own rate for the same work: a fresh
+#             redis-server on CHURN_SERVER_CPU, SCRIPT LOAD of onair's acquire script (its Lua is
+#             read from src/engine/redis/RedisLeases.cpp by redis_acquire.mjs on every run), then
+#             `redis-benchmark -c CHURN_REDIS_CLIENTS -P CHURN_REDIS_PIPELINE EVALSHA <sha> …` on
+#             CHURN_CLIENT_CPU: the same connections × requests in flight as the churn client. The
+#             arguments are those onair sent (captured with MONITOR during a short probe of the
+#             onair-redis run, which must come first), the user drawn at random (-r CHURN_CONNS).
+#             redis-benchmark repeats one command and cannot release, so each call re-acquires
+#             the one slot of its user's set: the same Redis commands as a granted attach (prune,
+#             look up, count, add, expire) on a set as small as onair's (≤ CHURN_WINDOW slots).
+#             Target of issue 14: onair-redis max rate ≥ 50 % of this rate.
 # The load client (build/bench/live_churn/live_churn_client) pinned to CHURN_CLIENT_CPU opens one
 # producer connection that publishes CHURN_BROADCASTS broadcasts, then CHURN_CONNS consumer
 # connections (one user each, so the per-user cap of 8 slots holds) with CHURN_WINDOW lanes each.
@@ -19,6 +34,7 @@
 # --live-attach-rate-per-minute 1000000 so that it does not turn the run into rate_limited replies.
 #
 #   make bench-live-churn        or   bash bench/live_churn/run.sh
+#   make bench-live-churn-redis  (CHURN_SERVERS="onair-redis redis-benchmark")
 #
 # Environment (defaults): CHURN_SERVERS ("ceiling onair") CHURN_CONNS (1000) CHURN_BROADCASTS (100) CHURN_WINDOW (4)
 #   CHURN_SECONDS (10, measured, each phase) CHURN_MAX_SECONDS (CHURN_SECONDS; 0 skips the max
@@ -34,6 +50,9 @@
 #   are issued back to back again, so each connection's requests arrive in bursts)
 #   CHURN_ONAIR (build/onair: the onair binary to run, e.g. a saved build to compare with)
 #   CHURN_QUIET_WAIT (60: seconds to wait for an idle machine first) BUILD_DIR (build)
+#   CHURN_REDIS_CPU (CHURN_SERVER_CPU) CHURN_REDIS_CLIENTS (CHURN_CONNS) CHURN_REDIS_PIPELINE
+#   (CHURN_WINDOW) REDIS_SERVER (/usr/bin/redis-server)
+#   CHURN_LEASES_CPP (src/engine/redis/RedisLeases.cpp: where the acquire script's Lua is read)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -49,8 +68,25 @@ SRC_ADDRS=${CHURN_SRC_ADDRS:-1}
 SERVER_CPU=${CHURN_SERVER_CPU:-0}
 CLIENT_CPU=${CHURN_CLIENT_CPU:-1}
 PERF=${CHURN_PERF:-0}
+REDIS_CPU=${CHURN_REDIS_CPU:-$SERVER_CPU}
+REDIS_CLIENTS=${CHURN_REDIS_CLIENTS:-$CONNS}
+REDIS_PIPELINE=${CHURN_REDIS_PIPELINE:-$WINDOW}
+REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
+LEASES_CPP=${CHURN_LEASES_CPP:-src/engine/redis/RedisLeases.cpp}
 
 say() { echo "bench-live-churn: $*" >&2; }
+
+# redis-benchmark and redis-cli (Debian package redis-tools), only when missing.
+if [[ " ${CHURN_SERVERS:-} " == *" redis-benchmark "* || " ${CHURN_SERVERS:-} " == *" onair-redis "* ]]; then
+  if ! command -v redis-benchmark >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    say "installing redis-tools (Debian package)"
+    $SUDO apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends redis-tools >/dev/null
+  fi
+  [ -x "$REDIS_SERVER" ] || { say "$REDIS_SERVER is missing (Debian package redis-server)"; exit 1; }
+fi
 
 source bench/common/lib.sh
 bench_build "$BUILD" live-churn || exit 1
@@ -62,10 +98,14 @@ SERVERS=${CHURN_SERVERS:-ceiling onair}
 
 ONAIR_PID=""
 PERF_PID=""
+REDIS_PID=""
+MONITOR_PID=""
 cleanup() {
   if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; PERF_PID=""; fi
+  stop_pid "$MONITOR_PID"
   stop_pid "$ONAIR_PID"
-  ONAIR_PID=""
+  stop_pid "$REDIS_PID"
+  ONAIR_PID="" REDIS_PID="" MONITOR_PID=""
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -76,22 +116,109 @@ export ONAIR_API_KEY="APIchurn$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export ONAIR_API_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 mkdir -p "$TMP/data"
 
-# Both cores are meant for this benchmark: wait (at most CHURN_QUIET_WAIT seconds) for the rest
-# of the machine to go quiet (< 10 % of one core over 2 s), else warn and run anyway.
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-wait_quiet() {
-  local hz a b
+# start_redis CPU: a redis-server of this run (loopback, free port, own dir, no persistence)
+# pinned to CPU; sets REDIS_PID and REDIS_PORT.
+start_redis() {
+  REDIS_PORT=$(free_port) || return 1
+  rm -rf "$TMP/redis"
+  mkdir -p "$TMP/redis"
+  taskset -c "$1" "$REDIS_SERVER" --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$TMP/redis" --save "" \
+    --appendonly no --daemonize no --logfile "" >"$TMP/redis.log" 2>&1 &
+  REDIS_PID=$!
+  wait_for "$TMP/redis.log" 'Ready to accept connections' "$REDIS_PID" >/dev/null
+}
+rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
+
+# The acquire script's Lua from the source (every run: it cannot drift) and its SHA1.
+ACQUIRE_SHA=""
+if [[ " $SERVERS " == *" redis-benchmark "* || " $SERVERS " == *" onair-redis "* ]]; then
+  ACQUIRE_SHA=$(node bench/live_churn/redis_acquire.mjs lua "$LEASES_CPP" "$TMP/acquire.lua") ||
+    say "warning: could not read the acquire script from $LEASES_CPP (redis-benchmark cannot run)"
+fi
+
+# Probe of onair-redis before its measured run: a few consumers attach while MONITOR records
+# what onair sends to Redis, so redis-benchmark sends the same acquire (key, ARGV) as onair.
+capture_acquire_args() {
+  local port=$1
+  [ -n "$ACQUIRE_SHA" ] || return 0
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" monitor >"$TMP/monitor.log" 2>/dev/null &
+  MONITOR_PID=$!
+  sleep 0.2
+  timeout 30 "$CLIENT" --port "$port" --conns 2 --broadcasts 1 --window 1 --warmup 0.2 --max-seconds 0.3 \
+    --rate-seconds 0 --user-prefix probe >/dev/null 2>"$TMP/probe.err" || say "warning: the probe client failed: $(tail -1 "$TMP/probe.err")"
+  stop_pid "$MONITOR_PID"
+  MONITOR_PID=""
+  if node bench/live_churn/redis_acquire.mjs args "$TMP/monitor.log" "$ACQUIRE_SHA" probe >"$TMP/acquire.args"; then
+    say "onair's acquire: EVALSHA $(tr -d '[]"' <"$TMP/acquire.args" | tr ',' ' ')"
+  else
+    rm -f "$TMP/acquire.args"
+    say "warning: onair sent no EVALSHA of the acquire script read from $LEASES_CPP (out of sync?)"
+  fi
+}
+
+# redis-benchmark NAME: Redis's own rate for onair's acquire script; writes $TMP/NAME.json in
+# the churn client's shape (a max-rate phase only).
+run_redis_benchmark() {
+  local name=$1
+  if [ -z "$ACQUIRE_SHA" ]; then say "redis-benchmark: no acquire script"; return 1; fi
+  start_redis "$SERVER_CPU" || { say "redis-server did not start"; tail -n 5 "$TMP/redis.log" >&2; return 1; }
+  local sha
+  sha=$(rcli -x SCRIPT LOAD <"$TMP/acquire.lua")
+  if [ "$sha" != "$ACQUIRE_SHA" ]; then say "SCRIPT LOAD answered '$sha', expected $ACQUIRE_SHA"; stop_pid "$REDIS_PID"; REDIS_PID=""; return 1; fi
+  # The command: onair's arguments from the probe (else the documented shape).
+  local args=()
+  if [ -f "$TMP/acquire.args" ]; then
+    mapfile -t args < <(node -e 'for (const a of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))) console.log(a)' "$TMP/acquire.args")
+  else
+    say "warning: no onair-redis probe in this run: using KEYS[1]=bench:l:{content|user:u<n>}, ARGV slot cap ttlMs"
+    args=(1 "bench:l:{content|user:u__rand_int__}" "AAAAAAAAAAAAAAAAAAAAAA" 8 60000)
+  fi
+  say "redis-benchmark pid $REDIS_PID on CPU $SERVER_CPU, port $REDIS_PORT; benchmark on CPU $CLIENT_CPU:" \
+    "-c $REDIS_CLIENTS -P $REDIS_PIPELINE -r $CONNS EVALSHA $sha ${args[*]}"
+  wait_quiet "${CHURN_QUIET_WAIT:-60}" live-churn
+  local bench=(taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -c "$REDIS_CLIENTS" -P "$REDIS_PIPELINE"
+    -r "$CONNS" --csv) command=(EVALSHA "$sha" "${args[@]}")
+  # A short run sizes the measured one to about CHURN_SECONDS.
+  local rps n hz cpu0 cpu1 t0 t1
+  rps=$("${bench[@]}" -n 200000 "${command[@]}" 2>/dev/null | awk -F'"' 'NR == 2 { print $4 }')
+  n=$(awk -v r="${rps:-100000}" -v s="$SECONDS_MEASURED" 'BEGIN { printf "%d", r * s }')
+  rcli CONFIG RESETSTAT >/dev/null
   hz=$(getconf CLK_TCK)
-  for _ in $(seq 1 $(( (${CHURN_QUIET_WAIT:-60} + 1) / 2 ))); do
-    a=$(busy_ticks); sleep 2; b=$(busy_ticks)
-    if [ $(( (b - a) * 100 )) -lt $(( 2 * hz * 10 )) ]; then return 0; fi
-  done
-  say "warning: the machine is busy with other work; the figures will be skewed (see other CPU below)"
+  cpu0=$(awk '{ print $14 + $15 }' "/proc/$REDIS_PID/stat")
+  t0=$(date +%s.%N)
+  /usr/bin/time -f '%U %S' -o "$TMP/$name.time" "${bench[@]}" -n "$n" "${command[@]}" >"$TMP/$name.csv" 2>"$TMP/$name.err" ||
+    say "redis-benchmark failed: $(tail -2 "$TMP/$name.err")"
+  t1=$(date +%s.%N)
+  cpu1=$(awk '{ print $14 + $15 }' "/proc/$REDIS_PID/stat")
+  rcli INFO commandstats | tr -d '\r' | grep -i 'cmdstat_eval' >"$TMP/$name.cmdstats" || true
+  stop_pid "$REDIS_PID"
+  REDIS_PID=""
+  node - "$TMP/$name.csv" "$n" "$t0" "$t1" "$cpu0" "$cpu1" "$hz" "$REDIS_CLIENTS" "$REDIS_PIPELINE" "$TMP/$name.cmdstats" "$TMP/$name.time" >"$TMP/$name.json" <<'EOF' || return 1
+const fs = require('node:fs');
+const [csv, n, t0, t1, cpu0, cpu1, hz, clients, pipeline, stats, time] = process.argv.slice(2);
+const row = fs.readFileSync(csv, 'utf8').trim().split('\n')[1]?.split(',').map((v) => JSON.parse(v));
+if (!row) { process.stderr.write('redis-benchmark printed no result\n'); process.exit(1); }
+// "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+const [, rps, , , p50, , p99, max] = row.map(Number);
+const seconds = Number(t1) - Number(t0);
+const cpu = (Number(cpu1) - Number(cpu0)) / Number(hz);
+const ms = (v) => Math.round(v * 1000);
+let cmdstats = null, benchCpu = null;
+try { cmdstats = fs.readFileSync(stats, 'utf8').trim() || null; } catch {}
+try { benchCpu = fs.readFileSync(time, 'utf8').trim().split('\n').pop().split(' ').map(Number).reduce((a, b) => a + b); } catch {}
+console.log(JSON.stringify({ conns: Number(clients), window: Number(pipeline), broadcasts: null, requests: Number(n), cmdstats,
+  max: { seconds, ops: Number(n), ops_per_s: rps, errors: 0, p50_us: ms(p50), p90_us: null, p99_us: ms(p99), p999_us: null,
+    max_us: ms(max), server_cpu_pct: 100 * cpu / seconds, client_cpu_pct: benchCpu == null ? null : 100 * benchCpu / seconds,
+    other_cpu_pct: null } }));
+EOF
+  echo "raw $name: $(cat "$TMP/$name.json")"
 }
 
 # run_server NAME: starts it on SERVER_CPU, runs the client against it into $TMP/NAME.json.
 run_server() {
   local name=$1 port=""
+  [ "$name" = redis-benchmark ] && { run_redis_benchmark "$name"; return; }
+  local pids=""
   case "$name" in
     ceiling)
       taskset -c "$SERVER_CPU" "$CEILING" --port 0 --work-ns "${CHURN_CEILING_WORK_NS:-0}" >"$TMP/ceiling.out" 2>"$TMP/ceiling.err" &
@@ -108,16 +235,32 @@ run_server() {
       "$ONAIR" token create --user u-cli-check --grant 'live:content:*:publish,attach' --ttl 1h \
         --data-dir "$TMP/data" >/dev/null 2>&1 || say "warning: onair token create failed (the client mints its own tokens)"
       ;;
-    *) say "unknown server '$name' in CHURN_SERVERS (ceiling, onair)"; return 1 ;;
+    onair-redis)
+      start_redis "$REDIS_CPU" || { say "redis-server did not start"; tail -n 5 "$TMP/redis.log" >&2; return 1; }
+      rm -rf "$TMP/data-redis"
+      mkdir -p "$TMP/data-redis"
+      taskset -c "$SERVER_CPU" "$ONAIR" serve --threads 1 --http-port 0 --rtc-first-port 0 --data-dir "$TMP/data-redis" \
+        --live-attach-rate-per-minute 1000000 --engine redis --redis-url "redis://127.0.0.1:$REDIS_PORT" \
+        --redis-prefix "bench-churn-$$-$RANDOM" --node-id bench-churn >"$TMP/onair-redis.out" 2>"$TMP/onair-redis.err" &
+      ONAIR_PID=$!
+      port=$(wait_for "$TMP/onair-redis.out" 'listening on http://127\.0\.0\.1:[0-9]+' "$ONAIR_PID" | sed 's/.*://' || true)
+      pids=",$REDIS_PID"
+      [ -n "$port" ] && capture_acquire_args "$port"
+      [ -n "$port" ] && rcli CONFIG RESETSTAT >/dev/null
+      ;;
+    *) say "unknown server '$name' in CHURN_SERVERS (ceiling, onair, onair-redis, redis-benchmark)"; return 1 ;;
   esac
   if [ -z "$port" ]; then
     say "$name did not start"
     tail -n 5 "$TMP/$name.out" "$TMP/$name.err" >&2 || true
+    stop_pid "$ONAIR_PID"
+    stop_pid "$REDIS_PID"
+    ONAIR_PID="" REDIS_PID=""
     return 1
   fi
   say "$name pid $ONAIR_PID on CPU $SERVER_CPU, port $port; client on CPU $CLIENT_CPU:" \
     "$CONNS consumers × $WINDOW lanes over $BROADCASTS broadcasts; ${WARMUP}s warmup + ${SECONDS_MEASURED}s per phase; fixed rate $RATE ops/s"
-  wait_quiet
+  wait_quiet "${CHURN_QUIET_WAIT:-60}" live-churn
   if [ "$PERF" = 1 ] && [ "$name" = "${CHURN_PERF_SERVER:-onair}" ]; then
     perf record ${CHURN_PERF_ARGS:--g} -o "$TMP/perf.data" -p "$ONAIR_PID" >/dev/null 2>"$TMP/perf.err" &
     PERF_PID=$!
@@ -127,7 +270,7 @@ run_server() {
   [ -n "${CHURN_PERF_CLIENT:-}" ] && [ "$name" = onair ] && wrap=(perf record -g -o "$CHURN_PERF_CLIENT" --)
   timeout "$budget" taskset -c "$CLIENT_CPU" "${wrap[@]}" "$CLIENT" --port "$port" --conns "$CONNS" --broadcasts "$BROADCASTS" \
     --window "$WINDOW" --warmup "$WARMUP" --max-seconds "$MAX_SECONDS" --rate "$RATE" \
-    --rate-seconds "$SECONDS_MEASURED" --src-addrs "$SRC_ADDRS" --server-pid "$ONAIR_PID" ${CHURN_TIMELINE:+--timeline} \
+    --rate-seconds "$SECONDS_MEASURED" --src-addrs "$SRC_ADDRS" --server-pid "$ONAIR_PID$pids" ${CHURN_TIMELINE:+--timeline} \
     ${CHURN_POLL_US:+--poll-us "$CHURN_POLL_US"} --pick "${CHURN_PICK:-random}" >"$TMP/$name.json" 2>"$TMP/client.err" || status=$?
   sed "s/^/  [$name] /" "$TMP/client.err" >&2
   if [ -n "$PERF_PID" ]; then
@@ -138,9 +281,18 @@ run_server() {
   awk '/VmHWM/ {print $2}' "/proc/$ONAIR_PID/status" >"$TMP/$name.rss" 2>/dev/null || true
   stop_pid "$ONAIR_PID"
   ONAIR_PID=""
-  if [ "$name" = onair ] && grep -qv " info " "$TMP/onair.err" "$TMP/onair.out" 2>/dev/null; then
-    say "onair stderr (last lines):"
-    grep -hv " info " "$TMP/onair.out" "$TMP/onair.err" | tail -n 5 >&2
+  if [ -n "$REDIS_PID" ]; then
+    # Redis's own account of the run: calls and µs per call of each script command.
+    rcli INFO commandstats | tr -d '\r' | grep -i 'cmdstat_eval' >"$TMP/$name.cmdstats" || true
+    if [ -n "$ACQUIRE_SHA" ] && [ "$(rcli SCRIPT EXISTS "$ACQUIRE_SHA" | head -1)" != 1 ]; then
+      say "warning: onair never ran the acquire script read from $LEASES_CPP ($ACQUIRE_SHA): out of sync"
+    fi
+    stop_pid "$REDIS_PID"
+    REDIS_PID=""
+  fi
+  if [[ "$name" == onair* ]] && grep -qv " info " "$TMP/$name.err" "$TMP/$name.out" 2>/dev/null; then
+    say "$name stderr (last lines):"
+    grep -hv " info " "$TMP/$name.out" "$TMP/$name.err" | tail -n 5 >&2
   fi
   [ "$name" = ceiling ] && cat "$TMP/ceiling.err" >&2
   if [ "$status" -ne 0 ] || [ ! -s "$TMP/$name.json" ]; then
@@ -153,21 +305,22 @@ run_server() {
 
 for server in $SERVERS; do run_server "$server" || exit 1; done
 
-node - "$TMP" "$RATE" "$SERVER_CPU" "$CLIENT_CPU" "$SERVERS" "${CHURN_PICK:-random}" <<'EOF'
+node - "$TMP" "$RATE" "$SERVER_CPU" "$CLIENT_CPU" "$SERVERS" "${CHURN_PICK:-random}" "$REDIS_CPU" <<'EOF'
 const fs = require('node:fs');
-const [dir, rate, serverCpu, clientCpu, servers, pick] = process.argv.slice(2);
+const [dir, rate, serverCpu, clientCpu, servers, pick, redisCpu] = process.argv.slice(2);
 const runs = {};
 for (const name of servers.split(/\s+/).filter(Boolean)) {
   runs[name] = JSON.parse(fs.readFileSync(`${dir}/${name}.json`, 'utf8'));
   try { runs[name].rssKb = Number(fs.readFileSync(`${dir}/${name}.rss`, 'utf8').trim()) || null; } catch { runs[name].rssKb = null; }
+  try { runs[name].cmdstats ??= fs.readFileSync(`${dir}/${name}.cmdstats`, 'utf8').trim() || null; } catch {}
 }
 const any = Object.values(runs)[0];
 const int = (v) => (v == null || Number.isNaN(v) ? '—' : Math.round(v).toLocaleString('en-US'));
 const pct = (v) => (v == null || v < 0 ? '—' : Math.round(v) + '%');
 const ratio = (a, b) => (a == null || b == null || !b ? '—' : (a / b).toFixed(2));
 console.log(`\nlive slot churn: ${any.conns} consumers (one user each) × ${any.window} lanes, ${any.broadcasts} broadcasts; ` +
-  `server on CPU ${serverCpu} (onair --threads 1, embedded engine), client on CPU ${clientCpu}; next lane: ${pick}; ` +
-  `attach rate limit raised to 1,000,000/min/user`);
+  `server on CPU ${serverCpu} (onair --threads 1` + (runs['onair-redis'] ? `; onair-redis: Redis engine, redis-server on CPU ${redisCpu}` : ', embedded engine') +
+  `), client on CPU ${clientCpu}; next lane: ${pick}; attach rate limit raised to 1,000,000/min/user`);
 console.log(`${''.padEnd(38)}${'ops/s'.padStart(11)}${'p50 µs'.padStart(9)}${'p90 µs'.padStart(9)}${'p99 µs'.padStart(9)}${'p99.9 µs'.padStart(10)}` +
   `${'max µs'.padStart(9)}${'errors'.padStart(8)}${'server CPU'.padStart(12)}${'client CPU'.padStart(12)}${'other CPU'.padStart(11)}`);
 const row = (label, x) => console.log(`${label.padEnd(38)}${int(x.ops_per_s).padStart(11)}${int(x.p50_us).padStart(9)}${int(x.p90_us).padStart(9)}` +
@@ -188,6 +341,17 @@ for (const [name, r] of Object.entries(runs)) {
       `best ${int(sorted[0])}, worst ${int(sorted.at(-1))}; seconds with p99 ≤ 2 ms: ${perSecond.filter((v) => v <= 2000).length} of ${perSecond.length}`);
   }
   if (r.rssKb) console.log(`  ${name} peak RSS: ${int(r.rssKb / 1024)} MiB`);
+  for (const [phase, x] of [['max rate', r.max], ['fixed rate', r.rate]]) {
+    // onair-redis: the server CPU is onair's and Redis's; each one's, and CPU µs per operation.
+    if (!x?.pid_cpu_pct || x.pid_cpu_pct.length < 2) continue;
+    const [own, redis] = x.pid_cpu_pct, per = (v) => ((v / 100) * 1e6 / x.ops_per_s).toFixed(1);
+    console.log(`  ${phase}: onair ${pct(own)} of a core (${per(own)} µs/op), redis-server ${pct(redis)} (${per(redis)} µs/op)`);
+  }
+  if (name === 'redis-benchmark' && r.max) {
+    console.log(`  redis-benchmark: ${int(r.requests)} EVALSHA, -c ${r.conns} -P ${r.window}; redis-server ${pct(r.max.server_cpu_pct)} of a core, ` +
+      `${((r.max.server_cpu_pct / 100) * 1e6 / r.max.ops_per_s).toFixed(1)} µs/call (latencies per call, pipelined)`);
+  }
+  if (r.cmdstats) console.log(`  Redis INFO commandstats: ${r.cmdstats.split('\n').join('; ')}`);
   if (r.closed_conns || r.protocol_errors) console.log(`  ${name} closed connections: ${r.closed_conns}, protocol errors: ${r.protocol_errors}`);
 }
 const o = runs.onair, c = runs.ceiling;
@@ -200,6 +364,16 @@ if (o && c) {
     `server CPU per op at the fixed rate ${ratio(cpuPerOp(o), cpuPerOp(c))} (${us(cpuPerOp(o))} vs ${us(cpuPerOp(c))} µs; ` +
     `user space ${us(userPerOp(o))} vs ${us(userPerOp(c))}, kernel ${us(cpuPerOp(o) - userPerOp(o))} vs ${us(cpuPerOp(c) - userPerOp(c))}), ` +
     `p99 at the fixed rate ${ratio(o.rate?.p99_us, c.rate?.p99_us)}`);
+}
+const x = runs['onair-redis'], rb = runs['redis-benchmark'];
+if (x && rb) {
+  // Issue 14: onair through Redis ≥ 50 % of Redis's own rate for the acquire script ("onair adds
+  // at most what Redis itself costs"). One onair cycle is three operations; its attach runs two
+  // scripts (rate window, then acquire), heartbeat and release one each.
+  const v = x.max && rb.max ? x.max.ops_per_s / rb.max.ops_per_s : null;
+  console.log('\nonair-redis target                        value        target        met');
+  console.log(`${'max ops/s onair-redis / redis-benchmark'.padEnd(42)}${(v == null ? '—' : v.toFixed(2)).padEnd(13)}${'≥ 0.50'.padEnd(14)}${v == null ? 'n/a' : v >= 0.5 ? 'yes' : 'NO'}`);
+  console.log(`  (${int(x.max?.ops_per_s)} operations/s against ${int(rb.max?.ops_per_s)} EVALSHA/s)`);
 }
 if (o) {
   const m = o.max ?? {}, f = o.rate ?? {};

@@ -277,6 +277,7 @@ void LiveService::publish(PublishRequest request, Reply reply) {
     if (entry && !request.userId.empty() && entry->owner != request.userId) return reply(notOwner(request.liveId, entry->owner));
     if (entry) {
       offer(*entry, request);
+      entry->mirror = false;  // the producer publishes here now (its node went away): this node shares it
       // The owner's place lasts as long as the entry (the server API may have moved expiresAt).
       if (!entry->owner.empty()) {
         engine_.leases().renew(entriesKey(entry->owner), request.liveId, entry->expiresAtMs - nowMs(), [](auto) {});
@@ -312,6 +313,7 @@ void LiveService::claimEntry(size_t owner, const std::shared_ptr<Publishing>& p)
         return p->reply(notOwner(request.liveId, entry->owner));
       }
       offer(*entry, request);
+      entry->mirror = false;
       share(request.liveId, *entry, p->reply);
     });
   });
@@ -331,7 +333,8 @@ void LiveService::openEntry(size_t owner, PublishRequest& request, Reply& reply)
 // an attach on any node right after the answer finds it.
 void LiveService::share(const std::string& liveId, const Entry& entry, const Reply& reply) {
   if (!multiNode_ || entry.mirror) return reply(okUntil(entry.expiresAtMs));
-  json::object record{{"owner", entry.owner},
+  json::object record{{"node", engine_.nodes().selfId()},
+                      {"owner", entry.owner},
                       {"transports", entry.transports},
                       {"widgetId", entry.widgetId ? json::value(*entry.widgetId) : json::value(nullptr)},
                       {"meta", entry.metaJson},
@@ -372,7 +375,7 @@ void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId
   entry.slots.clear();
   shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
   if (!entry.owner.empty() && !entry.mirror) engine_.leases().release(entriesKey(entry.owner), liveId, [](auto) {});
-  if (multiNode_ && !entry.mirror) engine_.registry().remove(recordKey(liveId), [](auto) {});
+  if (multiNode_ && !entry.mirror) removeShared(liveId);
   sendViewers(owner, liveId, entry);
   auto& tombstones = shards_[owner]->expiredEntries;
   if (expired && tombstones.size() < options_.maxTombstonesPerShard) tombstones[liveId] = until;
@@ -470,6 +473,20 @@ void LiveService::findMirror(const std::shared_ptr<Attaching>& at) {
       }
       self->claimSlot(at);
     });
+  });
+}
+
+// The shared offer goes with the entry, unless another node shares it now (the producer moved):
+// that node's record stays.
+void LiveService::removeShared(const std::string& liveId) {
+  engine_.registry().get(recordKey(liveId), [this, liveId](engine::Outcome<std::optional<engine::Record>> r) {
+    const auto* record = std::get_if<std::optional<engine::Record>>(&r);
+    if (!record || !*record) return;
+    boost::system::error_code ec;
+    auto v = json::parse((*record)->value, ec);
+    const auto* node = ec || !v.is_object() ? nullptr : v.as_object().if_contains("node");
+    if (node && node->is_string() && node->as_string() != engine_.nodes().selfId()) return;
+    engine_.registry().remove(recordKey(liveId), [](auto) {});
   });
 }
 

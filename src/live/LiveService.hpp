@@ -125,6 +125,7 @@ class LiveService {
   // Multi-node engines: shares an entry's offer through the Registry, then answers the publish.
   void share(const std::string& liveId, const Entry& entry, const Reply& reply);
   void findMirror(const std::shared_ptr<Attaching>& attaching);
+  void removeShared(const std::string& liveId);
   struct SharedOffer;
   static std::optional<SharedOffer> parseOffer(const std::string& text);
   void applyOffer(Entry& entry, SharedOffer offer);

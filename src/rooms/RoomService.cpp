@@ -57,6 +57,9 @@ struct RoomService::Stream {
   bool brokerSubscribed = false;  // this node hears the topic's events (undone when forgotten)
   engine::StreamPosition seenWhileLoading;  // newest announcement that came before the head did
   bool catchingUp = false;  // reading missed messages from History; announcements wait in `pending`
+  bool catchUpAgain = false;  // asked for while a read was under way
+  // Run when a catch-up ends (or its read failed); their replies answer a destroy meanwhile.
+  std::vector<std::pair<std::function<void(Stream&)>, Reply>> afterCatchUp;
   std::map<uint64_t, engine::StreamMessage> pending;  // announced after a gap, by offset
   // Members connected to other nodes (multi-node engines), by join order, as Presence last listed them.
   std::map<uint64_t, std::pair<std::string, Member>> remote;
@@ -197,9 +200,11 @@ RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, Namespace
   engine_.broker().setResyncHandler([this] {
     for (size_t shard = 0; shard < pool_.size(); ++shard) {
       pool_.post(shard, [this, shard] {
+        std::vector<std::string> loaded;
         for (auto& [topic, s] : shards_[shard]->streams) {
-          if (s.loaded && !s.catchingUp) catchUp(shard, topic);
+          if (s.loaded) loaded.push_back(topic);  // a loading one reads its head after subscribing
         }
+        for (const auto& topic : loaded) catchUp(shard, topic);
       });
     }
   });
@@ -221,7 +226,7 @@ void RoomService::armEviction(size_t shard) {
 void RoomService::evictIdle(size_t shard) {
   std::vector<std::string> idle;
   for (const auto& [topic, s] : shards_[shard]->streams) {
-    if (s.loaded && s.inflight == 0 && !s.catchingUp && s.members.empty() && s.recoveries.empty() && s.waiting.empty() &&
+    if (s.loaded && s.inflight == 0 && !s.catchingUp && s.afterCatchUp.empty() && s.members.empty() && s.recoveries.empty() && s.waiting.empty() &&
         pool_.subscriptions(topic) == 0) {
       idle.push_back(topic);
     }
@@ -394,7 +399,8 @@ void RoomService::publish(PublishRequest request, Reply reply) {
 }
 
 // On the owner: a stored message announced by the engine (any node's append). Delivered once, in
-// offset order: older ones are dropped, a gap is filled from History first.
+// offset order: older ones are dropped, a gap is filled from History first, and a message of
+// another epoch makes the node ask History which life is current.
 void RoomService::onStored(size_t owner, const std::string& topic, const engine::StreamMessage& message, const std::string& epoch) {
   Stream* s = find(owner, topic);
   if (!s) return;
@@ -402,14 +408,14 @@ void RoomService::onStored(size_t owner, const std::string& topic, const engine:
     if (s->seenWhileLoading.epoch != epoch || message.offset > s->seenWhileLoading.offset) s->seenWhileLoading = {message.offset, epoch};
     return;
   }
-  // Another life's message: a late one of a life destroyed here (this life must never see it),
-  // or one of a life made by another node after a destroy there, which this node does not follow.
-  if (epoch != s->head.epoch) return;
+  // A late message of a life destroyed here (History says ours is current: it is dropped), or
+  // the first of a life this node has not heard of (Redis lost the stream, or it was destroyed
+  // while this node was cut off): catchUp follows History.
+  if (epoch != s->head.epoch) return catchUp(owner, topic);
   if (message.offset <= s->head.offset) return;
   if (s->catchingUp || message.offset > s->head.offset + 1) {
-    s->pending.emplace(message.offset, message);
-    if (!s->catchingUp) catchUp(owner, topic);
-    return;
+    if (s->pending.size() < kMaxPending) s->pending.emplace(message.offset, message);
+    return catchUp(owner, topic);
   }
   deliver(owner, *s, message);
 }
@@ -419,12 +425,19 @@ void RoomService::deliver(size_t owner, Stream& s, const engine::StreamMessage& 
   onAppended(owner, topicOf(s.kind, s.name), message);
 }
 
-// Reads what follows the head from History (announcements missed while the node's link to the
-// engine was down, or overtaken), delivers it, then what waited in `pending`.
+// Reads what follows the head from History and delivers it, then what waited in `pending`. Runs
+// one read at a time per stream (a request meanwhile runs once more after it); a failed read is
+// retried after kCatchUpRetry with `pending` kept, so nothing announced is stepped over while
+// History can still give it.
 void RoomService::catchUp(size_t owner, const std::string& topic) {
   Stream* s = find(owner, topic);
   if (!s) return;
+  if (s->catchingUp) {
+    s->catchUpAgain = true;
+    return;
+  }
   s->catchingUp = true;
+  s->catchUpAgain = false;
   ++s->inflight;
   const uint64_t generation = s->generation;
   engine::ReadRequest read{topic, s->head.offset + 1, true, kCatchUpBatch};
@@ -434,25 +447,50 @@ void RoomService::catchUp(size_t owner, const std::string& topic) {
       if (!s) return;
       if (s->inflight > 0) --s->inflight;
       s->catchingUp = false;
-      bool more = false;
       if (auto* e = std::get_if<engine::EngineError>(&r)) {
-        spdlog::warn("{}: cannot read missed messages ({}); delivering what came after them", describeTopic(topic), e->message);
-      } else {
-        const auto& result = std::get<engine::ReadResult>(r);
-        if (result.head.epoch == s->head.epoch) {
-          for (const auto& m : result.messages) {
-            if (m.offset == s->head.offset + 1) deliver(owner, *s, m);
-          }
-          more = result.messages.size() == kCatchUpBatch;
-        }
+        spdlog::warn("{}: cannot read missed messages yet ({}); retrying", describeTopic(topic), e->message);
+        runAfterCatchUp(*s);  // joins waiting for it go on with what this node has (no request waits on an outage)
+        return retryCatchUp(owner, topic, generation);
       }
-      if (more) return catchUp(owner, topic);
-      // What waited, in order; a gap History cannot fill any more (trimmed) is stepped over.
+      if (!followHistory(owner, *s, std::get<engine::ReadResult>(r))) return catchUp(owner, topic);
+      if (s->catchUpAgain) return catchUp(owner, topic);
+      // What waited, in order; a gap History cannot fill (trimmed) is stepped over.
       auto pending = std::move(s->pending);
       for (const auto& [offset, m] : pending) {
         if (offset > s->head.offset) deliver(owner, *s, m);
       }
+      runAfterCatchUp(*s);
     });
+  });
+}
+
+// Applies one catch-up read: delivers what follows the head. False when another read is needed
+// (History is in another life than this node, or more messages follow than one read returns).
+bool RoomService::followHistory(size_t owner, Stream& s, const engine::ReadResult& result) {
+  if (result.head.epoch != s.head.epoch) {
+    spdlog::info("{}: now in epoch {} (was {}); following it from its start", describeTopic(topicOf(s.kind, s.name)),
+                 result.head.epoch, s.head.epoch);
+    s.head = {0, result.head.epoch};
+    s.pending.clear();  // of the old life
+    return false;
+  }
+  // Redis lost its last writes (a restart within appendfsync's second): offsets are given again.
+  if (result.head.offset < s.head.offset) s.head.offset = result.head.offset;
+  for (const auto& m : result.messages) {
+    if (m.offset > s.head.offset) deliver(owner, s, m);  // past a trimmed gap too
+  }
+  return !(result.messages.size() == kCatchUpBatch && s.head.offset < result.head.offset);
+}
+
+void RoomService::runAfterCatchUp(Stream& s) {
+  auto waiters = std::move(s.afterCatchUp);
+  for (auto& [fn, reply] : waiters) fn(s);
+}
+
+void RoomService::retryCatchUp(size_t owner, const std::string& topic, uint64_t generation) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(pool_.loop(owner).io(), kCatchUpRetry);
+  timer->async_wait([this, owner, topic, generation, timer](const boost::system::error_code& ec) {
+    if (!ec && find(owner, topic, generation)) catchUp(owner, topic);
   });
 }
 
@@ -530,30 +568,38 @@ void RoomService::subscribe(SubscribeRequest request, Reply reply) {
     if (auto e = memberTooLarge(name, "presence", request.member->presence)) return reply(*e);
   }
   withMembers(
-      kind, name,
-      [this, request = std::move(request), reply](Stream& s) mutable {
-        if (request.kind == Kind::Room && request.member) {
-          const auto& opts = policy_.optionsFor(s.name);
-          if (opts.presence) {
-            if (!s.members.count(request.member->userId) && static_cast<int64_t>(s.members.size()) >= opts.maxMembers) {
-              return reply(ApiError{ErrorCode::CapExceeded, fmt::format("room {} is full ({} members)", s.name, s.members.size()), std::nullopt});
-            }
-            addMemberConnection(s, *request.member, request.sessionId);
-          }
-        }
-        std::optional<bool> recovered;
-        if (request.since) {
-          const auto& since = *request.since;
-          const auto& opts = policy_.optionsFor(s.name);
-          bool sameEpoch = since.epoch == s.head.epoch;
-          if (sameEpoch && since.offset < s.head.offset && s.head.offset - since.offset <= static_cast<uint64_t>(opts.historySize)) {
-            return startRecovery(s, std::move(request), std::move(reply));
-          }
-          recovered = sameEpoch && since.offset == s.head.offset;
-        }
-        finishSubscribe(s, request, {}, recovered, std::move(reply));
-      },
-      reply);
+      kind, name, [this, request = std::move(request), reply](Stream& s) { subscribeLoaded(s, request, reply, false); }, reply);
+}
+
+// On the owner, the stream loaded: joins (rooms), then replays what `since` missed or subscribes.
+void RoomService::subscribeLoaded(Stream& s, SubscribeRequest request, Reply reply, bool caughtUp) {
+  // The client heard more of this life than this node has yet (it comes from another node whose
+  // announcements arrived sooner): this node catches up first, once, so it neither repeats what
+  // the client has nor answers recovered: false.
+  if (multiNode_ && !caughtUp && request.since && request.since->epoch == s.head.epoch && request.since->offset > s.head.offset) {
+    s.afterCatchUp.emplace_back([this, request, reply](Stream& s) { subscribeLoaded(s, request, reply, true); }, reply);
+    return catchUp(pool_.ownerOf(topicOf(s.kind, s.name)), topicOf(s.kind, s.name));
+  }
+  if (request.kind == Kind::Room && request.member) {
+    const auto& opts = policy_.optionsFor(s.name);
+    if (opts.presence) {
+      if (!s.members.count(request.member->userId) && static_cast<int64_t>(s.members.size()) >= opts.maxMembers) {
+        return reply(ApiError{ErrorCode::CapExceeded, fmt::format("room {} is full ({} members)", s.name, s.members.size()), std::nullopt});
+      }
+      addMemberConnection(s, *request.member, request.sessionId);
+    }
+  }
+  std::optional<bool> recovered;
+  if (request.since) {
+    const auto& since = *request.since;
+    const auto& opts = policy_.optionsFor(s.name);
+    bool sameEpoch = since.epoch == s.head.epoch;
+    if (sameEpoch && since.offset < s.head.offset && s.head.offset - since.offset <= static_cast<uint64_t>(opts.historySize)) {
+      return startRecovery(s, std::move(request), std::move(reply));
+    }
+    recovered = sameEpoch && since.offset == s.head.offset;
+  }
+  finishSubscribe(s, request, {}, recovered, std::move(reply));
 }
 
 std::optional<Reply> RoomService::reserveSubscription(const SubscribeRequest& request, Reply reply) {
@@ -1111,6 +1157,7 @@ void RoomService::dropLocal(size_t owner, const std::string& name, const std::st
   }
   if (Stream* s = find(owner, topic)) {
     for (auto& waitingReply : s->waitingErrors) waitingReply(ApiError{ErrorCode::NotFound, name + " was destroyed", std::nullopt});
+    for (auto& [fn, waitingReply] : s->afterCatchUp) waitingReply(ApiError{ErrorCode::NotFound, name + " was destroyed", std::nullopt});
   }
   forget(owner, topic);
 }

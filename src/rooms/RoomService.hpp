@@ -9,6 +9,7 @@
 // missed messages and its hub subscription in one task on the connection's shard, so a
 // subscriber sees every message after its position once, in order.
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -147,10 +148,15 @@ class RoomService {
   void onStored(size_t owner, const std::string& topic, const engine::StreamMessage& message, const std::string& epoch);
   void deliver(size_t owner, Stream& s, const engine::StreamMessage& message);
   void catchUp(size_t owner, const std::string& topic);
+  bool followHistory(size_t owner, Stream& s, const engine::ReadResult& result);
+  void retryCatchUp(size_t owner, const std::string& topic, uint64_t generation);
+  void runAfterCatchUp(Stream& s);
   std::string destroyedNotice() const;
   // On the owner: the local part of a destroy (subscriptions on every shard, the stream's state).
   void dropLocal(size_t owner, const std::string& name, const std::string& topic);
   static constexpr uint32_t kCatchUpBatch = 1000;
+  static constexpr size_t kMaxPending = 10000;  // announcements held during a catch-up; more are read again
+  static constexpr std::chrono::milliseconds kCatchUpRetry{500};
   void fanOut(const std::string& topic, const std::string& eventText);
   void fanOutHereFirst(const std::string& topic, const std::string& eventText);
   // Leads a broker payload tagged with its node (no WebSocket frame starts with 0x01).
@@ -161,6 +167,7 @@ class RoomService {
   // or answers cap_exceeded and returns nothing. The returned reply gives the place back.
   std::optional<Reply> reserveSubscription(const SubscribeRequest& request, Reply reply);
   void releaseSubscription(size_t shard, const std::string& sessionId, const std::string& topic);
+  void subscribeLoaded(Stream& s, SubscribeRequest request, Reply reply, bool caughtUp);
   void startRecovery(Stream& s, SubscribeRequest request, Reply reply);
   void finishSubscribe(Stream& s, const SubscribeRequest& request, std::vector<std::string> catchUp,
                        std::optional<bool> recovered, Reply reply);

@@ -202,6 +202,23 @@ for (const deployment of deployments) {
       member.close();
     });
 
+    test('a producer that moves to another node keeps its broadcast: the old node\'s end does not end it', async () => {
+      const liveId = `browser:${unique('moved')}`;
+      const liveGrants = { live: { 'browser:*': ['publish', 'attach'] } };
+      const transports = [{ kind: 'iframe-url', url: 'https://example.com/m' }];
+      const onB = await connectClient(nodeB, { sub: 'mover', grants: liveGrants });
+      await ok(onB, 'live.publish', { liveId, transports });
+      const viewer = await connectClient(nodeA, { sub: 'watcher', grants: liveGrants });
+      await ok(viewer, 'live.attach', { liveId });  // a mirror on node A
+      const onA = await connectClient(nodeA, { sub: 'mover', grants: liveGrants });
+      await ok(onA, 'live.publish', { liveId, transports });  // the producer now publishes on node A
+      await ok(onB, 'live.unpublish', { liveId });  // its old node's entry ends
+      await new Promise((r) => setTimeout(r, 1500));  // more than a mirror check
+      assert.equal(viewer.events.filter((e) => e.event === 'live.ended').length, 0, 'the broadcast goes on');
+      assert.ok((await ok(viewer, 'live.attach', { liveId })).attachId);
+      for (const c of [onA, onB, viewer]) c.close();
+    });
+
     // Last: it leaves the cluster without a replica for one shard.
     if (deployment.cluster) {
       test('a master killed: publishes and attaches succeed again within 5 s, a subscriber resumes with every acknowledged message once', async () => {

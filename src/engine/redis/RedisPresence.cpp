@@ -47,7 +47,8 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 )lua");
 
-// KEYS: the room's hash and expiries. Drops expired fields; returns the values of the live ones.
+// KEYS: the room's hash and expiries. Drops expired fields; returns the values of the live ones
+// (at most 16 MiB of them: the rest of a room that large is left out of the list).
 const RedisScript kList(kPrelude + R"lua(
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ms(now))
 for _, field in ipairs(expired) do
@@ -55,9 +56,15 @@ for _, field in ipairs(expired) do
   redis.call('ZREM', KEYS[2], field)
 end
 local values = {}
+local bytes = 0
 for _, field in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   local value = redis.call('HGET', KEYS[1], field)
-  if value then values[#values + 1] = value end
+  if value then
+    bytes = bytes + #value
+    -- The reply stays far below the client's reply limit (64 MiB): a room this large lists a part.
+    if bytes > 16777216 then break end
+    values[#values + 1] = value
+  end
 end
 return values
 )lua");

@@ -402,3 +402,29 @@ TEST_F(RoomServiceAnnouncementTest, AnotherEpochsMessageIsDropped) {
   announce(1);
   EXPECT_EQ(received(1), (std::vector<uint64_t>{1}));
 }
+
+// History trimmed the messages right after the head: catch-up delivers what History still has,
+// in order, stepping over the gap (it never stalls on it).
+TEST_F(RoomServiceAnnouncementTest, ATrimmedGapIsSteppedOver) {
+  {
+    std::lock_guard lock(engine_.history_.mutex);
+    for (uint64_t o = 5; o <= 6; ++o) engine_.history_.stored.push_back(messageAt(o));
+  }
+  announce(6);
+  announce(7);
+  EXPECT_EQ(received(3), (std::vector<uint64_t>{5, 6, 7}));
+}
+
+// History moved to another life this node never heard of (Redis lost the stream, or it was
+// destroyed while this node was cut off): the node follows it from its start.
+TEST_F(RoomServiceAnnouncementTest, ANewLifeInHistoryIsFollowedFromItsStart) {
+  announce(1);
+  ASSERT_EQ(received(1), (std::vector<uint64_t>{1}));
+  {
+    std::lock_guard lock(engine_.history_.mutex);
+    engine_.history_.life = 2;
+    for (uint64_t o = 1; o <= 2; ++o) engine_.history_.stored.push_back(messageAt(o));
+  }
+  announce(2, "e2");
+  EXPECT_EQ(received(3), (std::vector<uint64_t>{1, 1, 2}));
+}
