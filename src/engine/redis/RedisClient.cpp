@@ -45,7 +45,9 @@ void RedisClient::preload(const RedisScript& script) {
 
 void RedisClient::script(const RedisScript& script, const std::vector<std::string>& keys,
                          const std::vector<std::string>& args, Callback callback) {
-  if (!scripts_.contains(script.sha1())) scripts_.emplace(script.sha1(), script.lua());
+  // First sight: SCRIPT LOAD goes out ahead of this EVALSHA on the same connection, so no first
+  // use takes the NOSCRIPT → EVAL path (whose retry could run after a later call's EVALSHA).
+  preload(script);
   std::vector<std::string> call;
   call.reserve(3 + keys.size() + args.size());
   call.push_back("EVALSHA");
