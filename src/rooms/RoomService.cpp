@@ -58,6 +58,7 @@ struct RoomService::Stream {
   engine::StreamPosition seenWhileLoading;  // newest announcement that came before the head did
   bool catchingUp = false;  // reading missed messages from History; announcements wait in `pending`
   bool catchUpAgain = false;  // asked for while a read was under way
+  bool retryArmed = false;    // a failed read's retry is waiting
   // Run when a catch-up ends (or its read failed); their replies answer a destroy meanwhile.
   std::vector<std::pair<std::function<void(Stream&)>, Reply>> afterCatchUp;
   std::map<uint64_t, engine::StreamMessage> pending;  // announced after a gap, by offset
@@ -413,9 +414,11 @@ void RoomService::onStored(size_t owner, const std::string& topic, const engine:
   // while this node was cut off): catchUp follows History.
   if (epoch != s->head.epoch) return catchUp(owner, topic);
   if (message.offset <= s->head.offset) return;
-  if (s->catchingUp || message.offset > s->head.offset + 1) {
+  if (s->catchingUp || s->retryArmed || message.offset > s->head.offset + 1) {
+    // Kept for after the read under way (no new read per message: a busy stream must finish).
     if (s->pending.size() < kMaxPending) s->pending.emplace(message.offset, message);
-    return catchUp(owner, topic);
+    if (!s->catchingUp && !s->retryArmed) catchUp(owner, topic);
+    return;
   }
   deliver(owner, *s, message);
 }
@@ -432,7 +435,7 @@ void RoomService::deliver(size_t owner, Stream& s, const engine::StreamMessage& 
 void RoomService::catchUp(size_t owner, const std::string& topic) {
   Stream* s = find(owner, topic);
   if (!s) return;
-  if (s->catchingUp) {
+  if (s->catchingUp || s->retryArmed) {
     s->catchUpAgain = true;
     return;
   }
@@ -452,14 +455,22 @@ void RoomService::catchUp(size_t owner, const std::string& topic) {
         runAfterCatchUp(*s);  // joins waiting for it go on with what this node has (no request waits on an outage)
         return retryCatchUp(owner, topic, generation);
       }
-      if (!followHistory(owner, *s, std::get<engine::ReadResult>(r))) return catchUp(owner, topic);
-      if (s->catchUpAgain) return catchUp(owner, topic);
-      // What waited, in order; a gap History cannot fill (trimmed) is stepped over.
-      auto pending = std::move(s->pending);
-      for (const auto& [offset, m] : pending) {
-        if (offset > s->head.offset) deliver(owner, *s, m);
+      const auto& result = std::get<engine::ReadResult>(r);
+      if (!followHistory(owner, *s, result)) return catchUp(owner, topic);
+      // What waited, in order, as far as it follows on.
+      while (!s->pending.empty() && s->pending.begin()->first <= s->head.offset + 1) {
+        auto first = s->pending.extract(s->pending.begin());
+        if (first.key() > s->head.offset) deliver(owner, *s, first.mapped());
       }
       runAfterCatchUp(*s);
+      // A gap before what waits: read again if History did not have it when read (appended
+      // since); else it is trimmed and stepped over.
+      const bool gapReadable = !s->pending.empty() && result.head.offset < s->pending.begin()->first;
+      if (gapReadable || s->catchUpAgain) return catchUp(owner, topic);
+      auto rest = std::move(s->pending);
+      for (const auto& [offset, m] : rest) {
+        if (offset > s->head.offset) deliver(owner, *s, m);
+      }
     });
   });
 }
@@ -488,9 +499,15 @@ void RoomService::runAfterCatchUp(Stream& s) {
 }
 
 void RoomService::retryCatchUp(size_t owner, const std::string& topic, uint64_t generation) {
+  Stream* s = find(owner, topic, generation);
+  if (!s || s->retryArmed) return;
+  s->retryArmed = true;  // one retry chain per stream, however many asked meanwhile
   auto timer = std::make_shared<boost::asio::steady_timer>(pool_.loop(owner).io(), kCatchUpRetry);
   timer->async_wait([this, owner, topic, generation, timer](const boost::system::error_code& ec) {
-    if (!ec && find(owner, topic, generation)) catchUp(owner, topic);
+    Stream* s = ec ? nullptr : find(owner, topic, generation);
+    if (!s) return;
+    s->retryArmed = false;
+    catchUp(owner, topic);
   });
 }
 
@@ -1156,6 +1173,9 @@ void RoomService::dropLocal(size_t owner, const std::string& name, const std::st
     });
   }
   if (Stream* s = find(owner, topic)) {
+    // This node's presence entries go too (a destroy heard from another node cleared Redis, and
+    // the presence refresh would otherwise write them back).
+    for (const auto& [userId, member] : s->members) engine_.presence().remove(name, userId, [](auto) {});
     for (auto& waitingReply : s->waitingErrors) waitingReply(ApiError{ErrorCode::NotFound, name + " was destroyed", std::nullopt});
     for (auto& [fn, waitingReply] : s->afterCatchUp) waitingReply(ApiError{ErrorCode::NotFound, name + " was destroyed", std::nullopt});
   }
