@@ -277,7 +277,9 @@ void LiveService::publish(PublishRequest request, Reply reply) {
     if (entry && !request.userId.empty() && entry->owner != request.userId) return reply(notOwner(request.liveId, entry->owner));
     if (entry) {
       offer(*entry, request);
-      entry->mirror = false;  // the producer publishes here now (its node went away): this node shares it
+      // The producer publishes here now (its node went away): this node shares it. A server-API
+      // refresh that lands here leaves a mirror one.
+      if (!request.userId.empty()) entry->mirror = false;
       // The owner's place lasts as long as the entry (the server API may have moved expiresAt).
       if (!entry->owner.empty()) {
         engine_.leases().renew(entriesKey(entry->owner), request.liveId, entry->expiresAtMs - nowMs(), [](auto) {});

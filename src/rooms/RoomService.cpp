@@ -1128,12 +1128,8 @@ void RoomService::destroy(Kind kind, const std::string& name, Reply reply) {
       fanOut(topic, event);
     } else {
       // This node's subscribers hear it now, before the drop below; the other nodes through the
-      // broker, then the notice that makes them drop theirs (this node's own copies come back
-      // after its drop and reach nobody).
-      auto frame = net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, event));
-      shards_[owner]->delivered += pool_.subscriptions(topic);
-      pool_.publish(topic, frame);
-      engine_.broker().publish(topic, frame);
+      // broker (tagged: this node skips its own copy), then the notice that makes them drop theirs.
+      fanOutHereFirst(topic, event);
       engine_.broker().publish(topic, std::make_shared<const std::string>(destroyedNotice()));
     }
     dropLocal(owner, name, topic);
