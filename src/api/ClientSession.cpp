@@ -8,6 +8,7 @@
 
 #include "api/BinaryFrame.hpp"
 #include "api/OpRouter.hpp"
+#include "api/RequestRelay.hpp"
 #include "auth/TokenVerifier.hpp"
 #include "util/Random.hpp"
 #include "util/Time.hpp"
@@ -73,7 +74,8 @@ void ClientSession::onWsMessage(net::WsConnection& connection, net::WsOpcode opc
     return countBadRequest();
   }
   if (request.op == "refresh") return handleRefresh(std::move(request));
-  // Step 4: route.
+  // Step 4: route, here or (an object another node owns) there.
+  if (context_.relay && !relayed_ && context_.relay->take(*this, request, payload)) return;
   context_.router->dispatch(Call(shared_from_this(), std::move(request.id), std::move(request.op), std::move(request.args)));
 }
 
@@ -111,6 +113,7 @@ void ClientSession::handleConnect(Request request) {
     return refuse(std::move(why));
   }
   claims_ = std::make_unique<auth::AccessClaims>(std::move(*verified));
+  token_.assign(token->data(), token->size());
   sessionId_ = util::randomId("s_", 9);
   if (auto c = connection_.lock()) {
     c->markEstablished();
@@ -158,10 +161,26 @@ void ClientSession::handleRefresh(Request request) {
                                        "(reconnect to change scopes)");
   }
   *claims_ = std::move(*verified);
+  token_.assign(token->data(), token->size());
   if (auto c = connection_.lock()) armExpiry(*c, claims_->expiresAt);
+  if (context_.relay && !relayed_) context_.relay->refreshed(*this);
   loop_.metrics().countRequest("refresh", "ok");
   sendText(Envelope::result(request.id, boost::json::object{{"expiresAt", util::isoTimeFromSeconds(claims_->expiresAt)},
                                                             {"serverTime", util::isoTime(std::chrono::system_clock::now())}}));
+}
+
+bool ClientSession::adopt(std::string_view token, std::string sessionId, std::string& why) {
+  auto verified = verifyToken(token, why);
+  if (!verified) return false;
+  if (claims_ && (verified->userId != claims_->userId || verified->scope != claims_->scope)) {
+    why = "a refreshed token must be for the same user and scope";
+    return false;
+  }
+  claims_ = std::make_unique<auth::AccessClaims>(std::move(*verified));
+  token_ = std::string(token);
+  sessionId_ = std::move(sessionId);
+  relayed_ = true;
+  return true;
 }
 
 void ClientSession::onWsClosed(net::WsConnection&, uint16_t) {

@@ -29,6 +29,15 @@ class ClientSession final : public net::WsConnection::Listener,
   // Null until `connect` succeeded.
   const auth::AccessClaims* claims() const { return claims_.get(); }
   const std::string& sessionId() const { return sessionId_; }
+  // The token the claims came from (for the nodes a relay hands requests to).
+  const std::string& token() const { return token_; }
+
+  // A session standing on this node for a client connected to another node (relay/): it is
+  // authenticated with the client's token under the client's session id, answers no connect,
+  // and never relays further. Also takes the client's refreshed token (same user and scope).
+  // False, with the reason, when the token does not verify.
+  bool adopt(std::string_view token, std::string sessionId, std::string& why);
+  bool relayed() const { return relayed_; }
   net::EventLoop& loop() { return loop_; }
   std::weak_ptr<net::WsConnection> connection() const { return connection_; }
   const SessionContext& context() const { return context_; }
@@ -54,6 +63,8 @@ class ClientSession final : public net::WsConnection::Listener,
   std::weak_ptr<net::WsConnection> connection_;
   std::unique_ptr<auth::AccessClaims> claims_;
   std::string sessionId_;
+  std::string token_;
+  bool relayed_ = false;
   std::vector<std::function<void()>> cleanups_;
   net::EventLoop::Clock::time_point badWindowStart_{};
   uint32_t badRequests_ = 0;

@@ -11,6 +11,7 @@ class TokenVerifier;
 namespace onair::api {
 
 class OpRouter;
+class RequestRelay;
 
 struct SessionContext {
   const OpRouter* router = nullptr;
@@ -21,6 +22,9 @@ struct SessionContext {
   std::chrono::milliseconds pingTimeout{10000};
   // auth.leeway_seconds: a connection closes (4011) this long after its token's exp.
   std::chrono::seconds tokenLeeway{10};
+  // Several nodes (Redis engine): requests for stages and stream rooms owned by another node go
+  // there. Null with one node.
+  RequestRelay* relay = nullptr;
 };
 
 }  // namespace onair::api

@@ -52,6 +52,7 @@
 #include "streams/StreamService.hpp"
 #include "rooms/RoomRoutes.hpp"
 #include "rooms/RoomService.hpp"
+#include "relay/SignalRelay.hpp"
 #include "rtc/WebRtcServerPool.hpp"
 
 namespace onair::app {
@@ -334,9 +335,19 @@ int Server::run(Config config, const std::string& executable) {
   streams::registerStreamOps(ops, streamService);
   collab::registerCollabOps(ops, {config.collabTokenSecret, config.collabTokenTtlSeconds, config.turnUrls,
                                  config.turnSecret, config.turnTtlSeconds});
+  api::SessionContext sessions{&ops, &verifier, static_cast<uint32_t>(config.wsBadRequestLimit),
+                               milliseconds(config.wsBadRequestWindowMs), milliseconds(config.wsPingIntervalMs),
+                               milliseconds(config.wsPingTimeoutMs), seconds(config.authLeewaySeconds)};
+  // Several nodes: a stage or stream room is served by its owner node; requests about it that
+  // arrive here go there (relay/SignalRelay).
+  std::unique_ptr<relay::SignalRelay> signalRelay;
+  if (redisEngine) {
+    signalRelay = std::make_unique<relay::SignalRelay>(pool, engine, sessions);
+    sessions.relay = signalRelay.get();
+  }
   api::HttpRouter routes(verifier);
-  api::registerOpsRoutes(routes, engine, pool.loops(), accepting, [&media, &engine, redisEngine] {
-    return media->metricsText() + engineMetricsText(engine, redisEngine);
+  api::registerOpsRoutes(routes, engine, pool.loops(), accepting, [&media, &engine, redisEngine, &signalRelay] {
+    return media->metricsText() + engineMetricsText(engine, redisEngine) + (signalRelay ? signalRelay->metricsText() : std::string());
   });
   api::registerTokenRoutes(routes, issuer, config.authMaxTokenTtlSeconds);
   rooms::registerRoomRoutes(routes, roomService);
@@ -356,9 +367,6 @@ int Server::run(Config config, const std::string& executable) {
   }
   api::StaticFiles files(resolveWebRoot(config, executable));
   if (files.root().empty()) spdlog::warn("no web/ folder found: static pages are off (set http.web_root)");
-  api::SessionContext sessions{&ops, &verifier, static_cast<uint32_t>(config.wsBadRequestLimit),
-                               milliseconds(config.wsBadRequestWindowMs), milliseconds(config.wsPingIntervalMs),
-                               milliseconds(config.wsPingTimeoutMs), seconds(config.authLeewaySeconds)};
   api::Gateway gateway(routes, files, sessions);
 
   // Listen before starting the loops, so a busy port fails fast and clearly.
@@ -377,6 +385,7 @@ int Server::run(Config config, const std::string& executable) {
     return 1;
   }
   pool.start();
+  if (signalRelay) signalRelay->start();
   // This node's record (engine::Nodes), refreshed with its totals for the aggregated stats.
   NodeAnnouncer announcer(pool.loop(0), engine, roomService, announceAddressOf(config, port));
   announcer.start();

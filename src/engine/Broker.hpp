@@ -17,7 +17,9 @@
 //   the resync handler runs (on any thread), and stored messages can be read again from History.
 // - The embedded broker (one node) calls the handlers at once, on the publishing thread, and is
 //   always subscribed. Handlers may run on any thread: receivers post to their shard.
-// - Set the handlers once, before the first subscribe or publish.
+// - Set the handlers once, before the first subscribe or publish. Frames of topics under a prefix
+//   given to setTopicHandler() go to that handler instead of the one given to setHandler(); each
+//   addResyncHandler() adds a handler (all of them run).
 #include <functional>
 #include <memory>
 #include <string>
@@ -37,7 +39,8 @@ class Broker {
 
   virtual void setHandler(Handler handler) = 0;
   virtual void setStoredHandler(StoredHandler handler) = 0;
-  virtual void setResyncHandler(ResyncHandler handler) = 0;
+  virtual void setTopicHandler(std::string prefix, Handler handler) = 0;
+  virtual void addResyncHandler(ResyncHandler handler) = 0;
 
   virtual void publish(const std::string& topic, Payload payload) = 0;
   // Stored messages of a node's own appends reach it through the stored handler like any other

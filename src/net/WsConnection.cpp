@@ -26,6 +26,12 @@ WsConnection::WsConnection(EventLoop& loop, boost::asio::ip::tcp::socket socket)
   if (ec) fd_ = -1;
 }
 
+WsConnection::WsConnection(EventLoop& loop, std::shared_ptr<Outlet> outlet)
+    : loop_(loop), queueLimit_(loop.wsSettings().sendQueueBytes), codec_(loop.wsSettings().limits), outlet_(std::move(outlet)) {
+  openedAt_ = lastRead_ = loop_.coarseNow();
+  established_ = true;
+}
+
 WsConnection::~WsConnection() {
   if (fd_ >= 0) ::close(fd_);
 }
@@ -33,6 +39,7 @@ WsConnection::~WsConnection() {
 std::string WsConnection::remoteAddress() const {
   boost::asio::ip::tcp::endpoint ep;
   socklen_t len = static_cast<socklen_t>(ep.capacity());
+  if (outlet_) return "relay";
   if (fd_ < 0 || ::getpeername(fd_, ep.data(), &len) != 0) return "?";
   ep.resize(len);
   return ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -45,6 +52,7 @@ void WsConnection::markEstablished() {
 
 void WsConnection::start(std::shared_ptr<Listener> listener) {
   listener_ = std::move(listener);
+  if (outlet_) return;  // relayed: no socket, no keepalive
   loop_.attach(shared_from_this());
   pollToken_ = fd_ >= 0 ? loop_.poller().add(fd_, this) : 0;
   // Registration reports data that arrived before it, so nothing sent early is missed.
@@ -52,6 +60,14 @@ void WsConnection::start(std::shared_ptr<Listener> listener) {
 }
 
 // ---- reading -------------------------------------------------------------------------------
+
+void WsConnection::receiveText(std::string_view payload) {
+  if (state_ != State::Open || !listener_) return;
+  LoopMetrics::add(loop_.metrics().framesIn);
+  listener_->onWsMessage(*this, WsOpcode::Text, payload);
+}
+
+void WsConnection::peerGone(uint16_t code) { finish(code); }
 
 void WsConnection::onPoll(uint32_t events) {
   if (state_ == State::Closed) return;
@@ -234,6 +250,7 @@ void WsConnection::overflow() {
 void WsConnection::flush() {
   flushScheduled_ = false;
   if (state_ == State::Closed || waitingWritable_) return;
+  if (outlet_) return flushToOutlet();
   // Our own sendmsg rather than asio's write_some: asio gathers at most 64 buffers per call,
   // and under fan-out a connection often has hundreds of small frames queued per loop turn.
   // One loop-wide iovec array (single-threaded) keeps the stack small.
@@ -271,6 +288,20 @@ void WsConnection::flush() {
   if (closeQueued_ && !closeFlushed_) onCloseFlushed();
 }
 
+// Relayed: the turn's frames leave as one string (one message to the client's node).
+void WsConnection::flushToOutlet() {
+  std::string frames;
+  frames.reserve(queuedBytes_);
+  for (size_t i = head_; i < queue_.size(); ++i) {
+    frames += queue_[i]->bytes();
+    queue_[i]->release();
+  }
+  LoopMetrics::add(loop_.metrics().framesOut, queue_.size() - head_);
+  queue_.clear();
+  head_ = headOffset_ = queuedBytes_ = 0;
+  if (!frames.empty()) outlet_->deliver(std::move(frames));
+}
+
 size_t WsConnection::advance(size_t written) {
   queuedBytes_ -= written;
   size_t done = 0;
@@ -299,6 +330,14 @@ void WsConnection::close(uint16_t code, std::string_view reason) {
   if (state_ != State::Open) return;
   state_ = State::Closing;
   closeCode_ = code;
+  if (outlet_) {
+    // What was queued goes first; the cleanups run on a later turn (a caller may be walking the
+    // very list they change, as a local connection's close would not run them at once either).
+    flushToOutlet();
+    outlet_->closed(code, reason);
+    boost::asio::post(loop_.io(), [self = shared_from_this(), code] { self->finish(code); });
+    return;
+  }
   closeDeadline_ = loop_.coarseNow() + loop_.wsSettings().closeTimeout;
   closeQueued_ = true;
   enqueueFrame(WsOpcode::Close, WsCodec::closePayload(code, reason), true);
@@ -343,9 +382,11 @@ void WsConnection::finish(uint16_t code) {
   state_ = State::Closed;
   // The place goes back before the socket closes: a peer that sees the close may connect again.
   place_.release();
-  loop_.poller().remove(fd_, pollToken_);
-  ::close(fd_);
-  fd_ = -1;
+  if (fd_ >= 0) {
+    loop_.poller().remove(fd_, pollToken_);
+    ::close(fd_);
+    fd_ = -1;
+  }
   dropQueue(false);
   // The loop may still hold this connection in its flush list: keep it alive until that runs.
   if (flushScheduled_) loop_.retainUntilFlush(self);

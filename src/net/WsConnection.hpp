@@ -7,6 +7,13 @@
 // I/O: the socket leaves asio at construction; the loop's WsPoller reports its readiness
 // (registered once, edge-triggered) and reads and writes are plain recv/sendmsg calls.
 // Threading: everything runs on the owning EventLoop's thread.
+//
+// Relayed connections (multi-node signaling, relay/SignalRelay): a connection made with an Outlet
+// instead of a socket stands on this node for a client connected to another node. Its frames
+// are encoded as for a socket and handed to the outlet once per loop turn (all of the turn's
+// frames in one string); the client's messages come in through receiveText(). It has no
+// keepalive or deadlines of its own (the client's node keeps those) and is not counted among the
+// loop's connections. close() tells the outlet (code and reason) instead of sending a close frame.
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <memory>
@@ -33,7 +40,19 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
     virtual void onWsClosed(WsConnection& connection, uint16_t code) = 0;
   };
 
+  // Where a relayed connection's output goes (on the loop's thread).
+  class Outlet {
+   public:
+    virtual ~Outlet() = default;
+    // Encoded WebSocket frames (server to client), one or more, whole.
+    virtual void deliver(std::string frames) = 0;
+    // The connection closed itself (close()): the client's connection should close with `code`.
+    virtual void closed(uint16_t code, std::string_view reason) = 0;
+  };
+
   WsConnection(EventLoop& loop, boost::asio::ip::tcp::socket socket);
+  // A relayed connection (see above); established from the start.
+  WsConnection(EventLoop& loop, std::shared_ptr<Outlet> outlet);
   ~WsConnection() override;
 
   void start(std::shared_ptr<Listener> listener);
@@ -54,6 +73,10 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   // The connection's place under http.max_connections_per_address, given back when it closes.
   void holdPlace(AddressLimiter::Place place) { place_ = std::move(place); }
   bool open() const { return state_ == State::Open; }
+  bool relayed() const { return outlet_ != nullptr; }
+  // Relayed connections: a text message from the client; the client's connection ended.
+  void receiveText(std::string_view payload);
+  void peerGone(uint16_t code);
   EventLoop& loop() { return loop_; }
   size_t queuedBytes() const { return queuedBytes_; }
   std::string remoteAddress() const;
@@ -79,6 +102,7 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   void onCloseFlushed();
   void tick(EventLoop::Clock::time_point now);
   void finish(uint16_t code);
+  void flushToOutlet();
 
   // Fields read per delivered frame first (one or two cache lines under fan-out).
   EventLoop& loop_;
@@ -103,6 +127,7 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   EventLoop::Clock::time_point closeDeadline_{};
   EventLoop::Clock::time_point expiresAt_ = EventLoop::Clock::time_point::max();
   AddressLimiter::Place place_;
+  std::shared_ptr<Outlet> outlet_;    // relayed connections only
   uint16_t closeCode_ = 1006;
   bool established_ = false;
   bool closeQueued_ = false;

@@ -198,7 +198,7 @@ RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, Namespace
     size_t owner = pool_.ownerOf(topic);
     pool_.run(owner, [this, owner, topic, message, epoch] { onStored(owner, topic, message, epoch); });
   });
-  engine_.broker().setResyncHandler([this] {
+  engine_.broker().addResyncHandler([this] {
     for (size_t shard = 0; shard < pool_.size(); ++shard) {
       pool_.post(shard, [this, shard] {
         std::vector<std::string> loaded;

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
 import { redisCli, startRedis, startRedisCluster } from '../support/redis.mjs';
 import { connectClient, ok } from '../support/client.mjs';
-import { randomSecret } from '../support/tokens.mjs';
+import { apiCredential, randomSecret } from '../support/tokens.mjs';
+import { publisherOffer } from '../support/streams.mjs';
 import { WebSocket } from 'ws';
 import { connect } from '../../sdk/js/dist/client/index.js';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
@@ -220,6 +221,55 @@ for (const deployment of deployments) {
       for (const c of [onA, onB, viewer]) c.close();
     });
 
+    // A stage lives on one node (its owner); requests of clients on the other node are relayed.
+    // Each direction once: the first to open is on node A, then on node B.
+    for (const firstOn of ['A', 'B']) {
+      test(`a stage request made on one node is seen and granted by a host on the other (opened first on ${firstOn})`, async () => {
+        const api = async (node, method, path, body) => {
+          const res = await fetch(node.url + path, { method, headers: { authorization: `Bearer ${apiCredential(node)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+          const json = await res.json();
+          assert.equal(res.status, 200, JSON.stringify(json));
+          return json;
+        };
+        const relayedBefore = await relayedRequests(nodeA, nodeB);
+        const stage = await api(nodeA, 'POST', '/v1/stages', { name: 'across' });
+        const participant = async (node, userId, role) => {
+          const { token } = await api(node, 'POST', `/v1/stages/${stage.id}/participant-tokens`, { userId, role });
+          return connectClient(node, { token });
+        };
+        const viewer = await participant(nodeA, 'viewer1', 'viewer');
+        const host = await participant(nodeB, 'host1', 'host');
+        const [first, second] = firstOn === 'A' ? [viewer, host] : [host, viewer];
+        await ok(first, 'stage.open', { stageId: stage.id });
+        await ok(second, 'stage.open', { stageId: stage.id });
+
+        assert.equal((await ok(viewer, 'stage.requestAccess', { stageId: stage.id })).status, 'REQUESTED_TO_JOIN_STAGE');
+        const update = await host.waitEvent((e) => e.event === 'stage.stageAccessRequestUpdate' && e.data.requests.length === 1);
+        assert.equal(update.data.requests[0].userId, 'viewer1');
+        await ok(host, 'stage.grantAccess', { stageId: stage.id, userIds: ['viewer1'] });
+        await viewer.waitEvent((e) => e.event === 'stage.stageRequestApproved');
+        assert.equal((await ok(viewer, 'stage.join', { stageId: stage.id })).status, 'ON_STAGE');
+        // The stage's media room is on the stage's node: a publish there reaches the host's stage.
+        await ok(viewer, 'streams.joinStreamRoom', { streamRoomId: stage.streamRoomId });
+        const published = await ok(viewer, 'streams.publish', { streamRoomId: stage.streamRoomId, sdp: publisherOffer, tracks: [{ mid: '0', trackId: 't1', kind: 'audio' }] });
+        assert.match(published.sdp, /a=candidate/, 'an answer with the owner node\'s candidates');
+        const added = await host.waitEvent((e) => e.event === 'stage.participantStreamsAdded');
+        assert.equal(added.data.userId, 'viewer1');
+        // A kick from the host's node ends the viewer's publishing on the stage's node.
+        await ok(host, 'stage.kick', { stageId: stage.id, userIds: ['viewer1'] });
+        await viewer.waitEvent((e) => e.event === 'stage.stageStatusUpdate' && e.data.status === 'OFF_STAGE');
+        await host.waitEvent((e) => e.event === 'stage.participantStreamsRemoved');
+        // The viewer's connection closing reaches the stage's node: the host sees it go.
+        const participants = async () => (await ok(host, 'stage.participants', { stageId: stage.id })).participants;
+        assert.ok((await participants()).some((p) => p.userId === 'viewer1' && p.connected));
+        viewer.close();
+        await waitFor(async () => !(await participants()).some((p) => p.userId === 'viewer1' && p.connected), 'the viewer gone from the stage');
+        // One of the two was on the other node: its requests went through the relay.
+        assert.ok(await relayedRequests(nodeA, nodeB) >= relayedBefore + 4, 'requests were relayed to the stage\'s node');
+        host.close();
+      });
+    }
+
     // Last: it leaves the cluster without a replica for one shard.
     if (deployment.cluster) {
       test('a master killed: publishes and attaches succeed again within 5 s, a subscriber resumes with every acknowledged message once', async () => {
@@ -227,6 +277,16 @@ for (const deployment of deployments) {
       });
     }
   });
+}
+
+// Requests the two nodes served for the other's clients (onair_relay_requests_received_total).
+async function relayedRequests(...nodes) {
+  let total = 0;
+  for (const node of nodes) {
+    const text = await (await fetch(node.url + '/metrics')).text();
+    total += Number(/^onair_relay_requests_received_total (\d+)/m.exec(text)?.[1] ?? NaN);
+  }
+  return total;
 }
 
 // The master serving a channel's keys dies (SIGKILL) while both nodes serve; its replica takes

@@ -2,17 +2,19 @@
 // The embedded broker: one node, so publishing is calling the handler, and every topic is always
 // subscribed (see engine/Broker.hpp). Stored messages come from AnnouncingHistory.
 #include "engine/Broker.hpp"
+#include "engine/FrameHandlers.hpp"
 
 namespace onair::engine::memory {
 
 class MemoryBroker final : public Broker {
  public:
-  void setHandler(Handler handler) override { handler_ = std::move(handler); }
+  void setHandler(Handler handler) override { handlers_.setDefault(std::move(handler)); }
+  void setTopicHandler(std::string prefix, Handler handler) override { handlers_.setForPrefix(std::move(prefix), std::move(handler)); }
   void setStoredHandler(StoredHandler handler) override { storedHandler_ = std::move(handler); }
-  void setResyncHandler(ResyncHandler) override {}  // one node: nothing is ever missed
+  void addResyncHandler(ResyncHandler) override {}  // one node: nothing is ever missed
 
   void publish(const std::string& topic, Payload payload) override {
-    if (handler_) handler_(topic, payload);
+    handlers_.deliver(topic, payload);
   }
   void subscribe(const std::string&, std::function<void(Outcome<Done>)> done) override { done(Done{}); }
   void unsubscribe(const std::string&) override {}
@@ -23,7 +25,7 @@ class MemoryBroker final : public Broker {
   }
 
  private:
-  Handler handler_;
+  FrameHandlers handlers_;
   StoredHandler storedHandler_;
 };
 

@@ -106,14 +106,14 @@ void RedisBroker::deliver(const std::string& topic, const std::string& payload) 
   auto& envelope = std::get<BrokerEnvelope>(decoded);
   received_.fetch_add(1, std::memory_order_relaxed);
   if (envelope.kind == BrokerEnvelope::Kind::Frame) {
-    if (handler_) handler_(topic, std::make_shared<const std::string>(std::move(envelope.frame)));
+    handlers_.deliver(topic, std::make_shared<const std::string>(std::move(envelope.frame)));
     return;
   }
   if (storedHandler_) storedHandler_(topic, envelope.message, envelope.epoch);
 }
 
 void RedisBroker::onResubscribed() {
-  if (resyncHandler_) resyncHandler_();
+  for (const auto& handler : resyncHandlers_) handler();
 }
 
 RedisBroker::Counters RedisBroker::counters() const {

@@ -15,7 +15,7 @@
 //   completes with an EngineError (and does not count). The last unsubscribe() UNSUBSCRIBEs;
 //   from then on nothing more of the topic reaches the handlers, even if Redis still sends it.
 // - Payloads that are no BrokerEnvelope are counted (malformed), logged at debug and dropped.
-// - onResubscribed() (the subscriber reconnected and is subscribed again) runs the resync handler.
+// - onResubscribed() (the subscriber reconnected and is subscribed again) runs the resync handlers.
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "engine/Broker.hpp"
+#include "engine/FrameHandlers.hpp"
 #include "engine/redis/RedisLink.hpp"
 #include "engine/redis/RedisSubscriber.hpp"
 
@@ -38,9 +39,10 @@ class RedisBroker final : public Broker {
   };
 
   explicit RedisBroker(RedisLink& link) : link_(link) {}
-  void setHandler(Handler handler) override { handler_ = std::move(handler); }
+  void setHandler(Handler handler) override { handlers_.setDefault(std::move(handler)); }
+  void setTopicHandler(std::string prefix, Handler handler) override { handlers_.setForPrefix(std::move(prefix), std::move(handler)); }
   void setStoredHandler(StoredHandler handler) override { storedHandler_ = std::move(handler); }
-  void setResyncHandler(ResyncHandler handler) override { resyncHandler_ = std::move(handler); }
+  void addResyncHandler(ResyncHandler handler) override { resyncHandlers_.push_back(std::move(handler)); }
   void publish(const std::string& topic, Payload payload) override;
   void subscribe(const std::string& topic, std::function<void(Outcome<Done>)> done) override;
   void unsubscribe(const std::string& topic) override;
@@ -70,9 +72,9 @@ class RedisBroker final : public Broker {
   const char* publishVerb() const;
   RedisPubSub::Kind channelKind() const;
 
-  Handler handler_;
+  FrameHandlers handlers_;
   StoredHandler storedHandler_;
-  ResyncHandler resyncHandler_;
+  std::vector<ResyncHandler> resyncHandlers_;
   RedisLink& link_;
   std::map<std::string, Topic> topics_;  // by channel
   uint64_t nextGeneration_ = 1;

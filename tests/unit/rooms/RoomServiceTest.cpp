@@ -21,8 +21,9 @@ namespace {
 // A broker that remembers what was published, then delivers it as the embedded one does.
 struct RecordingBroker : engine::Broker {
   void setHandler(Handler handler) override { inner.setHandler(std::move(handler)); }
+  void setTopicHandler(std::string prefix, Handler handler) override { inner.setTopicHandler(std::move(prefix), std::move(handler)); }
   void setStoredHandler(StoredHandler handler) override { inner.setStoredHandler(std::move(handler)); }
-  void setResyncHandler(ResyncHandler handler) override { inner.setResyncHandler(std::move(handler)); }
+  void addResyncHandler(ResyncHandler handler) override { inner.addResyncHandler(std::move(handler)); }
   void subscribe(const std::string& topic, std::function<void(engine::Outcome<engine::Done>)> done) override {
     inner.subscribe(topic, std::move(done));
   }

@@ -109,7 +109,7 @@ TEST_F(RedisBrokerTest, ResyncHandlerRunsOnceResubscribedAfterARestart) {
   std::atomic<int> resyncs{0};
   std::atomic<int> frames{0};
   broker().setHandler([&](const std::string&, const Broker::Payload&) { ++frames; });
-  broker().setResyncHandler([&] { ++resyncs; });
+  broker().addResyncHandler([&] { ++resyncs; });
   ASSERT_TRUE(std::holds_alternative<Done>(subscribe("room")));
   ASSERT_TRUE(server_.restart());
   ASSERT_TRUE(eventually([&] { return resyncs.load() == 1; }));

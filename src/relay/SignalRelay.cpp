@@ -1,0 +1,330 @@
+#include "relay/SignalRelay.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "api/Call.hpp"
+#include "api/ClientSession.hpp"
+#include "api/OpRouter.hpp"
+#include "net/SharedFrame.hpp"
+#include "net/WsCodec.hpp"
+#include "net/WsConnection.hpp"
+#include "relay/InboundOutlet.hpp"
+#include "relay/OwnerKey.hpp"
+
+namespace onair::relay {
+namespace {
+
+using api::ApiError;
+using api::ErrorCode;
+
+constexpr int64_t kRetryAfterMs = 1000;
+
+ApiError unavailable(std::string why, int64_t retryAfterMs = kRetryAfterMs) {
+  return {ErrorCode::ServiceUnavailable, std::move(why), retryAfterMs};
+}
+
+}  // namespace
+
+SignalRelay::SignalRelay(hub::ShardPool& pool, engine::Engine& engine, const api::SessionContext& sessions)
+    : pool_(pool), engine_(engine), sessions_(sessions), ownership_(engine), self_(engine.nodes().selfId()),
+      sweepTimer_(pool.loop(0).io()) {
+  for (size_t i = 0; i < pool_.size(); ++i) shards_.push_back(std::make_unique<Shard>());
+  engine_.broker().setTopicHandler(std::string(kTopicPrefix), [this](const std::string&, const engine::Broker::Payload& payload) {
+    onMessage(*payload);
+  });
+  // Messages may have been lost while the Broker was cut off: no relayed connection can be trusted.
+  engine_.broker().addResyncHandler([this] {
+    for (size_t shard = 0; shard < pool_.size(); ++shard) pool_.post(shard, [this, shard] { sweep(shard, {}, true); });
+  });
+}
+
+SignalRelay::~SignalRelay() = default;
+
+void SignalRelay::start() {
+  pool_.post(0, [this] {
+    listen();
+    armSweep();
+  });
+}
+
+void SignalRelay::listen() {
+  engine_.broker().subscribe(std::string(kTopicPrefix) + self_, [this](engine::Outcome<engine::Done> subscribed) {
+    if (auto* error = std::get_if<engine::EngineError>(&subscribed)) {
+      spdlog::warn("relay: cannot listen for other nodes' requests yet ({}); retrying", error->message);
+      return;  // the sweep tries again
+    }
+    listening_ = true;
+  });
+}
+
+// ---- the client's side ----------------------------------------------------------------------
+
+bool SignalRelay::take(api::ClientSession& session, api::Request& request, std::string_view payload) {
+  auto key = OwnerKey::of(request.op, request.args);
+  if (!key) return false;
+  auto& out = outboundOf(session);
+  if (out.waiting.empty()) {
+    auto known = out.owners.find(*key);
+    if (known != out.owners.end()) {
+      if (known->second == self_) return false;
+      forward(out, session, known->second, Pending{*key, std::move(request), std::string(payload)});
+      return true;
+    }
+  }
+  out.waiting.push_back(Pending{*key, std::move(request), std::string(payload)});
+  if (!out.resolving) resolveNext(session.loop().index(), session.sessionId());
+  return true;
+}
+
+SignalRelay::Outbound& SignalRelay::outboundOf(api::ClientSession& session) {
+  const size_t shard = session.loop().index();
+  auto [it, added] = shards_[shard]->outbound.try_emplace(session.sessionId());
+  if (!added) return it->second;
+  it->second.session = session.weak_from_this();
+  {
+    std::lock_guard lock(directoryMutex_);
+    directory_[session.sessionId()] = shard;
+  }
+  session.onClosed([this, shard, id = session.sessionId()] { clientClosed(shard, id); });
+  return it->second;
+}
+
+void SignalRelay::resolveNext(size_t shard, const std::string& sessionId) {
+  auto it = shards_[shard]->outbound.find(sessionId);
+  if (it == shards_[shard]->outbound.end() || it->second.waiting.empty()) return;
+  auto& out = it->second;
+  out.resolving = true;
+  const std::string key = out.waiting.front().key;
+  ownership_.resolve(key, [this, shard, sessionId, key](engine::Outcome<std::string> owner) {
+    pool_.post(shard, [this, shard, sessionId, key, owner = std::move(owner)] {
+      auto it = shards_[shard]->outbound.find(sessionId);
+      if (it == shards_[shard]->outbound.end()) return;  // the connection closed meanwhile
+      auto& out = it->second;
+      out.resolving = false;
+      if (auto* error = std::get_if<engine::EngineError>(&owner)) {
+        // The head cannot go anywhere now: it is answered; the ones behind it try again.
+        auto head = std::move(out.waiting.front());
+        out.waiting.pop_front();
+        if (auto session = out.session.lock()) {
+          session->sendText(api::Envelope::error(head.request.id, unavailable("cannot find the node serving this object: " + error->message,
+                                                                               error->retryAfterMs)));
+        }
+      } else {
+        out.owners[key] = std::get<std::string>(owner);
+      }
+      runResolved(shard, sessionId);
+    });
+  });
+}
+
+// Sends on, in order, the waiting requests whose owner is known; resolves the next unknown one.
+void SignalRelay::runResolved(size_t shard, const std::string& sessionId) {
+  auto it = shards_[shard]->outbound.find(sessionId);
+  if (it == shards_[shard]->outbound.end()) return;
+  auto& out = it->second;
+  auto session = out.session.lock();
+  if (!session) return;
+  while (!out.waiting.empty()) {
+    auto known = out.owners.find(out.waiting.front().key);
+    if (known == out.owners.end()) return resolveNext(shard, sessionId);
+    auto head = std::move(out.waiting.front());
+    out.waiting.pop_front();
+    if (known->second != self_) {
+      forward(out, *session, known->second, head);
+      continue;
+    }
+    sessions_.router->dispatch(api::Call(session, std::move(head.request.id), std::move(head.request.op), std::move(head.request.args)));
+    // A dispatch may close the connection (its cleanup forgets `out`).
+    if (shards_[shard]->outbound.find(sessionId) == shards_[shard]->outbound.end()) return;
+  }
+}
+
+void SignalRelay::forward(Outbound& out, api::ClientSession& session, const std::string& node, const Pending& pending) {
+  // A request published while Redis is down would be lost: it is answered now instead.
+  if (!engine_.ready()) {
+    session.sendText(api::Envelope::error(pending.request.id, unavailable("the node serving this object cannot be reached (the engine is unavailable)")));
+    return;
+  }
+  if (out.opened.insert(node).second) send(node, RelayMessage{RelayMessage::Kind::Open, {}, session.sessionId(), 0, session.token()});
+  send(node, RelayMessage{RelayMessage::Kind::Request, {}, session.sessionId(), 0, pending.payload});
+  requestsSent_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void SignalRelay::refreshed(api::ClientSession& session) {
+  auto& outbound = shards_[session.loop().index()]->outbound;
+  auto it = outbound.find(session.sessionId());
+  if (it == outbound.end()) return;
+  for (const auto& node : it->second.opened) send(node, RelayMessage{RelayMessage::Kind::Refresh, {}, session.sessionId(), 0, session.token()});
+}
+
+void SignalRelay::clientClosed(size_t shard, const std::string& sessionId) {
+  auto& outbound = shards_[shard]->outbound;
+  auto it = outbound.find(sessionId);
+  if (it == outbound.end()) return;
+  for (const auto& node : it->second.opened) send(node, RelayMessage{RelayMessage::Kind::Close, {}, sessionId, 1000, {}});
+  outbound.erase(it);
+  std::lock_guard lock(directoryMutex_);
+  directory_.erase(sessionId);
+}
+
+// Frames for a client of this node, or its relayed connection's close (engine thread).
+void SignalRelay::toClient(const RelayMessage& message) {
+  size_t shard = 0;
+  {
+    std::lock_guard lock(directoryMutex_);
+    auto it = directory_.find(message.sessionId);
+    if (it == directory_.end()) return;  // closed meanwhile
+    shard = it->second;
+  }
+  pool_.post(shard, [this, shard, message] {
+    auto it = shards_[shard]->outbound.find(message.sessionId);
+    if (it == shards_[shard]->outbound.end() || !it->second.opened.count(message.fromNode)) return;
+    auto session = it->second.session.lock();
+    auto connection = session ? session->connection().lock() : nullptr;
+    if (!connection) return;
+    if (message.kind == RelayMessage::Kind::Frames) {
+      framesReceived_.fetch_add(1, std::memory_order_relaxed);
+      return connection->send(net::makeSharedFrame(message.body));
+    }
+    spdlog::debug("relay: node {} closed session {} ({}): closing the client's connection", message.fromNode, message.sessionId, message.code);
+    connection->close(message.code, message.body);
+  });
+}
+
+// ---- the owner's side -----------------------------------------------------------------------
+
+void SignalRelay::fromClientNode(RelayMessage message) {
+  const size_t shard = pool_.ownerOf(message.fromNode + "/" + message.sessionId);
+  pool_.post(shard, [this, shard, message = std::move(message)]() mutable {
+    auto id = std::make_pair(message.fromNode, message.sessionId);
+    auto& inbound = shards_[shard]->inbound;
+    if (message.kind == RelayMessage::Kind::Open) return open(shard, std::move(message));
+    if (message.kind == RelayMessage::Kind::Close) return closeInbound(shard, id, message.code);
+    auto it = inbound.find(id);
+    if (it == inbound.end()) {
+      // The connection ended here (or its Open was refused): the client must start again.
+      if (message.kind == RelayMessage::Kind::Request) {
+        send(message.fromNode, RelayMessage{RelayMessage::Kind::Closed, {}, message.sessionId, kOwnerGoneCode,
+                                             "the node serving this stage or room lost this connection; reconnect"});
+      }
+      return;
+    }
+    if (message.kind == RelayMessage::Kind::Request) {
+      requestsReceived_.fetch_add(1, std::memory_order_relaxed);
+      return it->second.connection->receiveText(message.body);
+    }
+    std::string why;  // Refresh
+    if (!it->second.session->adopt(message.body, message.sessionId, why)) {
+      spdlog::info("relay: a refreshed token from node {} was refused: {}", message.fromNode, why);
+      it->second.connection->close(net::wsclose::Unauthenticated, "refreshed token refused");
+    }
+  });
+}
+
+void SignalRelay::open(size_t shard, RelayMessage message) {
+  auto id = std::make_pair(message.fromNode, message.sessionId);
+  auto& inbound = shards_[shard]->inbound;
+  if (inbound.count(id)) return;
+  auto& loop = pool_.loop(shard);
+  auto outlet = std::make_shared<InboundOutlet>(
+      message.fromNode, message.sessionId, [this](const std::string& node, RelayMessage m) { send(node, std::move(m)); },
+      [this, shard, id] { pool_.post(shard, [this, shard, id] { shards_[shard]->inbound.erase(id); }); });
+  auto connection = std::make_shared<net::WsConnection>(loop, outlet);
+  auto session = std::make_shared<api::ClientSession>(sessions_, loop, connection);
+  std::string why;
+  if (!session->adopt(message.body, message.sessionId, why)) {
+    spdlog::info("relay: refused a session from node {}: {}", message.fromNode, why);
+    send(message.fromNode, RelayMessage{RelayMessage::Kind::Closed, {}, message.sessionId, net::wsclose::Unauthenticated,
+                                         "unauthenticated: " + why});
+    return;
+  }
+  connection->start(session);
+  inbound.emplace(id, Inbound{connection, session});
+}
+
+void SignalRelay::closeInbound(size_t shard, const std::pair<std::string, std::string>& id, uint16_t code) {
+  auto& inbound = shards_[shard]->inbound;
+  auto it = inbound.find(id);
+  if (it == inbound.end()) return;
+  auto connection = std::move(it->second.connection);
+  inbound.erase(it);
+  connection->peerGone(code);  // the surfaces clean up as for any closed connection
+}
+
+// ---- both ---------------------------------------------------------------------------------------
+
+void SignalRelay::onMessage(const std::string& payload) {
+  std::string why;
+  auto message = RelayMessage::decode(payload, why);
+  if (!message) {
+    malformed_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::debug("relay: dropped a malformed message: {}", why);
+    return;
+  }
+  if (message->kind == RelayMessage::Kind::Frames || message->kind == RelayMessage::Kind::Closed) return toClient(*message);
+  fromClientNode(std::move(*message));
+}
+
+void SignalRelay::send(const std::string& node, RelayMessage message) {
+  message.fromNode = self_;
+  if (message.kind == RelayMessage::Kind::Frames) framesSent_.fetch_add(1, std::memory_order_relaxed);
+  engine_.broker().publish(std::string(kTopicPrefix) + node, std::make_shared<const std::string>(message.encode()));
+}
+
+void SignalRelay::armSweep() {
+  sweepTimer_.expires_after(kSweepInterval);
+  sweepTimer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (!listening_) listen();
+    ownership_.liveNodes([this](engine::Outcome<Ownership::LiveNodes> live) {
+      if (auto* nodes = std::get_if<Ownership::LiveNodes>(&live)) {
+        for (size_t shard = 0; shard < pool_.size(); ++shard) {
+          pool_.post(shard, [this, shard, nodes = *nodes] { sweep(shard, *nodes, false); });
+        }
+      }
+    });
+    armSweep();
+  });
+}
+
+void SignalRelay::sweep(size_t shard, const std::set<std::string>& live, bool everything) {
+  auto& state = *shards_[shard];
+  std::vector<std::shared_ptr<net::WsConnection>> lost;
+  for (auto& [id, out] : state.outbound) {
+    bool gone = false;
+    for (const auto& node : out.opened) gone = gone || everything || !live.count(node);
+    auto session = gone ? out.session.lock() : nullptr;
+    if (auto connection = session ? session->connection().lock() : nullptr) lost.push_back(std::move(connection));
+  }
+  for (auto& connection : lost) {
+    ownerGoneCloses_.fetch_add(1, std::memory_order_relaxed);
+    connection->close(kOwnerGoneCode, "the node serving a stage or room of this connection is gone; reconnect");
+  }
+  std::vector<std::pair<std::string, std::string>> orphans;
+  for (const auto& [id, in] : state.inbound) {
+    if (everything || !live.count(id.first)) orphans.push_back(id);
+  }
+  for (const auto& id : orphans) closeInbound(shard, id, 1001);
+}
+
+std::string SignalRelay::metricsText() const {
+  auto counter = [](std::string& out, const char* name, const char* help, uint64_t value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
+  };
+  std::string out;
+  counter(out, "onair_relay_requests_sent_total", "Requests of this node's clients sent to the node owning their stage or room.",
+          requestsSent_.load(std::memory_order_relaxed));
+  counter(out, "onair_relay_requests_received_total", "Requests of other nodes' clients served here (this node owns their object).",
+          requestsReceived_.load(std::memory_order_relaxed));
+  counter(out, "onair_relay_frame_batches_sent_total", "Batches of frames sent back to other nodes' clients.",
+          framesSent_.load(std::memory_order_relaxed));
+  counter(out, "onair_relay_frame_batches_received_total", "Batches of frames from owner nodes queued on this node's clients.",
+          framesReceived_.load(std::memory_order_relaxed));
+  counter(out, "onair_relay_owner_gone_closes_total", "Client connections closed (1012) because a node serving them went away.",
+          ownerGoneCloses_.load(std::memory_order_relaxed));
+  counter(out, "onair_relay_malformed_total", "Relay messages dropped as malformed.", malformed_.load(std::memory_order_relaxed));
+  return out;
+}
+
+}  // namespace onair::relay

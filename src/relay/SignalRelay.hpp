@@ -1,0 +1,132 @@
+#pragma once
+// Multi-node signaling (Redis engine): a stage or a stream room lives on one node at a time, its
+// owner (relay/Ownership); a client connected to another node reaches it through this relay, as
+// LiveKit routes a participant's signaling to the node hosting its room. Media never crosses
+// nodes: the owner's answers carry the owner's own ICE candidates (its announced address), so the
+// client's peer connection goes straight to the owner.
+//
+// How a request travels, for a client C connected to node A, about an object owned by node B:
+// - A (the client's node) sees that the request names an owned object (OwnerKey), asks Ownership
+//   once per object and connection, and sends B an Open (C's token and session id) before C's
+//   first request there, then each request as C sent it. A connection's requests about owned
+//   objects keep their order: while one waits for its owner, the later ones wait behind it.
+// - B keeps, for each (A, C), a relayed connection (net::WsConnection with an Outlet) and a
+//   ClientSession adopted with C's token and session id: every surface sees an ordinary
+//   connection. What B sends on it (replies, events, fan-out frames) goes back to A once per loop
+//   turn as encoded WebSocket frames, which A queues on C's socket unchanged.
+// - C's token refresh reaches B (Refresh); C's close ends B's connection (its surfaces clean up
+//   as for any close); B closing the connection itself (a kick, an expired token) closes C's.
+// - Nodes that are gone (engine::Nodes) are swept every kSweepInterval: C loses its connection
+//   (close code 1012: reconnect; the next request makes a new owner) when B is gone, and B drops
+//   the relayed connections of a node that is gone. When the Broker resynchronizes (messages may
+//   have been lost), every relayed connection ends the same way.
+// - Without Redis, requests about owned objects answer service_unavailable (never wait).
+//
+// Messages travel on the Broker topic "relay:<node id>" (RelayMessage).
+// Threading: take()/refreshed() on the session's loop; state per shard, on that shard's loop.
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "api/RequestRelay.hpp"
+#include "api/SessionContext.hpp"
+#include "engine/Engine.hpp"
+#include "hub/ShardPool.hpp"
+#include "relay/Ownership.hpp"
+#include "relay/RelayMessage.hpp"
+
+namespace onair::net {
+class WsConnection;
+}
+
+namespace onair::relay {
+
+class SignalRelay final : public api::RequestRelay {
+ public:
+  static constexpr std::string_view kTopicPrefix = "relay:";
+  static constexpr uint16_t kOwnerGoneCode = 1012;  // "service restart": reconnect
+
+  // `sessions` (with its `relay` pointing here) outlives the relay.
+  SignalRelay(hub::ShardPool& pool, engine::Engine& engine, const api::SessionContext& sessions);
+  ~SignalRelay() override;
+
+  // After the shards started: listens on this node's topic (retrying until the Broker answers)
+  // and starts the sweep.
+  void start();
+
+  bool take(api::ClientSession& session, api::Request& request, std::string_view payload) override;
+  void refreshed(api::ClientSession& session) override;
+
+  // Prometheus text: onair_relay_* counters.
+  std::string metricsText() const;
+
+ private:
+  static constexpr std::chrono::milliseconds kSweepInterval{2000};
+
+  struct Pending {
+    std::string key;
+    api::Request request;
+    std::string payload;
+  };
+  // A client connection of this node with requests about objects some node owns.
+  struct Outbound {
+    std::weak_ptr<api::ClientSession> session;
+    std::map<std::string, std::string> owners;  // object key → owner node id, once resolved
+    std::set<std::string> opened;               // nodes holding a relayed connection of it
+    std::deque<Pending> waiting;                // in order; the head's owner is being resolved
+    bool resolving = false;
+  };
+  // A connection standing here for another node's client.
+  struct Inbound {
+    std::shared_ptr<net::WsConnection> connection;
+    std::shared_ptr<api::ClientSession> session;
+  };
+  struct Shard {
+    std::unordered_map<std::string, Outbound> outbound;                       // by session id
+    std::map<std::pair<std::string, std::string>, Inbound> inbound;           // by (node, session id)
+  };
+
+  // The client's side.
+  Outbound& outboundOf(api::ClientSession& session);
+  void resolveNext(size_t shard, const std::string& sessionId);
+  void runResolved(size_t shard, const std::string& sessionId);
+  void forward(Outbound& out, api::ClientSession& session, const std::string& node, const Pending& pending);
+  void clientClosed(size_t shard, const std::string& sessionId);
+  void toClient(const RelayMessage& message);
+
+  // The owner's side.
+  void fromClientNode(RelayMessage message);
+  void open(size_t shard, RelayMessage message);
+  void closeInbound(size_t shard, const std::pair<std::string, std::string>& id, uint16_t code);
+
+  void onMessage(const std::string& payload);
+  void send(const std::string& node, RelayMessage message);
+  void listen();
+  void armSweep();
+  void sweep(size_t shard, const std::set<std::string>& live, bool everything);
+
+  hub::ShardPool& pool_;
+  engine::Engine& engine_;
+  const api::SessionContext& sessions_;
+  Ownership ownership_;
+  std::string self_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  boost::asio::steady_timer sweepTimer_;
+  std::atomic<bool> listening_{false};
+
+  // Session id → shard, for messages coming back to this node's clients (any thread).
+  std::mutex directoryMutex_;
+  std::unordered_map<std::string, size_t> directory_;
+
+  std::atomic<uint64_t> requestsSent_{0}, requestsReceived_{0}, framesSent_{0}, framesReceived_{0}, ownerGoneCloses_{0},
+      malformed_{0};
+};
+
+}  // namespace onair::relay
