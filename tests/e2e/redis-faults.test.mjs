@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import { startOnair } from '../support/onair.mjs';
 import { startRedis } from '../support/redis.mjs';
 import { connectClient, ok } from '../support/client.mjs';
-import { clientToken, randomSecret } from '../support/tokens.mjs';
+import { apiCredential, clientToken, randomSecret } from '../support/tokens.mjs';
 import { connect } from '../../sdk/js/dist/client/index.js';
 
 const apiKey = 'APIfault' + process.pid;
@@ -172,4 +172,37 @@ test('a node killed with SIGKILL: the other serves, its presence expires, an SDK
   await client.close();
   watcher.close();
   publisher.close();
+});
+
+test('the node owning a stage killed with SIGKILL: clients relayed to it are told to reconnect, and the next open makes a new owner that keeps the stage\'s statuses', async (t) => {
+  const { a, b } = await deployment();
+  const api = async (node, method, path, body) => {
+    const res = await fetch(node.url + path, { method, headers: { authorization: `Bearer ${apiCredential(node)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const json = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(json));
+    return json;
+  };
+  const stage = await api(b, 'POST', '/v1/stages', { name: 'owner dies' });
+  const tokenFor = async (userId, role) => (await api(b, 'POST', `/v1/stages/${stage.id}/participant-tokens`, { userId, role })).token;
+  const host = await connectClient(a, { token: await tokenFor('host1', 'host') });
+  await ok(host, 'stage.open', { stageId: stage.id });  // first: node A owns the stage
+  const viewerToken = await tokenFor('viewer1', 'viewer');
+  const viewer = await connectClient(b, { token: viewerToken });
+  await ok(viewer, 'stage.open', { stageId: stage.id });
+  assert.equal((await ok(viewer, 'stage.requestAccess', { stageId: stage.id })).status, 'REQUESTED_TO_JOIN_STAGE');
+  await host.waitEvent((e) => e.event === 'stage.stageAccessRequestUpdate' && e.data.requests.length === 1);
+  await sleep(1500);  // the owner saves statuses once per tick (1 s)
+
+  a.proc.kill('SIGKILL');
+  const killedAt = Date.now();
+  const code = await Promise.race([viewer.closed, sleep(12_000).then(() => 'still open')]);
+  assert.equal(code, 1012, 'the viewer on node B is told to reconnect');
+  t.diagnostic(`relayed connection closed ${Date.now() - killedAt} ms after the owner died`);
+
+  const again = await connectClient(b, { token: viewerToken });
+  const reopened = await ok(again, 'stage.open', { stageId: stage.id });
+  assert.equal(reopened.status, 'REQUESTED_TO_JOIN_STAGE', 'node B, the new owner, loaded the saved status');
+  const metrics = await (await fetch(b.url + '/metrics')).text();
+  assert.match(metrics, /^onair_relay_owner_gone_closes_total [1-9]/m);
+  again.close();
 });
