@@ -2,11 +2,19 @@
 
 #include "api/ClientSession.hpp"
 #include "api/HttpReply.hpp"
+#include "api/RequestRelay.hpp"
 #include "net/WsConnection.hpp"
 
 namespace onair::api {
 
 void Gateway::onHttpRequest(net::EventLoop& loop, net::HttpRequest request, std::function<void(net::HttpResponse)> respond) {
+  // Several nodes: a request about a stage or stream room is served by the node owning it.
+  auto here = [this, &loop](net::HttpRequest r, RequestRelay::Respond done) { serveHere(loop, std::move(r), std::move(done)); };
+  if (sessions_.relay && sessions_.relay->takeHttp(loop, request, respond, here)) return;
+  serveHere(loop, std::move(request), std::move(respond));
+}
+
+void Gateway::serveHere(net::EventLoop& loop, net::HttpRequest request, std::function<void(net::HttpResponse)> respond) {
   if (router_.dispatch(loop, request, respond)) return;
   const bool api = request.path.rfind("/v1/", 0) == 0;
   if (!api && (request.method == "GET" || request.method == "HEAD")) {

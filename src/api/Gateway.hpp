@@ -16,6 +16,8 @@ class Gateway final : public net::HttpServer::Handler {
   void onHttpRequest(net::EventLoop& loop, net::HttpRequest request, std::function<void(net::HttpResponse)> respond) override;
   void onWebSocket(net::EventLoop& loop, boost::asio::ip::tcp::socket socket, const net::HttpRequest& request,
                    net::AddressLimiter::Place place) override;
+  // Serves a request on this node, whatever node owns what it names (a relayed request).
+  void serveHere(net::EventLoop& loop, net::HttpRequest request, std::function<void(net::HttpResponse)> respond);
 
  private:
   const HttpRouter& router_;

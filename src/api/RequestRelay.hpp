@@ -1,12 +1,19 @@
 #pragma once
 // Hands requests for objects that live on another node to that node (multi-node signaling:
 // relay/SignalRelay implements it). ClientSession asks it about every request of an
-// authenticated client connection before routing the request here.
+// authenticated client connection before routing the request here; the Gateway asks it about
+// every HTTP request.
 //
-// Threading: called on the session's loop.
+// Threading: called on the session's (the HTTP connection's) loop.
+#include <functional>
 #include <string_view>
 
 #include "api/Envelope.hpp"
+#include "net/HttpMessage.hpp"
+
+namespace onair::net {
+class EventLoop;
+}
 
 namespace onair::api {
 
@@ -20,6 +27,12 @@ class RequestRelay {
   virtual bool take(ClientSession& session, Request& request, std::string_view payload) = 0;
   // The session's token was refreshed: nodes that hold requests of it must know.
   virtual void refreshed(ClientSession& session) = 0;
+
+  using Respond = std::function<void(net::HttpResponse)>;
+  using ServeHere = std::function<void(net::HttpRequest, Respond)>;
+  // True when the relay took the HTTP request: it answers through `respond`, having served it
+  // on the node owning what it names, or here through `here`. False: serve it here now.
+  virtual bool takeHttp(net::EventLoop& loop, net::HttpRequest& request, Respond& respond, ServeHere here) = 0;
 };
 
 }  // namespace onair::api

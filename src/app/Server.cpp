@@ -21,6 +21,7 @@
 #include "api/HttpRouter.hpp"
 #include "api/OpRouter.hpp"
 #include "api/OpsRoutes.hpp"
+#include "api/RequestRelay.hpp"
 #include "api/SessionContext.hpp"
 #include "api/StaticFiles.hpp"
 #include "api/SystemOps.hpp"
@@ -368,6 +369,11 @@ int Server::run(Config config, const std::string& executable) {
   api::StaticFiles files(resolveWebRoot(config, executable));
   if (files.root().empty()) spdlog::warn("no web/ folder found: static pages are off (set http.web_root)");
   api::Gateway gateway(routes, files, sessions);
+  if (signalRelay) {
+    signalRelay->setHttpServer([&gateway](net::EventLoop& loop, net::HttpRequest request, api::RequestRelay::Respond respond) {
+      gateway.serveHere(loop, std::move(request), std::move(respond));
+    });
+  }
 
   // Listen before starting the loops, so a busy port fails fast and clearly.
   net::HttpServer::Settings http;

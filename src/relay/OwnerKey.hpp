@@ -5,17 +5,21 @@
 // none (rooms, channels, live, collab, creating or listing stream rooms) are served where they
 // arrive.
 //
-// Pure: the op name and its args as the client sent them; ids that are not strings of 1..64
-// bytes name nothing (the op's own checks refuse them where they arrive).
+// Pure: the op name and its args as the client sent them, or an HTTP path; ids that are not
+// strings of 1..64 bytes name nothing (the op's or route's own checks refuse them where they arrive).
 #include <boost/json/object.hpp>
 #include <optional>
-#include <string>
 #include <string_view>
+
+#include "relay/OwnedObject.hpp"
 
 namespace onair::relay {
 
 struct OwnerKey {
-  static std::optional<std::string> of(std::string_view op, const boost::json::object& args);
+  // Client ops: `stage.*` with `stageId`, `streams.*` with `streamRoomId`.
+  static std::optional<OwnedObject> of(std::string_view op, const boost::json::object& args);
+  // Server API: /v1/stages/{id}[/…] and /v1/streams/rooms/{id}[/…].
+  static std::optional<OwnedObject> ofPath(std::string_view path);
 };
 
 }  // namespace onair::relay

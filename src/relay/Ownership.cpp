@@ -36,20 +36,37 @@ void Ownership::liveNodes(std::function<void(engine::Outcome<LiveNodes>)> done) 
   });
 }
 
-void Ownership::resolve(const std::string& key, std::function<void(engine::Outcome<std::string>)> done) {
-  liveNodes([this, key, done = std::move(done)](engine::Outcome<LiveNodes> live) mutable {
+void Ownership::resolve(const OwnedObject& object, std::function<void(Resolved)> done) {
+  liveNodes([this, object, done = std::move(done)](engine::Outcome<LiveNodes> live) mutable {
     if (auto* error = std::get_if<engine::EngineError>(&live)) return done(*error);
-    engine_.registry().get(recordKey(key), [this, key, nodes = std::get<LiveNodes>(live), done = std::move(done)](
-                                               engine::Outcome<std::optional<engine::Record>> got) mutable {
+    engine_.registry().get(recordKey(object.key), [this, object, nodes = std::get<LiveNodes>(live), done = std::move(done)](
+                                                      engine::Outcome<std::optional<engine::Record>> got) mutable {
       if (auto* error = std::get_if<engine::EngineError>(&got)) return done(*error);
-      auto& record = std::get<std::optional<engine::Record>>(got);
-      settle(key, record ? *record : engine::Record{}, nodes, 2, std::move(done));
+      auto current = std::get<std::optional<engine::Record>>(got).value_or(engine::Record{});
+      if (current.version > 0 && nodes->count(ownerIn(current))) return done(ownerIn(current));
+      // No live owner: only an object that exists gets one.
+      exists(object.records, 0, [this, key = object.key, current, nodes, done = std::move(done)](engine::Outcome<bool> found) mutable {
+        if (auto* error = std::get_if<engine::EngineError>(&found)) return done(*error);
+        if (!std::get<bool>(found)) return done(std::optional<std::string>());
+        settle(key, current, nodes, 2, std::move(done));
+      });
     });
   });
 }
 
+void Ownership::exists(std::vector<std::string> records, size_t next, std::function<void(engine::Outcome<bool>)> done) {
+  if (next >= records.size()) return done(false);
+  const std::string key = records[next];
+  engine_.registry().get(key, [this, records = std::move(records), next, done = std::move(done)](
+                                  engine::Outcome<std::optional<engine::Record>> got) mutable {
+    if (auto* error = std::get_if<engine::EngineError>(&got)) return done(*error);
+    if (std::get<std::optional<engine::Record>>(got)) return done(true);
+    exists(std::move(records), next + 1, std::move(done));
+  });
+}
+
 void Ownership::settle(const std::string& key, const engine::Record& current, const LiveNodes& live, int attempts,
-                       std::function<void(engine::Outcome<std::string>)> done) {
+                       std::function<void(Resolved)> done) {
   if (current.version > 0 && live->count(ownerIn(current))) return done(ownerIn(current));
   if (attempts == 0) return done(engine::EngineError{"the owner of " + key + " keeps changing; try again", 500});
   const std::string self = engine_.nodes().selfId();

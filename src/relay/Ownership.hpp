@@ -4,7 +4,8 @@
 // The owner of key K is recorded in the Registry as "owner:<K>" (the node id). A record naming a
 // live node (engine::Nodes) stands; a missing one, or one naming a node that is gone, is taken
 // over by the asking node with a compare-and-set on the record's version, so two nodes asking at
-// once agree on one owner. An owner keeps its objects for as long as it lives: "the lease" is its
+// once agree on one owner — provided the object exists (one of its records does): a name nobody
+// created gets no owner and no record (the request is served where it arrived, and fails there). An owner keeps its objects for as long as it lives: "the lease" is its
 // node record, which lapses within the node TTL after it dies; the next request for the object
 // then makes a new owner, which loads the object from the Registry.
 //
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "engine/Engine.hpp"
+#include "relay/OwnedObject.hpp"
 
 namespace onair::relay {
 
@@ -26,8 +28,10 @@ class Ownership {
 
   explicit Ownership(engine::Engine& engine) : engine_(engine) {}
 
-  // The owner of `key` (this node's id when it is, or has just become, the owner).
-  void resolve(const std::string& key, std::function<void(engine::Outcome<std::string>)> done);
+  // The owner of `object` (this node's id when it is, or has just become, the owner); nullopt
+  // when the object does not exist.
+  using Resolved = engine::Outcome<std::optional<std::string>>;
+  void resolve(const OwnedObject& object, std::function<void(Resolved)> done);
   // The ids of the live nodes, read again when the last read is older than kFreshFor.
   void liveNodes(std::function<void(engine::Outcome<LiveNodes>)> done);
 
@@ -35,7 +39,9 @@ class Ownership {
   static constexpr std::chrono::milliseconds kFreshFor{1000};
   // Takes `key` over when `current` (its record, version 0 when missing) names no live node.
   void settle(const std::string& key, const engine::Record& current, const LiveNodes& live, int attempts,
-              std::function<void(engine::Outcome<std::string>)> done);
+              std::function<void(Resolved)> done);
+  // Whether any of `records` (from the `next`th on) exists.
+  void exists(std::vector<std::string> records, size_t next, std::function<void(engine::Outcome<bool>)> done);
 
   engine::Engine& engine_;
   std::mutex mutex_;

@@ -9,6 +9,8 @@
 //   sent it), 'T' refresh (body: the new token), 'C' the client's connection closed; and back:
 //   'F' frames (body: encoded WebSocket frames for the client), 'X' the session closed itself
 //   (body: the reason). `code` (big-endian) is a WebSocket close code for 'C' and 'X', 0 otherwise.
+//   Server-API requests: 'H' a request (the session id field is the request's id; body: an
+//   HttpEnvelope), 'h' its response (body: an HttpEnvelope).
 //
 // Pure and bounded: ids of 1..kMaxIdBytes bytes without 0x00, a body of at most kMaxBodyBytes.
 #include <cstdint>
@@ -19,7 +21,9 @@
 namespace onair::relay {
 
 struct RelayMessage {
-  enum class Kind : char { Open = 'O', Request = 'Q', Refresh = 'T', Close = 'C', Frames = 'F', Closed = 'X' };
+  enum class Kind : char {
+    Open = 'O', Request = 'Q', Refresh = 'T', Close = 'C', Frames = 'F', Closed = 'X', HttpRequest = 'H', HttpResponse = 'h'
+  };
   static constexpr size_t kMaxIdBytes = 128;
   static constexpr size_t kMaxBodyBytes = 64 * 1024 * 1024;
 

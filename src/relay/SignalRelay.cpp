@@ -4,11 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include "api/Call.hpp"
+#include "api/HttpReply.hpp"
 #include "api/ClientSession.hpp"
 #include "api/OpRouter.hpp"
 #include "net/SharedFrame.hpp"
 #include "net/WsCodec.hpp"
 #include "net/WsConnection.hpp"
+#include "util/Random.hpp"
+#include "relay/HttpEnvelope.hpp"
 #include "relay/InboundOutlet.hpp"
 #include "relay/OwnerKey.hpp"
 
@@ -61,18 +64,18 @@ void SignalRelay::listen() {
 // ---- the client's side ----------------------------------------------------------------------
 
 bool SignalRelay::take(api::ClientSession& session, api::Request& request, std::string_view payload) {
-  auto key = OwnerKey::of(request.op, request.args);
-  if (!key) return false;
+  auto object = OwnerKey::of(request.op, request.args);
+  if (!object) return false;
   auto& out = outboundOf(session);
   if (out.waiting.empty()) {
-    auto known = out.owners.find(*key);
+    auto known = out.owners.find(object->key);
     if (known != out.owners.end()) {
       if (known->second == self_) return false;
-      forward(out, session, known->second, Pending{*key, std::move(request), std::string(payload)});
+      forward(out, session, known->second, Pending{std::move(*object), std::move(request), std::string(payload)});
       return true;
     }
   }
-  out.waiting.push_back(Pending{*key, std::move(request), std::string(payload)});
+  out.waiting.push_back(Pending{std::move(*object), std::move(request), std::string(payload)});
   if (!out.resolving) resolveNext(session.loop().index(), session.sessionId());
   return true;
 }
@@ -95,8 +98,8 @@ void SignalRelay::resolveNext(size_t shard, const std::string& sessionId) {
   if (it == shards_[shard]->outbound.end() || it->second.waiting.empty()) return;
   auto& out = it->second;
   out.resolving = true;
-  const std::string key = out.waiting.front().key;
-  ownership_.resolve(key, [this, shard, sessionId, key](engine::Outcome<std::string> owner) {
+  const OwnedObject object = out.waiting.front().object;
+  ownership_.resolve(object, [this, shard, sessionId, key = object.key](Ownership::Resolved owner) {
     pool_.post(shard, [this, shard, sessionId, key, owner = std::move(owner)] {
       auto it = shards_[shard]->outbound.find(sessionId);
       if (it == shards_[shard]->outbound.end()) return;  // the connection closed meanwhile
@@ -110,8 +113,10 @@ void SignalRelay::resolveNext(size_t shard, const std::string& sessionId) {
           session->sendText(api::Envelope::error(head.request.id, unavailable("cannot find the node serving this object: " + error->message,
                                                                                error->retryAfterMs)));
         }
+      } else if (auto& node = std::get<std::optional<std::string>>(owner)) {
+        out.owners[key] = *node;
       } else {
-        out.owners[key] = std::get<std::string>(owner);
+        out.waiting.front().local = true;  // no such object: its ops fail here, as on one node
       }
       runResolved(shard, sessionId);
     });
@@ -126,11 +131,11 @@ void SignalRelay::runResolved(size_t shard, const std::string& sessionId) {
   auto session = out.session.lock();
   if (!session) return;
   while (!out.waiting.empty()) {
-    auto known = out.owners.find(out.waiting.front().key);
-    if (known == out.owners.end()) return resolveNext(shard, sessionId);
+    auto known = out.owners.find(out.waiting.front().object.key);
+    if (known == out.owners.end() && !out.waiting.front().local) return resolveNext(shard, sessionId);
     auto head = std::move(out.waiting.front());
     out.waiting.pop_front();
-    if (known->second != self_) {
+    if (known != out.owners.end() && known->second != self_) {
       forward(out, *session, known->second, head);
       continue;
     }
@@ -192,6 +197,90 @@ void SignalRelay::toClient(const RelayMessage& message) {
   });
 }
 
+// ---- server-API requests ----------------------------------------------------------------------
+
+bool SignalRelay::takeHttp(net::EventLoop& loop, net::HttpRequest& request, Respond& respond, ServeHere here) {
+  auto object = OwnerKey::ofPath(request.path);
+  if (!object) return false;
+  const size_t shard = loop.index();
+  ownership_.resolve(*object, [this, shard, request = std::move(request), respond = std::move(respond), here = std::move(here)](
+                                  Ownership::Resolved owner) mutable {
+    pool_.post(shard, [this, shard, request = std::move(request), respond = std::move(respond), here = std::move(here),
+                       owner = std::move(owner)]() mutable {
+      if (auto* error = std::get_if<engine::EngineError>(&owner)) {
+        return respond(api::errorReply(unavailable("cannot find the node serving this object: " + error->message, error->retryAfterMs)));
+      }
+      const auto& node = std::get<std::optional<std::string>>(owner);
+      if (!node || *node == self_) return here(std::move(request), std::move(respond));
+      sendHttp(shard, *node, std::move(request), std::move(respond));
+    });
+  });
+  return true;
+}
+
+void SignalRelay::sendHttp(size_t shard, const std::string& node, net::HttpRequest request, Respond respond) {
+  if (!engine_.ready()) return respond(api::errorReply(unavailable("the node serving this object cannot be reached (the engine is unavailable)")));
+  const std::string id = util::randomId("h_", 9);
+  auto timeout = std::make_unique<boost::asio::steady_timer>(pool_.loop(shard).io(), kHttpTimeout);
+  timeout->async_wait([this, shard, id](const boost::system::error_code& ec) {
+    if (ec) return;
+    auto it = shards_[shard]->http.find(id);
+    if (it == shards_[shard]->http.end()) return;
+    auto respond = std::move(it->second.respond);
+    shards_[shard]->http.erase(it);
+    {
+      std::lock_guard lock(directoryMutex_);
+      directory_.erase(id);
+    }
+    respond(api::errorReply(unavailable("the node serving this object did not answer in time")));
+  });
+  shards_[shard]->http.emplace(id, PendingHttp{std::move(respond), std::move(timeout)});
+  {
+    std::lock_guard lock(directoryMutex_);
+    directory_[id] = shard;
+  }
+  httpSent_.fetch_add(1, std::memory_order_relaxed);
+  send(node, RelayMessage{RelayMessage::Kind::HttpRequest, {}, id, 0, HttpEnvelope::encode(request)});
+}
+
+// The owner's response to a relayed server-API request (engine thread).
+void SignalRelay::httpAnswered(const RelayMessage& message) {
+  size_t shard = 0;
+  {
+    std::lock_guard lock(directoryMutex_);
+    auto it = directory_.find(message.sessionId);
+    if (it == directory_.end()) return;  // timed out meanwhile
+    shard = it->second;
+    directory_.erase(it);
+  }
+  pool_.post(shard, [this, shard, message] {
+    auto it = shards_[shard]->http.find(message.sessionId);
+    if (it == shards_[shard]->http.end()) return;
+    auto respond = std::move(it->second.respond);
+    it->second.timeout->cancel();
+    shards_[shard]->http.erase(it);
+    std::string why;
+    auto response = HttpEnvelope::decodeResponse(message.body, why);
+    if (!response) return respond(api::errorReply({ErrorCode::Internal, "the owner node's response was unreadable: " + why, std::nullopt}));
+    respond(std::move(*response));
+  });
+}
+
+// Another node's server-API request about an object this node owns (on `shard`).
+void SignalRelay::serveHttp(size_t shard, const RelayMessage& message) {
+  std::string why;
+  auto request = HttpEnvelope::decodeRequest(message.body, why);
+  if (!request || !httpServer_) {
+    malformed_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::debug("relay: dropped a server-API request from {}: {}", message.fromNode, request ? "no HTTP server" : why);
+    return;  // the other node answers 503 after its timeout
+  }
+  httpReceived_.fetch_add(1, std::memory_order_relaxed);
+  httpServer_(pool_.loop(shard), std::move(*request), [this, node = message.fromNode, id = message.sessionId](net::HttpResponse response) {
+    send(node, RelayMessage{RelayMessage::Kind::HttpResponse, {}, id, 0, HttpEnvelope::encode(response)});
+  });
+}
+
 // ---- the owner's side -----------------------------------------------------------------------
 
 void SignalRelay::fromClientNode(RelayMessage message) {
@@ -200,6 +289,7 @@ void SignalRelay::fromClientNode(RelayMessage message) {
     auto id = std::make_pair(message.fromNode, message.sessionId);
     auto& inbound = shards_[shard]->inbound;
     if (message.kind == RelayMessage::Kind::Open) return open(shard, std::move(message));
+    if (message.kind == RelayMessage::Kind::HttpRequest) return serveHttp(shard, message);
     if (message.kind == RelayMessage::Kind::Close) return closeInbound(shard, id, message.code);
     auto it = inbound.find(id);
     if (it == inbound.end()) {
@@ -263,6 +353,7 @@ void SignalRelay::onMessage(const std::string& payload) {
     return;
   }
   if (message->kind == RelayMessage::Kind::Frames || message->kind == RelayMessage::Kind::Closed) return toClient(*message);
+  if (message->kind == RelayMessage::Kind::HttpResponse) return httpAnswered(*message);
   fromClientNode(std::move(*message));
 }
 
@@ -323,6 +414,10 @@ std::string SignalRelay::metricsText() const {
           framesReceived_.load(std::memory_order_relaxed));
   counter(out, "onair_relay_owner_gone_closes_total", "Client connections closed (1012) because a node serving them went away.",
           ownerGoneCloses_.load(std::memory_order_relaxed));
+  counter(out, "onair_relay_http_requests_sent_total", "Server-API requests sent to the node owning their stage or stream room.",
+          httpSent_.load(std::memory_order_relaxed));
+  counter(out, "onair_relay_http_requests_received_total", "Server-API requests of other nodes served here.",
+          httpReceived_.load(std::memory_order_relaxed));
   counter(out, "onair_relay_malformed_total", "Relay messages dropped as malformed.", malformed_.load(std::memory_order_relaxed));
   return out;
 }

@@ -39,6 +39,7 @@
 #include "api/SessionContext.hpp"
 #include "engine/Engine.hpp"
 #include "hub/ShardPool.hpp"
+#include "relay/OwnedObject.hpp"
 #include "relay/Ownership.hpp"
 #include "relay/RelayMessage.hpp"
 
@@ -63,17 +64,23 @@ class SignalRelay final : public api::RequestRelay {
 
   bool take(api::ClientSession& session, api::Request& request, std::string_view payload) override;
   void refreshed(api::ClientSession& session) override;
+  bool takeHttp(net::EventLoop& loop, net::HttpRequest& request, Respond& respond, ServeHere here) override;
+  // Serves other nodes' relayed server-API requests here (api::Gateway::serveHere); set before start().
+  using HttpServer = std::function<void(net::EventLoop&, net::HttpRequest, Respond)>;
+  void setHttpServer(HttpServer server) { httpServer_ = std::move(server); }
 
   // Prometheus text: onair_relay_* counters.
   std::string metricsText() const;
 
  private:
   static constexpr std::chrono::milliseconds kSweepInterval{2000};
+  static constexpr std::chrono::milliseconds kHttpTimeout{5000};
 
   struct Pending {
-    std::string key;
+    OwnedObject object;
     api::Request request;
     std::string payload;
+    bool local = false;  // the object does not exist (yet): served here, its owner not kept
   };
   // A client connection of this node with requests about objects some node owns.
   struct Outbound {
@@ -88,8 +95,14 @@ class SignalRelay final : public api::RequestRelay {
     std::shared_ptr<net::WsConnection> connection;
     std::shared_ptr<api::ClientSession> session;
   };
+  // A server-API request sent to the owner node, waiting for its response.
+  struct PendingHttp {
+    Respond respond;
+    std::unique_ptr<boost::asio::steady_timer> timeout;
+  };
   struct Shard {
     std::unordered_map<std::string, Outbound> outbound;                       // by session id
+    std::unordered_map<std::string, PendingHttp> http;                        // by request id
     std::map<std::pair<std::string, std::string>, Inbound> inbound;           // by (node, session id)
   };
 
@@ -100,11 +113,14 @@ class SignalRelay final : public api::RequestRelay {
   void forward(Outbound& out, api::ClientSession& session, const std::string& node, const Pending& pending);
   void clientClosed(size_t shard, const std::string& sessionId);
   void toClient(const RelayMessage& message);
+  void sendHttp(size_t shard, const std::string& node, net::HttpRequest request, Respond respond);
+  void httpAnswered(const RelayMessage& message);
 
   // The owner's side.
   void fromClientNode(RelayMessage message);
   void open(size_t shard, RelayMessage message);
   void closeInbound(size_t shard, const std::pair<std::string, std::string>& id, uint16_t code);
+  void serveHttp(size_t shard, const RelayMessage& message);
 
   void onMessage(const std::string& payload);
   void send(const std::string& node, RelayMessage message);
@@ -119,14 +135,15 @@ class SignalRelay final : public api::RequestRelay {
   std::string self_;
   std::vector<std::unique_ptr<Shard>> shards_;
   boost::asio::steady_timer sweepTimer_;
+  HttpServer httpServer_;
   std::atomic<bool> listening_{false};
 
-  // Session id → shard, for messages coming back to this node's clients (any thread).
+  // Session id (or server-API request id) → shard, for messages coming back here (any thread).
   std::mutex directoryMutex_;
   std::unordered_map<std::string, size_t> directory_;
 
   std::atomic<uint64_t> requestsSent_{0}, requestsReceived_{0}, framesSent_{0}, framesReceived_{0}, ownerGoneCloses_{0},
-      malformed_{0};
+      malformed_{0}, httpSent_{0}, httpReceived_{0};
 };
 
 }  // namespace onair::relay

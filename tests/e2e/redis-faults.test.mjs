@@ -182,10 +182,11 @@ test('the node owning a stage killed with SIGKILL: clients relayed to it are tol
     assert.equal(res.status, 200, JSON.stringify(json));
     return json;
   };
-  const stage = await api(b, 'POST', '/v1/stages', { name: 'owner dies' });
-  const tokenFor = async (userId, role) => (await api(b, 'POST', `/v1/stages/${stage.id}/participant-tokens`, { userId, role })).token;
+  // The first request about the stage (a participant token, on node A) makes node A its owner.
+  const stage = await api(a, 'POST', '/v1/stages', { name: 'owner dies' });
+  const tokenFor = async (userId, role) => (await api(a, 'POST', `/v1/stages/${stage.id}/participant-tokens`, { userId, role })).token;
   const host = await connectClient(a, { token: await tokenFor('host1', 'host') });
-  await ok(host, 'stage.open', { stageId: stage.id });  // first: node A owns the stage
+  await ok(host, 'stage.open', { stageId: stage.id });
   const viewerToken = await tokenFor('viewer1', 'viewer');
   const viewer = await connectClient(b, { token: viewerToken });
   await ok(viewer, 'stage.open', { stageId: stage.id });
