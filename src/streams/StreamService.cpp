@@ -107,6 +107,12 @@ struct StreamService::Shard {
 StreamService::StreamService(hub::ShardPool& pool, engine::Engine& engine, StreamOptions options, rtc::WebRtcServerPool* media)
     : pool_(pool), engine_(engine), options_(options), media_(media) {
   for (size_t i = 0; i < pool_.size(); ++i) shards_.push_back(std::make_unique<Shard>());
+  // Context events travel through the Broker, so subscribers on every node hear them: each node
+  // subscribes a context's topic while it has subscribers there, and fans a received event out
+  // to them (the embedded broker hands it straight back).
+  engine_.broker().setTopicHandler(contextTopic(""), [this](const std::string& topic, const engine::Broker::Payload& frame) {
+    pool_.run(pool_.ownerOf(topic), [this, topic, frame] { pool_.publish(topic, frame); });
+  });
 }
 
 StreamService::~StreamService() = default;
@@ -317,7 +323,7 @@ void StreamService::roomEvent(const std::string& event, const std::string& roomI
 }
 
 void StreamService::toContext(const std::string& contextId, const std::string& text) {
-  pool_.publish(contextTopic(contextId), net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, text)));
+  engine_.broker().publish(contextTopic(contextId), net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Text, text)));
 }
 
 void StreamService::toMembers(const std::string& roomId, const std::string& text, const std::string& skipSubscribersOf) {
@@ -386,7 +392,10 @@ void StreamService::sessionClosed(size_t shard, api::ClientSession* session) {
   auto& sessions = shards_[shard]->sessions;
   auto it = sessions.find(session);
   if (it == sessions.end()) return;
-  for (const auto& contextId : it->second.contexts) pool_.unsubscribe(shard, contextTopic(contextId), it->second.sink);
+  for (const auto& contextId : it->second.contexts) {
+    pool_.unsubscribe(shard, contextTopic(contextId), it->second.sink);
+    engine_.broker().unsubscribe(contextTopic(contextId));
+  }
   for (const auto& [roomId, owner] : it->second.rooms) {
     pool_.post(owner, [this, roomId = roomId, sessionId = it->second.sessionId] { removeMember(roomId, sessionId, true); });
   }
@@ -498,8 +507,20 @@ void StreamService::subscribeContext(const std::string& contextId, StreamActor a
       const bool fresh = state && state->contexts.insert(contextId).second;
       if (!fresh) pool_.post(owner, [this, topic, shard = actor.shard] { pool_.removeInterest(topic, shard); });
       if (!state) return reply(ApiError{ErrorCode::NotFound, "the connection closed", std::nullopt});
-      if (fresh) pool_.hub(actor.shard).subscribe(topic, state->sink);
-      reply(json::object{{"contextId", contextId}});
+      if (!fresh) return reply(json::object{{"contextId", contextId}});
+      pool_.hub(actor.shard).subscribe(topic, state->sink);
+      // Answered once this node hears the context's events from every node.
+      engine_.broker().subscribe(topic, [this, topic, contextId, actor, reply](engine::Outcome<engine::Done> subscribed) {
+        if (!std::holds_alternative<engine::EngineError>(subscribed)) return reply(json::object{{"contextId", contextId}});
+        auto error = unavailable(std::get<engine::EngineError>(subscribed));
+        pool_.post(actor.shard, [this, topic, contextId, actor, reply, error] {
+          auto session = actor.session.lock();
+          auto& sessions = shards_[actor.shard]->sessions;
+          auto it = session ? sessions.find(session.get()) : sessions.end();
+          if (it != sessions.end() && it->second.contexts.erase(contextId)) pool_.unsubscribe(actor.shard, topic, it->second.sink);
+          reply(error);
+        });
+      });
     });
   });
 }
@@ -508,7 +529,10 @@ void StreamService::unsubscribeContext(const std::string& contextId, StreamActor
   auto session = actor.session.lock();
   auto& sessions = shards_[actor.shard]->sessions;
   auto it = session ? sessions.find(session.get()) : sessions.end();
-  if (it != sessions.end() && it->second.contexts.erase(contextId)) pool_.unsubscribe(actor.shard, contextTopic(contextId), it->second.sink);
+  if (it != sessions.end() && it->second.contexts.erase(contextId)) {
+    pool_.unsubscribe(actor.shard, contextTopic(contextId), it->second.sink);
+    engine_.broker().unsubscribe(contextTopic(contextId));
+  }
   reply(json::object());
 }
 

@@ -165,7 +165,12 @@ for (const deployment of deployments) {
       const bytes = (t) => new TextEncoder().encode(t);
       const onA = await sdkUser(nodeA);
       const onB = await sdkUser(nodeB);
+      // A context subscriber on node B hears what happens on node A (and the other way round).
+      const heardOnB = [];
+      await onB.streams.subscribeContext(ctx);
+      for (const e of ['streamRoomCreated', 'streamRoomUpdated', 'streamRoomDeleted']) onB.streams.on(e, (room) => heardOnB.push([e, room.streamRoomId ?? room.id]));
       const id = await onA.streams.createStreamRoom(ctx, ['bob'], [{ userId: 'alice' }], bytes('p'), bytes('q'));
+      await waitFor(() => heardOnB.some(([e]) => e === 'streamRoomCreated'), 'streamRoomCreated on node B');
       const seen = await onB.streams.getStreamRoom(id);
       assert.equal(seen.version, 1);
       assert.deepEqual(seen.users, ['bob']);
@@ -176,6 +181,9 @@ for (const deployment of deployments) {
       const now = await onA.streams.getStreamRoom(id);
       assert.equal(now.version, 2);
       assert.deepEqual(now.users, ['bob', 'carol']);
+      await onA.streams.deleteStreamRoom(id);
+      await waitFor(() => heardOnB.some(([e]) => e === 'streamRoomDeleted'), 'streamRoomDeleted on node B');
+      assert.deepEqual(heardOnB.map(([e]) => e), ['streamRoomCreated', 'streamRoomUpdated', 'streamRoomDeleted'], 'each event once, in order');
       await onA.close();
       await onB.close();
     });
