@@ -46,6 +46,7 @@ all_targets=(
   "fuzz_broker_envelope:broker_envelope:broker_envelope.dict"
   "fuzz_cluster_slots:cluster_slots:cluster_slots.dict"
   "fuzz_relay_message:relay_message:relay_message.dict"
+  "fuzz_relay_http:relay_http:relay_http.dict"
 )
 selected=("$@")
 

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 #include <string>
+#include <vector>
 
 namespace onair::relay {
 namespace {
@@ -12,7 +13,33 @@ namespace {
 namespace json = boost::json;
 
 std::optional<std::string> keyOf(std::string_view op, std::string_view argsJson) {
-  return OwnerKey::of(op, json::parse(argsJson).as_object());
+  auto object = OwnerKey::of(op, json::parse(argsJson).as_object());
+  return object ? std::optional<std::string>(object->key) : std::nullopt;
+}
+
+TEST(OwnerKey, AnObjectExistsByTheRecordsOfItsStageOrRoom) {
+  auto stage = OwnerKey::of("stage.open", json::parse(R"({"stageId":"st_abc"})").as_object());
+  ASSERT_TRUE(stage);
+  EXPECT_EQ(stage->records, (std::vector<std::string>{"stage:st_abc", "streamroom:sr_abc"}));
+  auto room = OwnerKey::of("streams.joinStreamRoom", json::parse(R"({"streamRoomId":"sr_abc"})").as_object());
+  ASSERT_TRUE(room);
+  EXPECT_EQ(room->key, stage->key);
+  EXPECT_EQ(room->records, (std::vector<std::string>{"streamroom:sr_abc", "stage:st_abc"}));
+  auto plain = OwnerKey::of("streams.joinStreamRoom", json::parse(R"({"streamRoomId":"room-7"})").as_object());
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->records, (std::vector<std::string>{"streamroom:room-7"}));
+}
+
+TEST(OwnerKey, ServerApiPathsNameTheirStageOrRoom) {
+  EXPECT_EQ(OwnerKey::ofPath("/v1/stages/st_abc")->key, "media:sr_abc");
+  EXPECT_EQ(OwnerKey::ofPath("/v1/stages/st_abc/participants/p_1/disconnect")->key, "media:sr_abc");
+  EXPECT_EQ(OwnerKey::ofPath("/v1/streams/rooms/room-7")->key, "media:room-7");
+  for (const char* path : {"/v1/stages", "/v1/stages/", "/v1/stages//participants", "/v1/streams/rooms", "/v1/streams/rooms/",
+                           "/v1/rooms/x", "/v1/stagesx/y", "/healthz"}) {
+    EXPECT_FALSE(OwnerKey::ofPath(path)) << path;
+  }
+  EXPECT_FALSE(OwnerKey::ofPath("/v1/stages/" + std::string(65, 'x')));
+  EXPECT_TRUE(OwnerKey::ofPath("/v1/stages/" + std::string(64, 'x')));
 }
 
 TEST(OwnerKey, StageOpsNameTheStagesMediaRoom) {
