@@ -75,6 +75,10 @@ bool SignalRelay::take(api::ClientSession& session, api::Request& request, std::
       return true;
     }
   }
+  if (out.waiting.size() >= kMaxWaiting) {
+    session.sendText(api::Envelope::error(request.id, unavailable("too many requests are waiting for the node serving their stage or room")));
+    return true;
+  }
   out.waiting.push_back(Pending{std::move(*object), std::move(request), std::string(payload)});
   if (!out.resolving) resolveNext(session.loop().index(), session.sessionId());
   return true;

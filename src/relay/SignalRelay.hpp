@@ -75,6 +75,9 @@ class SignalRelay final : public api::RequestRelay {
  private:
   static constexpr std::chrono::milliseconds kSweepInterval{2000};
   static constexpr std::chrono::milliseconds kHttpTimeout{5000};
+  // Requests of one connection waiting for their object's owner; more are refused (a client
+  // cannot grow a node's memory while Redis is slow).
+  static constexpr size_t kMaxWaiting = 256;
 
   struct Pending {
     OwnedObject object;
