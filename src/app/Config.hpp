@@ -30,6 +30,7 @@ struct Config {
   std::string redisPrefix = "onair";
   int64_t redisCommandTimeoutMs = 1000;
   int64_t redisPresenceTtlMs = 30000;
+  int64_t redisPoolSize = 1;
   std::string redisCluster = "false";
   // [node]
   std::string nodeId;               // "": <hostname>-<pid>-<random>, made at start

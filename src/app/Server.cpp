@@ -224,6 +224,7 @@ engine::redis::RedisEngineSettings redisSettingsOf(const Config& c, const std::s
   s.prefix = c.redisPrefix;
   s.nodeId = nodeId;
   s.presenceTtlMs = c.redisPresenceTtlMs;
+  s.poolSize = static_cast<size_t>(c.redisPoolSize);
   return s;
 }
 

@@ -35,8 +35,10 @@ engine::redis::testing::RedisClusterProcess& sharedCluster() {
   return *cluster;
 }
 
-std::unique_ptr<engine::Engine> makeRedisWith(engine::redis::RedisEngineSettings settings, const std::string& dir, bool cluster) {
+std::unique_ptr<engine::Engine> makeRedisWith(engine::redis::RedisEngineSettings settings, const std::string& dir, bool cluster,
+                                              size_t poolSize) {
   settings.connection = cluster ? sharedCluster().settings() : sharedRedis().settings();
+  settings.poolSize = poolSize;
   // Durable state is keyed by the directory's name, so a restart on the same directory sees it.
   settings.prefix = "conf-" + std::filesystem::path(dir).filename().string();
   auto engine = std::make_unique<engine::redis::RedisEngine>(settings);
@@ -45,25 +47,26 @@ std::unique_ptr<engine::Engine> makeRedisWith(engine::redis::RedisEngineSettings
   return engine;
 }
 
-// The factories of the Redis engine on one Redis server or on the Redis Cluster.
-template <bool Cluster>
+// The factories of the Redis engine on one Redis server (with `Pool` command connections) or on
+// the Redis Cluster.
+template <bool Cluster, size_t Pool = 1>
 std::unique_ptr<engine::Engine> makeRedis(const std::string& dir) {
-  return makeRedisWith({}, dir, Cluster);
+  return makeRedisWith({}, dir, Cluster, Pool);
 }
 
-template <bool Cluster>
+template <bool Cluster, size_t Pool = 1>
 std::unique_ptr<engine::Engine> makeRedisWithTtl(const std::string& dir, int64_t presenceTtlMs) {
   engine::redis::RedisEngineSettings settings;
   settings.presenceTtlMs = presenceTtlMs;
-  return makeRedisWith(settings, dir, Cluster);
+  return makeRedisWith(settings, dir, Cluster, Pool);
 }
 
-template <bool Cluster>
+template <bool Cluster, size_t Pool = 1>
 std::unique_ptr<engine::Engine> makeRedisNodePeer(const std::string& dir, const std::string& nodeId, int64_t nodeTtlMs) {
   engine::redis::RedisEngineSettings settings;
   settings.nodeId = nodeId;
   settings.nodeTtlMs = nodeTtlMs;
-  return makeRedisWith(settings, dir, Cluster);
+  return makeRedisWith(settings, dir, Cluster, Pool);
 }
 
 }  // namespace
@@ -81,6 +84,12 @@ std::vector<EngineFactory> allEngines() {
        .makePeerWithTtl = makeRedisWithTtl<false>,
        .makePeer = makeRedis<false>,
        .makeNodePeer = makeRedisNodePeer<false>},
+      // redis.pool_size = 3: commands spread over three connections by key.
+      {.name = "RedisPool",
+       .make = makeRedis<false, 3>,
+       .makePeerWithTtl = makeRedisWithTtl<false, 3>,
+       .makePeer = makeRedis<false, 3>,
+       .makeNodePeer = makeRedisNodePeer<false, 3>},
       {.name = "RedisCluster",
        .make = makeRedis<true>,
        .makePeerWithTtl = makeRedisWithTtl<true>,

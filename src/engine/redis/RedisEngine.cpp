@@ -50,7 +50,7 @@ void RedisEngine::startOnLoop() {
     clusterSubscriber_ = std::make_unique<cluster::RedisClusterSubscriber>(io_, *clusterClient_, onMessage, onResubscribed);
     link_.attach(clusterClient_.get(), clusterSubscriber_.get());
   } else {
-    client_ = std::make_unique<RedisClient>(io_, settings_.connection);
+    client_ = std::make_unique<RedisClientPool>(io_, settings_.connection, settings_.poolSize);
     subscriber_ = std::make_unique<RedisSubscriber>(io_, settings_.connection, onMessage, onResubscribed);
     link_.attach(client_.get(), subscriber_.get());
   }
@@ -93,9 +93,7 @@ RedisCounters RedisEngine::subscriberCounters() const {
 void RedisEngine::drain(std::function<void()> done) {
   if (clusterClient_) return clusterClient_->whenIdle(std::move(done));
   if (!client_) return done();
-  client_->command({"PING"}, [this, done = std::move(done)](RedisOutcome) mutable {
-    client_->command({"PING"}, [done = std::move(done)](RedisOutcome) { done(); });
-  });
+  client_->whenAnswered(std::move(done));
 }
 
 void RedisEngine::stop() {

@@ -1,7 +1,8 @@
 #pragma once
 // The Redis engine (DESIGN.md §4): several onair nodes share Redis for pub/sub, history, leases,
-// presence and records. The engine owns one thread running its own io_context, with one
-// pipelined command connection (RedisClient) and one subscriber connection (RedisSubscriber), or
+// presence and records. The engine owns one thread running its own io_context, with
+// redis.pool_size pipelined command connections (RedisClientPool, one by default) and one
+// subscriber connection (RedisSubscriber), or
 // on a Redis Cluster (settings.clusterMode()) a cluster::RedisClusterClient and a
 // cluster::RedisClusterSubscriber (sharded pub/sub); the implementations post their commands
 // there through RedisLink, and their completions run on that thread.
@@ -24,6 +25,7 @@
 
 #include "engine/Engine.hpp"
 #include "engine/redis/RedisBroker.hpp"
+#include "engine/redis/RedisClientPool.hpp"
 #include "engine/redis/RedisEngineSettings.hpp"
 #include "engine/redis/RedisHistory.hpp"
 #include "engine/redis/RedisLeases.hpp"
@@ -76,7 +78,7 @@ class RedisEngine final : public Engine {
   RedisRegistry registry_;
   RedisNodes nodes_;
   // Loop thread only: one Redis, or a Redis Cluster.
-  std::unique_ptr<RedisClient> client_;
+  std::unique_ptr<RedisClientPool> client_;
   std::unique_ptr<RedisSubscriber> subscriber_;
   std::unique_ptr<cluster::RedisClusterClient> clusterClient_;
   std::unique_ptr<cluster::RedisClusterSubscriber> clusterSubscriber_;

@@ -11,6 +11,8 @@ struct RedisEngineSettings {
   RedisSettings connection;
   // A Redis Cluster (connection.url is a seed node): also implied by a redis+cluster:// URL.
   bool cluster = false;
+  // Command connections to one Redis (RedisClientPool); a cluster has one per master instead.
+  size_t poolSize = 1;
   std::string prefix = "onair";  // every key and channel starts with `<prefix>:`
   std::string nodeId;            // empty: a random id is made at start
   // A node refreshes its presence entries; entries of a node that stopped refreshing (crashed)
