@@ -21,6 +21,13 @@ const char* unsubscribeVerb(RedisSubscriber::Kind kind) {
     default: return "UNSUBSCRIBE";
   }
 }
+const char* unsubscribeReply(RedisSubscriber::Kind kind) {
+  switch (kind) {
+    case RedisSubscriber::Kind::Pattern: return "punsubscribe";
+    case RedisSubscriber::Kind::Shard: return "sunsubscribe";
+    default: return "unsubscribe";
+  }
+}
 }  // namespace
 
 RedisSubscriber::RedisSubscriber(boost::asio::io_context& io, RedisSettings settings, MessageHandler onMessage,
@@ -65,12 +72,18 @@ void RedisSubscriber::subscribe(const std::string& name, Kind kind, Confirmation
 void RedisSubscriber::unsubscribe(const std::string& name, Kind kind) {
   if (names(kind).erase(name) == 0 || !connection_->up()) return;
   connection_->send({unsubscribeVerb(kind), name});
+  expect({Expected::What::Unsubscribe, kind, name, {}, {}});
 }
 
 void RedisSubscriber::sendSubscribe(const std::string& name, Kind kind, Confirmation confirmed) {
   ++awaiting_;
   connection_->send({subscribeVerb(kind), name});
-  expected_.push_back({false, std::move(confirmed), Clock::now() + connection_->settings().commandTimeout});
+  expect({Expected::What::Subscribe, kind, name, std::move(confirmed), {}});
+}
+
+void RedisSubscriber::expect(Expected expected) {
+  expected.deadline = Clock::now() + connection_->settings().commandTimeout;
+  expected_.push_back(std::move(expected));
   armDeadline();
 }
 
@@ -104,22 +117,34 @@ void RedisSubscriber::onConnectionReply(RedisReply reply) {
   const bool confirmation = reply.isError() || reply.isText("PONG") ||
                             (reply.isArray() && !parts.empty() &&
                              (parts[0].isText("subscribe") || parts[0].isText("psubscribe") ||
-                              parts[0].isText("ssubscribe") || parts[0].isText("pong")));
+                              parts[0].isText("ssubscribe") || parts[0].isText("pong"))) ||
+                            answersUnsubscribe(reply);
   if (!confirmation) return deliver(reply);
   onAnswer(reply);
 }
 
-// A subscription confirmation, a pong or an error: the answer to the oldest expected reply.
+// ["unsubscribe", name, count] (or punsubscribe, sunsubscribe) answers our oldest expected reply
+// when that is an unsubscribe of this name; otherwise it is a push Redis sent by itself (a
+// cluster node drops the shard channels of a slot that leaves it) and answers nothing.
+bool RedisSubscriber::answersUnsubscribe(const RedisReply& reply) const {
+  if (expected_.empty() || expected_.front().what != Expected::What::Unsubscribe) return false;
+  const auto& parts = reply.elements();
+  if (!reply.isArray() || parts.size() < 2) return false;
+  const auto& front = expected_.front();
+  return parts[0].isText(unsubscribeReply(front.kind)) && parts[1].isText(front.name);
+}
+
+// A confirmation, a pong or an error: the answer to the oldest expected reply.
 void RedisSubscriber::onAnswer(const RedisReply& reply) {
   if (expected_.empty()) return;
   auto expected = std::move(expected_.front());
   expected_.pop_front();
-  if (expected.pong) {
+  if (expected.what == Expected::What::Pong) {
     pingOutstanding_ = false;
-  } else if (awaiting_ > 0) {
+  } else if (expected.what == Expected::What::Subscribe && awaiting_ > 0) {
     --awaiting_;
   }
-  if (reply.isError()) spdlog::warn("redis subscriber: command refused: {}", reply.text());
+  if (reply.isError()) spdlog::warn("redis subscriber: {} refused: {}", expected.name.empty() ? "PING" : expected.name, reply.text());
   if (expected.confirmed) {
     expected.confirmed(reply.isError() ? RedisOutcome::failure(RedisOutcome::Error::Server, reply.text())
                                        : RedisOutcome::success(reply));
@@ -164,12 +189,12 @@ void RedisSubscriber::ping() {
   if (!connection_->up() || pingOutstanding_) return;
   pingOutstanding_ = true;
   connection_->send({"PING"});
-  expected_.push_back({true, {}, Clock::now() + connection_->settings().commandTimeout});
-  armDeadline();
+  expect({Expected::What::Pong, Kind::Channel, {}, {}, {}});
 }
 
 // ["message", channel, payload], ["smessage", channel, payload],
-// ["pmessage", pattern, channel, payload]; anything else (unsubscribe confirmations) is ignored.
+// ["pmessage", pattern, channel, payload]; anything else (an unsubscribe Redis pushed by itself)
+// is ignored.
 void RedisSubscriber::deliver(const RedisReply& reply) {
   if (!reply.isArray() || !onMessage_) return;
   const auto& parts = reply.elements();

@@ -14,6 +14,9 @@
 //   subscribe()): ok() when Redis confirmed this subscription; otherwise an error outcome at once
 //   (posted) when not connected (the name is still recorded and sent on the next connect), or
 //   when the connection is lost, or Redis refuses, before the confirmation came.
+// - Every command sent ((un)subscribe, PING) expects its own answer, in order: an error answer
+//   (-MOVED after a reshard, -NOPERM) is matched to the command that caused it. An unsubscribe
+//   Redis pushes by itself (a cluster node dropping a slot's shard channels) answers nothing.
 // - Messages arrive in the order Redis sends them; a message for a channel (or pattern) that
 //   was unsubscribed meanwhile may still arrive and is delivered.
 // - Keepalive: while connected, a PING goes out every settings.keepaliveInterval (none while
@@ -65,9 +68,14 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
 
  private:
   using Clock = std::chrono::steady_clock;
-  // A reply the connection waits for (subscription confirmations and pongs come in order).
+  // A reply the connection waits for: one per command sent ((un)subscribe, PING), in the order
+  // sent, since Redis answers them in that order. An error reply (-MOVED, -NOPERM...) answers
+  // the oldest one, whatever command it was.
   struct Expected {
-    bool pong = false;
+    enum class What { Subscribe, Unsubscribe, Pong };
+    What what = What::Subscribe;
+    Kind kind = Kind::Channel;
+    std::string name;        // the channel or pattern of an (un)subscribe
     Confirmation confirmed;  // may be empty
     Clock::time_point deadline;
   };
@@ -77,6 +85,8 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
   void onConnectionDown(RedisOutcome::Error why, const std::string& message) override;
   void deliver(const RedisReply& reply);
   void sendSubscribe(const std::string& name, Kind kind, Confirmation confirmed);
+  void expect(Expected expected);
+  bool answersUnsubscribe(const RedisReply& reply) const;
   void onAnswer(const RedisReply& reply);
   void armDeadline();
   void onDeadline();
