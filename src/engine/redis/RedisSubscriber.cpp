@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "engine/redis/cluster/ClusterRedirect.hpp"
+#include "engine/redis/cluster/HashSlot.hpp"
 #include "util/Log.hpp"
 
 namespace onair::engine::redis {
@@ -31,11 +33,12 @@ const char* unsubscribeReply(RedisSubscriber::Kind kind) {
 }  // namespace
 
 RedisSubscriber::RedisSubscriber(boost::asio::io_context& io, RedisSettings settings, MessageHandler onMessage,
-                                 ResubscribedHandler onResubscribed)
+                                 ResubscribedHandler onResubscribed, DroppedHandler onDropped)
     : io_(io),
       connection_(RedisConnection::create(io, std::move(settings), this)),
       onMessage_(std::move(onMessage)),
       onResubscribed_(std::move(onResubscribed)),
+      onDropped_(std::move(onDropped)),
       deadlineTimer_(io),
       pingTimer_(io) {
   connection_->start();
@@ -120,7 +123,23 @@ void RedisSubscriber::onConnectionReply(RedisReply reply) {
                               parts[0].isText("ssubscribe") || parts[0].isText("pong"))) ||
                             answersUnsubscribe(reply);
   if (!confirmation) return deliver(reply);
+  if (strayRedirect(reply)) {
+    spdlog::debug("redis subscriber: dropped a redirection answering an unsubscribe already answered: {}", reply.text());
+    return;
+  }
   onAnswer(reply);
+}
+
+// -MOVED/-ASK name a slot: one that is not the slot of the oldest expected (un)subscribe answers
+// an SUNSUBSCRIBE whose answer was taken already (a pushed `sunsubscribe` came first).
+bool RedisSubscriber::strayRedirect(const RedisReply& reply) const {
+  if (!reply.isError()) return false;
+  const auto redirect = cluster::ClusterRedirect::parse(reply.text());
+  if (!redirect) return false;
+  if (expected_.empty()) return true;
+  const auto& front = expected_.front();
+  return front.what == Expected::What::Pong || front.kind != Kind::Shard ||
+         cluster::HashSlot::of(front.name) != redirect->slot;
 }
 
 // ["unsubscribe", name, count] (or punsubscribe, sunsubscribe) answers our oldest expected reply
@@ -153,6 +172,14 @@ void RedisSubscriber::onAnswer(const RedisReply& reply) {
     reportWhenSettled_ = false;
     if (onResubscribed_) onResubscribed_();
   }
+}
+
+// ["sunsubscribe", channel, count] answering no command of ours: Redis dropped the channel.
+void RedisSubscriber::onPushedUnsubscribe(const RedisReply& reply) {
+  const auto channel = reply.elements()[1].text();
+  if (shardChannels_.erase(channel) == 0) return;
+  spdlog::debug("redis subscriber: Redis dropped shard channel {}", channel);
+  if (onDropped_) onDropped_(channel, Kind::Shard);
 }
 
 void RedisSubscriber::armDeadline() {
@@ -193,11 +220,13 @@ void RedisSubscriber::ping() {
 }
 
 // ["message", channel, payload], ["smessage", channel, payload],
-// ["pmessage", pattern, channel, payload]; anything else (an unsubscribe Redis pushed by itself)
-// is ignored.
+// ["pmessage", pattern, channel, payload], or an unsubscribe Redis pushed by itself; anything
+// else is ignored.
 void RedisSubscriber::deliver(const RedisReply& reply) {
-  if (!reply.isArray() || !onMessage_) return;
+  if (!reply.isArray()) return;
   const auto& parts = reply.elements();
+  if (parts.size() == 3 && parts[0].isText("sunsubscribe")) return onPushedUnsubscribe(reply);
+  if (!onMessage_) return;
   if (parts.size() == 3 && (parts[0].isText("message") || parts[0].isText("smessage"))) {
     Message message{parts[0].isText("message") ? Kind::Channel : Kind::Shard, {}, parts[1].text(), parts[2].text()};
     return onMessage_(message);

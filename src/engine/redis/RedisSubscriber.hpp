@@ -15,8 +15,12 @@
 //   (posted) when not connected (the name is still recorded and sent on the next connect), or
 //   when the connection is lost, or Redis refuses, before the confirmation came.
 // - Every command sent ((un)subscribe, PING) expects its own answer, in order: an error answer
-//   (-MOVED after a reshard, -NOPERM) is matched to the command that caused it. An unsubscribe
-//   Redis pushes by itself (a cluster node dropping a slot's shard channels) answers nothing.
+//   (-MOVED after a reshard, -NOPERM) is matched to the command that caused it.
+// - A cluster node whose slot leaves it drops that slot's shard channels and says so with an
+//   `sunsubscribe` push: a subscription of ours dropped that way is forgotten and reported to
+//   `onDropped` (not sent again on reconnect; the caller places it again). A push arriving while
+//   our own SUNSUBSCRIBE of that channel waits is taken for its answer, and the -MOVED that then
+//   answers the SUNSUBSCRIBE is recognised by its slot (not the next command's) and dropped.
 // - Messages arrive in the order Redis sends them; a message for a channel (or pattern) that
 //   was unsubscribed meanwhile may still arrive and is delivered.
 // - Keepalive: while connected, a PING goes out every settings.keepaliveInterval (none while
@@ -49,9 +53,10 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
   };
   using MessageHandler = std::function<void(const Message&)>;
   using ResubscribedHandler = std::function<void()>;
+  using DroppedHandler = std::function<void(const std::string& name, Kind kind)>;
 
   RedisSubscriber(boost::asio::io_context& io, RedisSettings settings, MessageHandler onMessage,
-                  ResubscribedHandler onResubscribed);
+                  ResubscribedHandler onResubscribed, DroppedHandler onDropped = {});
   ~RedisSubscriber() override;
   RedisSubscriber(const RedisSubscriber&) = delete;
   RedisSubscriber& operator=(const RedisSubscriber&) = delete;
@@ -87,6 +92,8 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
   void sendSubscribe(const std::string& name, Kind kind, Confirmation confirmed);
   void expect(Expected expected);
   bool answersUnsubscribe(const RedisReply& reply) const;
+  bool strayRedirect(const RedisReply& reply) const;
+  void onPushedUnsubscribe(const RedisReply& reply);
   void onAnswer(const RedisReply& reply);
   void armDeadline();
   void onDeadline();
@@ -98,6 +105,7 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
   std::shared_ptr<RedisConnection> connection_;
   MessageHandler onMessage_;
   ResubscribedHandler onResubscribed_;
+  DroppedHandler onDropped_;
   std::set<std::string> channels_;
   std::set<std::string> patterns_;
   std::set<std::string> shardChannels_;
