@@ -825,7 +825,15 @@ void RoomService::addMemberConnection(Stream& s, const MemberInfo& info, const s
   m.metadataBytes = entry.metadataJson.size();
   m.presenceBytes = entry.presenceJson.size();
   engine_.presence().put(s.name, std::move(entry), [](auto) {});
+  // Across nodes, as on one: only a user's first connection announces the join. Presence was
+  // listed just before this join (withMembers): a user another node holds is a member already.
+  if (heldElsewhere(s, info.userId)) return;
   fanOutHereFirst(topicOf(s.kind, s.name), api::Envelope::event("room.memberJoined", s.name, memberJson(info.userId, m)));
+}
+
+bool RoomService::heldElsewhere(const Stream& s, const std::string& userId) const {
+  if (!multiNode_) return false;
+  return std::any_of(s.remote.begin(), s.remote.end(), [&](const auto& entry) { return entry.second.first == userId; });
 }
 
 void RoomService::removeMemberConnection(Stream& s, const std::string& userId, const std::string& connectionKey) {
@@ -835,8 +843,26 @@ void RoomService::removeMemberConnection(Stream& s, const std::string& userId, c
   if (!it->second.connections.empty()) return;
   s.memberOrder.erase(it->second.order);
   s.members.erase(it);
-  engine_.presence().remove(s.name, userId, [](auto) {});
-  fanOutHereFirst(topicOf(s.kind, s.name), api::Envelope::event("room.memberLeft", s.name, json::object{{"userId", userId}}));
+  if (!multiNode_) {
+    engine_.presence().remove(s.name, userId, [](auto) {});
+    return fanOutHereFirst(topicOf(s.kind, s.name), api::Envelope::event("room.memberLeft", s.name, json::object{{"userId", userId}}));
+  }
+  // Across nodes, as on one: only a user's last connection announces the leave. Once this
+  // node's entry is gone, Presence still lists the user while another node holds a connection.
+  const std::string topic = topicOf(s.kind, s.name);
+  const size_t owner = pool_.ownerOf(topic);
+  engine_.presence().remove(s.name, userId, [this, owner, topic, room = s.name, userId](auto) {
+    pool_.post(owner, [this, owner, topic, room, userId] {
+      engine_.presence().list(room, [this, owner, topic, room, userId](engine::Outcome<std::vector<engine::PresenceEntry>> r) {
+        pool_.post(owner, [this, owner, topic, room, userId, r = std::move(r)] {
+          const auto* entries = std::get_if<std::vector<engine::PresenceEntry>>(&r);
+          if (entries && std::any_of(entries->begin(), entries->end(), [&](const auto& e) { return e.userId == userId; })) return;
+          if (Stream* s = find(owner, topic); s && s->members.count(userId)) return;  // back on this node meanwhile
+          fanOutHereFirst(topic, api::Envelope::event("room.memberLeft", room, json::object{{"userId", userId}}));
+        });
+      });
+    });
+  });
 }
 
 json::value RoomService::memberJson(const std::string& userId, const Member& m) const {
@@ -985,7 +1011,7 @@ void RoomService::setPresence(const std::string& room, const std::string& userId
 void RoomService::serverJoin(const std::string& room, MemberInfo member, Reply reply) {
   if (auto e = memberTooLarge(room, "metadata", member.metadata)) return reply(*e);
   if (auto e = memberTooLarge(room, "presence", member.presence)) return reply(*e);
-  withStream(
+  withMembers(  // the other nodes' members: a user one of them holds joins without an announcement
       Kind::Room, room,
       [this, member = std::move(member), reply](Stream& s) {
         const auto& opts = policy_.optionsFor(s.name);
