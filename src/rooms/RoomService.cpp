@@ -64,6 +64,9 @@ struct RoomService::Stream {
   std::map<uint64_t, engine::StreamMessage> pending;  // announced after a gap, by offset
   // Members connected to other nodes (multi-node engines), by join order, as Presence last listed them.
   std::map<uint64_t, std::pair<std::string, Member>> remote;
+  // Multi-node: leaves of users whose last connection here went, not announced yet (Presence is
+  // asked first), by user: one who joins here again meanwhile stays a member for the others.
+  std::unordered_map<std::string, int> leaving;
   std::vector<std::shared_ptr<Recovery>> recoveries;
   std::unordered_map<std::string, Member> members;
   std::map<uint64_t, std::string> memberOrder;  // join order -> userId, for pages
@@ -827,7 +830,7 @@ void RoomService::addMemberConnection(Stream& s, const MemberInfo& info, const s
   engine_.presence().put(s.name, std::move(entry), [](auto) {});
   // Across nodes, as on one: only a user's first connection announces the join. Presence was
   // listed just before this join (withMembers): a user another node holds is a member already.
-  if (heldElsewhere(s, info.userId)) return;
+  if (heldElsewhere(s, info.userId) || s.leaving.count(info.userId)) return;
   fanOutHereFirst(topicOf(s.kind, s.name), api::Envelope::event("room.memberJoined", s.name, memberJson(info.userId, m)));
 }
 
@@ -851,13 +854,18 @@ void RoomService::removeMemberConnection(Stream& s, const std::string& userId, c
   // node's entry is gone, Presence still lists the user while another node holds a connection.
   const std::string topic = topicOf(s.kind, s.name);
   const size_t owner = pool_.ownerOf(topic);
+  ++s.leaving[userId];
   engine_.presence().remove(s.name, userId, [this, owner, topic, room = s.name, userId](auto) {
     pool_.post(owner, [this, owner, topic, room, userId] {
       engine_.presence().list(room, [this, owner, topic, room, userId](engine::Outcome<std::vector<engine::PresenceEntry>> r) {
         pool_.post(owner, [this, owner, topic, room, userId, r = std::move(r)] {
+          Stream* s = find(owner, topic);
+          if (s) {
+            if (auto it = s->leaving.find(userId); it != s->leaving.end() && --it->second <= 0) s->leaving.erase(it);
+            if (s->members.count(userId)) return;  // back on this node meanwhile (its join was not announced)
+          }
           const auto* entries = std::get_if<std::vector<engine::PresenceEntry>>(&r);
           if (entries && std::any_of(entries->begin(), entries->end(), [&](const auto& e) { return e.userId == userId; })) return;
-          if (Stream* s = find(owner, topic); s && s->members.count(userId)) return;  // back on this node meanwhile
           fanOutHereFirst(topic, api::Envelope::event("room.memberLeft", room, json::object{{"userId", userId}}));
         });
       });
