@@ -12,6 +12,12 @@
 // changed; a change stores version + 1, no change keeps the version. A missing key is the empty
 // set: adding creates it at version 1, removing from it changes nothing; removing the last member
 // stores "[]". A value that is not an array of strings fails with an EngineError, unchanged.
+//
+// Compare-and-delete: removeIf() removes the record only if its stored version equals
+// `expectedVersion`, reading and deleting as one atomic step (embedded: one store job; Redis: one
+// Lua script), so a record another node replaced after the caller read it is left alone. The
+// outcome is true when it removed the record, false when the key is missing or holds another
+// version (nothing changed).
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -39,6 +45,8 @@ class Registry {
   virtual void put(std::string key, std::string value, std::optional<uint64_t> expectedVersion,
                    std::function<void(Outcome<PutResult>)> done) = 0;
   virtual void remove(std::string key, std::function<void(Outcome<Done>)> done) = 0;
+  // Removes the record only while it is at `expectedVersion` (see "Compare-and-delete" above).
+  virtual void removeIf(std::string key, uint64_t expectedVersion, std::function<void(Outcome<bool>)> done) = 0;
   // Set members (see "Sets" above); the outcome is true when the set changed.
   virtual void addMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) = 0;
   virtual void removeMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) = 0;

@@ -479,7 +479,8 @@ void LiveService::findMirror(const std::shared_ptr<Attaching>& at) {
 }
 
 // The shared offer goes with the entry, unless another node shares it now (the producer moved):
-// that node's record stays.
+// that node's record stays. The removal is a compare-and-delete on the version read, so a record
+// another node wrote after the read is not removed either.
 void LiveService::removeShared(const std::string& liveId) {
   engine_.registry().get(recordKey(liveId), [this, liveId](engine::Outcome<std::optional<engine::Record>> r) {
     const auto* record = std::get_if<std::optional<engine::Record>>(&r);
@@ -488,7 +489,7 @@ void LiveService::removeShared(const std::string& liveId) {
     auto v = json::parse((*record)->value, ec);
     const auto* node = ec || !v.is_object() ? nullptr : v.as_object().if_contains("node");
     if (node && node->is_string() && node->as_string() != engine_.nodes().selfId()) return;
-    engine_.registry().remove(recordKey(liveId), [](auto) {});
+    engine_.registry().removeIf(recordKey(liveId), (*record)->version, [](auto) {});
   });
 }
 

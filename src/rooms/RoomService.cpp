@@ -64,6 +64,9 @@ struct RoomService::Stream {
   std::map<uint64_t, engine::StreamMessage> pending;  // announced after a gap, by offset
   // Members connected to other nodes (multi-node engines), by join order, as Presence last listed them.
   std::map<uint64_t, std::pair<std::string, Member>> remote;
+  // Multi-node: leaves of users whose last connection here went, not announced yet (Presence is
+  // asked first), by user: one who joins here again meanwhile stays a member for the others.
+  std::unordered_map<std::string, int> leaving;
   std::vector<std::shared_ptr<Recovery>> recoveries;
   std::unordered_map<std::string, Member> members;
   std::map<uint64_t, std::string> memberOrder;  // join order -> userId, for pages
@@ -831,7 +834,15 @@ void RoomService::addMemberConnection(Stream& s, const MemberInfo& info, const s
   m.metadataBytes = entry.metadataJson.size();
   m.presenceBytes = entry.presenceJson.size();
   engine_.presence().put(s.name, std::move(entry), [](auto) {});
+  // Across nodes, as on one: only a user's first connection announces the join. Presence was
+  // listed just before this join (withMembers): a user another node holds is a member already.
+  if (heldElsewhere(s, info.userId) || s.leaving.count(info.userId)) return;
   fanOutHereFirst(topicOf(s.kind, s.name), api::Envelope::event("room.memberJoined", s.name, memberJson(info.userId, m)));
+}
+
+bool RoomService::heldElsewhere(const Stream& s, const std::string& userId) const {
+  if (!multiNode_) return false;
+  return std::any_of(s.remote.begin(), s.remote.end(), [&](const auto& entry) { return entry.second.first == userId; });
 }
 
 void RoomService::removeMemberConnection(Stream& s, const std::string& userId, const std::string& connectionKey) {
@@ -841,8 +852,31 @@ void RoomService::removeMemberConnection(Stream& s, const std::string& userId, c
   if (!it->second.connections.empty()) return;
   s.memberOrder.erase(it->second.order);
   s.members.erase(it);
-  engine_.presence().remove(s.name, userId, [](auto) {});
-  fanOutHereFirst(topicOf(s.kind, s.name), api::Envelope::event("room.memberLeft", s.name, json::object{{"userId", userId}}));
+  if (!multiNode_) {
+    engine_.presence().remove(s.name, userId, [](auto) {});
+    return fanOutHereFirst(topicOf(s.kind, s.name), api::Envelope::event("room.memberLeft", s.name, json::object{{"userId", userId}}));
+  }
+  // Across nodes, as on one: only a user's last connection announces the leave. Once this
+  // node's entry is gone, Presence still lists the user while another node holds a connection.
+  const std::string topic = topicOf(s.kind, s.name);
+  const size_t owner = pool_.ownerOf(topic);
+  ++s.leaving[userId];
+  engine_.presence().remove(s.name, userId, [this, owner, topic, room = s.name, userId](auto) {
+    pool_.post(owner, [this, owner, topic, room, userId] {
+      engine_.presence().list(room, [this, owner, topic, room, userId](engine::Outcome<std::vector<engine::PresenceEntry>> r) {
+        pool_.post(owner, [this, owner, topic, room, userId, r = std::move(r)] {
+          Stream* s = find(owner, topic);
+          if (s) {
+            if (auto it = s->leaving.find(userId); it != s->leaving.end() && --it->second <= 0) s->leaving.erase(it);
+            if (s->members.count(userId)) return;  // back on this node meanwhile (its join was not announced)
+          }
+          const auto* entries = std::get_if<std::vector<engine::PresenceEntry>>(&r);
+          if (entries && std::any_of(entries->begin(), entries->end(), [&](const auto& e) { return e.userId == userId; })) return;
+          fanOutHereFirst(topic, api::Envelope::event("room.memberLeft", room, json::object{{"userId", userId}}));
+        });
+      });
+    });
+  });
 }
 
 json::value RoomService::memberJson(const std::string& userId, const Member& m) const {
@@ -991,7 +1025,7 @@ void RoomService::setPresence(const std::string& room, const std::string& userId
 void RoomService::serverJoin(const std::string& room, MemberInfo member, Reply reply) {
   if (auto e = memberTooLarge(room, "metadata", member.metadata)) return reply(*e);
   if (auto e = memberTooLarge(room, "presence", member.presence)) return reply(*e);
-  withStream(
+  withMembers(  // the other nodes' members: a user one of them holds joins without an announcement
       Kind::Room, room,
       [this, member = std::move(member), reply](Stream& s) {
         const auto& opts = policy_.optionsFor(s.name);

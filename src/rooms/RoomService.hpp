@@ -178,6 +178,8 @@ class RoomService {
 
   void addMemberConnection(Stream& s, const MemberInfo& member, const std::string& connectionKey);
   void removeMemberConnection(Stream& s, const std::string& userId, const std::string& connectionKey);
+  // Multi-node: `userId` is a member through another node, as Presence last listed (s.remote).
+  bool heldElsewhere(const Stream& s, const std::string& userId) const;
   boost::json::value memberJson(const std::string& userId, const Member& m) const;
   // Members in join order after `after` (from the first when nullopt), within the page limits;
   // `next` is set to the last one's join order when more remain.

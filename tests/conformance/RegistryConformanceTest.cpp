@@ -21,6 +21,11 @@ class RegistryConformance : public EngineConformance {
                        [&](auto done) { engine().registry().removeMember(key, member, std::move(done)); }, "removeMember"),
                    "removeMember");
   }
+  bool removeIf(const std::string& key, uint64_t expectedVersion) {
+    return valueOf(awaitCompletion<engine::Outcome<bool>>(
+                       [&](auto done) { engine().registry().removeIf(key, expectedVersion, std::move(done)); }, "removeIf"),
+                   "removeIf");
+  }
   // The members of a set as stored, sorted (the contract fixes no order).
   std::vector<std::string> members(const std::string& key) {
     auto record = get(key);
@@ -135,6 +140,47 @@ TEST_P(RegistryConformance, RemoveForgetsTheRecordAndVersionsRestart) {
 TEST_P(RegistryConformance, RemoveOfMissingKeySucceeds) {
   removeRecord(name("missing"));
   EXPECT_FALSE(get(name("missing")).has_value());
+}
+
+TEST_P(RegistryConformance, RemoveIfRemovesOnlyTheExpectedVersion) {
+  const auto key = name("owned");
+  put(key, R"({"node":"a"})");
+  put(key, R"({"node":"b"})");  // replaced by another node after a read of version 1
+  EXPECT_FALSE(removeIf(key, 1)) << "a stale version removes nothing";
+  auto kept = get(key);
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->version, 2u);
+  EXPECT_EQ(kept->value, R"({"node":"b"})");
+  EXPECT_FALSE(removeIf(key, 3));
+
+  EXPECT_TRUE(removeIf(key, 2));
+  EXPECT_FALSE(get(key).has_value());
+  EXPECT_EQ(put(key, "fresh", 0).record.version, 1u) << "versions restart after a removal";
+}
+
+TEST_P(RegistryConformance, RemoveIfOfAMissingKeyRemovesNothing) {
+  const auto key = name("missing");
+  EXPECT_FALSE(removeIf(key, 0));
+  EXPECT_FALSE(removeIf(key, 1));
+  EXPECT_FALSE(get(key).has_value());
+}
+
+TEST_P(RegistryConformance, ConcurrentRemoveIfsOfOneVersionRemoveOnce) {
+  // Issued together from several threads: the check and the delete are one step, so exactly one
+  // of them finds version 1 (a get-then-remove from each would all find it).
+  const auto key = name("raced");
+  put(key, "1");
+  Collector<engine::Outcome<bool>> outcomes;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back([&] { engine().registry().removeIf(key, 1, outcomes.callback()); });
+  for (auto& t : threads) t.join();
+  int removed = 0;
+  for (const auto& outcome : outcomes.waitFor(4)) {
+    ASSERT_TRUE(std::holds_alternative<bool>(outcome));
+    removed += std::get<bool>(outcome) ? 1 : 0;
+  }
+  EXPECT_EQ(removed, 1);
+  EXPECT_FALSE(get(key).has_value());
 }
 
 TEST_P(RegistryConformance, KeysAreIndependent) {

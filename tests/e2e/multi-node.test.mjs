@@ -130,6 +130,34 @@ for (const deployment of deployments) {
       alice.close();
     });
 
+    test('a user connected to both nodes joins once and leaves once for the others', async () => {
+      const room = unique('twice');
+      const joinedBy = (c, userId) => c.events.filter((e) => e.event === 'room.memberJoined' && e.target === room && e.data.userId === userId);
+      const leftBy = (c, userId) => c.events.filter((e) => e.event === 'room.memberLeft' && e.target === room && e.data.userId === userId);
+      const watcher = await connectClient(nodeA, { sub: 'watcher' });
+      await ok(watcher, 'room.join', { room });
+      const carolOnA = await connectClient(nodeA, { sub: 'carol' });
+      await ok(carolOnA, 'room.join', { room });
+      await waitFor(() => joinedBy(watcher, 'carol').length === 1, "carol's join");
+      const carolOnB = await connectClient(nodeB, { sub: 'carol' });
+      await ok(carolOnB, 'room.join', { room });
+      // Node B announces in order: dave's join comes after any announcement of carol's second one.
+      const dave = await connectClient(nodeB, { sub: 'dave' });
+      await ok(dave, 'room.join', { room });
+      await waitFor(() => joinedBy(watcher, 'dave').length === 1, "dave's join");
+      assert.equal(joinedBy(watcher, 'carol').length, 1, 'a second connection on another node is no new member');
+
+      carolOnA.close();
+      await new Promise((r) => setTimeout(r, 500));  // a wrong leave from node A would arrive meanwhile
+      assert.equal(leftBy(watcher, 'carol').length, 0, 'carol is still connected through node B');
+      assert.ok((await ok(watcher, 'room.members', { room })).members.some((m) => m.userId === 'carol'));
+      carolOnB.close();
+      await waitFor(() => leftBy(watcher, 'carol').length === 1, "carol's leave once her last connection closed");
+      await new Promise((r) => setTimeout(r, 200));  // a duplicate would arrive meanwhile
+      assert.equal(leftBy(watcher, 'carol').length, 1);
+      for (const c of [watcher, dave]) c.close();
+    });
+
     test('live caps are global: four slots over both nodes, the fifth refused on either, a release on A frees one for B', async () => {
       const liveId = `browser:${unique('tab')}`;  // kind browser: cap 4 per user
       const liveGrants = { live: { 'browser:*': ['publish', 'attach'] } };

@@ -49,6 +49,17 @@ void MemoryRegistry::remove(std::string key, std::function<void(Outcome<Done>)> 
   done(Done{});
 }
 
+void MemoryRegistry::removeIf(std::string key, uint64_t expectedVersion, std::function<void(Outcome<bool>)> done) {
+  bool removed = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = records_.find(key);
+    removed = it != records_.end() && it->second.version == expectedVersion;
+    if (removed) records_.erase(it);
+  }
+  done(removed);
+}
+
 Outcome<bool> MemoryRegistry::changeSet(const std::string& key, const std::string& member, bool add) {
   auto it = records_.find(key);
   boost::json::array members;

@@ -9,6 +9,9 @@ namespace onair::engine::redis {
 namespace {
 
 constexpr int64_t kRetryAfterMs = 1000;
+// How long the meta hash a read created (an epoch, head 0, no message yet) lasts without another
+// read or an append: the default retention of a stream's messages.
+constexpr int64_t kUnusedEpochTtlMs = Retention{}.ttlSeconds * 1000;
 
 // Helpers shared by the scripts below.
 constexpr const char* kPrelude = R"lua(
@@ -83,6 +86,8 @@ if field ~= '' then
   end
 end
 local head = redis.call('HINCRBY', meta, 'head', 1)
+-- The first message makes an epoch a read created (and set to expire) durable.
+if head == 1 then redis.call('PERSIST', meta) end
 local ts = math.max(now, tonumber(redis.call('HGET', meta, 'ts') or 0))
 redis.call('HSET', meta, 'ts', num(ts), 'ttl', num(ttlMs))
 local xadd = {'XADD', log}
@@ -112,14 +117,17 @@ return {0, head, ts, epoch, 0}
 )lua");
 
 // KEYS: meta, log
-// ARGV: epoch candidate, from, forward (1|0), limit
+// ARGV: epoch candidate, from, forward (1|0), limit, ms an unused epoch lasts
 // Returns {epoch, head, oldest, {offset, timestampMs, publisher, type, data, ...}} (ReadRequest
 // semantics; expired messages are trimmed first, and skipped if the trim's budget ran out).
+// A stream no append used yet (head 0) keeps the epoch this read gives it for ARGV[5] ms after
+// the last read: reads of made-up names leave nothing in Redis for good.
 const RedisScript kRead(std::string(kPrelude) + R"lua(
 local meta, log = KEYS[1], KEYS[2]
 local from, forward, limit = tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4])
 local epoch = epochOf(meta, ARGV[1])
 local head = tonumber(redis.call('HGET', meta, 'head') or 0)
+if head == 0 then redis.call('PEXPIRE', meta, ARGV[5]) end
 local ttl = tonumber(redis.call('HGET', meta, 'ttl') or -1)
 local cutoff = -1
 if ttl >= 0 then
@@ -234,7 +242,7 @@ void RedisHistory::read(ReadRequest request, std::function<void(Outcome<ReadResu
   auto keys = keysOf(request.stream);
   keys.resize(2);  // meta and log
   std::vector<std::string> args{newEpoch(), std::to_string(request.from), request.forward ? "1" : "0",
-                                std::to_string(request.limit)};
+                                std::to_string(request.limit), std::to_string(kUnusedEpochTtlMs)};
   link_.run([keys = std::move(keys), args = std::move(args), done = std::move(done)](RedisCommands& client) mutable {
     client.script(kRead, keys, args, [done = std::move(done)](RedisOutcome outcome) {
       if (!outcome.ok()) return done(engineError(outcome));

@@ -10,8 +10,12 @@
 //                        scripts, the whole key expires ttl after the last append
 //   <p>:h:{S}:i   hash   <len(publisher)>:<publisher>:<key> -> "<offset> <ts> <expiresMs> <sha1>"
 //   <p>:h:{S}:e   zset   the same fields scored by expiresMs, to prune expired entries
-// remove() deletes all four, so the next use starts a new epoch at offset 1. The meta hash never
-// expires: an epoch lasts until remove(), as the contract says.
+// remove() deletes all four, so the next use starts a new epoch at offset 1. The meta hash of a
+// stream with messages never expires: its epoch lasts until remove(), as the contract says. A
+// meta a read created (head 0: no append yet) expires a default retention TTL (24 h) after the
+// last read, so reads of names nobody publishes to (a client with wildcard grants) leave nothing
+// behind for good; the first append persists it. Such a stream has no message to lose: if its
+// epoch expires, readers holding it follow the next one from its start.
 //
 // Timestamps come from Redis TIME (one clock for every node), never earlier than the stream's
 // previous one. Announced messages are PUBLISHed (SPUBLISHed on a Redis Cluster) by the append's

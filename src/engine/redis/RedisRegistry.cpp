@@ -25,6 +25,15 @@ redis.call('HSET', KEYS[1], 'value', ARGV[1], 'version', string.format('%.0f', n
 return {0, nextVersion, now}
 )lua");
 
+// KEYS[1]: the record's hash. ARGV: the expected version.
+// Deletes the record only while its version is the expected one. Returns 1 when deleted, 0 when
+// the key is missing or holds another version.
+const RedisScript kRemoveIf(R"lua(
+if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+)lua");
+
 // KEYS[1]: the record's hash. ARGV: member, "1" to add or "0" to remove it.
 // Reads the set (a JSON array of distinct strings; missing: empty), changes it and, if it
 // changed, writes it back re-encoded as boost::json does, with version + 1 and Redis's time.
@@ -103,6 +112,13 @@ Outcome<PutResult> RedisRegistry::putResultOf(const RedisOutcome& outcome, std::
   return result;
 }
 
+Outcome<bool> RedisRegistry::removedOf(const RedisOutcome& outcome) {
+  if (!outcome.ok()) return ScriptReply::errorOf("registry remove", outcome);
+  auto removed = ScriptReply::integerOf(outcome.reply);
+  if (!removed || (*removed != 0 && *removed != 1)) return ScriptReply::unexpected("registry remove");
+  return *removed == 1;
+}
+
 Outcome<bool> RedisRegistry::setChangeOf(const RedisOutcome& outcome, const std::string& key) {
   if (!outcome.ok()) return ScriptReply::errorOf("registry set change", outcome);
   auto changed = ScriptReply::integerOf(outcome.reply);
@@ -137,6 +153,13 @@ void RedisRegistry::remove(std::string key, std::function<void(Outcome<Done>)> d
       if (!outcome.ok()) return done(ScriptReply::errorOf("registry remove", outcome));
       done(Done{});
     });
+  });
+}
+
+void RedisRegistry::removeIf(std::string key, uint64_t expectedVersion, std::function<void(Outcome<bool>)> done) {
+  link_.run([key = link_.keys().key("g", key), expected = std::to_string(expectedVersion),
+             done = std::move(done)](RedisCommands& client) mutable {
+    client.script(kRemoveIf, {key}, {expected}, [done = std::move(done)](RedisOutcome outcome) { done(removedOf(outcome)); });
   });
 }
 

@@ -3,7 +3,8 @@
 //
 // A record is a hash `<prefix>:g:{key}` {value, version, updatedAtMs}. put() checks the expected
 // version and addMember()/removeMember() change a set inside one Lua script each, so no other
-// operation on the key runs in between; get() and remove() are one plain command. updatedAtMs is
+// operation on the key runs in between, and removeIf() compares and deletes in one too; get() and
+// remove() are one plain command. updatedAtMs is
 // Redis's clock (TIME). A changed set is written back in the JSON form the embedded engine
 // stores (boost::json's: no spaces, `"`, `\` and control characters escaped, all else raw).
 // Completions run on the engine's thread; an outage is an EngineError.
@@ -19,6 +20,7 @@ class RedisRegistry final : public Registry {
   void put(std::string key, std::string value, std::optional<uint64_t> expectedVersion,
            std::function<void(Outcome<PutResult>)> done) override;
   void remove(std::string key, std::function<void(Outcome<Done>)> done) override;
+  void removeIf(std::string key, uint64_t expectedVersion, std::function<void(Outcome<bool>)> done) override;
   void addMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) override;
   void removeMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) override;
 
@@ -26,6 +28,7 @@ class RedisRegistry final : public Registry {
   // another shape.
   static Outcome<std::optional<Record>> recordOf(const RedisOutcome& outcome);
   static Outcome<PutResult> putResultOf(const RedisOutcome& outcome, std::string value);
+  static Outcome<bool> removedOf(const RedisOutcome& outcome);
   static Outcome<bool> setChangeOf(const RedisOutcome& outcome, const std::string& key);
 
  private:

@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "engine/redis/cluster/ClusterRedirect.hpp"
+#include "engine/redis/cluster/HashSlot.hpp"
 #include "util/Log.hpp"
 
 namespace onair::engine::redis {
@@ -21,14 +23,22 @@ const char* unsubscribeVerb(RedisSubscriber::Kind kind) {
     default: return "UNSUBSCRIBE";
   }
 }
+const char* unsubscribeReply(RedisSubscriber::Kind kind) {
+  switch (kind) {
+    case RedisSubscriber::Kind::Pattern: return "punsubscribe";
+    case RedisSubscriber::Kind::Shard: return "sunsubscribe";
+    default: return "unsubscribe";
+  }
+}
 }  // namespace
 
 RedisSubscriber::RedisSubscriber(boost::asio::io_context& io, RedisSettings settings, MessageHandler onMessage,
-                                 ResubscribedHandler onResubscribed)
+                                 ResubscribedHandler onResubscribed, DroppedHandler onDropped)
     : io_(io),
       connection_(RedisConnection::create(io, std::move(settings), this)),
       onMessage_(std::move(onMessage)),
       onResubscribed_(std::move(onResubscribed)),
+      onDropped_(std::move(onDropped)),
       deadlineTimer_(io),
       pingTimer_(io) {
   connection_->start();
@@ -65,12 +75,18 @@ void RedisSubscriber::subscribe(const std::string& name, Kind kind, Confirmation
 void RedisSubscriber::unsubscribe(const std::string& name, Kind kind) {
   if (names(kind).erase(name) == 0 || !connection_->up()) return;
   connection_->send({unsubscribeVerb(kind), name});
+  expect({Expected::What::Unsubscribe, kind, name, {}, {}});
 }
 
 void RedisSubscriber::sendSubscribe(const std::string& name, Kind kind, Confirmation confirmed) {
   ++awaiting_;
   connection_->send({subscribeVerb(kind), name});
-  expected_.push_back({false, std::move(confirmed), Clock::now() + connection_->settings().commandTimeout});
+  expect({Expected::What::Subscribe, kind, name, std::move(confirmed), {}});
+}
+
+void RedisSubscriber::expect(Expected expected) {
+  expected.deadline = Clock::now() + connection_->settings().commandTimeout;
+  expected_.push_back(std::move(expected));
   armDeadline();
 }
 
@@ -104,22 +120,50 @@ void RedisSubscriber::onConnectionReply(RedisReply reply) {
   const bool confirmation = reply.isError() || reply.isText("PONG") ||
                             (reply.isArray() && !parts.empty() &&
                              (parts[0].isText("subscribe") || parts[0].isText("psubscribe") ||
-                              parts[0].isText("ssubscribe") || parts[0].isText("pong")));
+                              parts[0].isText("ssubscribe") || parts[0].isText("pong"))) ||
+                            answersUnsubscribe(reply);
   if (!confirmation) return deliver(reply);
+  if (strayRedirect(reply)) {
+    spdlog::debug("redis subscriber: dropped a redirection answering an unsubscribe already answered: {}", reply.text());
+    return;
+  }
   onAnswer(reply);
 }
 
-// A subscription confirmation, a pong or an error: the answer to the oldest expected reply.
+// -MOVED/-ASK name a slot: one that is not the slot of the oldest expected (un)subscribe answers
+// an SUNSUBSCRIBE whose answer was taken already (a pushed `sunsubscribe` came first).
+bool RedisSubscriber::strayRedirect(const RedisReply& reply) const {
+  if (!reply.isError()) return false;
+  const auto redirect = cluster::ClusterRedirect::parse(reply.text());
+  if (!redirect) return false;
+  if (expected_.empty()) return true;
+  const auto& front = expected_.front();
+  return front.what == Expected::What::Pong || front.kind != Kind::Shard ||
+         cluster::HashSlot::of(front.name) != redirect->slot;
+}
+
+// ["unsubscribe", name, count] (or punsubscribe, sunsubscribe) answers our oldest expected reply
+// when that is an unsubscribe of this name; otherwise it is a push Redis sent by itself (a
+// cluster node drops the shard channels of a slot that leaves it) and answers nothing.
+bool RedisSubscriber::answersUnsubscribe(const RedisReply& reply) const {
+  if (expected_.empty() || expected_.front().what != Expected::What::Unsubscribe) return false;
+  const auto& parts = reply.elements();
+  if (!reply.isArray() || parts.size() < 2) return false;
+  const auto& front = expected_.front();
+  return parts[0].isText(unsubscribeReply(front.kind)) && parts[1].isText(front.name);
+}
+
+// A confirmation, a pong or an error: the answer to the oldest expected reply.
 void RedisSubscriber::onAnswer(const RedisReply& reply) {
   if (expected_.empty()) return;
   auto expected = std::move(expected_.front());
   expected_.pop_front();
-  if (expected.pong) {
+  if (expected.what == Expected::What::Pong) {
     pingOutstanding_ = false;
-  } else if (awaiting_ > 0) {
+  } else if (expected.what == Expected::What::Subscribe && awaiting_ > 0) {
     --awaiting_;
   }
-  if (reply.isError()) spdlog::warn("redis subscriber: command refused: {}", reply.text());
+  if (reply.isError()) spdlog::warn("redis subscriber: {} refused: {}", expected.name.empty() ? "PING" : expected.name, reply.text());
   if (expected.confirmed) {
     expected.confirmed(reply.isError() ? RedisOutcome::failure(RedisOutcome::Error::Server, reply.text())
                                        : RedisOutcome::success(reply));
@@ -128,6 +172,14 @@ void RedisSubscriber::onAnswer(const RedisReply& reply) {
     reportWhenSettled_ = false;
     if (onResubscribed_) onResubscribed_();
   }
+}
+
+// ["sunsubscribe", channel, count] answering no command of ours: Redis dropped the channel.
+void RedisSubscriber::onPushedUnsubscribe(const RedisReply& reply) {
+  const auto channel = reply.elements()[1].text();
+  if (shardChannels_.erase(channel) == 0) return;
+  spdlog::debug("redis subscriber: Redis dropped shard channel {}", channel);
+  if (onDropped_) onDropped_(channel, Kind::Shard);
 }
 
 void RedisSubscriber::armDeadline() {
@@ -164,15 +216,17 @@ void RedisSubscriber::ping() {
   if (!connection_->up() || pingOutstanding_) return;
   pingOutstanding_ = true;
   connection_->send({"PING"});
-  expected_.push_back({true, {}, Clock::now() + connection_->settings().commandTimeout});
-  armDeadline();
+  expect({Expected::What::Pong, Kind::Channel, {}, {}, {}});
 }
 
 // ["message", channel, payload], ["smessage", channel, payload],
-// ["pmessage", pattern, channel, payload]; anything else (unsubscribe confirmations) is ignored.
+// ["pmessage", pattern, channel, payload], or an unsubscribe Redis pushed by itself; anything
+// else is ignored.
 void RedisSubscriber::deliver(const RedisReply& reply) {
-  if (!reply.isArray() || !onMessage_) return;
+  if (!reply.isArray()) return;
   const auto& parts = reply.elements();
+  if (parts.size() == 3 && parts[0].isText("sunsubscribe")) return onPushedUnsubscribe(reply);
+  if (!onMessage_) return;
   if (parts.size() == 3 && (parts[0].isText("message") || parts[0].isText("smessage"))) {
     Message message{parts[0].isText("message") ? Kind::Channel : Kind::Shard, {}, parts[1].text(), parts[2].text()};
     return onMessage_(message);

@@ -14,6 +14,13 @@
 //   subscribe()): ok() when Redis confirmed this subscription; otherwise an error outcome at once
 //   (posted) when not connected (the name is still recorded and sent on the next connect), or
 //   when the connection is lost, or Redis refuses, before the confirmation came.
+// - Every command sent ((un)subscribe, PING) expects its own answer, in order: an error answer
+//   (-MOVED after a reshard, -NOPERM) is matched to the command that caused it.
+// - A cluster node whose slot leaves it drops that slot's shard channels and says so with an
+//   `sunsubscribe` push: a subscription of ours dropped that way is forgotten and reported to
+//   `onDropped` (not sent again on reconnect; the caller places it again). A push arriving while
+//   our own SUNSUBSCRIBE of that channel waits is taken for its answer, and the -MOVED that then
+//   answers the SUNSUBSCRIBE is recognised by its slot (not the next command's) and dropped.
 // - Messages arrive in the order Redis sends them; a message for a channel (or pattern) that
 //   was unsubscribed meanwhile may still arrive and is delivered.
 // - Keepalive: while connected, a PING goes out every settings.keepaliveInterval (none while
@@ -46,9 +53,10 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
   };
   using MessageHandler = std::function<void(const Message&)>;
   using ResubscribedHandler = std::function<void()>;
+  using DroppedHandler = std::function<void(const std::string& name, Kind kind)>;
 
   RedisSubscriber(boost::asio::io_context& io, RedisSettings settings, MessageHandler onMessage,
-                  ResubscribedHandler onResubscribed);
+                  ResubscribedHandler onResubscribed, DroppedHandler onDropped = {});
   ~RedisSubscriber() override;
   RedisSubscriber(const RedisSubscriber&) = delete;
   RedisSubscriber& operator=(const RedisSubscriber&) = delete;
@@ -65,9 +73,14 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
 
  private:
   using Clock = std::chrono::steady_clock;
-  // A reply the connection waits for (subscription confirmations and pongs come in order).
+  // A reply the connection waits for: one per command sent ((un)subscribe, PING), in the order
+  // sent, since Redis answers them in that order. An error reply (-MOVED, -NOPERM...) answers
+  // the oldest one, whatever command it was.
   struct Expected {
-    bool pong = false;
+    enum class What { Subscribe, Unsubscribe, Pong };
+    What what = What::Subscribe;
+    Kind kind = Kind::Channel;
+    std::string name;        // the channel or pattern of an (un)subscribe
     Confirmation confirmed;  // may be empty
     Clock::time_point deadline;
   };
@@ -77,6 +90,10 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
   void onConnectionDown(RedisOutcome::Error why, const std::string& message) override;
   void deliver(const RedisReply& reply);
   void sendSubscribe(const std::string& name, Kind kind, Confirmation confirmed);
+  void expect(Expected expected);
+  bool answersUnsubscribe(const RedisReply& reply) const;
+  bool strayRedirect(const RedisReply& reply) const;
+  void onPushedUnsubscribe(const RedisReply& reply);
   void onAnswer(const RedisReply& reply);
   void armDeadline();
   void onDeadline();
@@ -88,6 +105,7 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
   std::shared_ptr<RedisConnection> connection_;
   MessageHandler onMessage_;
   ResubscribedHandler onResubscribed_;
+  DroppedHandler onDropped_;
   std::set<std::string> channels_;
   std::set<std::string> patterns_;
   std::set<std::string> shardChannels_;

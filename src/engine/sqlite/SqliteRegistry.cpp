@@ -14,8 +14,9 @@ struct SqliteRegistry::Statements {
   explicit Statements(sqlite3* db)
       : select(db, "SELECT value, version, updated FROM records WHERE key = ?1"),
         upsert(db, "INSERT OR REPLACE INTO records(key, value, version, updated) VALUES(?1, ?2, ?3, ?4)"),
-        erase(db, "DELETE FROM records WHERE key = ?1") {}
-  Statement select, upsert, erase;
+        erase(db, "DELETE FROM records WHERE key = ?1"),
+        eraseAt(db, "DELETE FROM records WHERE key = ?1 AND version = ?2") {}
+  Statement select, upsert, erase, eraseAt;
 };
 
 SqliteRegistry::SqliteRegistry(SqliteStore& store) : store_(store) {}
@@ -102,6 +103,21 @@ void SqliteRegistry::remove(std::string key, std::function<void(Outcome<Done>)> 
         sql(db).erase.bind(1, key).run();
         return [shared](bool ok) {
           if (ok) (*shared)(Done{});
+          else (*shared)(EngineError{"registry remove failed"});
+        };
+      },
+      failWith(shared));
+}
+
+void SqliteRegistry::removeIf(std::string key, uint64_t expectedVersion, std::function<void(Outcome<bool>)> done) {
+  auto shared = std::make_shared<std::function<void(Outcome<bool>)>>(std::move(done));
+  store_.submit(
+      [this, key = std::move(key), expectedVersion, shared](sqlite3* db) -> SqliteStore::Completion {
+        // One statement: the version check and the delete are one step.
+        sql(db).eraseAt.bind(1, key).bind(2, static_cast<int64_t>(expectedVersion)).run();
+        const bool removed = sqlite3_changes(db) > 0;
+        return [shared, removed](bool ok) {
+          if (ok) (*shared)(removed);
           else (*shared)(EngineError{"registry remove failed"});
         };
       },

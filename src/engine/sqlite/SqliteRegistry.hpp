@@ -16,6 +16,7 @@ class SqliteRegistry final : public Registry {
   void put(std::string key, std::string value, std::optional<uint64_t> expectedVersion,
            std::function<void(Outcome<PutResult>)> done) override;
   void remove(std::string key, std::function<void(Outcome<Done>)> done) override;
+  void removeIf(std::string key, uint64_t expectedVersion, std::function<void(Outcome<bool>)> done) override;
   void addMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) override;
   void removeMember(std::string key, std::string member, std::function<void(Outcome<bool>)> done) override;
 

@@ -26,6 +26,17 @@ TEST(MemoryRegistry, PutChecksTheExpectedVersion) {
   EXPECT_FALSE(now<std::optional<Record>>([&](auto done) { r.get("k", done); }));
 }
 
+TEST(MemoryRegistry, RemoveIfRemovesOnlyTheExpectedVersion) {
+  MemoryRegistry r;
+  now<PutResult>([&](auto done) { r.put("k", "1", std::nullopt, done); });
+  now<PutResult>([&](auto done) { r.put("k", "2", std::nullopt, done); });
+  EXPECT_FALSE(now<bool>([&](auto done) { r.removeIf("k", 1, done); }));
+  EXPECT_TRUE(now<std::optional<Record>>([&](auto done) { r.get("k", done); }));
+  EXPECT_TRUE(now<bool>([&](auto done) { r.removeIf("k", 2, done); }));
+  EXPECT_FALSE(now<std::optional<Record>>([&](auto done) { r.get("k", done); }));
+  EXPECT_FALSE(now<bool>([&](auto done) { r.removeIf("k", 0, done); }));
+}
+
 TEST(MemoryRegistry, SetsKeepOrderAndReportChanges) {
   MemoryRegistry r;
   EXPECT_TRUE(now<bool>([&](auto done) { r.addMember("s", "a", done); }));

@@ -116,6 +116,7 @@ struct EmptyRegistry : engine::Registry {
     done(engine::PutResult{false, engine::Record{std::move(value), 1, 1000}});
   }
   void remove(std::string, std::function<void(engine::Outcome<engine::Done>)> done) override { done(engine::Done{}); }
+  void removeIf(std::string, uint64_t, std::function<void(engine::Outcome<bool>)> done) override { done(false); }
   void addMember(std::string, std::string, std::function<void(engine::Outcome<bool>)> done) override { done(true); }
   void removeMember(std::string, std::string, std::function<void(engine::Outcome<bool>)> done) override { done(true); }
 };

@@ -100,9 +100,24 @@ RedisSubscriber& RedisClusterSubscriber::shardAt(const ClusterNode& node) {
         },
         [this] {
           if (onResubscribed_) onResubscribed_();
-        });
+        },
+        [this, address = node.address()](const std::string& channel, Kind) { onDropped(address, channel); });
   }
   return *shard;
+}
+
+// Redis dropped `channel` on the master at `address` (its slot left that node): it is nowhere
+// now. It is placed again by the map known (posted: this runs inside that connection's
+// callback), the map is asked for, and the resync reports the gap once it is placed.
+void RedisClusterSubscriber::onDropped(const std::string& address, const std::string& channel) {
+  const auto placed = placed_.find(channel);
+  if (placed == placed_.end() || placed->second != address) return;
+  placed_.erase(placed);
+  resyncPending_ = true;
+  cluster_.refreshSoon();
+  asio::post(io_, [this, life = std::weak_ptr<int>(life_)] {
+    if (!life.expired()) place();
+  });
 }
 
 // A RedisSubscriber must not be destroyed inside its own callback: retiring is posted.

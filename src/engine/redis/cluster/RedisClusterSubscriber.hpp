@@ -14,14 +14,17 @@
 //   down, or when the connection is lost first. A connection to every master of the map is kept
 //   open, so that a first subscription to a master need not wait for a connect.
 // - When the slot map changes (resharding, failover), channels whose slot moved are unsubscribed
-//   from the old master and subscribed on the new one. Once every connection in use has
-//   confirmed its subscriptions, `onResubscribed` runs: messages published during the move may
-//   be lost, and the Broker recovers them from history. A reconnect of one connection reports
-//   the same way (RedisSubscriber's own onResubscribed).
-// - Redis also drops a shard channel by itself when its slot leaves the node (an `sunsubscribe`
-//   push) and refuses an SSUBSCRIBE sent to the wrong node (-MOVED). RedisSubscriber does not
-//   surface either; both are noticed through the map, which the cluster client reads again every
-//   refreshInterval (and at once when a connection of ours is down, checked every kPoll).
+//   from the old master and subscribed on the new one. A channel that lost its place (its slot
+//   moved, has no master in the map, or Redis dropped it) and is placed again, on another master
+//   or the same one, may have missed messages meanwhile: once every connection in use has
+//   confirmed its subscriptions, `onResubscribed` runs, and the Broker recovers them from
+//   history. A reconnect of one connection reports the same way (RedisSubscriber's own).
+// - Redis drops a shard channel by itself when its slot leaves the node (an `sunsubscribe` push,
+//   reported by RedisSubscriber): the channel is placed again at once by the map known (which
+//   may be the same master, if the slot came back) and the map is asked for soon. An SSUBSCRIBE
+//   sent to the wrong node is refused (-MOVED); that is noticed through the map, which the
+//   cluster client reads again every refreshInterval (and at once when a connection of ours is
+//   down, checked every kPoll).
 // - Destroying the subscriber closes its connections; no callback runs afterwards.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -66,6 +69,7 @@ class RedisClusterSubscriber final : public RedisPubSub {
   void place(const std::string& confirming = {}, Confirmation* confirmed = nullptr);
   void failLater(Confirmation confirmed, RedisOutcome::Error why, std::string message);
   RedisSubscriber& shardAt(const ClusterNode& node);
+  void onDropped(const std::string& address, const std::string& channel);
   void retireLater();
   void poll();
   void armPoll();

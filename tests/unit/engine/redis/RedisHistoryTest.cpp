@@ -99,3 +99,33 @@ TEST_F(RedisHistoryTest, AllKeysOfAStreamShareItsHashTagAndRemoveDeletesThemAll)
   for (const auto& key : server_.call({"KEYS", "history-test:*"}).elements())
     EXPECT_EQ(key.text().find("{room:1}"), std::string::npos) << "left behind: " << key.text();
 }
+
+// A read of a name nobody appended to must not leave a key in Redis for good: a client allowed to
+// read any name could otherwise grow Redis with made-up ones.
+TEST_F(RedisHistoryTest, AReadOfAnUnknownStreamLeavesNoKeyWithoutAnExpiry) {
+  auto keysWithoutExpiry = [&] {
+    size_t count = 0;
+    for (const auto& key : server_.call({"KEYS", "history-test:*"}).elements())
+      if (server_.call({"PTTL", key.text()}).integer() == -1) ++count;
+    return count;
+  };
+  ASSERT_TRUE(std::holds_alternative<AppendResult>(append("used")));
+  const size_t before = keysWithoutExpiry();
+  for (int i = 0; i < 5; ++i) {
+    auto read = this->read("made-up-" + std::to_string(i));
+    ASSERT_TRUE(std::holds_alternative<ReadResult>(read));
+    EXPECT_EQ(std::get<ReadResult>(read).head.offset, 0u);
+  }
+  EXPECT_EQ(keysWithoutExpiry(), before);
+  const std::string meta = "history-test:h:{made-up-0}:m";
+  EXPECT_GT(server_.call({"PTTL", meta}).integer(), 0) << "the epoch a read gave lasts a while";
+
+  // The first append keeps the epoch the read gave and makes it durable.
+  const auto epoch = std::get<ReadResult>(read("made-up-0")).head.epoch;
+  auto appended = append("made-up-0");
+  ASSERT_TRUE(std::holds_alternative<AppendResult>(appended));
+  EXPECT_EQ(std::get<AppendResult>(appended).epoch, epoch);
+  EXPECT_EQ(server_.call({"PTTL", meta}).integer(), -1);
+  ASSERT_TRUE(std::holds_alternative<ReadResult>(read("made-up-0")));
+  EXPECT_EQ(server_.call({"PTTL", meta}).integer(), -1) << "a read of a stream with messages keeps it durable";
+}

@@ -95,6 +95,9 @@ TEST(RedisRegistryReplies, UnexpectedShapesAreEngineErrors) {
       << "a conflict with a stored record carries its value";
   EXPECT_TRUE(std::holds_alternative<EngineError>(RedisRegistry::setChangeOf(ok(Reply::integer(7)), "k")));
   EXPECT_TRUE(std::holds_alternative<EngineError>(RedisRegistry::setChangeOf(ok(Reply::array({})), "k")));
+  EXPECT_TRUE(std::holds_alternative<EngineError>(RedisRegistry::removedOf(ok(Reply::integer(2)))));
+  EXPECT_TRUE(std::holds_alternative<EngineError>(RedisRegistry::removedOf(ok(Reply::array({})))));
+  EXPECT_EQ(std::get<bool>(RedisRegistry::removedOf(ok(Reply::integer(1)))), true);
 
   auto missing = RedisRegistry::recordOf(ok(Reply::array({Reply::nil(), Reply::nil(), Reply::nil()})));
   ASSERT_TRUE(std::holds_alternative<std::optional<Record>>(missing));

@@ -132,3 +132,28 @@ TEST_F(RedisSubscriberTest, KeepaliveDropsAStalledConnectionWhichThenResubscribe
   ASSERT_TRUE(runUntil(io_, [&] { return !messages_.empty(); }));
   EXPECT_EQ(messages_[0].payload, "after");
 }
+
+// Redis answers every command in order, an error (here -NOPERM; -MOVED after a reshard) included:
+// a refused unsubscribe must not take the place of the next subscription's confirmation.
+TEST_F(RedisSubscriberTest, ARefusedUnsubscribeAnswersItselfNotTheNextSubscription) {
+  auto sub = subscriber();
+  sub->subscribe("a", RedisSubscriber::Kind::Shard);
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->settled(); }));
+  server_.call({"ACL", "SETUSER", "default", "-sunsubscribe"});
+  std::vector<RedisOutcome> confirmations;
+  sub->unsubscribe("a", RedisSubscriber::Kind::Shard);
+  sub->subscribe("b", RedisSubscriber::Kind::Shard, [&](const RedisOutcome& o) { confirmations.push_back(o); });
+  ASSERT_TRUE(runUntil(io_, [&] { return !confirmations.empty(); }));
+  EXPECT_TRUE(confirmations[0].ok()) << confirmations[0].message;
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->settled(); }));
+  // Unsubscribe answers (a pushed one too) leave the next confirmation and pong in their places.
+  server_.call({"ACL", "SETUSER", "default", "+sunsubscribe"});
+  sub->unsubscribe("b", RedisSubscriber::Kind::Shard);
+  sub->subscribe("c", RedisSubscriber::Kind::Shard, [&](const RedisOutcome& o) { confirmations.push_back(o); });
+  ASSERT_TRUE(runUntil(io_, [&] { return confirmations.size() == 2 && sub->settled(); }));
+  EXPECT_TRUE(confirmations[1].ok()) << confirmations[1].message;
+  EXPECT_EQ(sub->keepaliveDrops(), 0u);
+  EXPECT_EQ(server_.call({"SPUBLISH", "c", "hello"}).integer(), 1);
+  ASSERT_TRUE(runUntil(io_, [&] { return !messages_.empty(); }));
+  EXPECT_EQ(messages_[0].payload, "hello");
+}

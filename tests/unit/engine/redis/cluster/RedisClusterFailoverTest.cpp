@@ -85,3 +85,39 @@ TEST(RedisClusterFailover, CommandsAndSubscriptionsMoveToThePromotedReplica) {
   }));
   EXPECT_TRUE(client.connected());
 }
+
+// A slot no master serves for a while (taken from every node, then given back): the channel has
+// no place meanwhile, and once it is placed again the resync reports the gap. This test breaks
+// the cluster's coverage, so it makes its own cluster.
+TEST(RedisClusterFailover, AChannelWithoutAMasterForAWhileIsPlacedAgainWithAResync) {
+  RedisClusterProcess cluster;
+  ASSERT_TRUE(cluster.start()) << "the Redis Cluster did not start";
+  boost::asio::io_context io;
+  auto guard = boost::asio::make_work_guard(io);
+  RedisClusterClient client(io, cluster.settings());
+  std::vector<RedisSubscriber::Message> messages;
+  int resubscribed = 0;
+  RedisClusterSubscriber subscriber(
+      io, client, [&](const RedisSubscriber::Message& m) { messages.push_back(m); }, [&] { ++resubscribed; });
+  ASSERT_TRUE(runUntil(io, [&] { return client.connected(); }));
+  const uint16_t home = cluster.masters().front();
+  const std::string channel = cluster.nameOn(home, "orphan");
+  const std::string slot = std::to_string(HashSlot::of(channel));
+  subscriber.subscribe(channel);
+  ASSERT_TRUE(runUntil(io, [&] { return subscriber.settled(); }));
+
+  for (const uint16_t port : cluster.ports()) cluster.call(port, {"CLUSTER", "DELSLOTS", slot});
+  ASSERT_TRUE(runUntil(io, [&] { return subscriber.placement(channel).empty(); }, std::chrono::seconds(10)));
+  const int before = resubscribed;
+  cluster.call(home, {"CLUSTER", "ADDSLOTS", slot});
+  const std::string target = "127.0.0.1:" + std::to_string(home);
+  ASSERT_TRUE(runUntil(io, [&] { return subscriber.placement(channel) == target && subscriber.settled() && resubscribed > before; },
+                       std::chrono::seconds(10)));
+  std::optional<RedisOutcome> published;
+  client.command({"SPUBLISH", channel, "placed again"}, [&](RedisOutcome outcome) { published = std::move(outcome); });
+  ASSERT_TRUE(runUntil(io, [&] { return published.has_value(); }));
+  EXPECT_TRUE(published->ok()) << published->message;
+  EXPECT_TRUE(runUntil(io, [&] {
+    return std::any_of(messages.begin(), messages.end(), [](const auto& m) { return m.payload == "placed again"; });
+  }));
+}

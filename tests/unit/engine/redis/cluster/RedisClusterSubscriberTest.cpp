@@ -133,3 +133,57 @@ TEST_F(RedisClusterSubscriberTest, ConfirmsASubscriptionOnceItsMasterDidAndRefus
   ASSERT_TRUE(publish(channel, "hello"));
   EXPECT_TRUE(received(channel, "hello"));
 }
+
+// The channel's slot leaves its master and comes back before the map is read again: the master
+// dropped the channel meanwhile (an `sunsubscribe` push), so it is subscribed there again, and
+// the time it had no place is reported with a resync (messages may have been missed).
+TEST_F(RedisClusterSubscriberTest, AChannelRedisDroppedIsPlacedAgainWithAResync) {
+  RedisClusterClient::Options options;
+  options.refreshInterval = std::chrono::hours(1);  // only the drop may tell
+  RedisClusterClient client(io_, cluster_->settings(), options);
+  ASSERT_TRUE(runUntil(io_, [&] { return client.connected(); }));
+  int resyncs = 0;
+  RedisClusterSubscriber subscriber(
+      io_, client, [this](const RedisSubscriber::Message& m) { messages_.push_back(m); }, [&] { ++resyncs; });
+  const uint16_t home = cluster_->masters().front();
+  const std::string channel = channelOn(home, "dropped");
+  subscriber.subscribe(channel);
+  ASSERT_TRUE(runUntil(io_, [&] { return subscriber.settled(); }));
+
+  const uint16_t away = cluster_->masters().back();
+  ASSERT_TRUE(cluster_->migrateSlot(HashSlot::of(channel), away));
+  ASSERT_TRUE(cluster_->migrateSlot(HashSlot::of(channel), home));
+  const std::string target = "127.0.0.1:" + std::to_string(home);
+  ASSERT_TRUE(runUntil(io_, [&] { return resyncs >= 1 && subscriber.settled() && subscriber.placement(channel) == target; }));
+  EXPECT_EQ(cluster_->call(home, {"PUBSUB", "SHARDNUMSUB", channel}).elements().at(1).integer(), 1);
+  ASSERT_TRUE(publish(channel, "back"));
+  EXPECT_TRUE(received(channel, "back"));
+}
+
+// After a reshard, the old master answers an SUNSUBSCRIBE with -MOVED, and may push its own
+// `sunsubscribe` first: neither takes the place of the next subscription's confirmation.
+TEST_F(RedisClusterSubscriberTest, AnUnsubscribeAnsweredWithMovedAnswersItselfOnly) {
+  const uint16_t home = cluster_->masters().front();
+  auto settings = cluster_->settings();
+  settings.url.port = home;
+  settings.url.cluster = false;
+  int resyncs = 0;
+  RedisSubscriber shard(io_, settings, [](const RedisSubscriber::Message&) {}, [&] { ++resyncs; });
+  const std::string moving = channelOn(home, "resharded");
+  const std::string staying = channelOn(home, "staying");
+  ASSERT_NE(HashSlot::of(moving), HashSlot::of(staying));
+  shard.subscribe(moving, RedisSubscriber::Kind::Shard);
+  ASSERT_TRUE(runUntil(io_, [&] { return shard.settled(); }));
+
+  ASSERT_TRUE(cluster_->migrateSlot(HashSlot::of(moving), cluster_->masters().back()));
+  std::vector<RedisOutcome> confirmations;
+  // Sent before the push is read: Redis answers the push, then -MOVED, then the confirmation.
+  shard.unsubscribe(moving, RedisSubscriber::Kind::Shard);
+  shard.subscribe(staying, RedisSubscriber::Kind::Shard, [&](const RedisOutcome& o) { confirmations.push_back(o); });
+  ASSERT_TRUE(runUntil(io_, [&] { return !confirmations.empty(); }));
+  EXPECT_TRUE(confirmations[0].ok()) << confirmations[0].message;
+  ASSERT_TRUE(runUntil(io_, [&] { return shard.settled(); }));
+  EXPECT_EQ(shard.keepaliveDrops(), 0u);
+  EXPECT_EQ(cluster_->call(home, {"PUBSUB", "SHARDNUMSUB", staying}).elements().at(1).integer(), 1);
+  ASSERT_TRUE(cluster_->migrateSlot(HashSlot::of(moving), home));
+}
