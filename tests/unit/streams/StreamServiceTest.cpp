@@ -10,6 +10,7 @@
 #include <chrono>
 #include <future>
 
+#include "engine/memory/MemoryBroker.hpp"
 #include "engine/memory/MemoryRegistry.hpp"
 
 namespace onair::streams {
@@ -18,18 +19,20 @@ namespace {
 namespace json = boost::json;
 using Result = std::variant<json::value, api::ApiError>;
 
-// The Registry is all a stream room needs; the other parts are never called.
+// The Registry is all a stream room needs, and the Broker its context events take; the other
+// parts are never called.
 struct RegistryOnlyEngine : engine::Engine {
   std::string_view name() const override { return "memory"; }
   bool ready() const override { return true; }
   void stop() override {}
-  engine::Broker& broker() override { std::abort(); }
+  engine::Broker& broker() override { return broker_; }
   engine::History& history() override { std::abort(); }
   engine::Leases& leases() override { std::abort(); }
   engine::Presence& presence() override { std::abort(); }
   engine::Registry& registry() override { return registry_; }
   engine::Nodes& nodes() override { std::abort(); }
   engine::memory::MemoryRegistry registry_;
+  engine::memory::MemoryBroker broker_;
 };
 
 Result wait(const std::function<void(Reply)>& call) {
