@@ -176,7 +176,9 @@ bool ClientSession::adopt(std::string_view token, std::string sessionId, std::st
     why = "a refreshed token must be for the same user and scope";
     return false;
   }
-  claims_ = std::make_unique<auth::AccessClaims>(std::move(*verified));
+  // In place once set: a claims() pointer held across an async step stays valid.
+  if (claims_) *claims_ = std::move(*verified);
+  else claims_ = std::make_unique<auth::AccessClaims>(std::move(*verified));
   token_ = std::string(token);
   sessionId_ = std::move(sessionId);
   relayed_ = true;

@@ -10,7 +10,8 @@ namespace onair::api {
 void Gateway::onHttpRequest(net::EventLoop& loop, net::HttpRequest request, std::function<void(net::HttpResponse)> respond) {
   // Several nodes: a request about a stage or stream room is served by the node owning it.
   auto here = [this, &loop](net::HttpRequest r, RequestRelay::Respond done) { serveHere(loop, std::move(r), std::move(done)); };
-  if (sessions_.relay && sessions_.relay->takeHttp(loop, request, respond, here)) return;
+  auto authorize = [this](const net::HttpRequest& r, const RequestRelay::Respond& done) { return router_.authorized(r, done); };
+  if (sessions_.relay && sessions_.relay->takeHttp(loop, request, respond, here, authorize)) return;
   serveHere(loop, std::move(request), std::move(respond));
 }
 

@@ -31,6 +31,8 @@ class HttpRouter {
   void addPrefix(std::string prefix, Access access, Handler handler);
   // Returns false when no route has this path (the caller may serve a static file instead).
   bool dispatch(net::EventLoop& loop, const net::HttpRequest& request, const Respond& respond) const;
+  // Whether the request carries a valid API credential; answers 401 itself when not.
+  bool authorized(const net::HttpRequest& request, const Respond& respond) const;
 
  private:
   struct Route {
@@ -38,7 +40,6 @@ class HttpRouter {
     Handler handler;
   };
   const auth::TokenVerifier& verifier_;
-  bool authorized(const net::HttpRequest& request, const Respond& respond) const;
 
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (path, method)
   std::map<std::string, Route> prefixes_;

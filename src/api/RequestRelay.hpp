@@ -30,9 +30,13 @@ class RequestRelay {
 
   using Respond = std::function<void(net::HttpResponse)>;
   using ServeHere = std::function<void(net::HttpRequest, Respond)>;
+  // Whether the request carries a valid API credential; answers 401 through `respond` when not.
+  using Authorize = std::function<bool(const net::HttpRequest&, const Respond&)>;
   // True when the relay took the HTTP request: it answers through `respond`, having served it
-  // on the node owning what it names, or here through `here`. False: serve it here now.
-  virtual bool takeHttp(net::EventLoop& loop, net::HttpRequest& request, Respond& respond, ServeHere here) = 0;
+  // on the node owning what it names, or here through `here`. False: serve it here now. Only
+  // authorized requests (`authorize`) cost the engine anything.
+  virtual bool takeHttp(net::EventLoop& loop, net::HttpRequest& request, Respond& respond, ServeHere here,
+                        const Authorize& authorize) = 0;
 };
 
 }  // namespace onair::api

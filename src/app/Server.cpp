@@ -413,6 +413,7 @@ int Server::run(Config config, const std::string& executable) {
   // Graceful shutdown: stop accepting, close every WebSocket with 1001, wait for the handshakes.
   accepting = false;
   server.stopAccepting();
+  if (signalRelay) signalRelay->drainInbound();  // other nodes' clients served here reconnect elsewhere
   for (size_t i = 0; i < pool.size(); ++i) {
     auto& loop = pool.loop(i);
     loop.post([&loop] { loop.closeAll(net::wsclose::GoingAway, "server shutting down"); });

@@ -98,7 +98,15 @@ std::optional<net::HttpResponse> HttpEnvelope::decodeResponse(std::string_view b
   }
   r.contentType = v[1];
   r.body = v[2];
-  for (size_t i = 3; i + 1 < v.size(); i += 2) r.headers.emplace_back(v[i], v[i + 1]);
+  for (size_t i = 3; i + 1 < v.size(); i += 2) {
+    // A header line is written as is: nothing in it may end it early.
+    if (v[i].empty() || v[i].find_first_of(std::string_view("\r\n\0:", 4)) != std::string_view::npos ||
+        v[i + 1].find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+      why = "a relayed response's header has a line break, a NUL or (in its name) a colon";
+      return std::nullopt;
+    }
+    r.headers.emplace_back(v[i], v[i + 1]);
+  }
   return r;
 }
 

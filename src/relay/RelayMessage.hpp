@@ -10,7 +10,8 @@
 //   'F' frames (body: encoded WebSocket frames for the client), 'X' the session closed itself
 //   (body: the reason). `code` (big-endian) is a WebSocket close code for 'C' and 'X', 0 otherwise.
 //   Server-API requests: 'H' a request (the session id field is the request's id; body: an
-//   HttpEnvelope), 'h' its response (body: an HttpEnvelope).
+//   HttpEnvelope), 'h' its response (body: an HttpEnvelope). 'A' alive: the client's node still
+//   has these connections relayed here (session id field "*"; body: the ids, one per line).
 //
 // Pure and bounded: ids of 1..kMaxIdBytes bytes without 0x00, a body of at most kMaxBodyBytes.
 #include <cstdint>
@@ -22,7 +23,8 @@ namespace onair::relay {
 
 struct RelayMessage {
   enum class Kind : char {
-    Open = 'O', Request = 'Q', Refresh = 'T', Close = 'C', Frames = 'F', Closed = 'X', HttpRequest = 'H', HttpResponse = 'h'
+    Open = 'O', Request = 'Q', Refresh = 'T', Close = 'C', Frames = 'F', Closed = 'X', HttpRequest = 'H', HttpResponse = 'h',
+    Alive = 'A'
   };
   static constexpr size_t kMaxIdBytes = 128;
   static constexpr size_t kMaxBodyBytes = 64 * 1024 * 1024;

@@ -197,15 +197,19 @@ void SignalRelay::toClient(const RelayMessage& message) {
       return connection->send(net::makeSharedFrame(message.body));
     }
     spdlog::debug("relay: node {} closed session {} ({}): closing the client's connection", message.fromNode, message.sessionId, message.code);
-    connection->close(message.code, message.body);
+    // Only codes a server may send; anything else becomes "reconnect".
+    const uint16_t code = message.code;
+    const bool sendable = code == 1000 || code == 1001 || code == 1008 || code == 1011 || code == 1012 || (code >= 3000 && code <= 4999);
+    connection->close(sendable ? code : kOwnerGoneCode, message.body.substr(0, 120));
   });
 }
 
 // ---- server-API requests ----------------------------------------------------------------------
 
-bool SignalRelay::takeHttp(net::EventLoop& loop, net::HttpRequest& request, Respond& respond, ServeHere here) {
+bool SignalRelay::takeHttp(net::EventLoop& loop, net::HttpRequest& request, Respond& respond, ServeHere here, const Authorize& authorize) {
   auto object = OwnerKey::ofPath(request.path);
   if (!object) return false;
+  if (!authorize(request, respond)) return true;  // answered 401: nothing asked of the engine
   const size_t shard = loop.index();
   ownership_.resolve(*object, [this, shard, request = std::move(request), respond = std::move(respond), here = std::move(here)](
                                   Ownership::Resolved owner) mutable {
@@ -224,6 +228,9 @@ bool SignalRelay::takeHttp(net::EventLoop& loop, net::HttpRequest& request, Resp
 
 void SignalRelay::sendHttp(size_t shard, const std::string& node, net::HttpRequest request, Respond respond) {
   if (!engine_.ready()) return respond(api::errorReply(unavailable("the node serving this object cannot be reached (the engine is unavailable)")));
+  if (shards_[shard]->http.size() >= kMaxPendingHttp) {
+    return respond(api::errorReply(unavailable("too many requests are waiting for the nodes serving their stage or room")));
+  }
   const std::string id = util::randomId("h_", 9);
   auto timeout = std::make_unique<boost::asio::steady_timer>(pool_.loop(shard).io(), kHttpTimeout);
   timeout->async_wait([this, shard, id](const boost::system::error_code& ec) {
@@ -294,7 +301,7 @@ void SignalRelay::fromClientNode(RelayMessage message) {
     auto& inbound = shards_[shard]->inbound;
     if (message.kind == RelayMessage::Kind::Open) return open(shard, std::move(message));
     if (message.kind == RelayMessage::Kind::HttpRequest) return serveHttp(shard, message);
-    if (message.kind == RelayMessage::Kind::Close) return closeInbound(shard, id, message.code);
+    if (message.kind == RelayMessage::Kind::Close) return closeInbound(shard, id, message.code, false);
     auto it = inbound.find(id);
     if (it == inbound.end()) {
       // The connection ended here (or its Open was refused): the client must start again.
@@ -337,13 +344,52 @@ void SignalRelay::open(size_t shard, RelayMessage message) {
   inbound.emplace(id, Inbound{connection, session});
 }
 
-void SignalRelay::closeInbound(size_t shard, const std::pair<std::string, std::string>& id, uint16_t code) {
+void SignalRelay::closeInbound(size_t shard, const std::pair<std::string, std::string>& id, uint16_t code, bool tellClient) {
   auto& inbound = shards_[shard]->inbound;
   auto it = inbound.find(id);
   if (it == inbound.end()) return;
   auto connection = std::move(it->second.connection);
   inbound.erase(it);
+  // Best effort: a client whose node still hears us reconnects rather than wait for events.
+  if (tellClient) {
+    send(id.first, RelayMessage{RelayMessage::Kind::Closed, {}, id.second, kOwnerGoneCode,
+                                "the node serving this stage or room dropped this connection; reconnect"});
+  }
   connection->peerGone(code);  // the surfaces clean up as for any closed connection
+}
+
+void SignalRelay::drainInbound() {
+  for (size_t shard = 0; shard < pool_.size(); ++shard) {
+    pool_.post(shard, [this, shard] {
+      std::vector<std::pair<std::string, std::string>> all;
+      for (const auto& [id, in] : shards_[shard]->inbound) all.push_back(id);
+      for (const auto& id : all) closeInbound(shard, id, 1001, true);
+    });
+  }
+}
+
+void SignalRelay::sendAlive(size_t shard) {
+  std::map<std::string, std::string> idsByNode;
+  for (const auto& [sessionId, out] : shards_[shard]->outbound) {
+    for (const auto& node : out.opened) idsByNode[node] += sessionId + "\n";
+  }
+  for (auto& [node, ids] : idsByNode) send(node, RelayMessage{RelayMessage::Kind::Alive, {}, "*", 0, std::move(ids)});
+}
+
+// A client node's list of connections it still relays here: each one named is confirmed.
+void SignalRelay::onAlive(size_t, const RelayMessage& message) {
+  std::string_view ids = message.body;
+  while (!ids.empty()) {
+    const size_t end = ids.find('\n');
+    std::string sessionId(ids.substr(0, end));
+    ids.remove_prefix(end == std::string_view::npos ? ids.size() : end + 1);
+    if (sessionId.empty()) continue;
+    const size_t owner = pool_.ownerOf(message.fromNode + "/" + sessionId);
+    pool_.post(owner, [this, owner, id = std::make_pair(message.fromNode, std::move(sessionId))] {
+      auto it = shards_[owner]->inbound.find(id);
+      if (it != shards_[owner]->inbound.end()) it->second.unconfirmed = 0;
+    });
+  }
 }
 
 // ---- both ---------------------------------------------------------------------------------------
@@ -358,6 +404,7 @@ void SignalRelay::onMessage(const std::string& payload) {
   }
   if (message->kind == RelayMessage::Kind::Frames || message->kind == RelayMessage::Kind::Closed) return toClient(*message);
   if (message->kind == RelayMessage::Kind::HttpResponse) return httpAnswered(*message);
+  if (message->kind == RelayMessage::Kind::Alive) return onAlive(0, *message);
   fromClientNode(std::move(*message));
 }
 
@@ -385,10 +432,14 @@ void SignalRelay::armSweep() {
 
 void SignalRelay::sweep(size_t shard, const std::set<std::string>& live, bool everything) {
   auto& state = *shards_[shard];
+  // This node's connections that use a node that is gone (as owner, relayed there or not yet);
+  // after a resync, every connection that uses an owned object: ownership may have moved while
+  // the nodes could not hear each other, so each starts again from a fresh owner.
   std::vector<std::shared_ptr<net::WsConnection>> lost;
   for (auto& [id, out] : state.outbound) {
-    bool gone = false;
-    for (const auto& node : out.opened) gone = gone || everything || !live.count(node);
+    bool gone = everything && (!out.owners.empty() || !out.opened.empty());
+    for (const auto& node : out.opened) gone = gone || !live.count(node);
+    for (const auto& [key, node] : out.owners) gone = gone || !live.count(node);
     auto session = gone ? out.session.lock() : nullptr;
     if (auto connection = session ? session->connection().lock() : nullptr) lost.push_back(std::move(connection));
   }
@@ -396,11 +447,13 @@ void SignalRelay::sweep(size_t shard, const std::set<std::string>& live, bool ev
     ownerGoneCloses_.fetch_add(1, std::memory_order_relaxed);
     connection->close(kOwnerGoneCode, "the node serving a stage or room of this connection is gone; reconnect");
   }
+  // Connections standing here for a node that is gone, or whose node stopped naming them.
   std::vector<std::pair<std::string, std::string>> orphans;
-  for (const auto& [id, in] : state.inbound) {
-    if (everything || !live.count(id.first)) orphans.push_back(id);
+  for (auto& [id, in] : state.inbound) {
+    if (everything || !live.count(id.first) || ++in.unconfirmed > kUnconfirmedSweeps) orphans.push_back(id);
   }
-  for (const auto& id : orphans) closeInbound(shard, id, 1001);
+  for (const auto& id : orphans) closeInbound(shard, id, 1001, true);
+  if (!everything) sendAlive(shard);
 }
 
 std::string SignalRelay::metricsText() const {

@@ -64,7 +64,10 @@ class SignalRelay final : public api::RequestRelay {
 
   bool take(api::ClientSession& session, api::Request& request, std::string_view payload) override;
   void refreshed(api::ClientSession& session) override;
-  bool takeHttp(net::EventLoop& loop, net::HttpRequest& request, Respond& respond, ServeHere here) override;
+  bool takeHttp(net::EventLoop& loop, net::HttpRequest& request, Respond& respond, ServeHere here, const Authorize& authorize) override;
+  // Shutdown (before the connections drain): the connections standing here for other nodes'
+  // clients end, and those clients' nodes are told (1012: reconnect elsewhere).
+  void drainInbound();
   // Serves other nodes' relayed server-API requests here (api::Gateway::serveHere); set before start().
   using HttpServer = std::function<void(net::EventLoop&, net::HttpRequest, Respond)>;
   void setHttpServer(HttpServer server) { httpServer_ = std::move(server); }
@@ -75,9 +78,13 @@ class SignalRelay final : public api::RequestRelay {
  private:
   static constexpr std::chrono::milliseconds kSweepInterval{2000};
   static constexpr std::chrono::milliseconds kHttpTimeout{5000};
+  // Sweeps a relayed connection may go unnamed by its node's Alive messages before it ends.
+  static constexpr int kUnconfirmedSweeps = 3;
   // Requests of one connection waiting for their object's owner; more are refused (a client
   // cannot grow a node's memory while Redis is slow).
   static constexpr size_t kMaxWaiting = 256;
+  // Server-API requests of one shard waiting for another node's answer; more answer 503.
+  static constexpr size_t kMaxPendingHttp = 1024;
 
   struct Pending {
     OwnedObject object;
@@ -97,6 +104,7 @@ class SignalRelay final : public api::RequestRelay {
   struct Inbound {
     std::shared_ptr<net::WsConnection> connection;
     std::shared_ptr<api::ClientSession> session;
+    int unconfirmed = 0;  // Alive messages of its node since one last named it
   };
   // A server-API request sent to the owner node, waiting for its response.
   struct PendingHttp {
@@ -122,7 +130,9 @@ class SignalRelay final : public api::RequestRelay {
   // The owner's side.
   void fromClientNode(RelayMessage message);
   void open(size_t shard, RelayMessage message);
-  void closeInbound(size_t shard, const std::pair<std::string, std::string>& id, uint16_t code);
+  // Ends a connection standing here for another node's client; `tellClient`: the client's node
+  // is told to close the client's connection (1012).
+  void closeInbound(size_t shard, const std::pair<std::string, std::string>& id, uint16_t code, bool tellClient);
   void serveHttp(size_t shard, const RelayMessage& message);
 
   void onMessage(const std::string& payload);
@@ -130,6 +140,10 @@ class SignalRelay final : public api::RequestRelay {
   void listen();
   void armSweep();
   void sweep(size_t shard, const std::set<std::string>& live, bool everything);
+  // Tells the owners which of this node's connections still use them (Alive); theirs not named
+  // twice in a row end (a lost Close, a client node that came back as a new process).
+  void sendAlive(size_t shard);
+  void onAlive(size_t shard, const RelayMessage& message);
 
   hub::ShardPool& pool_;
   engine::Engine& engine_;

@@ -302,6 +302,10 @@ for (const deployment of deployments) {
           assert.deepEqual(participants.filter((p) => p.connected).map((p) => p.userId).sort(), ['host1', 'viewer1'], `on ${node === nodeA ? 'A' : 'B'}`);
           viewerId = participants.find((p) => p.userId === 'viewer1').participantId;
         }
+        // Without a credential nothing is relayed: 401 from the node asked.
+        for (const node of [nodeA, nodeB]) {
+          assert.equal((await fetch(`${node.url}/v1/stages/${stage.id}/participants`)).status, 401);
+        }
         // Disconnecting through node B reaches the viewer's connection on node A.
         await api(nodeB, 'POST', `/v1/stages/${stage.id}/participants/${viewerId}/disconnect`, { reason: 'bye' });
         assert.equal(await viewer.closed, 4012);

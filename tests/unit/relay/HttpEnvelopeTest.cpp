@@ -74,3 +74,11 @@ TEST(HttpEnvelope, RefusesAStatusThatIsNoHttpStatus) {
   }
   EXPECT_TRUE(HttpEnvelope::decodeResponse(field("204") + field("") + field(""), why));
 }
+
+TEST(HttpEnvelope, RefusesHeadersThatWouldBreakTheResponse) {
+  std::string why;
+  for (auto [name, value] : {std::pair<std::string, std::string>{"X-A\r\nSet-Cookie", "v"}, {"X-A", "v\r\nSet-Cookie: x"},
+                             {"", "v"}, {"X:A", "v"}, {"X-A", std::string("v\0w", 3)}}) {
+    EXPECT_FALSE(HttpEnvelope::decodeResponse(field("200") + field("t") + field("b") + field(name) + field(value), why)) << name;
+  }
+}

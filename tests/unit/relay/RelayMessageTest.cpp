@@ -47,6 +47,9 @@ TEST(RelayMessage, EveryKindRoundTrips) {
       message(Kind::Close, "", 1000),
       message(Kind::Frames, "\x81\x05hello"s),
       message(Kind::Closed, "token expired", 4011),
+      message(Kind::HttpRequest, "\0\0\0\x03GET"s),
+      message(Kind::HttpResponse, "\0\0\0\x03200"s),
+      message(Kind::Alive, "s_1\ns_2\n"),
   };
   for (const auto& m : all) {
     SCOPED_TRACE(static_cast<char>(m.kind));
@@ -102,7 +105,7 @@ TEST(RelayMessage, RefusesBadMagic) {
 }
 
 TEST(RelayMessage, RefusesUnknownKinds) {
-  for (char kind : {'A', 'o', 'q', 'R', '\0', 'Z'}) {
+  for (char kind : {'a', 'o', 'q', 'R', '\0', 'Z'}) {
     SCOPED_TRACE(kind);
     std::string bytes = "R?n\0s\0\0\0"s;
     bytes[1] = kind;
