@@ -328,8 +328,14 @@ void SignalRelay::open(size_t shard, RelayMessage message) {
   auto& inbound = shards_[shard]->inbound;
   if (inbound.count(id)) return;
   auto& loop = pool_.loop(shard);
+  // Frames wait for the turn's end (flushTurn); a Closed goes after what was queued before it.
   auto outlet = std::make_shared<InboundOutlet>(
-      message.fromNode, message.sessionId, [this](const std::string& node, RelayMessage m) { send(node, std::move(m)); },
+      message.fromNode, message.sessionId,
+      [this, shard](const std::string& node, RelayMessage m) {
+        if (m.kind == RelayMessage::Kind::Frames) return queueFrames(shard, node, std::move(m.sessionId), std::move(m.body));
+        flushTurn(shard);
+        send(node, std::move(m));
+      },
       [this, shard, id] { pool_.post(shard, [this, shard, id] { shards_[shard]->inbound.erase(id); }); });
   auto connection = std::make_shared<net::WsConnection>(loop, outlet);
   auto session = std::make_shared<api::ClientSession>(sessions_, loop, connection);
@@ -356,6 +362,78 @@ void SignalRelay::closeInbound(size_t shard, const std::pair<std::string, std::s
                                 "the node serving this stage or room dropped this connection; reconnect"});
   }
   connection->peerGone(code);  // the surfaces clean up as for any closed connection
+}
+
+void SignalRelay::queueFrames(size_t shard, std::string node, std::string sessionId, std::string frames) {
+  auto& state = *shards_[shard];
+  state.turnFrames.push_back({std::move(node), std::move(sessionId), std::move(frames)});
+  if (state.turnFlushPosted) return;
+  state.turnFlushPosted = true;
+  pool_.post(shard, [this, shard] { flushTurn(shard); });  // after this turn's connection flushes
+}
+
+void SignalRelay::flushTurn(size_t shard) {
+  auto& state = *shards_[shard];
+  state.turnFlushPosted = false;
+  if (state.turnFrames.empty()) return;
+  auto turn = std::move(state.turnFrames);
+  state.turnFrames.clear();
+  // Sessions by (client node, frames), in the order the turn first saw each pair.
+  std::vector<std::pair<const TurnFrames*, std::vector<std::string>>> groups;
+  std::unordered_map<std::string_view, size_t> groupOf;  // node + NUL + frames → index
+  std::vector<std::string> keys;
+  keys.reserve(turn.size());
+  for (const auto& t : turn) {
+    keys.push_back(t.node + '\0' + t.frames);
+    auto [it, added] = groupOf.try_emplace(keys.back(), groups.size());
+    if (added) groups.push_back({&t, {}});
+    groups[it->second].second.push_back(t.sessionId);
+  }
+  for (auto& [first, sessions] : groups) {
+    if (sessions.size() == 1) {
+      send(first->node, RelayMessage{RelayMessage::Kind::Frames, {}, sessions.front(), 0, first->frames});
+      continue;
+    }
+    std::string body;
+    for (const auto& id : sessions) body += id + "\n";
+    body += '\0';
+    body += first->frames;
+    sharedSent_.fetch_add(1, std::memory_order_relaxed);
+    send(first->node, RelayMessage{RelayMessage::Kind::SharedFrames, {}, "*", 0, std::move(body)});
+  }
+}
+
+// The same frames for several of this node's clients (engine thread): one shared copy, queued on
+// each connection (encode once, as a local fan-out would).
+void SignalRelay::toClients(const RelayMessage& message) {
+  const size_t end = message.body.find('\0');
+  if (end == std::string::npos) {
+    malformed_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  auto frame = net::makeSharedFrame(message.body.substr(end + 1));
+  std::map<size_t, std::vector<std::string>> byShard;
+  {
+    std::string_view ids = std::string_view(message.body).substr(0, end);
+    std::lock_guard lock(directoryMutex_);
+    while (!ids.empty()) {
+      const size_t stop = ids.find('\n');
+      std::string id(ids.substr(0, stop));
+      ids.remove_prefix(stop == std::string_view::npos ? ids.size() : stop + 1);
+      if (auto it = directory_.find(id); it != directory_.end()) byShard[it->second].push_back(std::move(id));
+    }
+  }
+  for (auto& [shard, ids] : byShard) {
+    pool_.post(shard, [this, shard, ids = std::move(ids), frame, from = message.fromNode] {
+      for (const auto& id : ids) {
+        auto it = shards_[shard]->outbound.find(id);
+        if (it == shards_[shard]->outbound.end() || !it->second.opened.count(from)) continue;
+        auto session = it->second.session.lock();
+        if (auto connection = session ? session->connection().lock() : nullptr) connection->send(frame);
+      }
+      framesReceived_.fetch_add(1, std::memory_order_relaxed);
+    });
+  }
 }
 
 void SignalRelay::drainInbound() {
@@ -405,12 +483,15 @@ void SignalRelay::onMessage(const std::string& payload) {
   if (message->kind == RelayMessage::Kind::Frames || message->kind == RelayMessage::Kind::Closed) return toClient(*message);
   if (message->kind == RelayMessage::Kind::HttpResponse) return httpAnswered(*message);
   if (message->kind == RelayMessage::Kind::Alive) return onAlive(0, *message);
+  if (message->kind == RelayMessage::Kind::SharedFrames) return toClients(*message);
   fromClientNode(std::move(*message));
 }
 
 void SignalRelay::send(const std::string& node, RelayMessage message) {
   message.fromNode = self_;
-  if (message.kind == RelayMessage::Kind::Frames) framesSent_.fetch_add(1, std::memory_order_relaxed);
+  if (message.kind == RelayMessage::Kind::Frames || message.kind == RelayMessage::Kind::SharedFrames) {
+    framesSent_.fetch_add(1, std::memory_order_relaxed);
+  }
   engine_.broker().publish(std::string(kTopicPrefix) + node, std::make_shared<const std::string>(message.encode()));
 }
 
@@ -469,6 +550,9 @@ std::string SignalRelay::metricsText() const {
           framesSent_.load(std::memory_order_relaxed));
   counter(out, "onair_relay_frame_batches_received_total", "Batches of frames from owner nodes queued on this node's clients.",
           framesReceived_.load(std::memory_order_relaxed));
+  counter(out, "onair_relay_shared_frame_batches_sent_total",
+          "Batches of frames sent once for several of another node's clients (a fan-out event crossing once).",
+          sharedSent_.load(std::memory_order_relaxed));
   counter(out, "onair_relay_owner_gone_closes_total", "Client connections closed (1012) because a node serving them went away.",
           ownerGoneCloses_.load(std::memory_order_relaxed));
   counter(out, "onair_relay_http_requests_sent_total", "Server-API requests sent to the node owning their stage or stream room.",

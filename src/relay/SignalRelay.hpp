@@ -111,7 +111,16 @@ class SignalRelay final : public api::RequestRelay {
     Respond respond;
     std::unique_ptr<boost::asio::steady_timer> timeout;
   };
+  // Frames relayed connections gave their outlets this loop turn, sent at its end: identical
+  // frames for one client node (a fan-out event) leave as one SharedFrames message.
+  struct TurnFrames {
+    std::string node;
+    std::string sessionId;
+    std::string frames;
+  };
   struct Shard {
+    std::vector<TurnFrames> turnFrames;
+    bool turnFlushPosted = false;
     std::unordered_map<std::string, Outbound> outbound;                       // by session id
     std::unordered_map<std::string, PendingHttp> http;                        // by request id
     std::map<std::pair<std::string, std::string>, Inbound> inbound;           // by (node, session id)
@@ -144,6 +153,9 @@ class SignalRelay final : public api::RequestRelay {
   // twice in a row end (a lost Close, a client node that came back as a new process).
   void sendAlive(size_t shard);
   void onAlive(size_t shard, const RelayMessage& message);
+  void queueFrames(size_t shard, std::string node, std::string sessionId, std::string frames);
+  void flushTurn(size_t shard);
+  void toClients(const RelayMessage& message);  // SharedFrames
 
   hub::ShardPool& pool_;
   engine::Engine& engine_;
@@ -160,7 +172,7 @@ class SignalRelay final : public api::RequestRelay {
   std::unordered_map<std::string, size_t> directory_;
 
   std::atomic<uint64_t> requestsSent_{0}, requestsReceived_{0}, framesSent_{0}, framesReceived_{0}, ownerGoneCloses_{0},
-      malformed_{0}, httpSent_{0}, httpReceived_{0};
+      malformed_{0}, httpSent_{0}, httpReceived_{0}, sharedSent_{0};
 };
 
 }  // namespace onair::relay

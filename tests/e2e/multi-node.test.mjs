@@ -317,6 +317,30 @@ for (const deployment of deployments) {
       });
     }
 
+    test('a stage event for many connections relayed from one node crosses once per loop turn, and each of them gets it', async () => {
+      const api = async (node, method, path, body) => {
+        const res = await fetch(node.url + path, { method, headers: { authorization: `Bearer ${apiCredential(node)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+        return res.json();
+      };
+      const stage = await api(nodeA, 'POST', '/v1/stages', { name: 'many hosts' });
+      const join = async (node, userId, role) => {
+        const { token } = await api(nodeA, 'POST', `/v1/stages/${stage.id}/participant-tokens`, { userId, role });
+        const c = await connectClient(node, { token });
+        await ok(c, 'stage.open', { stageId: stage.id });
+        return c;
+      };
+      const viewer = await join(nodeA, 'asker', 'viewer');  // node A owns the stage
+      const hosts = [];
+      for (let i = 0; i < 4; i++) hosts.push(await join(nodeB, `host${i}`, 'host'));
+      const shared = async () => Number(/^onair_relay_shared_frame_batches_sent_total (\d+)/m.exec(await (await fetch(nodeA.url + '/metrics')).text())[1]);
+      const before = await shared();
+      await ok(viewer, 'stage.requestAccess', { stageId: stage.id });
+      for (const h of hosts) await h.waitEvent((e) => e.event === 'stage.stageAccessRequestUpdate' && e.data.requests.length === 1);
+      // Four relayed hosts on (at most) two shards of node A: some got the event in one batch.
+      assert.ok(await shared() > before, 'the event crossed as one shared batch for several hosts');
+      for (const c of [viewer, ...hosts]) c.close();
+    });
+
     // Last: it leaves the cluster without a replica for one shard.
     if (deployment.cluster) {
       test('a master killed: publishes and attaches succeed again within 5 s, a subscriber resumes with every acknowledged message once', async () => {
