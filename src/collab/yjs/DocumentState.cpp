@@ -14,6 +14,21 @@ constexpr size_t kMapNodeBytes = 64;
 
 bool isEmpty(const Update& update) { return update.structs.empty() && update.deleteSet.clients().empty(); }
 
+// yjs writes each client's structs as one run, clients in descending order (writeClientsStructs,
+// and mergeUpdates / diffUpdate keep that order). The merger walks inputs in that order: an update
+// in another order would be merged wrongly (structs lost or repeated), so it is refused.
+bool inYjsOrder(const Update& update) {
+  for (size_t i = 1; i < update.structs.size(); ++i) {
+    const Struct& previous = update.structs[i - 1];
+    const Struct& current = update.structs[i];
+    if (current.id.client == previous.id.client ? current.id.clock != previous.endClock()
+                                                : current.id.client > previous.id.client) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 UpdateLimits DocumentState::storedLimits() const {
@@ -32,6 +47,7 @@ YjsError DocumentState::append(std::span<const uint8_t> bytes) {
   // Check the update whole before anything changes.
   auto update = UpdateDecoder::decode(bytes, limits_.update);
   if (!update) return update.error();
+  if (!inYjsOrder(*update)) return YjsError::UnorderedRuns;
   if (isEmpty(*update)) return YjsError::None;
   const bool over = storedBytes_ + bytes.size() > limits_.maxDocumentBytes ||
                     storedStructs_ + update->structs.size() > limits_.maxDocumentStructs;

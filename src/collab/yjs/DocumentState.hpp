@@ -4,7 +4,9 @@
 //
 // Contract:
 //   - append() decodes the update under limits.update and refuses a malformed one with its
-//     YjsError, leaving the document as it was; an update with neither structs nor deletions is
+//     YjsError, leaving the document as it was, and refuses one whose runs are not in the order
+//     yjs writes (UnorderedRuns: each client once, descending; merging relies on it). An update
+//     with neither structs nor deletions is
 //     accepted and not stored. When the document would pass limits.maxDocumentBytes or
 //     limits.maxDocumentStructs, append() stores the merge of everything with the update instead,
 //     and refuses (TooLarge / TooManyStructs, the document unchanged) only if that merge is over.

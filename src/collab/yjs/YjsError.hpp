@@ -28,6 +28,7 @@ enum class YjsError : uint8_t {
   UnknownAuthType,     // an auth sub-message onair does not know
   BadJson,             // an awareness state that is not one JSON value (or nests too deep)
   TooManyEntries,      // over MessageLimits::maxAwarenessEntries
+  UnorderedRuns,       // an update's runs are not in yjs's order (each client once, descending)
 };
 
 // A stable lower-case name for logs and error messages ("truncated", "bad_utf8", ...).
@@ -53,6 +54,7 @@ constexpr std::string_view describe(YjsError error) {
     case YjsError::UnknownAuthType: return "unknown_auth_type";
     case YjsError::BadJson: return "bad_json";
     case YjsError::TooManyEntries: return "too_many_entries";
+    case YjsError::UnorderedRuns: return "unordered_runs";
   }
   return "unknown";
 }

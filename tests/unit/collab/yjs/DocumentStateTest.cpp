@@ -79,6 +79,23 @@ TEST(DocumentState, AMalformedUpdateIsRefusedAndChangesNothing) {
   EXPECT_EQ(doc.stateVector(), before);
 }
 
+TEST(DocumentState, AnUpdateWithRunsInAnotherOrderThanYjsIsRefused) {
+  // Client 1 then client 2 (yjs writes clients descending), and client 1 twice. Merged, such an
+  // update lost structs and repeated others (found by fuzz_yjs_sync).
+  const auto ascending = hex("02010100040101740161010200040101740162" "00");
+  const auto repeated = hex("02010100040101740161010102040101740162" "00");
+  ASSERT_TRUE(UpdateDecoder::decode(ascending));
+  ASSERT_TRUE(UpdateDecoder::decode(repeated));
+  DocumentState doc;
+  EXPECT_EQ(doc.append(ascending), YjsError::UnorderedRuns);
+  EXPECT_EQ(doc.append(repeated), YjsError::UnorderedRuns);
+  EXPECT_TRUE(doc.updates().empty());
+  const auto descending = hex("02010200040101740162010100040101740161" "00");
+  EXPECT_EQ(doc.append(descending), YjsError::None);
+  EXPECT_EQ(doc.stateVector().clock(1), 1u);
+  EXPECT_EQ(doc.stateVector().clock(2), 1u);
+}
+
 TEST(DocumentState, AnUpdateWithNothingInItIsNotStored) {
   DocumentState doc;
   EXPECT_EQ(doc.append(kEmpty), YjsError::None);
