@@ -87,6 +87,18 @@ TEST(AwarenessUpdate, StatesThatAreNotOneJsonValueAreRefused) {
   EXPECT_TRUE(AwarenessUpdate::decode(entries({{1, std::string(20, '[') + std::string(20, ']')}})));
 }
 
+TEST(AwarenessUpdate, LoneSurrogateEscapesAreJsonAsJsonParseReadsThem) {
+  // JSON.stringify("\ud800") and friends: kept byte for byte.
+  for (const std::string state : {"{\"name\":\"\\ud800\"}", "\"\\uDC00x\"", "\"\\ud83d\\ude00\"", "\"a\\\\ud800\""}) {
+    auto update = AwarenessUpdate::decode(entries({{1, state}}));
+    ASSERT_TRUE(update) << state << ": " << describe(update.error());
+    EXPECT_EQ(update->entries[0].state, state);
+  }
+  EXPECT_EQ(AwarenessUpdate::decode(entries({{1, "\"\\ud8\""}})).error(), YjsError::BadJson);
+  EXPECT_EQ(AwarenessUpdate::decode(entries({{1, "\"\\ud8zz\""}})).error(), YjsError::BadJson);
+  EXPECT_EQ(AwarenessUpdate::decode(entries({{1, "\\ud800"}})).error(), YjsError::BadJson);
+}
+
 TEST(AwarenessUpdate, HostileUpdatesAreRefusedWithACode) {
   EXPECT_EQ(AwarenessUpdate::decode(hex("")).error(), YjsError::Truncated);
   EXPECT_EQ(AwarenessUpdate::decode(hex("ffffff0f010101")).error(), YjsError::TooManyEntries);
