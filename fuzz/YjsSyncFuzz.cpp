@@ -3,9 +3,9 @@
 //   - decode never reads past the input and refuses with a code or succeeds; what decodes
 //     re-encodes to at most as many bytes, which decode to the same message;
 //   - an awareness payload that decodes re-encodes stably (entries, states and removals kept);
-//   - a sync update or step 2 appended to a DocumentState (twice, and once more split from the
-//     frame's state vector) never crashes; the document's state vector is the one of its own full
-//     state, and its diff against that state vector holds only structs past it (after a hole).
+//   - a sync update or step 2 appended to a DocumentState (twice; and after its own tail from half
+//     of each client's clock, out of order) never crashes; the document's state vector is the one
+//     of its own full state, and its diff against that state vector holds only structs past it.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +17,8 @@
 #include "collab/yjs/StateVector.hpp"
 #include "collab/yjs/SyncMessage.hpp"
 #include "collab/yjs/UpdateDecoder.hpp"
+#include "collab/yjs/UpdateDiff.hpp"
+#include "collab/yjs/UpdateEncoder.hpp"
 
 using namespace onair::collab::yjs;
 
@@ -37,25 +39,42 @@ void checkAwareness(std::span<const uint8_t> bytes) {
   check(again && *again == *update);
 }
 
-void checkDocument(std::span<const uint8_t> update) {
-  DocumentLimits limits;
-  limits.compactAfterUpdates = 2;
-  DocumentState doc(limits);
-  if (doc.append(update) != YjsError::None) return;
-  check(doc.append(update) == YjsError::None);
-  if (doc.needsCompaction()) check(doc.compact() == YjsError::None);
+// The document's state vector is its full state's, and a diff against it holds only what lies
+// past it (after holes).
+void checkConsistent(DocumentState& doc) {
   auto full = doc.fullState();
   check(static_cast<bool>(full));
   auto decoded = UpdateDecoder::decode(*full);
   check(static_cast<bool>(decoded));
   check(StateVector::fromUpdate(*decoded) == doc.stateVector());
-  // The diff against the document's own state vector holds only what lies past it (after holes).
   const StateVector sv = doc.stateVector();
   auto rest = doc.diff(sv);
   check(static_cast<bool>(rest));
   auto restDecoded = UpdateDecoder::decode(*rest);
   check(static_cast<bool>(restDecoded));
   for (const Struct& s : restDecoded->structs) check(s.endClock() > sv.clock(s.id.client));
+}
+
+void checkDocument(std::span<const uint8_t> bytes) {
+  auto update = UpdateDecoder::decode(bytes);
+  if (!update) return;
+  DocumentLimits limits;
+  limits.compactAfterUpdates = 2;
+  DocumentState doc(limits);
+  if (doc.append(bytes) != YjsError::None) return;
+  check(doc.append(bytes) == YjsError::None);
+  if (doc.needsCompaction()) check(doc.compact() == YjsError::None);
+  checkConsistent(doc);
+  // Overlapping pieces out of order: the update's tail (from half of each client's clock on)
+  // first, then the update.
+  const StateVector own = StateVector::fromUpdate(*update);
+  StateVector half;
+  for (const auto& [client, clock] : own.clocks()) half.set(client, clock / 2);
+  const auto tail = UpdateEncoder::encode(UpdateDiff::diff(*update, half));
+  DocumentState pieces(limits);
+  if (pieces.append(tail) != YjsError::None) return;
+  check(pieces.append(bytes) == YjsError::None);
+  checkConsistent(pieces);
 }
 
 }  // namespace
