@@ -1,5 +1,7 @@
 #include "collab/yjs/DocumentState.hpp"
 
+#include <algorithm>
+
 #include "collab/yjs/UpdateDecoder.hpp"
 #include "collab/yjs/UpdateDiff.hpp"
 #include "collab/yjs/UpdateEncoder.hpp"

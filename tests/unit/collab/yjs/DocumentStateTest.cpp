@@ -108,7 +108,6 @@ TEST(DocumentState, UpdatesOutOfOrderCountOnlyOnceTheHoleIsFilled) {
   DocumentState doc;
   ASSERT_EQ(doc.append(*late), YjsError::None);
   EXPECT_EQ(doc.stateVector().clock(1), 0u) << "clocks 0..2 are missing";
-  auto early = UpdateDiff::diff(kText, hex("00"));
   ASSERT_EQ(doc.append(kMap), YjsError::None);
   EXPECT_EQ(doc.stateVector().clock(1), 0u);
   ASSERT_EQ(doc.append(kText), YjsError::None);
@@ -197,7 +196,6 @@ TEST(DocumentState, MemoryAccountingFollowsWhatIsHeld) {
   ASSERT_EQ(doc.append(kText), YjsError::None);
   ASSERT_EQ(doc.append(kMap), YjsError::None);
   EXPECT_GE(doc.memoryBytes(), empty + doc.storedBytes());
-  std::vector<uint8_t> big = kText;
   DocumentState many;
   for (int i = 0; i < 50; ++i) ASSERT_EQ(many.append(kTextDeleted), YjsError::None);
   const size_t before = many.memoryBytes();
