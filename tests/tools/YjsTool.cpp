@@ -2,6 +2,7 @@
 // test against npm yjs (tests/integration/yjs-updates.test.mjs). Test-only; not installed.
 //
 //   onair_yjs_tool session DIR
+//   onair_yjs_tool document DIR...
 //
 // DIR holds update-0.bin … update-N.bin and sv-0.bin … sv-M.bin. The tool writes, next to them:
 //   merged.bin        mergeUpdates(all updates)
@@ -11,6 +12,16 @@
 //   roundtrip-I.bin   encode(decode(update-I.bin))
 //   update-sv-I.bin   the state vector of update-I.bin
 //   diff-J.bin        diffUpdate(merged.bin, sv-J.bin)
+//
+// `document` runs collab/yjs/DocumentState, the way the server will, on each DIR holding
+// append-0.bin … append-N.bin, sv-0.bin … sv-M.bin and limits.txt ("compactAfterUpdates
+// compactAfterBytes"): it appends the updates in order, compacting whenever needsCompaction()
+// says so, and writes
+//   doc-sv-I.bin      the document's state vector after append-I.bin
+//   doc-full.bin      fullState() at the end
+//   doc-sv.bin        the state vector at the end
+//   doc-diff-J.bin    diff(sv-J.bin) at the end
+//   doc-stored.txt    the number of stored updates and their bytes before the diffs
 // Exits 1 with the error's name on stderr when any step fails.
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "collab/yjs/DocumentState.hpp"
 #include "collab/yjs/StateVector.hpp"
 #include "collab/yjs/UpdateDecoder.hpp"
 #include "collab/yjs/UpdateDiff.hpp"
@@ -94,10 +106,41 @@ int session(const fs::path& dir) {
   return 0;
 }
 
+int document(const fs::path& dir) {
+  const std::string where = dir.filename().string() + ": ";
+  DocumentLimits limits;
+  std::ifstream(dir / "limits.txt") >> limits.compactAfterUpdates >> limits.compactAfterBytes;
+  DocumentState doc(limits);
+  const auto updates = readSeries(dir, "append");
+  for (size_t i = 0; i < updates.size(); ++i) {
+    if (const YjsError error = doc.append(updates[i]); error != YjsError::None) die(where + "append-" + std::to_string(i), error);
+    if (doc.needsCompaction()) {
+      if (const YjsError error = doc.compact(); error != YjsError::None) die(where + "compact", error);
+    }
+    writeFile(dir / ("doc-sv-" + std::to_string(i) + ".bin"), doc.stateVector().encode());
+  }
+  std::ofstream(dir / "doc-stored.txt") << doc.updates().size() << " " << doc.storedBytes() << "\n";
+  const auto stateVectors = readSeries(dir, "sv");
+  for (size_t j = 0; j < stateVectors.size(); ++j) {
+    auto diff = doc.diff(stateVectors[j]);
+    if (!diff) die(where + "document diff sv-" + std::to_string(j), diff.error());
+    writeFile(dir / ("doc-diff-" + std::to_string(j) + ".bin"), *diff);
+  }
+  auto full = doc.fullState();
+  if (!full) die(where + "document full state", full.error());
+  writeFile(dir / "doc-full.bin", *full);
+  writeFile(dir / "doc-sv.bin", doc.stateVector().encode());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "session") return session(argv[2]);
-  std::cerr << "usage: onair_yjs_tool session DIR\n";
+  if (argc >= 3 && std::string(argv[1]) == "document") {
+    for (int i = 2; i < argc; ++i) document(argv[i]);
+    return 0;
+  }
+  std::cerr << "usage: onair_yjs_tool session DIR | document DIR...\n";
   return 2;
 }

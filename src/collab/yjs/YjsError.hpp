@@ -1,6 +1,7 @@
 #pragma once
-// Why a Yjs update, state vector or merge was refused. Every decoder in collab/yjs reports the
-// first problem it met as one of these; nothing is partially applied.
+// Why a Yjs update, state vector, merge or protocol message (y-websocket, Hocuspocus, awareness)
+// was refused. Every decoder in collab/yjs reports the first problem it met as one of these;
+// nothing is partially applied.
 #include <cstdint>
 #include <string_view>
 
@@ -22,6 +23,12 @@ enum class YjsError : uint8_t {
   ClockOverflow,     // clock + length passes 2^53
   TrailingBytes,     // bytes after the delete set / state vector
   TooManyUpdates,    // a merge of more than UpdateLimits::maxMergeInputs updates
+  UnknownMessageType,  // a y-websocket / Hocuspocus message type onair does not know (ignore the frame)
+  UnknownSyncStep,     // a y-protocols sync message that is not step 1, step 2 or update (0..2)
+  UnknownAuthType,     // an auth sub-message onair does not know
+  BadJson,             // an awareness state that is not one JSON value (or nests too deep)
+  TooManyEntries,      // over MessageLimits::maxAwarenessEntries
+  UnorderedRuns,       // an update's runs are not in yjs's order (each client once, descending)
 };
 
 // A stable lower-case name for logs and error messages ("truncated", "bad_utf8", ...).
@@ -42,6 +49,12 @@ constexpr std::string_view describe(YjsError error) {
     case YjsError::ClockOverflow: return "clock_overflow";
     case YjsError::TrailingBytes: return "trailing_bytes";
     case YjsError::TooManyUpdates: return "too_many_updates";
+    case YjsError::UnknownMessageType: return "unknown_message_type";
+    case YjsError::UnknownSyncStep: return "unknown_sync_step";
+    case YjsError::UnknownAuthType: return "unknown_auth_type";
+    case YjsError::BadJson: return "bad_json";
+    case YjsError::TooManyEntries: return "too_many_entries";
+    case YjsError::UnorderedRuns: return "unordered_runs";
   }
   return "unknown";
 }
