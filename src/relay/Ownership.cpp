@@ -54,6 +54,14 @@ void Ownership::resolve(const OwnedObject& object, std::function<void(Resolved)>
   });
 }
 
+void Ownership::recorded(const std::string& key, std::function<void(engine::Outcome<std::string>)> done) {
+  engine_.registry().get(recordKey(key), [done = std::move(done)](engine::Outcome<std::optional<engine::Record>> got) {
+    if (auto* error = std::get_if<engine::EngineError>(&got)) return done(*error);
+    const auto& record = std::get<std::optional<engine::Record>>(got);
+    done(record ? ownerIn(*record) : std::string());
+  });
+}
+
 void Ownership::exists(std::vector<std::string> records, size_t next, std::function<void(engine::Outcome<bool>)> done) {
   if (next >= records.size()) return done(false);
   const std::string key = records[next];

@@ -32,6 +32,9 @@ class Ownership {
   // when the object does not exist.
   using Resolved = engine::Outcome<std::optional<std::string>>;
   void resolve(const OwnedObject& object, std::function<void(Resolved)> done);
+  // The node the record of `key` names now ("" when none), without taking anything over: an
+  // owner checks it still is one (its record may have been taken while it looked gone).
+  void recorded(const std::string& key, std::function<void(engine::Outcome<std::string>)> done);
   // The ids of the live nodes, read again when the last read is older than kFreshFor.
   void liveNodes(std::function<void(engine::Outcome<LiveNodes>)> done);
 

@@ -534,7 +534,44 @@ void SignalRelay::sweep(size_t shard, const std::set<std::string>& live, bool ev
     if (everything || !live.count(id.first) || ++in.unconfirmed > kUnconfirmedSweeps) orphans.push_back(id);
   }
   for (const auto& id : orphans) closeInbound(shard, id, 1001, true);
-  if (!everything) sendAlive(shard);
+  if (everything) return;
+  sendAlive(shard);
+  checkOwned(shard);
+}
+
+void SignalRelay::checkOwned(size_t shard) {
+  std::set<std::string> keys;
+  for (const auto& [id, out] : shards_[shard]->outbound) {
+    for (const auto& [key, node] : out.owners) {
+      if (node == self_) keys.insert(key);
+    }
+  }
+  if (keys.empty()) return;
+  // A window of at most kOwnedChecks keys, moving on each sweep.
+  auto& cursor = shards_[shard]->ownedCursor;
+  cursor %= keys.size();
+  auto it = std::next(keys.begin(), static_cast<std::ptrdiff_t>(cursor));
+  for (size_t n = 0; n < std::min(kOwnedChecks, keys.size()); ++n, ++it, ++cursor) {
+    if (it == keys.end()) it = keys.begin();
+    ownership_.recorded(*it, [this, shard, key = *it](engine::Outcome<std::string> owner) {
+      auto* node = std::get_if<std::string>(&owner);
+      if (!node || node->empty() || *node == self_) return;  // still ours, or unknown for now
+      pool_.post(shard, [this, shard, key, node = *node] {
+        spdlog::warn("relay: node {} now owns {}; this node's connections using it start again there", node, key);
+        std::vector<std::shared_ptr<net::WsConnection>> lost;
+        for (auto& [id, out] : shards_[shard]->outbound) {
+          auto known = out.owners.find(key);
+          if (known == out.owners.end() || known->second != self_) continue;
+          auto session = out.session.lock();
+          if (auto connection = session ? session->connection().lock() : nullptr) lost.push_back(std::move(connection));
+        }
+        for (auto& connection : lost) {
+          ownerGoneCloses_.fetch_add(1, std::memory_order_relaxed);
+          connection->close(kOwnerGoneCode, "another node serves this stage or room now; reconnect");
+        }
+      });
+    });
+  }
 }
 
 std::string SignalRelay::metricsText() const {

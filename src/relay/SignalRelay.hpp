@@ -80,6 +80,7 @@ class SignalRelay final : public api::RequestRelay {
   static constexpr std::chrono::milliseconds kHttpTimeout{5000};
   // Sweeps a relayed connection may go unnamed by its node's Alive messages before it ends.
   static constexpr int kUnconfirmedSweeps = 3;
+  static constexpr size_t kOwnedChecks = 64;
   // Requests of one connection waiting for their object's owner; more are refused (a client
   // cannot grow a node's memory while Redis is slow).
   static constexpr size_t kMaxWaiting = 256;
@@ -121,6 +122,7 @@ class SignalRelay final : public api::RequestRelay {
   struct Shard {
     std::vector<TurnFrames> turnFrames;
     bool turnFlushPosted = false;
+    size_t ownedCursor = 0;  // where the next checkOwned starts
     std::unordered_map<std::string, Outbound> outbound;                       // by session id
     std::unordered_map<std::string, PendingHttp> http;                        // by request id
     std::map<std::pair<std::string, std::string>, Inbound> inbound;           // by (node, session id)
@@ -152,6 +154,10 @@ class SignalRelay final : public api::RequestRelay {
   // Tells the owners which of this node's connections still use them (Alive); theirs not named
   // twice in a row end (a lost Close, a client node that came back as a new process).
   void sendAlive(size_t shard);
+  // This node's connections served here as owner: each object's record is read again (up to
+  // kOwnedChecks per sweep, in turn); the connections of an object another node now owns close
+  // (1012), so they start again on that node instead of two nodes serving it.
+  void checkOwned(size_t shard);
   void onAlive(size_t shard, const RelayMessage& message);
   void queueFrames(size_t shard, std::string node, std::string sessionId, std::string frames);
   void flushTurn(size_t shard);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { startOnair } from '../support/onair.mjs';
-import { startRedis } from '../support/redis.mjs';
+import { redisCli, startRedis } from '../support/redis.mjs';
 import { connectClient, ok } from '../support/client.mjs';
 import { apiCredential, clientToken, randomSecret } from '../support/tokens.mjs';
 import { connect } from '../../sdk/js/dist/client/index.js';
@@ -205,5 +205,30 @@ test('the node owning a stage killed with SIGKILL: clients relayed to it are tol
   assert.equal(reopened.status, 'REQUESTED_TO_JOIN_STAGE', 'node B, the new owner, loaded the saved status');
   const metrics = await (await fetch(b.url + '/metrics')).text();
   assert.match(metrics, /^onair_relay_owner_gone_closes_total [1-9]/m);
+  again.close();
+});
+
+test('an owner whose record another node took (it looked gone) stops serving: its connections are told to reconnect and land on the new owner', async () => {
+  const { redis, a, b } = await deployment();
+  const prefix = /--redis-prefix (\S+)/.exec(a.proc.spawnargs.join(' '))?.[1];
+  assert.ok(prefix, 'the nodes\' key prefix');
+  const api = async (node, method, path, body) => {
+    const res = await fetch(node.url + path, { method, headers: { authorization: `Bearer ${apiCredential(node)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    return res.json();
+  };
+  const stage = await api(a, 'POST', '/v1/stages', { name: 'two owners' });
+  const { token } = await api(a, 'POST', `/v1/stages/${stage.id}/participant-tokens`, { userId: 'host1', role: 'host' });
+  const host = await connectClient(a, { token });
+  await ok(host, 'stage.open', { stageId: stage.id });  // node A owns the stage
+  // Node B takes the record, as it would have had node A dropped out of the node list.
+  const key = `${prefix}:g:{owner:media:sr_${stage.id.replace(/^st_/, '')}}`;
+  assert.equal(await redisCli(['-p', String(redis.port), 'HGET', key, 'value']).then((v) => v.trim()), '"node-a"');
+  await redisCli(['-p', String(redis.port), 'HSET', key, 'value', '"node-b"']);
+  const code = await Promise.race([host.closed, sleep(8000).then(() => 'still open')]);
+  assert.equal(code, 1012, 'node A let its connection go');
+  const again = await connectClient(a, { token });
+  await ok(again, 'stage.open', { stageId: stage.id });
+  const metrics = await (await fetch(b.url + '/metrics')).text();
+  assert.match(metrics, /^onair_relay_requests_received_total [1-9]/m, 'node B serves it now');
   again.close();
 });
