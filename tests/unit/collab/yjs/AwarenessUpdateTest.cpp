@@ -2,6 +2,8 @@
 // script), and hostile ones.
 #include <gtest/gtest.h>
 
+#include "YjsTestBytes.hpp"
+
 #include <string>
 #include <vector>
 
@@ -12,11 +14,7 @@ using namespace onair::collab::yjs;
 
 namespace {
 
-std::vector<uint8_t> hex(std::string_view text) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < text.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+using fixtures::hex;
 
 // Client 1, clock 1, state {"user":{"name":"é","color":"#f00"}}.
 const auto kOne = hex("010101257b2275736572223a7b226e616d65223a22c3a9222c22636f6c6f72223a2223663030227d7d");

@@ -3,6 +3,8 @@
 // on random editing sessions is tests/integration/yjs-document.test.mjs.
 #include <gtest/gtest.h>
 
+#include "YjsTestBytes.hpp"
+
 #include <string>
 #include <vector>
 
@@ -15,19 +17,12 @@ using namespace onair::collab::yjs;
 
 namespace {
 
-std::vector<uint8_t> hex(std::string_view text) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < text.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+using fixtures::hex;
 
-// Client 1: getText('t').insert(0, 'ab😀c'): one string item of 5 UTF-16 units.
-const auto kText = hex("0101010004010174076162f09f98806300");
-// The same after delete(1, 1): three items and a delete set {1: [1,1)}.
-const auto kTextDeleted = hex("010301000401017401618101000184010105f09f9880630101010101");
-// Client 2: getMap('m').set('k', 1) then set('k', 'x').
-const auto kMap = hex("010202002101016d016b01a80200017701780102010001");
-const auto kEmpty = hex("0000");
+using fixtures::kText;
+using fixtures::kTextDeleted;
+using fixtures::kMap;
+using fixtures::kEmpty;
 
 std::vector<uint8_t> merged(const std::vector<std::vector<uint8_t>>& updates) {
   const std::vector<std::span<const uint8_t>> spans(updates.begin(), updates.end());

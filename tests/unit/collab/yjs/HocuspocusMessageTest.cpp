@@ -3,6 +3,8 @@
 // y-protocols 1.0.7; document "doc", client id 1, getText('t').insert(0, 'ab')), and hostile ones.
 #include <gtest/gtest.h>
 
+#include "YjsTestBytes.hpp"
+
 #include <string>
 #include <vector>
 
@@ -17,11 +19,7 @@ namespace {
 using Type = HocuspocusMessage::Type;
 using AuthType = HocuspocusMessage::AuthType;
 
-std::vector<uint8_t> hex(std::string_view text) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < text.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+using fixtures::hex;
 
 const auto kToken = hex("03646f630200036a7774");
 const auto kTokenRequest = hex("03646f630200");

@@ -2,6 +2,8 @@
 // with yjs 13.6 and client id 1; getText('t').insert(0, 'ab')), and hostile frames.
 #include <gtest/gtest.h>
 
+#include "YjsTestBytes.hpp"
+
 #include <string>
 #include <vector>
 
@@ -13,11 +15,7 @@ using namespace onair::collab::yjs;
 
 namespace {
 
-std::vector<uint8_t> hex(std::string_view text) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < text.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+using fixtures::hex;
 
 const auto kStep1 = hex("000003010102");
 const auto kStep2 = hex("00010c010101000401017402616200");
