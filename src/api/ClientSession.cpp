@@ -185,6 +185,16 @@ bool ClientSession::adopt(std::string_view token, std::string sessionId, std::st
   return true;
 }
 
+void ClientSession::vouch(const std::string& roomId, std::optional<std::string> producer) {
+  if (producer) vouched_[roomId] = std::move(*producer);
+  else vouched_.erase(roomId);
+}
+
+std::optional<std::string> ClientSession::vouchedProducer(const std::string& roomId) const {
+  auto it = vouched_.find(roomId);
+  return it == vouched_.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
 void ClientSession::onWsClosed(net::WsConnection&, uint16_t) {
   auto cleanups = std::move(cleanups_);
   for (auto& cleanup : cleanups) cleanup();

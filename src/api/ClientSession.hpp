@@ -4,6 +4,7 @@
 // WsConnection as its listener; lives on its loop.
 #include <boost/json/value.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,10 @@ class ClientSession final : public net::WsConnection::Listener,
   // False, with the reason, when the token does not verify.
   bool adopt(std::string_view token, std::string sessionId, std::string& why);
   bool relayed() const { return relayed_; }
+  // Relayed sessions: the stream rooms the client's node says a live webrtc slot of this
+  // connection lets it into, each with the broadcast's publishing user ("" for the server API).
+  void vouch(const std::string& roomId, std::optional<std::string> producer);
+  std::optional<std::string> vouchedProducer(const std::string& roomId) const;
   net::EventLoop& loop() { return loop_; }
   std::weak_ptr<net::WsConnection> connection() const { return connection_; }
   const SessionContext& context() const { return context_; }
@@ -65,6 +70,7 @@ class ClientSession final : public net::WsConnection::Listener,
   std::string sessionId_;
   std::string token_;
   bool relayed_ = false;
+  std::map<std::string, std::string> vouched_;
   std::vector<std::function<void()>> cleanups_;
   net::EventLoop::Clock::time_point badWindowStart_{};
   uint32_t badRequests_ = 0;

@@ -6,7 +6,7 @@ namespace onair::app {
 
 LiveRoomAuthority::LiveRoomAuthority(hub::ShardPool& pool, live::LiveService& live, streams::StreamService& streams)
     : pool_(pool), live_(live) {
-  live_.onWebrtcRelease([&streams](size_t shard, std::weak_ptr<api::ClientSession> session, const std::string& roomId) {
+  live_.onWebrtcRelease([this, &streams](size_t shard, std::weak_ptr<api::ClientSession> session, const std::string& roomId) {
     auto s = session.lock();
     if (!s) return;
     streams::StreamActor actor;
@@ -14,16 +14,20 @@ LiveRoomAuthority::LiveRoomAuthority(hub::ShardPool& pool, live::LiveService& li
     actor.session = session;
     actor.sessionId = s->sessionId();
     streams.letGo(roomId, std::move(actor));
+    if (remoteLetGo_) remoteLetGo_(*s, roomId);
   });
 }
 
-// The slots are kept on the connection's shard: asked there. A broadcast's producer may name any
+// The slots are kept on the connection's shard: asked there (a relayed connection's on its own
+// node, which vouches for them: relay/SignalRelay). A broadcast's producer may name any
 // room as its signalingChannelId, so its viewers get only as far as the producer itself: into a
 // room the producer has joined on its own right (a broadcast of the server API: anywhere).
 void LiveRoomAuthority::admit(const std::string& roomId, const streams::StreamActor& actor, std::function<void(Decision)> done) {
   pool_.post(actor.shard, [this, roomId, actor, done] {
     auto session = actor.session.lock();
-    const auto producer = session ? live_.webrtcSlotProducer(actor.shard, session.get(), roomId) : std::nullopt;
+    auto producer = session ? live_.webrtcSlotProducer(actor.shard, session.get(), roomId) : std::nullopt;
+    // A connection relayed from another node: its slot is there, and that node vouches for it.
+    if (!producer && session && session->relayed()) producer = session->vouchedProducer(roomId);
     if (!producer) return done(Decision::pass());
     done(producer->empty() ? Decision::admit() : Decision::admitIfJoined(*producer));
   });

@@ -16,6 +16,10 @@ class LiveRoomAuthority final : public streams::RoomAuthority {
   // Sets live's release hook to let connections go from `streams`; all three outlive this.
   LiveRoomAuthority(hub::ShardPool& pool, live::LiveService& live, streams::StreamService& streams);
 
+  // Several nodes: also called (on the connection's shard) when a connection's last slot naming a
+  // room goes, for a room another node owns (relay/SignalRelay::withdrawVouch). Set before start.
+  void setRemoteLetGo(std::function<void(api::ClientSession&, const std::string& roomId)> letGo) { remoteLetGo_ = std::move(letGo); }
+
   void admit(const std::string& roomId, const streams::StreamActor& actor, std::function<void(Decision)> done) override;
   void mayPublish(const std::string& roomId, const streams::StreamActor& actor, std::function<void(std::optional<api::ApiError>)> done) override;
   void maySubscribe(const std::string& roomId, const streams::StreamActor& actor, std::vector<Track> tracks,
@@ -24,6 +28,7 @@ class LiveRoomAuthority final : public streams::RoomAuthority {
  private:
   hub::ShardPool& pool_;
   live::LiveService& live_;
+  std::function<void(api::ClientSession&, const std::string& roomId)> remoteLetGo_;
 };
 
 }  // namespace onair::app

@@ -17,6 +17,7 @@
 #include <random>
 #include <thread>
 
+#include "api/ClientSession.hpp"
 #include "api/Gateway.hpp"
 #include "api/HttpRouter.hpp"
 #include "api/OpRouter.hpp"
@@ -346,6 +347,17 @@ int Server::run(Config config, const std::string& executable) {
   if (redisEngine) {
     signalRelay = std::make_unique<relay::SignalRelay>(pool, engine, sessions);
     sessions.relay = signalRelay.get();
+    // Live webrtc viewers: the slot is on the viewer's node, the room on its owner's.
+    signalRelay->setLiveRooms(
+        [&liveService](api::ClientSession& s, const std::string& roomId) { return liveService->webrtcSlotProducer(s.loop().index(), &s, roomId); },
+        [&streamService](api::ClientSession& s, const std::string& roomId) {
+          streams::StreamActor actor;
+          actor.shard = s.loop().index();
+          actor.session = s.weak_from_this();
+          actor.sessionId = s.sessionId();
+          streamService.letGo(roomId, std::move(actor));
+        });
+    liveRooms.setRemoteLetGo([relay = signalRelay.get()](api::ClientSession& s, const std::string& roomId) { relay->withdrawVouch(s, roomId); });
   }
   api::HttpRouter routes(verifier);
   api::registerOpsRoutes(routes, engine, pool.loops(), accepting, [&media, &engine, redisEngine, &signalRelay] {

@@ -7,7 +7,7 @@ constexpr char kMagic = 'R';
 
 bool knownKind(char c) {
   switch (c) {
-    case 'O': case 'Q': case 'T': case 'C': case 'F': case 'X': case 'H': case 'h': case 'A': case 'M': return true;
+    case 'O': case 'Q': case 'T': case 'C': case 'F': case 'X': case 'H': case 'h': case 'A': case 'M': case 'V': return true;
     default: return false;
   }
 }

@@ -12,6 +12,9 @@
 //   Server-API requests: 'H' a request (the session id field is the request's id; body: an
 //   HttpEnvelope), 'h' its response (body: an HttpEnvelope). 'A' alive: the client's node still
 //   has these connections relayed here (session id field "*"; body: the ids, one per line).
+//   'V' vouch: a live webrtc slot on the client's node lets the session into a stream room (body:
+//   the room id, then a line feed and the broadcast's publishing user; the room id alone
+//   withdraws it).
 //   'M' the same frames for several sessions (session id field "*"; body: the ids, each followed
 //   by a line feed, then 0x00, then the frames): a fan-out event crosses once per client node.
 //
@@ -26,7 +29,7 @@ namespace onair::relay {
 struct RelayMessage {
   enum class Kind : char {
     Open = 'O', Request = 'Q', Refresh = 'T', Close = 'C', Frames = 'F', Closed = 'X', HttpRequest = 'H', HttpResponse = 'h',
-    Alive = 'A', SharedFrames = 'M'
+    Alive = 'A', SharedFrames = 'M', Vouch = 'V'
   };
   static constexpr size_t kMaxIdBytes = 128;
   static constexpr size_t kMaxBodyBytes = 64 * 1024 * 1024;

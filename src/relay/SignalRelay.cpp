@@ -156,8 +156,49 @@ void SignalRelay::forward(Outbound& out, api::ClientSession& session, const std:
     return;
   }
   if (out.opened.insert(node).second) send(node, RelayMessage{RelayMessage::Kind::Open, {}, session.sessionId(), 0, session.token()});
+  sendVouch(out, session, node, pending);
   send(node, RelayMessage{RelayMessage::Kind::Request, {}, session.sessionId(), 0, pending.payload});
   requestsSent_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void SignalRelay::sendVouch(Outbound& out, api::ClientSession& session, const std::string& node, const Pending& pending) {
+  if (!producerFor_ || pending.request.op.rfind("streams.", 0) != 0) return;
+  const auto* room = pending.request.args.if_contains("streamRoomId");
+  if (!room || !room->is_string()) return;
+  const std::string roomId(room->as_string());
+  auto producer = producerFor_(session, roomId);
+  auto sent = out.vouched.find(roomId);
+  if (!producer && sent == out.vouched.end()) return;
+  if (producer && sent != out.vouched.end() && sent->second == *producer) return;
+  std::string body = roomId;
+  if (producer) {
+    body += '\n' + *producer;
+    out.vouched[roomId] = *producer;
+  } else {
+    out.vouched.erase(sent);
+  }
+  send(node, RelayMessage{RelayMessage::Kind::Vouch, {}, session.sessionId(), 0, std::move(body)});
+}
+
+void SignalRelay::withdrawVouch(api::ClientSession& session, const std::string& roomId) {
+  auto& outbound = shards_[session.loop().index()]->outbound;
+  auto it = outbound.find(session.sessionId());
+  if (it == outbound.end() || !it->second.vouched.erase(roomId)) return;
+  auto owner = it->second.owners.find("media:" + roomId);
+  if (owner == it->second.owners.end() || owner->second == self_) return;
+  send(owner->second, RelayMessage{RelayMessage::Kind::Vouch, {}, session.sessionId(), 0, roomId});
+}
+
+// On the owner (the inbound connection's shard): a slot on the client's node lets the session
+// into a room, or no longer does (then it leaves the room).
+void SignalRelay::onVouch(size_t shard, const RelayMessage& message) {
+  auto it = shards_[shard]->inbound.find({message.fromNode, message.sessionId});
+  if (it == shards_[shard]->inbound.end()) return;
+  const size_t split = message.body.find('\n');
+  const std::string roomId = message.body.substr(0, split);
+  if (split != std::string::npos) return it->second.session->vouch(roomId, message.body.substr(split + 1));
+  it->second.session->vouch(roomId, std::nullopt);
+  if (letGo_) letGo_(*it->second.session, roomId);
 }
 
 void SignalRelay::refreshed(api::ClientSession& session) {
@@ -301,6 +342,7 @@ void SignalRelay::fromClientNode(RelayMessage message) {
     auto& inbound = shards_[shard]->inbound;
     if (message.kind == RelayMessage::Kind::Open) return open(shard, std::move(message));
     if (message.kind == RelayMessage::Kind::HttpRequest) return serveHttp(shard, message);
+    if (message.kind == RelayMessage::Kind::Vouch) return onVouch(shard, message);
     if (message.kind == RelayMessage::Kind::Close) return closeInbound(shard, id, message.code, false);
     auto it = inbound.find(id);
     if (it == inbound.end()) {

@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -68,6 +69,18 @@ class SignalRelay final : public api::RequestRelay {
   // Shutdown (before the connections drain): the connections standing here for other nodes'
   // clients end, and those clients' nodes are told (1012: reconnect elsewhere).
   void drainInbound();
+  // Live webrtc slots across nodes (set before start()): `producerFor` says, on the connection's
+  // shard, whether a slot of it lets it into a stream room (the broadcast's publishing user) —
+  // sent to the room's owner before the connection's requests about the room; `letGo` runs on
+  // the owner when that is withdrawn (the slot went), as streams' letGo.
+  using VouchSource = std::function<std::optional<std::string>(api::ClientSession&, const std::string& roomId)>;
+  using LetGo = std::function<void(api::ClientSession&, const std::string& roomId)>;
+  void setLiveRooms(VouchSource producerFor, LetGo letGo) {
+    producerFor_ = std::move(producerFor);
+    letGo_ = std::move(letGo);
+  }
+  // On the connection's shard: the slot that let it into `roomId` went; the room's owner lets it go.
+  void withdrawVouch(api::ClientSession& session, const std::string& roomId);
   // Serves other nodes' relayed server-API requests here (api::Gateway::serveHere); set before start().
   using HttpServer = std::function<void(net::EventLoop&, net::HttpRequest, Respond)>;
   void setHttpServer(HttpServer server) { httpServer_ = std::move(server); }
@@ -99,6 +112,7 @@ class SignalRelay final : public api::RequestRelay {
     std::map<std::string, std::string> owners;  // object key → owner node id, once resolved
     std::set<std::string> opened;               // nodes holding a relayed connection of it
     std::deque<Pending> waiting;                // in order; the head's owner is being resolved
+    std::map<std::string, std::string> vouched; // room → producer, as last sent to its owner
     bool resolving = false;
   };
   // A connection standing here for another node's client.
@@ -162,6 +176,9 @@ class SignalRelay final : public api::RequestRelay {
   void queueFrames(size_t shard, std::string node, std::string sessionId, std::string frames);
   void flushTurn(size_t shard);
   void toClients(const RelayMessage& message);  // SharedFrames
+  void onVouch(size_t shard, const RelayMessage& message);
+  // Before a streams request relayed to `node`: the room's vouch, when it changed.
+  void sendVouch(Outbound& out, api::ClientSession& session, const std::string& node, const Pending& pending);
 
   hub::ShardPool& pool_;
   engine::Engine& engine_;
@@ -171,6 +188,8 @@ class SignalRelay final : public api::RequestRelay {
   std::vector<std::unique_ptr<Shard>> shards_;
   boost::asio::steady_timer sweepTimer_;
   HttpServer httpServer_;
+  VouchSource producerFor_;
+  LetGo letGo_;
   std::atomic<bool> listening_{false};
 
   // Session id (or server-API request id) → shard, for messages coming back here (any thread).

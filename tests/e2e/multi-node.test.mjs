@@ -9,7 +9,7 @@ import { startOnair } from '../support/onair.mjs';
 import { redisCli, startRedis, startRedisCluster } from '../support/redis.mjs';
 import { connectClient, ok } from '../support/client.mjs';
 import { apiCredential, randomSecret } from '../support/tokens.mjs';
-import { publisherOffer } from '../support/streams.mjs';
+import { publisherOffer, subscriberOffer } from '../support/streams.mjs';
 import { WebSocket } from 'ws';
 import { connect } from '../../sdk/js/dist/client/index.js';
 import { OnairServer } from '../../sdk/js/dist/server/index.js';
@@ -339,6 +339,35 @@ for (const deployment of deployments) {
       // Four relayed hosts on (at most) two shards of node A: some got the event in one batch.
       assert.ok(await shared() > before, 'the event crossed as one shared batch for several hosts');
       for (const c of [viewer, ...hosts]) c.close();
+    });
+
+    test('a live viewer attached with webrtc on node B joins and subscribes in the room node A owns, and is let go there when its slot goes', async () => {
+      const ctx = `ctx-live-${process.pid}-${++counter}`;
+      const server = new OnairServer({ url: nodeA.url, apiKey, apiSecret });
+      const room = await server.streams.createStreamRoom(ctx, ['producer'], [], new Uint8Array(), new Uint8Array());
+      const liveId = `content:${unique('cam')}`;
+      const producer = await connectClient(nodeA, { sub: 'producer', grants: { live: { 'content:*': ['publish'] }, stream: { [ctx]: ['join', 'publish', 'subscribe'] } } });
+      await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'webrtc', signalingChannelId: room }] });
+      await ok(producer, 'streams.joinStreamRoom', { streamRoomId: room });  // node A owns the room
+      const stream = await ok(producer, 'streams.publish', { streamRoomId: room, sdp: publisherOffer, tracks: [{ mid: '0', trackId: 'mic', kind: 'audio' }] });
+
+      const viewer = await connectClient(nodeB, { sub: 'viewer', grants: { live: { 'content:*': ['attach'] } } });
+      assert.equal((await viewer.request('streams.joinStreamRoom', { streamRoomId: room })).error?.code, 'permission', 'no slot, no entry');
+      const handle = await ok(viewer, 'live.attach', { liveId, transports: ['webrtc'] });
+      assert.deepEqual(handle.transport, { kind: 'webrtc', signalingChannelId: room });
+      const joined = await ok(viewer, 'streams.joinStreamRoom', { streamRoomId: room });
+      assert.deepEqual(joined.members.sort(), ['producer', 'viewer']);
+      const sub = await ok(viewer, 'streams.subscribe', { streamRoomId: room, sdp: subscriberOffer, subscriptions: [{ mid: '0', streamId: stream.streamId, trackId: 'mic' }] });
+      assert.ok(!sub.rejected.some((r) => r.mid === '0'), JSON.stringify(sub.rejected));
+      assert.match(sub.sdp, /a=candidate/, 'an answer from node A');
+      assert.equal((await viewer.request('streams.publish', { streamRoomId: room, sdp: publisherOffer, tracks: [{ mid: '0', trackId: 'x', kind: 'audio' }] })).error?.code, 'permission');
+
+      await ok(viewer, 'live.release', { attachId: handle.attachId });
+      const left = await producer.waitEvent((e) => e.event === 'streams.streamMemberLeft' && e.data.userId === 'viewer');
+      assert.equal(left.target, room);
+      assert.equal((await viewer.request('streams.listStreams', { streamRoomId: room })).error?.code, 'permission', 'the viewer left the room on node A');
+      producer.close();
+      viewer.close();
     });
 
     // Last: it leaves the cluster without a replica for one shard.

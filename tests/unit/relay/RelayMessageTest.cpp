@@ -51,6 +51,7 @@ TEST(RelayMessage, EveryKindRoundTrips) {
       message(Kind::HttpResponse, "\0\0\0\x03200"s),
       message(Kind::Alive, "s_1\ns_2\n"),
       message(Kind::SharedFrames, "s_1\ns_2\n\0\x81\x02hi"s),
+      message(Kind::Vouch, "sr_room\nproducer"),
   };
   for (const auto& m : all) {
     SCOPED_TRACE(static_cast<char>(m.kind));
