@@ -56,6 +56,7 @@ struct LiveService::Entry {
   // Multi-node engines: a mirror is this node's copy of an entry another node publishes (read
   // from the Registry for an attach here), checked against the record every kMirrorCheck.
   bool mirror = false;
+  std::string node;  // the node whose record this entry follows (its own: this node)
   int64_t checkedAtMs = 0;
   bool checking = false;
   boost::unordered_flat_map<std::string, Slot> slots;  // by AttachId::key: inline, one probe per lookup
@@ -145,6 +146,10 @@ ApiError unavailable(const engine::EngineError& e) {
 
 LiveService::LiveService(hub::ShardPool& pool, engine::Engine& engine, LiveOptions options)
     : pool_(pool), engine_(engine), options_(std::move(options)), multiNode_(engine.name() != "embedded") {
+  if (multiNode_) {
+    self_ = engine_.nodes().selfId();
+    engine_.broker().setTopicHandler("lc:", [this](const std::string& topic, const engine::Broker::Payload& payload) { onBroker(topic, payload); });
+  }
   for (size_t i = 0; i < pool_.size(); ++i) {
     auto shard = std::make_unique<Shard>();
     shard->timer = std::make_unique<boost::asio::steady_timer>(pool_.loop(i).io());
@@ -221,10 +226,10 @@ std::optional<ApiError> LiveService::checkTransports(const std::string& liveId, 
   return std::nullopt;
 }
 
-const json::value* LiveService::negotiate(const Entry& entry, const std::vector<std::string>& preferences) {
+const json::value* LiveService::negotiate(const json::array& transports, const std::vector<std::string>& preferences) {
   const auto& order = preferences.empty() ? kDefaultPreferences : preferences;
   for (const auto& want : order) {
-    for (const auto& t : entry.transports) {
+    for (const auto& t : transports) {
       if (t.as_object().at("kind").as_string() == want) return &t;
     }
   }
@@ -279,7 +284,7 @@ void LiveService::publish(PublishRequest request, Reply reply) {
       offer(*entry, request);
       // The producer publishes here now (its node went away): this node shares it. A server-API
       // refresh that lands here leaves a mirror one.
-      if (!request.userId.empty()) entry->mirror = false;
+      if (!request.userId.empty()) ownEntry(request.liveId, *entry);
       // The owner's place lasts as long as the entry (the server API may have moved expiresAt).
       if (!entry->owner.empty()) {
         engine_.leases().renew(entriesKey(entry->owner), request.liveId, entry->expiresAtMs - nowMs(), [](auto) {});
@@ -315,7 +320,7 @@ void LiveService::claimEntry(size_t owner, const std::shared_ptr<Publishing>& p)
         return p->reply(notOwner(request.liveId, entry->owner));
       }
       offer(*entry, request);
-      entry->mirror = false;
+      ownEntry(request.liveId, *entry);
       share(request.liveId, *entry, p->reply);
     });
   });
@@ -327,6 +332,7 @@ void LiveService::openEntry(size_t owner, PublishRequest& request, Reply& reply)
   auto& entry = shard.entries[request.liveId];
   entry.kind = &options_.kinds.at(kindOf(request.liveId));
   entry.owner = request.userId;
+  entry.node = self_;
   offer(entry, request);
   share(request.liveId, entry, reply);
 }
@@ -353,6 +359,8 @@ void LiveService::unpublish(const std::string& liveId, std::string userId, Reply
   pool_.run(owner, [this, owner, liveId, userId = std::move(userId), reply = std::move(reply)] {
     auto& entries = shards_[owner]->entries;
     auto it = entries.find(liveId);
+    // Multi-node: a mirror, or no entry here: the record says who publishes it.
+    if (multiNode_ && (it == entries.end() || it->second.mirror)) return unpublishShared(owner, liveId, std::move(userId), std::move(reply));
     if (it != entries.end()) {
       // A lapsed entry has ended already: anyone may clear it.
       const bool lapsed = nowMs() >= it->second.expiresAtMs;
@@ -371,13 +379,13 @@ void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId
   const int64_t until = nowMs() + options_.tombstoneSeconds * 1000;
   for (auto& [key, slot] : entry.slots) {
     notifySlot(slot, event, AttachId::join(key, liveId), liveId);
-    dropSlot(liveId, key, slot);
+    dropSlot(entry, liveId, key, slot);
     if (expired) shards_[owner]->expiredSlots[key] = until;
   }
   entry.slots.clear();
   shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
-  if (!entry.owner.empty() && !entry.mirror) engine_.leases().release(entriesKey(entry.owner), liveId, [](auto) {});
-  if (multiNode_ && !entry.mirror) removeShared(liveId);
+  if (!multiNode_ && !entry.owner.empty()) engine_.leases().release(entriesKey(entry.owner), liveId, [](auto) {});
+  if (multiNode_ && !entry.mirror) removeShared(liveId, entry.owner, expired);
   sendViewers(owner, liveId, entry);
   auto& tombstones = shards_[owner]->expiredEntries;
   if (expired && tombstones.size() < options_.maxTombstonesPerShard) tombstones[liveId] = until;
@@ -426,6 +434,7 @@ struct LiveService::Attaching {
 
 // An entry's offer as another node shared it (LiveService::share); nullopt when malformed.
 struct LiveService::SharedOffer {
+  std::string node;
   std::string owner;
   json::array transports;
   std::optional<std::string> widgetId;
@@ -447,7 +456,8 @@ std::optional<LiveService::SharedOffer> LiveService::parseOffer(const std::strin
       !expires->is_int64()) {
     return std::nullopt;
   }
-  SharedOffer offer{std::string(owner->as_string()), transports->as_array(), std::nullopt, std::string(meta->as_string()), expires->as_int64()};
+  SharedOffer offer{"", std::string(owner->as_string()), transports->as_array(), std::nullopt, std::string(meta->as_string()), expires->as_int64()};
+  if (const auto* node = o->if_contains("node"); node && node->is_string()) offer.node = std::string(node->as_string());
   if (widget && widget->is_string()) offer.widgetId = std::string(widget->as_string());
   for (const auto& t : offer.transports) {
     const auto* to = t.if_object();
@@ -467,7 +477,12 @@ void LiveService::findMirror(const std::shared_ptr<Attaching>& at) {
       if (auto* e = std::get_if<engine::EngineError>(&r)) return at->reply(unavailable(*e));
       const auto& record = std::get<std::optional<engine::Record>>(r);
       auto offer = record ? parseOffer(record->value) : std::nullopt;
-      if (offer && nowMs() < offer->expiresAtMs && !self->findLive(at->owner, at->request.liveId)) {
+      // A lapsed broadcast's record stays while its tombstone lasts: `expired` here too.
+      const int64_t now = nowMs();
+      if (offer && now >= offer->expiresAtMs && now < offer->expiresAtMs + self->options_.tombstoneSeconds * 1000) {
+        self->shards_[at->owner]->expiredEntries.try_emplace(at->request.liveId, offer->expiresAtMs + self->options_.tombstoneSeconds * 1000);
+      }
+      if (offer && now < offer->expiresAtMs && !self->findLive(at->owner, at->request.liveId)) {
         auto& entry = self->shards_[at->owner]->entries[at->request.liveId];
         entry.kind = at->kind;
         entry.mirror = true;
@@ -480,19 +495,24 @@ void LiveService::findMirror(const std::shared_ptr<Attaching>& at) {
 
 // The shared offer goes with the entry, unless another node shares it now (the producer moved):
 // that node's record stays.
-void LiveService::removeShared(const std::string& liveId) {
-  engine_.registry().get(recordKey(liveId), [this, liveId](engine::Outcome<std::optional<engine::Record>> r) {
+void LiveService::removeShared(const std::string& liveId, const std::string& owner, bool keepRecord) {
+  engine_.registry().get(recordKey(liveId), [this, liveId, owner, keepRecord](engine::Outcome<std::optional<engine::Record>> r) {
     const auto* record = std::get_if<std::optional<engine::Record>>(&r);
-    if (!record || !*record) return;
-    boost::system::error_code ec;
-    auto v = json::parse((*record)->value, ec);
-    const auto* node = ec || !v.is_object() ? nullptr : v.as_object().if_contains("node");
-    if (node && node->is_string() && node->as_string() != engine_.nodes().selfId()) return;
-    engine_.registry().remove(recordKey(liveId), [](auto) {});
+    if (!record) return;
+    if (*record) {
+      boost::system::error_code ec;
+      auto v = json::parse((*record)->value, ec);
+      const auto* node = ec || !v.is_object() ? nullptr : v.as_object().if_contains("node");
+      if (node && node->is_string() && node->as_string() != self_) return;
+    }
+    // This node held the user's place (or nobody shares it any more): it gives it back once.
+    if (!owner.empty()) engine_.leases().release(entriesKey(owner), liveId, [](auto) {});
+    if (*record && !keepRecord) engine_.registry().remove(recordKey(liveId), [](auto) {});
   });
 }
 
 void LiveService::applyOffer(Entry& entry, SharedOffer offer) {
+  entry.node = std::move(offer.node);
   entry.owner = std::move(offer.owner);
   entry.transports = std::move(offer.transports);
   entry.transportTexts.clear();
@@ -554,16 +574,13 @@ void LiveService::claimSlot(const std::shared_ptr<Attaching>& at) {
     }
     return at->reply(ApiError{ErrorCode::NotFound, request.liveId + " is not being broadcast", std::nullopt});
   }
-  const json::value* transport = negotiate(*entry, request.preferences);
+  const json::value* transport = negotiate(entry->transports, request.preferences);
   if (!transport) return at->reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
   at->transportKind = transport->as_object().at("kind").as_string();
   at->transportJson = entry->transportTexts[static_cast<size_t>(transport - entry->transports.data())];
   if (at->transportKind == kWebrtc) at->signalingRoom = transport->as_object().at("signalingChannelId").as_string();
   const auto& kind = *at->kind;
-  const std::string_view kindName(request.liveId.data(), request.liveId.find(':'));
-  const bool byScope = kind.capPerScopeClaim && request.scope;
-  at->capKey.reserve(kindName.size() + 7 + (byScope ? request.scope->size() : request.userId.size()));
-  at->capKey.append(kindName).append(byScope ? "|scope:" : "|user:").append(byScope ? *request.scope : request.userId);
+  at->capKey = capKeyOf(request.liveId, request.userId, request.scope);
   at->attachId = AttachId::make(request.liveId);
   at->slotKey = AttachId::key(at->attachId);
   engine_.leases().acquire(at->capKey, at->slotKey, kind.cap, kind.slotTtlSeconds * 1000, [at](engine::Outcome<engine::SlotGrant> r) {
@@ -644,37 +661,43 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::O
   pool_.post(request.shard, std::move(task));
 }
 
-void LiveService::release(std::string attachId, std::string userId, Reply reply) {
+void LiveService::release(std::string attachId, std::string userId, std::optional<std::string> scope, Reply reply) {
   auto liveId = liveIdOfAttach(attachId);
   if (!liveId) return reply(ApiError::invalidArgument("attachId is not one this server gave out"));
   size_t owner = ownerOf(*liveId);
-  pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), liveId = std::move(*liveId), reply = std::move(reply)] {
+  pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), scope = std::move(scope), liveId = std::move(*liveId),
+                    reply = std::move(reply)]() mutable {
     auto it = shards_[owner]->entries.find(liveId);
-    if (it != shards_[owner]->entries.end()) {
-      const std::string key(AttachId::key(attachId));
-      auto slot = it->second.slots.find(key);
-      if (slot != it->second.slots.end()) {
-        if (!userId.empty() && slot->second.userId != userId) {
-          return reply(ApiError{ErrorCode::Permission, "this slot belongs to another user", std::nullopt});
-        }
-        dropSlot(liveId, key, slot->second);
-        it->second.slots.erase(slot);
-        it->second.viewersDirty = true;
+    const std::string key(AttachId::key(attachId));
+    auto slot = it != shards_[owner]->entries.end() ? it->second.slots.find(key) : decltype(it->second.slots.end()){};
+    if (it != shards_[owner]->entries.end() && slot != it->second.slots.end()) {
+      if (!userId.empty() && slot->second.userId != userId) {
+        return reply(ApiError{ErrorCode::Permission, "this slot belongs to another user", std::nullopt});
       }
+      dropSlot(it->second, liveId, key, slot->second);
+      it->second.slots.erase(slot);
+      it->second.viewersDirty = true;
+    } else if (multiNode_) {
+      // Another node may hold it (the consumer reconnected here): its place goes, that node drops it.
+      auto capKey = userId.empty() ? std::nullopt : std::optional(capKeyOf(liveId, userId, scope));
+      return releaseShared(attachId, liveId, userId, std::move(capKey), std::move(reply));
     }
     reply(api::JsonText{R"({"ok":true})"});  // releasing twice is fine
   });
 }
 
-void LiveService::heartbeat(std::string attachId, std::string userId, Reply reply) {
+void LiveService::heartbeat(std::string attachId, std::string userId, std::optional<std::string> scope, Reply reply) {
   auto liveId = liveIdOfAttach(attachId);
   if (!liveId) return reply(ApiError::invalidArgument("attachId is not one this server gave out"));
   size_t owner = ownerOf(*liveId);
-  pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), liveId = std::move(*liveId), reply = std::move(reply)] {
+  pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), scope = std::move(scope), liveId = std::move(*liveId),
+                    reply = std::move(reply)]() mutable {
     auto& shard = *shards_[owner];
     const std::string key(AttachId::key(attachId));
     auto gone = [&] {
       if (shard.expiredSlots.count(key)) return reply(ApiError{ErrorCode::Expired, "this slot expired; attach again", std::nullopt});
+      // Multi-node: another node may hold it (the consumer reconnected here); its lease answers.
+      if (multiNode_ && !userId.empty()) return heartbeatShared(attachId, liveId, capKeyOf(liveId, userId, scope), std::move(reply));
       reply(ApiError{ErrorCode::NotFound, "no such slot (released, or never attached)", std::nullopt});
     };
     auto it = shard.entries.find(liveId);
@@ -686,7 +709,7 @@ void LiveService::heartbeat(std::string attachId, std::string userId, Reply repl
     const int64_t now = nowMs();
     if (now >= slot->second.expiresAtMs) {
       shard.expiredSlots[key] = now + options_.tombstoneSeconds * 1000;
-      dropSlot(liveId, key, slot->second);
+      dropSlot(it->second, liveId, key, slot->second);
       it->second.slots.erase(slot);
       it->second.viewersDirty = true;
       return gone();
@@ -700,16 +723,18 @@ void LiveService::heartbeat(std::string attachId, std::string userId, Reply repl
 
 void LiveService::resolve(const std::string& liveId, std::vector<std::string> preferences, Reply reply) {
   size_t owner = ownerOf(liveId);
-  pool_.run(owner, [this, owner, liveId, preferences = std::move(preferences), reply] {
+  pool_.run(owner, [this, owner, liveId, preferences = std::move(preferences), reply]() mutable {
     auto& shard = *shards_[owner];
     auto it = shard.entries.find(liveId);
+    // Multi-node: a mirror may lag its record by a check; the record answers.
+    if (multiNode_ && (it == shard.entries.end() || it->second.mirror)) return resolveShared(owner, liveId, std::move(preferences), std::move(reply));
     if (it == shard.entries.end() && !shard.expiredEntries.contains(liveId)) {
       return reply(ApiError{ErrorCode::NotFound, liveId + " is not being broadcast", std::nullopt});
     }
     if (it == shard.entries.end() || nowMs() >= it->second.expiresAtMs) {
       return reply(ApiError{ErrorCode::Expired, liveId + " expired", std::nullopt});
     }
-    auto transport = negotiate(it->second, preferences);
+    auto transport = negotiate(it->second.transports, preferences);
     if (!transport) return reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
     json::object result{{"ok", true}, {"transport", *transport}};
     if (it->second.widgetId) result["widgetId"] = *it->second.widgetId;
@@ -717,9 +742,182 @@ void LiveService::resolve(const std::string& liveId, std::vector<std::string> pr
   });
 }
 
+// ---- across nodes ----------------------------------------------------------------------------
+
+namespace {
+constexpr std::string_view kNoticeTopic = "lc:all";
+}  // namespace
+
+std::string LiveService::capKeyOf(const std::string& liveId, const std::string& userId, const std::optional<std::string>& scope) const {
+  const std::string_view kindName(liveId.data(), liveId.find(':'));
+  auto kind = options_.kinds.find(std::string(kindName));
+  const bool byScope = kind != options_.kinds.end() && kind->second.capPerScopeClaim && scope;
+  std::string key;
+  key.reserve(kindName.size() + 7 + (byScope ? scope->size() : userId.size()));
+  key.append(kindName).append(byScope ? "|scope:" : "|user:").append(byScope ? *scope : userId);
+  return key;
+}
+
+// Shard 0 subscribes to the notice topic; its sweep asks again until that succeeded.
+void LiveService::listen() {
+  listenAsked_ = true;
+  engine_.broker().subscribe(std::string(kNoticeTopic), [this](engine::Outcome<engine::Done> r) {
+    pool_.post(0, [this, ok = std::holds_alternative<engine::Done>(r)] {
+      listenAsked_ = false;
+      listening_ = ok;
+    });
+  });
+}
+
+void LiveService::notice(json::object body) {
+  body["from"] = self_;
+  engine_.broker().publish(std::string(kNoticeTopic), std::make_shared<const std::string>(json::serialize(body)));
+}
+
+void LiveService::onBroker(const std::string& topic, const engine::Broker::Payload& payload) {
+  if (topic == kNoticeTopic) return onNotice(*payload);
+}
+
+// Notices: {"op","liveId","from"[,"slot","userId","expiresAtMs","to"]}. Each runs on the liveId's
+// owner shard against this node's entry, if any.
+void LiveService::onNotice(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  const auto* o = ec ? nullptr : v.if_object();
+  const auto* op = o ? o->if_contains("op") : nullptr;
+  const auto* id = o ? o->if_contains("liveId") : nullptr;
+  if (!op || !op->is_string() || !id || !id->is_string() || id->as_string().empty()) return;
+  std::string liveId(id->as_string());
+  const size_t owner = ownerOf(liveId);
+  pool_.post(owner, [this, owner, liveId, body = std::move(v.as_object())] {
+    const std::string_view op = body.at("op").as_string();
+    auto& entries = shards_[owner]->entries;
+    auto it = entries.find(liveId);
+    if (it == entries.end()) return;
+    Entry& entry = it->second;
+    if (op == "unpublish") {
+      endEntry(owner, entry, liveId, "live.ended");
+      entries.erase(it);
+      return;
+    }
+    const auto* slotValue = body.if_contains("slot");
+    if (!slotValue || !slotValue->is_string()) return;
+    auto slot = entry.slots.find(std::string(slotValue->as_string()));
+    if (slot == entry.slots.end()) return;
+    if (op == "renew") {
+      const auto* until = body.if_contains("expiresAtMs");
+      if (until && until->is_int64()) slot->second.expiresAtMs = std::max(slot->second.expiresAtMs, until->as_int64());
+      return;
+    }
+    if (op == "release") {
+      const auto* user = body.if_contains("userId");
+      if (user && user->is_string() && !user->as_string().empty() && user->as_string() != slot->second.userId) return;
+      const std::string key = slot->first;
+      dropSlot(entry, liveId, key, slot->second);
+      entry.slots.erase(slot);
+      entry.viewersDirty = true;
+    }
+  });
+}
+
+void LiveService::ownEntry(const std::string& liveId, Entry& entry) {
+  (void)liveId;
+  entry.mirror = false;
+  entry.node = self_;
+}
+
+void LiveService::endLocalMirror(size_t owner, const std::string& liveId) {
+  auto& entries = shards_[owner]->entries;
+  auto it = entries.find(liveId);
+  if (it == entries.end() || !it->second.mirror) return;
+  endEntry(owner, it->second, liveId, "live.ended");
+  entries.erase(it);
+}
+
+// The record names the producer: its owner check as on that node, then the record goes (so every
+// node answers not_found at once), the user's place is given back, and a notice ends the
+// entry on the producer's node and the mirrors elsewhere.
+void LiveService::unpublishShared(size_t owner, const std::string& liveId, std::string userId, Reply reply) {
+  engine_.registry().get(recordKey(liveId), [this, owner, liveId, userId = std::move(userId), reply = std::move(reply)](
+                                                engine::Outcome<std::optional<engine::Record>> r) mutable {
+    pool_.run(owner, [this, owner, liveId, userId = std::move(userId), reply = std::move(reply), r = std::move(r)]() mutable {
+      if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+      const auto& record = std::get<std::optional<engine::Record>>(r);
+      auto offer = record ? parseOffer(record->value) : std::nullopt;
+      if (!offer) {
+        endLocalMirror(owner, liveId);
+        return reply(api::JsonText{R"({"ok":true})"});
+      }
+      const bool lapsed = nowMs() >= offer->expiresAtMs;
+      if (!lapsed && !userId.empty() && offer->owner != userId) return reply(notOwner(liveId, offer->owner));
+      engine_.registry().remove(recordKey(liveId), [this, owner, liveId, holder = offer->owner, reply = std::move(reply)](engine::Outcome<engine::Done> done) mutable {
+        if (auto* e = std::get_if<engine::EngineError>(&done)) return reply(unavailable(*e));
+        if (!holder.empty()) engine_.leases().release(entriesKey(holder), liveId, [](auto) {});
+        notice(json::object{{"op", "unpublish"}, {"liveId", liveId}});
+        pool_.run(owner, [this, owner, liveId, reply = std::move(reply)] {
+          endLocalMirror(owner, liveId);
+          reply(api::JsonText{R"({"ok":true})"});
+        });
+      });
+    });
+  });
+}
+
+void LiveService::resolveShared(size_t owner, const std::string& liveId, std::vector<std::string> preferences, Reply reply) {
+  engine_.registry().get(recordKey(liveId), [this, owner, liveId, preferences = std::move(preferences), reply = std::move(reply)](
+                                                engine::Outcome<std::optional<engine::Record>> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    const auto& record = std::get<std::optional<engine::Record>>(r);
+    auto offer = record ? parseOffer(record->value) : std::nullopt;
+    if (!offer) {
+      pool_.run(owner, [this, owner, liveId, reply] {
+        if (shards_[owner]->expiredEntries.contains(liveId)) return reply(ApiError{ErrorCode::Expired, liveId + " expired", std::nullopt});
+        reply(ApiError{ErrorCode::NotFound, liveId + " is not being broadcast", std::nullopt});
+      });
+      return;
+    }
+    if (nowMs() >= offer->expiresAtMs) return reply(ApiError{ErrorCode::Expired, liveId + " expired", std::nullopt});
+    auto transport = negotiate(offer->transports, preferences);
+    if (!transport) return reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
+    json::object result{{"ok", true}, {"transport", *transport}};
+    if (offer->widgetId) result["widgetId"] = *offer->widgetId;
+    reply(std::move(result));
+  });
+}
+
+// The slot's lease is the truth every node shares: renewed here, and the holding node (if alive)
+// moves its slot's expiry too.
+void LiveService::heartbeatShared(const std::string& attachId, const std::string& liveId, std::optional<std::string> capKey, Reply reply) {
+  auto kind = options_.kinds.find(kindOf(liveId));
+  if (!capKey || kind == options_.kinds.end()) return reply(ApiError{ErrorCode::NotFound, "no such slot (released, or never attached)", std::nullopt});
+  const int64_t ttlMs = kind->second.slotTtlSeconds * 1000;
+  const std::string key(AttachId::key(attachId));
+  engine_.leases().renew(*capKey, key, ttlMs, [this, liveId, key, ttlMs, reply = std::move(reply)](engine::Outcome<std::optional<int64_t>> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    if (!std::get<std::optional<int64_t>>(r)) return reply(ApiError{ErrorCode::NotFound, "no such slot (released, expired, or never attached)", std::nullopt});
+    const int64_t expiresAt = nowMs() + ttlMs;
+    notice(json::object{{"op", "renew"}, {"liveId", liveId}, {"slot", key}, {"expiresAtMs", expiresAt}});
+    reply(okUntil(expiresAt));
+  });
+}
+
+void LiveService::releaseShared(const std::string& attachId, const std::string& liveId, const std::string& userId, std::optional<std::string> capKey,
+                                Reply reply) {
+  const std::string key(AttachId::key(attachId));
+  auto tell = [this, liveId, key, userId, reply = std::move(reply)] {
+    notice(json::object{{"op", "release"}, {"liveId", liveId}, {"slot", key}, {"userId", userId}});
+    reply(api::JsonText{R"({"ok":true})"});
+  };
+  if (!capKey) return tell();
+  engine_.leases().release(*capKey, key, [tell = std::move(tell), reply](engine::Outcome<engine::Done> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    tell();
+  });
+}
+
 // ---- portal relay --------------------------------------------------------------------------
 
-void LiveService::dropSlot(const std::string& liveId, const std::string& slotKey, const Slot& slot) {
+void LiveService::dropSlot(Entry& entry, const std::string& liveId, const std::string& slotKey, const Slot& slot) {
   engine_.leases().release(slot.capKey, slotKey, [](auto) {});
   if (slot.transportKind == kWebrtc) return releaseWebrtcLocal(slot.shard, slot.session, slotKey);
   if (slot.transportKind != kPortalRelay) return;
@@ -950,7 +1148,7 @@ void LiveService::sweep(size_t shard) {
         continue;
       }
       s.expiredSlots[slot->first] = now + options_.tombstoneSeconds * 1000;
-      dropSlot(liveId, slot->first, slot->second);
+      dropSlot(entry, liveId, slot->first, slot->second);
       entry.slots.erase(slot++);  // an open-addressing erase moves no other element
       entry.viewersDirty = true;
     }
@@ -958,7 +1156,12 @@ void LiveService::sweep(size_t shard) {
     ++it;
   }
   boost::unordered::erase_if(s.expiredSlots, [now](const auto& e) { return now >= e.second; });
-  boost::unordered::erase_if(s.expiredEntries, [now](const auto& e) { return now >= e.second; });
+  boost::unordered::erase_if(s.expiredEntries, [this, now](const auto& e) {
+    if (now < e.second) return false;
+    if (multiNode_) removeShared(e.first, "", false);  // the lapsed record goes with the tombstone
+    return true;
+  });
+  if (multiNode_ && shard == 0 && !listening_ && !listenAsked_) listen();
 }
 
 }  // namespace onair::live

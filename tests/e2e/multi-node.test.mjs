@@ -44,7 +44,8 @@ for (const deployment of deployments) {
     let nodeB;
     const startNode = (id) => startOnair({
       apiKey, apiSecret,
-      args: ['--engine', 'redis', '--redis-url', redis.url, '--redis-prefix', 'mn' + process.pid, '--node-id', id],
+      // One live broadcast per user: a place held twice or never given back shows.
+      args: ['--engine', 'redis', '--redis-url', redis.url, '--redis-prefix', 'mn' + process.pid, '--node-id', id, '--live-max-entries-per-user', '1'],
     });
 
     before(async () => {
@@ -219,6 +220,52 @@ for (const deployment of deployments) {
       assert.equal(viewer.events.filter((e) => e.event === 'live.ended').length, 0, 'the broadcast goes on');
       assert.ok((await ok(viewer, 'live.attach', { liveId })).attachId);
       for (const c of [onA, onB, viewer]) c.close();
+    });
+
+    test('a moved broadcast holds its owner\'s place once: the old node\'s end keeps it, the new node\'s end gives it back', async () => {
+      const user = unique('mover');
+      const liveId = `browser:${unique('moved')}`;
+      const other = `browser:${unique('other')}`;
+      const liveGrants = { live: { 'browser:*': ['publish', 'attach'] } };
+      const transports = [{ kind: 'iframe-url', url: 'https://example.com/m' }];
+      const onB = await connectClient(nodeB, { sub: user, grants: liveGrants });
+      const onA = await connectClient(nodeA, { sub: user, grants: liveGrants });
+      await ok(onB, 'live.publish', { liveId, transports });
+      await ok(onA, 'live.publish', { liveId, transports });  // moved to node A: the same place
+      await ok(onB, 'live.unpublish', { liveId });  // the old node's entry ends
+      await new Promise((r) => setTimeout(r, 300));
+      const refused = await onA.request('live.publish', { liveId: other, transports });
+      assert.equal(refused.error?.code, 'cap_exceeded', 'the broadcast on node A still holds the one place');
+      await ok(onA, 'live.unpublish', { liveId });
+      await waitFor(async () => (await onA.request('live.publish', { liveId: other, transports })).result, 'the place given back');
+      await ok(onA, 'live.unpublish', { liveId: other });
+      for (const c of [onA, onB]) c.close();
+    });
+
+    test('heartbeat, release, resolve and unpublish answer the same on either node', async () => {
+      const liveId = `browser:${unique('either')}`;
+      const liveGrants = { live: { 'browser:*': ['publish', 'attach'] } };
+      const producer = await connectClient(nodeB, { sub: unique('producer'), grants: liveGrants });
+      await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'iframe-url', url: 'https://example.com/e' }] });
+      const onA = await connectClient(nodeA, { sub: 'either', grants: liveGrants });
+      const onB = await connectClient(nodeB, { sub: 'either', grants: liveGrants });
+      assert.deepEqual(await ok(onA, 'live.resolve', { liveId }), await ok(onB, 'live.resolve', { liveId }));
+      // A slot held on node A, kept and released through node B (the consumer reconnected there).
+      const { attachId } = await ok(onA, 'live.attach', { liveId });
+      assert.ok((await ok(onB, 'live.heartbeat', { attachId })).expiresAt);
+      assert.deepEqual(await ok(onB, 'live.release', { attachId }), { ok: true });
+      await waitFor(async () => (await onA.request('live.heartbeat', { attachId })).error?.code === 'not_found', 'node A dropped the slot');
+      assert.equal((await onB.request('live.heartbeat', { attachId })).error?.code, 'not_found');
+      // Only the producer (or the server API) ends it, on either node; the server API does through node A.
+      for (const c of [onA, onB]) assert.equal((await c.request('live.unpublish', { liveId })).error?.code, 'permission');
+      const held = await ok(onB, 'live.attach', { liveId });
+      const res = await fetch(nodeA.url + '/v1/live/unpublish', {
+        method: 'POST', headers: { authorization: `Bearer ${apiCredential(nodeA)}`, 'content-type': 'application/json' }, body: JSON.stringify({ liveId }),
+      });
+      assert.equal(res.status, 200);
+      await onB.waitEvent((e) => e.event === 'live.ended' && e.data.attachId === held.attachId, 5000);
+      for (const c of [onA, onB]) assert.equal((await c.request('live.resolve', { liveId })).error?.code, 'not_found');
+      for (const c of [producer, onA, onB]) c.close();
     });
 
     // A stage lives on one node (its owner); requests of clients on the other node are relayed.
