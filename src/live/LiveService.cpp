@@ -70,6 +70,19 @@ struct LiveService::Entry {
   net::SharedFrame relayInit;
   std::vector<net::SharedFrame> relaySinceKey;
   size_t relaySinceKeyBytes = 0;
+  // Portal relay across nodes. Producer side: the nodes listening to "lc:r:<liveId>".
+  boost::unordered_flat_set<std::string> relayNodes;
+  // Mirror side: this node's portal-relay slots on the mirror; while there are some, the node
+  // listens to "lc:r:<liveId>" and its producer's node publishes each chunk there once.
+  uint32_t remoteRelaySlots = 0;
+  bool relayListening = false;   // subscribe() called and not failed
+  bool relaySubscribed = false;  // ... and confirmed
+  uint64_t relayGeneration = 0;
+  bool awaitingCatchUp = false;  // asked for the producer's catch-up, not received yet
+  int64_t catchUpAskedAtMs = 0;
+  // Relay attaches answered once the catch-up is here (so their starter holds the init chunk).
+  std::vector<std::pair<std::shared_ptr<Attaching>, api::JsonText>> relayWaiting;
+  int64_t relayWaitingSinceMs = 0;
 };
 
 struct LiveService::Shard {
@@ -95,6 +108,7 @@ struct LiveService::Shard {
   boost::unordered_flat_map<std::string, int64_t> expiredEntries;
   size_t relayCacheBytes = 0;  // catch-up chunks held by this shard's entries
   boost::unordered_flat_map<std::string, int64_t> expiredSlots;  // slot key → remembered until
+  uint64_t relayGenerations = 0;
   std::unique_ptr<boost::asio::steady_timer> timer;
 };
 
@@ -102,6 +116,19 @@ namespace {
 
 constexpr auto kSweepEvery = std::chrono::milliseconds(250);
 constexpr int64_t kMirrorCheckMs = 1000;
+constexpr int64_t kCatchUpWaitMs = 3000;  // relay attaches wait this long at most for a catch-up
+std::string relayTopic(const std::string& liveId) { return "lc:r:" + liveId; }
+constexpr char kCatchUpMark = 'C';  // a catch-up message on "lc:r:"; chunk frames start with 0x82
+
+// The api::BinaryFrame flags inside an encoded server WebSocket binary frame (unmasked, as
+// WsCodec::encodeFrame writes it), read without copying; nullopt when it is not one.
+std::optional<uint8_t> chunkFlags(std::string_view frame) {
+  if (frame.size() < 2 || static_cast<uint8_t>(frame[0]) != 0x82 || (static_cast<uint8_t>(frame[1]) & 0x80)) return std::nullopt;
+  const uint8_t len7 = static_cast<uint8_t>(frame[1]) & 0x7f;
+  const size_t header = len7 == 127 ? 10 : len7 == 126 ? 4 : 2;
+  if (frame.size() < header + 2) return std::nullopt;
+  return static_cast<uint8_t>(frame[header + 1]);
+}
 std::string recordKey(const std::string& liveId) { return "live:" + liveId; }
 constexpr size_t kMaxSinceKeyBytes = 16 << 20;        // past this, late joiners wait for the next key
 constexpr size_t kMaxRelayCacheBytes = 256 << 20;     // all catch-up chunks of one shard's broadcasts
@@ -149,6 +176,16 @@ LiveService::LiveService(hub::ShardPool& pool, engine::Engine& engine, LiveOptio
   if (multiNode_) {
     self_ = engine_.nodes().selfId();
     engine_.broker().setTopicHandler("lc:", [this](const std::string& topic, const engine::Broker::Payload& payload) { onBroker(topic, payload); });
+    // Chunks may have been missed while cut off: each listening mirror asks for a catch-up again.
+    engine_.broker().addResyncHandler([this] {
+      for (size_t i = 0; i < pool_.size(); ++i) {
+        pool_.post(i, [this, i] {
+          for (auto& [liveId, entry] : shards_[i]->entries) {
+            if (entry.mirror && entry.relaySubscribed) askCatchUp(liveId, entry);
+          }
+        });
+      }
+    });
   }
   for (size_t i = 0; i < pool_.size(); ++i) {
     auto shard = std::make_unique<Shard>();
@@ -377,6 +414,7 @@ void LiveService::unpublish(const std::string& liveId, std::string userId, Reply
 void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event) {
   const bool expired = std::string_view(event) == "live.expired";
   const int64_t until = nowMs() + options_.tombstoneSeconds * 1000;
+  flushRelayWaiting(owner, entry);  // their handles go out before the end
   for (auto& [key, slot] : entry.slots) {
     notifySlot(slot, event, AttachId::join(key, liveId), liveId);
     dropSlot(entry, liveId, key, slot);
@@ -541,7 +579,10 @@ void LiveService::checkMirror(size_t owner, const std::string& liveId, Entry& en
         entries.erase(it);
         return;
       }
+      const bool moved = offer->node != entry.node;
       applyOffer(entry, std::move(*offer));
+      // The producer publishes from another node now: its chunks come from there.
+      if (moved && entry.relaySubscribed) askCatchUp(liveId, entry);
     });
   });
 }
@@ -636,11 +677,24 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::O
   // finds the slot.
   if (transportKind == kWebrtc) addWebrtcLocal(request.shard, request.session, at->slotKey, at->signalingRoom, it->second.owner);
   if (!relay) return at->reply(std::move(handle));
-  // A relay viewer: on its shard, the handle first, then the init chunk and the chunks
-  // since the last key (so it can start at once), then the live chunks.
+  Entry& entry = it->second;
+  // Another node publishes it: this node listens to its chunks while it has relay slots.
+  if (entry.mirror && entry.remoteRelaySlots++ == 0) startRemoteRelay(at->owner, request.liveId, entry);
+  if (entry.mirror && entry.awaitingCatchUp) {
+    if (entry.relayWaiting.empty()) entry.relayWaitingSinceMs = nowMs();
+    entry.relayWaiting.emplace_back(at, std::move(handle));
+    return;
+  }
+  deliverRelayHandle(at, entry, std::move(handle));
+}
+
+// A relay viewer: on its shard, the handle first, then the init chunk and the chunks since the
+// last key (so it can start at once), then the live chunks. On the owner shard.
+void LiveService::deliverRelayHandle(const std::shared_ptr<Attaching>& at, Entry& entry, api::JsonText handle) {
+  const auto& request = at->request;
   std::vector<net::SharedFrame> starter;
-  if (it->second.relayInit) starter.push_back(it->second.relayInit);
-  starter.insert(starter.end(), it->second.relaySinceKey.begin(), it->second.relaySinceKey.end());
+  if (entry.relayInit) starter.push_back(entry.relayInit);
+  starter.insert(starter.end(), entry.relaySinceKey.begin(), entry.relaySinceKey.end());
   // A viewer on another shard: its interest is counted here first, so no chunk relayed before
   // its shard subscribes misses it. A viewer on this shard runs at once and counts its own.
   const bool local = request.shard == at->owner;
@@ -776,6 +830,10 @@ void LiveService::notice(json::object body) {
 
 void LiveService::onBroker(const std::string& topic, const engine::Broker::Payload& payload) {
   if (topic == kNoticeTopic) return onNotice(*payload);
+  if (topic.rfind("lc:r:", 0) != 0 || !payload || payload->empty()) return;
+  std::string liveId = topic.substr(5);
+  const size_t owner = ownerOf(liveId);
+  pool_.post(owner, [this, owner, liveId = std::move(liveId), payload] { onRelayFrame(owner, liveId, payload); });
 }
 
 // Notices: {"op","liveId","from"[,"slot","userId","expiresAtMs","to"]}. Each runs on the liveId's
@@ -795,6 +853,15 @@ void LiveService::onNotice(const std::string& text) {
     auto it = entries.find(liveId);
     if (it == entries.end()) return;
     Entry& entry = it->second;
+    const auto* to = body.if_contains("to");
+    const auto* from = body.if_contains("from");
+    if (op == "relay-on" || op == "relay-off") {
+      if (!to || !to->is_string() || to->as_string() != self_ || !from || !from->is_string() || entry.mirror) return;
+      std::string node(from->as_string());
+      if (op == "relay-off") return (void)entry.relayNodes.erase(node);
+      entry.relayNodes.insert(node);
+      return sendCatchUp(liveId, entry, node);
+    }
     if (op == "unpublish") {
       endEntry(owner, entry, liveId, "live.ended");
       entries.erase(it);
@@ -821,9 +888,111 @@ void LiveService::onNotice(const std::string& text) {
 }
 
 void LiveService::ownEntry(const std::string& liveId, Entry& entry) {
-  (void)liveId;
+  if (entry.mirror && entry.remoteRelaySlots > 0) {
+    stopRemoteRelay(ownerOf(liveId), liveId, entry);
+    entry.remoteRelaySlots = 0;  // its relay viewers get this node's chunks now
+  }
   entry.mirror = false;
   entry.node = self_;
+}
+
+// ---- portal relay across nodes -----------------------------------------------------------------
+
+void LiveService::startRemoteRelay(size_t owner, const std::string& liveId, Entry& entry) {
+  entry.relayListening = true;
+  entry.relaySubscribed = false;
+  entry.awaitingCatchUp = true;
+  const uint64_t generation = entry.relayGeneration = ++shards_[owner]->relayGenerations;
+  engine_.broker().subscribe(relayTopic(liveId), [this, owner, liveId, generation](engine::Outcome<engine::Done> r) {
+    pool_.run(owner, [this, owner, liveId, generation, ok = std::holds_alternative<engine::Done>(r)] {
+      auto it = shards_[owner]->entries.find(liveId);
+      if (it == shards_[owner]->entries.end() || it->second.relayGeneration != generation || !it->second.relayListening) return;
+      if (!ok) {
+        it->second.relayListening = false;  // a failed subscribe does not count: the sweep tries again
+        return;
+      }
+      it->second.relaySubscribed = true;
+      askCatchUp(liveId, it->second);
+    });
+  });
+}
+
+void LiveService::stopRemoteRelay(size_t owner, const std::string& liveId, Entry& entry) {
+  if (entry.relayListening) engine_.broker().unsubscribe(relayTopic(liveId));
+  if (entry.relaySubscribed) notice(json::object{{"op", "relay-off"}, {"liveId", liveId}, {"to", entry.node}});
+  entry.relayListening = false;
+  entry.relaySubscribed = false;
+  entry.awaitingCatchUp = false;
+  entry.relayGeneration = ++shards_[owner]->relayGenerations;
+}
+
+// Frames received before the catch-up are in it (or older): dropped until it comes.
+void LiveService::askCatchUp(const std::string& liveId, Entry& entry) {
+  entry.awaitingCatchUp = true;
+  entry.catchUpAskedAtMs = nowMs();
+  notice(json::object{{"op", "relay-on"}, {"liveId", liveId}, {"to", entry.node}});
+}
+
+// Producer side, on the owner shard: the catch-up goes on the chunks' topic, so it is ordered
+// with them: 'C', node id length (1 byte), node id, then per frame a 4-byte big-endian length
+// and the frame. Nodes other than `node` skip it.
+void LiveService::sendCatchUp(const std::string& liveId, const Entry& entry, const std::string& node) {
+  if (node.size() > 255) return;
+  std::string message;
+  message += kCatchUpMark;
+  message += static_cast<char>(node.size());
+  message += node;
+  auto add = [&message](const net::SharedFrame& frame) {
+    const uint32_t n = static_cast<uint32_t>(frame->size());
+    for (int shift = 24; shift >= 0; shift -= 8) message += static_cast<char>((n >> shift) & 0xff);
+    message += *frame;
+  };
+  if (entry.relayInit) add(entry.relayInit);
+  for (const auto& frame : entry.relaySinceKey) add(frame);
+  engine_.broker().publish(relayTopic(liveId), std::make_shared<const std::string>(std::move(message)));
+}
+
+void LiveService::flushRelayWaiting(size_t owner, Entry& entry) {
+  (void)owner;
+  auto waiting = std::move(entry.relayWaiting);
+  entry.relayWaiting.clear();
+  for (auto& [at, handle] : waiting) deliverRelayHandle(at, entry, std::move(handle));
+}
+
+// Mirror side, on the owner shard: a chunk frame fans out as received; this node's catch-up
+// replaces the mirror's cache (its frames go to the viewers already there) and lets the waiting
+// attaches through.
+void LiveService::onRelayFrame(size_t owner, const std::string& liveId, const engine::Broker::Payload& payload) {
+  auto it = shards_[owner]->entries.find(liveId);
+  if (it == shards_[owner]->entries.end() || !it->second.mirror || !it->second.relaySubscribed) return;
+  Entry& entry = it->second;
+  const std::string_view bytes = *payload;
+  if (bytes[0] != kCatchUpMark) {
+    auto flags = chunkFlags(bytes);
+    if (!flags || entry.awaitingCatchUp) return;
+    return fanOut(owner, entry, liveId, payload, *flags);
+  }
+  if (bytes.size() < 2 || bytes.size() < 2 + size_t{static_cast<uint8_t>(bytes[1])}) return;
+  const size_t nodeSize = static_cast<uint8_t>(bytes[1]);
+  if (!entry.awaitingCatchUp || bytes.substr(2, nodeSize) != self_) return;
+  std::vector<net::SharedFrame> frames;
+  for (size_t at = 2 + nodeSize; at + 4 <= bytes.size();) {
+    uint32_t n = 0;
+    for (size_t i = 0; i < 4; ++i) n = (n << 8) | static_cast<uint8_t>(bytes[at + i]);
+    at += 4;
+    if (n > bytes.size() - at) return;  // malformed: asked again
+    frames.push_back(net::makeSharedFrame(std::string(bytes.substr(at, n))));
+    at += n;
+  }
+  entry.awaitingCatchUp = false;
+  shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
+  entry.relayInit.reset();
+  entry.relaySinceKey.clear();
+  entry.relaySinceKeyBytes = 0;
+  for (const auto& frame : frames) {
+    if (auto flags = chunkFlags(*frame)) fanOut(owner, entry, liveId, frame, *flags);
+  }
+  flushRelayWaiting(owner, entry);
 }
 
 void LiveService::endLocalMirror(size_t owner, const std::string& liveId) {
@@ -921,6 +1090,7 @@ void LiveService::dropSlot(Entry& entry, const std::string& liveId, const std::s
   engine_.leases().release(slot.capKey, slotKey, [](auto) {});
   if (slot.transportKind == kWebrtc) return releaseWebrtcLocal(slot.shard, slot.session, slotKey);
   if (slot.transportKind != kPortalRelay) return;
+  if (entry.mirror && entry.remoteRelaySlots > 0 && --entry.remoteRelaySlots == 0) stopRemoteRelay(ownerOf(liveId), liveId, entry);
   // Inline when the viewer's shard is this one (no copies for a task): releaseRelayLocal touches
   // only that shard's relay subscriptions and hub, never the entries or slots iterated here.
   if (pool_.loop(slot.shard).isCurrentThread()) {
@@ -1003,43 +1173,50 @@ void LiveService::relay(const std::string& liveId, uint8_t flags, std::string pa
     bool offersRelay = false;
     for (const auto& t : entry.transports) offersRelay |= t.as_object().at("kind").as_string() == "portal-relay";
     if (!offersRelay) return fail({ErrorCode::UnsupportedTransport, liveId + " does not offer portal-relay", std::nullopt});
-    // Encode once; every relay viewer on every shard shares these bytes.
+    // Encode once; every relay viewer on every shard and node shares these bytes.
     auto frame = net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Binary, api::BinaryFrame::encode(flags, liveId, payload)));
-    const bool init = flags & api::BinaryFrame::kInit;
-    const bool key = flags & api::BinaryFrame::kKey;
-    auto& total = shards_[owner]->relayCacheBytes;
-    total -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
-    if (init) {
-      entry.relayInit = frame;
-    } else if (key) {
-      entry.relaySinceKey.assign(1, frame);
-      entry.relaySinceKeyBytes = frame->size();
-    } else if (!entry.relaySinceKey.empty()) {
-      entry.relaySinceKeyBytes += frame->size();
-      entry.relaySinceKey.push_back(frame);
-      if (entry.relaySinceKeyBytes > kMaxSinceKeyBytes) {
-        entry.relaySinceKey.clear();
-        entry.relaySinceKeyBytes = 0;
-      }
-    }
-    // Many broadcasts on one shard share one budget: over it, this one keeps no catch-up (its
-    // late joiners start at the next key chunk instead).
-    if (total + cacheBytes(entry.relayInit, entry.relaySinceKeyBytes) > kMaxRelayCacheBytes) {
+    fanOut(owner, entry, liveId, frame, flags);
+    if (multiNode_ && !entry.relayNodes.empty()) engine_.broker().publish(relayTopic(liveId), frame);
+  });
+}
+
+// Keeps the catch-up (init, chunks since the last key) and hands the frame to this node's relay
+// viewers. On the owner shard.
+void LiveService::fanOut(size_t owner, Entry& entry, const std::string& liveId, const net::SharedFrame& frame, uint8_t flags) {
+  const bool init = flags & api::BinaryFrame::kInit;
+  const bool key = flags & api::BinaryFrame::kKey;
+  auto& total = shards_[owner]->relayCacheBytes;
+  total -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
+  if (init) {
+    entry.relayInit = frame;
+  } else if (key) {
+    entry.relaySinceKey.assign(1, frame);
+    entry.relaySinceKeyBytes = frame->size();
+  } else if (!entry.relaySinceKey.empty()) {
+    entry.relaySinceKeyBytes += frame->size();
+    entry.relaySinceKey.push_back(frame);
+    if (entry.relaySinceKeyBytes > kMaxSinceKeyBytes) {
       entry.relaySinceKey.clear();
       entry.relaySinceKeyBytes = 0;
     }
-    total += cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
-    uint8_t outFlags = init ? 0 : static_cast<uint8_t>(net::OutFrame::Droppable | (key ? net::OutFrame::Key : 0));
-    // This shard's viewers directly (one loop-local frame for all, as Hub::deliver does; a
-    // FrameSink never changes subscriptions while sending), then the other shards' via the hub.
-    if (!entry.localRelay.empty()) {
-      net::OutFrame* out = net::OutFrame::make(frame, outFlags);
-      out->retain();
-      for (net::FrameSink* sink : entry.localRelay) sink->send(*out);
-      out->release();
-    }
-    pool_.publish("lr:" + liveId, frame, outFlags);
-  });
+  }
+  // Many broadcasts on one shard share one budget: over it, this one keeps no catch-up (its
+  // late joiners start at the next key chunk instead).
+  if (total + cacheBytes(entry.relayInit, entry.relaySinceKeyBytes) > kMaxRelayCacheBytes) {
+    entry.relaySinceKey.clear();
+    entry.relaySinceKeyBytes = 0;
+  }
+  total += cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
+  uint8_t outFlags = init ? 0 : static_cast<uint8_t>(net::OutFrame::Droppable | (key ? net::OutFrame::Key : 0));
+  // This shard's viewers directly (one loop-local frame for all, as Hub::deliver does; a
+  // FrameSink never changes subscriptions while sending), then the other shards' via the hub.
+  if (!entry.localRelay.empty()) {
+    net::OutFrame* out = net::OutFrame::make(frame, outFlags);
+    out->retain();
+    for (net::FrameSink* sink : entry.localRelay) sink->send(*out);
+    out->release();
+  }
+  pool_.publish("lr:" + liveId, frame, outFlags);
 }
 
 // ---- webrtc slots -----------------------------------------------------------------------------
@@ -1137,6 +1314,14 @@ void LiveService::sweep(size_t shard) {
   for (auto it = s.entries.begin(); it != s.entries.end();) {
     auto& [liveId, entry] = *it;
     if (entry.mirror && !entry.checking && now - entry.checkedAtMs >= kMirrorCheckMs) checkMirror(shard, liveId, entry);
+    if (entry.mirror && entry.remoteRelaySlots > 0) {
+      if (!entry.relayListening) {
+        startRemoteRelay(shard, liveId, entry);
+      } else if (entry.relaySubscribed && entry.awaitingCatchUp && now - entry.catchUpAskedAtMs >= kMirrorCheckMs) {
+        askCatchUp(liveId, entry);  // the notice or its answer was lost, or the producer's node is new
+      }
+      if (!entry.relayWaiting.empty() && now - entry.relayWaitingSinceMs >= kCatchUpWaitMs) flushRelayWaiting(shard, entry);
+    }
     if (now >= entry.expiresAtMs) {
       endEntry(shard, entry, liveId, "live.expired");
       it = s.entries.erase(it);

@@ -222,6 +222,44 @@ for (const deployment of deployments) {
       for (const c of [onA, onB, viewer]) c.close();
     });
 
+    test('portal-relay chunks a producer on node B sends reach consumers on both nodes in order, late joiners starting at the init chunk', async () => {
+      const liveId = `content:${unique('relay')}`;
+      const liveGrants = { live: { 'content:*': ['publish', 'attach'] } };
+      const producer = await connectClient(nodeB, { sub: unique('producer'), grants: liveGrants });
+      await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'portal-relay' }] });
+      const viewer = async (node) => {
+        const c = await connectClient(node, { sub: unique('relay-viewer'), grants: liveGrants });
+        c.chunks = [];
+        c.ws.on('message', (m, isBinary) => { if (isBinary) c.chunks.push(readChunk(m)); });
+        c.handle = await ok(c, 'live.attach', { liveId, transports: ['portal-relay'] });
+        return c;
+      };
+      const send = async (...chunks) => {
+        for (const [flags, text] of chunks) producer.ws.send(chunk(liveId, flags, text));
+        await ok(producer, 'sys.ping');  // the chunks above were handled before this reply
+      };
+      const earlyB = await viewer(nodeB);
+      await send([1, 'init'], [2, 'key1'], [0, 'd1'], [2, 'key2'], [0, 'd2']);
+      const lateA = await viewer(nodeA);  // node A's first: it gets node B's catch-up
+      const lateB = await viewer(nodeB);
+      await send([0, 'd3']);
+      const lateA2 = await viewer(nodeA);  // node A's second: from node A's own copy
+      await send([0, 'd4']);
+      const payloads = (c) => c.chunks.map((x) => x.payload);
+      await waitFor(() => [earlyB, lateA, lateB, lateA2].every((c) => payloads(c).at(-1) === 'd4'), 'd4 everywhere');
+      assert.deepEqual(payloads(earlyB), ['init', 'key1', 'd1', 'key2', 'd2', 'd3', 'd4']);
+      for (const c of [lateA, lateB]) assert.deepEqual(payloads(c), ['init', 'key2', 'd2', 'd3', 'd4']);
+      assert.deepEqual(payloads(lateA2), ['init', 'key2', 'd2', 'd3', 'd4']);
+      assert.ok(lateA.chunks.every((x) => x.target === liveId && (x.payload === 'init') === (x.flags === 1)));
+      // Node A's last relay slot goes: it stops listening; node B's viewers go on.
+      for (const c of [lateA, lateA2]) await ok(c, 'live.release', { attachId: c.handle.attachId });
+      await send([0, 'd5']);
+      await waitFor(() => payloads(earlyB).at(-1) === 'd5', 'd5 on node B');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(!payloads(lateA).includes('d5'));
+      for (const c of [producer, earlyB, lateA, lateB, lateA2]) c.close();
+    });
+
     test('a moved broadcast holds its owner\'s place once: the old node\'s end keeps it, the new node\'s end gives it back', async () => {
       const user = unique('mover');
       const liveId = `browser:${unique('moved')}`;
@@ -324,6 +362,17 @@ for (const deployment of deployments) {
       });
     }
   });
+}
+
+// Binary frame: version 1, flags (1 init, 2 key), target length, target, payload.
+function chunk(liveId, flags, text) {
+  const target = Buffer.from(liveId);
+  const head = Buffer.from([1, flags, target.length >> 8, target.length & 0xff]);
+  return Buffer.concat([head, target, Buffer.from(text)]);
+}
+function readChunk(buf) {
+  const len = (buf[2] << 8) | buf[3];
+  return { flags: buf[1], target: buf.subarray(4, 4 + len).toString(), payload: buf.subarray(4 + len).toString() };
 }
 
 // Requests the two nodes served for the other's clients (onair_relay_requests_received_total).
