@@ -45,6 +45,7 @@ all_targets=(
   "fuzz_presence_field:presence_field:presence_field.dict"
   "fuzz_broker_envelope:broker_envelope:broker_envelope.dict"
   "fuzz_cluster_slots:cluster_slots:cluster_slots.dict"
+  "fuzz_relay_packet:relay_packet:relay_packet.dict"
 )
 selected=("$@")
 

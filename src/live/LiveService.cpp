@@ -1,6 +1,7 @@
 #include "live/LiveService.hpp"
 
 #include "live/AttachId.hpp"
+#include "live/RelayPacket.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/container/small_vector.hpp>
@@ -118,17 +119,7 @@ constexpr auto kSweepEvery = std::chrono::milliseconds(250);
 constexpr int64_t kMirrorCheckMs = 1000;
 constexpr int64_t kCatchUpWaitMs = 3000;  // relay attaches wait this long at most for a catch-up
 std::string relayTopic(const std::string& liveId) { return "lc:r:" + liveId; }
-constexpr char kCatchUpMark = 'C';  // a catch-up message on "lc:r:"; chunk frames start with 0x82
 
-// The api::BinaryFrame flags inside an encoded server WebSocket binary frame (unmasked, as
-// WsCodec::encodeFrame writes it), read without copying; nullopt when it is not one.
-std::optional<uint8_t> chunkFlags(std::string_view frame) {
-  if (frame.size() < 2 || static_cast<uint8_t>(frame[0]) != 0x82 || (static_cast<uint8_t>(frame[1]) & 0x80)) return std::nullopt;
-  const uint8_t len7 = static_cast<uint8_t>(frame[1]) & 0x7f;
-  const size_t header = len7 == 127 ? 10 : len7 == 126 ? 4 : 2;
-  if (frame.size() < header + 2) return std::nullopt;
-  return static_cast<uint8_t>(frame[header + 1]);
-}
 std::string recordKey(const std::string& liveId) { return "live:" + liveId; }
 constexpr size_t kMaxSinceKeyBytes = 16 << 20;        // past this, late joiners wait for the next key
 constexpr size_t kMaxRelayCacheBytes = 256 << 20;     // all catch-up chunks of one shard's broadcasts
@@ -933,23 +924,14 @@ void LiveService::askCatchUp(const std::string& liveId, Entry& entry) {
   notice(json::object{{"op", "relay-on"}, {"liveId", liveId}, {"to", entry.node}});
 }
 
-// Producer side, on the owner shard: the catch-up goes on the chunks' topic, so it is ordered
-// with them: 'C', node id length (1 byte), node id, then per frame a 4-byte big-endian length
-// and the frame. Nodes other than `node` skip it.
+// Producer side, on the owner shard: the catch-up (live/RelayPacket) goes on the chunks' topic,
+// so it is ordered with them. Nodes other than `node` skip it.
 void LiveService::sendCatchUp(const std::string& liveId, const Entry& entry, const std::string& node) {
-  if (node.size() > 255) return;
-  std::string message;
-  message += kCatchUpMark;
-  message += static_cast<char>(node.size());
-  message += node;
-  auto add = [&message](const net::SharedFrame& frame) {
-    const uint32_t n = static_cast<uint32_t>(frame->size());
-    for (int shift = 24; shift >= 0; shift -= 8) message += static_cast<char>((n >> shift) & 0xff);
-    message += *frame;
-  };
-  if (entry.relayInit) add(entry.relayInit);
-  for (const auto& frame : entry.relaySinceKey) add(frame);
-  engine_.broker().publish(relayTopic(liveId), std::make_shared<const std::string>(std::move(message)));
+  if (node.size() > RelayPacket::kMaxNode) return;
+  std::vector<std::string_view> frames;
+  if (entry.relayInit) frames.push_back(*entry.relayInit);
+  for (const auto& frame : entry.relaySinceKey) frames.push_back(*frame);
+  engine_.broker().publish(relayTopic(liveId), std::make_shared<const std::string>(RelayPacket::encodeCatchUp(node, frames)));
 }
 
 void LiveService::flushRelayWaiting(size_t owner, Entry& entry) {
@@ -967,30 +949,23 @@ void LiveService::onRelayFrame(size_t owner, const std::string& liveId, const en
   if (it == shards_[owner]->entries.end() || !it->second.mirror || !it->second.relaySubscribed) return;
   Entry& entry = it->second;
   const std::string_view bytes = *payload;
-  if (bytes[0] != kCatchUpMark) {
-    auto flags = chunkFlags(bytes);
+  if (!RelayPacket::isCatchUp(bytes)) {
+    auto flags = RelayPacket::chunkFlags(bytes);
     if (!flags || entry.awaitingCatchUp) return;
     return fanOut(owner, entry, liveId, payload, *flags);
   }
-  if (bytes.size() < 2 || bytes.size() < 2 + size_t{static_cast<uint8_t>(bytes[1])}) return;
-  const size_t nodeSize = static_cast<uint8_t>(bytes[1]);
-  if (!entry.awaitingCatchUp || bytes.substr(2, nodeSize) != self_) return;
+  if (!entry.awaitingCatchUp) return;
+  auto catchUp = RelayPacket::parseCatchUp(bytes);
+  if (!catchUp || catchUp->node != self_) return;  // another node's, or malformed (asked again)
   std::vector<net::SharedFrame> frames;
-  for (size_t at = 2 + nodeSize; at + 4 <= bytes.size();) {
-    uint32_t n = 0;
-    for (size_t i = 0; i < 4; ++i) n = (n << 8) | static_cast<uint8_t>(bytes[at + i]);
-    at += 4;
-    if (n > bytes.size() - at) return;  // malformed: asked again
-    frames.push_back(net::makeSharedFrame(std::string(bytes.substr(at, n))));
-    at += n;
-  }
+  for (auto frame : catchUp->frames) frames.push_back(net::makeSharedFrame(std::string(frame)));
   entry.awaitingCatchUp = false;
   shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
   entry.relayInit.reset();
   entry.relaySinceKey.clear();
   entry.relaySinceKeyBytes = 0;
   for (const auto& frame : frames) {
-    if (auto flags = chunkFlags(*frame)) fanOut(owner, entry, liveId, frame, *flags);
+    fanOut(owner, entry, liveId, frame, *RelayPacket::chunkFlags(*frame));
   }
   flushRelayWaiting(owner, entry);
 }
