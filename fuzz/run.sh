@@ -49,6 +49,7 @@ all_targets=(
   "fuzz_cluster_slots:cluster_slots:cluster_slots.dict"
   "fuzz_relay_message:relay_message:relay_message.dict"
   "fuzz_relay_http:relay_http:relay_http.dict"
+  "fuzz_relay_packet:relay_packet:relay_packet.dict"
 )
 selected=("$@")
 

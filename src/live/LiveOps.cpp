@@ -125,8 +125,9 @@ void registerLiveOps(api::OpRouter& router, LiveService& service, hub::ShardPool
       std::string attachId = args.string("attachId", 1, 700);
       if (args.error()) return call.fail(*args.error());
       std::string userId = call.session().claims()->userId;
-      if (isRelease) return service.release(std::move(attachId), std::move(userId), replyTo(std::move(call)));
-      service.heartbeat(std::move(attachId), std::move(userId), replyTo(std::move(call)));
+      std::optional<std::string> scope = call.session().claims()->scope;
+      if (isRelease) return service.release(std::move(attachId), std::move(userId), std::move(scope), replyTo(std::move(call)));
+      service.heartbeat(std::move(attachId), std::move(userId), std::move(scope), replyTo(std::move(call)));
     });
   }
   // Portal-relay chunks: binary frames whose target is the liveId.

@@ -52,7 +52,8 @@ void registerLiveRoutes(api::HttpRouter& router, LiveService& service, const aut
     if (args.error()) return respond(api::errorReply(*args.error()));
     auto claims = verifier.verifyAccess(token, util::epochSeconds());
     if (auto* e = std::get_if<auth::TokenError>(&claims)) return respond(api::errorReply({ErrorCode::Unauthenticated, e->reason, std::nullopt}));
-    service.release(attachId, std::get<auth::AccessClaims>(claims).userId, [respond](api::Result r) {
+    const auto& access = std::get<auth::AccessClaims>(claims);
+    service.release(attachId, access.userId, access.scope, [respond](api::Result r) {
       if (auto* e = std::get_if<ApiError>(&r)) return respond(api::errorReply(*e));
       respond({204, "application/json", "", {}});
     });

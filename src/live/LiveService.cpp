@@ -1,6 +1,7 @@
 #include "live/LiveService.hpp"
 
 #include "live/AttachId.hpp"
+#include "live/RelayPacket.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/container/small_vector.hpp>
@@ -56,6 +57,7 @@ struct LiveService::Entry {
   // Multi-node engines: a mirror is this node's copy of an entry another node publishes (read
   // from the Registry for an attach here), checked against the record every kMirrorCheck.
   bool mirror = false;
+  std::string node;  // the node whose record this entry follows (its own: this node)
   int64_t checkedAtMs = 0;
   bool checking = false;
   boost::unordered_flat_map<std::string, Slot> slots;  // by AttachId::key: inline, one probe per lookup
@@ -69,6 +71,19 @@ struct LiveService::Entry {
   net::SharedFrame relayInit;
   std::vector<net::SharedFrame> relaySinceKey;
   size_t relaySinceKeyBytes = 0;
+  // Portal relay across nodes. Producer side: the nodes listening to "lc:r:<liveId>".
+  boost::unordered_flat_set<std::string> relayNodes;
+  // Mirror side: this node's portal-relay slots on the mirror; while there are some, the node
+  // listens to "lc:r:<liveId>" and its producer's node publishes each chunk there once.
+  uint32_t remoteRelaySlots = 0;
+  bool relayListening = false;   // subscribe() called and not failed
+  bool relaySubscribed = false;  // ... and confirmed
+  uint64_t relayGeneration = 0;
+  bool awaitingCatchUp = false;  // asked for the producer's catch-up, not received yet
+  int64_t catchUpAskedAtMs = 0;
+  // Relay attaches answered once the catch-up is here (so their starter holds the init chunk).
+  std::vector<std::pair<std::shared_ptr<Attaching>, api::JsonText>> relayWaiting;
+  int64_t relayWaitingSinceMs = 0;
 };
 
 struct LiveService::Shard {
@@ -94,6 +109,7 @@ struct LiveService::Shard {
   boost::unordered_flat_map<std::string, int64_t> expiredEntries;
   size_t relayCacheBytes = 0;  // catch-up chunks held by this shard's entries
   boost::unordered_flat_map<std::string, int64_t> expiredSlots;  // slot key → remembered until
+  uint64_t relayGenerations = 0;
   std::unique_ptr<boost::asio::steady_timer> timer;
 };
 
@@ -101,6 +117,9 @@ namespace {
 
 constexpr auto kSweepEvery = std::chrono::milliseconds(250);
 constexpr int64_t kMirrorCheckMs = 1000;
+constexpr int64_t kCatchUpWaitMs = 3000;  // relay attaches wait this long at most for a catch-up
+std::string relayTopic(const std::string& liveId) { return "lc:r:" + liveId; }
+
 std::string recordKey(const std::string& liveId) { return "live:" + liveId; }
 constexpr size_t kMaxSinceKeyBytes = 16 << 20;        // past this, late joiners wait for the next key
 constexpr size_t kMaxRelayCacheBytes = 256 << 20;     // all catch-up chunks of one shard's broadcasts
@@ -145,6 +164,20 @@ ApiError unavailable(const engine::EngineError& e) {
 
 LiveService::LiveService(hub::ShardPool& pool, engine::Engine& engine, LiveOptions options)
     : pool_(pool), engine_(engine), options_(std::move(options)), multiNode_(engine.name() != "embedded") {
+  if (multiNode_) {
+    self_ = engine_.nodes().selfId();
+    engine_.broker().setTopicHandler("lc:", [this](const std::string& topic, const engine::Broker::Payload& payload) { onBroker(topic, payload); });
+    // Chunks may have been missed while cut off: each listening mirror asks for a catch-up again.
+    engine_.broker().addResyncHandler([this] {
+      for (size_t i = 0; i < pool_.size(); ++i) {
+        pool_.post(i, [this, i] {
+          for (auto& [liveId, entry] : shards_[i]->entries) {
+            if (entry.mirror && entry.relaySubscribed) askCatchUp(liveId, entry);
+          }
+        });
+      }
+    });
+  }
   for (size_t i = 0; i < pool_.size(); ++i) {
     auto shard = std::make_unique<Shard>();
     shard->timer = std::make_unique<boost::asio::steady_timer>(pool_.loop(i).io());
@@ -221,10 +254,10 @@ std::optional<ApiError> LiveService::checkTransports(const std::string& liveId, 
   return std::nullopt;
 }
 
-const json::value* LiveService::negotiate(const Entry& entry, const std::vector<std::string>& preferences) {
+const json::value* LiveService::negotiate(const json::array& transports, const std::vector<std::string>& preferences) {
   const auto& order = preferences.empty() ? kDefaultPreferences : preferences;
   for (const auto& want : order) {
-    for (const auto& t : entry.transports) {
+    for (const auto& t : transports) {
       if (t.as_object().at("kind").as_string() == want) return &t;
     }
   }
@@ -279,7 +312,7 @@ void LiveService::publish(PublishRequest request, Reply reply) {
       offer(*entry, request);
       // The producer publishes here now (its node went away): this node shares it. A server-API
       // refresh that lands here leaves a mirror one.
-      if (!request.userId.empty()) entry->mirror = false;
+      if (!request.userId.empty()) ownEntry(request.liveId, *entry);
       // The owner's place lasts as long as the entry (the server API may have moved expiresAt).
       if (!entry->owner.empty()) {
         engine_.leases().renew(entriesKey(entry->owner), request.liveId, entry->expiresAtMs - nowMs(), [](auto) {});
@@ -315,7 +348,7 @@ void LiveService::claimEntry(size_t owner, const std::shared_ptr<Publishing>& p)
         return p->reply(notOwner(request.liveId, entry->owner));
       }
       offer(*entry, request);
-      entry->mirror = false;
+      ownEntry(request.liveId, *entry);
       share(request.liveId, *entry, p->reply);
     });
   });
@@ -327,6 +360,7 @@ void LiveService::openEntry(size_t owner, PublishRequest& request, Reply& reply)
   auto& entry = shard.entries[request.liveId];
   entry.kind = &options_.kinds.at(kindOf(request.liveId));
   entry.owner = request.userId;
+  entry.node = self_;
   offer(entry, request);
   share(request.liveId, entry, reply);
 }
@@ -353,6 +387,8 @@ void LiveService::unpublish(const std::string& liveId, std::string userId, Reply
   pool_.run(owner, [this, owner, liveId, userId = std::move(userId), reply = std::move(reply)] {
     auto& entries = shards_[owner]->entries;
     auto it = entries.find(liveId);
+    // Multi-node: a mirror, or no entry here: the record says who publishes it.
+    if (multiNode_ && (it == entries.end() || it->second.mirror)) return unpublishShared(owner, liveId, std::move(userId), std::move(reply));
     if (it != entries.end()) {
       // A lapsed entry has ended already: anyone may clear it.
       const bool lapsed = nowMs() >= it->second.expiresAtMs;
@@ -369,15 +405,16 @@ void LiveService::unpublish(const std::string& liveId, std::string userId, Reply
 void LiveService::endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event) {
   const bool expired = std::string_view(event) == "live.expired";
   const int64_t until = nowMs() + options_.tombstoneSeconds * 1000;
+  flushRelayWaiting(owner, entry);  // their handles go out before the end
   for (auto& [key, slot] : entry.slots) {
     notifySlot(slot, event, AttachId::join(key, liveId), liveId);
-    dropSlot(liveId, key, slot);
+    dropSlot(entry, liveId, key, slot);
     if (expired) shards_[owner]->expiredSlots[key] = until;
   }
   entry.slots.clear();
   shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
-  if (!entry.owner.empty() && !entry.mirror) engine_.leases().release(entriesKey(entry.owner), liveId, [](auto) {});
-  if (multiNode_ && !entry.mirror) removeShared(liveId);
+  if (!multiNode_ && !entry.owner.empty()) engine_.leases().release(entriesKey(entry.owner), liveId, [](auto) {});
+  if (multiNode_ && !entry.mirror) removeShared(liveId, entry.owner, expired);
   sendViewers(owner, liveId, entry);
   auto& tombstones = shards_[owner]->expiredEntries;
   if (expired && tombstones.size() < options_.maxTombstonesPerShard) tombstones[liveId] = until;
@@ -426,6 +463,7 @@ struct LiveService::Attaching {
 
 // An entry's offer as another node shared it (LiveService::share); nullopt when malformed.
 struct LiveService::SharedOffer {
+  std::string node;
   std::string owner;
   json::array transports;
   std::optional<std::string> widgetId;
@@ -447,7 +485,8 @@ std::optional<LiveService::SharedOffer> LiveService::parseOffer(const std::strin
       !expires->is_int64()) {
     return std::nullopt;
   }
-  SharedOffer offer{std::string(owner->as_string()), transports->as_array(), std::nullopt, std::string(meta->as_string()), expires->as_int64()};
+  SharedOffer offer{"", std::string(owner->as_string()), transports->as_array(), std::nullopt, std::string(meta->as_string()), expires->as_int64()};
+  if (const auto* node = o->if_contains("node"); node && node->is_string()) offer.node = std::string(node->as_string());
   if (widget && widget->is_string()) offer.widgetId = std::string(widget->as_string());
   for (const auto& t : offer.transports) {
     const auto* to = t.if_object();
@@ -467,7 +506,12 @@ void LiveService::findMirror(const std::shared_ptr<Attaching>& at) {
       if (auto* e = std::get_if<engine::EngineError>(&r)) return at->reply(unavailable(*e));
       const auto& record = std::get<std::optional<engine::Record>>(r);
       auto offer = record ? parseOffer(record->value) : std::nullopt;
-      if (offer && nowMs() < offer->expiresAtMs && !self->findLive(at->owner, at->request.liveId)) {
+      // A lapsed broadcast's record stays while its tombstone lasts: `expired` here too.
+      const int64_t now = nowMs();
+      if (offer && now >= offer->expiresAtMs && now < offer->expiresAtMs + self->options_.tombstoneSeconds * 1000) {
+        self->shards_[at->owner]->expiredEntries.try_emplace(at->request.liveId, offer->expiresAtMs + self->options_.tombstoneSeconds * 1000);
+      }
+      if (offer && now < offer->expiresAtMs && !self->findLive(at->owner, at->request.liveId)) {
         auto& entry = self->shards_[at->owner]->entries[at->request.liveId];
         entry.kind = at->kind;
         entry.mirror = true;
@@ -481,19 +525,24 @@ void LiveService::findMirror(const std::shared_ptr<Attaching>& at) {
 // The shared offer goes with the entry, unless another node shares it now (the producer moved):
 // that node's record stays. The removal is a compare-and-delete on the version read, so a record
 // another node wrote after the read is not removed either.
-void LiveService::removeShared(const std::string& liveId) {
-  engine_.registry().get(recordKey(liveId), [this, liveId](engine::Outcome<std::optional<engine::Record>> r) {
+void LiveService::removeShared(const std::string& liveId, const std::string& owner, bool keepRecord) {
+  engine_.registry().get(recordKey(liveId), [this, liveId, owner, keepRecord](engine::Outcome<std::optional<engine::Record>> r) {
     const auto* record = std::get_if<std::optional<engine::Record>>(&r);
-    if (!record || !*record) return;
-    boost::system::error_code ec;
-    auto v = json::parse((*record)->value, ec);
-    const auto* node = ec || !v.is_object() ? nullptr : v.as_object().if_contains("node");
-    if (node && node->is_string() && node->as_string() != engine_.nodes().selfId()) return;
-    engine_.registry().removeIf(recordKey(liveId), (*record)->version, [](auto) {});
+    if (!record) return;
+    if (*record) {
+      boost::system::error_code ec;
+      auto v = json::parse((*record)->value, ec);
+      const auto* node = ec || !v.is_object() ? nullptr : v.as_object().if_contains("node");
+      if (node && node->is_string() && node->as_string() != self_) return;
+    }
+    // This node held the user's place (or nobody shares it any more): it gives it back once.
+    if (!owner.empty()) engine_.leases().release(entriesKey(owner), liveId, [](auto) {});
+    if (*record && !keepRecord) engine_.registry().removeIf(recordKey(liveId), (*record)->version, [](auto) {});
   });
 }
 
 void LiveService::applyOffer(Entry& entry, SharedOffer offer) {
+  entry.node = std::move(offer.node);
   entry.owner = std::move(offer.owner);
   entry.transports = std::move(offer.transports);
   entry.transportTexts.clear();
@@ -522,7 +571,10 @@ void LiveService::checkMirror(size_t owner, const std::string& liveId, Entry& en
         entries.erase(it);
         return;
       }
+      const bool moved = offer->node != entry.node;
       applyOffer(entry, std::move(*offer));
+      // The producer publishes from another node now: its chunks come from there.
+      if (moved && entry.relaySubscribed) askCatchUp(liveId, entry);
     });
   });
 }
@@ -555,16 +607,13 @@ void LiveService::claimSlot(const std::shared_ptr<Attaching>& at) {
     }
     return at->reply(ApiError{ErrorCode::NotFound, request.liveId + " is not being broadcast", std::nullopt});
   }
-  const json::value* transport = negotiate(*entry, request.preferences);
+  const json::value* transport = negotiate(entry->transports, request.preferences);
   if (!transport) return at->reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
   at->transportKind = transport->as_object().at("kind").as_string();
   at->transportJson = entry->transportTexts[static_cast<size_t>(transport - entry->transports.data())];
   if (at->transportKind == kWebrtc) at->signalingRoom = transport->as_object().at("signalingChannelId").as_string();
   const auto& kind = *at->kind;
-  const std::string_view kindName(request.liveId.data(), request.liveId.find(':'));
-  const bool byScope = kind.capPerScopeClaim && request.scope;
-  at->capKey.reserve(kindName.size() + 7 + (byScope ? request.scope->size() : request.userId.size()));
-  at->capKey.append(kindName).append(byScope ? "|scope:" : "|user:").append(byScope ? *request.scope : request.userId);
+  at->capKey = capKeyOf(request.liveId, request.userId, request.scope);
   at->attachId = AttachId::make(request.liveId);
   at->slotKey = AttachId::key(at->attachId);
   engine_.leases().acquire(at->capKey, at->slotKey, kind.cap, kind.slotTtlSeconds * 1000, [at](engine::Outcome<engine::SlotGrant> r) {
@@ -620,11 +669,24 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::O
   // finds the slot.
   if (transportKind == kWebrtc) addWebrtcLocal(request.shard, request.session, at->slotKey, at->signalingRoom, it->second.owner);
   if (!relay) return at->reply(std::move(handle));
-  // A relay viewer: on its shard, the handle first, then the init chunk and the chunks
-  // since the last key (so it can start at once), then the live chunks.
+  Entry& entry = it->second;
+  // Another node publishes it: this node listens to its chunks while it has relay slots.
+  if (entry.mirror && entry.remoteRelaySlots++ == 0) startRemoteRelay(at->owner, request.liveId, entry);
+  if (entry.mirror && entry.awaitingCatchUp) {
+    if (entry.relayWaiting.empty()) entry.relayWaitingSinceMs = nowMs();
+    entry.relayWaiting.emplace_back(at, std::move(handle));
+    return;
+  }
+  deliverRelayHandle(at, entry, std::move(handle));
+}
+
+// A relay viewer: on its shard, the handle first, then the init chunk and the chunks since the
+// last key (so it can start at once), then the live chunks. On the owner shard.
+void LiveService::deliverRelayHandle(const std::shared_ptr<Attaching>& at, Entry& entry, api::JsonText handle) {
+  const auto& request = at->request;
   std::vector<net::SharedFrame> starter;
-  if (it->second.relayInit) starter.push_back(it->second.relayInit);
-  starter.insert(starter.end(), it->second.relaySinceKey.begin(), it->second.relaySinceKey.end());
+  if (entry.relayInit) starter.push_back(entry.relayInit);
+  starter.insert(starter.end(), entry.relaySinceKey.begin(), entry.relaySinceKey.end());
   // A viewer on another shard: its interest is counted here first, so no chunk relayed before
   // its shard subscribes misses it. A viewer on this shard runs at once and counts its own.
   const bool local = request.shard == at->owner;
@@ -645,37 +707,43 @@ void LiveService::openSlot(const std::shared_ptr<Attaching>& at, const engine::O
   pool_.post(request.shard, std::move(task));
 }
 
-void LiveService::release(std::string attachId, std::string userId, Reply reply) {
+void LiveService::release(std::string attachId, std::string userId, std::optional<std::string> scope, Reply reply) {
   auto liveId = liveIdOfAttach(attachId);
   if (!liveId) return reply(ApiError::invalidArgument("attachId is not one this server gave out"));
   size_t owner = ownerOf(*liveId);
-  pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), liveId = std::move(*liveId), reply = std::move(reply)] {
+  pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), scope = std::move(scope), liveId = std::move(*liveId),
+                    reply = std::move(reply)]() mutable {
     auto it = shards_[owner]->entries.find(liveId);
-    if (it != shards_[owner]->entries.end()) {
-      const std::string key(AttachId::key(attachId));
-      auto slot = it->second.slots.find(key);
-      if (slot != it->second.slots.end()) {
-        if (!userId.empty() && slot->second.userId != userId) {
-          return reply(ApiError{ErrorCode::Permission, "this slot belongs to another user", std::nullopt});
-        }
-        dropSlot(liveId, key, slot->second);
-        it->second.slots.erase(slot);
-        it->second.viewersDirty = true;
+    const std::string key(AttachId::key(attachId));
+    auto slot = it != shards_[owner]->entries.end() ? it->second.slots.find(key) : decltype(it->second.slots.end()){};
+    if (it != shards_[owner]->entries.end() && slot != it->second.slots.end()) {
+      if (!userId.empty() && slot->second.userId != userId) {
+        return reply(ApiError{ErrorCode::Permission, "this slot belongs to another user", std::nullopt});
       }
+      dropSlot(it->second, liveId, key, slot->second);
+      it->second.slots.erase(slot);
+      it->second.viewersDirty = true;
+    } else if (multiNode_) {
+      // Another node may hold it (the consumer reconnected here): its place goes, that node drops it.
+      auto capKey = userId.empty() ? std::nullopt : std::optional(capKeyOf(liveId, userId, scope));
+      return releaseShared(attachId, liveId, userId, std::move(capKey), std::move(reply));
     }
     reply(api::JsonText{R"({"ok":true})"});  // releasing twice is fine
   });
 }
 
-void LiveService::heartbeat(std::string attachId, std::string userId, Reply reply) {
+void LiveService::heartbeat(std::string attachId, std::string userId, std::optional<std::string> scope, Reply reply) {
   auto liveId = liveIdOfAttach(attachId);
   if (!liveId) return reply(ApiError::invalidArgument("attachId is not one this server gave out"));
   size_t owner = ownerOf(*liveId);
-  pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), liveId = std::move(*liveId), reply = std::move(reply)] {
+  pool_.run(owner, [this, owner, attachId = std::move(attachId), userId = std::move(userId), scope = std::move(scope), liveId = std::move(*liveId),
+                    reply = std::move(reply)]() mutable {
     auto& shard = *shards_[owner];
     const std::string key(AttachId::key(attachId));
     auto gone = [&] {
       if (shard.expiredSlots.count(key)) return reply(ApiError{ErrorCode::Expired, "this slot expired; attach again", std::nullopt});
+      // Multi-node: another node may hold it (the consumer reconnected here); its lease answers.
+      if (multiNode_ && !userId.empty()) return heartbeatShared(attachId, liveId, capKeyOf(liveId, userId, scope), std::move(reply));
       reply(ApiError{ErrorCode::NotFound, "no such slot (released, or never attached)", std::nullopt});
     };
     auto it = shard.entries.find(liveId);
@@ -687,7 +755,7 @@ void LiveService::heartbeat(std::string attachId, std::string userId, Reply repl
     const int64_t now = nowMs();
     if (now >= slot->second.expiresAtMs) {
       shard.expiredSlots[key] = now + options_.tombstoneSeconds * 1000;
-      dropSlot(liveId, key, slot->second);
+      dropSlot(it->second, liveId, key, slot->second);
       it->second.slots.erase(slot);
       it->second.viewersDirty = true;
       return gone();
@@ -701,16 +769,18 @@ void LiveService::heartbeat(std::string attachId, std::string userId, Reply repl
 
 void LiveService::resolve(const std::string& liveId, std::vector<std::string> preferences, Reply reply) {
   size_t owner = ownerOf(liveId);
-  pool_.run(owner, [this, owner, liveId, preferences = std::move(preferences), reply] {
+  pool_.run(owner, [this, owner, liveId, preferences = std::move(preferences), reply]() mutable {
     auto& shard = *shards_[owner];
     auto it = shard.entries.find(liveId);
+    // Multi-node: a mirror may lag its record by a check; the record answers.
+    if (multiNode_ && (it == shard.entries.end() || it->second.mirror)) return resolveShared(owner, liveId, std::move(preferences), std::move(reply));
     if (it == shard.entries.end() && !shard.expiredEntries.contains(liveId)) {
       return reply(ApiError{ErrorCode::NotFound, liveId + " is not being broadcast", std::nullopt});
     }
     if (it == shard.entries.end() || nowMs() >= it->second.expiresAtMs) {
       return reply(ApiError{ErrorCode::Expired, liveId + " expired", std::nullopt});
     }
-    auto transport = negotiate(it->second, preferences);
+    auto transport = negotiate(it->second.transports, preferences);
     if (!transport) return reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
     json::object result{{"ok", true}, {"transport", *transport}};
     if (it->second.widgetId) result["widgetId"] = *it->second.widgetId;
@@ -718,12 +788,285 @@ void LiveService::resolve(const std::string& liveId, std::vector<std::string> pr
   });
 }
 
+// ---- across nodes ----------------------------------------------------------------------------
+
+namespace {
+constexpr std::string_view kNoticeTopic = "lc:all";
+}  // namespace
+
+std::string LiveService::capKeyOf(const std::string& liveId, const std::string& userId, const std::optional<std::string>& scope) const {
+  const std::string_view kindName(liveId.data(), liveId.find(':'));
+  auto kind = options_.kinds.find(std::string(kindName));
+  const bool byScope = kind != options_.kinds.end() && kind->second.capPerScopeClaim && scope;
+  std::string key;
+  key.reserve(kindName.size() + 7 + (byScope ? scope->size() : userId.size()));
+  key.append(kindName).append(byScope ? "|scope:" : "|user:").append(byScope ? *scope : userId);
+  return key;
+}
+
+// Shard 0 subscribes to the notice topic; its sweep asks again until that succeeded.
+void LiveService::listen() {
+  listenAsked_ = true;
+  engine_.broker().subscribe(std::string(kNoticeTopic), [this](engine::Outcome<engine::Done> r) {
+    pool_.post(0, [this, ok = std::holds_alternative<engine::Done>(r)] {
+      listenAsked_ = false;
+      listening_ = ok;
+    });
+  });
+}
+
+void LiveService::notice(json::object body) {
+  body["from"] = self_;
+  engine_.broker().publish(std::string(kNoticeTopic), std::make_shared<const std::string>(json::serialize(body)));
+}
+
+void LiveService::onBroker(const std::string& topic, const engine::Broker::Payload& payload) {
+  if (topic == kNoticeTopic) return onNotice(*payload);
+  if (topic.rfind("lc:r:", 0) != 0 || !payload || payload->empty()) return;
+  std::string liveId = topic.substr(5);
+  const size_t owner = ownerOf(liveId);
+  pool_.post(owner, [this, owner, liveId = std::move(liveId), payload] { onRelayFrame(owner, liveId, payload); });
+}
+
+// Notices: {"op","liveId","from"[,"slot","userId","expiresAtMs","to"]}. Each runs on the liveId's
+// owner shard against this node's entry, if any.
+void LiveService::onNotice(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  const auto* o = ec ? nullptr : v.if_object();
+  const auto* op = o ? o->if_contains("op") : nullptr;
+  const auto* id = o ? o->if_contains("liveId") : nullptr;
+  if (!op || !op->is_string() || !id || !id->is_string() || id->as_string().empty()) return;
+  std::string liveId(id->as_string());
+  const size_t owner = ownerOf(liveId);
+  pool_.post(owner, [this, owner, liveId, body = std::move(v.as_object())] {
+    const std::string_view op = body.at("op").as_string();
+    auto& entries = shards_[owner]->entries;
+    auto it = entries.find(liveId);
+    if (it == entries.end()) return;
+    Entry& entry = it->second;
+    const auto* to = body.if_contains("to");
+    const auto* from = body.if_contains("from");
+    if (op == "relay-on" || op == "relay-off") {
+      if (!to || !to->is_string() || to->as_string() != self_ || !from || !from->is_string() || entry.mirror) return;
+      std::string node(from->as_string());
+      if (op == "relay-off") return (void)entry.relayNodes.erase(node);
+      entry.relayNodes.insert(node);
+      return sendCatchUp(liveId, entry, node);
+    }
+    if (op == "unpublish") {
+      endEntry(owner, entry, liveId, "live.ended");
+      entries.erase(it);
+      return;
+    }
+    const auto* slotValue = body.if_contains("slot");
+    if (!slotValue || !slotValue->is_string()) return;
+    auto slot = entry.slots.find(std::string(slotValue->as_string()));
+    if (slot == entry.slots.end()) return;
+    if (op == "renew") {
+      const auto* until = body.if_contains("expiresAtMs");
+      if (until && until->is_int64()) slot->second.expiresAtMs = std::max(slot->second.expiresAtMs, until->as_int64());
+      return;
+    }
+    if (op == "release") {
+      const auto* user = body.if_contains("userId");
+      if (user && user->is_string() && !user->as_string().empty() && user->as_string() != slot->second.userId) return;
+      const std::string key = slot->first;
+      dropSlot(entry, liveId, key, slot->second);
+      entry.slots.erase(slot);
+      entry.viewersDirty = true;
+    }
+  });
+}
+
+void LiveService::ownEntry(const std::string& liveId, Entry& entry) {
+  if (entry.mirror && entry.remoteRelaySlots > 0) {
+    stopRemoteRelay(ownerOf(liveId), liveId, entry);
+    entry.remoteRelaySlots = 0;  // its relay viewers get this node's chunks now
+  }
+  entry.mirror = false;
+  entry.node = self_;
+}
+
+// ---- portal relay across nodes -----------------------------------------------------------------
+
+void LiveService::startRemoteRelay(size_t owner, const std::string& liveId, Entry& entry) {
+  entry.relayListening = true;
+  entry.relaySubscribed = false;
+  entry.awaitingCatchUp = true;
+  const uint64_t generation = entry.relayGeneration = ++shards_[owner]->relayGenerations;
+  engine_.broker().subscribe(relayTopic(liveId), [this, owner, liveId, generation](engine::Outcome<engine::Done> r) {
+    pool_.run(owner, [this, owner, liveId, generation, ok = std::holds_alternative<engine::Done>(r)] {
+      auto it = shards_[owner]->entries.find(liveId);
+      if (it == shards_[owner]->entries.end() || it->second.relayGeneration != generation || !it->second.relayListening) return;
+      if (!ok) {
+        it->second.relayListening = false;  // a failed subscribe does not count: the sweep tries again
+        return;
+      }
+      it->second.relaySubscribed = true;
+      askCatchUp(liveId, it->second);
+    });
+  });
+}
+
+void LiveService::stopRemoteRelay(size_t owner, const std::string& liveId, Entry& entry) {
+  if (entry.relayListening) engine_.broker().unsubscribe(relayTopic(liveId));
+  if (entry.relaySubscribed) notice(json::object{{"op", "relay-off"}, {"liveId", liveId}, {"to", entry.node}});
+  entry.relayListening = false;
+  entry.relaySubscribed = false;
+  entry.awaitingCatchUp = false;
+  entry.relayGeneration = ++shards_[owner]->relayGenerations;
+}
+
+// Frames received before the catch-up are in it (or older): dropped until it comes.
+void LiveService::askCatchUp(const std::string& liveId, Entry& entry) {
+  entry.awaitingCatchUp = true;
+  entry.catchUpAskedAtMs = nowMs();
+  notice(json::object{{"op", "relay-on"}, {"liveId", liveId}, {"to", entry.node}});
+}
+
+// Producer side, on the owner shard: the catch-up (live/RelayPacket) goes on the chunks' topic,
+// so it is ordered with them. Nodes other than `node` skip it.
+void LiveService::sendCatchUp(const std::string& liveId, const Entry& entry, const std::string& node) {
+  if (node.size() > RelayPacket::kMaxNode) return;
+  std::vector<std::string_view> frames;
+  if (entry.relayInit) frames.push_back(*entry.relayInit);
+  for (const auto& frame : entry.relaySinceKey) frames.push_back(*frame);
+  engine_.broker().publish(relayTopic(liveId), std::make_shared<const std::string>(RelayPacket::encodeCatchUp(node, frames)));
+}
+
+void LiveService::flushRelayWaiting(size_t owner, Entry& entry) {
+  (void)owner;
+  auto waiting = std::move(entry.relayWaiting);
+  entry.relayWaiting.clear();
+  for (auto& [at, handle] : waiting) deliverRelayHandle(at, entry, std::move(handle));
+}
+
+// Mirror side, on the owner shard: a chunk frame fans out as received; this node's catch-up
+// replaces the mirror's cache (its frames go to the viewers already there) and lets the waiting
+// attaches through.
+void LiveService::onRelayFrame(size_t owner, const std::string& liveId, const engine::Broker::Payload& payload) {
+  auto it = shards_[owner]->entries.find(liveId);
+  if (it == shards_[owner]->entries.end() || !it->second.mirror || !it->second.relaySubscribed) return;
+  Entry& entry = it->second;
+  const std::string_view bytes = *payload;
+  if (!RelayPacket::isCatchUp(bytes)) {
+    auto flags = RelayPacket::chunkFlags(bytes);
+    if (!flags || entry.awaitingCatchUp) return;
+    return fanOut(owner, entry, liveId, payload, *flags);
+  }
+  if (!entry.awaitingCatchUp) return;
+  auto catchUp = RelayPacket::parseCatchUp(bytes);
+  if (!catchUp || catchUp->node != self_) return;  // another node's, or malformed (asked again)
+  std::vector<net::SharedFrame> frames;
+  for (auto frame : catchUp->frames) frames.push_back(net::makeSharedFrame(std::string(frame)));
+  entry.awaitingCatchUp = false;
+  shards_[owner]->relayCacheBytes -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
+  entry.relayInit.reset();
+  entry.relaySinceKey.clear();
+  entry.relaySinceKeyBytes = 0;
+  for (const auto& frame : frames) {
+    fanOut(owner, entry, liveId, frame, *RelayPacket::chunkFlags(*frame));
+  }
+  flushRelayWaiting(owner, entry);
+}
+
+void LiveService::endLocalMirror(size_t owner, const std::string& liveId) {
+  auto& entries = shards_[owner]->entries;
+  auto it = entries.find(liveId);
+  if (it == entries.end() || !it->second.mirror) return;
+  endEntry(owner, it->second, liveId, "live.ended");
+  entries.erase(it);
+}
+
+// The record names the producer: its owner check as on that node, then the record goes (so every
+// node answers not_found at once), the user's place is given back, and a notice ends the
+// entry on the producer's node and the mirrors elsewhere.
+void LiveService::unpublishShared(size_t owner, const std::string& liveId, std::string userId, Reply reply) {
+  engine_.registry().get(recordKey(liveId), [this, owner, liveId, userId = std::move(userId), reply = std::move(reply)](
+                                                engine::Outcome<std::optional<engine::Record>> r) mutable {
+    pool_.run(owner, [this, owner, liveId, userId = std::move(userId), reply = std::move(reply), r = std::move(r)]() mutable {
+      if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+      const auto& record = std::get<std::optional<engine::Record>>(r);
+      auto offer = record ? parseOffer(record->value) : std::nullopt;
+      if (!offer) {
+        endLocalMirror(owner, liveId);
+        return reply(api::JsonText{R"({"ok":true})"});
+      }
+      const bool lapsed = nowMs() >= offer->expiresAtMs;
+      if (!lapsed && !userId.empty() && offer->owner != userId) return reply(notOwner(liveId, offer->owner));
+      engine_.registry().remove(recordKey(liveId), [this, owner, liveId, holder = offer->owner, reply = std::move(reply)](engine::Outcome<engine::Done> done) mutable {
+        if (auto* e = std::get_if<engine::EngineError>(&done)) return reply(unavailable(*e));
+        if (!holder.empty()) engine_.leases().release(entriesKey(holder), liveId, [](auto) {});
+        notice(json::object{{"op", "unpublish"}, {"liveId", liveId}});
+        pool_.run(owner, [this, owner, liveId, reply = std::move(reply)] {
+          endLocalMirror(owner, liveId);
+          reply(api::JsonText{R"({"ok":true})"});
+        });
+      });
+    });
+  });
+}
+
+void LiveService::resolveShared(size_t owner, const std::string& liveId, std::vector<std::string> preferences, Reply reply) {
+  engine_.registry().get(recordKey(liveId), [this, owner, liveId, preferences = std::move(preferences), reply = std::move(reply)](
+                                                engine::Outcome<std::optional<engine::Record>> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    const auto& record = std::get<std::optional<engine::Record>>(r);
+    auto offer = record ? parseOffer(record->value) : std::nullopt;
+    if (!offer) {
+      pool_.run(owner, [this, owner, liveId, reply] {
+        if (shards_[owner]->expiredEntries.contains(liveId)) return reply(ApiError{ErrorCode::Expired, liveId + " expired", std::nullopt});
+        reply(ApiError{ErrorCode::NotFound, liveId + " is not being broadcast", std::nullopt});
+      });
+      return;
+    }
+    if (nowMs() >= offer->expiresAtMs) return reply(ApiError{ErrorCode::Expired, liveId + " expired", std::nullopt});
+    auto transport = negotiate(offer->transports, preferences);
+    if (!transport) return reply(ApiError{ErrorCode::UnsupportedTransport, "the producer offers none of the transports asked for", std::nullopt});
+    json::object result{{"ok", true}, {"transport", *transport}};
+    if (offer->widgetId) result["widgetId"] = *offer->widgetId;
+    reply(std::move(result));
+  });
+}
+
+// The slot's lease is the truth every node shares: renewed here, and the holding node (if alive)
+// moves its slot's expiry too.
+void LiveService::heartbeatShared(const std::string& attachId, const std::string& liveId, std::optional<std::string> capKey, Reply reply) {
+  auto kind = options_.kinds.find(kindOf(liveId));
+  if (!capKey || kind == options_.kinds.end()) return reply(ApiError{ErrorCode::NotFound, "no such slot (released, or never attached)", std::nullopt});
+  const int64_t ttlMs = kind->second.slotTtlSeconds * 1000;
+  const std::string key(AttachId::key(attachId));
+  engine_.leases().renew(*capKey, key, ttlMs, [this, liveId, key, ttlMs, reply = std::move(reply)](engine::Outcome<std::optional<int64_t>> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    if (!std::get<std::optional<int64_t>>(r)) return reply(ApiError{ErrorCode::NotFound, "no such slot (released, expired, or never attached)", std::nullopt});
+    const int64_t expiresAt = nowMs() + ttlMs;
+    notice(json::object{{"op", "renew"}, {"liveId", liveId}, {"slot", key}, {"expiresAtMs", expiresAt}});
+    reply(okUntil(expiresAt));
+  });
+}
+
+void LiveService::releaseShared(const std::string& attachId, const std::string& liveId, const std::string& userId, std::optional<std::string> capKey,
+                                Reply reply) {
+  const std::string key(AttachId::key(attachId));
+  auto tell = [this, liveId, key, userId, reply = std::move(reply)] {
+    notice(json::object{{"op", "release"}, {"liveId", liveId}, {"slot", key}, {"userId", userId}});
+    reply(api::JsonText{R"({"ok":true})"});
+  };
+  if (!capKey) return tell();
+  engine_.leases().release(*capKey, key, [tell = std::move(tell), reply](engine::Outcome<engine::Done> r) {
+    if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
+    tell();
+  });
+}
+
 // ---- portal relay --------------------------------------------------------------------------
 
-void LiveService::dropSlot(const std::string& liveId, const std::string& slotKey, const Slot& slot) {
+void LiveService::dropSlot(Entry& entry, const std::string& liveId, const std::string& slotKey, const Slot& slot) {
   engine_.leases().release(slot.capKey, slotKey, [](auto) {});
   if (slot.transportKind == kWebrtc) return releaseWebrtcLocal(slot.shard, slot.session, slotKey);
   if (slot.transportKind != kPortalRelay) return;
+  if (entry.mirror && entry.remoteRelaySlots > 0 && --entry.remoteRelaySlots == 0) stopRemoteRelay(ownerOf(liveId), liveId, entry);
   // Inline when the viewer's shard is this one (no copies for a task): releaseRelayLocal touches
   // only that shard's relay subscriptions and hub, never the entries or slots iterated here.
   if (pool_.loop(slot.shard).isCurrentThread()) {
@@ -806,43 +1149,50 @@ void LiveService::relay(const std::string& liveId, uint8_t flags, std::string pa
     bool offersRelay = false;
     for (const auto& t : entry.transports) offersRelay |= t.as_object().at("kind").as_string() == "portal-relay";
     if (!offersRelay) return fail({ErrorCode::UnsupportedTransport, liveId + " does not offer portal-relay", std::nullopt});
-    // Encode once; every relay viewer on every shard shares these bytes.
+    // Encode once; every relay viewer on every shard and node shares these bytes.
     auto frame = net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Binary, api::BinaryFrame::encode(flags, liveId, payload)));
-    const bool init = flags & api::BinaryFrame::kInit;
-    const bool key = flags & api::BinaryFrame::kKey;
-    auto& total = shards_[owner]->relayCacheBytes;
-    total -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
-    if (init) {
-      entry.relayInit = frame;
-    } else if (key) {
-      entry.relaySinceKey.assign(1, frame);
-      entry.relaySinceKeyBytes = frame->size();
-    } else if (!entry.relaySinceKey.empty()) {
-      entry.relaySinceKeyBytes += frame->size();
-      entry.relaySinceKey.push_back(frame);
-      if (entry.relaySinceKeyBytes > kMaxSinceKeyBytes) {
-        entry.relaySinceKey.clear();
-        entry.relaySinceKeyBytes = 0;
-      }
-    }
-    // Many broadcasts on one shard share one budget: over it, this one keeps no catch-up (its
-    // late joiners start at the next key chunk instead).
-    if (total + cacheBytes(entry.relayInit, entry.relaySinceKeyBytes) > kMaxRelayCacheBytes) {
+    fanOut(owner, entry, liveId, frame, flags);
+    if (multiNode_ && !entry.relayNodes.empty()) engine_.broker().publish(relayTopic(liveId), frame);
+  });
+}
+
+// Keeps the catch-up (init, chunks since the last key) and hands the frame to this node's relay
+// viewers. On the owner shard.
+void LiveService::fanOut(size_t owner, Entry& entry, const std::string& liveId, const net::SharedFrame& frame, uint8_t flags) {
+  const bool init = flags & api::BinaryFrame::kInit;
+  const bool key = flags & api::BinaryFrame::kKey;
+  auto& total = shards_[owner]->relayCacheBytes;
+  total -= cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
+  if (init) {
+    entry.relayInit = frame;
+  } else if (key) {
+    entry.relaySinceKey.assign(1, frame);
+    entry.relaySinceKeyBytes = frame->size();
+  } else if (!entry.relaySinceKey.empty()) {
+    entry.relaySinceKeyBytes += frame->size();
+    entry.relaySinceKey.push_back(frame);
+    if (entry.relaySinceKeyBytes > kMaxSinceKeyBytes) {
       entry.relaySinceKey.clear();
       entry.relaySinceKeyBytes = 0;
     }
-    total += cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
-    uint8_t outFlags = init ? 0 : static_cast<uint8_t>(net::OutFrame::Droppable | (key ? net::OutFrame::Key : 0));
-    // This shard's viewers directly (one loop-local frame for all, as Hub::deliver does; a
-    // FrameSink never changes subscriptions while sending), then the other shards' via the hub.
-    if (!entry.localRelay.empty()) {
-      net::OutFrame* out = net::OutFrame::make(frame, outFlags);
-      out->retain();
-      for (net::FrameSink* sink : entry.localRelay) sink->send(*out);
-      out->release();
-    }
-    pool_.publish("lr:" + liveId, frame, outFlags);
-  });
+  }
+  // Many broadcasts on one shard share one budget: over it, this one keeps no catch-up (its
+  // late joiners start at the next key chunk instead).
+  if (total + cacheBytes(entry.relayInit, entry.relaySinceKeyBytes) > kMaxRelayCacheBytes) {
+    entry.relaySinceKey.clear();
+    entry.relaySinceKeyBytes = 0;
+  }
+  total += cacheBytes(entry.relayInit, entry.relaySinceKeyBytes);
+  uint8_t outFlags = init ? 0 : static_cast<uint8_t>(net::OutFrame::Droppable | (key ? net::OutFrame::Key : 0));
+  // This shard's viewers directly (one loop-local frame for all, as Hub::deliver does; a
+  // FrameSink never changes subscriptions while sending), then the other shards' via the hub.
+  if (!entry.localRelay.empty()) {
+    net::OutFrame* out = net::OutFrame::make(frame, outFlags);
+    out->retain();
+    for (net::FrameSink* sink : entry.localRelay) sink->send(*out);
+    out->release();
+  }
+  pool_.publish("lr:" + liveId, frame, outFlags);
 }
 
 // ---- webrtc slots -----------------------------------------------------------------------------
@@ -940,6 +1290,14 @@ void LiveService::sweep(size_t shard) {
   for (auto it = s.entries.begin(); it != s.entries.end();) {
     auto& [liveId, entry] = *it;
     if (entry.mirror && !entry.checking && now - entry.checkedAtMs >= kMirrorCheckMs) checkMirror(shard, liveId, entry);
+    if (entry.mirror && entry.remoteRelaySlots > 0) {
+      if (!entry.relayListening) {
+        startRemoteRelay(shard, liveId, entry);
+      } else if (entry.relaySubscribed && entry.awaitingCatchUp && now - entry.catchUpAskedAtMs >= kMirrorCheckMs) {
+        askCatchUp(liveId, entry);  // the notice or its answer was lost, or the producer's node is new
+      }
+      if (!entry.relayWaiting.empty() && now - entry.relayWaitingSinceMs >= kCatchUpWaitMs) flushRelayWaiting(shard, entry);
+    }
     if (now >= entry.expiresAtMs) {
       endEntry(shard, entry, liveId, "live.expired");
       it = s.entries.erase(it);
@@ -951,7 +1309,7 @@ void LiveService::sweep(size_t shard) {
         continue;
       }
       s.expiredSlots[slot->first] = now + options_.tombstoneSeconds * 1000;
-      dropSlot(liveId, slot->first, slot->second);
+      dropSlot(entry, liveId, slot->first, slot->second);
       entry.slots.erase(slot++);  // an open-addressing erase moves no other element
       entry.viewersDirty = true;
     }
@@ -959,7 +1317,12 @@ void LiveService::sweep(size_t shard) {
     ++it;
   }
   boost::unordered::erase_if(s.expiredSlots, [now](const auto& e) { return now >= e.second; });
-  boost::unordered::erase_if(s.expiredEntries, [now](const auto& e) { return now >= e.second; });
+  boost::unordered::erase_if(s.expiredEntries, [this, now](const auto& e) {
+    if (now < e.second) return false;
+    if (multiNode_) removeShared(e.first, "", false);  // the lapsed record goes with the tombstone
+    return true;
+  });
+  if (multiNode_ && shard == 0 && !listening_ && !listenAsked_) listen();
 }
 
 }  // namespace onair::live

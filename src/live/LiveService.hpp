@@ -74,9 +74,10 @@ class LiveService {
   // `userId` empty: the server API (any entry); else only the entry's owner may end it.
   void unpublish(const std::string& liveId, std::string userId, Reply reply);
   void attach(AttachRequest request, Reply reply);
-  // `userId` empty: any owner (server API); else the slot must be this user's.
-  void release(std::string attachId, std::string userId, Reply reply);
-  void heartbeat(std::string attachId, std::string userId, Reply reply);
+  // `userId` empty: any owner (server API); else the slot must be this user's. `scope`: the
+  // caller's scope claim, naming the slot's cap when another node holds it (multi-node engines).
+  void release(std::string attachId, std::string userId, std::optional<std::string> scope, Reply reply);
+  void heartbeat(std::string attachId, std::string userId, std::optional<std::string> scope, Reply reply);
   void resolve(const std::string& liveId, std::vector<std::string> preferences, Reply reply);
   // Portal relay: a producer's chunk (flags: api::BinaryFrame kInit/kKey), relayed once-encoded
   // to every portal-relay slot; errors go back to the producer's session as {"id":null,"error"}.
@@ -125,7 +126,37 @@ class LiveService {
   // Multi-node engines: shares an entry's offer through the Registry, then answers the publish.
   void share(const std::string& liveId, const Entry& entry, const Reply& reply);
   void findMirror(const std::shared_ptr<Attaching>& attaching);
-  void removeShared(const std::string& liveId);
+  // The entry's record and its owner's place go with the entry, unless another node shares the
+  // broadcast now (the producer moved): that node's record and place stay. A lapsed entry's
+  // record stays (`keepRecord`) so every node answers `expired` until its tombstone is forgotten.
+  void removeShared(const std::string& liveId, const std::string& owner, bool keepRecord);
+  // ---- across nodes (multi-node engines; docs/architecture.md "Live broadcasts across nodes") ----
+  // Notices between nodes go on the Broker topic "lc:all"; portal-relay chunks on "lc:r:<liveId>".
+  void listen();
+  void onBroker(const std::string& topic, const std::shared_ptr<const std::string>& payload);
+  void onNotice(const std::string& text);
+  void notice(boost::json::object body);
+  // The node now publishes an entry it mirrored (the producer moved here).
+  void ownEntry(const std::string& liveId, Entry& entry);
+  void endLocalMirror(size_t owner, const std::string& liveId);
+  void unpublishShared(size_t owner, const std::string& liveId, std::string userId, Reply reply);
+  void resolveShared(size_t owner, const std::string& liveId, std::vector<std::string> preferences, Reply reply);
+  void heartbeatShared(const std::string& attachId, const std::string& liveId, std::optional<std::string> capKey, Reply reply);
+  void releaseShared(const std::string& attachId, const std::string& liveId, const std::string& userId,
+                     std::optional<std::string> capKey, Reply reply);
+  // The cap set a user's slot counts in: "<kind>|user:<userId>" or "<kind>|scope:<scope>".
+  std::string capKeyOf(const std::string& liveId, const std::string& userId, const std::optional<std::string>& scope) const;
+  // Portal relay across nodes. Producer side: the chunk's frame goes once on "lc:r:<liveId>" while
+  // some node listens; a node asking to listen gets a catch-up (init and since-key frames) first.
+  // Mirror side: listens while it has portal-relay slots, fans each received frame out as is.
+  void fanOut(size_t owner, Entry& entry, const std::string& liveId, const net::SharedFrame& frame, uint8_t flags);
+  void onRelayFrame(size_t owner, const std::string& liveId, const std::shared_ptr<const std::string>& payload);
+  void startRemoteRelay(size_t owner, const std::string& liveId, Entry& entry);
+  void stopRemoteRelay(size_t owner, const std::string& liveId, Entry& entry);
+  void askCatchUp(const std::string& liveId, Entry& entry);
+  void sendCatchUp(const std::string& liveId, const Entry& entry, const std::string& node);
+  void flushRelayWaiting(size_t owner, Entry& entry);
+  void deliverRelayHandle(const std::shared_ptr<Attaching>& attaching, Entry& entry, api::JsonText handle);
   struct SharedOffer;
   static std::optional<SharedOffer> parseOffer(const std::string& text);
   void applyOffer(Entry& entry, SharedOffer offer);
@@ -139,7 +170,7 @@ class LiveService {
   void endEntry(size_t owner, Entry& entry, const std::string& liveId, const char* event);
   void notifySlot(const Slot& slot, const char* event, const std::string& attachId, const std::string& liveId);
   // Frees a slot's lease and, for portal-relay slots, its relay subscription (owner thread).
-  void dropSlot(const std::string& liveId, const std::string& slotKey, const Slot& slot);
+  void dropSlot(Entry& entry, const std::string& liveId, const std::string& slotKey, const Slot& slot);
   // Consumer side (the slot's shard): relay subscriptions counted per (session, liveId).
   void addRelayLocal(size_t shard, api::ClientSession& session, const std::string& liveId, bool onOwner);
   void releaseRelayLocal(size_t shard, api::ClientSession* session, const std::string& liveId);
@@ -150,12 +181,15 @@ class LiveService {
                       const std::string& producer);
   void releaseWebrtcLocal(size_t shard, const std::weak_ptr<api::ClientSession>& session, const std::string& slotKey);
   // The offered transport the consumer prefers most, or null.
-  static const boost::json::value* negotiate(const Entry& entry, const std::vector<std::string>& preferences);
+  static const boost::json::value* negotiate(const boost::json::array& transports, const std::vector<std::string>& preferences);
 
   hub::ShardPool& pool_;
   engine::Engine& engine_;
   LiveOptions options_;
   bool multiNode_;  // the engine is shared with other nodes: entries are shared through the Registry
+  std::string self_;       // this node's id (multi-node engines)
+  bool listening_ = false;  // subscribed to "lc:all" (shard 0's thread)
+  bool listenAsked_ = false;
   WebrtcRelease webrtcRelease_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };

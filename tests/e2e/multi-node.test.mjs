@@ -44,7 +44,8 @@ for (const deployment of deployments) {
     let nodeB;
     const startNode = (id) => startOnair({
       apiKey, apiSecret,
-      args: ['--engine', 'redis', '--redis-url', redis.url, '--redis-prefix', 'mn' + process.pid, '--node-id', id],
+      // One live broadcast per user: a place held twice or never given back shows.
+      args: ['--engine', 'redis', '--redis-url', redis.url, '--redis-prefix', 'mn' + process.pid, '--node-id', id, '--live-max-entries-per-user', '1'],
     });
 
     before(async () => {
@@ -257,6 +258,90 @@ for (const deployment of deployments) {
       for (const c of [onA, onB, viewer]) c.close();
     });
 
+    test('portal-relay chunks a producer on node B sends reach consumers on both nodes in order, late joiners starting at the init chunk', async () => {
+      const liveId = `content:${unique('relay')}`;
+      const liveGrants = { live: { 'content:*': ['publish', 'attach'] } };
+      const producer = await connectClient(nodeB, { sub: unique('producer'), grants: liveGrants });
+      await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'portal-relay' }] });
+      const viewer = async (node) => {
+        const c = await connectClient(node, { sub: unique('relay-viewer'), grants: liveGrants });
+        c.chunks = [];
+        c.ws.on('message', (m, isBinary) => { if (isBinary) c.chunks.push(readChunk(m)); });
+        c.handle = await ok(c, 'live.attach', { liveId, transports: ['portal-relay'] });
+        return c;
+      };
+      const send = async (...chunks) => {
+        for (const [flags, text] of chunks) producer.ws.send(chunk(liveId, flags, text));
+        await ok(producer, 'sys.ping');  // the chunks above were handled before this reply
+      };
+      const earlyB = await viewer(nodeB);
+      await send([1, 'init'], [2, 'key1'], [0, 'd1'], [2, 'key2'], [0, 'd2']);
+      const lateA = await viewer(nodeA);  // node A's first: it gets node B's catch-up
+      const lateB = await viewer(nodeB);
+      await send([0, 'd3']);
+      const lateA2 = await viewer(nodeA);  // node A's second: from node A's own copy
+      await send([0, 'd4']);
+      const payloads = (c) => c.chunks.map((x) => x.payload);
+      await waitFor(() => [earlyB, lateA, lateB, lateA2].every((c) => payloads(c).at(-1) === 'd4'), 'd4 everywhere');
+      assert.deepEqual(payloads(earlyB), ['init', 'key1', 'd1', 'key2', 'd2', 'd3', 'd4']);
+      for (const c of [lateA, lateB]) assert.deepEqual(payloads(c), ['init', 'key2', 'd2', 'd3', 'd4']);
+      assert.deepEqual(payloads(lateA2), ['init', 'key2', 'd2', 'd3', 'd4']);
+      assert.ok(lateA.chunks.every((x) => x.target === liveId && (x.payload === 'init') === (x.flags === 1)));
+      // Node A's last relay slot goes: it stops listening; node B's viewers go on.
+      for (const c of [lateA, lateA2]) await ok(c, 'live.release', { attachId: c.handle.attachId });
+      await send([0, 'd5']);
+      await waitFor(() => payloads(earlyB).at(-1) === 'd5', 'd5 on node B');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(!payloads(lateA).includes('d5'));
+      for (const c of [producer, earlyB, lateA, lateB, lateA2]) c.close();
+    });
+
+    test('a moved broadcast holds its owner\'s place once: the old node\'s end keeps it, the new node\'s end gives it back', async () => {
+      const user = unique('mover');
+      const liveId = `browser:${unique('moved')}`;
+      const other = `browser:${unique('other')}`;
+      const liveGrants = { live: { 'browser:*': ['publish', 'attach'] } };
+      const transports = [{ kind: 'iframe-url', url: 'https://example.com/m' }];
+      const onB = await connectClient(nodeB, { sub: user, grants: liveGrants });
+      const onA = await connectClient(nodeA, { sub: user, grants: liveGrants });
+      await ok(onB, 'live.publish', { liveId, transports });
+      await ok(onA, 'live.publish', { liveId, transports });  // moved to node A: the same place
+      await ok(onB, 'live.unpublish', { liveId });  // the old node's entry ends
+      await new Promise((r) => setTimeout(r, 300));
+      const refused = await onA.request('live.publish', { liveId: other, transports });
+      assert.equal(refused.error?.code, 'cap_exceeded', 'the broadcast on node A still holds the one place');
+      await ok(onA, 'live.unpublish', { liveId });
+      await waitFor(async () => (await onA.request('live.publish', { liveId: other, transports })).result, 'the place given back');
+      await ok(onA, 'live.unpublish', { liveId: other });
+      for (const c of [onA, onB]) c.close();
+    });
+
+    test('heartbeat, release, resolve and unpublish answer the same on either node', async () => {
+      const liveId = `browser:${unique('either')}`;
+      const liveGrants = { live: { 'browser:*': ['publish', 'attach'] } };
+      const producer = await connectClient(nodeB, { sub: unique('producer'), grants: liveGrants });
+      await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'iframe-url', url: 'https://example.com/e' }] });
+      const onA = await connectClient(nodeA, { sub: 'either', grants: liveGrants });
+      const onB = await connectClient(nodeB, { sub: 'either', grants: liveGrants });
+      assert.deepEqual(await ok(onA, 'live.resolve', { liveId }), await ok(onB, 'live.resolve', { liveId }));
+      // A slot held on node A, kept and released through node B (the consumer reconnected there).
+      const { attachId } = await ok(onA, 'live.attach', { liveId });
+      assert.ok((await ok(onB, 'live.heartbeat', { attachId })).expiresAt);
+      assert.deepEqual(await ok(onB, 'live.release', { attachId }), { ok: true });
+      await waitFor(async () => (await onA.request('live.heartbeat', { attachId })).error?.code === 'not_found', 'node A dropped the slot');
+      assert.equal((await onB.request('live.heartbeat', { attachId })).error?.code, 'not_found');
+      // Only the producer (or the server API) ends it, on either node; the server API does through node A.
+      for (const c of [onA, onB]) assert.equal((await c.request('live.unpublish', { liveId })).error?.code, 'permission');
+      const held = await ok(onB, 'live.attach', { liveId });
+      const res = await fetch(nodeA.url + '/v1/live/unpublish', {
+        method: 'POST', headers: { authorization: `Bearer ${apiCredential(nodeA)}`, 'content-type': 'application/json' }, body: JSON.stringify({ liveId }),
+      });
+      assert.equal(res.status, 200);
+      await onB.waitEvent((e) => e.event === 'live.ended' && e.data.attachId === held.attachId, 5000);
+      for (const c of [onA, onB]) assert.equal((await c.request('live.resolve', { liveId })).error?.code, 'not_found');
+      for (const c of [producer, onA, onB]) c.close();
+    });
+
     // A stage lives on one node (its owner: the node the first request about it reached, here its
     // participant tokens'); requests of clients on the other node are relayed. Each direction once.
     for (const ownerName of ['A', 'B']) {
@@ -377,6 +462,17 @@ for (const deployment of deployments) {
       });
     }
   });
+}
+
+// Binary frame: version 1, flags (1 init, 2 key), target length, target, payload.
+function chunk(liveId, flags, text) {
+  const target = Buffer.from(liveId);
+  const head = Buffer.from([1, flags, target.length >> 8, target.length & 0xff]);
+  return Buffer.concat([head, target, Buffer.from(text)]);
+}
+function readChunk(buf) {
+  const len = (buf[2] << 8) | buf[3];
+  return { flags: buf[1], target: buf.subarray(4, 4 + len).toString(), payload: buf.subarray(4 + len).toString() };
 }
 
 // Requests the two nodes served for the other's clients (onair_relay_requests_received_total).
