@@ -883,6 +883,7 @@ void LiveService::ownEntry(const std::string& liveId, Entry& entry) {
   if (entry.mirror && entry.remoteRelaySlots > 0) {
     stopRemoteRelay(ownerOf(liveId), liveId, entry);
     entry.remoteRelaySlots = 0;  // its relay viewers get this node's chunks now
+    flushRelayWaiting(ownerOf(liveId), entry);
   }
   entry.mirror = false;
   entry.node = self_;
