@@ -429,9 +429,9 @@ for (const deployment of deployments) {
     test('a live viewer attached with webrtc on node B joins and subscribes in the room node A owns, and is let go there when its slot goes', async () => {
       const ctx = `ctx-live-${process.pid}-${++counter}`;
       const server = new OnairServer({ url: nodeA.url, apiKey, apiSecret });
-      const room = await server.streams.createStreamRoom(ctx, ['producer'], [], new Uint8Array(), new Uint8Array());
+      const room = await server.streams.createStreamRoom(ctx, ['caster'], [], new Uint8Array(), new Uint8Array());
       const liveId = `content:${unique('cam')}`;
-      const producer = await connectClient(nodeA, { sub: 'producer', grants: { live: { 'content:*': ['publish'] }, stream: { [ctx]: ['join', 'publish', 'subscribe'] } } });
+      const producer = await connectClient(nodeA, { sub: 'caster', grants: { live: { 'content:*': ['publish'] }, stream: { [ctx]: ['join', 'publish', 'subscribe'] } } });
       await ok(producer, 'live.publish', { liveId, transports: [{ kind: 'webrtc', signalingChannelId: room }] });
       await ok(producer, 'streams.joinStreamRoom', { streamRoomId: room });  // node A owns the room
       const stream = await ok(producer, 'streams.publish', { streamRoomId: room, sdp: publisherOffer, tracks: [{ mid: '0', trackId: 'mic', kind: 'audio' }] });
@@ -441,7 +441,7 @@ for (const deployment of deployments) {
       const handle = await ok(viewer, 'live.attach', { liveId, transports: ['webrtc'] });
       assert.deepEqual(handle.transport, { kind: 'webrtc', signalingChannelId: room });
       const joined = await ok(viewer, 'streams.joinStreamRoom', { streamRoomId: room });
-      assert.deepEqual(joined.members.sort(), ['producer', 'viewer']);
+      assert.deepEqual(joined.members.sort(), ['caster', 'viewer']);
       const sub = await ok(viewer, 'streams.subscribe', { streamRoomId: room, sdp: subscriberOffer, subscriptions: [{ mid: '0', streamId: stream.streamId, trackId: 'mic' }] });
       assert.ok(!sub.rejected.some((r) => r.mid === '0'), JSON.stringify(sub.rejected));
       assert.match(sub.sdp, /a=candidate/, 'an answer from node A');
@@ -451,6 +451,7 @@ for (const deployment of deployments) {
       const left = await producer.waitEvent((e) => e.event === 'streams.streamMemberLeft' && e.data.userId === 'viewer');
       assert.equal(left.target, room);
       assert.equal((await viewer.request('streams.listStreams', { streamRoomId: room })).error?.code, 'permission', 'the viewer left the room on node A');
+      await ok(producer, 'live.unpublish', { liveId });  // the user's one place (live.max_entries_per_user) back
       producer.close();
       viewer.close();
     });
