@@ -3,7 +3,7 @@
 // member with room.send (the `direct` event on the other side); TURN credentials come from
 // collab.turnCredentials. Glare (both sides offering at once) is settled by "perfect
 // negotiation": of two users, the one whose id sorts first is polite (it rolls back its own
-// offer), the other ignores the colliding offer.
+// offer), the other ignores the colliding offer; the other also makes the first offer.
 import { connect } from '/sdk/client/index.js';
 
 const $ = (id) => document.getElementById(id);
@@ -53,6 +53,7 @@ function makeTile(userId, label) {
 }
 
 function signal(to, type, data) {
+  peers.get(to)?.log.push(`> ${type === 'description' ? data.type : type}`);
   room.send({ to, type, data }).catch((err) => setStatus(`Signaling to ${to}: ${err.message}`));
 }
 
@@ -61,7 +62,7 @@ function peerFor(userId) {
   let peer = peers.get(userId);
   if (peer) return peer;
   const pc = new RTCPeerConnection(rtcConfig);
-  peer = { pc, polite: me < userId, makingOffer: false, ignoreOffer: false, queue: Promise.resolve(), tile: makeTile(userId, userId) };
+  peer = { pc, polite: me < userId, makingOffer: false, ignoreOffer: false, queue: Promise.resolve(), tile: makeTile(userId, userId), log: [] };
   peers.set(userId, peer);
   pc.onnegotiationneeded = async () => {
     try {
@@ -85,6 +86,13 @@ function peerFor(userId) {
   return peer;
 }
 
+// Of two members, the one whose id sorts last makes the first offer; the other makes its peer
+// connection when that offer comes. Offers rarely cross then (Chromium may gather no candidates
+// after rolling an offer back while it was still gathering); perfect negotiation settles the rest.
+function meet(userId) {
+  if (userId !== me && me > userId) peerFor(userId);
+}
+
 function dropPeer(userId) {
   const peer = peers.get(userId);
   if (!peer) return;
@@ -98,6 +106,7 @@ function dropPeer(userId) {
 async function onSignal({ from, type, data }) {
   const peer = peerFor(from);
   const { pc } = peer;
+  peer.log.push(`< ${type === 'description' ? data.type : type} in ${pc.signalingState}${peer.makingOffer ? ' making offer' : ''}`);
   if (type === 'description') {
     const collision = data.type === 'offer' && (peer.makingOffer || pc.signalingState !== 'stable');
     peer.ignoreOffer = !peer.polite && collision;
@@ -145,10 +154,10 @@ async function join(user, roomName, relayOnly) {
     const peer = peerFor(message.from);
     peer.queue = peer.queue.then(() => onSignal(message)).catch((err) => setStatus(`Signal from ${message.from}: ${err.message}`));
   });
-  room.on('memberJoined', ({ userId }) => { if (userId !== me) peerFor(userId); });
+  room.on('memberJoined', ({ userId }) => meet(userId));
   room.on('memberLeft', ({ userId }) => dropPeer(userId));
   const joined = await room.join();
-  for (const { userId } of joined.members) if (userId !== me) peerFor(userId);
+  for (const { userId } of joined.members) meet(userId);
   renderMembers();
 
   $('room-title').textContent = roomName;
@@ -186,7 +195,10 @@ $('join-form').addEventListener('submit', async (e) => {
 });
 
 // For tests and the curious: the peer connections by user id.
-window.mesh = { peers: () => new Map([...peers].map(([userId, p]) => [userId, p.pc])) };
+window.mesh = {
+  peers: () => new Map([...peers].map(([userId, p]) => [userId, p.pc])),
+  log: (userId) => peers.get(userId)?.log ?? [],  // signals sent (>) and received (<)
+};
 
 const params = new URLSearchParams(location.search);
 if (params.get('user')) $('user').value = params.get('user');

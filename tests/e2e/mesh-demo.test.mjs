@@ -37,18 +37,18 @@ async function openAs(user, room) {
   return { user, page, context, errors };
 }
 
-// Per remote user: frames (video) and samples (audio) decoded so far, and the selected pairs' candidate types.
+// Per remote user: frames (video) and samples (audio) decoded so far, the candidate types of the
+// transports' selected pairs, and (for failure messages) states, the page's status and signal log.
 const received = (page) => page.evaluate(async () => {
   const out = {};
   for (const [userId, pc] of window.mesh.peers()) {
-    const r = { frames: 0, audio: 0, pairs: [] };
+    const r = { frames: 0, audio: 0, pairs: [], state: `${pc.signalingState}/${pc.iceConnectionState}/${pc.connectionState}`, status: document.getElementById('status').textContent, log: window.mesh.log(userId).join(', ') };
     const stats = await pc.getStats();
     stats.forEach((s) => {
       if (s.type === 'inbound-rtp' && s.kind === 'video') r.frames += s.framesDecoded ?? 0;
       if (s.type === 'inbound-rtp' && s.kind === 'audio') r.audio += s.totalSamplesReceived ?? 0;
-      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
-        r.pairs.push(`${stats.get(s.localCandidateId).candidateType}->${stats.get(s.remoteCandidateId).candidateType}`);
-      }
+      const pair = s.type === 'transport' && s.selectedCandidatePairId && stats.get(s.selectedCandidatePairId);
+      if (pair) r.pairs.push(`${stats.get(pair.localCandidateId).candidateType}->${stats.get(pair.remoteCandidateId).candidateType}`);
     });
     out[userId] = r;
   }
@@ -58,7 +58,7 @@ const received = (page) => page.evaluate(async () => {
 test('three pages call each other through TURN only, with signaling over room.send', { skip: !coturnAvailable() && 'coturn is not installed', timeout: 90_000 }, async () => {
   const room = `m${process.pid}`;
   const pages = [];
-  // One after another and at once: the first two meet at join, the third arrives while they talk.
+  // ana first, then ben and cai at once (they meet in a join result or by memberJoined).
   pages.push(await openAs('ana', room));
   pages.push(...await Promise.all([openAs('ben', room), openAs('cai', room)]));
   const users = pages.map((p) => p.user);
