@@ -33,4 +33,10 @@ std::string EventText::transient(std::string_view event, std::string_view target
                      body(type, dataJson, publisher, timestampMs));
 }
 
+std::string EventText::direct(std::string_view room, std::string_view type, std::string_view dataJson,
+                              std::string_view from, std::string_view fromSession, int64_t timestampMs) {
+  return fmt::format(R"({{"event":"room.direct","target":{},"data":{{"type":{},"data":{},"from":{},"fromSession":{},"timestamp":{}}}}})",
+                     quoted(room), quoted(type), dataJson, quoted(from), quoted(fromSession), timestampMs);
+}
+
 }  // namespace onair::rooms

@@ -93,6 +93,15 @@ void registerRoomOnlyOps(api::OpRouter& router, RoomService& service) {
       service.unsubscribe(session.loop().index(), session, Kind::Room, name, replyTo(std::move(call)));
     });
   });
+  router.add("room.send", [&service](Call&& call) {
+    withName(std::move(call), Kind::Room, "publish", [&service](Call&& call, api::ArgReader& args, const std::string& name) {
+      auto& session = call.session();
+      DirectRequest request{name, args.string("to", 1, 255), args.string("type", 1, 128), boost::json::serialize(args.any("data")),
+                            session.claims()->userId, session.sessionId()};
+      if (args.error()) return call.fail(*args.error());
+      service.send(std::move(request), replyTo(std::move(call)));
+    });
+  });
   router.add("room.members", [&service](Call&& call) {
     withName(std::move(call), Kind::Room, "subscribe", [&service](Call&& call, api::ArgReader& args, const std::string& name) {
       auto request = RequestParts::members(args, name);

@@ -183,6 +183,7 @@ RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, Namespace
       if (*frame == destroyedNotice() || topic.size() < 2) return;
       return toOwner(owner, [this, owner, topic] { dropLocal(owner, topic.substr(2), topic); });
     }
+    if (!frame->empty() && frame->front() == kToUser) return deliverToUser(topic, *frame);
     if (!frame->empty() && frame->front() == kFromNode) {
       // fanOutHereFirst's: this node's own was delivered already; another's loses its tag.
       const size_t end = frame->find('\0', 1);
@@ -547,6 +548,65 @@ void RoomService::broadcast(PublishRequest request, Reply reply) {
                                        request.dataJson, request.publisher, nowMs()));
     reply(json::object());
   });
+}
+
+void RoomService::send(DirectRequest request, Reply reply) {
+  const auto& opts = policy_.optionsFor(request.room);
+  if (static_cast<int64_t>(request.dataJson.size()) > opts.maxMessageBytes) {
+    return reply(ApiError{ErrorCode::PayloadTooLarge, fmt::format("data is {} bytes; this namespace allows {}", request.dataJson.size(), opts.maxMessageBytes), std::nullopt});
+  }
+  if (multiNode_ && !engine_.ready()) {
+    return reply(ApiError{ErrorCode::ServiceUnavailable, "the engine is unavailable; the message was not sent", 1000});
+  }
+  std::string room = request.room;
+  withStream(
+      Kind::Room, room,
+      [this, request = std::move(request), reply](Stream& s) {
+        auto sender = s.members.find(request.from);
+        if (sender == s.members.end() || !sender->second.connections.count(request.fromSession)) {
+          return reply(ApiError{ErrorCode::NotFound, "join room " + s.name + " before sending to its members", std::nullopt});
+        }
+        // A member connected elsewhere is known from Presence, listed again now (it may be new).
+        if (s.members.count(request.to) || !multiNode_) return sendToMember(s, request, reply);
+        withMembers(Kind::Room, s.name, [this, request, reply](Stream& s) { sendToMember(s, request, reply); }, reply);
+      },
+      reply);
+}
+
+void RoomService::sendToMember(const Stream& s, const DirectRequest& request, Reply reply) {
+  bool member = s.members.count(request.to) > 0;
+  for (auto it = s.remote.begin(); !member && it != s.remote.end(); ++it) member = it->second.first == request.to;
+  if (!member) return reply(ApiError{ErrorCode::NotFound, request.to + " is not a member of room " + s.name, std::nullopt});
+  auto frame = net::WsCodec::encodeFrame(net::WsOpcode::Text, EventText::direct(s.name, request.type, request.dataJson, request.from, request.fromSession, nowMs()));
+  std::string tagged;
+  tagged.reserve(2 + request.to.size() + frame.size());
+  tagged.append(1, kToUser).append(request.to).append(1, '\0').append(frame.begin(), frame.end());
+  engine_.broker().publish(topicOf(Kind::Room, s.name), std::make_shared<const std::string>(std::move(tagged)));
+  reply(json::object());
+}
+
+void RoomService::deliverToUser(const std::string& topic, const std::string& payload) {
+  const size_t end = payload.find('\0', 1);
+  if (end == std::string::npos) return;
+  auto userId = std::make_shared<const std::string>(payload.substr(1, end - 1));
+  net::SharedFrame frame = std::make_shared<const std::string>(payload.substr(end + 1));
+  for (size_t shard = 0; shard < pool_.size(); ++shard) {
+    pool_.run(shard, [this, shard, topic, userId, frame] {
+      auto& local = *shards_[shard];
+      auto sessions = local.byTopic.find(topic);
+      if (sessions == local.byTopic.end()) return;
+      for (api::ClientSession* session : sessions->second) {
+        auto subs = local.bySession.find(session);
+        if (subs == local.bySession.end()) continue;
+        auto sub = subs->second.find(topic);
+        if (sub == subs->second.end() || sub->second.userId != *userId) continue;
+        if (auto connection = sub->second.connection.lock()) {
+          connection->send(frame);
+          ++local.delivered;
+        }
+      }
+    });
+  }
 }
 
 // ---- reading -------------------------------------------------------------------------------

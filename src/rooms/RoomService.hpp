@@ -63,6 +63,16 @@ struct PublishRequest {
   std::optional<std::string> idempotencyKey;
 };
 
+// room.send: one message to one member's connections in the room, never stored.
+struct DirectRequest {
+  std::string room;
+  std::string to;           // the target member's user id
+  std::string type;
+  std::string dataJson;
+  std::string from;         // the sender's user id
+  std::string fromSession;  // the sending connection (it must have joined the room)
+};
+
 struct HistoryRequest {
   Kind kind = Kind::Room;
   std::string name;
@@ -104,6 +114,9 @@ class RoomService {
   void unsubscribe(size_t shard, api::ClientSession& session, Kind kind, const std::string& name, Reply reply);
   void publish(PublishRequest request, Reply reply);
   void broadcast(PublishRequest request, Reply reply);
+  // Delivers to every connection of `to` joined to the room, on any node; not_found unless the
+  // sending connection has joined and `to` is a member.
+  void send(DirectRequest request, Reply reply);
   void history(HistoryRequest request, Reply reply);
 
   void members(MembersRequest request, Reply reply);
@@ -164,6 +177,11 @@ class RoomService {
   void fanOutHereFirst(const std::string& topic, const std::string& eventText);
   // Leads a broker payload tagged with its node (no WebSocket frame starts with 0x01).
   static constexpr char kFromNode = '\x01';
+  // Leads a broker payload for one user's connections: kToUser, user id, '\0', the frame.
+  static constexpr char kToUser = '\x02';
+  void sendToMember(const Stream& s, const DirectRequest& request, Reply reply);
+  // Broker side of send(): every node hands the frame to its own connections of the user.
+  void deliverToUser(const std::string& topic, const std::string& payload);
   void onAppended(size_t owner, const std::string& topic, const engine::StreamMessage& message);
 
   // On the session's shard: counts the subscription under way against the connection's limit,

@@ -112,6 +112,38 @@ for (const deployment of deployments) {
       publisher.close();
     });
 
+    test('room.send from node A reaches only the target member on node B, on each of its joined connections', async () => {
+      const room = unique('mesh');
+      const alice = await connectClient(nodeA, { sub: 'alice' });
+      const bobB1 = await connectClient(nodeB, { sub: 'bob' });
+      const bobB2 = await connectClient(nodeB, { sub: 'bob' });
+      const bobA = await connectClient(nodeA, { sub: 'bob' });
+      const carolB = await connectClient(nodeB, { sub: 'carol' });
+      await ok(alice, 'room.join', { room });
+      for (const c of [bobB1, bobB2, bobA, carolB]) await ok(c, 'room.join', { room });
+      const directs = (c) => c.events.filter((e) => e.event === 'room.direct' && e.target === room);
+
+      await ok(alice, 'room.send', { room, to: 'bob', type: 'offer', data: { sdp: 'x' } });
+      for (const tab of [bobB1, bobB2, bobA]) {
+        const got = await tab.waitEvent((e) => e.event === 'room.direct' && e.target === room);
+        assert.deepEqual([got.data.from, got.data.type, got.data.data], ['alice', 'offer', { sdp: 'x' }]);
+      }
+      // A target connected to node B alone, which node A knows only from Presence.
+      await ok(alice, 'room.send', { room, to: 'carol', type: 'candidate', data: 1 });
+      const toCarol = await carolB.waitEvent((e) => e.event === 'room.direct' && e.target === room);
+      assert.equal(toCarol.data.from, 'alice');
+      // And back from node B to node A.
+      await ok(carolB, 'room.send', { room, to: 'alice', type: 'answer', data: 2 });
+      const back = await alice.waitEvent((e) => e.event === 'room.direct' && e.target === room);
+      assert.deepEqual([back.data.from, back.data.data], ['carol', 2]);
+      await new Promise((r) => setTimeout(r, 200));  // anything misdirected or repeated would arrive meanwhile
+      // waitEvent took the expected ones: nothing else may be left.
+      for (const c of [alice, bobB1, bobB2, bobA, carolB]) assert.deepEqual(directs(c), []);
+      assert.equal((await alice.request('room.send', { room, to: 'nobody', type: 'x', data: 0 })).error.code, 'not_found');
+      assert.equal((await ok(bobB1, 'room.history', { room })).messages.length, 0);
+      for (const c of [alice, bobB1, bobB2, bobA, carolB]) c.close();
+    });
+
     test('presence shows members of either node; a member leaving node B disappears on node A', async () => {
       const room = unique('lobby');
       const alice = await connectClient(nodeA, { sub: 'alice' });

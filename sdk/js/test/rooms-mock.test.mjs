@@ -390,6 +390,16 @@ test('publish is not retried after a server error, nor when the client does not 
   assert.equal(mock.ops('room.publish').length, 2);
 });
 
+test('send names its target and is not retried', async () => {
+  const mock = await mockOnair({ 'room.send': (args, ctx) => { ctx.drop(); return undefined; } });
+  const client = await open(mock);
+  await rejectsWith(client.room('r').send({ to: 'bob', type: 'offer', data: { sdp: 'x' } }), 'disconnected');
+  const sent = mock.ops('room.send');
+  assert.equal(sent.length, 1);
+  assert.deepEqual(sent[0].args, { room: 'r', to: 'bob', type: 'offer', data: { sdp: 'x' } });
+  await rejectsWith(client.room('r').send({ to: '', type: 'offer' }), 'invalid_argument');
+});
+
 test('broadcast sends no idempotency key and is not retried', async () => {
   const mock = await mockOnair({ 'room.broadcast': (args, ctx) => { ctx.drop(); return undefined; } });
   const client = await open(mock);

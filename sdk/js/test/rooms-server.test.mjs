@@ -219,6 +219,31 @@ test('published and broadcast messages cross between members', async () => {
   assert.deepEqual(page.messages.map((m) => m.type), ['task.created']);
 });
 
+test('send reaches the one member it names as a direct event, and nobody else', async () => {
+  const name = unique('mesh');
+  const alice = await open('alice');
+  const bob = await open('bob');
+  const carol = await open('carol');
+  for (const c of [alice, bob, carol]) await c.room(name).join();
+  const carolGot = [];
+  carol.room(name).on('direct', (m) => carolGot.push(m));
+  const toBob = waitFor(bob.room(name), 'direct', (m) => m.type === 'offer');
+  await alice.room(name).send({ to: 'bob', type: 'offer', data: { sdp: 'v=0' } });
+  const got = await toBob;
+  assert.equal(got.from, 'alice');
+  assert.deepEqual(got.data, { sdp: 'v=0' });
+  assert.equal(typeof got.fromSession, 'string');
+  assert.equal(typeof got.timestamp, 'number');
+  const toAlice = waitFor(alice.room(name), 'direct', (m) => m.type === 'answer');
+  await bob.room(name).send({ to: got.from, type: 'answer', data: { sdp: 'v=1' } });
+  assert.equal((await toAlice).from, 'bob');
+  await assert.rejects(alice.room(name).send({ to: 'nobody', type: 'offer' }), (e) => e instanceof OnairError && e.code === 'not_found');
+  await assert.rejects(alice.room(name).send({ type: 'offer' }), (e) => e instanceof OnairError && e.code === 'invalid_argument');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(carolGot, []);
+  assert.deepEqual((await alice.room(name).history()).messages, []);
+});
+
 test('history pages backward and forward with a cursor', async () => {
   const name = unique('hist');
   for (let n = 1; n <= 5; n++) await api.room(name).publish({ type: 'n', data: { n } });

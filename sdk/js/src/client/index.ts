@@ -51,6 +51,8 @@ export type {
 } from './rooms.js';
 export type {
   BroadcastOptions,
+  DirectMessage,
+  SendOptions,
   ChannelStats,
   HistoryDirection,
   HistoryOptions,

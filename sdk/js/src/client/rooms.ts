@@ -9,6 +9,7 @@ import {
   pick,
   type BroadcastOptions,
   type ChannelStats,
+  type DirectMessage,
   type HistoryOptions,
   type HistoryPage,
   type Member,
@@ -20,6 +21,7 @@ import {
   type Position,
   type PublishOptions,
   type PublishResult,
+  type SendOptions,
   type Snapshot,
   type SnapshotOptions,
   wholeSnapshot,
@@ -74,6 +76,8 @@ export interface MetadataEvent<M = Record<string, unknown>> {
 
 export interface RoomEvents {
   message: [message: Message];
+  /** A message another member sent to this user alone (`room.send`). */
+  direct: [message: DirectMessage];
   memberJoined: [member: Member];
   memberLeft: [info: { userId: string }];
   presence: [info: { userId: string; presence: unknown }];
@@ -87,7 +91,7 @@ export interface ChannelEvents {
   resumed: [info: ResumedInfo];
 }
 
-const ROOM_EVENTS = ['message', 'memberJoined', 'memberLeft', 'presence', 'metadata', 'destroyed'] as const;
+const ROOM_EVENTS = ['message', 'direct', 'memberJoined', 'memberLeft', 'presence', 'metadata', 'destroyed'] as const;
 
 /** A random idempotency key: `crypto.randomUUID()` where available. */
 export function randomKey(): string {
@@ -240,6 +244,20 @@ export class Room {
     await this.client.request('room.broadcast', { room: this.name, ...args });
   }
 
+  /**
+   * Sends a message to one member (`room.send`): every connection of user `to` that joined the
+   * room gets it as a `direct` event; nobody else does, and it is not stored. This connection
+   * must have joined; `to` must be a member (`not_found` otherwise). Grant `publish`.
+   */
+  async send<T = unknown>(options: SendOptions<T>): Promise<void> {
+    const o = checkObject('send options', options);
+    if (typeof o['to'] !== 'string' || o['to'].length === 0) {
+      throw new OnairError('invalid_argument', 'send: to must be a non-empty user id');
+    }
+    const args = messageArgs('send', options, false);
+    await this.client.request('room.send', { room: this.name, to: o['to'], ...args });
+  }
+
   /** One page of stored messages (`room.history`); pass `cursor` back for the next page. */
   async history<T = unknown>(options?: HistoryOptions): Promise<HistoryPage<T>> {
     return this.client.request<HistoryPage<T>>('room.history', { room: this.name, ...historyArgs(options) });
@@ -318,6 +336,9 @@ export class Room {
       case 'message':
         if (data && typeof data === 'object') this.tracker.seen(data.offset, data.epoch);
         this.events.emit('message', data as Message);
+        break;
+      case 'direct':
+        this.events.emit('direct', data as DirectMessage);
         break;
       case 'memberJoined':
         this.events.emit('memberJoined', data as Member);

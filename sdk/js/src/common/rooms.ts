@@ -70,6 +70,25 @@ export interface BroadcastOptions<T = unknown> {
   data?: T;
 }
 
+/** `room.send`: a message for one member (`to`, a user id), delivered to its connections alone. */
+export interface SendOptions<T = unknown> {
+  to: string;
+  type: string;
+  data?: T;
+}
+
+/** A message sent to this user alone (`room.send`); never stored. */
+export interface DirectMessage<T = unknown> {
+  type: string;
+  data: T;
+  /** The sender's user id. */
+  from: string;
+  /** The sending connection's session id (which of the sender's tabs sent it). */
+  fromSession: string;
+  /** ms since the epoch, set by the server. */
+  timestamp: number;
+}
+
 export interface PublishResult {
   offset: number;
   epoch: string;
