@@ -558,18 +558,12 @@ void SignalRelay::sweep(size_t shard, const std::set<std::string>& live, bool ev
   // This node's connections that use a node that is gone (as owner, relayed there or not yet);
   // after a resync, every connection that uses an owned object: ownership may have moved while
   // the nodes could not hear each other, so each starts again from a fresh owner.
-  std::vector<std::shared_ptr<net::WsConnection>> lost;
-  for (auto& [id, out] : state.outbound) {
+  restartOutbound(shard, "the node serving a stage or room of this connection is gone; reconnect", [&](const Outbound& out) {
     bool gone = everything && (!out.owners.empty() || !out.opened.empty());
     for (const auto& node : out.opened) gone = gone || !live.count(node);
     for (const auto& [key, node] : out.owners) gone = gone || !live.count(node);
-    auto session = gone ? out.session.lock() : nullptr;
-    if (auto connection = session ? session->connection().lock() : nullptr) lost.push_back(std::move(connection));
-  }
-  for (auto& connection : lost) {
-    ownerGoneCloses_.fetch_add(1, std::memory_order_relaxed);
-    connection->close(kOwnerGoneCode, "the node serving a stage or room of this connection is gone; reconnect");
-  }
+    return gone;
+  });
   // Connections standing here for a node that is gone, or whose node stopped naming them.
   std::vector<std::pair<std::string, std::string>> orphans;
   for (auto& [id, in] : state.inbound) {
@@ -579,6 +573,19 @@ void SignalRelay::sweep(size_t shard, const std::set<std::string>& live, bool ev
   if (everything) return;
   sendAlive(shard);
   checkOwned(shard);
+}
+
+void SignalRelay::restartOutbound(size_t shard, std::string_view reason, const std::function<bool(const Outbound&)>& which) {
+  // Collected first: a close runs the connection's cleanups, which change `outbound`.
+  std::vector<std::shared_ptr<net::WsConnection>> lost;
+  for (const auto& [id, out] : shards_[shard]->outbound) {
+    auto session = which(out) ? out.session.lock() : nullptr;
+    if (auto connection = session ? session->connection().lock() : nullptr) lost.push_back(std::move(connection));
+  }
+  for (auto& connection : lost) {
+    ownerGoneCloses_.fetch_add(1, std::memory_order_relaxed);
+    connection->close(kOwnerGoneCode, reason);
+  }
 }
 
 void SignalRelay::checkOwned(size_t shard) {
@@ -600,17 +607,10 @@ void SignalRelay::checkOwned(size_t shard) {
       if (!node || node->empty() || *node == self_) return;  // still ours, or unknown for now
       pool_.post(shard, [this, shard, key, node = *node] {
         spdlog::warn("relay: node {} now owns {}; this node's connections using it start again there", node, key);
-        std::vector<std::shared_ptr<net::WsConnection>> lost;
-        for (auto& [id, out] : shards_[shard]->outbound) {
+        restartOutbound(shard, "another node serves this stage or room now; reconnect", [&](const Outbound& out) {
           auto known = out.owners.find(key);
-          if (known == out.owners.end() || known->second != self_) continue;
-          auto session = out.session.lock();
-          if (auto connection = session ? session->connection().lock() : nullptr) lost.push_back(std::move(connection));
-        }
-        for (auto& connection : lost) {
-          ownerGoneCloses_.fetch_add(1, std::memory_order_relaxed);
-          connection->close(kOwnerGoneCode, "another node serves this stage or room now; reconnect");
-        }
+          return known != out.owners.end() && known->second == self_;
+        });
       });
     });
   }

@@ -172,6 +172,8 @@ class SignalRelay final : public api::RequestRelay {
   // kOwnedChecks per sweep, in turn); the connections of an object another node now owns close
   // (1012), so they start again on that node instead of two nodes serving it.
   void checkOwned(size_t shard);
+  // Closes (1012, `reason`) this shard's client connections `which` picks: they start again.
+  void restartOutbound(size_t shard, std::string_view reason, const std::function<bool(const Outbound&)>& which);
   void onAlive(size_t shard, const RelayMessage& message);
   void queueFrames(size_t shard, std::string node, std::string sessionId, std::string frames);
   void flushTurn(size_t shard);
