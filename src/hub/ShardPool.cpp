@@ -6,33 +6,9 @@ namespace onair::hub {
 
 ShardPool::ShardPool(size_t count, const net::WsSettings& settings) {
   if (count == 0 || count > kMaxShards) throw std::invalid_argument("threads must be between 1 and 64");
-  for (size_t i = 0; i < count; ++i) {
-    loops_.push_back(std::make_unique<net::EventLoop>(i, settings));
-    inboxes_.push_back(std::make_unique<Inbox>());
-  }
+  for (size_t i = 0; i < count; ++i) loops_.push_back(std::make_unique<net::EventLoop>(i, settings));
   hubs_.resize(count);
   interest_.resize(count);
-}
-
-void ShardPool::postBatched(size_t shard, std::function<void()> fn) {
-  auto& inbox = *inboxes_[shard];
-  {
-    std::lock_guard lock(inbox.mutex);
-    inbox.tasks.push_back(std::move(fn));
-    if (inbox.scheduled) return;
-    inbox.scheduled = true;
-  }
-  post(shard, [this, shard] { drain(shard); });
-}
-
-void ShardPool::drain(size_t shard) {
-  std::vector<std::function<void()>> tasks;
-  {
-    std::lock_guard lock(inboxes_[shard]->mutex);
-    tasks.swap(inboxes_[shard]->tasks);
-    inboxes_[shard]->scheduled = false;
-  }
-  for (auto& task : tasks) task();
 }
 
 ShardPool::~ShardPool() {

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -49,12 +48,6 @@ class ShardPool {
     post(shard, std::function<void()>(std::forward<Fn>(fn)));
   }
 
-  // From any thread: queues `fn` for `shard` (a later loop turn). Tasks queued before the shard gets
-  // to them run together, in order, in one loop turn, so the connections they write to are
-  // flushed once for all of them (a Redis subscriber's burst of messages: one write per
-  // subscriber per burst, not per message). Tasks of one thread run in the order queued.
-  void postBatched(size_t shard, std::function<void()> fn);
-
   // Called on `shard`'s thread.
   void subscribe(size_t shard, const std::string& topic, net::FrameSink* sink, std::function<void()> done = {});
   void unsubscribe(size_t shard, const std::string& topic, net::FrameSink* sink);
@@ -74,16 +67,7 @@ class ShardPool {
   void join();
 
  private:
-  // Tasks waiting for postBatched's one loop turn, per shard.
-  struct Inbox {
-    std::mutex mutex;
-    std::vector<std::function<void()>> tasks;
-    bool scheduled = false;
-  };
-  void drain(size_t shard);
-
   std::vector<std::unique_ptr<net::EventLoop>> loops_;
-  std::vector<std::unique_ptr<Inbox>> inboxes_;
   std::vector<Hub> hubs_;
   struct Interest {
     uint64_t mask = 0;               // shards with a count above zero

@@ -174,14 +174,13 @@ RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, Namespace
     armEviction(i);
   }
   // Handlers run on the publishing thread (embedded) or the engine's (Redis): each goes to the
-  // topic's owner, at once when already there. From the engine's thread a burst of messages goes
-  // over in one batch (toOwner), so each connection gets the burst in one write.
+  // topic's owner, at once when already there.
   engine_.broker().setHandler([this](const std::string& topic, const engine::Broker::Payload& frame) {
     size_t owner = pool_.ownerOf(topic);
     if (!frame->empty() && frame->front() == '\0') {
       // Another node destroyed the stream: drop this node's subscriptions and state too.
       if (*frame == destroyedNotice() || topic.size() < 2) return;
-      return toOwner(owner, [this, owner, topic] { dropLocal(owner, topic.substr(2), topic); });
+      return pool_.run(owner, [this, owner, topic] { dropLocal(owner, topic.substr(2), topic); });
     }
     if (!frame->empty() && frame->front() == kToUser) return deliverToUser(topic, *frame);
     if (!frame->empty() && frame->front() == kFromNode) {
@@ -189,19 +188,19 @@ RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, Namespace
       const size_t end = frame->find('\0', 1);
       if (end == std::string::npos || frame->compare(1, end - 1, engine_.nodes().selfId()) == 0) return;
       net::SharedFrame inner = std::make_shared<const std::string>(frame->substr(end + 1));
-      return toOwner(owner, [this, owner, topic, inner] {
+      return pool_.run(owner, [this, owner, topic, inner] {
         shards_[owner]->delivered += pool_.subscriptions(topic);
         pool_.publish(topic, inner);
       });
     }
-    toOwner(owner, [this, owner, topic, frame] {
+    pool_.run(owner, [this, owner, topic, frame] {
       shards_[owner]->delivered += pool_.subscriptions(topic);
       pool_.publish(topic, frame);
     });
   });
   engine_.broker().setStoredHandler([this](const std::string& topic, const engine::StreamMessage& message, const std::string& epoch) {
     size_t owner = pool_.ownerOf(topic);
-    toOwner(owner, [this, owner, topic, message, epoch] { onStored(owner, topic, message, epoch); });
+    pool_.run(owner, [this, owner, topic, message, epoch] { onStored(owner, topic, message, epoch); });
   });
   engine_.broker().addResyncHandler([this] {
     for (size_t shard = 0; shard < pool_.size(); ++shard) {
@@ -214,11 +213,6 @@ RoomService::RoomService(hub::ShardPool& pool, engine::Engine& engine, Namespace
       });
     }
   });
-}
-
-void RoomService::toOwner(size_t owner, std::function<void()> task) {
-  if (!multiNode_) return pool_.run(owner, std::move(task));
-  pool_.postBatched(owner, std::move(task));
 }
 
 RoomService::~RoomService() {

@@ -167,9 +167,6 @@ class RoomService {
   std::string destroyedNotice() const;
   // On the owner: the local part of a destroy (subscriptions on every shard, the stream's state).
   void dropLocal(size_t owner, const std::string& name, const std::string& topic);
-  // Runs a Broker delivery on the topic's owner: at once (embedded, on the publishing thread) or
-  // batched with the other deliveries of the engine thread's burst (ShardPool::postBatched).
-  void toOwner(size_t owner, std::function<void()> task);
   static constexpr uint32_t kCatchUpBatch = 1000;
   static constexpr size_t kMaxPending = 10000;  // announcements held during a catch-up; more are read again
   static constexpr std::chrono::milliseconds kCatchUpRetry{500};

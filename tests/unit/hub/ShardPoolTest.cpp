@@ -130,28 +130,3 @@ TEST(ShardPool, SubscribeDoneRunsOnSubscriberShardAfterOwnerKnows) {
   pool.stop();
   pool.join();
 }
-
-// Tasks batched while the shard is busy run together, in order, before anything posted after
-// the first of them; plain posts run one loop turn each, in between.
-TEST(ShardPool, BatchedTasksQueuedMeanwhileRunTogetherInOneTurn) {
-  hub::ShardPool pool(1, net::WsSettings{});
-  pool.start();
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  pool.post(0, [released] { released.wait(); });  // the shard is busy until released
-  std::vector<std::string> order;                  // written on the shard's thread only
-  pool.postBatched(0, [&] { order.push_back("b1"); });
-  pool.post(0, [&] { order.push_back("plain"); });
-  pool.postBatched(0, [&] { order.push_back("b2"); });
-  pool.postBatched(0, [&] { order.push_back("b3"); });
-  release.set_value();
-  runOn(pool, 0, [] {});
-  EXPECT_EQ(order, (std::vector<std::string>{"b1", "b2", "b3", "plain"}));
-  // Once drained, the next batch starts afresh.
-  runOn(pool, 0, [&] { order.clear(); });
-  pool.postBatched(0, [&] { order.push_back("again"); });
-  runOn(pool, 0, [] {});
-  EXPECT_EQ(order, (std::vector<std::string>{"again"}));
-  pool.stop();
-  pool.join();
-}
