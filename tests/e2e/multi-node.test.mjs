@@ -7,7 +7,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnair } from '../support/onair.mjs';
 import { redisCli, startRedis, startRedisCluster } from '../support/redis.mjs';
-import { connectClient, ok } from '../support/client.mjs';
+import { connectClient, ok, serverApi } from '../support/client.mjs';
 import { apiCredential, randomSecret } from '../support/tokens.mjs';
 import { publisherOffer, subscriberOffer } from '../support/streams.mjs';
 import { WebSocket } from 'ws';
@@ -380,9 +380,8 @@ for (const deployment of deployments) {
       test(`a stage request made on one node is seen and granted by a host on the other (stage owned by node ${ownerName})`, async () => {
         const owner = ownerName === 'A' ? nodeA : nodeB;
         const api = async (node, method, path, body) => {
-          const res = await fetch(node.url + path, { method, headers: { authorization: `Bearer ${apiCredential(node)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-          const json = await res.json();
-          assert.equal(res.status, 200, JSON.stringify(json));
+          const { status, body: json } = await serverApi(node, method, path, body);
+          assert.equal(status, 200, JSON.stringify(json));
           return json;
         };
         const relayedBefore = await relayedRequests(nodeA, nodeB);
@@ -435,10 +434,7 @@ for (const deployment of deployments) {
     }
 
     test('a stage event for many connections relayed from one node crosses once per loop turn, and each of them gets it', async () => {
-      const api = async (node, method, path, body) => {
-        const res = await fetch(node.url + path, { method, headers: { authorization: `Bearer ${apiCredential(node)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-        return res.json();
-      };
+      const api = async (node, method, path, body) => (await serverApi(node, method, path, body)).body;
       const stage = await api(nodeA, 'POST', '/v1/stages', { name: 'many hosts' });
       const join = async (node, userId, role) => {
         const { token } = await api(nodeA, 'POST', `/v1/stages/${stage.id}/participant-tokens`, { userId, role });

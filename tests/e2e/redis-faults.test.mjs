@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { startOnair } from '../support/onair.mjs';
 import { redisCli, startRedis } from '../support/redis.mjs';
-import { connectClient, ok } from '../support/client.mjs';
+import { connectClient, ok, serverApi } from '../support/client.mjs';
 import { apiCredential, clientToken, randomSecret } from '../support/tokens.mjs';
 import { connect } from '../../sdk/js/dist/client/index.js';
 
@@ -177,9 +177,8 @@ test('a node killed with SIGKILL: the other serves, its presence expires, an SDK
 test('the node owning a stage killed with SIGKILL: clients relayed to it are told to reconnect, and the next open makes a new owner that keeps the stage\'s statuses', async (t) => {
   const { a, b } = await deployment();
   const api = async (node, method, path, body) => {
-    const res = await fetch(node.url + path, { method, headers: { authorization: `Bearer ${apiCredential(node)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-    const json = await res.json();
-    assert.equal(res.status, 200, JSON.stringify(json));
+    const { status, body: json } = await serverApi(node, method, path, body);
+    assert.equal(status, 200, JSON.stringify(json));
     return json;
   };
   // The first request about the stage (a participant token, on node A) makes node A its owner.
@@ -212,10 +211,7 @@ test('an owner whose record another node took (it looked gone) stops serving: it
   const { redis, a, b } = await deployment();
   const prefix = /--redis-prefix (\S+)/.exec(a.proc.spawnargs.join(' '))?.[1];
   assert.ok(prefix, 'the nodes\' key prefix');
-  const api = async (node, method, path, body) => {
-    const res = await fetch(node.url + path, { method, headers: { authorization: `Bearer ${apiCredential(node)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-    return res.json();
-  };
+  const api = async (node, method, path, body) => (await serverApi(node, method, path, body)).body;
   const stage = await api(a, 'POST', '/v1/stages', { name: 'two owners' });
   const { token } = await api(a, 'POST', `/v1/stages/${stage.id}/participant-tokens`, { userId: 'host1', role: 'host' });
   const host = await connectClient(a, { token });

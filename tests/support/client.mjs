@@ -1,6 +1,6 @@
 // A protocol-level test client over the `ws` package: requests with ids, collected events.
 import WebSocket from 'ws';
-import { clientToken } from './tokens.mjs';
+import { apiCredential, clientToken } from './tokens.mjs';
 
 export const allGrants = { room: { '*': ['*'] }, channel: { '*': ['*'] } };
 
@@ -67,4 +67,10 @@ export async function ok(client, op, args) {
   const r = await client.request(op, args);
   if (!r.result) throw new Error(`${op} failed: ${JSON.stringify(r.error)}`);
   return r.result;
+}
+
+/** A server-API call authenticated with a fresh API credential of `srv`: {status, body}. */
+export async function serverApi(srv, method, path, body) {
+  const res = await fetch(srv.url + path, { method, headers: { authorization: `Bearer ${apiCredential(srv)}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  return { status: res.status, body: await res.json() };
 }
