@@ -1,5 +1,7 @@
 #pragma once
-// Verifies HS256 JWTs: access tokens (clients) and API credentials (app backends).
+// Verifies HS256 JWTs: access tokens (clients) and API credentials (app backends). The checks
+// every HS256 token gets (shape, alg, signature, time window, aud) are Hs256Jwt's; this class
+// picks the key and reads the claims of each purpose.
 //
 // Contract: the algorithm is pinned to HS256 (`none` and every other alg are refused before any
 // key is looked at); the key is chosen by the header's `kid` (else the payload's `iss`), and `iss`
@@ -17,18 +19,16 @@
 #include <variant>
 
 #include "auth/AccessClaims.hpp"
+#include "auth/Hs256Jwt.hpp"
 #include "auth/KeyRing.hpp"
+#include "auth/TokenError.hpp"
 #include "auth/TokenPurpose.hpp"
 
 namespace onair::auth {
 
-struct TokenError {
-  std::string reason;  // safe to show and log: never contains the token or a secret
-};
-
 class TokenVerifier {
  public:
-  static constexpr size_t kMaxTokenBytes = 8192;
+  static constexpr size_t kMaxTokenBytes = Hs256Jwt::kMaxTokenBytes;
 
   TokenVerifier(const KeyRing& keys, int64_t leewaySeconds) : keys_(keys), leeway_(leewaySeconds) {}
 
