@@ -24,8 +24,24 @@ void Gateway::serveHere(net::EventLoop& loop, net::HttpRequest request, std::fun
   respond(errorReply({ErrorCode::NotFound, "no such route: " + request.method + " " + request.path, std::nullopt}));
 }
 
-void Gateway::onWebSocket(net::EventLoop& loop, boost::asio::ip::tcp::socket socket, const net::HttpRequest&,
+void Gateway::addWebSocketEndpoint(std::string path, WebSocketEndpoint endpoint) {
+  endpoints_.emplace_back(std::move(path), std::move(endpoint));
+}
+
+std::vector<std::string> Gateway::upgradePaths() const {
+  std::vector<std::string> paths{"/v1/connect"};
+  for (const auto& [path, endpoint] : endpoints_) paths.push_back(path);
+  return paths;
+}
+
+void Gateway::onWebSocket(net::EventLoop& loop, boost::asio::ip::tcp::socket socket, const net::HttpRequest& request,
                           net::AddressLimiter::Place place) {
+  for (const auto& [path, endpoint] : endpoints_) {
+    const bool prefix = path.back() == '/';
+    if (prefix ? request.path.compare(0, path.size(), path) == 0 : request.path == path) {
+      return endpoint(loop, std::move(socket), request, std::move(place));
+    }
+  }
   auto connection = std::make_shared<net::WsConnection>(loop, std::move(socket));
   connection->holdPlace(std::move(place));
   auto session = std::make_shared<ClientSession>(sessions_, loop, connection);

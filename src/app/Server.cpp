@@ -32,6 +32,9 @@
 #include "auth/TokenIssuer.hpp"
 #include "auth/TokenVerifier.hpp"
 #include "collab/CollabOps.hpp"
+#include "collab/DocumentService.hpp"
+#include "collab/RoomTokenVerifier.hpp"
+#include "collab/YjsEndpoints.hpp"
 #include "engine/EmbeddedEngine.hpp"
 #include "engine/redis/RedisEngine.hpp"
 #include "hub/ShardPool.hpp"
@@ -265,6 +268,16 @@ void printBanner(const Config& c, uint16_t port, const std::string& executable, 
              c.httpHost, port);
 }
 
+
+collab::DocumentOptions documentOptions(const Config& config) {
+  collab::DocumentOptions options;
+  options.idleEviction = std::chrono::milliseconds(config.collabDocumentIdleMs);
+  options.saveInterval = std::chrono::milliseconds(config.collabSaveIntervalMs);
+  options.limits.maxDocumentBytes = static_cast<size_t>(config.collabMaxDocumentBytes);
+  options.limits.update.maxUpdateBytes = static_cast<size_t>(config.collabMaxUpdateBytes);
+  options.messages.maxMessageBytes = static_cast<size_t>(config.collabMaxUpdateBytes) + 4096;
+  return options;
+}
 }  // namespace
 
 int Server::run(Config config, const std::string& executable) {
@@ -317,6 +330,7 @@ int Server::run(Config config, const std::string& executable) {
     spdlog::error("configuration error: {}", e.what());
     return 2;
   }
+  collab::DocumentService documentService(pool, engine, documentOptions(config));
   // Stage media rooms and live broadcasts' webrtc rooms: who may use them is the stage's and the
   // slot's to say (streams::RoomAuthority), and a stage stops its participants' media itself.
   StageRoomAuthority stageRooms(stageService);
@@ -382,6 +396,8 @@ int Server::run(Config config, const std::string& executable) {
   api::StaticFiles files(resolveWebRoot(config, executable));
   if (files.root().empty()) spdlog::warn("no web/ folder found: static pages are off (set http.web_root)");
   api::Gateway gateway(routes, files, sessions);
+  collab::RoomTokenVerifier roomTokens(config.collabTokenSecret, config.authLeewaySeconds);
+  collab::registerYjsEndpoints(gateway, documentService, roomTokens, config.authLeewaySeconds);
   if (signalRelay) {
     signalRelay->setHttpServer([&gateway](net::EventLoop& loop, net::HttpRequest request, api::RequestRelay::Respond respond) {
       gateway.serveHere(loop, std::move(request), std::move(respond));
@@ -395,6 +411,7 @@ int Server::run(Config config, const std::string& executable) {
   http.maxBodyBytes = static_cast<size_t>(config.httpMaxBodyBytes);
   http.idleTimeout = milliseconds(config.httpIdleTimeoutMs);
   http.maxConnectionsPerAddress = static_cast<uint32_t>(config.httpMaxConnectionsPerAddress);
+  http.upgradePaths = gateway.upgradePaths();
   net::HttpServer server(pool.loops(), http, gateway);
   uint16_t port = 0;
   try {

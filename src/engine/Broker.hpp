@@ -40,6 +40,7 @@ class Broker {
   virtual void setHandler(Handler handler) = 0;
   virtual void setStoredHandler(StoredHandler handler) = 0;
   virtual void setTopicHandler(std::string prefix, Handler handler) = 0;
+  virtual void setStoredTopicHandler(std::string prefix, StoredHandler handler) = 0;
   virtual void addResyncHandler(ResyncHandler handler) = 0;
 
   virtual void publish(const std::string& topic, Payload payload) = 0;

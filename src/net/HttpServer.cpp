@@ -34,6 +34,21 @@ constexpr auto kHandlerDeadline = std::chrono::seconds(30);
 // How long a connection over the per-address cap may take to send the request we refuse.
 constexpr auto kRefusalDeadline = std::chrono::seconds(5);
 
+// Whether `path` is one of the upgrade paths (Settings::upgradePaths: '/' at the end = a prefix).
+bool upgradable(const std::vector<std::string>& paths, const std::string& path) {
+  for (const auto& p : paths) {
+    const bool prefix = !p.empty() && p.back() == '/';
+    if (prefix ? path.size() > p.size() && path.compare(0, p.size(), p) == 0 : path == p) return true;
+  }
+  return false;
+}
+
+std::string listOf(const std::vector<std::string>& paths) {
+  std::string out;
+  for (const auto& p : paths) out += (out.empty() ? "" : ", ") + p + (p.back() == '/' ? "<name>" : "");
+  return out;
+}
+
 std::string errorBody(std::string_view code, std::string_view message) {
   return fmt::format(R"({{"error":{{"code":"{}","message":"{}"}}}})", code, message);
 }
@@ -146,8 +161,8 @@ asio::awaitable<void> runSession(tcp::socket socket, EventLoop& loop, const Http
     HttpRequest plain = toPlain(req, remote);
     LoopMetrics::add(loop.metrics().httpRequests);
     if (websocket::is_upgrade(req)) {
-      if (plain.path != settings.upgradePath) {
-        auto res = toBeast({404, "application/json", errorBody("not_found", "WebSocket endpoint is " + settings.upgradePath), {}}, req.version(), false);
+      if (!upgradable(settings.upgradePaths, plain.path)) {
+        auto res = toBeast({404, "application/json", errorBody("not_found", "WebSocket endpoints: " + listOf(settings.upgradePaths)), {}}, req.version(), false);
         co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
         break;
       }

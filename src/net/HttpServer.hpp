@@ -1,8 +1,8 @@
 #pragma once
 // HTTP/1.1 listener (Beast parses) spread over the event loops: one acceptor hands accepted
 // sockets to the loops round-robin; a connection then stays on its loop for its whole life.
-// A WebSocket upgrade on the upgrade path is answered by Beast's handshake, then the raw socket
-// is handed to the Handler, which runs onair's own frame codec on it.
+// A WebSocket upgrade on one of the upgrade paths is answered by Beast's handshake, then the raw
+// socket is handed to the Handler, which runs onair's own frame codec on it.
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
@@ -36,7 +36,9 @@ class HttpServer {
     size_t maxBodyBytes = 1 << 20;
     size_t maxHeaderBytes = 16 << 10;
     std::chrono::milliseconds idleTimeout{30000};
-    std::string upgradePath = "/v1/connect";
+    // Paths that accept a WebSocket upgrade: an entry ending in '/' takes every path under it
+    // (y-websocket names the document in the path), any other entry that path alone.
+    std::vector<std::string> upgradePaths{"/v1/connect"};
     // Open connections (HTTP and WebSocket) per remote address; 0 = no cap. Over it, a request
     // is answered 429 cap_exceeded and the connection closed.
     uint32_t maxConnectionsPerAddress = 1024;

@@ -45,6 +45,12 @@ UpdateLimits DocumentState::storedLimits() const {
   return stored;
 }
 
+YjsError DocumentState::check(std::span<const uint8_t> bytes, const UpdateLimits& limits) {
+  auto update = UpdateDecoder::decode(bytes, limits);
+  if (!update) return update.error();
+  return inYjsOrder(*update) ? YjsError::None : YjsError::UnorderedRuns;
+}
+
 YjsError DocumentState::append(std::span<const uint8_t> bytes) {
   // Check the update whole before anything changes.
   auto update = UpdateDecoder::decode(bytes, limits_.update);

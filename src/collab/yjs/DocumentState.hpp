@@ -40,6 +40,9 @@ class DocumentState {
   explicit DocumentState(const DocumentLimits& limits = {}) : limits_(limits) {}
 
   YjsError append(std::span<const uint8_t> update);
+  // What append() checks of one client update before storing anything (decoding under
+  // limits.update, yjs's run order), without a document: peers check updates on their own shard.
+  static YjsError check(std::span<const uint8_t> update, const UpdateLimits& limits);
 
   const StateVector& stateVector() const { return stateVector_; }
   Expected<std::vector<uint8_t>> diff(const StateVector& stateVector);

@@ -10,7 +10,10 @@ class MemoryBroker final : public Broker {
  public:
   void setHandler(Handler handler) override { handlers_.setDefault(std::move(handler)); }
   void setTopicHandler(std::string prefix, Handler handler) override { handlers_.setForPrefix(std::move(prefix), std::move(handler)); }
-  void setStoredHandler(StoredHandler handler) override { storedHandler_ = std::move(handler); }
+  void setStoredHandler(StoredHandler handler) override { handlers_.setStoredDefault(std::move(handler)); }
+  void setStoredTopicHandler(std::string prefix, StoredHandler handler) override {
+    handlers_.setStoredForPrefix(std::move(prefix), std::move(handler));
+  }
   void addResyncHandler(ResyncHandler) override {}  // one node: nothing is ever missed
 
   void publish(const std::string& topic, Payload payload) override {
@@ -21,12 +24,11 @@ class MemoryBroker final : public Broker {
 
   // Hands a stored message to the stored handler (called by AnnouncingHistory, in offset order).
   void announce(const std::string& topic, const StreamMessage& message, const std::string& epoch) {
-    if (storedHandler_) storedHandler_(topic, message, epoch);
+    handlers_.deliverStored(topic, message, epoch);
   }
 
  private:
   FrameHandlers handlers_;
-  StoredHandler storedHandler_;
 };
 
 }  // namespace onair::engine::memory

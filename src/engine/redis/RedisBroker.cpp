@@ -109,7 +109,7 @@ void RedisBroker::deliver(const std::string& topic, const std::string& payload) 
     handlers_.deliver(topic, std::make_shared<const std::string>(std::move(envelope.frame)));
     return;
   }
-  if (storedHandler_) storedHandler_(topic, envelope.message, envelope.epoch);
+  handlers_.deliverStored(topic, envelope.message, envelope.epoch);
 }
 
 void RedisBroker::onResubscribed() {

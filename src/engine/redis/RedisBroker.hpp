@@ -41,7 +41,10 @@ class RedisBroker final : public Broker {
   explicit RedisBroker(RedisLink& link) : link_(link) {}
   void setHandler(Handler handler) override { handlers_.setDefault(std::move(handler)); }
   void setTopicHandler(std::string prefix, Handler handler) override { handlers_.setForPrefix(std::move(prefix), std::move(handler)); }
-  void setStoredHandler(StoredHandler handler) override { storedHandler_ = std::move(handler); }
+  void setStoredHandler(StoredHandler handler) override { handlers_.setStoredDefault(std::move(handler)); }
+  void setStoredTopicHandler(std::string prefix, StoredHandler handler) override {
+    handlers_.setStoredForPrefix(std::move(prefix), std::move(handler));
+  }
   void addResyncHandler(ResyncHandler handler) override { resyncHandlers_.push_back(std::move(handler)); }
   void publish(const std::string& topic, Payload payload) override;
   void subscribe(const std::string& topic, std::function<void(Outcome<Done>)> done) override;
@@ -73,7 +76,6 @@ class RedisBroker final : public Broker {
   RedisPubSub::Kind channelKind() const;
 
   FrameHandlers handlers_;
-  StoredHandler storedHandler_;
   std::vector<ResyncHandler> resyncHandlers_;
   RedisLink& link_;
   std::map<std::string, Topic> topics_;  // by channel

@@ -23,6 +23,9 @@ struct RecordingBroker : engine::Broker {
   void setHandler(Handler handler) override { inner.setHandler(std::move(handler)); }
   void setTopicHandler(std::string prefix, Handler handler) override { inner.setTopicHandler(std::move(prefix), std::move(handler)); }
   void setStoredHandler(StoredHandler handler) override { inner.setStoredHandler(std::move(handler)); }
+  void setStoredTopicHandler(std::string prefix, StoredHandler handler) override {
+    inner.setStoredTopicHandler(std::move(prefix), std::move(handler));
+  }
   void addResyncHandler(ResyncHandler handler) override { inner.addResyncHandler(std::move(handler)); }
   void subscribe(const std::string& topic, std::function<void(engine::Outcome<engine::Done>)> done) override {
     inner.subscribe(topic, std::move(done));

@@ -1,0 +1,28 @@
+#pragma once
+// How the Yjs document service keeps documents (the [collab] settings, app/Config.hpp).
+#include <chrono>
+#include <cstdint>
+
+#include "collab/yjs/DocumentLimits.hpp"
+#include "collab/yjs/MessageLimits.hpp"
+
+namespace onair::collab {
+
+struct DocumentOptions {
+  yjs::DocumentLimits limits;    // one document, and each client update (collab.max_document_bytes …)
+  yjs::MessageLimits messages;   // one y-websocket / Hocuspocus frame
+  // A document with no connection on this node for this long is saved and leaves memory
+  // (collab.document_idle_ms); the next open loads it again.
+  std::chrono::milliseconds idleEviction{30000};
+  // An awareness entry not renewed for this long is removed (y-protocols renews every 15 s).
+  std::chrono::milliseconds awarenessTimeout{30000};
+  // A changed document is saved (compacted into one snapshot) this long after its first unsaved
+  // change at the latest (collab.save_interval_ms), sooner once limits.compactAfterUpdates wait.
+  std::chrono::milliseconds saveInterval{2000};
+  // Updates kept in the document's stream; a snapshot covers the older ones long before they go.
+  uint32_t historyRetention = 10000;
+  // Updates are refused (try again) while this many wait for a snapshot: retention never drops one.
+  uint32_t maxUnsavedUpdates = 5000;
+};
+
+}  // namespace onair::collab

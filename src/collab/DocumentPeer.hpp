@@ -1,0 +1,69 @@
+#pragma once
+// One connection's use of one Yjs document, whatever carries it (Framing.hpp): it opens the
+// document, greets the client the way the protocol's own servers do, answers sync step 1 with the
+// diff, stores the client's updates (unless read-only), and keeps the awareness client ids the
+// client set so that closing removes them for everyone.
+//
+// Greeting and replies by framing:
+//   y-websocket, onair: on open, sync step 1 (the server's state vector) and the awareness states;
+//                       a client step 1 is answered with step 2.
+//   Hocuspocus:         on open, the awareness states; a client step 1 is answered with step 2 and,
+//                       unless it came as a SyncReply, the server's own step 1; every
+//                       update gets a SyncStatus (applied or refused), as @hocuspocus/server does.
+// A read-only peer's updates are never stored or relayed: y-websocket and onair drop them,
+// Hocuspocus answers SyncStatus false (true for an empty step 2: nothing was refused).
+//
+// Threading: the connection's loop only. Messages arriving before the document is open are queued
+// by the caller (opened() says when to stop).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <span>
+#include <string>
+
+#include "collab/DocumentService.hpp"
+#include "collab/Framing.hpp"
+#include "collab/yjs/SyncMessage.hpp"
+#include "net/WsConnection.hpp"
+
+namespace onair::collab {
+
+class DocumentPeer : public std::enable_shared_from_this<DocumentPeer> {
+ public:
+  DocumentPeer(DocumentService& documents, net::WsConnection& connection, std::string name, Framing framing, bool readOnly);
+
+  // Opens the document; `done(true)` once greeted, `done(false)` when it could not be loaded (the
+  // peer is then closed). Call once.
+  void open(std::function<void(bool)> done);
+  bool opened() const { return opened_; }
+  bool readOnly() const { return readOnly_; }
+  const std::string& name() const { return name_; }
+
+  // A client's y-websocket-layout message (y-websocket and onair framings); auth is ignored.
+  void receive(const yjs::SyncMessage& message);
+  // A client message's parts (the caller decoded the frame).
+  void onSyncStep1(std::span<const uint8_t> stateVector, bool sendOwnStep1);
+  void onUpdate(std::span<const uint8_t> update, bool syncStep2);
+  void onAwareness(std::span<const uint8_t> encoded);
+  void onQueryAwareness();
+
+  // Sends one y-websocket-layout message in this peer's framing.
+  void send(std::span<const uint8_t> message);
+  // Leaves the document (idempotent); the awareness this peer set is removed for everyone.
+  void close();
+
+ private:
+  void sendSyncStatus(bool applied);
+
+  DocumentService& documents_;
+  net::WsConnection& connection_;
+  std::string name_;
+  Framing framing_;
+  bool readOnly_;
+  bool opened_ = false;
+  bool closed_ = false;
+  std::set<uint64_t> awarenessClients_;
+};
+
+}  // namespace onair::collab

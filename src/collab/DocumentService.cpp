@@ -1,0 +1,528 @@
+#include "collab/DocumentService.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+#include <unordered_map>
+#include <utility>
+
+#include "collab/DocumentSnapshot.hpp"
+#include "collab/yjs/DocumentState.hpp"
+#include "collab/yjs/Lib0Writer.hpp"
+#include "collab/yjs/SyncMessage.hpp"
+#include "util/Base64Url.hpp"
+
+namespace onair::collab {
+
+namespace {
+
+constexpr uint32_t kReadBatch = 1000;
+constexpr auto kTickInterval = std::chrono::milliseconds(500);
+constexpr int64_t kKeepForever = int64_t{10} * 365 * 86400;  // retention by age: none to speak of
+// Broker payloads between nodes: kFromNode, node id, '\0', kind, body.
+constexpr char kFromNode = '\x01';
+constexpr char kAwareness = 'a';
+constexpr char kStateless = 's';
+
+std::string_view asText(std::span<const uint8_t> bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
+
+// A stored update is a JSON string holding the update's bytes in base64url.
+std::string storedForm(std::span<const uint8_t> update) {
+  std::string json = "\"";
+  util::appendBase64Url(json, asText(update));
+  json += '"';
+  return json;
+}
+
+std::optional<std::vector<uint8_t>> updateOf(const engine::StreamMessage& message) {
+  const std::string& json = message.dataJson;
+  if (json.size() < 2 || json.front() != '"' || json.back() != '"') return std::nullopt;
+  auto bytes = util::base64UrlDecode(std::string_view(json).substr(1, json.size() - 2));
+  if (!bytes) return std::nullopt;
+  return std::vector<uint8_t>(bytes->begin(), bytes->end());
+}
+
+}  // namespace
+
+struct DocumentService::Document {
+  struct AwarenessEntry {
+    uint64_t clock = 0;
+    std::string state;
+    Clock::time_point renewedAt;
+  };
+
+  explicit Document(const yjs::DocumentLimits& limits, uint64_t generation) : state(limits), generation(generation) {}
+
+  yjs::DocumentState state;
+  uint64_t generation;
+  bool loaded = false;
+  std::vector<std::pair<std::function<void(Document&)>, std::function<void(const engine::EngineError&)>>> waiting;
+  std::vector<engine::StreamMessage> early;  // announced while loading
+  std::string earlyEpoch;
+  // The stream: its epoch and the offset up to which every update is applied here.
+  std::string epoch;
+  uint64_t through = 0;
+  bool catchingUp = false;
+  bool missed = false;  // an announcement came past a hole during a catch-up: read again after it
+  // Saving: the snapshot's offset and record version; the first unsaved change.
+  uint64_t savedThrough = 0;
+  uint64_t savedVersion = 0;
+  bool saving = false;
+  Clock::time_point changedAt{};
+  uint32_t appending = 0;  // appends under way
+  size_t peers = 0;        // open() minus close() on this node
+  Clock::time_point idleSince = Clock::now();
+  std::unordered_map<uint64_t, AwarenessEntry> awareness;
+
+  bool dirty() const { return through > savedThrough; }
+  std::vector<uint8_t> encodedAwareness() const {
+    if (awareness.empty()) return {};
+    yjs::AwarenessUpdate update;
+    for (const auto& [client, entry] : awareness) update.entries.push_back({client, entry.clock, entry.state, false});
+    return update.encode();
+  }
+};
+
+struct DocumentService::Shard {
+  explicit Shard(boost::asio::io_context& io) : timer(io) {}
+  std::unordered_map<std::string, std::unique_ptr<Document>> documents;
+  boost::asio::steady_timer timer;
+  uint64_t nextGeneration = 1;
+  std::atomic<size_t> count{0};
+};
+
+DocumentService::DocumentService(hub::ShardPool& pool, engine::Engine& engine, DocumentOptions options)
+    : pool_(pool), engine_(engine), options_(std::move(options)), multiNode_(engine.name() != "embedded") {
+  for (size_t i = 0; i < pool_.size(); ++i) {
+    shards_.push_back(std::make_unique<Shard>(pool_.loop(i).io()));
+    armTick(i);
+  }
+  engine_.broker().setStoredTopicHandler("yjs:", [this](const std::string& topic, const engine::StreamMessage& message, const std::string& epoch) {
+    const size_t owner = pool_.ownerOf(topic);
+    pool_.run(owner, [this, owner, name = topic.substr(4), message, epoch] { onStored(owner, name, message, epoch); });
+  });
+  engine_.broker().setTopicHandler("yjs:", [this](const std::string& topic, const engine::Broker::Payload& payload) { onBroker(topic, payload); });
+  engine_.broker().addResyncHandler([this] {
+    for (size_t shard = 0; shard < pool_.size(); ++shard) {
+      pool_.post(shard, [this, shard] {
+        for (auto& [name, doc] : shards_[shard]->documents) {
+          if (doc->loaded) catchUp(shard, name, *doc);
+        }
+      });
+    }
+  });
+}
+
+DocumentService::~DocumentService() = default;
+
+size_t DocumentService::ownerOf(const std::string& name) const { return pool_.ownerOf(topicOf(Framing::YWebsocket, name)); }
+
+size_t DocumentService::documentCount() const {
+  size_t total = 0;
+  for (const auto& shard : shards_) total += shard->count.load(std::memory_order_relaxed);
+  return total;
+}
+
+DocumentService::Document* DocumentService::find(size_t owner, const std::string& name) {
+  auto& documents = shards_[owner]->documents;
+  auto it = documents.find(name);
+  return it == documents.end() ? nullptr : it->second.get();
+}
+
+// ---- peers -------------------------------------------------------------------------------------
+
+void DocumentService::open(size_t shard, std::string name, Framing framing, net::FrameSink* sink, std::weak_ptr<void> alive,
+                           std::function<void(engine::Outcome<Opened>)> done) {
+  const std::string topic = topicOf(framing, name);
+  // Subscribe first, then read the state vector: an update applied in between arrives twice at
+  // worst, which Yjs ignores, and never not at all.
+  pool_.subscribe(shard, topic, sink, [this, shard, name, topic, framing, sink, alive, done = std::move(done)]() mutable {
+    if (alive.expired()) return pool_.unsubscribe(shard, topic, sink);
+    const size_t owner = ownerOf(name);
+    pool_.post(owner, [this, owner, shard, name, framing, sink, alive, done = std::move(done)]() mutable {
+      auto fail = [this, shard, name, framing, sink, done](const engine::EngineError& error) {
+        pool_.post(shard, [this, shard, name, framing, sink, done, error] {
+          pool_.unsubscribe(shard, topicOf(framing, name), sink);
+          done(error);
+        });
+      };
+      withDocument(owner, name, [this, shard, name, framing, sink, alive, done](Document& doc) {
+        ++doc.peers;
+        Opened opened{doc.state.stateVector().encode(), doc.encodedAwareness()};
+        pool_.post(shard, [this, shard, name, framing, sink, alive, done, opened = std::move(opened)]() mutable {
+          if (alive.expired()) return close(shard, name, framing, sink, {});
+          done(std::move(opened));
+        });
+      }, fail);
+    });
+  });
+}
+
+void DocumentService::close(size_t shard, const std::string& name, Framing framing, net::FrameSink* sink,
+                            std::vector<uint64_t> awarenessClients) {
+  pool_.unsubscribe(shard, topicOf(framing, name), sink);
+  const size_t owner = ownerOf(name);
+  pool_.post(owner, [this, owner, name, clients = std::move(awarenessClients)] {
+    Document* doc = find(owner, name);
+    if (!doc) return;
+    if (doc->peers > 0 && --doc->peers == 0) doc->idleSince = Clock::now();
+    removeAwareness(name, *doc, clients, true);
+  });
+}
+
+void DocumentService::diff(size_t shard, const std::string& name, std::vector<uint8_t> stateVector,
+                           std::function<void(engine::Outcome<Synced>)> done) {
+  const size_t owner = ownerOf(name);
+  pool_.post(owner, [this, owner, shard, name, stateVector = std::move(stateVector), done = std::move(done)]() mutable {
+    auto reply = [this, shard, done](engine::Outcome<Synced> outcome) {
+      pool_.post(shard, [done, outcome = std::move(outcome)]() mutable { done(std::move(outcome)); });
+    };
+    withDocument(owner, name, [stateVector = std::move(stateVector), reply](Document& doc) {
+      auto diff = doc.state.diff(stateVector);
+      if (!diff) return reply(engine::EngineError{"sync step 1: " + std::string(yjs::describe(diff.error())), 0});
+      reply(Synced{std::move(*diff), doc.state.stateVector().encode()});
+    }, [reply](const engine::EngineError& error) { reply(error); });
+  });
+}
+
+void DocumentService::update(size_t shard, const std::string& name, std::vector<uint8_t> update, std::function<void(UpdateResult)> done) {
+  // Check on the peer's shard: a bad update never reaches the owner or the store.
+  if (const auto error = yjs::DocumentState::check(update, options_.limits.update); error != yjs::YjsError::None) {
+    spdlog::debug("collab: refused an update to {}: {}", name, yjs::describe(error));
+    return done(UpdateResult::Invalid);
+  }
+  static constexpr uint8_t kEmpty[] = {0, 0};  // no structs, no deletions: nothing to store
+  if (update.size() == 2 && std::equal(update.begin(), update.end(), kEmpty)) return done(UpdateResult::Stored);
+  const size_t owner = ownerOf(name);
+  pool_.post(owner, [this, owner, shard, name, update = std::move(update), done = std::move(done)]() mutable {
+    auto reply = [this, shard, done](UpdateResult result) { pool_.post(shard, [done, result] { done(result); }); };
+    withDocument(owner, name, [this, owner, name, update = std::move(update), reply](Document& doc) {
+      if (doc.through - doc.savedThrough + doc.appending >= options_.maxUnsavedUpdates) return reply(UpdateResult::Busy);
+      ++doc.appending;
+      engine::AppendRequest request;
+      request.stream = streamOf(name);
+      request.type = "u";
+      request.dataJson = storedForm(update);
+      request.retention = {options_.historyRetention, kKeepForever, 0};
+      request.announce = true;
+      engine_.history().append(std::move(request), [this, owner, name, generation = doc.generation, reply](engine::Outcome<engine::AppendResult> outcome) {
+        const bool stored = std::holds_alternative<engine::AppendResult>(outcome);
+        if (!stored) spdlog::warn("collab: storing an update to {} failed: {}", name, std::get<engine::EngineError>(outcome).message);
+        pool_.post(owner, [this, owner, name, generation, stored, reply] {
+          if (Document* doc = find(owner, name); doc && doc->generation == generation) --doc->appending;
+          reply(stored ? UpdateResult::Stored : UpdateResult::Unavailable);
+        });
+      });
+    }, [reply](const engine::EngineError&) { reply(UpdateResult::Unavailable); });
+  });
+}
+
+void DocumentService::awareness(size_t, const std::string& name, std::vector<uint8_t> encoded, yjs::AwarenessUpdate decoded) {
+  const size_t owner = ownerOf(name);
+  pool_.post(owner, [this, owner, name, encoded = std::move(encoded), decoded = std::move(decoded)] {
+    // Only documents in memory: a peer's awareness comes after its open().
+    if (Document* doc = find(owner, name); doc && doc->loaded) applyAwareness(name, *doc, encoded, decoded, true);
+  });
+}
+
+void DocumentService::queryAwareness(size_t shard, const std::string& name, std::function<void(std::vector<uint8_t>)> done) {
+  const size_t owner = ownerOf(name);
+  pool_.post(owner, [this, owner, shard, name, done = std::move(done)] {
+    Document* doc = find(owner, name);
+    auto states = doc ? doc->encodedAwareness() : std::vector<uint8_t>{};
+    pool_.post(shard, [done, states = std::move(states)]() mutable { done(std::move(states)); });
+  });
+}
+
+void DocumentService::broadcastStateless(const std::string& name, std::string payload) {
+  yjs::Lib0Writer message;
+  message.writeVarUint(static_cast<uint64_t>(5));  // Hocuspocus Stateless
+  message.writeVarString(payload);
+  auto bytes = message.take();
+  const size_t owner = ownerOf(name);
+  pool_.run(owner, [this, name, bytes] { fanOut(name, bytes, true); });
+  publishToNodes(name, kStateless, bytes);
+}
+
+// ---- loading -----------------------------------------------------------------------------------
+
+void DocumentService::withDocument(size_t owner, const std::string& name, std::function<void(Document&)> fn,
+                                   std::function<void(const engine::EngineError&)> fail) {
+  Document* doc = find(owner, name);
+  if (doc && doc->loaded) return fn(*doc);
+  if (!doc) load(owner, name);
+  find(owner, name)->waiting.emplace_back(std::move(fn), std::move(fail));
+}
+
+void DocumentService::load(size_t owner, const std::string& name) {
+  auto& shard = *shards_[owner];
+  const uint64_t generation = shard.nextGeneration++;
+  shard.documents[name] = std::make_unique<Document>(options_.limits, generation);
+  shard.count.store(shard.documents.size(), std::memory_order_relaxed);
+  // Subscribe before reading, so that nothing stored meanwhile is missed (Broker contract).
+  engine_.broker().subscribe(streamOf(name), [this, owner, name, generation](engine::Outcome<engine::Done> subscribed) {
+    if (auto* error = std::get_if<engine::EngineError>(&subscribed)) {
+      return pool_.post(owner, [this, owner, name, error = *error] { failLoad(owner, name, error); });
+    }
+    engine_.registry().get(streamOf(name), [this, owner, name, generation](engine::Outcome<std::optional<engine::Record>> got) {
+      pool_.post(owner, [this, owner, name, generation, got = std::move(got)] {
+        Document* doc = find(owner, name);
+        if (!doc || doc->generation != generation) return;
+        if (auto* error = std::get_if<engine::EngineError>(&got)) return failLoad(owner, name, *error);
+        if (const auto& record = std::get<std::optional<engine::Record>>(got)) {
+          auto snapshot = DocumentSnapshot::parse(record->value);
+          if (!snapshot) return failLoad(owner, name, {"the saved document is damaged", 0});
+          if (auto error = doc->state.append(snapshot->state); error != yjs::YjsError::None) {
+            return failLoad(owner, name, {"the saved document does not decode: " + std::string(yjs::describe(error)), 0});
+          }
+          doc->epoch = snapshot->epoch;
+          doc->through = doc->savedThrough = snapshot->through;
+          doc->savedVersion = record->version;
+        }
+        readStream(owner, name, generation, doc->through + 1);
+      });
+    });
+  });
+}
+
+void DocumentService::readStream(size_t owner, const std::string& name, uint64_t generation, uint64_t from) {
+  engine::ReadRequest request{streamOf(name), from, true, kReadBatch};
+  engine_.history().read(std::move(request), [this, owner, name, generation, from](engine::Outcome<engine::ReadResult> read) {
+    pool_.post(owner, [this, owner, name, generation, from, read = std::move(read)] {
+      Document* doc = find(owner, name);
+      if (!doc || doc->generation != generation) return;
+      if (auto* error = std::get_if<engine::EngineError>(&read)) {
+        if (!doc->loaded) return failLoad(owner, name, *error);
+        doc->catchingUp = false;  // the next resync or gap tries again
+        return;
+      }
+      const auto& result = std::get<engine::ReadResult>(read);
+      if (result.head.epoch != doc->epoch) {
+        // The stream started over (removed): the snapshot's offsets are another epoch's.
+        doc->epoch = result.head.epoch;
+        doc->through = doc->savedThrough = 0;
+        if (from > 1) return readStream(owner, name, generation, 1);
+      }
+      if (result.oldest > doc->through + 1 && !result.messages.empty()) {
+        spdlog::error("collab: document {} lost updates {}..{} (trimmed before a snapshot covered them)", name, doc->through + 1, result.oldest - 1);
+        doc->through = result.oldest - 1;
+      }
+      for (const auto& message : result.messages) applyStored(owner, name, *doc, message);
+      if (result.messages.size() == kReadBatch) return readStream(owner, name, generation, doc->through + 1);
+      if (!doc->loaded) return finishLoad(owner, name, *doc);
+      if (std::exchange(doc->missed, false)) return readStream(owner, name, generation, doc->through + 1);
+      doc->catchingUp = false;
+    });
+  });
+}
+
+void DocumentService::finishLoad(size_t owner, const std::string& name, Document& doc) {
+  doc.loaded = true;
+  auto early = std::move(doc.early);
+  for (const auto& message : early) {
+    if (doc.earlyEpoch == doc.epoch) applyStored(owner, name, doc, message);
+  }
+  auto waiting = std::move(doc.waiting);
+  for (auto& [fn, fail] : waiting) fn(doc);
+}
+
+void DocumentService::failLoad(size_t owner, const std::string& name, const engine::EngineError& error) {
+  auto& shard = *shards_[owner];
+  auto it = shard.documents.find(name);
+  if (it == shard.documents.end()) return;
+  spdlog::warn("collab: cannot load document {}: {}", name, error.message);
+  auto waiting = std::move(it->second->waiting);
+  shard.documents.erase(it);
+  shard.count.store(shard.documents.size(), std::memory_order_relaxed);
+  engine_.broker().unsubscribe(streamOf(name));
+  for (auto& [fn, fail] : waiting) fail(error);
+}
+
+// ---- updates -----------------------------------------------------------------------------------
+
+void DocumentService::onStored(size_t owner, const std::string& name, const engine::StreamMessage& message, const std::string& epoch) {
+  Document* doc = find(owner, name);
+  if (!doc) return;
+  if (!doc->loaded) {
+    if (doc->earlyEpoch != epoch) doc->early.clear();
+    doc->earlyEpoch = epoch;
+    doc->early.push_back(message);
+    return;
+  }
+  if (epoch != doc->epoch) {
+    doc->epoch = epoch;
+    doc->through = doc->savedThrough = 0;
+  }
+  if (message.offset > doc->through + 1) {  // missed some: read them (this one with them)
+    if (doc->catchingUp) doc->missed = true;
+    return catchUp(owner, name, *doc);
+  }
+  applyStored(owner, name, *doc, message);
+}
+
+bool DocumentService::applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message) {
+  if (message.offset <= doc.through) return false;  // applied already
+  doc.through = message.offset;
+  auto update = updateOf(message);
+  if (!update) {
+    spdlog::warn("collab: skipped a damaged stored update {} of {}", message.offset, name);
+    return false;
+  }
+  if (auto error = doc.state.append(*update); error != yjs::YjsError::None) {
+    spdlog::warn("collab: document {} refused stored update {}: {}", name, message.offset, yjs::describe(error));
+    return false;
+  }
+  if (doc.changedAt == Clock::time_point{} || !doc.dirty()) doc.changedAt = Clock::now();
+  if (doc.loaded) fanOut(name, yjs::SyncMessage::update(*update).encode());
+  (void)owner;
+  return true;
+}
+
+void DocumentService::catchUp(size_t owner, const std::string& name, Document& doc) {
+  if (doc.catchingUp) return;
+  doc.catchingUp = true;
+  readStream(owner, name, doc.generation, doc.through + 1);
+}
+
+void DocumentService::fanOut(const std::string& name, std::span<const uint8_t> message, bool hocuspocusOnly) {
+  for (Framing framing : kFramings) {
+    if (hocuspocusOnly && framing != Framing::Hocuspocus) continue;
+    const std::string topic = topicOf(framing, name);
+    if (pool_.subscriptions(topic) == 0) continue;
+    pool_.publish(topic, frameOf(framing, name, message));
+  }
+}
+
+// ---- awareness ---------------------------------------------------------------------------------
+
+void DocumentService::applyAwareness(const std::string& name, Document& doc, std::span<const uint8_t> encoded,
+                                     const yjs::AwarenessUpdate& decoded, bool local) {
+  const auto now = Clock::now();
+  for (const auto& entry : decoded.entries) {
+    auto it = doc.awareness.find(entry.clientId);
+    if (it != doc.awareness.end() && entry.clock < it->second.clock) continue;  // an older state
+    if (entry.removed) {
+      if (it != doc.awareness.end()) doc.awareness.erase(it);
+      continue;
+    }
+    doc.awareness[entry.clientId] = {entry.clock, entry.state, now};
+  }
+  fanOut(name, yjs::SyncMessage::awarenessUpdate(encoded).encode());
+  if (local) publishToNodes(name, kAwareness, encoded);
+}
+
+void DocumentService::removeAwareness(const std::string& name, Document& doc, const std::vector<uint64_t>& clients, bool local) {
+  yjs::AwarenessUpdate removal;
+  for (uint64_t client : clients) {
+    auto it = doc.awareness.find(client);
+    if (it == doc.awareness.end()) continue;
+    removal.entries.push_back(yjs::AwarenessUpdate::Entry::removal(client, it->second.clock + 1));
+    doc.awareness.erase(it);
+  }
+  if (removal.entries.empty()) return;
+  const auto encoded = removal.encode();
+  fanOut(name, yjs::SyncMessage::awarenessUpdate(encoded).encode());
+  if (local) publishToNodes(name, kAwareness, encoded);
+}
+
+void DocumentService::publishToNodes(const std::string& name, char kind, std::span<const uint8_t> body) {
+  if (!multiNode_) return;
+  std::string payload(1, kFromNode);
+  payload.append(engine_.nodes().selfId()).append(1, '\0').append(1, kind).append(asText(body));
+  engine_.broker().publish(streamOf(name), std::make_shared<const std::string>(std::move(payload)));
+}
+
+void DocumentService::onBroker(const std::string& topic, const engine::Broker::Payload& payload) {
+  // Another node's awareness or stateless message; this node's own were handled already.
+  const size_t end = payload->find('\0', 1);
+  if (payload->empty() || payload->front() != kFromNode || end == std::string::npos || end + 1 >= payload->size()) return;
+  if (payload->compare(1, end - 1, engine_.nodes().selfId()) == 0) return;
+  const char kind = (*payload)[end + 1];
+  std::vector<uint8_t> body(payload->begin() + static_cast<ptrdiff_t>(end) + 2, payload->end());
+  const std::string name = topic.substr(4);
+  const size_t owner = pool_.ownerOf(topic);
+  pool_.run(owner, [this, owner, name, kind, body = std::move(body)] {
+    Document* doc = find(owner, name);
+    if (!doc || !doc->loaded) return;
+    if (kind == kStateless) return fanOut(name, body, true);
+    if (kind != kAwareness) return;
+    auto decoded = yjs::AwarenessUpdate::decode(body, options_.messages);
+    if (decoded) applyAwareness(name, *doc, body, *decoded, false);
+  });
+}
+
+// ---- upkeep: awareness timeouts, saving, eviction ---------------------------------------------
+
+void DocumentService::armTick(size_t owner) {
+  auto& timer = shards_[owner]->timer;
+  timer.expires_after(kTickInterval);
+  timer.async_wait([this, owner](boost::system::error_code ec) {
+    if (ec) return;
+    tick(owner);
+    armTick(owner);
+  });
+}
+
+void DocumentService::tick(size_t owner) {
+  const auto now = Clock::now();
+  std::vector<std::string> idle;
+  for (auto& [name, holder] : shards_[owner]->documents) {
+    Document& doc = *holder;
+    if (!doc.loaded) continue;
+    std::vector<uint64_t> stale;
+    for (const auto& [client, entry] : doc.awareness) {
+      if (now - entry.renewedAt >= options_.awarenessTimeout) stale.push_back(client);
+    }
+    if (!stale.empty()) removeAwareness(name, doc, stale, false);
+    const bool due = doc.dirty() && (doc.through - doc.savedThrough >= options_.limits.compactAfterUpdates ||
+                                     now - doc.changedAt >= options_.saveInterval || doc.peers == 0);
+    if (due && !doc.saving) save(owner, name, doc);
+    if (doc.peers == 0 && now - doc.idleSince >= options_.idleEviction && !doc.dirty() && !doc.saving && doc.appending == 0) {
+      idle.push_back(name);
+    }
+  }
+  for (const auto& name : idle) evict(owner, name);
+}
+
+void DocumentService::save(size_t owner, const std::string& name, Document& doc) {
+  auto full = doc.state.fullState();  // compacts the stored updates into one
+  if (!full) {
+    spdlog::error("collab: cannot compact document {}: {}", name, yjs::describe(full.error()));
+    return;
+  }
+  DocumentSnapshot snapshot{std::move(*full), doc.through, doc.epoch};
+  const uint64_t through = snapshot.through;
+  doc.saving = true;
+  engine_.registry().put(streamOf(name), snapshot.toJson(), doc.savedVersion,
+                         [this, owner, name, generation = doc.generation, through](engine::Outcome<engine::PutResult> put) {
+    pool_.post(owner, [this, owner, name, generation, through, put = std::move(put)] {
+      Document* doc = find(owner, name);
+      if (!doc || doc->generation != generation) return;
+      doc->saving = false;
+      if (auto* error = std::get_if<engine::EngineError>(&put)) {
+        spdlog::warn("collab: saving document {} failed: {} (will retry)", name, error->message);
+        return;
+      }
+      const auto& result = std::get<engine::PutResult>(put);
+      doc->savedVersion = result.record.version;
+      if (!result.conflict) {
+        doc->savedThrough = std::max(doc->savedThrough, through);
+      } else if (auto theirs = DocumentSnapshot::parse(result.record.value); theirs && theirs->epoch == doc->epoch) {
+        // Another node saved meanwhile: what it covers is saved; the rest goes at the next tick.
+        doc->savedThrough = std::max(doc->savedThrough, std::min(theirs->through, doc->through));
+      }
+      if (doc->dirty()) doc->changedAt = Clock::now();
+    });
+  });
+}
+
+void DocumentService::evict(size_t owner, const std::string& name) {
+  auto& shard = *shards_[owner];
+  shard.documents.erase(name);
+  shard.count.store(shard.documents.size(), std::memory_order_relaxed);
+  engine_.broker().unsubscribe(streamOf(name));
+}
+
+}  // namespace onair::collab

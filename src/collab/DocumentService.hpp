@@ -1,0 +1,113 @@
+#pragma once
+// Yjs documents on the server (DESIGN.md §7a). Each document is held by its owner shard (the hash
+// of its name) as a yjs::DocumentState — the stored updates, merged lazily, no Y.Doc — with the
+// awareness entries of its clients. Peers (a y-websocket socket, a document on a Hocuspocus
+// socket, a crdt room on an onair connection) live on their connection's shard and reach the
+// owner through this service; every callback comes back on the peer's shard.
+//
+// Storage (engine): an accepted update is appended to the History stream "yjs:<name>" with
+// announce, and applied when announced (this node's and other nodes' alike, in offset order), then
+// fanned out once per framing with subscribers (Framing.hpp). A snapshot — the merged document and
+// the offset it covers — lives in the Registry record "yjs:<name>", rewritten compare-and-set after
+// a compaction; loading reads the snapshot, then the stream after it. The stream keeps
+// options.historyRetention updates, the snapshot is written long before older ones go, and updates
+// are refused (Busy) while options.maxUnsavedUpdates wait for one.
+//
+// Contract:
+// - open(): once `done` succeeds, every update applied afterwards reaches `sink` in the peer's
+//   framing, and the state vector handed over covers everything applied before; so a peer that
+//   answers with a sync step 1 and applies what follows misses nothing.
+// - update(): `done(Stored)` once the update is durable; it reaches every open peer of every node.
+// - Awareness is ephemeral: an entry goes when the connection that set it closes (close() lists
+//   its client ids) or after options.awarenessTimeout without renewal, and peers are told (a null
+//   state at clock + 1).
+// - A document without peers on this node for options.idleEviction is saved and leaves memory.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collab/DocumentOptions.hpp"
+#include "collab/Framing.hpp"
+#include "collab/yjs/AwarenessUpdate.hpp"
+#include "engine/Engine.hpp"
+#include "hub/ShardPool.hpp"
+
+namespace onair::collab {
+
+class DocumentService {
+ public:
+  enum class UpdateResult : uint8_t { Stored, Invalid, Busy, Unavailable };
+  struct Synced {
+    std::vector<uint8_t> update;       // what the peer lacks (sync step 2)
+    std::vector<uint8_t> stateVector;  // the document's, encoded (for a sync step 1 of the server's)
+  };
+  struct Opened {
+    std::vector<uint8_t> stateVector;  // encoded, for the server's sync step 1
+    std::vector<uint8_t> awareness;    // every awareness state, encoded; empty when there is none
+  };
+
+  DocumentService(hub::ShardPool& pool, engine::Engine& engine, DocumentOptions options);
+  ~DocumentService();
+
+  const DocumentOptions& options() const { return options_; }
+
+  // Called on `shard`. `alive` expires when the peer is gone: a late completion then undoes itself.
+  void open(size_t shard, std::string name, Framing framing, net::FrameSink* sink, std::weak_ptr<void> alive,
+            std::function<void(engine::Outcome<Opened>)> done);
+  // Ends an open() that succeeded; `awarenessClients` are the client ids the peer's awareness set.
+  void close(size_t shard, const std::string& name, Framing framing, net::FrameSink* sink, std::vector<uint64_t> awarenessClients);
+  // A peer's sync step 1: what a peer at `stateVector` (encoded) lacks, as one update.
+  void diff(size_t shard, const std::string& name, std::vector<uint8_t> stateVector,
+            std::function<void(engine::Outcome<Synced>)> done);
+  // A client update (sync step 2 or update), checked here on `shard` before it goes anywhere.
+  void update(size_t shard, const std::string& name, std::vector<uint8_t> update, std::function<void(UpdateResult)> done);
+  // An awareness update the peer decoded (and so checked): kept and relayed byte for byte.
+  void awareness(size_t shard, const std::string& name, std::vector<uint8_t> encoded, yjs::AwarenessUpdate decoded);
+  // Every awareness state of the document, encoded (empty when there is none).
+  void queryAwareness(size_t shard, const std::string& name, std::function<void(std::vector<uint8_t>)> done);
+  // A Hocuspocus stateless payload for every Hocuspocus connection of the document, on any node.
+  void broadcastStateless(const std::string& name, std::string payload);
+
+  // Documents in memory on this node (metrics, tests).
+  size_t documentCount() const;
+
+ private:
+  struct Document;
+  struct Shard;
+  using Clock = std::chrono::steady_clock;
+
+  static std::string streamOf(const std::string& name) { return "yjs:" + name; }
+  size_t ownerOf(const std::string& name) const;
+  Document* find(size_t owner, const std::string& name);
+  // Runs `fn` on the owner once the document is loaded, or `fail` if it cannot be.
+  void withDocument(size_t owner, const std::string& name, std::function<void(Document&)> fn,
+                    std::function<void(const engine::EngineError&)> fail);
+  void load(size_t owner, const std::string& name);
+  void readStream(size_t owner, const std::string& name, uint64_t generation, uint64_t from);
+  void finishLoad(size_t owner, const std::string& name, Document& doc);
+  void failLoad(size_t owner, const std::string& name, const engine::EngineError& error);
+  void onStored(size_t owner, const std::string& name, const engine::StreamMessage& message, const std::string& epoch);
+  bool applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message);
+  void catchUp(size_t owner, const std::string& name, Document& doc);
+  void fanOut(const std::string& name, std::span<const uint8_t> message, bool hocuspocusOnly = false);
+  void applyAwareness(const std::string& name, Document& doc, std::span<const uint8_t> encoded,
+                      const yjs::AwarenessUpdate& decoded, bool local);
+  void removeAwareness(const std::string& name, Document& doc, const std::vector<uint64_t>& clients, bool local);
+  void onBroker(const std::string& topic, const engine::Broker::Payload& payload);
+  void publishToNodes(const std::string& name, char kind, std::span<const uint8_t> body);
+  void tick(size_t owner);
+  void armTick(size_t owner);
+  void save(size_t owner, const std::string& name, Document& doc);
+  void evict(size_t owner, const std::string& name);
+
+  hub::ShardPool& pool_;
+  engine::Engine& engine_;
+  DocumentOptions options_;
+  const bool multiNode_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace onair::collab

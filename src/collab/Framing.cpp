@@ -1,0 +1,46 @@
+#include "collab/Framing.hpp"
+
+#include "api/BinaryFrame.hpp"
+#include "collab/yjs/Lib0Writer.hpp"
+#include "net/WsCodec.hpp"
+
+namespace onair::collab {
+
+namespace {
+
+std::string_view asText(std::span<const uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+}  // namespace
+
+std::string topicOf(Framing framing, std::string_view document) {
+  static constexpr std::string_view kPrefixes[] = {"yw:", "hp:", "yo:"};
+  std::string topic(kPrefixes[static_cast<size_t>(framing)]);
+  topic.append(document);
+  return topic;
+}
+
+std::string onairTarget(std::string_view document) { return "yjs:" + std::string(document); }
+
+std::string wrapMessage(Framing framing, std::string_view document, std::span<const uint8_t> message) {
+  switch (framing) {
+    case Framing::YWebsocket:
+      return std::string(asText(message));
+    case Framing::Hocuspocus: {
+      yjs::Lib0Writer writer;
+      writer.writeVarString(document);
+      writer.writeRaw(message);
+      return std::string(asText(writer.bytes()));
+    }
+    case Framing::Onair:
+      return api::BinaryFrame::encode(0, onairTarget(document), asText(message));
+  }
+  return {};
+}
+
+net::SharedFrame frameOf(Framing framing, std::string_view document, std::span<const uint8_t> message) {
+  return net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Binary, wrapMessage(framing, document, message)));
+}
+
+}  // namespace onair::collab

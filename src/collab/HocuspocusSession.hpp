@@ -1,0 +1,50 @@
+#pragma once
+// One @hocuspocus/provider socket on /v1/hocuspocus: many documents share it, every frame names
+// its document (yjs/HocuspocusMessage.hpp). A document is opened by its auth message: the room
+// token must name that document; the answer is Authenticated with the token's scope
+// ("readonly" | "read-write") or PermissionDenied with the reason, as @hocuspocus/server answers.
+// Messages for a document not authenticated on this socket are dropped; messages for one being
+// opened wait for it. A client's BroadcastStateless goes to every Hocuspocus connection of the
+// document (on every node) as a Stateless message; a plain Stateless has no server hook here and
+// is dropped. CLOSE leaves the document, the socket stays.
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "collab/DocumentPeer.hpp"
+#include "collab/PendingMessages.hpp"
+#include "collab/RoomScope.hpp"
+#include "collab/RoomTokenVerifier.hpp"
+#include "collab/yjs/HocuspocusMessage.hpp"
+#include "net/WsConnection.hpp"
+
+namespace onair::collab {
+
+class HocuspocusSession final : public net::WsConnection::Listener, public std::enable_shared_from_this<HocuspocusSession> {
+ public:
+  // Documents one socket may have open at once; an auth message past it is denied.
+  static constexpr size_t kMaxDocuments = 1000;
+
+  HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier);
+
+  void onWsMessage(net::WsConnection& connection, net::WsOpcode opcode, std::string_view payload) override;
+  void onWsClosed(net::WsConnection& connection, uint16_t code) override;
+
+ private:
+  struct Document {
+    std::shared_ptr<DocumentPeer> peer;
+    PendingMessages pending;
+  };
+
+  void handle(std::string_view payload);
+  void authenticate(const std::string& name, std::string_view token);
+  void dispatch(Document& document, const yjs::HocuspocusMessage& message);
+  void sendFrame(const yjs::HocuspocusMessage& message);
+
+  DocumentService& documents_;
+  net::WsConnection& connection_;
+  const RoomTokenVerifier& verifier_;
+  std::unordered_map<std::string, Document> open_;
+};
+
+}  // namespace onair::collab

@@ -1,0 +1,83 @@
+#include "collab/YjsEndpoints.hpp"
+
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "api/QueryArgs.hpp"
+#include "collab/HocuspocusSession.hpp"
+#include "collab/RoomScope.hpp"
+#include "collab/YWebsocketSession.hpp"
+#include "collab/yjs/SyncMessage.hpp"
+#include "util/Time.hpp"
+
+namespace onair::collab {
+
+namespace {
+
+constexpr std::string_view kYWebsocketPath = "/v1/yjs/";
+
+// A connection that only tells the client why it may not in, then closes.
+class Refusal final : public net::WsConnection::Listener {
+ public:
+  void onWsMessage(net::WsConnection&, net::WsOpcode, std::string_view) override {}
+  void onWsClosed(net::WsConnection&, uint16_t) override {}
+};
+
+// The room is the rest of the path, percent-decoded (y-websocket appends it unencoded).
+std::string roomOf(const std::string& path) {
+  std::string room;
+  for (const auto& segment : api::QueryArgs::segments(path, 2)) room += (room.empty() ? "" : "/") + segment;
+  return room;
+}
+
+std::string tokenOf(const std::string& query) {
+  auto args = api::QueryArgs::parse(query, {});
+  const auto* token = args.if_contains("token");
+  return token && token->is_string() ? std::string(token->get_string()) : std::string();
+}
+
+void refuse(net::WsConnection& connection, std::string_view reason) {
+  const auto denied = yjs::SyncMessage::permissionDenied(reason).encode();
+  connection.send(net::makeSharedFrame(
+      net::WsCodec::encodeFrame(net::WsOpcode::Binary, {reinterpret_cast<const char*>(denied.data()), denied.size()})));
+  connection.close(net::wsclose::Unauthenticated, reason);
+}
+
+void setExpiry(net::WsConnection& connection, int64_t expiresAt, int64_t leewaySeconds) {
+  using namespace std::chrono;
+  const int64_t left = expiresAt + leewaySeconds - util::epochSeconds();
+  connection.setExpiry(net::EventLoop::Clock::now() + seconds(std::max<int64_t>(left, 0)));
+}
+
+}  // namespace
+
+void registerYjsEndpoints(api::Gateway& gateway, DocumentService& documents, const RoomTokenVerifier& verifier, int64_t leewaySeconds) {
+  gateway.addWebSocketEndpoint(std::string(kYWebsocketPath), [&documents, &verifier, leewaySeconds](
+                                   net::EventLoop& loop, boost::asio::ip::tcp::socket socket, const net::HttpRequest& request,
+                                   net::AddressLimiter::Place place) {
+    auto connection = std::make_shared<net::WsConnection>(loop, std::move(socket));
+    connection->holdPlace(std::move(place));
+    const std::string room = roomOf(request.path);
+    auto verified = room.size() > documents.options().messages.maxDocumentNameBytes
+                        ? std::variant<RoomTokenClaims, auth::TokenError>(auth::TokenError{"the room name is too long"})
+                        : verifier.verify(tokenOf(request.query), room, util::epochSeconds());
+    if (auto* error = std::get_if<auth::TokenError>(&verified)) {
+      connection->start(std::make_shared<Refusal>());
+      return refuse(*connection, error->reason);
+    }
+    const auto& claims = std::get<RoomTokenClaims>(verified);
+    connection->markEstablished();
+    setExpiry(*connection, claims.expiresAt, leewaySeconds);
+    auto session = std::make_shared<YWebsocketSession>(documents, *connection, room, claims.scope == RoomScope::kReadOnly);
+    connection->start(session);
+    session->start();
+  });
+  gateway.addWebSocketEndpoint("/v1/hocuspocus", [&documents, &verifier](net::EventLoop& loop, boost::asio::ip::tcp::socket socket,
+                                                                           const net::HttpRequest&, net::AddressLimiter::Place place) {
+    auto connection = std::make_shared<net::WsConnection>(loop, std::move(socket));
+    connection->holdPlace(std::move(place));
+    connection->start(std::make_shared<HocuspocusSession>(documents, *connection, verifier));
+  });
+}
+
+}  // namespace onair::collab
