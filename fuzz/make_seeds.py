@@ -2,7 +2,8 @@
 """Regenerates the seed corpora in fuzz/corpus/ (run once; the seeds are committed).
 
 ws_codec seeds start with the 6-byte harness header described in WsCodecFuzz.cpp.
-token seeds starting with a control byte drive the harness's signing branch (TokenFuzz.cpp).
+token seeds starting with a control byte drive the harness's signing branch (TokenFuzz.cpp);
+room_token seeds likewise (RoomTokenFuzz.cpp).
 """
 import base64
 import hashlib
@@ -130,6 +131,37 @@ token = {
                                 + json.dumps(access, separators=(",", ":")).encode()),
 }
 
+# ---- room_token ----------------------------------------------------------------------------
+
+COLLAB_SECRET = b"fuzz-collab-secret-0123456789"
+HS256 = {"alg": "HS256", "typ": "JWT"}
+OWN_ROOM = 8  # bit 3 of the header-variant byte
+
+
+def compact(payload):
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+room_token = {
+    "valid": jwt(HS256, collab, COLLAB_SECRET),
+    "readonly": jwt(HS256, dict(collab, scope="readonly", kind="code"), COLLAB_SECRET),
+    "other_room": jwt(HS256, dict(collab, room="doc_2"), COLLAB_SECRET),
+    "expired": jwt(HS256, dict(collab, exp=NOW - 3600), COLLAB_SECRET),
+    "wrong_secret": jwt(HS256, collab, b"wrong"),
+    "access_token": jwt(HS256, dict(access, aud="onair"), COLLAB_SECRET),
+    "alg_none": b64u(b'{"alg":"none","typ":"JWT"}') + "." + b64u(compact(collab)) + ".",
+    # Control byte 0x01: signed by the harness (JwtForge.hpp); OWN_ROOM asks for the payload's room.
+    "signed_valid": signed(0 | OWN_ROOM, 0, compact(collab)),
+    "signed_nbf": signed(1 | OWN_ROOM, 0, compact(dict(collab, nbf=NOW + 60))),
+    "signed_no_scope": signed(0 | OWN_ROOM, 0, compact({k: v for k, v in collab.items() if k != "scope"})),
+    "signed_bad_scope": signed(0 | OWN_ROOM, 0, compact(dict(collab, scope="admin"))),
+    "signed_sub_number": signed(0 | OWN_ROOM, 0, compact(dict(collab, sub=7))),
+    "signed_float_exp": signed(0 | OWN_ROOM, 0, b'{"aud":"onair-collab","sub":"u","room":"r","kind":"item",'
+                                                b'"scope":"readonly","exp":1700000600.5,"nbf":1.7e9}'),
+    "signed_hs512": signed(3 | OWN_ROOM, 0, compact(collab)),
+    "signed_own_header": signed(7 | OWN_ROOM, 0, b'{"alg":"HS256"}\x00' + compact(collab)),
+}
+
 # ---- loopback_host -------------------------------------------------------------------------
 
 loopback_host = {
@@ -138,6 +170,7 @@ loopback_host = {
     "rebinding": "127.0.0.1.nip.io", "mapped": "[::ffff:127.0.0.1]",
 }
 
-for corpus, seeds in (("ws_codec", ws), ("envelope", envelope), ("token", token), ("loopback_host", loopback_host)):
+for corpus, seeds in (("ws_codec", ws), ("envelope", envelope), ("token", token), ("room_token", room_token),
+                      ("loopback_host", loopback_host)):
     for name, data in seeds.items():
         write(corpus, name, data)

@@ -25,6 +25,7 @@ all_targets=(
   "fuzz_ws_codec:ws_codec:ws.dict"
   "fuzz_envelope:envelope:json.dict"
   "fuzz_token:token:json.dict"
+  "fuzz_room_token:room_token:json.dict"
   "fuzz_cursor:cursor:cursor.dict"
   "fuzz_binary_frame:binary_frame:binary_frame.dict"
   "fuzz_static_path:static_path:path.dict"
