@@ -9,11 +9,13 @@ const remote = Symbol('remote');
 
 export class LeanDoc {
   sent = 0;       // updates sent
-  acked = 0;      // SyncStatus frames with saved = true (Hocuspocus also acks the initial Step2)
+  acks = 0;       // SyncStatus frames with saved = true (Hocuspocus acks the Step2 answer as well)
+  syncAcks = 0;   // those of them that came while no update had been sent (the Step2's)
   refused = 0;    // SyncStatus frames with saved = false
   delivered = 0;  // updates from other clients received
   echoes = 0;     // own updates received back
-  #waiters = { auth: null, synced: null };
+  #waiters = { auth: null, synced: null, acks: null };
+  #acksWanted = 0;
 
   constructor(socket, name, { apply = false } = {}) {
     this.socket = socket;
@@ -36,6 +38,15 @@ export class LeanDoc {
     return scope;
   }
 
+  /** Acks of updates: all acks less those of the sync (settled once the doc was quiet a moment). */
+  get acked() { return this.acks - this.syncAcks; }
+
+  /** Resolves once `n` SyncStatus acks (sync's included) have come; rejects after timeoutMs. */
+  waitAcks(n, timeoutMs = 10000) {
+    this.#acksWanted = n;
+    return this.acks >= n ? Promise.resolve() : this.#expect('acks', () => {}, timeoutMs);
+  }
+
   /** Types one character at the end of this client's text (its update is sent by the handler). */
   edit() { this.text.insert(this.text.length, 'x'); }
 
@@ -46,8 +57,10 @@ export class LeanDoc {
     } else if (f.type === Msg.Sync || f.type === Msg.SyncReply) {
       this.#sync(f);
     } else if (f.type === Msg.SyncStatus) {
-      if (f.saved) this.acked++;
-      else this.refused++;
+      if (!f.saved) return void this.refused++;
+      this.acks++;
+      if (this.sent === 0) this.syncAcks++;
+      if (this.acks >= this.#acksWanted) this.#settle('acks', null);
     }
   }
 
