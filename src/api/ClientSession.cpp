@@ -53,11 +53,12 @@ void ClientSession::onWsMessage(net::WsConnection& connection, net::WsOpcode opc
     std::string why;
     auto frame = claims_ ? BinaryFrame::parse(payload, why) : std::nullopt;
     if (!claims_) why = "connect before sending binary frames";
-    if (!frame || !context_.router->binaryHandler()) {
+    const auto* handler = frame ? context_.router->binaryHandlerFor(frame->target) : nullptr;
+    if (!handler) {
       replyError(nullptr, ApiError::invalidArgument(frame ? "nothing on this server takes binary frames" : why));
       return countBadRequest();
     }
-    return context_.router->binaryHandler()(*this, *frame);
+    return (*handler)(*this, *frame);
   }
   // Step 2: the envelope.
   auto decoded = Envelope::decode(payload);

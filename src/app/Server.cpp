@@ -32,6 +32,7 @@
 #include "auth/TokenIssuer.hpp"
 #include "auth/TokenVerifier.hpp"
 #include "collab/CollabOps.hpp"
+#include "collab/CrdtRooms.hpp"
 #include "collab/DocumentService.hpp"
 #include "collab/RoomTokenVerifier.hpp"
 #include "collab/YjsEndpoints.hpp"
@@ -352,6 +353,8 @@ int Server::run(Config config, const std::string& executable) {
   streams::registerStreamOps(ops, streamService);
   collab::registerCollabOps(ops, {config.collabTokenSecret, config.collabTokenTtlSeconds, config.turnUrls,
                                  config.turnSecret, config.turnTtlSeconds});
+  collab::CrdtRooms crdtRooms(documentService, pool.size());
+  crdtRooms.registerOps(ops);
   api::SessionContext sessions{&ops, &verifier, static_cast<uint32_t>(config.wsBadRequestLimit),
                                milliseconds(config.wsBadRequestWindowMs), milliseconds(config.wsPingIntervalMs),
                                milliseconds(config.wsPingTimeoutMs), seconds(config.authLeewaySeconds)};

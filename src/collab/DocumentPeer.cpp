@@ -38,9 +38,10 @@ void DocumentPeer::open(std::function<void(bool)> done) {
     }
     auto& opened = std::get<DocumentService::Opened>(outcome);
     self->opened_ = true;
+    done(true);  // first: an onair client learns the room is open before its first frame arrives
+    if (self->closed_) return;
     if (self->framing_ != Framing::Hocuspocus) self->send(yjs::SyncMessage::syncStep1(opened.stateVector).encode());
     if (!opened.awareness.empty()) self->send(yjs::SyncMessage::awarenessUpdate(opened.awareness).encode());
-    done(true);
   });
 }
 

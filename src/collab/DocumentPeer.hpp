@@ -33,8 +33,8 @@ class DocumentPeer : public std::enable_shared_from_this<DocumentPeer> {
  public:
   DocumentPeer(DocumentService& documents, net::WsConnection& connection, std::string name, Framing framing, bool readOnly);
 
-  // Opens the document; `done(true)` once greeted, `done(false)` when it could not be loaded (the
-  // peer is then closed). Call once.
+  // Opens the document; `done(true)` once open (the greeting follows at once, after `done`),
+  // `done(false)` when it could not be loaded (the peer is then closed). Call once.
   void open(std::function<void(bool)> done);
   bool opened() const { return opened_; }
   bool readOnly() const { return readOnly_; }
