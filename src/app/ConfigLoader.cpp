@@ -169,6 +169,8 @@ void walk(Config& config, const toml::table& tbl, const std::string& prefix, con
       for (const auto& [kindName, kindNode] : *kinds) {
         const auto* t = kindNode.as_table();
         if (!t) throw ConfigError(fmt::format("{}: [live.kinds.{}] must be a table", origin, kindName.str()));
+        // Binary frames with target "yjs:<room>" are crdt rooms' (collab/CrdtRooms), not a broadcast's.
+        if (kindName.str() == "yjs") throw ConfigError(origin + ": the live kind name 'yjs' is reserved for Yjs rooms");
         auto& entry = config.liveKinds[std::string(kindName.str())];
         for (const auto& [k, v] : *t) {
           std::string name(k.str());
