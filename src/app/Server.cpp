@@ -377,8 +377,9 @@ int Server::run(Config config, const std::string& executable) {
     liveRooms.setRemoteLetGo([relay = signalRelay.get()](api::ClientSession& s, const std::string& roomId) { relay->withdrawVouch(s, roomId); });
   }
   api::HttpRouter routes(verifier);
-  api::registerOpsRoutes(routes, engine, pool.loops(), accepting, [&media, &engine, redisEngine, &signalRelay] {
-    return media->metricsText() + engineMetricsText(engine, redisEngine) + (signalRelay ? signalRelay->metricsText() : std::string());
+  api::registerOpsRoutes(routes, engine, pool.loops(), accepting, [&media, &engine, redisEngine, &signalRelay, &documentService] {
+    return media->metricsText() + engineMetricsText(engine, redisEngine) + documentService.metricsText() +
+           (signalRelay ? signalRelay->metricsText() : std::string());
   });
   api::registerTokenRoutes(routes, issuer, config.authMaxTokenTtlSeconds);
   rooms::registerRoomRoutes(routes, roomService);

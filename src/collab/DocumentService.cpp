@@ -125,6 +125,20 @@ size_t DocumentService::documentCount() const {
   return total;
 }
 
+std::string DocumentService::metricsText() const {
+  std::string out;
+  auto metric = [&out](const char* name, const char* type, const char* help, uint64_t value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
+  };
+  metric("onair_collab_documents", "gauge", "Yjs documents in memory on this node.", documentCount());
+  metric("onair_collab_updates_applied_total", "counter", "Yjs updates applied to documents in memory (from any node).",
+         applied_.load(std::memory_order_relaxed));
+  metric("onair_collab_updates_refused_total", "counter", "Client Yjs updates refused: malformed, too many unsaved, or not stored.",
+         refused_.load(std::memory_order_relaxed));
+  metric("onair_collab_snapshots_saved_total", "counter", "Yjs document snapshots written.", saved_.load(std::memory_order_relaxed));
+  return out;
+}
+
 DocumentService::Document* DocumentService::find(size_t owner, const std::string& name) {
   auto& documents = shards_[owner]->documents;
   auto it = documents.find(name);
@@ -191,6 +205,7 @@ void DocumentService::update(size_t shard, const std::string& name, std::vector<
   // Check on the peer's shard: a bad update never reaches the owner or the store.
   if (const auto error = yjs::DocumentState::check(update, options_.limits.update); error != yjs::YjsError::None) {
     spdlog::debug("collab: refused an update to {}: {}", name, yjs::describe(error));
+    refused_.fetch_add(1, std::memory_order_relaxed);
     return done(UpdateResult::Invalid);
   }
   static constexpr uint8_t kEmpty[] = {0, 0};  // no structs, no deletions: nothing to store
@@ -199,7 +214,10 @@ void DocumentService::update(size_t shard, const std::string& name, std::vector<
   pool_.post(owner, [this, owner, shard, name, update = std::move(update), done = std::move(done)]() mutable {
     auto reply = [this, shard, done](UpdateResult result) { pool_.post(shard, [done, result] { done(result); }); };
     withDocument(owner, name, [this, owner, name, update = std::move(update), reply](Document& doc) {
-      if (doc.through - doc.savedThrough + doc.appending >= options_.maxUnsavedUpdates) return reply(UpdateResult::Busy);
+      if (doc.through - doc.savedThrough + doc.appending >= options_.maxUnsavedUpdates) {
+        refused_.fetch_add(1, std::memory_order_relaxed);
+        return reply(UpdateResult::Busy);
+      }
       ++doc.appending;
       engine::AppendRequest request;
       request.stream = streamOf(name);
@@ -209,7 +227,10 @@ void DocumentService::update(size_t shard, const std::string& name, std::vector<
       request.announce = true;
       engine_.history().append(std::move(request), [this, owner, name, generation = doc.generation, reply](engine::Outcome<engine::AppendResult> outcome) {
         const bool stored = std::holds_alternative<engine::AppendResult>(outcome);
-        if (!stored) spdlog::warn("collab: storing an update to {} failed: {}", name, std::get<engine::EngineError>(outcome).message);
+        if (!stored) {
+          spdlog::warn("collab: storing an update to {} failed: {}", name, std::get<engine::EngineError>(outcome).message);
+          refused_.fetch_add(1, std::memory_order_relaxed);
+        }
         pool_.post(owner, [this, owner, name, generation, stored, reply] {
           if (Document* doc = find(owner, name); doc && doc->generation == generation) --doc->appending;
           reply(stored ? UpdateResult::Stored : UpdateResult::Unavailable);
@@ -364,6 +385,7 @@ void DocumentService::onStored(size_t owner, const std::string& name, const engi
 
 bool DocumentService::applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message) {
   if (message.offset <= doc.through) return false;  // applied already
+  if (!doc.dirty()) doc.changedAt = Clock::now();   // the first unsaved change
   doc.through = message.offset;
   auto update = updateOf(message);
   if (!update) {
@@ -374,7 +396,7 @@ bool DocumentService::applyStored(size_t owner, const std::string& name, Documen
     spdlog::warn("collab: document {} refused stored update {}: {}", name, message.offset, yjs::describe(error));
     return false;
   }
-  if (doc.changedAt == Clock::time_point{} || !doc.dirty()) doc.changedAt = Clock::now();
+  applied_.fetch_add(1, std::memory_order_relaxed);
   if (doc.loaded) fanOut(name, yjs::SyncMessage::update(*update).encode());
   (void)owner;
   return true;
@@ -506,6 +528,7 @@ void DocumentService::save(size_t owner, const std::string& name, Document& doc)
         return;
       }
       const auto& result = std::get<engine::PutResult>(put);
+      if (!result.conflict) saved_.fetch_add(1, std::memory_order_relaxed);
       doc->savedVersion = result.record.version;
       if (!result.conflict) {
         doc->savedThrough = std::max(doc->savedThrough, through);

@@ -22,6 +22,7 @@
 //   its client ids) or after options.awarenessTimeout without renewal, and peers are told (a null
 //   state at clock + 1).
 // - A document without peers on this node for options.idleEviction is saved and leaves memory.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -73,6 +74,8 @@ class DocumentService {
 
   // Documents in memory on this node (metrics, tests).
   size_t documentCount() const;
+  // Prometheus text: documents in memory, updates applied / refused, snapshots saved.
+  std::string metricsText() const;
 
  private:
   struct Document;
@@ -108,6 +111,9 @@ class DocumentService {
   DocumentOptions options_;
   const bool multiNode_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<uint64_t> applied_{0};   // updates applied to documents in memory (all nodes' updates)
+  std::atomic<uint64_t> refused_{0};   // client updates refused: malformed, busy or not stored
+  std::atomic<uint64_t> saved_{0};     // snapshots written
 };
 
 }  // namespace onair::collab
