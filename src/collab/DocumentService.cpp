@@ -364,6 +364,7 @@ void DocumentService::onStored(size_t owner, const std::string& name, const engi
 
 bool DocumentService::applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message) {
   if (message.offset <= doc.through) return false;  // applied already
+  if (!doc.dirty()) doc.changedAt = Clock::now();  // the first unsaved change: the save interval starts
   doc.through = message.offset;
   auto update = updateOf(message);
   if (!update) {
@@ -374,7 +375,6 @@ bool DocumentService::applyStored(size_t owner, const std::string& name, Documen
     spdlog::warn("collab: document {} refused stored update {}: {}", name, message.offset, yjs::describe(error));
     return false;
   }
-  if (doc.changedAt == Clock::time_point{} || !doc.dirty()) doc.changedAt = Clock::now();
   if (doc.loaded) fanOut(name, yjs::SyncMessage::update(*update).encode());
   (void)owner;
   return true;

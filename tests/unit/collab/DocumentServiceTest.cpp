@@ -14,12 +14,14 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "FramedMessage.hpp"
+#include "collab/DocumentSnapshot.hpp"
 #include "../net/ServerFrames.hpp"
 #include "collab/yjs/DocumentState.hpp"
 #include "collab/yjs/StateVector.hpp"
@@ -196,6 +198,18 @@ class DocumentServiceTest : public ::testing::Test {
   }
   Bytes queryAwareness(size_t shard, const std::string& name = "doc") {
     return onShard<Bytes>(shard, [this, shard, name](auto done) { service_->queryAwareness(shard, name, done); });
+  }
+  // The offset the saved snapshot of `name` covers; nullopt while there is none.
+  std::optional<uint64_t> savedThrough(const std::string& name = "doc") {
+    auto promise = std::make_shared<std::promise<std::optional<uint64_t>>>();
+    auto future = promise->get_future();
+    engine_->registry().get("yjs:" + name, [promise](engine::Outcome<std::optional<engine::Record>> got) {
+      auto* record = std::get_if<std::optional<engine::Record>>(&got);
+      auto snapshot = record && *record ? DocumentSnapshot::parse((*record)->value) : std::nullopt;
+      promise->set_value(snapshot ? std::optional<uint64_t>(snapshot->through) : std::nullopt);
+    });
+    if (future.wait_for(kWait) != std::future_status::ready) throw std::runtime_error("no registry reply");
+    return future.get();
   }
   // Polls `done` until it holds or kWait passes.
   template <class Pred>
@@ -402,6 +416,25 @@ TEST_F(DocumentServiceTest, UpdatesAfterASnapshotLoadBackWithIt) {
   stop();
   start();  // the default options: nothing is saved or evicted while the test runs
   EXPECT_EQ(synced(1, kEmptyStateVector).update, Reference({kText, kMap}).whole());
+}
+
+// The save interval starts again with the first change after a save. (It used to start only with
+// the document's first change ever, so a later change was saved at the next tick.) The one timed
+// check is a lower bound the service guarantees: load can only make the save later.
+TEST_F(DocumentServiceTest, AChangeAfterASaveWaitsTheSaveIntervalAgain) {
+  DocumentOptions options;
+  options.saveInterval = 1500ms;
+  start(options);
+  ASSERT_EQ(update(0, kText), UpdateResult::Stored);  // no peer: saved at the next tick
+  ASSERT_TRUE(eventually([&] { return savedThrough() == 1u; }));
+  std::this_thread::sleep_for(options.saveInterval + 200ms);  // the first change is older than the interval
+  PeerSink peer(1, Framing::YWebsocket);
+  open(peer);  // with a peer, only the interval (or many updates) makes a save due
+  const auto changed = std::chrono::steady_clock::now();
+  ASSERT_EQ(update(0, kMap), UpdateResult::Stored);
+  ASSERT_TRUE(eventually([&] { return savedThrough() == 2u; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - changed, options.saveInterval);
+  close(peer);
 }
 
 TEST_F(DocumentServiceTest, DocumentsAreKeptApart) {
