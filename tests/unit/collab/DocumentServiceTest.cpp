@@ -232,6 +232,14 @@ yjs::AwarenessUpdate awarenessOf(uint64_t client, uint64_t clock, std::string st
   return yjs::AwarenessUpdate{{{client, clock, std::move(state), false}}};
 }
 
+// A document without peers is saved at the next tick and leaves memory soon after.
+DocumentOptions quickEviction() {
+  DocumentOptions options;
+  options.idleEviction = 200ms;
+  options.saveInterval = 100ms;
+  return options;
+}
+
 TEST_F(DocumentServiceTest, ANewDocumentOpensWithAnEmptyStateVectorAndNoAwareness) {
   start();
   PeerSink peer(0, Framing::YWebsocket);
@@ -379,9 +387,7 @@ TEST_F(DocumentServiceTest, AnAwarenessStateNotRenewedIsRemovedAfterTheTimeout) 
 }
 
 TEST_F(DocumentServiceTest, AnIdleDocumentIsSavedLeavesMemoryAndLoadsBackInANewService) {
-  DocumentOptions options;
-  options.idleEviction = 200ms;
-  options.saveInterval = 100ms;
+  const DocumentOptions options = quickEviction();
   start(options);
   PeerSink peer(0, Framing::YWebsocket);
   open(peer);
@@ -401,9 +407,7 @@ TEST_F(DocumentServiceTest, AnIdleDocumentIsSavedLeavesMemoryAndLoadsBackInANewS
 }
 
 TEST_F(DocumentServiceTest, UpdatesAfterASnapshotLoadBackWithIt) {
-  DocumentOptions options;
-  options.idleEviction = 200ms;
-  options.saveInterval = 100ms;
+  const DocumentOptions options = quickEviction();
   start(options);
   ASSERT_EQ(update(0, kText), UpdateResult::Stored);
   ASSERT_TRUE(eventually([&] { return service_->documentCount() == 0; })) << "a document without peers is evicted";
