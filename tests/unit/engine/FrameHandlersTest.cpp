@@ -66,6 +66,64 @@ TEST(FrameHandlers, ATopicHandlerGetsThePublishedPayloadItself) {
   EXPECT_EQ(got, sent) << "no copy of the bytes";
 }
 
+// "<handler>:<topic>#<offset>@<epoch>=<data>" for every stored message a handler got.
+struct SeenStored {
+  std::vector<std::string> messages;
+  Broker::StoredHandler as(std::string name) {
+    return [this, name](const std::string& topic, const StreamMessage& m, const std::string& epoch) {
+      messages.push_back(name + ":" + topic + "#" + std::to_string(m.offset) + "@" + epoch + "=" + m.dataJson);
+    };
+  }
+};
+
+StreamMessage stored(uint64_t offset, std::string dataJson) { return StreamMessage{offset, 1000, "", "u", std::move(dataJson)}; }
+
+TEST(FrameHandlers, StoredMessagesUnderAPrefixGoToItsHandlerOthersToTheDefault) {
+  SeenStored seen;
+  FrameHandlers handlers;
+  handlers.setStoredDefault(seen.as("default"));
+  handlers.setStoredForPrefix("yjs:", seen.as("yjs"));
+  handlers.setStoredForPrefix("docs:", seen.as("docs"));
+  handlers.deliverStored("yjs:d1", stored(1, "a"), "e1");
+  handlers.deliverStored("room:lobby", stored(2, "b"), "e2");
+  handlers.deliverStored("docs:x", stored(3, "c"), "e3");
+  handlers.deliverStored("yjs", stored(4, "d"), "e4");      // shorter than the prefix
+  handlers.deliverStored("ayjs:d", stored(5, "e"), "e5");  // the prefix elsewhere than at the start
+  EXPECT_EQ(seen.messages, (std::vector<std::string>{"yjs:yjs:d1#1@e1=a", "default:room:lobby#2@e2=b", "docs:docs:x#3@e3=c",
+                                                      "default:yjs#4@e4=d", "default:ayjs:d#5@e5=e"}));
+}
+
+TEST(FrameHandlers, StoredAndFrameHandlersAreApart) {
+  Seen frames;
+  SeenStored messages;
+  FrameHandlers handlers;
+  handlers.setForPrefix("yjs:", frames.as("frames"));
+  handlers.setStoredDefault(messages.as("default"));
+  handlers.deliverStored("yjs:d", stored(1, "s"), "e");
+  handlers.deliver("room:r", payload("f"));  // no frame default: dropped
+  EXPECT_EQ(messages.messages, (std::vector<std::string>{"default:yjs:d#1@e=s"}));
+  EXPECT_TRUE(frames.frames.empty());
+}
+
+TEST(FrameHandlers, WithoutAStoredDefaultOtherStoredMessagesAreDropped) {
+  SeenStored seen;
+  FrameHandlers handlers;
+  handlers.setStoredForPrefix("yjs:", seen.as("yjs"));
+  handlers.deliverStored("room:lobby", stored(1, "dropped"), "e");
+  handlers.deliverStored("yjs:d", stored(2, "kept"), "e");
+  EXPECT_EQ(seen.messages, (std::vector<std::string>{"yjs:yjs:d#2@e=kept"}));
+}
+
+TEST(MemoryBrokerTopicHandlers, AnnouncedMessagesReachTheirPrefixesStoredHandlerOrTheDefault) {
+  SeenStored seen;
+  memory::MemoryBroker broker;
+  broker.setStoredHandler(seen.as("default"));
+  broker.setStoredTopicHandler("yjs:", seen.as("yjs"));
+  broker.announce("yjs:doc", stored(7, "u"), "e1");
+  broker.announce("room:r1", stored(8, "m"), "e2");
+  EXPECT_EQ(seen.messages, (std::vector<std::string>{"yjs:yjs:doc#7@e1=u", "default:room:r1#8@e2=m"}));
+}
+
 TEST(MemoryBrokerTopicHandlers, PublishedFramesReachTheirPrefixesHandlerOrTheDefault) {
   Seen seen;
   memory::MemoryBroker broker;
