@@ -49,30 +49,40 @@ async function main() {
   await sleep(1000);
   const before = serverMemory(pid), cpu0 = serverCpu(pid), t0 = Date.now();
   let failed = 0, firstError = null;
-  for (let i = 0; i < o.docs; i += o.batch) {
-    const names = Array.from({ length: Math.min(o.batch, o.docs - i) }, (_, k) => `${o.prefix}-d${i + k}`);
-    const batchTokens = await Promise.all(names.map((n) => tokens.token(n)));
-    const results = await Promise.allSettled(names.map((n, k) => cycle(n, batchTokens[k], syncAcks)));
-    for (const r of results) {
-      if (r.status === 'fulfilled') continue;
-      failed++;
-      firstError ??= String(r.reason?.message ?? r.reason);
+  // One round: o.docs documents of their own, opened and closed in batches.
+  const round = async (tag) => {
+    for (let i = 0; i < o.docs; i += o.batch) {
+      const names = Array.from({ length: Math.min(o.batch, o.docs - i) }, (_, k) => `${o.prefix}-${tag}${i + k}`);
+      const batchTokens = await Promise.all(names.map((n) => tokens.token(n)));
+      const results = await Promise.allSettled(names.map((n, k) => cycle(n, batchTokens[k], syncAcks)));
+      for (const r of results) {
+        if (r.status === 'fulfilled') continue;
+        failed++;
+        firstError ??= String(r.reason?.message ?? r.reason);
+      }
     }
-  }
+  };
+  await round('d');
   const seconds = (Date.now() - t0) / 1000;
   const cpu1 = serverCpu(pid), after = serverMemory(pid);
   tokens.close();
   log(`${o.docs} documents in ${seconds.toFixed(1)} s (${failed} failed); settling ${o['settle-seconds']} s`);
   await sleep(o['settle-seconds'] * 1000);
   const settled = serverMemory(pid);
+  // A second round of as many other documents: memory that documents leave behind would grow
+  // again here; memory that is reused does not.
+  log(`second round: ${o.docs} other documents; settling ${o['settle-seconds']} s`);
+  await round('e');
+  await sleep(o['settle-seconds'] * 1000);
+  const second = serverMemory(pid);
   const r = {
     docs: o.docs, batch: o.batch, failed, first_error: firstError, seconds, docs_per_s: o.docs / seconds, sync_acks: syncAcks,
     server_cpu_s: cpu1 == null ? null : cpu1 - cpu0,
     cpu_us_per_doc: cpu1 == null ? null : (1e6 * (cpu1 - cpu0)) / o.docs,
-    rss_before_kib: before.rssKiB, rss_after_kib: after.rssKiB, rss_settled_kib: settled.rssKiB, hwm_kib: settled.hwmKiB,
+    rss_before_kib: before.rssKiB, rss_after_kib: after.rssKiB, rss_settled_kib: settled.rssKiB, rss_second_settled_kib: second.rssKiB, hwm_kib: second.hwmKiB,
     settle_seconds: o['settle-seconds'],
   };
-  log(`RSS ${r.rss_before_kib} → ${r.rss_after_kib} → ${r.rss_settled_kib} KiB (HWM ${r.hwm_kib}); ` +
+  log(`RSS ${r.rss_before_kib} → ${r.rss_after_kib} → ${r.rss_settled_kib} KiB, after a second round ${r.rss_second_settled_kib} KiB (HWM ${r.hwm_kib}); ` +
     `${Math.round(r.docs_per_s)} docs/s, ${r.cpu_us_per_doc?.toFixed(0)} µs server CPU/doc`);
   console.log(JSON.stringify(r));
 }

@@ -27,13 +27,14 @@ for (const k of kinds) {
 }
 
 if (c0) console.log(`\nchurn: ${num(c0.docs)} documents opened (auth, sync, 1 update) and closed, batches of ${c0.batch}; settle ${c0.settle_seconds} s\n`);
-const cw = [24, 8, 8, 11, 13, 12, 14, 10];
-console.log(row(['server', 'failed', 'docs/s', 'µs CPU/doc', 'RSS before', 'RSS after', 'RSS settled', 'HWM'], cw));
+const cw = [24, 8, 8, 11, 13, 12, 14, 12, 10];
+console.log(row(['server', 'failed', 'docs/s', 'µs CPU/doc', 'RSS before', 'RSS after', 'RSS settled', '2nd round', 'HWM'], cw));
 for (const k of kinds) {
   const x = r[k].churn;
   if (!x) { console.log(row([names[k] ?? k, r[k].missing ? 'not available (/v1/hocuspocus)' : '(no result)'], [24, 32])); continue; }
   console.log(row([names[k] ?? k, num(x.failed), num(x.docs_per_s), num(x.cpu_us_per_doc), `${num(mib(x.rss_before_kib), 1)} MiB`,
-    `${num(mib(x.rss_after_kib), 1)} MiB`, `${num(mib(x.rss_settled_kib), 1)} MiB`, `${num(mib(x.hwm_kib), 1)} MiB`], cw));
+    `${num(mib(x.rss_after_kib), 1)} MiB`, `${num(mib(x.rss_settled_kib), 1)} MiB`, `${num(mib(x.rss_second_settled_kib), 1)} MiB`,
+    `${num(mib(x.hwm_kib), 1)} MiB`], cw));
   if (x.first_error) console.log(`  first error: ${x.first_error}`);
 }
 
@@ -49,6 +50,8 @@ if (o && h) {
     ['CPU µs per document (churn)', o.churn?.cpu_us_per_doc, h.churn?.cpu_us_per_doc],
     ['RSS growth over churn (settled − before)', o.churn && o.churn.rss_settled_kib - o.churn.rss_before_kib, h.churn && h.churn.rss_settled_kib - h.churn.rss_before_kib],
     ['RSS after churn, settled', o.churn?.rss_settled_kib, h.churn?.rss_settled_kib],
+    ['RSS growth over a second churn round', o.churn && o.churn.rss_second_settled_kib - o.churn.rss_settled_kib,
+      h.churn && h.churn.rss_second_settled_kib - h.churn.rss_settled_kib],
   ];
   if (!o.missing) for (const [label, a, b] of lines) console.log(`  ${label.padEnd(44)}${pad(ratio(a, b), 8)}`);
 }

@@ -20,6 +20,8 @@
 #   YJS_SECONDS (20) YJS_RATE (2) YJS_CHURN_DOCS (10000) YJS_CHURN_BATCH (100)
 #   YJS_SETTLE_SECONDS (10) YJS_SERVER_CPU (0) YJS_CLIENT_CPU (1) BUILD_DIR (build) ONAIR_BIN
 #   YJS_QUIET_WAIT (30: seconds to wait for an idle machine before each run)
+#   YJS_ONAIR_ARGS ("--collab-document-idle-ms 5000": documents leave onair's memory 5 s after their
+#   last connection, within the churn's settle pause; the default is 30 s)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -66,7 +68,7 @@ start_server() {
       rm -rf "$TMP/onair-data"
       mkdir -p "$TMP/onair-data"
       taskset -c "$SERVER_CPU" "$ONAIR" serve --threads 1 --http-host 127.0.0.1 --http-port 0 --rtc-first-port 0 \
-        --data-dir "$TMP/onair-data" >"$TMP/onair.log" 2>&1 &
+        --data-dir "$TMP/onair-data" ${YJS_ONAIR_ARGS---collab-document-idle-ms 5000} >"$TMP/onair.log" 2>&1 &
       SERVER_PID=$!
       port=$(wait_for "$TMP/onair.log" 'listening on http://127\.0\.0\.1:[0-9]+' "$SERVER_PID" | sed 's/.*://') || return 1
       token=$("$ONAIR" token create --user bench --grant 'collab:*:read-write' --ttl 2h --data-dir "$TMP/onair-data" 2>/dev/null) || return 1
