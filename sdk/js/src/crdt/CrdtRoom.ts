@@ -240,7 +240,21 @@ export class CrdtRoom {
     const encoder = syncMessage();
     syncProtocol.writeSyncStep1(encoder, this.doc);
     this.send(encoder);
-    if (this.awareness.getLocalState() !== null) this.sendAwareness([this.doc.clientID]);
+    this.renewLocalState();
+  }
+
+  /**
+   * Sends this client's awareness state with a clock the server accepts. When a connection
+   * closes, the server removes its states and raises their clocks by one (y-protocols
+   * `removeAwarenessStates`); an update with a clock no higher is ignored, so the state comes back
+   * two ticks ahead. The first open needs it too: a state at clock 0 is ignored by a fresh peer.
+   */
+  private renewLocalState(): void {
+    const state = this.awareness.getLocalState();
+    if (state === null) return;
+    const meta = this.awareness.meta.get(this.doc.clientID);
+    if (meta) meta.clock++;
+    this.awareness.setLocalState(state); // one more tick; the update handler sends it
   }
 
   private openFailed(err: unknown): void {
