@@ -1,12 +1,9 @@
 // crdtRoom (onair/crdt) through a real `onair serve` (build/onair, or $ONAIR_BIN): Yjs rooms over
 // the client's own connection (docs/protocol.md, "Yjs over the onair connection"). A server
 // without `collab.open` fails each case at once with unknown_op.
-import { test as baseTest, before, after, afterEach } from 'node:test';
-import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { startOnair, onairBinary } from '../../../tests/support/onair.mjs';
-import { OnairServer } from '../dist/server/index.js';
+import { test as baseTest, afterEach } from 'node:test';
 import { defineCrdtScenarios, destroyRooms, gatedClient } from './crdt-scenarios.mjs';
+import { useOnair } from './server-fixture.mjs';
 
 const test = (name, fn) => baseTest(name, { timeout: 20_000 }, fn);
 const GRANTS = {
@@ -14,27 +11,13 @@ const GRANTS = {
   readonly: ['collab:*:readonly'],
   none: ['room:*:subscribe'],
 };
-let srv;
-let api;
-const clients = [];
-
-before(async () => {
-  assert.ok(existsSync(onairBinary), `${onairBinary} is missing: build the server first`);
-  srv = await startOnair();
-  api = new OnairServer({ url: srv.url, apiKey: srv.apiKey, apiSecret: srv.apiSecret });
-});
-
+const onair = useOnair();
 afterEach(() => destroyRooms());
 
-after(async () => {
-  for (const c of clients) await c.close();
-  if (srv) await srv.stop();
-});
-
 async function open(userId, { scope = 'read-write', reconnect = false } = {}) {
-  const { token } = await api.createToken({ userId, ttl: 600, grants: GRANTS[scope] });
-  const client = await gatedClient(srv.url, token, reconnect);
-  clients.push(client);
+  const { token } = await onair.api.createToken({ userId, ttl: 600, grants: GRANTS[scope] });
+  const client = await gatedClient(onair.srv.url, token, reconnect);
+  onair.clients.push(client);
   return client;
 }
 
