@@ -36,6 +36,24 @@ test('the client import graph uses no Node built-ins or Node globals', () => {
   }
 });
 
+test('the crdt entry point imports yjs, y-protocols and lib0 by name; the client entry never loads it', () => {
+  const bare = new Set();
+  const stack = [resolve(dist, 'crdt', 'index.js')];
+  const seen = new Set();
+  while (stack.length) {
+    const file = stack.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+      if (m[1].startsWith('.')) stack.push(resolve(dirname(file), m[1]));
+      else bare.add(m[1]);
+    }
+  }
+  assert.deepEqual([...bare].sort(), ['lib0/decoding', 'lib0/encoding', 'y-protocols/awareness', 'y-protocols/sync', 'yjs']);
+  const client = importGraph(resolve(dist, 'client', 'index.js'));
+  assert.ok(![...client].some((f) => f.startsWith(resolve(dist, 'crdt'))));
+});
+
 test('the server entry point is separate and may use node:crypto', () => {
   const files = importGraph(resolve(dist, 'server', 'index.js'), { allowNode: true });
   assert.ok([...files].some((f) => f.endsWith('jwt.js')));

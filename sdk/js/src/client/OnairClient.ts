@@ -1,5 +1,6 @@
 import { Emitter } from '../common/Emitter.js';
 import { OnairError } from '../common/OnairError.js';
+import { decodeBinaryFrame } from '../common/binaryFrame.js';
 import { connectUrl, httpUrl } from './url.js';
 import { Channel, Room } from './rooms.js';
 import { Live } from './live.js';
@@ -114,6 +115,8 @@ export class OnairClient {
   private readonly rooms = new Map<string, Room>();
   private readonly channels = new Map<string, Channel>();
   private readonly stages = new Map<string, Stage>();
+  /** Binary frame targets claimed by a surface (Yjs rooms), with their handlers. */
+  private readonly binaryTargets = new Map<string, (payload: Uint8Array) => void>();
 
   private ws: WebSocketLike | null = null;
   /** The token of the latest successful connect. */
@@ -229,6 +232,21 @@ export class OnairClient {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * @internal Binary frames whose target is exactly `target` go to `handler` (their payload, a
+   * view into the frame) instead of the portal relay. One handler per target; throws `conflict`
+   * while another holds it. Returns a remover.
+   */
+  routeBinary(target: string, handler: (payload: Uint8Array) => void): () => void {
+    if (this.binaryTargets.has(target)) {
+      throw new OnairError('conflict', `binary frames for ${target} already go to another handler on this client`);
+    }
+    this.binaryTargets.set(target, handler);
+    return () => {
+      if (this.binaryTargets.get(target) === handler) this.binaryTargets.delete(target);
+    };
   }
 
   /** @internal Bytes queued on the current socket and not yet sent, when the WebSocket says. */
@@ -574,14 +592,17 @@ export class OnairClient {
     if (ws !== this.ws) return;
     this.lastReceivedAt = Date.now();
     if (typeof data !== 'string') {
-      // Binary frames: portal-relay chunks. With binaryType 'arraybuffer' browsers and `ws` give
+      // Binary frames: Yjs room messages and portal-relay chunks. With binaryType 'arraybuffer' browsers and `ws` give
       // an ArrayBuffer; a `ws` socket that kept its default gives a Buffer (a Uint8Array).
       let bytes: Uint8Array;
       if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
       else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       else return;
       try {
-        this.live.receiveFrame(bytes);
+        const frame = decodeBinaryFrame(bytes);
+        const handler = this.binaryTargets.get(frame.target);
+        if (handler) handler(frame.payload);
+        else this.live.receiveFrame(frame);
       } catch (err) {
         const error = err instanceof OnairError ? err : new OnairError('internal', String(err), { cause: err });
         this.lifecycle.emit('error', error);

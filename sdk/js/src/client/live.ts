@@ -4,7 +4,7 @@ import { checkObject } from '../common/rooms.js';
 import {
   asBytes,
   checkLiveId,
-  decodeChunkFrame,
+  chunkOf,
   encodeChunkFrame,
   publishArgs,
   transportKinds,
@@ -21,6 +21,7 @@ import {
   type LiveTransport,
   type LiveViewers,
 } from '../common/live.js';
+import type { BinaryFrame } from '../common/binaryFrame.js';
 import type { OnairClient } from './OnairClient.js';
 
 /** Events of one attached slot. */
@@ -309,11 +310,12 @@ export class Live implements LiveNamespace {
   }
 
   /**
-   * @internal A binary frame from the server: a portal-relay chunk for every relay slot this
-   * client holds on its liveId. Throws `internal` for bytes that are not a frame.
+   * @internal A decoded binary frame no other surface claimed: a portal-relay chunk for every
+   * relay slot this client holds on its liveId.
    */
-  receiveFrame(frame: Uint8Array): void {
-    const { target, chunk } = decodeChunkFrame(frame);
+  receiveFrame(frame: BinaryFrame): void {
+    const target = frame.target;
+    const chunk = chunkOf(frame);
     this.events.emit('chunk', target, chunk);
     for (const handle of [...this.handles.values()]) {
       if (handle.liveId === target && handle.relay) handle.deliver(chunk);

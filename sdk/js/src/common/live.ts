@@ -5,6 +5,7 @@
  */
 import { OnairError } from './OnairError.js';
 import { checkObject } from './rooms.js';
+import { encodeBinaryFrame, type BinaryFrame } from './binaryFrame.js';
 
 /** How a consumer reaches a broadcast. The wire itself is the app's business. */
 export type LiveTransport =
@@ -122,8 +123,8 @@ export function transportKinds(op: string, value: unknown): LiveTransportKind[] 
 
 // ---- portal relay: binary frames -------------------------------------------------------------
 //
-// Layout (docs/protocol.md, "Binary frames"): [version = 1][flags][target length, u16 BE][target,
-// UTF-8][payload]. flags: bit 0 = init (a codec header), bit 1 = key (a decoder can start here).
+// Chunks travel in onair's binary frames (binaryFrame.ts) with the liveId as target. flags:
+// bit 0 = init (a codec header), bit 1 = key (a decoder can start here).
 
 /** One portal-relay chunk: the producer's bytes and its flags. */
 export interface LiveChunk {
@@ -141,14 +142,8 @@ export interface LiveSendOptions {
   key?: boolean;
 }
 
-export const BINARY_FRAME_VERSION = 1;
 export const CHUNK_FLAG_INIT = 1;
 export const CHUNK_FLAG_KEY = 2;
-/** The longest target (liveId) a binary frame carries, in UTF-8 bytes. */
-export const MAX_BINARY_TARGET_BYTES = 255;
-
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder();
 
 /** The bytes of `data` as a Uint8Array (no copy for views and ArrayBuffers). */
 export function asBytes(op: string, data: unknown): Uint8Array {
@@ -160,43 +155,15 @@ export function asBytes(op: string, data: unknown): Uint8Array {
 
 /** Encodes a portal-relay chunk for `liveId` as one binary frame. */
 export function encodeChunkFrame(liveId: string, payload: Uint8Array, options: LiveSendOptions = {}): Uint8Array {
-  const target = utf8Encoder.encode(liveId);
-  if (target.length === 0 || target.length > MAX_BINARY_TARGET_BYTES) {
-    throw new OnairError('invalid_argument', `live.send: liveId must be 1 to ${MAX_BINARY_TARGET_BYTES} UTF-8 bytes`);
-  }
   const flags = (options.init ? CHUNK_FLAG_INIT : 0) | (options.key ? CHUNK_FLAG_KEY : 0);
-  const frame = new Uint8Array(4 + target.length + payload.length);
-  frame[0] = BINARY_FRAME_VERSION;
-  frame[1] = flags;
-  frame[2] = (target.length >> 8) & 0xff;
-  frame[3] = target.length & 0xff;
-  frame.set(target, 4);
-  frame.set(payload, 4 + target.length);
-  return frame;
+  return encodeBinaryFrame(liveId, payload, flags, 'live.send: liveId');
 }
 
-/** A decoded binary frame: its target (the liveId) and the chunk. */
-export interface ChunkFrame {
-  target: string;
-  chunk: LiveChunk;
-}
-
-/** Decodes a binary frame; throws `internal` when the bytes are not one. */
-export function decodeChunkFrame(frame: Uint8Array): ChunkFrame {
-  if (frame.length < 4) throw new OnairError('internal', 'binary frame shorter than its 4-byte header');
-  if (frame[0] !== BINARY_FRAME_VERSION) throw new OnairError('internal', `binary frame version ${frame[0]} is not 1`);
-  const flags = frame[1]!;
-  if (flags & ~(CHUNK_FLAG_INIT | CHUNK_FLAG_KEY)) throw new OnairError('internal', 'binary frame has unknown flags');
-  const length = (frame[2]! << 8) | frame[3]!;
-  if (length === 0 || 4 + length > frame.length) {
-    throw new OnairError('internal', 'binary frame target length is 0 or past the end');
-  }
+/** The chunk a decoded binary frame carries. */
+export function chunkOf(frame: BinaryFrame): LiveChunk {
   return {
-    target: utf8Decoder.decode(frame.subarray(4, 4 + length)),
-    chunk: {
-      data: frame.subarray(4 + length),
-      init: (flags & CHUNK_FLAG_INIT) !== 0,
-      key: (flags & CHUNK_FLAG_KEY) !== 0,
-    },
+    data: frame.payload,
+    init: (frame.flags & CHUNK_FLAG_INIT) !== 0,
+    key: (frame.flags & CHUNK_FLAG_KEY) !== 0,
   };
 }
