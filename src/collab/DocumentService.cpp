@@ -546,6 +546,7 @@ void DocumentService::evict(size_t owner, const std::string& name) {
   shard.documents.erase(name);
   shard.count.store(shard.documents.size(), std::memory_order_relaxed);
   engine_.broker().unsubscribe(streamOf(name));
+  spdlog::debug("collab: document {} saved and left memory", name);  // tests wait for this line
 }
 
 }  // namespace onair::collab

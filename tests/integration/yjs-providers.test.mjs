@@ -1,0 +1,361 @@
+// onair's Yjs rooms against clients no one here wrote: y-websocket's WebsocketProvider (3.1) on
+// /v1/yjs/<room> and @hocuspocus/provider's HocuspocusProvider (3.4) on /v1/hocuspocus, on one
+// document: concurrent edits converge, offline clients catch up, late joiners get everything,
+// read-only clients change nothing, awareness entries go with their clients, bad room tokens are
+// refused the way each protocol expects, acknowledged edits survive a restart and an eviction, and
+// hostile frames leave connections and documents working.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import { startOnair } from '../support/onair.mjs';
+import { signJwt, now, randomSecret } from '../support/tokens.mjs';
+import {
+  waitFor, waitConverged, contentOf, tokenMinter, yWebsocketClient, hocuspocusClient, rawSocket,
+  decodeY, decodeHp, hpAuth, hpSync, ySync, yFrame, hpFrame, Hp, SyncStep, awarenessEntries,
+} from '../support/yjs-clients.mjs';
+
+let counter = 0;
+const unique = (prefix) => `${prefix}-${process.pid}-${++counter}`;
+
+// Every client made by a test, destroyed after it (also when it fails).
+const live = new Set();
+const track = (client) => { live.add(client); return client; };
+const destroyAll = () => { for (const c of live) c.destroy(); live.clear(); };
+
+async function fourClients(srv, minter, room) {
+  return [
+    track(yWebsocketClient(srv, room, await minter.token(room))),
+    track(yWebsocketClient(srv, room, await minter.token(room))),
+    track(hocuspocusClient(srv, room, await minter.token(room))),
+    track(hocuspocusClient(srv, room, await minter.token(room))),
+  ];
+}
+
+// One client's share of concurrent edits: text inserts and deletes, map keys, array items, a nested map.
+function editAs(client, i) {
+  const doc = client.doc;
+  doc.transact(() => {
+    const t = doc.getText('t');
+    t.insert(Math.min(i, t.length), `<${client.kind}${i}>`);
+    if (t.length > 6) t.delete(1, 2);
+    doc.getMap('m').set(`k${i}`, { by: client.kind, n: i });
+    doc.getMap('m').set('shared', i);  // every client sets it: one value wins everywhere
+    doc.getArray('a').insert(0, [i, `item${i}`]);
+  });
+  const nested = new Y.Map();
+  doc.getMap('m').set(`nested${i}`, nested);
+  nested.set('inner', new Y.Array());
+  nested.get('inner').push([`deep${i}`]);
+}
+
+const bytesOf = (w) => { const e = encoding.createEncoder(); w(e); return encoding.toUint8Array(e); };
+
+describe('Yjs providers on one onair', () => {
+  let srv;
+  let minter;
+  before(async () => {
+    srv = await startOnair();
+    minter = await tokenMinter(srv);
+  });
+  after(async () => {
+    destroyAll();
+    minter?.close();
+    await srv?.stop();
+  });
+
+  test('two WebsocketProviders and two HocuspocusProviders editing concurrently converge', async (t) => {
+    t.after(destroyAll);
+    const room = unique('concurrent');
+    const clients = await fourClients(srv, minter, room);
+    await waitFor(() => clients.every((c) => c.synced()), 'all four clients to sync');
+    for (let round = 0; round < 5; round++) clients.forEach((c, k) => editAs(c, round * 4 + k));
+    await waitConverged(clients);
+    const content = contentOf(clients[0].doc);
+    assert.equal(Object.keys(content.m).filter((k) => k.startsWith('nested')).length, 20, 'every nested map arrived');
+    assert.equal(content.a.length, 40, 'every array insert arrived');
+    assert.equal(content.m.nested7.inner[0], 'deep7', 'nested content arrived');
+  });
+
+  test('a client offline during edits converges after it reconnects (both protocols)', async (t) => {
+    t.after(destroyAll);
+    const room = unique('offline');
+    const clients = await fourClients(srv, minter, room);
+    await waitFor(() => clients.every((c) => c.synced()), 'all four clients to sync');
+    const [yws, , hp] = clients;
+    yws.disconnect();
+    hp.disconnect();
+    await waitFor(() => yws.offline() && hp.offline(), 'the two clients to go offline');
+    editAs(yws, 1);
+    editAs(hp, 2);
+    editAs(clients[1], 3);
+    editAs(clients[3], 4);
+    await waitConverged([clients[1], clients[3]], 'the online clients to converge');
+    assert.ok(!contentOf(clients[1].doc).m.k1, 'the offline y-websocket edit did not arrive while offline');
+    yws.connect();
+    hp.connect();
+    await waitConverged(clients, 'everyone to converge after the reconnects');
+    const content = contentOf(clients[0].doc);
+    for (const k of ['k1', 'k2', 'k3', 'k4']) assert.ok(content.m[k], `${k} is in the document`);
+  });
+
+  for (const make of [yWebsocketClient, hocuspocusClient]) {
+    test(`a late ${make.name} joiner gets the whole document`, async (t) => {
+      t.after(destroyAll);
+      const room = unique('late');
+      const clients = await fourClients(srv, minter, room);
+      await waitFor(() => clients.every((c) => c.synced()), 'all four clients to sync');
+      clients.forEach((c, k) => editAs(c, k));
+      await waitConverged(clients);
+      const late = track(make(srv, room, await minter.token(room)));
+      await waitConverged([clients[0], late], 'the late joiner to get the document');
+      assert.equal(Object.keys(contentOf(late.doc).m).length, 4 + 1 + 4);
+    });
+  }
+
+  test('a read-only client\'s edits reach no one, now or later', async (t) => {
+    t.after(destroyAll);
+    const room = unique('readonly');
+    const readonly = await tokenMinter(srv, 'readonly', 'bob');
+    t.after(() => readonly.close());
+    const writer = track(yWebsocketClient(srv, room, await minter.token(room)));
+    const hpWriter = track(hocuspocusClient(srv, room, await minter.token(room)));
+    const roY = track(yWebsocketClient(srv, room, await readonly.token(room)));
+    const roHp = track(hocuspocusClient(srv, room, await readonly.token(room)));
+    await waitFor(() => writer.synced() && hpWriter.synced() && roY.synced() && roHp.provider.isSynced, 'the clients to sync');
+    assert.equal(roHp.provider.authorizedScope, 'readonly', 'Hocuspocus is told the scope');
+    writer.doc.getText('t').insert(0, 'written');
+    await waitFor(() => roY.doc.getText('t').toString() === 'written' && roHp.doc.getText('t').toString() === 'written',
+      'read-only clients to receive the writer\'s edit');
+    roY.doc.getMap('m').set('fromReadonlyY', 1);
+    roHp.doc.getMap('m').set('fromReadonlyHp', 1);
+    // Hocuspocus refuses with SyncStatus false: the provider keeps counting the change unsynced.
+    await waitFor(() => roHp.provider.unsyncedChanges > 0, 'the read-only Hocuspocus change to stay unsynced');
+    // A marker edit after the read-only ones: once it arrived, the read-only ones would have too.
+    writer.doc.getMap('m').set('marker', 1);
+    await waitConverged([writer, hpWriter], 'the writers to converge');
+    const late = track(hocuspocusClient(srv, room, await minter.token(room)));
+    await waitConverged([writer, late], 'a later joiner to sync');
+    for (const c of [writer, hpWriter, late]) {
+      assert.deepEqual(contentOf(c.doc).m, { marker: 1 }, `${c.kind} holds no read-only edit`);
+    }
+    assert.ok(roHp.provider.unsyncedChanges > 0, 'the read-only change was never acknowledged');
+  });
+
+  test('onair relays a client\'s initial awareness state ({} at clock 0); providers ignore it', async (t) => {
+    t.after(destroyAll);
+    const room = unique('awareness-initial');
+    const observer = await rawSocket(`ws://127.0.0.1:${srv.port}/v1/yjs/${room}?token=${await minter.token(room)}`);
+    t.after(() => observer.ws.terminate());
+    const hp = track(hocuspocusClient(srv, room, await minter.token(room)));
+    const yws = track(yWebsocketClient(srv, room, await minter.token(room)));
+    const seen = () => observer.messages.map(decodeY).filter((m) => m.type === 1).flatMap((m) => awarenessEntries(m.payload));
+    for (const c of [hp, yws]) {
+      await waitFor(() => seen().some((e) => e.client === c.doc.clientID && e.clock === 0 && JSON.stringify(e.state) === '{}'),
+        `the ${c.kind} client's initial {} state relayed: ${JSON.stringify(seen())}`);
+    }
+    // y-protocols' applyAwarenessUpdate applies a state only when its clock is above the one known
+    // (0 for an unknown client), so an initial clock-0 state never shows in another provider — as
+    // with y-websocket's and Hocuspocus' own servers. The first setLocalStateField (clock 1) does.
+    await waitFor(() => yws.synced() && hp.synced(), 'both providers to sync');
+    assert.ok(!hp.awareness.getStates().has(yws.doc.clientID), 'clock-0 state not applied by the provider');
+    yws.awareness.setLocalStateField('user', { name: 'y' });
+    await waitFor(() => hp.awareness.getStates().get(yws.doc.clientID)?.user?.name === 'y', 'the clock-1 state in the other provider');
+  });
+
+  for (const [leaver, how] of [[yWebsocketClient, 'destroy'], [hocuspocusClient, 'destroy'], [yWebsocketClient, 'vanish'], [hocuspocusClient, 'vanish']]) {
+    test(`awareness: a ${leaver.name} that leaves (${how}) disappears from the others`, async (t) => {
+      t.after(destroyAll);
+      const room = unique('awareness');
+      const gone = track(leaver(srv, room, await minter.token(room)));
+      const others = [track(yWebsocketClient(srv, room, await minter.token(room))), track(hocuspocusClient(srv, room, await minter.token(room)))];
+      for (const c of [gone, ...others]) c.awareness.setLocalStateField('user', { name: c.kind + c.doc.clientID });
+      const all = [gone, ...others];
+      await waitFor(() => others.every((o) => all.every((c) => o.awareness.getStates().has(c.doc.clientID))),
+        'every client in every other client\'s awareness');
+      gone[how]();
+      live.delete(gone);
+      await waitFor(() => others.every((o) => !o.awareness.getStates().has(gone.doc.clientID)),
+        () => `the closed client to leave the others' awareness: ${others.map((o) => [...o.awareness.getStates().keys()]).join(' / ')}`);
+      for (const o of others) for (const c of others) assert.ok(o.awareness.getStates().has(c.doc.clientID), 'the others stay');
+    });
+  }
+
+  describe('refused room tokens', () => {
+    const collabSecret = () => readFileSync(join(srv.dataDir, 'credentials.toml'), 'utf8').match(/token_secret\s*=\s*"([^"]+)"/)[1];
+    const roomToken = (room, { secret = collabSecret(), exp = now() + 600 } = {}) => signJwt({ alg: 'HS256', typ: 'JWT' },
+      { aud: 'onair-collab', sub: 'mallory', room, kind: 'workspace', scope: 'read-write', iat: now() - 3600, exp }, secret);
+    const badTokens = {
+      expired: (room) => roomToken(room, { exp: now() - 3600 }),
+      forged: (room) => roomToken(room, { secret: randomSecret() }),
+      'other-room': () => minter.token(unique('elsewhere')),
+    };
+
+    test('a token made the way these tests forge them is accepted (the control)', async () => {
+      const room = unique('control');
+      const sock = await rawSocket(`ws://127.0.0.1:${srv.port}/v1/yjs/${room}?token=${roomToken(room)}`);
+      await waitFor(() => sock.messages.length > 0, 'the server\'s sync step 1');
+      assert.deepEqual([decodeY(sock.messages[0]).type, decodeY(sock.messages[0]).sub], [0, SyncStep.Step1]);
+      sock.ws.close();
+    });
+
+    for (const [name, make] of Object.entries(badTokens)) {
+      test(`y-websocket: ${name} token → permission-denied auth message, then close 4003`, async () => {
+        const room = unique('denied');
+        const sock = await rawSocket(`ws://127.0.0.1:${srv.port}/v1/yjs/${room}?token=${await make(room)}`);
+        const code = await sock.closed;
+        assert.equal(code, 4003);
+        assert.equal(sock.messages.length, 1, 'one message: the auth message, nothing of the document');
+        const m = decodeY(sock.messages[0]);
+        assert.deepEqual([m.type, m.sub], [2, 0]);
+        assert.ok(m.reason.length > 0, 'a reason is given');
+      });
+
+      test(`Hocuspocus: ${name} token → authenticationFailed and nothing of the document`, async (t) => {
+        t.after(destroyAll);
+        const room = unique('denied');
+        const writer = track(yWebsocketClient(srv, room, await minter.token(room)));
+        await waitFor(() => writer.synced(), 'the writer to sync');
+        writer.doc.getText('t').insert(0, 'secret');
+        const intruder = track(hocuspocusClient(srv, room, await make(room)));
+        await waitFor(() => intruder.failures.length > 0, 'authenticationFailed');
+        // Send an edit with a valid token after the refusal: it passes the intruder's socket by.
+        writer.doc.getText('t').insert(6, '!');
+        const probe = track(hocuspocusClient(srv, room, await minter.token(room)));
+        await waitConverged([writer, probe], 'a later valid client to sync');
+        assert.equal(intruder.doc.getText('t').toString(), '', 'nothing of the document reached the intruder');
+        assert.equal(intruder.provider.isAuthenticated, false);
+        assert.equal(intruder.provider.isSynced, false);
+        intruder.doc.getText('t').insert(0, 'vandal');
+        const late = track(hocuspocusClient(srv, room, await minter.token(room)));
+        await waitConverged([writer, late], 'a late joiner to sync');
+        assert.equal(late.doc.getText('t').toString(), 'secret!', 'the intruder changed nothing');
+      });
+    }
+  });
+
+  describe('hostile frames', () => {
+    const varUint = (n) => bytesOf((e) => encoding.writeVarUint(e, n));
+    const concat = (...parts) => Uint8Array.from(parts.flatMap((p) => [...p]));
+    const hugeLength = varUint(2 ** 31);  // a length claim far past the frame
+
+    test('y-websocket: garbage, truncated and over-long frames leave the connection and document working', async (t) => {
+      t.after(destroyAll);
+      const room = unique('hostile-y');
+      const token = await minter.token(room);
+      const raw = await rawSocket(`ws://127.0.0.1:${srv.port}/v1/yjs/${room}?token=${token}`);
+      t.after(() => raw.ws.terminate());
+      const watcher = track(hocuspocusClient(srv, room, await minter.token(room)));
+      await waitFor(() => watcher.synced() && raw.messages.length > 0, 'the clients to connect');
+      const update = (() => { const d = new Y.Doc(); d.getText('t').insert(0, 'valid'); return Y.encodeStateAsUpdate(d); })();
+      const hostile = [
+        Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),  // varUint overflow
+        Uint8Array.from([7, 1, 2, 3]),  // unknown message type
+        Uint8Array.from([0]),  // sync without a sub-type
+        concat([0, SyncStep.Update], hugeLength, [1, 2, 3]),
+        concat([0, SyncStep.Step1], hugeLength),
+        concat([1], hugeLength, [1]),  // awareness claiming 2 GiB
+        ySync(SyncStep.Update, update.slice(0, update.length - 3)),  // a truncated update
+        ySync(SyncStep.Update, Uint8Array.from([5, 200, 200, 200, 1])),  // structs that are not there
+        concat([1], varUint(4), [1, 1, 1, 1]),  // awareness entries cut short
+        new Uint8Array(0),
+      ];
+      for (const frame of hostile) raw.send(frame);
+      raw.ws.send('text is not a y-websocket frame');
+      raw.send(ySync(SyncStep.Update, update));
+      await waitFor(() => watcher.doc.getText('t').toString() === 'valid', 'the valid update after the hostile frames to arrive');
+      assert.equal(raw.closeCode(), null, 'the raw connection stays open');
+      const late = track(yWebsocketClient(srv, room, await minter.token(room)));
+      await waitConverged([watcher, late], 'a late joiner to get the document');
+    });
+
+    test('Hocuspocus: garbage, truncated and over-long frames leave the connection and document working', async (t) => {
+      t.after(destroyAll);
+      const room = unique('hostile-hp');
+      const raw = await rawSocket(`ws://127.0.0.1:${srv.port}/v1/hocuspocus`);
+      t.after(() => raw.ws.terminate());
+      raw.send(hpAuth(room, await minter.token(room)));
+      await waitFor(() => raw.messages.map(decodeHp).some((m) => m.type === Hp.Auth && m.sub === 2), 'Authenticated');
+      const watcher = track(yWebsocketClient(srv, room, await minter.token(room)));
+      await waitFor(() => watcher.synced(), 'the watcher to sync');
+      const update = (() => { const d = new Y.Doc(); d.getText('t').insert(0, 'valid'); return Y.encodeStateAsUpdate(d); })();
+      const name = bytesOf((e) => encoding.writeVarString(e, room));
+      const hostile = [
+        Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+        concat(hugeLength, [1, 2, 3]),  // a document name claiming 2 GiB
+        concat(name),  // a name, no type
+        concat(name, [99]),  // unknown type
+        concat(name, [Hp.Sync, SyncStep.Update], hugeLength, [1]),
+        concat(name, [Hp.Sync, SyncStep.Step1], hugeLength),
+        concat(name, [Hp.Awareness], hugeLength),
+        concat(name, [Hp.Auth, 0], hugeLength),
+        hpSync(room, SyncStep.Update, update.slice(0, update.length - 3)),
+        hpSync(room, SyncStep.Update, Uint8Array.from([5, 200, 200, 200, 1])),
+        hpFrame(room, Hp.Stateless, (e) => encoding.writeVarUint(e, 2 ** 31)),
+        new Uint8Array(0),
+      ];
+      for (const frame of hostile) raw.send(frame);
+      raw.send(hpSync(room, SyncStep.Update, update));
+      await waitFor(() => watcher.doc.getText('t').toString() === 'valid', 'the valid update after the hostile frames to arrive');
+      const statuses = raw.messages.map(decodeHp).filter((m) => m.type === Hp.SyncStatus);
+      assert.equal(statuses.at(-1).applied, true, 'the valid update was acknowledged');
+      assert.ok(statuses.slice(0, -1).every((s) => !s.applied), 'no broken update was acknowledged as applied');
+      assert.equal(raw.closeCode(), null, 'the raw connection stays open');
+      const late = track(hocuspocusClient(srv, room, await minter.token(room)));
+      await waitConverged([watcher, late], 'a late joiner to get the document');
+    });
+  });
+});
+
+describe('Yjs durability', () => {
+  // Edits every client saw acknowledged, then `interrupt`, then a new client of each protocol.
+  async function durable(t, { config = {}, interrupt }) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'onair-yjs-durable-'));
+    const apiKey = 'APIyjs' + process.pid;
+    const apiSecret = randomSecret();
+    let srv = await startOnair({ dataDir, apiKey, apiSecret, config });
+    t.after(async () => { destroyAll(); await srv.stop(); rmSync(dataDir, { recursive: true, force: true }); });
+    let minter = await tokenMinter(srv);
+    const room = unique('durable');
+    const clients = [track(yWebsocketClient(srv, room, await minter.token(room))), track(hocuspocusClient(srv, room, await minter.token(room)))];
+    await waitFor(() => clients.every((c) => c.synced()), 'the clients to sync');
+    for (let i = 0; i < 10; i++) clients.forEach((c, k) => editAs(c, i * 2 + k));
+    await waitConverged(clients);
+    const expected = contentOf(clients[0].doc);
+    // The Hocuspocus client's own edits are acknowledged (SyncStatus true: stored).
+    assert.equal(clients[1].provider.unsyncedChanges, 0);
+    destroyAll();
+    minter.close();
+    srv = await interrupt(srv, { dataDir, apiKey, apiSecret, config }, room);
+    minter = await tokenMinter(srv);
+    t.after(() => minter.close());
+    for (const make of [hocuspocusClient, yWebsocketClient]) {
+      const fresh = track(make(srv, room, await minter.token(room)));
+      await waitFor(() => fresh.synced() && JSON.stringify(contentOf(fresh.doc)) === JSON.stringify(expected),
+        () => `a new ${make.name} to get everything: ${JSON.stringify(contentOf(fresh.doc))}`);
+    }
+  }
+
+  test('acknowledged edits survive a SIGTERM and a restart on the same data dir', async (t) => {
+    await durable(t, {
+      interrupt: async (srv, options) => {
+        assert.equal(await srv.stop('SIGTERM'), 0, 'onair exits cleanly on SIGTERM');
+        return startOnair(options);
+      },
+    });
+  });
+
+  test('acknowledged edits survive idle eviction and a reopen', async (t) => {
+    await durable(t, {
+      config: { 'collab.document_idle_ms': 300, 'collab.save_interval_ms': 50, 'log.level': 'debug' },
+      interrupt: async (srv, _options, room) => {
+        await waitFor(() => srv.output().includes(`collab: document ${room} saved and left memory`), 'the document to leave memory');
+        return srv;
+      },
+    });
+  });
+});
+
