@@ -23,6 +23,14 @@ export async function waitFor(predicate, what, ms = 8000) {
   assert.fail(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
 }
 
+/** Yjs documents in memory on the node (the `onair_collab_documents` metric of GET /metrics). */
+export async function documentsInMemory(srv) {
+  const text = await (await fetch(`${srv.url}/metrics`)).text();
+  const m = text.match(/^onair_collab_documents (\d+)$/m);
+  assert.ok(m, 'GET /metrics has onair_collab_documents');
+  return Number(m[1]);
+}
+
 /** An onair connection allowed `scope` on every collab room; token(room) mints a room token. */
 export async function tokenMinter(srv, scope = 'read-write', sub = 'alice') {
   const client = await connectClient(srv, { sub, grants: { collab: { '*': [scope] } } });
