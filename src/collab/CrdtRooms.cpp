@@ -79,8 +79,10 @@ void CrdtRooms::open(api::Call&& call) {
   rooms[room] = peer;
   auto shared = std::make_shared<api::Call>(std::move(call));
   peer->open([shared, room, scope = std::string(*scope)](bool opened) {
-    if (!opened) return shared->fail({ErrorCode::ServiceUnavailable, "the document could not be loaded: try again", 1000});
-    shared->reply(boost::json::object{{"room", room}, {"scope", scope}});
+    if (opened) return shared->reply(boost::json::object{{"room", room}, {"scope", scope}});
+    // Closed before it opened (a later collab.open or collab.close of the room), or the document
+    // could not be loaded.
+    shared->fail({ErrorCode::ServiceUnavailable, "collab.open of " + room + " did not complete (closed or opened again meanwhile, or the document could not be loaded)", 1000});
   });
 }
 

@@ -17,19 +17,21 @@ constexpr uint16_t kTryAgainLater = 1013;
 }  // namespace
 
 DocumentPeer::DocumentPeer(DocumentService& documents, net::WsConnection& connection, std::string name, Framing framing, bool readOnly)
-    : documents_(documents), connection_(connection), name_(std::move(name)), framing_(framing), readOnly_(readOnly) {}
+    : documents_(documents), connection_(connection), name_(std::move(name)), framing_(framing), readOnly_(readOnly), sink_(connection) {}
+
+DocumentPeer::~DocumentPeer() { close(); }
 
 void DocumentPeer::open(std::function<void(bool)> done) {
   std::weak_ptr<DocumentPeer> weak = weak_from_this();
   const size_t shard = connection_.loop().index();
-  documents_.open(shard, name_, framing_, &connection_, weak, [weak, done = std::move(done)](engine::Outcome<DocumentService::Opened> outcome) {
+  documents_.open(shard, name_, framing_, &sink_, weak, [weak, done = std::move(done)](engine::Outcome<DocumentService::Opened> outcome) {
     auto self = weak.lock();
     if (!self) return;
     if (self->closed_) {  // left while opening: undo the open
       if (std::holds_alternative<DocumentService::Opened>(outcome)) {
-        self->documents_.close(self->connection_.loop().index(), self->name_, self->framing_, &self->connection_, {});
+        self->documents_.close(self->connection_.loop().index(), self->name_, self->framing_, &self->sink_, {});
       }
-      return;
+      return done(false);
     }
     if (auto* error = std::get_if<engine::EngineError>(&outcome)) {
       spdlog::warn("collab: {} could not be opened: {}", self->name_, error->message);
@@ -61,12 +63,15 @@ void DocumentPeer::receive(const yjs::SyncMessage& message) {
 }
 
 void DocumentPeer::onSyncStep1(std::span<const uint8_t> stateVector, bool sendOwnStep1) {
+  if (answeringStep1_) return;  // one at a time: a flood of step 1s costs one diff each
+  answeringStep1_ = true;
   std::weak_ptr<DocumentPeer> weak = weak_from_this();
   const bool hocuspocus = framing_ == Framing::Hocuspocus;
   documents_.diff(connection_.loop().index(), name_, {stateVector.begin(), stateVector.end()},
                   [weak, sendOwnStep1, hocuspocus](engine::Outcome<DocumentService::Synced> outcome) {
     auto self = weak.lock();
     if (!self || self->closed_) return;
+    self->answeringStep1_ = false;
     auto* synced = std::get_if<DocumentService::Synced>(&outcome);
     if (!synced) {
       spdlog::debug("collab: no sync step 2 for {}: {}", self->name_, std::get<engine::EngineError>(outcome).message);
@@ -80,23 +85,29 @@ void DocumentPeer::onSyncStep1(std::span<const uint8_t> stateVector, bool sendOw
 }
 
 void DocumentPeer::onUpdate(std::span<const uint8_t> update, bool syncStep2) {
-  if (readOnly_) {
-    static constexpr uint8_t kEmpty[] = {0, 0};
-    const bool nothing = syncStep2 && update.size() == 2 && std::equal(update.begin(), update.end(), kEmpty);
-    if (framing_ == Framing::Hocuspocus) sendSyncStatus(nothing);
-    return;
-  }
   std::weak_ptr<DocumentPeer> weak = weak_from_this();
+  if (readOnly_) {
+    if (framing_ != Framing::Hocuspocus) return;
+    if (!syncStep2) return sendSyncStatus(false);
+    // A step 2 that adds nothing was not refused: acknowledged, as @hocuspocus/server does.
+    return documents_.contains(connection_.loop().index(), name_, {update.begin(), update.end()}, [weak](bool covered) {
+      auto self = weak.lock();
+      if (self && !self->closed_) self->sendSyncStatus(covered);
+    });
+  }
   documents_.update(connection_.loop().index(), name_, {update.begin(), update.end()}, [weak](DocumentService::UpdateResult result) {
     auto self = weak.lock();
-    if (!self || self->closed_) return;
-    using Result = DocumentService::UpdateResult;
-    if (self->framing_ == Framing::Hocuspocus) self->sendSyncStatus(result == Result::Stored);
-    if (result == Result::Busy || result == Result::Unavailable) {
-      // Not stored: the client still has it and sends it again when it syncs after reconnecting.
-      self->connection_.close(kTryAgainLater, result == Result::Busy ? "document busy: try again" : "storage unavailable: try again");
-    }
+    if (self && !self->closed_) self->stored(result);
   });
+}
+
+void DocumentPeer::stored(DocumentService::UpdateResult result) {
+  using Result = DocumentService::UpdateResult;
+  if (framing_ == Framing::Hocuspocus) sendSyncStatus(result == Result::Stored);
+  if (result == Result::Busy || result == Result::Unavailable) {
+    // Not stored: the client still has it and sends it again when it syncs after reconnecting.
+    connection_.close(kTryAgainLater, result == Result::Busy ? "document busy: try again" : "storage unavailable: try again");
+  }
 }
 
 void DocumentPeer::onAwareness(std::span<const uint8_t> encoded) {
@@ -139,8 +150,11 @@ void DocumentPeer::sendSyncStatus(bool applied) {
 void DocumentPeer::close() {
   if (closed_) return;
   closed_ = true;
-  if (!opened_) return;  // open()'s completion undoes it
-  documents_.close(connection_.loop().index(), name_, framing_, &connection_, {awarenessClients_.begin(), awarenessClients_.end()});
+  const size_t shard = connection_.loop().index();
+  // Not open yet: end the hub subscription now (the sink goes with this peer); open()'s
+  // completion, if this peer still lives, undoes the rest.
+  if (!opened_) return documents_.leave(shard, name_, framing_, &sink_);
+  documents_.close(shard, name_, framing_, &sink_, {awarenessClients_.begin(), awarenessClients_.end()});
 }
 
 }  // namespace onair::collab

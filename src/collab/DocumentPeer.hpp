@@ -13,8 +13,14 @@
 // A read-only peer's updates are never stored or relayed: y-websocket and onair drop them,
 // Hocuspocus answers SyncStatus false (true for an empty step 2: nothing was refused).
 //
+// The hub delivers the document's frames to the peer's own sink, which hands them to the
+// connection: each peer has its own subscription (two peers of one room on one connection, an
+// old one closing and a new one opening, never share one), and close() or the destructor ends it
+// at once, so the hub never holds a peer that is gone.
+//
 // Threading: the connection's loop only. Messages arriving before the document is open are queued
-// by the caller (opened() says when to stop).
+// by the caller (opened() says when to stop). A sync step 1 is answered one at a time: another that
+// arrives while one is being answered is dropped (the answer under way covers it or a later one will).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,8 +40,11 @@ class DocumentPeer : public std::enable_shared_from_this<DocumentPeer> {
   DocumentPeer(DocumentService& documents, net::WsConnection& connection, std::string name, Framing framing, bool readOnly);
 
   // Opens the document; `done(true)` once open (the greeting follows at once, after `done`),
-  // `done(false)` when it could not be loaded (the peer is then closed). Call once.
+  // `done(false)` when it could not be loaded or the peer was closed first. Call once.
   void open(std::function<void(bool)> done);
+  ~DocumentPeer();
+  DocumentPeer(const DocumentPeer&) = delete;
+  DocumentPeer& operator=(const DocumentPeer&) = delete;
   bool opened() const { return opened_; }
   bool readOnly() const { return readOnly_; }
   const std::string& name() const { return name_; }
@@ -54,15 +63,29 @@ class DocumentPeer : public std::enable_shared_from_this<DocumentPeer> {
   void close();
 
  private:
+  // The peer's subscription: forwards hub frames to the connection.
+  class Sink final : public net::FrameSink {
+   public:
+    explicit Sink(net::WsConnection& connection) : connection_(connection) {}
+    using net::FrameSink::send;
+    void send(net::OutFrame& frame) override { connection_.send(frame); }
+
+   private:
+    net::WsConnection& connection_;
+  };
+
   void sendSyncStatus(bool applied);
+  void stored(DocumentService::UpdateResult result);
 
   DocumentService& documents_;
   net::WsConnection& connection_;
   std::string name_;
   Framing framing_;
   bool readOnly_;
+  Sink sink_;
   bool opened_ = false;
   bool closed_ = false;
+  bool answeringStep1_ = false;
   std::set<uint64_t> awarenessClients_;
 };
 

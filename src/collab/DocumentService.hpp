@@ -21,7 +21,9 @@
 // - Awareness is ephemeral: an entry goes when the connection that set it closes (close() lists
 //   its client ids) or after options.awarenessTimeout without renewal, and peers are told (a null
 //   state at clock + 1).
-// - A document without peers on this node for options.idleEviction is saved and leaves memory.
+// - Nodes with peers of a document save it; a document without peers on this node for
+//   options.idleEviction leaves memory (what it holds is in the stream and the record).
+// - Awareness keeps at most options.messages.maxAwarenessEntries entries per document.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -40,7 +42,9 @@ namespace onair::collab {
 
 class DocumentService {
  public:
-  enum class UpdateResult : uint8_t { Stored, Invalid, Busy, Unavailable };
+  // Invalid: malformed; TooLarge: the document would pass limits.maxDocumentBytes; Busy: too many
+  // updates wait for a save; Unavailable: the store failed.
+  enum class UpdateResult : uint8_t { Stored, Invalid, TooLarge, Busy, Unavailable };
   struct Synced {
     std::vector<uint8_t> update;       // what the peer lacks (sync step 2)
     std::vector<uint8_t> stateVector;  // the document's, encoded (for a sync step 1 of the server's)
@@ -58,6 +62,9 @@ class DocumentService {
   // Called on `shard`. `alive` expires when the peer is gone: a late completion then undoes itself.
   void open(size_t shard, std::string name, Framing framing, net::FrameSink* sink, std::weak_ptr<void> alive,
             std::function<void(engine::Outcome<Opened>)> done);
+  // Ends what open() began before it completed: the hub subscription (the completion, if it still
+  // comes, finds the peer gone or closed and undoes the rest).
+  void leave(size_t shard, const std::string& name, Framing framing, net::FrameSink* sink);
   // Ends an open() that succeeded; `awarenessClients` are the client ids the peer's awareness set.
   void close(size_t shard, const std::string& name, Framing framing, net::FrameSink* sink, std::vector<uint64_t> awarenessClients);
   // A peer's sync step 1: what a peer at `stateVector` (encoded) lacks, as one update.
@@ -65,6 +72,9 @@ class DocumentService {
             std::function<void(engine::Outcome<Synced>)> done);
   // A client update (sync step 2 or update), checked here on `shard` before it goes anywhere.
   void update(size_t shard, const std::string& name, std::vector<uint8_t> update, std::function<void(UpdateResult)> done);
+  // Whether the document already holds every struct of `update` (a read-only client's step 2 that
+  // adds nothing is acknowledged as applied, as @hocuspocus/server does; deletions are not compared).
+  void contains(size_t shard, const std::string& name, std::vector<uint8_t> update, std::function<void(bool)> done);
   // An awareness update the peer decoded (and so checked): kept and relayed byte for byte.
   void awareness(size_t shard, const std::string& name, std::vector<uint8_t> encoded, yjs::AwarenessUpdate decoded);
   // Every awareness state of the document, encoded (empty when there is none).

@@ -35,7 +35,15 @@ void HocuspocusSession::handle(std::string_view payload) {
   }
   Document& document = it->second;
   if (document.peer->opened()) return dispatch(document, *message);
-  if (!document.pending.push(payload)) connection_.close(net::wsclose::PolicyViolation, "too many messages before the document opened");
+  if (pendingBytes() + payload.size() > kMaxPendingBytes || !document.pending.push(payload)) {
+    connection_.close(net::wsclose::PolicyViolation, "too many messages before the document opened");
+  }
+}
+
+size_t HocuspocusSession::pendingBytes() const {
+  size_t total = 0;
+  for (const auto& [name, document] : open_) total += document.pending.bytes();
+  return total;
 }
 
 void HocuspocusSession::authenticate(const std::string& name, std::string_view token) {

@@ -24,6 +24,8 @@ class HocuspocusSession final : public net::WsConnection::Listener, public std::
  public:
   // Documents one socket may have open at once; an auth message past it is denied.
   static constexpr size_t kMaxDocuments = 1000;
+  // Bytes of messages waiting for their documents to open, all documents of the socket together.
+  static constexpr size_t kMaxPendingBytes = 8 << 20;
 
   HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier);
 
@@ -45,6 +47,7 @@ class HocuspocusSession final : public net::WsConnection::Listener, public std::
   net::WsConnection& connection_;
   const RoomTokenVerifier& verifier_;
   std::unordered_map<std::string, Document> open_;
+  size_t pendingBytes() const;
 };
 
 }  // namespace onair::collab

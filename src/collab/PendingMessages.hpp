@@ -21,6 +21,7 @@ class PendingMessages {
     messages_.emplace_back(message);
     return true;
   }
+  size_t bytes() const { return bytes_; }
   // The kept messages, oldest first; the queue is empty afterwards.
   std::vector<std::string> take() {
     bytes_ = 0;

@@ -246,6 +246,24 @@ describe('Yjs providers on one onair', () => {
     }
   });
 
+  test('clients that leave while their document is still opening disturb no one', async (t) => {
+    t.after(destroyAll);
+    // Each round: a fresh (cold) document opened at once by an editing provider and by raw
+    // sockets that vanish right away, so they leave during the load while updates fan out.
+    for (let round = 0; round < 10; round++) {
+      const room = unique('leaving');
+      const tokens = await Promise.all(Array.from({ length: 6 }, () => minter.token(room)));
+      const editor = track(hocuspocusClient(srv, room, tokens[0]));
+      const leavers = tokens.slice(1).map((token) => rawSocket(`ws://127.0.0.1:${srv.port}/v1/yjs/${room}?token=${token}`));
+      editor.doc.getText('t').insert(0, `round ${round}`);
+      for (const leaver of await Promise.all(leavers)) leaver.ws.terminate();
+      await waitFor(() => editor.synced(), `round ${round}: the editor's edit acknowledged`);
+      const late = track(yWebsocketClient(srv, room, await minter.token(room)));
+      await waitConverged([editor, late], `round ${round}: a late joiner to get the edit`);
+    }
+    assert.equal(srv.proc.exitCode, null, 'onair is still running');
+  });
+
   describe('hostile frames', () => {
     const varUint = (n) => bytesOf((e) => encoding.writeVarUint(e, n));
     const concat = (...parts) => Uint8Array.from(parts.flatMap((p) => [...p]));
