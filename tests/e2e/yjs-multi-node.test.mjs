@@ -9,7 +9,7 @@ import { startOnair } from '../support/onair.mjs';
 import { redisAvailable, startRedis } from '../support/redis.mjs';
 import { randomSecret } from '../support/tokens.mjs';
 import {
-  waitFor, waitConverged, contentOf, tokenMinter, yWebsocketClient, hocuspocusClient,
+  waitFor, waitConverged, contentOf, documentsInMemory, tokenMinter, yWebsocketClient, hocuspocusClient,
 } from '../support/yjs-clients.mjs';
 
 const skip = redisAvailable() ? false : 'redis-server is not installed (/usr/bin/redis-server)';
@@ -39,10 +39,6 @@ function editAs(client, i) {
   });
 }
 
-async function documentsInMemory(node) {
-  const text = await (await fetch(node.url + '/metrics')).text();
-  return Number(text.match(/^onair_collab_documents (\d+)$/m)[1]);
-}
 
 describe('Yjs documents across two onair nodes on one Redis', { skip }, () => {
   let redis;

@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startOnair } from '../support/onair.mjs';
-import { tokenMinter, waitFor } from '../support/yjs-clients.mjs';
+import { documentsInMemory, tokenMinter, waitFor } from '../support/yjs-clients.mjs';
 import { LeanDoc } from '../../bench/yjs/LeanDoc.mjs';
 import { LeanSocket } from '../../bench/yjs/LeanSocket.mjs';
 
@@ -15,11 +15,11 @@ const DOCS = 10000;
 const BATCH = 100;
 const SAMPLE = 20;
 // Measured on the 2-core test machine (onair --threads 2, Release): after the 1,000-document
-// warm-up, 10,000 more documents grow RSS by 4.6–5.5 MiB once evicted (not diagnosed: plausibly allocator
-// arenas and tables sized for the peak, SQLite's page cache over a larger database); further rounds of
-// 10,000 add ~1 MiB each. With eviction off, the same 10,000 documents held in memory grow it by
-// ~12 MiB (~1.2 KiB each). So 10 MiB is about twice the measured growth, while a server that kept
-// ≥ 0.5 KiB per closed document (half of what a document in memory costs) fails.
+// warm-up, 10,000 more documents grow RSS by 4.6–5.5 MiB once evicted (not diagnosed: plausibly
+// allocator arenas and tables sized for the peak, SQLite's page cache over a larger database);
+// further rounds of 10,000 add ~1 MiB each. With eviction off, the same 10,000 documents held in
+// memory grow it by ~12 MiB (~1.2 KiB each). So 10 MiB is about twice the measured growth, while
+// a server that kept ≥ 0.5 KiB per closed document (half of what one in memory costs) fails.
 const MAX_GROWTH_BYTES = 10 * 1024 * 1024;
 // Acks a document gets before its edit's: the client answers the server's SyncStep1 with a
 // SyncStep2, which onair acknowledges with a SyncStatus like any update (as Hocuspocus does).
@@ -34,10 +34,6 @@ function rssOf(pid) {
   return Number(kib[1]) * 1024;
 }
 
-async function documentsInMemory(srv) {
-  const text = await (await fetch(srv.url + '/metrics')).text();
-  return Number(text.match(/^onair_collab_documents (\d+)$/m)[1]);
-}
 
 /** One document's life: open, auth, sync, its own name typed in, that update acknowledged, close. */
 async function cycle(srv, name, token) {
@@ -91,7 +87,7 @@ describe('Yjs document memory', () => {
     await srv?.stop();
   });
 
-  test(`${DOCS} documents opened, written and closed leave bounded memory behind once evicted`, async () => {
+  test(`${DOCS} documents opened, written and closed leave bounded memory behind once evicted`, async (t) => {
     await churn(srv, minter, 'w', WARMUP_DOCS);
     await evicted(srv);
     const baseline = rssOf(srv.proc.pid);
@@ -99,7 +95,7 @@ describe('Yjs document memory', () => {
     await evicted(srv);
     const growth = rssOf(srv.proc.pid) - baseline;
     const mib = (n) => (n / 1048576).toFixed(1);
-    console.log(`# RSS after the warm-up ${mib(baseline)} MiB, growth after ${DOCS} documents ${mib(growth)} MiB`);
+    t.diagnostic(`RSS after the warm-up ${mib(baseline)} MiB, growth after ${DOCS} documents ${mib(growth)} MiB`);
     assert.ok(growth < MAX_GROWTH_BYTES, `RSS grew by ${mib(growth)} MiB (bound ${mib(MAX_GROWTH_BYTES)} MiB)`);
   });
 

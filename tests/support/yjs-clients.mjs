@@ -23,6 +23,12 @@ export async function waitFor(predicate, what, ms = 8000) {
   assert.fail(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
 }
 
+/** Yjs documents in memory on `srv` now (the `onair_collab_documents` gauge of GET /metrics). */
+export async function documentsInMemory(srv) {
+  const text = await (await fetch(srv.url + '/metrics')).text();
+  return Number(text.match(/^onair_collab_documents (\d+)$/m)[1]);
+}
+
 /** An onair connection allowed `scope` on every collab room; token(room) mints a room token. */
 export async function tokenMinter(srv, scope = 'read-write', sub = 'alice') {
   const client = await connectClient(srv, { sub, grants: { collab: { '*': [scope] } } });
