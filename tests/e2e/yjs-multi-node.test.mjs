@@ -1,0 +1,142 @@
+// Two onair nodes on one redis-server serve one Yjs document as one server: a WebsocketProvider on
+// node A and a HocuspocusProvider on node B converge under concurrent edits, awareness crosses
+// the nodes (and leaves with its client), a late joiner on B gets A's edits from Redis, and an
+// edit made on A while B had evicted the document reaches a client that reopens it on B.
+// Starts redis-server and two `onair serve` itself; skipped when redis-server is not installed.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startOnair } from '../support/onair.mjs';
+import { redisAvailable, startRedis } from '../support/redis.mjs';
+import { randomSecret } from '../support/tokens.mjs';
+import {
+  waitFor, waitConverged, contentOf, documentsInMemory, tokenMinter, yWebsocketClient, hocuspocusClient,
+} from '../support/yjs-clients.mjs';
+
+const skip = redisAvailable() ? false : 'redis-server is not installed (/usr/bin/redis-server)';
+
+// One deployment: both nodes share the API key and the collab secret (a room token minted on one
+// node verifies on the other), and evict a document 300 ms after its last client on the node left.
+const apiKey = 'APIymn' + process.pid;
+const apiSecret = randomSecret();
+const collabSecret = randomSecret();
+
+let counter = 0;
+const unique = (prefix) => `${prefix}-${process.pid}-${++counter}`;
+
+// Every client made by a test, destroyed (provider and awareness) after it, also when it fails.
+const live = new Set();
+const track = (client) => { live.add(client); return client; };
+const destroyAll = () => { for (const c of live) c.destroy(); live.clear(); };
+
+// One client's share of concurrent edits: text, a map key every client sets, its own map key, array items.
+function editAs(client, i) {
+  client.doc.transact(() => {
+    const t = client.doc.getText('t');
+    t.insert(Math.min(i, t.length), `<${client.kind}${i}>`);
+    client.doc.getMap('m').set(`k${client.kind}${i}`, i);
+    client.doc.getMap('m').set('shared', `${client.kind}${i}`);
+    client.doc.getArray('a').push([`${client.kind}${i}`]);
+  });
+}
+
+
+describe('Yjs documents across two onair nodes on one Redis', { skip }, () => {
+  let redis;
+  let nodeA;
+  let nodeB;
+  let minterA;
+  let minterB;
+  const startNode = (id) => startOnair({
+    apiKey, apiSecret,
+    config: {
+      engine: 'redis', 'redis.url': redis.url, 'redis.prefix': 'ymn' + process.pid, 'node.id': id,
+      'collab.token_secret': collabSecret, 'collab.document_idle_ms': 300, 'collab.save_interval_ms': 50,
+    },
+  });
+
+  before(async () => {
+    redis = await startRedis();
+    nodeA = await startNode('node-a');
+    nodeB = await startNode('node-b');
+    minterA = await tokenMinter(nodeA);
+    minterB = await tokenMinter(nodeB);
+  });
+  after(async () => {
+    destroyAll();
+    minterA?.close();
+    minterB?.close();
+    await nodeA?.stop();
+    await nodeB?.stop();
+    await redis?.stop();
+  });
+
+  test('a WebsocketProvider on A and a HocuspocusProvider on B converge under concurrent edits', async (t) => {
+    t.after(destroyAll);
+    const room = unique('converge');
+    const a = track(yWebsocketClient(nodeA, room, await minterA.token(room)));
+    const b = track(hocuspocusClient(nodeB, room, await minterB.token(room)));
+    await waitFor(() => a.synced() && b.synced(), 'both providers to sync');
+    for (let round = 0; round < 10; round++) { editAs(a, round); editAs(b, round); }
+    await waitConverged([a, b]);
+    const content = contentOf(a.doc);
+    assert.equal(content.a.length, 20, 'every array item from both nodes arrived');
+    assert.equal(Object.keys(content.m).length, 20 + 1, 'every map key from both nodes arrived');
+    assert.equal(b.provider.unsyncedChanges, 0, 'node B acknowledged every Hocuspocus edit');
+  });
+
+  test('awareness crosses nodes, and leaves node B when the provider on A is destroyed', async (t) => {
+    t.after(destroyAll);
+    const room = unique('awareness');
+    const a = track(yWebsocketClient(nodeA, room, await minterA.token(room)));
+    const b = track(hocuspocusClient(nodeB, room, await minterB.token(room)));
+    await waitFor(() => a.synced() && b.synced(), 'both providers to sync');
+    a.awareness.setLocalStateField('user', { name: 'on-a' });
+    b.awareness.setLocalStateField('user', { name: 'on-b' });
+    await waitFor(() => b.awareness.getStates().get(a.doc.clientID)?.user?.name === 'on-a', 'A\'s field visible on B');
+    await waitFor(() => a.awareness.getStates().get(b.doc.clientID)?.user?.name === 'on-b', 'B\'s field visible on A');
+    a.destroy();
+    live.delete(a);
+    await waitFor(() => !b.awareness.getStates().has(a.doc.clientID),
+      () => `A's entry to leave B's awareness: ${JSON.stringify([...b.awareness.getStates().entries()])}`);
+    assert.equal(b.awareness.getStates().get(b.doc.clientID)?.user?.name, 'on-b', 'B keeps its own entry');
+  });
+
+  test('late joiners on node B (both protocols) get everything written on node A', async (t) => {
+    t.after(destroyAll);
+    const room = unique('late');
+    const writers = [track(yWebsocketClient(nodeA, room, await minterA.token(room))),
+      track(hocuspocusClient(nodeA, room, await minterA.token(room)))];
+    await waitFor(() => writers.every((c) => c.synced()), 'the writers on A to sync');
+    for (let round = 0; round < 5; round++) writers.forEach((c) => editAs(c, round));
+    await waitConverged(writers, 'the writers on A to converge');
+    for (const make of [hocuspocusClient, yWebsocketClient]) {
+      const late = track(make(nodeB, room, await minterB.token(room)));
+      await waitConverged([writers[0], late], `a late ${make.name} on B to get A's edits`);
+      assert.equal(contentOf(late.doc).a.length, 10, `the late ${make.name} on B holds every edit`);
+    }
+  });
+
+  test('an edit made on A after B evicted the document reaches a client that reopens it on B', async (t) => {
+    t.after(destroyAll);
+    const room = unique('evicted');
+    // A Hocuspocus client on A: its edit is acknowledged once stored, so the reopen on B comes after it.
+    const a = track(hocuspocusClient(nodeA, room, await minterA.token(room)));
+    const b = track(yWebsocketClient(nodeB, room, await minterB.token(room)));
+    await waitFor(() => a.synced() && b.synced(), 'both providers to sync');
+    editAs(b, 1);
+    await waitConverged([a, b], 'B\'s edit to reach A');
+    b.destroy();
+    live.delete(b);
+    // Node B holds no other document: every earlier test's clients are gone and its documents idle.
+    let inMemory;
+    await waitFor(async () => (inMemory = await documentsInMemory(nodeB)) === 0, () => `node B to evict the document (${inMemory} in memory)`);
+    assert.ok(await documentsInMemory(nodeA) >= 1, 'node A keeps the document its client has open');
+    editAs(a, 2);
+    await waitFor(() => a.synced(), 'node A to acknowledge the edit (stored)');
+    for (const make of [hocuspocusClient, yWebsocketClient]) {
+      const reopened = track(make(nodeB, room, await minterB.token(room)));
+      await waitConverged([a, reopened], `a ${make.name} reopening on B to get A's later edit`);
+      assert.deepEqual(contentOf(reopened.doc).a, ['y-websocket1', 'hocuspocus2'], `the ${make.name} on B holds both edits`);
+    }
+  });
+});
