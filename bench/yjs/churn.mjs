@@ -65,7 +65,6 @@ async function main() {
   await round('d');
   const seconds = (Date.now() - t0) / 1000;
   const cpu1 = serverCpu(pid), after = serverMemory(pid);
-  tokens.close();
   log(`${o.docs} documents in ${seconds.toFixed(1)} s (${failed} failed); settling ${o['settle-seconds']} s`);
   await sleep(o['settle-seconds'] * 1000);
   const settled = serverMemory(pid);
@@ -73,6 +72,7 @@ async function main() {
   // again here; memory that is reused does not.
   log(`second round: ${o.docs} other documents; settling ${o['settle-seconds']} s`);
   await round('e');
+  tokens.close();
   await sleep(o['settle-seconds'] * 1000);
   const second = serverMemory(pid);
   const r = {
