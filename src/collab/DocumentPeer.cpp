@@ -116,6 +116,12 @@ void DocumentPeer::onAwareness(std::span<const uint8_t> encoded) {
     spdlog::debug("collab: dropped an awareness update for {}: {}", name_, yjs::describe(decoded.error()));
     return;
   }
+  size_t added = 0;
+  for (const auto& entry : decoded->entries) added += !entry.removed && !awarenessClients_.count(entry.clientId);
+  if (awarenessClients_.size() + added > kMaxAwarenessClients) {
+    spdlog::debug("collab: dropped an awareness update for {}: over {} client ids on one peer", name_, kMaxAwarenessClients);
+    return;
+  }
   for (const auto& entry : decoded->entries) {
     if (entry.removed) {
       awarenessClients_.erase(entry.clientId);

@@ -37,6 +37,9 @@ namespace onair::collab {
 
 class DocumentPeer : public std::enable_shared_from_this<DocumentPeer> {
  public:
+  // Awareness client ids one peer may set (a provider sets one): an update past it is dropped.
+  static constexpr size_t kMaxAwarenessClients = 64;
+
   DocumentPeer(DocumentService& documents, net::WsConnection& connection, std::string name, Framing framing, bool readOnly);
 
   // Opens the document; `done(true)` once open (the greeting follows at once, after `done`),

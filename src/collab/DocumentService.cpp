@@ -78,6 +78,9 @@ struct DocumentService::Document {
   size_t peers = 0;        // open() minus close() on this node
   Clock::time_point idleSince = Clock::now();
   std::unordered_map<uint64_t, AwarenessEntry> awareness;
+  // Clients whose state was removed: the removal's clock, so that an older state arriving late
+  // does not bring them back (y-protocols keeps the same); forgotten after the awareness timeout.
+  std::unordered_map<uint64_t, std::pair<uint64_t, Clock::time_point>> removed;
 
   bool dirty() const { return through > savedThrough; }
   std::vector<uint8_t> encodedAwareness() const {
@@ -461,10 +464,14 @@ void DocumentService::applyAwareness(const std::string& name, Document& doc, std
   for (const auto& entry : decoded.entries) {
     auto it = doc.awareness.find(entry.clientId);
     if (it != doc.awareness.end() && entry.clock < it->second.clock) continue;  // an older state
+    auto gone = doc.removed.find(entry.clientId);
+    if (gone != doc.removed.end() && entry.clock <= gone->second.first) continue;  // older than its removal
     if (entry.removed) {
       if (it != doc.awareness.end()) doc.awareness.erase(it);
+      if (doc.removed.size() < options_.messages.maxAwarenessEntries) doc.removed[entry.clientId] = {entry.clock, now};
       continue;
     }
+    if (gone != doc.removed.end()) doc.removed.erase(gone);
     if (it == doc.awareness.end() && doc.awareness.size() >= options_.messages.maxAwarenessEntries) continue;  // full
     doc.awareness[entry.clientId] = {entry.clock, entry.state, now};
   }
@@ -478,6 +485,7 @@ void DocumentService::removeAwareness(const std::string& name, Document& doc, co
     auto it = doc.awareness.find(client);
     if (it == doc.awareness.end()) continue;
     removal.entries.push_back(yjs::AwarenessUpdate::Entry::removal(client, it->second.clock + 1));
+    if (doc.removed.size() < options_.messages.maxAwarenessEntries) doc.removed[client] = {it->second.clock + 1, Clock::now()};
     doc.awareness.erase(it);
   }
   if (removal.entries.empty()) return;
@@ -535,6 +543,7 @@ void DocumentService::tick(size_t owner) {
       if (now - entry.renewedAt >= options_.awarenessTimeout) stale.push_back(client);
     }
     if (!stale.empty()) removeAwareness(name, doc, stale, false);
+    std::erase_if(doc.removed, [&](const auto& entry) { return now - entry.second.second >= options_.awarenessTimeout; });
     // Nodes with peers save (the updates are in the stream meanwhile); a node that only follows
     // other nodes' edits would race them for the record at every tick.
     const bool due = doc.peers > 0 && doc.dirty() &&

@@ -370,6 +370,25 @@ TEST_F(DocumentServiceTest, AnOlderAwarenessStateIsRelayedButNotKept) {
   close(peer, {7});
 }
 
+TEST_F(DocumentServiceTest, AStateNoNewerThanARemovalDoesNotBringTheClientBack) {
+  start();
+  PeerSink setter(0, Framing::YWebsocket), watcher(1, Framing::Hocuspocus);
+  open(setter);
+  open(watcher);
+  setAwareness(0, awarenessOf(7, 3, R"({"user":"ann"})"));
+  watcher.waitFor(1, "doc");
+  close(setter, {7});  // removed at clock 4
+  watcher.waitFor(2, "doc");
+  setAwareness(1, awarenessOf(7, 4, R"({"user":"late"})"));  // as old as the removal: relayed, not kept
+  watcher.waitFor(3, "doc");
+  EXPECT_TRUE(queryAwareness(0).empty());
+  const auto newer = awarenessOf(7, 5, R"({"user":"back"})");
+  setAwareness(1, newer);  // newer than the removal: the client is back
+  watcher.waitFor(4, "doc");
+  EXPECT_EQ(queryAwareness(0), newer.encode());
+  close(watcher, {7});
+}
+
 TEST_F(DocumentServiceTest, AnAwarenessStateNotRenewedIsRemovedAfterTheTimeout) {
   DocumentOptions options;
   options.awarenessTimeout = 300ms;
