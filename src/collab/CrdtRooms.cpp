@@ -8,6 +8,7 @@
 #include "api/ClientSession.hpp"
 #include "api/Envelope.hpp"
 #include "api/OpRouter.hpp"
+#include "collab/Framing.hpp"
 #include "collab/RoomScope.hpp"
 #include "collab/yjs/SyncMessage.hpp"
 #include "rooms/RoomName.hpp"
@@ -105,8 +106,7 @@ void CrdtRooms::receive(api::ClientSession& session, const api::BinaryFrame& fra
     session.countBadRequest();
     return session.sendText(api::Envelope::error(nullptr, {ErrorCode::NotFound, "collab.open the room " + room + " first", std::nullopt}));
   }
-  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(frame.payload.data()), frame.payload.size());
-  auto message = yjs::SyncMessage::decode(bytes, documents_.options().messages);
+  auto message = yjs::SyncMessage::decode(bytesOf(frame.payload), documents_.options().messages);
   if (!message) {
     session.countBadRequest();
     return session.sendText(api::Envelope::error(

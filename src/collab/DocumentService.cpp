@@ -28,12 +28,11 @@ constexpr char kFromNode = '\x01';
 constexpr char kAwareness = 'a';
 constexpr char kStateless = 's';
 
-std::string_view asText(std::span<const uint8_t> bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
 
 // A stored update is a JSON string holding the update's bytes in base64url.
 std::string storedForm(std::span<const uint8_t> update) {
   std::string json = "\"";
-  util::appendBase64Url(json, asText(update));
+  util::appendBase64Url(json, textOf(update));
   json += '"';
   return json;
 }
@@ -497,7 +496,7 @@ void DocumentService::removeAwareness(const std::string& name, Document& doc, co
 void DocumentService::publishToNodes(const std::string& name, char kind, std::span<const uint8_t> body) {
   if (!multiNode_) return;
   std::string payload(1, kFromNode);
-  payload.append(engine_.nodes().selfId()).append(1, '\0').append(1, kind).append(asText(body));
+  payload.append(engine_.nodes().selfId()).append(1, '\0').append(1, kind).append(textOf(body));
   engine_.broker().publish(streamOf(name), std::make_shared<const std::string>(std::move(payload)));
 }
 

@@ -2,13 +2,14 @@
 
 #include <boost/json.hpp>
 
+#include "collab/Framing.hpp"
 #include "util/Base64Url.hpp"
 
 namespace onair::collab {
 
 std::string DocumentSnapshot::toJson() const {
   boost::json::object o;
-  o["state"] = util::base64UrlEncode({reinterpret_cast<const char*>(state.data()), state.size()});
+  o["state"] = util::base64UrlEncode(textOf(state));
   o["through"] = through;
   o["epoch"] = epoch;
   return boost::json::serialize(o);

@@ -6,14 +6,6 @@
 
 namespace onair::collab {
 
-namespace {
-
-std::string_view asText(std::span<const uint8_t> bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-
-}  // namespace
-
 std::string topicOf(Framing framing, std::string_view document) {
   static constexpr std::string_view kPrefixes[] = {"yw:", "hp:", "yo:"};
   std::string topic(kPrefixes[static_cast<size_t>(framing)]);
@@ -26,17 +18,21 @@ std::string onairTarget(std::string_view document) { return "yjs:" + std::string
 std::string wrapMessage(Framing framing, std::string_view document, std::span<const uint8_t> message) {
   switch (framing) {
     case Framing::YWebsocket:
-      return std::string(asText(message));
+      return std::string(textOf(message));
     case Framing::Hocuspocus: {
       yjs::Lib0Writer writer;
       writer.writeVarString(document);
       writer.writeRaw(message);
-      return std::string(asText(writer.bytes()));
+      return std::string(textOf(writer.bytes()));
     }
     case Framing::Onair:
-      return api::BinaryFrame::encode(0, onairTarget(document), asText(message));
+      return api::BinaryFrame::encode(0, onairTarget(document), textOf(message));
   }
   return {};
+}
+
+net::SharedFrame binaryFrame(std::span<const uint8_t> payload) {
+  return net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Binary, textOf(payload)));
 }
 
 net::SharedFrame frameOf(Framing framing, std::string_view document, std::span<const uint8_t> message) {

@@ -29,5 +29,11 @@ std::string wrapMessage(Framing framing, std::string_view document, std::span<co
 net::SharedFrame frameOf(Framing framing, std::string_view document, std::span<const uint8_t> message);
 // The BinaryFrame target of a document on an onair connection ("yjs:<doc>").
 std::string onairTarget(std::string_view document);
+// An encoded binary WebSocket frame carrying `payload` as it is (a whole Hocuspocus frame, say).
+net::SharedFrame binaryFrame(std::span<const uint8_t> payload);
+
+// The same bytes seen as text (WebSocket payloads) or as bytes (the Yjs codecs).
+inline std::string_view textOf(std::span<const uint8_t> bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
+inline std::span<const uint8_t> bytesOf(std::string_view text) { return {reinterpret_cast<const uint8_t*>(text.data()), text.size()}; }
 
 }  // namespace onair::collab

@@ -2,15 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collab/Framing.hpp"
 #include "util/Time.hpp"
 
 namespace onair::collab {
-
-namespace {
-
-std::span<const uint8_t> bytesOf(std::string_view text) { return {reinterpret_cast<const uint8_t*>(text.data()), text.size()}; }
-
-}  // namespace
 
 HocuspocusSession::HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier)
     : documents_(documents), connection_(connection), verifier_(verifier) {}
@@ -102,9 +97,7 @@ void HocuspocusSession::dispatch(Document& document, const yjs::HocuspocusMessag
 
 void HocuspocusSession::sendFrame(const yjs::HocuspocusMessage& message) {
   if (!connection_.open()) return;
-  const auto bytes = message.encode();
-  connection_.send(net::makeSharedFrame(
-      net::WsCodec::encodeFrame(net::WsOpcode::Binary, {reinterpret_cast<const char*>(bytes.data()), bytes.size()})));
+  connection_.send(binaryFrame(message.encode()));
 }
 
 void HocuspocusSession::onWsClosed(net::WsConnection&, uint16_t) {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collab/Framing.hpp"
+
 namespace onair::collab {
 
 YWebsocketSession::YWebsocketSession(DocumentService& documents, net::WsConnection& connection, std::string room, bool readOnly)
@@ -26,8 +28,7 @@ void YWebsocketSession::onWsMessage(net::WsConnection& connection, net::WsOpcode
 }
 
 void YWebsocketSession::handle(std::string_view payload) {
-  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
-  auto message = yjs::SyncMessage::decode(bytes, documents_.options().messages);
+  auto message = yjs::SyncMessage::decode(bytesOf(payload), documents_.options().messages);
   if (!message) {
     spdlog::debug("collab: dropped a y-websocket message for {}: {}", peer_->name(), yjs::describe(message.error()));
     return;

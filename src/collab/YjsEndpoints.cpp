@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "api/QueryArgs.hpp"
+#include "collab/Framing.hpp"
 #include "collab/HocuspocusSession.hpp"
 #include "collab/RoomScope.hpp"
 #include "collab/YWebsocketSession.hpp"
@@ -37,9 +38,7 @@ std::string tokenOf(const std::string& query) {
 }
 
 void refuse(net::WsConnection& connection, std::string_view reason) {
-  const auto denied = yjs::SyncMessage::permissionDenied(reason).encode();
-  connection.send(net::makeSharedFrame(
-      net::WsCodec::encodeFrame(net::WsOpcode::Binary, {reinterpret_cast<const char*>(denied.data()), denied.size()})));
+  connection.send(binaryFrame(yjs::SyncMessage::permissionDenied(reason).encode()));
   connection.close(net::wsclose::Unauthenticated, reason);
 }
 
