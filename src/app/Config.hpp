@@ -82,6 +82,7 @@ struct Config {
   std::string collabTokenSecret;  // "": the generated one in <data_dir>/credentials.toml (app/Credentials)
   int64_t collabDocumentIdleMs = 30000;
   int64_t collabSaveIntervalMs = 2000;
+  int64_t collabBatchWindowMs = 100;
   int64_t collabMaxDocumentBytes = 16 << 20;
   int64_t collabMaxUpdateBytes = 4 << 20;
   std::string turnUrls;           // comma-separated turn:/turns: URLs; "": TURN credentials are off

@@ -274,6 +274,7 @@ collab::DocumentOptions documentOptions(const Config& config) {
   collab::DocumentOptions options;
   options.idleEviction = std::chrono::milliseconds(config.collabDocumentIdleMs);
   options.saveInterval = std::chrono::milliseconds(config.collabSaveIntervalMs);
+  options.batchWindow = std::chrono::milliseconds(config.collabBatchWindowMs);
   options.limits.maxDocumentBytes = static_cast<size_t>(config.collabMaxDocumentBytes);
   options.limits.update.maxUpdateBytes = static_cast<size_t>(config.collabMaxUpdateBytes);
   options.messages.maxMessageBytes = static_cast<size_t>(config.collabMaxUpdateBytes) + 4096;

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "collab/DocumentSnapshot.hpp"
+#include "collab/StoredUpdates.hpp"
 #include "collab/yjs/DocumentState.hpp"
 #include "collab/yjs/Lib0Writer.hpp"
 #include "collab/yjs/SyncMessage.hpp"
@@ -22,28 +23,14 @@ namespace {
 
 constexpr uint32_t kReadBatch = 1000;
 constexpr auto kTickInterval = std::chrono::milliseconds(500);
+// Held updates this large are appended at once: an entry and its frames stay small.
+constexpr size_t kMaxHeldBytes = 64 * 1024;
 constexpr int64_t kKeepForever = int64_t{10} * 365 * 86400;  // retention by age: none to speak of
 // Broker payloads between nodes: kFromNode, node id, '\0', kind, body.
 constexpr char kFromNode = '\x01';
 constexpr char kAwareness = 'a';
 constexpr char kStateless = 's';
 
-
-// A stored update is a JSON string holding the update's bytes in base64url.
-std::string storedForm(std::span<const uint8_t> update) {
-  std::string json = "\"";
-  util::appendBase64Url(json, textOf(update));
-  json += '"';
-  return json;
-}
-
-std::optional<std::vector<uint8_t>> updateOf(const engine::StreamMessage& message) {
-  const std::string& json = message.dataJson;
-  if (json.size() < 2 || json.front() != '"' || json.back() != '"') return std::nullopt;
-  auto bytes = util::base64UrlDecode(std::string_view(json).substr(1, json.size() - 2));
-  if (!bytes) return std::nullopt;
-  return std::vector<uint8_t>(bytes->begin(), bytes->end());
-}
 
 }  // namespace
 
@@ -80,6 +67,17 @@ struct DocumentService::Document {
   // Clients whose state was removed: the removal's clock, so that an older state arriving late
   // does not bring them back (y-protocols keeps the same); forgotten after the awareness timeout.
   std::unordered_map<uint64_t, std::pair<uint64_t, Clock::time_point>> removed;
+  // Batching (options.batchWindow): updates held for the shard's next flush with their replies,
+  // when the last entry was appended, and the replies of appended entries by publisher tag until
+  // the entry is announced or its append completes (whichever comes first answers them).
+  using Replies = std::vector<std::function<void(UpdateResult)>>;
+  std::vector<std::vector<uint8_t>> held;
+  Replies heldReplies;
+  size_t heldBytes = 0;
+  bool heldQueued = false;
+  Clock::time_point appendedAt{};
+  std::vector<std::pair<std::string, std::shared_ptr<Replies>>> unanswered;
+  std::vector<std::function<void(Document&)>> waitingSyncs;  // diff() answers waiting for appends
 
   bool dirty() const { return through > savedThrough; }
   std::vector<uint8_t> encodedAwareness() const {
@@ -91,9 +89,14 @@ struct DocumentService::Document {
 };
 
 struct DocumentService::Shard {
-  explicit Shard(boost::asio::io_context& io) : timer(io) {}
+  explicit Shard(boost::asio::io_context& io) : timer(io), batchTimer(io) {}
   std::unordered_map<std::string, std::unique_ptr<Document>> documents;
   boost::asio::steady_timer timer;
+  // Documents holding updates (name, generation), appended together when batchTimer fires.
+  std::vector<std::pair<std::string, uint64_t>> batched;
+  boost::asio::steady_timer batchTimer;
+  bool batchArmed = false;
+  uint64_t nextEntry = 1;  // tags this shard's entries (with the node id) as their publisher
   uint64_t nextGeneration = 1;
   std::atomic<size_t> count{0};
 };
@@ -203,10 +206,20 @@ void DocumentService::diff(size_t shard, const std::string& name, std::vector<ui
     auto reply = [this, shard, done](engine::Outcome<Synced> outcome) {
       pool_.post(shard, [done, outcome = std::move(outcome)]() mutable { done(std::move(outcome)); });
     };
-    withDocument(owner, name, [stateVector = std::move(stateVector), reply](Document& doc) {
-      auto diff = doc.state.diff(stateVector);
-      if (!diff) return reply(engine::EngineError{"sync step 1: " + std::string(yjs::describe(diff.error())), 0});
-      reply(Synced{std::move(*diff), doc.state.stateVector().encode()});
+    withDocument(owner, name, [this, owner, name, stateVector = std::move(stateVector), reply](Document& doc) mutable {
+      auto answer = [stateVector = std::move(stateVector), reply](Document& doc) {
+        auto diff = doc.state.diff(stateVector);
+        if (!diff) return reply(engine::EngineError{"sync step 1: " + std::string(yjs::describe(diff.error())), 0});
+        reply(Synced{std::move(*diff), doc.state.stateVector().encode()});
+      };
+      // The answer holds every update this node took before it: held ones are appended now, and
+      // the answer waits until this node's appends under way are applied.
+      if (doc.heldQueued) flushHeld(owner, name, doc);
+      if (doc.appending > 0) {
+        doc.waitingSyncs.emplace_back(std::move(answer));
+        return;
+      }
+      answer(doc);
     }, [reply](const engine::EngineError& error) { reply(error); });
   });
 }
@@ -223,38 +236,21 @@ void DocumentService::update(size_t shard, const std::string& name, std::vector<
   const size_t owner = ownerOf(name);
   pool_.post(owner, [this, owner, shard, name, update = std::move(update), done = std::move(done)]() mutable {
     auto reply = [this, shard, done](UpdateResult result) { pool_.post(shard, [done, result] { done(result); }); };
-    withDocument(owner, name, [this, owner, name, update = std::move(update), reply](Document& doc) {
-      if (doc.through - doc.savedThrough + doc.appending >= options_.maxUnsavedUpdates) {
+    withDocument(owner, name, [this, owner, name, update = std::move(update), reply](Document& doc) mutable {
+      if (doc.through - doc.savedThrough + doc.appending + (doc.heldQueued ? 1 : 0) >= options_.maxUnsavedUpdates) {
         refused_.fetch_add(1, std::memory_order_relaxed);
         return reply(UpdateResult::Busy);
       }
       // Refuse here what the document could not take when announced: stored, it would be
       // acknowledged and then dropped by every node.
-      if (doc.state.storedBytes() + update.size() > options_.limits.maxDocumentBytes) {
+      if (doc.state.storedBytes() + doc.heldBytes + update.size() > options_.limits.maxDocumentBytes) {
         if (doc.state.updates().size() > 1) doc.state.compact();
-        if (doc.state.storedBytes() + update.size() > options_.limits.maxDocumentBytes) {
+        if (doc.state.storedBytes() + doc.heldBytes + update.size() > options_.limits.maxDocumentBytes) {
           refused_.fetch_add(1, std::memory_order_relaxed);
           return reply(UpdateResult::TooLarge);
         }
       }
-      ++doc.appending;
-      engine::AppendRequest request;
-      request.stream = streamOf(name);
-      request.type = "u";
-      request.dataJson = storedForm(update);
-      request.retention = {options_.historyRetention, kKeepForever, 0};
-      request.announce = true;
-      engine_.history().append(std::move(request), [this, owner, name, generation = doc.generation, reply](engine::Outcome<engine::AppendResult> outcome) {
-        const bool stored = std::holds_alternative<engine::AppendResult>(outcome);
-        if (!stored) {
-          spdlog::warn("collab: storing an update to {} failed: {}", name, std::get<engine::EngineError>(outcome).message);
-          refused_.fetch_add(1, std::memory_order_relaxed);
-        }
-        pool_.post(owner, [this, owner, name, generation, stored, reply] {
-          if (Document* doc = find(owner, name); doc && doc->generation == generation) --doc->appending;
-          reply(stored ? UpdateResult::Stored : UpdateResult::Unavailable);
-        });
-      });
+      admit(owner, name, doc, std::move(update), std::move(reply));
     }, [reply](const engine::EngineError&) { reply(UpdateResult::Unavailable); });
   });
 }
@@ -421,29 +417,133 @@ void DocumentService::onStored(size_t owner, const std::string& name, const engi
   applyStored(owner, name, *doc, message);
 }
 
-bool DocumentService::applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message) {
-  if (message.offset <= doc.through) return false;  // applied already
+void DocumentService::applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message) {
+  if (message.offset <= doc.through) return;  // applied already
   if (!doc.dirty()) doc.changedAt = Clock::now();   // the first unsaved change
   doc.through = message.offset;
-  auto update = updateOf(message);
-  if (!update) {
-    spdlog::warn("collab: skipped a damaged stored update {} of {}", message.offset, name);
-    return false;
+  // Durable now: this node's senders of the entry hear so ahead of the fan-out (one write).
+  acknowledge(doc, message.publisher);
+  auto updates = StoredUpdates::decode(message.dataJson);
+  if (!updates) {
+    spdlog::warn("collab: skipped a damaged stored entry {} of {}", message.offset, name);
+    return;
   }
-  if (auto error = doc.state.append(*update); error != yjs::YjsError::None) {
-    spdlog::warn("collab: document {} refused stored update {}: {}", name, message.offset, yjs::describe(error));
-    return false;
-  }
-  applied_.fetch_add(1, std::memory_order_relaxed);
-  if (doc.loaded) fanOut(name, yjs::SyncMessage::update(*update).encode());
+  std::erase_if(*updates, [&](const std::vector<uint8_t>& update) {
+    const auto error = doc.state.append(update);
+    if (error != yjs::YjsError::None) spdlog::warn("collab: document {} refused stored update {}: {}", name, message.offset, yjs::describe(error));
+    return error != yjs::YjsError::None;
+  });
+  applied_.fetch_add(updates->size(), std::memory_order_relaxed);
+  if (doc.loaded && !updates->empty()) fanOutUpdates(name, *updates);
   (void)owner;
-  return true;
 }
 
 void DocumentService::catchUp(size_t owner, const std::string& name, Document& doc) {
   if (doc.catchingUp) return;
   doc.catchingUp = true;
   readStream(owner, name, doc.generation, doc.through + 1);
+}
+
+void DocumentService::fanOutUpdates(const std::string& name, std::span<const std::vector<uint8_t>> updates) {
+  std::vector<std::vector<uint8_t>> messages;
+  messages.reserve(updates.size());
+  for (const auto& update : updates) messages.push_back(yjs::SyncMessage::update(update).encode());
+  for (Framing framing : kFramings) {
+    const std::string topic = topicOf(framing, name);
+    if (pool_.subscriptions(topic) != 0) pool_.publish(topic, framesOf(framing, name, messages));
+  }
+}
+
+// ---- batches: an update to a document that appended an entry within batchWindow waits ---------
+
+void DocumentService::admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update,
+                            std::function<void(UpdateResult)> reply) {
+  const auto now = Clock::now();
+  if (!doc.heldQueued && now - doc.appendedAt >= options_.batchWindow) {
+    doc.appendedAt = now;
+    std::vector<std::vector<uint8_t>> updates;
+    updates.push_back(std::move(update));
+    return appendEntry(owner, name, doc, std::move(updates), {std::move(reply)});
+  }
+  doc.heldBytes += update.size();
+  doc.held.push_back(std::move(update));
+  doc.heldReplies.push_back(std::move(reply));
+  if (!doc.heldQueued) {
+    doc.heldQueued = true;
+    shards_[owner]->batched.emplace_back(name, doc.generation);
+    armBatches(owner);
+  }
+  // A stale entry stays in `batched`; flushBatches skips it.
+  if (doc.heldBytes >= kMaxHeldBytes || doc.held.size() >= StoredUpdates::kMaxUpdates) flushHeld(owner, name, doc);
+}
+
+void DocumentService::appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
+                                  std::vector<std::function<void(UpdateResult)>> replies) {
+  auto waiting = std::make_shared<Document::Replies>(std::move(replies));
+  engine::AppendRequest request;
+  request.stream = streamOf(name);
+  request.type = "u";
+  request.dataJson = StoredUpdates::encode(updates);
+  request.retention = {options_.historyRetention, kKeepForever, 0};
+  request.announce = true;
+  // The entry's tag: its announcement finds the replies by it (applyStored → acknowledge).
+  request.publisher = engine_.nodes().selfId() + '/' + std::to_string(shards_[owner]->nextEntry++);
+  doc.unanswered.emplace_back(request.publisher, waiting);
+  ++doc.appending;
+  engine_.history().append(std::move(request), [this, owner, name, generation = doc.generation, waiting](engine::Outcome<engine::AppendResult> outcome) {
+    const bool stored = std::holds_alternative<engine::AppendResult>(outcome);
+    if (!stored) {
+      spdlog::warn("collab: storing updates to {} failed: {}", name, std::get<engine::EngineError>(outcome).message);
+      refused_.fetch_add(waiting->size(), std::memory_order_relaxed);
+    }
+    pool_.post(owner, [this, owner, name, generation, stored, waiting] {
+      if (Document* doc = find(owner, name); doc && doc->generation == generation) {
+        --doc->appending;
+        std::erase_if(doc->unanswered, [&](const auto& entry) { return entry.second == waiting; });
+        if (doc->appending == 0) {
+          for (auto& answer : std::exchange(doc->waitingSyncs, {})) answer(*doc);
+        }
+      }
+      // Replies the announcement did not take (it comes after the completion, or never).
+      for (auto& reply : std::exchange(*waiting, {})) reply(stored ? UpdateResult::Stored : UpdateResult::Unavailable);
+    });
+  });
+}
+
+void DocumentService::acknowledge(Document& doc, const std::string& publisher) {
+  if (doc.unanswered.empty()) return;
+  auto it = std::find_if(doc.unanswered.begin(), doc.unanswered.end(), [&](const auto& entry) { return entry.first == publisher; });
+  if (it == doc.unanswered.end()) return;
+  auto replies = std::exchange(*it->second, {});
+  doc.unanswered.erase(it);
+  for (auto& reply : replies) reply(UpdateResult::Stored);
+}
+
+void DocumentService::armBatches(size_t owner) {
+  auto& shard = *shards_[owner];
+  if (shard.batchArmed) return;
+  shard.batchArmed = true;
+  shard.batchTimer.expires_after(options_.batchWindow);
+  shard.batchTimer.async_wait([this, owner](boost::system::error_code ec) {
+    if (!ec) flushBatches(owner);
+  });
+}
+
+// Every held batch of the shard is appended in one loop turn: the store commits them together.
+void DocumentService::flushBatches(size_t owner) {
+  auto& shard = *shards_[owner];
+  shard.batchArmed = false;
+  for (const auto& [name, generation] : std::exchange(shard.batched, {})) {
+    Document* doc = find(owner, name);
+    if (doc && doc->generation == generation && doc->heldQueued) flushHeld(owner, name, *doc);
+  }
+}
+
+void DocumentService::flushHeld(size_t owner, const std::string& name, Document& doc) {
+  doc.heldQueued = false;
+  doc.heldBytes = 0;
+  doc.appendedAt = Clock::now();
+  appendEntry(owner, name, doc, std::exchange(doc.held, {}), std::exchange(doc.heldReplies, {}));
 }
 
 void DocumentService::fanOut(const std::string& name, std::span<const uint8_t> message, bool hocuspocusOnly) {
@@ -548,7 +648,9 @@ void DocumentService::tick(size_t owner) {
     const bool due = doc.peers > 0 && doc.dirty() &&
                      (doc.through - doc.savedThrough >= options_.limits.compactAfterUpdates || now - doc.changedAt >= options_.saveInterval);
     if (due && !doc.saving) save(owner, name, doc);
-    if (doc.peers == 0 && now - doc.idleSince >= options_.idleEviction && !doc.saving && doc.appending == 0) idle.push_back(name);
+    if (doc.peers == 0 && now - doc.idleSince >= options_.idleEviction && !doc.saving && doc.appending == 0 && !doc.heldQueued) {
+      idle.push_back(name);
+    }
   }
   for (const auto& name : idle) evict(owner, name);
 }

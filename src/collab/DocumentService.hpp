@@ -18,6 +18,12 @@
 //   framing, and the state vector handed over covers everything applied before; so a peer that
 //   answers with a sync step 1 and applies what follows misses nothing.
 // - update(): `done(Stored)` once the update is durable; it reaches every open peer of every node.
+// - Batching (options.batchWindow): an update to a document that stored none within the window is
+//   appended at once; otherwise it waits, at most the window, and the document's waiting updates
+//   are appended together as one stream entry (one commit for every document's batch of a shard),
+//   fanned out as one buffer of frames per framing (one write per connection), and their senders'
+//   `done(Stored)` leave with that fan-out. An update not yet appended is not acknowledged, and a
+//   stop loses only such updates.
 // - Awareness is ephemeral: an entry goes when the connection that set it closes (close() lists
 //   its client ids) or after options.awarenessTimeout without renewal, and peers are told (a null
 //   state at clock + 1).
@@ -103,9 +109,18 @@ class DocumentService {
   void finishLoad(size_t owner, const std::string& name, Document& doc);
   void failLoad(size_t owner, const std::string& name, const engine::EngineError& error);
   void onStored(size_t owner, const std::string& name, const engine::StreamMessage& message, const std::string& epoch);
-  bool applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message);
+  void applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message);
   void catchUp(size_t owner, const std::string& name, Document& doc);
   void fanOut(const std::string& name, std::span<const uint8_t> message, bool hocuspocusOnly = false);
+  void fanOutUpdates(const std::string& name, std::span<const std::vector<uint8_t>> updates);
+  // Batching: `update` appended now or held for the shard's next flush.
+  void admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update, std::function<void(UpdateResult)> reply);
+  void appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
+                   std::vector<std::function<void(UpdateResult)>> replies);
+  void acknowledge(Document& doc, const std::string& publisher);
+  void armBatches(size_t owner);
+  void flushBatches(size_t owner);
+  void flushHeld(size_t owner, const std::string& name, Document& doc);
   void applyAwareness(const std::string& name, Document& doc, std::span<const uint8_t> encoded,
                       const yjs::AwarenessUpdate& decoded, bool local);
   void removeAwareness(const std::string& name, Document& doc, const std::vector<uint64_t>& clients, bool local);

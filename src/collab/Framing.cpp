@@ -39,4 +39,10 @@ net::SharedFrame frameOf(Framing framing, std::string_view document, std::span<c
   return net::makeSharedFrame(net::WsCodec::encodeFrame(net::WsOpcode::Binary, wrapMessage(framing, document, message)));
 }
 
+net::SharedFrame framesOf(Framing framing, std::string_view document, std::span<const std::vector<uint8_t>> messages) {
+  std::string frames;
+  for (const auto& message : messages) net::WsCodec::appendFrame(frames, net::WsOpcode::Binary, wrapMessage(framing, document, message));
+  return net::makeSharedFrame(std::move(frames));
+}
+
 }  // namespace onair::collab

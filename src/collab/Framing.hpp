@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/SharedFrame.hpp"
 
@@ -27,6 +28,9 @@ std::string topicOf(Framing framing, std::string_view document);
 std::string wrapMessage(Framing framing, std::string_view document, std::span<const uint8_t> message);
 // The encoded binary WebSocket frame of wrapMessage(), shareable by every subscriber.
 net::SharedFrame frameOf(Framing framing, std::string_view document, std::span<const uint8_t> message);
+// The encoded frames of several messages for `document`, back to back in one shared buffer (a
+// batch of updates leaves in one write per connection).
+net::SharedFrame framesOf(Framing framing, std::string_view document, std::span<const std::vector<uint8_t>> messages);
 // The BinaryFrame target of a document on an onair connection ("yjs:<doc>").
 std::string onairTarget(std::string_view document);
 // An encoded binary WebSocket frame carrying `payload` as it is (a whole Hocuspocus frame, say).

@@ -94,6 +94,8 @@ export function defineCrdtScenarios(test, harness) {
     bob.doc.getText('t').insert(5, ' world');
     bob.doc.getMap('m').set('count', 2);
     await until(() => textOf(alice) === 'hello world' && mapOf(alice).count === 2, 'alice to see bob\'s edits');
+    // Alice's map edit may reach bob in the same server batch as his own edits reach alice.
+    await until(() => mapOf(bob).by === 'alice', 'bob to see alice\'s map edit');
     assert.deepEqual(mapOf(bob), { by: 'alice', count: 2 });
     assert.deepEqual(mapOf(alice), mapOf(bob));
   });

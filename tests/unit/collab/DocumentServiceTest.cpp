@@ -63,7 +63,7 @@ struct PeerSink : net::FrameSink {
     std::vector<Bytes> messages;
     for (const auto& frame : frames) {
       const auto decoded = net::test::decodeServerFrames(frame);
-      EXPECT_EQ(decoded.size(), 1u) << "one message per frame";
+      EXPECT_FALSE(decoded.empty());
       for (const auto& d : decoded) {
         EXPECT_EQ(d.opcode, net::WsOpcode::Binary);
         messages.push_back(test::unwrapMessage(framing, document, d.payload));
@@ -74,6 +74,13 @@ struct PeerSink : net::FrameSink {
   size_t received() {
     std::lock_guard lock(mutex);
     return frames.size();
+  }
+  // How many messages each frame the sink got carries (a batch is several frames in one).
+  std::vector<size_t> messagesPerFrame() {
+    std::lock_guard lock(mutex);
+    std::vector<size_t> counts;
+    for (const auto& frame : frames) counts.push_back(net::test::decodeServerFrames(frame).size());
+    return counts;
   }
 
   const size_t shard;
@@ -277,6 +284,43 @@ TEST_F(DocumentServiceTest, UpdatesReachPeersInTheOrderTheyWereStored) {
   EXPECT_EQ(updateIn(messages[1]), kMap);
   EXPECT_EQ(updateIn(messages[2]), kTextDeleted);
   close(peer);
+}
+
+TEST_F(DocumentServiceTest, UpdatesWithinTheBatchWindowAreStoredAndSentTogetherThenAcknowledged) {
+  DocumentOptions options;
+  options.batchWindow = 5s;  // far longer than the two updates below take to arrive
+  start(options);
+  PeerSink ywebsocket(1, Framing::YWebsocket), hocuspocus(0, Framing::Hocuspocus);
+  for (PeerSink* peer : {&ywebsocket, &hocuspocus}) open(*peer);
+  // The first update after a quiet window leaves at once.
+  ASSERT_EQ(update(0, kText), UpdateResult::Stored);
+  ASSERT_EQ(hocuspocus.waitFor(1, "doc").size(), 1u);
+  // The next two wait for the window to pass, are appended as one entry and leave as one write;
+  // they are acknowledged once stored.
+  auto acks = std::make_shared<std::vector<std::promise<UpdateResult>>>(2);
+  std::vector<std::future<UpdateResult>> acked;
+  for (auto& p : *acks) acked.push_back(p.get_future());
+  runOn(0, [this, acks] {
+    service_->update(0, "doc", kMap, [acks](UpdateResult r) { (*acks)[0].set_value(r); });
+    service_->update(0, "doc", kTextDeleted, [acks](UpdateResult r) { (*acks)[1].set_value(r); });
+  });
+  for (auto& f : acked) {
+    ASSERT_EQ(f.wait_for(kWait), std::future_status::ready);
+    EXPECT_EQ(f.get(), UpdateResult::Stored);
+  }
+  for (PeerSink* peer : {&ywebsocket, &hocuspocus}) {
+    const auto messages = peer->waitFor(2, "doc");
+    ASSERT_EQ(messages.size(), 3u) << static_cast<int>(peer->framing);
+    EXPECT_EQ(updateIn(messages[0]), kText);
+    EXPECT_EQ(updateIn(messages[1]), kMap);
+    EXPECT_EQ(updateIn(messages[2]), kTextDeleted);
+    EXPECT_EQ(peer->messagesPerFrame(), (std::vector<size_t>{1, 2})) << "one frame write for the batch";
+  }
+  for (PeerSink* peer : {&ywebsocket, &hocuspocus}) close(*peer);
+  // The batch is one stream entry; a new service loads it back.
+  stop();
+  start();
+  EXPECT_EQ(synced(1, kEmptyStateVector).update, Reference({kText, kMap, kTextDeleted}).whole());
 }
 
 TEST_F(DocumentServiceTest, DiffAgainstAnEmptyStateVectorIsTheWholeDocument) {

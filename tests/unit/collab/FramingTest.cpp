@@ -86,5 +86,16 @@ TEST(Framing, FrameOfIsOneBinaryWebSocketFrameOfTheWrappedMessage) {
   }
 }
 
+TEST(Framing, FramesOfABatchAreTheFramesOfEachMessageBackToBack) {
+  const std::vector<std::vector<uint8_t>> messages = {kUpdateMessage, yjs::SyncMessage::update(yjs::fixtures::kMap).encode()};
+  for (Framing framing : kFramings) {
+    const auto batch = framesOf(framing, "doc", messages);
+    EXPECT_EQ(*batch, *frameOf(framing, "doc", messages[0]) + *frameOf(framing, "doc", messages[1])) << static_cast<int>(framing);
+    const auto decoded = net::test::decodeServerFrames(*batch);
+    ASSERT_EQ(decoded.size(), 2u);
+    for (size_t i = 0; i < 2; ++i) EXPECT_EQ(test::unwrapMessage(framing, "doc", decoded[i].payload), messages[i]);
+  }
+}
+
 }  // namespace
 }  // namespace onair::collab
