@@ -2,6 +2,7 @@
 // never reads past the input and either refuses or yields 1..kMaxUpdates updates; what decodes
 // re-encodes to an entry that decodes to the same updates; and any split of the input into
 // updates survives encode then decode unchanged.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -19,10 +19,9 @@ struct DocumentOptions {
   // A changed document is saved (compacted into one snapshot) this long after its first unsaved
   // change at the latest (collab.save_interval_ms), sooner once limits.compactAfterUpdates wait.
   std::chrono::milliseconds saveInterval{2000};
-  // Updates of one document applied within this window of each other leave together, as one
-  // write per connection (collab.batch_window_ms): the first update after a quiet window leaves at
-  // once, later ones wait at most this long, and a client's acknowledgement leaves with the batch
-  // holding its update. Zero sends every update at once.
+  // An update to a document that appended nothing within this window is stored and sent at once;
+  // later ones wait, at most this long, and go together as one stream entry and one write per
+  // connection, their acknowledgements with it (collab.batch_window_ms). Zero: each at once.
   std::chrono::milliseconds batchWindow{0};
   // Updates kept in the document's stream; a snapshot covers the older ones long before they go.
   uint32_t historyRetention = 10000;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
+#include <deque>
 #include <unordered_map>
 #include <utility>
 
@@ -75,9 +76,22 @@ struct DocumentService::Document {
   Replies heldReplies;
   size_t heldBytes = 0;
   bool heldQueued = false;
-  Clock::time_point appendedAt{};
+  Clock::time_point appendedAt = Clock::time_point::min();  // (steady_clock's epoch is recent)
   std::vector<std::pair<std::string, std::shared_ptr<Replies>>> unanswered;
-  std::vector<std::function<void(Document&)>> waitingSyncs;  // diff() answers waiting for appends
+  // Sync step 1 answers waiting for this node's appends: appends complete in the order they
+  // start (one stream, one store connection), so an answer waits for a count of completions,
+  // then for the document to have applied the last of them (on Redis the append's reply can come
+  // before its announcement).
+  struct WaitingSync {
+    uint64_t appends;     // completions to wait for
+    uint64_t through;     // then the offset to have applied (known once those completed)
+    bool known = false;
+    std::function<void(Document&)> answer;
+  };
+  uint64_t appendsStarted = 0;
+  uint64_t appendsDone = 0;
+  uint64_t doneThrough = 0;  // offset of the last of this node's appends that completed
+  std::deque<WaitingSync> waitingSyncs;
 
   bool dirty() const { return through > savedThrough; }
   std::vector<uint8_t> encodedAwareness() const {
@@ -215,11 +229,9 @@ void DocumentService::diff(size_t shard, const std::string& name, std::vector<ui
       // The answer holds every update this node took before it: held ones are appended now, and
       // the answer waits until this node's appends under way are applied.
       if (doc.heldQueued) flushHeld(owner, name, doc);
-      if (doc.appending > 0) {
-        doc.waitingSyncs.emplace_back(std::move(answer));
-        return;
-      }
-      answer(doc);
+      if (doc.waitingSyncs.empty() && doc.appendsDone == doc.appendsStarted && doc.through >= doc.doneThrough) return answer(doc);
+      const bool known = doc.appendsDone == doc.appendsStarted;
+      doc.waitingSyncs.push_back({doc.appendsStarted, known ? doc.doneThrough : 0, known, std::move(answer)});
     }, [reply](const engine::EngineError& error) { reply(error); });
   });
 }
@@ -354,6 +366,8 @@ void DocumentService::readStream(size_t owner, const std::string& name, uint64_t
         // The stream started over (removed): the snapshot's offsets are another epoch's.
         doc->epoch = result.head.epoch;
         doc->through = doc->savedThrough = doc->recordThrough = 0;
+        doc->doneThrough = 0;
+        for (auto& waiting : doc->waitingSyncs) waiting.through = 0;  // another epoch's offsets
         if (from > 1) return readStream(owner, name, generation, 1);
       }
       if (result.oldest > doc->through + 1 && !result.messages.empty()) {
@@ -409,6 +423,8 @@ void DocumentService::onStored(size_t owner, const std::string& name, const engi
   if (epoch != doc->epoch) {
     doc->epoch = epoch;
     doc->through = doc->savedThrough = doc->recordThrough = 0;
+    doc->doneThrough = 0;
+    for (auto& waiting : doc->waitingSyncs) waiting.through = 0;  // another epoch's offsets
   }
   if (message.offset > doc->through + 1) {  // missed some: read them (this one with them)
     if (doc->catchingUp) doc->missed = true;
@@ -428,13 +444,16 @@ void DocumentService::applyStored(size_t owner, const std::string& name, Documen
     spdlog::warn("collab: skipped a damaged stored entry {} of {}", message.offset, name);
     return;
   }
+  yjs::YjsError refusal = yjs::YjsError::None;
   std::erase_if(*updates, [&](const std::vector<uint8_t>& update) {
     const auto error = doc.state.append(update);
-    if (error != yjs::YjsError::None) spdlog::warn("collab: document {} refused stored update {}: {}", name, message.offset, yjs::describe(error));
+    if (error != yjs::YjsError::None) refusal = error;
     return error != yjs::YjsError::None;
   });
+  if (refusal != yjs::YjsError::None) spdlog::warn("collab: document {} refused stored entry {}: {}", name, message.offset, yjs::describe(refusal));
   applied_.fetch_add(updates->size(), std::memory_order_relaxed);
   if (doc.loaded && !updates->empty()) fanOutUpdates(name, *updates);
+  if (!doc.waitingSyncs.empty()) answerSyncs(doc);
   (void)owner;
 }
 
@@ -459,7 +478,7 @@ void DocumentService::fanOutUpdates(const std::string& name, std::span<const std
 void DocumentService::admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update,
                             std::function<void(UpdateResult)> reply) {
   const auto now = Clock::now();
-  if (!doc.heldQueued && now - doc.appendedAt >= options_.batchWindow) {
+  if (!doc.heldQueued && now >= doc.appendedAt + options_.batchWindow) {
     doc.appendedAt = now;
     std::vector<std::vector<uint8_t>> updates;
     updates.push_back(std::move(update));
@@ -490,24 +509,50 @@ void DocumentService::appendEntry(size_t owner, const std::string& name, Documen
   request.publisher = engine_.nodes().selfId() + '/' + std::to_string(shards_[owner]->nextEntry++);
   doc.unanswered.emplace_back(request.publisher, waiting);
   ++doc.appending;
+  ++doc.appendsStarted;
   engine_.history().append(std::move(request), [this, owner, name, generation = doc.generation, waiting](engine::Outcome<engine::AppendResult> outcome) {
-    const bool stored = std::holds_alternative<engine::AppendResult>(outcome);
-    if (!stored) {
-      spdlog::warn("collab: storing updates to {} failed: {}", name, std::get<engine::EngineError>(outcome).message);
-      refused_.fetch_add(waiting->size(), std::memory_order_relaxed);
-    }
-    pool_.post(owner, [this, owner, name, generation, stored, waiting] {
+    // On the store's thread: nothing here touches `waiting` (the owner may be answering it).
+    const auto* appended = std::get_if<engine::AppendResult>(&outcome);
+    if (!appended) spdlog::warn("collab: storing updates to {} failed: {}", name, std::get<engine::EngineError>(outcome).message);
+    const bool stored = appended != nullptr;
+    const uint64_t offset = stored ? appended->offset : 0;
+    pool_.post(owner, [this, owner, name, generation, stored, offset, waiting] {
       if (Document* doc = find(owner, name); doc && doc->generation == generation) {
         --doc->appending;
         std::erase_if(doc->unanswered, [&](const auto& entry) { return entry.second == waiting; });
-        if (doc->appending == 0) {
-          for (auto& answer : std::exchange(doc->waitingSyncs, {})) answer(*doc);
-        }
+        completeAppend(owner, name, *doc, stored, offset);
       }
       // Replies the announcement did not take (it comes after the completion, or never).
-      for (auto& reply : std::exchange(*waiting, {})) reply(stored ? UpdateResult::Stored : UpdateResult::Unavailable);
+      auto replies = std::exchange(*waiting, {});
+      if (!stored) refused_.fetch_add(replies.size(), std::memory_order_relaxed);
+      for (auto& reply : replies) reply(stored ? UpdateResult::Stored : UpdateResult::Unavailable);
     });
   });
+}
+
+void DocumentService::completeAppend(size_t owner, const std::string& name, Document& doc, bool stored, uint64_t offset) {
+  ++doc.appendsDone;
+  if (stored) doc.doneThrough = std::max(doc.doneThrough, offset);
+  bool behind = false;
+  for (auto& waiting : doc.waitingSyncs) {
+    if (waiting.known || waiting.appends > doc.appendsDone) continue;
+    waiting.known = true;
+    waiting.through = doc.doneThrough;
+    behind = behind || waiting.through > doc.through;
+  }
+  // Applied when announced; a waiting answer does not wait on an announcement that never comes.
+  if (behind && doc.loaded) catchUp(owner, name, doc);
+  answerSyncs(doc);
+}
+
+void DocumentService::answerSyncs(Document& doc) {
+  while (!doc.waitingSyncs.empty()) {
+    auto& front = doc.waitingSyncs.front();
+    if (!front.known || front.through > doc.through) return;
+    auto answer = std::move(front.answer);
+    doc.waitingSyncs.pop_front();
+    answer(doc);
+  }
 }
 
 void DocumentService::acknowledge(Document& doc, const std::string& publisher) {

@@ -18,12 +18,15 @@
 //   framing, and the state vector handed over covers everything applied before; so a peer that
 //   answers with a sync step 1 and applies what follows misses nothing.
 // - update(): `done(Stored)` once the update is durable; it reaches every open peer of every node.
-// - Batching (options.batchWindow): an update to a document that stored none within the window is
-//   appended at once; otherwise it waits, at most the window, and the document's waiting updates
-//   are appended together as one stream entry (one commit for every document's batch of a shard),
-//   fanned out as one buffer of frames per framing (one write per connection), and their senders'
-//   `done(Stored)` leave with that fan-out. An update not yet appended is not acknowledged, and a
-//   stop loses only such updates.
+// - Batching (options.batchWindow): an update to a document that appended nothing within the
+//   window is appended at once; otherwise it waits, at most the window, and the document's waiting
+//   updates are appended together as one stream entry (the shard appends every document's batch in
+//   one loop turn: SQLite commits them together), fanned out as one buffer of frames per framing
+//   (one write per connection). Senders get `done(Stored)` when the entry is announced here, just
+//   before that fan-out (same write), or when the append completes, whichever is first. An update
+//   not yet appended is not acknowledged, and a stop loses only such updates.
+// - diff(): the answer covers every update this node took before it (held ones are appended
+//   first, and the answer waits until this node's appends begun before it are applied).
 // - Awareness is ephemeral: an entry goes when the connection that set it closes (close() lists
 //   its client ids) or after options.awarenessTimeout without renewal, and peers are told (a null
 //   state at clock + 1).
@@ -118,6 +121,8 @@ class DocumentService {
   void appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
                    std::vector<std::function<void(UpdateResult)>> replies);
   void acknowledge(Document& doc, const std::string& publisher);
+  void completeAppend(size_t owner, const std::string& name, Document& doc, bool stored, uint64_t offset);
+  void answerSyncs(Document& doc);
   void armBatches(size_t owner);
   void flushBatches(size_t owner);
   void flushHeld(size_t owner, const std::string& name, Document& doc);

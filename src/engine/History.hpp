@@ -40,7 +40,7 @@ struct AppendRequest {
   std::string stream;
   std::string type;
   std::string dataJson;
-  std::string publisher;                     // user id; "" for the server API
+  std::string publisher;                     // user id; "" for the server API; a surface's own tag on its streams (collab: "<node>/<serial>")
   std::optional<std::string> idempotencyKey;  // scoped to (stream, publisher)
   Retention retention;
   bool announce = false;  // see "announce" above

@@ -8,7 +8,7 @@ namespace onair::engine {
 struct StreamMessage {
   uint64_t offset = 0;      // 1, 2, 3, … within the stream's epoch
   int64_t timestampMs = 0;  // when it was stored
-  std::string publisher;    // user id; empty for the server API
+  std::string publisher;    // as appended (AppendRequest::publisher)
   std::string type;
   std::string dataJson;     // the message's `data`, serialized JSON
 };

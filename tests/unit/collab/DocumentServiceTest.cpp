@@ -54,8 +54,9 @@ struct PeerSink : net::FrameSink {
     frames.push_back(frame.bytes());
     arrived.notify_all();
   }
-  // The messages received for `document` once there are at least `count`; fails after kWait.
-  std::vector<Bytes> waitFor(size_t count, const std::string& document) {
+  // The messages received for `document` once there are at least `count` frames; fails after kWait.
+  // A batch is several messages in one frame write; other frames carry one message each.
+  std::vector<Bytes> waitFor(size_t count, const std::string& document, bool batches = false) {
     std::unique_lock lock(mutex);
     if (!arrived.wait_for(lock, kWait, [&] { return frames.size() >= count; })) {
       ADD_FAILURE() << "got " << frames.size() << " frames, waited for " << count;
@@ -63,7 +64,8 @@ struct PeerSink : net::FrameSink {
     std::vector<Bytes> messages;
     for (const auto& frame : frames) {
       const auto decoded = net::test::decodeServerFrames(frame);
-      EXPECT_FALSE(decoded.empty());
+      if (batches) EXPECT_FALSE(decoded.empty());
+      else EXPECT_EQ(decoded.size(), 1u) << "one message per frame";
       for (const auto& d : decoded) {
         EXPECT_EQ(d.opcode, net::WsOpcode::Binary);
         messages.push_back(test::unwrapMessage(framing, document, d.payload));
@@ -286,30 +288,32 @@ TEST_F(DocumentServiceTest, UpdatesReachPeersInTheOrderTheyWereStored) {
   close(peer);
 }
 
-TEST_F(DocumentServiceTest, UpdatesWithinTheBatchWindowAreStoredAndSentTogetherThenAcknowledged) {
+TEST_F(DocumentServiceTest, UpdatesWithinTheBatchWindowAreHeldThenStoredAndSentTogether) {
   DocumentOptions options;
-  options.batchWindow = 5s;  // far longer than the two updates below take to arrive
+  options.batchWindow = std::chrono::hours(1);  // the timer never flushes here: a sync step 1 does
   start(options);
   PeerSink ywebsocket(1, Framing::YWebsocket), hocuspocus(0, Framing::Hocuspocus);
   for (PeerSink* peer : {&ywebsocket, &hocuspocus}) open(*peer);
-  // The first update after a quiet window leaves at once.
+  // The first update after a quiet window is stored and sent at once.
   ASSERT_EQ(update(0, kText), UpdateResult::Stored);
   ASSERT_EQ(hocuspocus.waitFor(1, "doc").size(), 1u);
-  // The next two wait for the window to pass, are appended as one entry and leave as one write;
-  // they are acknowledged once stored.
+  // The next two are held: not acknowledged, not sent.
   auto acks = std::make_shared<std::vector<std::promise<UpdateResult>>>(2);
   std::vector<std::future<UpdateResult>> acked;
   for (auto& p : *acks) acked.push_back(p.get_future());
   runOn(0, [this, acks] {
     service_->update(0, "doc", kMap, [acks](UpdateResult r) { (*acks)[0].set_value(r); });
-    service_->update(0, "doc", kTextDeleted, [acks](UpdateResult r) { (*acks)[1].set_value(r); });
+    service_->update(1, "doc", kTextDeleted, [acks](UpdateResult r) { (*acks)[1].set_value(r); });
   });
+  EXPECT_EQ(acked[0].wait_for(0s), std::future_status::timeout);
+  // A sync step 1 stores them (one entry, one write per peer) and its answer covers them.
+  EXPECT_EQ(synced(1, kEmptyStateVector).update, Reference({kText, kMap, kTextDeleted}).whole());
   for (auto& f : acked) {
     ASSERT_EQ(f.wait_for(kWait), std::future_status::ready);
     EXPECT_EQ(f.get(), UpdateResult::Stored);
   }
   for (PeerSink* peer : {&ywebsocket, &hocuspocus}) {
-    const auto messages = peer->waitFor(2, "doc");
+    const auto messages = peer->waitFor(2, "doc", true);
     ASSERT_EQ(messages.size(), 3u) << static_cast<int>(peer->framing);
     EXPECT_EQ(updateIn(messages[0]), kText);
     EXPECT_EQ(updateIn(messages[1]), kMap);
