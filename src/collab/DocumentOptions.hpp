@@ -19,8 +19,8 @@ struct DocumentOptions {
   // A changed document is saved (compacted into one snapshot) this long after its first unsaved
   // change at the latest (collab.save_interval_ms), sooner once limits.compactAfterUpdates wait.
   std::chrono::milliseconds saveInterval{2000};
-  // An update to a document that appended nothing within this window is stored and sent at once;
-  // later ones wait, at most this long, and go together as one stream entry and one write per
+  // An update to a quiet document (nothing appended within this window, and fewer than ~1.5
+  // updates per window over the last second) is stored and sent at once; others wait, at most this long, and go together as one stream entry and one write per
   // connection, their acknowledgements with it (collab.batch_window_ms). Zero: each at once.
   std::chrono::milliseconds batchWindow{0};
   // Updates kept in the document's stream; a snapshot covers the older ones long before they go.

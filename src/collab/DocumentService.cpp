@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
@@ -26,6 +27,10 @@ constexpr uint32_t kReadBatch = 1000;
 constexpr auto kTickInterval = std::chrono::milliseconds(500);
 // Held updates this large are appended at once: an entry and its frames stay small.
 constexpr size_t kMaxHeldBytes = 64 * 1024;
+// A document taking more than kBusyPerWindow updates per batch window (its rate smoothed over
+// kRateSeconds) is busy: all its updates are batched, none leaves alone after a quiet window.
+constexpr double kRateSeconds = 1.0;
+constexpr double kBusyPerWindow = 1.5;
 constexpr int64_t kKeepForever = int64_t{10} * 365 * 86400;  // retention by age: none to speak of
 // Broker payloads between nodes: kFromNode, node id, '\0', kind, body.
 constexpr char kFromNode = '\x01';
@@ -77,6 +82,8 @@ struct DocumentService::Document {
   size_t heldBytes = 0;
   bool heldQueued = false;
   Clock::time_point appendedAt = Clock::time_point::min();  // (steady_clock's epoch is recent)
+  double rate = 0;             // updates per second, smoothed over kRateSeconds
+  Clock::time_point rateAt{};
   std::vector<std::pair<std::string, std::shared_ptr<Replies>>> unanswered;
   // Sync step 1 answers waiting for this node's appends: appends complete in the order they
   // start (one stream, one store connection), so an answer waits for a count of completions,
@@ -478,7 +485,14 @@ void DocumentService::fanOutUpdates(const std::string& name, std::span<const std
 void DocumentService::admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update,
                             std::function<void(UpdateResult)> reply) {
   const auto now = Clock::now();
-  if (!doc.heldQueued && now >= doc.appendedAt + options_.batchWindow) {
+  // A busy document (several writers, or one very fast) batches every update; a quiet one sends
+  // the first after each quiet window at once.
+  const double elapsed = std::chrono::duration<double>(now - doc.rateAt).count();
+  doc.rate *= std::exp(-elapsed / kRateSeconds);
+  const bool busy = doc.rate * std::chrono::duration<double>(options_.batchWindow).count() >= kBusyPerWindow;
+  doc.rate += 1.0 / kRateSeconds;
+  doc.rateAt = now;
+  if (!doc.heldQueued && !busy && now >= doc.appendedAt + options_.batchWindow) {
     doc.appendedAt = now;
     std::vector<std::vector<uint8_t>> updates;
     updates.push_back(std::move(update));

@@ -18,8 +18,8 @@
 //   framing, and the state vector handed over covers everything applied before; so a peer that
 //   answers with a sync step 1 and applies what follows misses nothing.
 // - update(): `done(Stored)` once the update is durable; it reaches every open peer of every node.
-// - Batching (options.batchWindow): an update to a document that appended nothing within the
-//   window is appended at once; otherwise it waits, at most the window, and the document's waiting
+// - Batching (options.batchWindow): an update to a quiet document (nothing appended within the
+//   window, and fewer than ~1.5 updates per window lately) is appended at once; otherwise it waits, at most the window, and the document's waiting
 //   updates are appended together as one stream entry (the shard appends every document's batch in
 //   one loop turn: SQLite commits them together), fanned out as one buffer of frames per framing
 //   (one write per connection). Senders get `done(Stored)` when the entry is announced here, just

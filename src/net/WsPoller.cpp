@@ -72,15 +72,18 @@ void WsPoller::arm() {
   });
 }
 
-// Handles what is ready: passes until one finds nothing (then waits in asio's reactor), at most
-// kMaxPasses per turn so timers and posted tasks still run (then the next check is posted: a
-// posted check costs one epoll_wait, re-arming asio's wait would add an epoll_ctl). A full batch
-// also goes back to asio first.
+// Handles what is ready: passes while the loop is busy (a pass found at least kBusyPass
+// sockets), at most kMaxPasses per turn so timers and posted tasks still run (then the next check
+// is posted: a posted check costs one epoll_wait, re-arming asio's wait would add an epoll_ctl).
+// A pass that found few goes back to asio's reactor at once: re-arming its wait (an epoll_ctl
+// MOD) reports anything that arrived meanwhile, and a quiet loop saves an empty epoll_wait per
+// wake. A full batch also goes back to asio first.
 void WsPoller::dispatch() {
   constexpr int kMaxPasses = 4;
+  constexpr int kBusyPass = 8;
   for (int i = 0; i < kMaxPasses; ++i) {
     int n = pass();
-    if (n <= 0) return arm();
+    if (n < kBusyPass) return arm();
     if (static_cast<size_t>(n) == events_.size()) break;
   }
   armed_ = true;  // a check is pending: add() need not arm
