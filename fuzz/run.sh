@@ -44,6 +44,7 @@ all_targets=(
   "fuzz_yjs_sync:yjs_sync:yjs_sync.dict"
   "fuzz_hocuspocus:hocuspocus:hocuspocus.dict"
   "fuzz_stored_updates:stored_updates:stored_updates.dict"
+  "fuzz_query_args:query_args:query_args.dict"
   "fuzz_resp:resp:resp.dict"
   "fuzz_redis_url:redis_url:redis_url.dict"
   "fuzz_presence_field:presence_field:presence_field.dict"
