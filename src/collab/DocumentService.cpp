@@ -239,6 +239,7 @@ void DocumentService::diff(size_t shard, const std::string& name, std::vector<ui
       if (doc.waitingSyncs.empty() && doc.appendsDone == doc.appendsStarted && doc.through >= doc.doneThrough) return answer(doc);
       const bool known = doc.appendsDone == doc.appendsStarted;
       doc.waitingSyncs.push_back({doc.appendsStarted, known ? doc.doneThrough : 0, known, std::move(answer)});
+      if (known && doc.through < doc.doneThrough) catchUp(owner, name, doc);  // not announced yet: read it
     }, [reply](const engine::EngineError& error) { reply(error); });
   });
 }
