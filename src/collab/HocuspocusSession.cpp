@@ -2,13 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "collab/Framing.hpp"
 #include "util/Time.hpp"
 
 namespace onair::collab {
 
-HocuspocusSession::HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier)
-    : documents_(documents), connection_(connection), verifier_(verifier) {}
+HocuspocusSession::HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier,
+                                     int64_t leewaySeconds)
+    : documents_(documents), connection_(connection), verifier_(verifier), leewaySeconds_(leewaySeconds) {}
 
 void HocuspocusSession::onWsMessage(net::WsConnection&, net::WsOpcode opcode, std::string_view payload) {
   if (opcode != net::WsOpcode::Binary) return;  // the provider sends binary frames only
@@ -49,7 +53,11 @@ void HocuspocusSession::authenticate(const std::string& name, std::string_view t
   if (auto* error = std::get_if<auth::TokenError>(&verified)) {
     return sendFrame(yjs::HocuspocusMessage::permissionDenied(name, error->reason));
   }
-  const bool readOnly = std::get<RoomTokenClaims>(verified).scope == RoomScope::kReadOnly;
+  const auto& claims = std::get<RoomTokenClaims>(verified);
+  const bool readOnly = claims.scope == RoomScope::kReadOnly;
+  const int64_t left = std::max<int64_t>(claims.expiresAt + leewaySeconds_ - util::epochSeconds(), 0);
+  expiresAt_ = std::min(expiresAt_, net::EventLoop::Clock::now() + std::chrono::seconds(left));
+  connection_.setExpiry(expiresAt_);
   connection_.markEstablished();
   sendFrame(yjs::HocuspocusMessage::authenticated(name, readOnly));
   auto peer = std::make_shared<DocumentPeer>(documents_, connection_, name, Framing::Hocuspocus, readOnly);

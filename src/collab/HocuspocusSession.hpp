@@ -6,7 +6,10 @@
 // Messages for a document not authenticated on this socket are dropped; messages for one being
 // opened wait for it. A client's BroadcastStateless goes to every Hocuspocus connection of the
 // document (on every node) as a Stateless message; a plain Stateless has no server hook here and
-// is dropped. CLOSE leaves the document, the socket stays.
+// is dropped. CLOSE leaves the document, the socket stays. The socket closes with 4011 when the
+// earliest token it authenticated a document with expires (after the auth leeway): the provider
+// reconnects and authenticates its documents again with its token (a function that fetches a
+// fresh one keeps it going).
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -27,7 +30,8 @@ class HocuspocusSession final : public net::WsConnection::Listener, public std::
   // Bytes of messages waiting for their documents to open, all documents of the socket together.
   static constexpr size_t kMaxPendingBytes = 8 << 20;
 
-  HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier);
+  HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier,
+                    int64_t leewaySeconds);
 
   void onWsMessage(net::WsConnection& connection, net::WsOpcode opcode, std::string_view payload) override;
   void onWsClosed(net::WsConnection& connection, uint16_t code) override;
@@ -46,6 +50,8 @@ class HocuspocusSession final : public net::WsConnection::Listener, public std::
   DocumentService& documents_;
   net::WsConnection& connection_;
   const RoomTokenVerifier& verifier_;
+  const int64_t leewaySeconds_;
+  net::EventLoop::Clock::time_point expiresAt_ = net::EventLoop::Clock::time_point::max();
   std::unordered_map<std::string, Document> open_;
   size_t pendingBytes() const;
 };

@@ -71,11 +71,12 @@ void registerYjsEndpoints(api::Gateway& gateway, DocumentService& documents, con
     connection->start(session);
     session->start();
   });
-  gateway.addWebSocketEndpoint("/v1/hocuspocus", [&documents, &verifier](net::EventLoop& loop, boost::asio::ip::tcp::socket socket,
-                                                                           const net::HttpRequest&, net::AddressLimiter::Place place) {
+  gateway.addWebSocketEndpoint("/v1/hocuspocus", [&documents, &verifier, leewaySeconds](
+                                                      net::EventLoop& loop, boost::asio::ip::tcp::socket socket,
+                                                      const net::HttpRequest&, net::AddressLimiter::Place place) {
     auto connection = std::make_shared<net::WsConnection>(loop, std::move(socket));
     connection->holdPlace(std::move(place));
-    connection->start(std::make_shared<HocuspocusSession>(documents, *connection, verifier));
+    connection->start(std::make_shared<HocuspocusSession>(documents, *connection, verifier, leewaySeconds));
   });
 }
 

@@ -211,6 +211,23 @@ describe('Yjs providers on one onair', () => {
       sock.ws.close();
     });
 
+    test('a socket closes with 4011 once a room token it used expires (after the leeway), on both paths', async () => {
+      const room = unique('expiring');
+      const leeway = 10;  // auth.leeway_seconds: the server's default here
+      const soon = roomToken(room, { exp: now() - leeway + 2 });  // accepted now, expired in ~2 s
+      const ysock = await rawSocket(`ws://127.0.0.1:${srv.port}/v1/yjs/${room}?token=${soon}`);
+      const hsock = await rawSocket(`ws://127.0.0.1:${srv.port}/v1/hocuspocus`);
+      hsock.send(hpAuth(room, soon));
+      await waitFor(() => hsock.messages.some((m) => decodeHp(m).doc === room && decodeHp(m).type === Hp.Auth), 'the auth answer');
+      const answer = decodeHp(hsock.messages.find((m) => decodeHp(m).doc === room && decodeHp(m).type === Hp.Auth));
+      assert.deepEqual([answer.sub, answer.scope], [2, 'read-write'], 'authenticated');
+      await waitFor(() => ysock.messages.length > 0, 'the y-websocket sync step 1');
+      assert.equal(ysock.closeCode(), null, 'open while the token is valid');
+      assert.equal(hsock.closeCode(), null, 'open while the token is valid');
+      await waitFor(() => ysock.closeCode() !== null && hsock.closeCode() !== null, 'both sockets to close at expiry', 15000);
+      assert.deepEqual([ysock.closeCode(), hsock.closeCode()], [4011, 4011]);
+    });
+
     for (const [name, make] of Object.entries(badTokens)) {
       test(`y-websocket: ${name} token → permission-denied auth message, then close 4003`, async () => {
         const room = unique('denied');
