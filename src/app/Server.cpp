@@ -402,7 +402,7 @@ int Server::run(Config config, const std::string& executable) {
   if (files.root().empty()) spdlog::warn("no web/ folder found: static pages are off (set http.web_root)");
   api::Gateway gateway(routes, files, sessions);
   collab::RoomTokenVerifier roomTokens(config.collabTokenSecret, config.authLeewaySeconds);
-  collab::registerYjsEndpoints(gateway, documentService, roomTokens, config.authLeewaySeconds);
+  collab::registerYjsEndpoints(gateway, documentService, roomTokens);
   if (signalRelay) {
     signalRelay->setHttpServer([&gateway](net::EventLoop& loop, net::HttpRequest request, api::RequestRelay::Respond respond) {
       gateway.serveHere(loop, std::move(request), std::move(respond));

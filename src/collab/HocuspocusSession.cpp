@@ -3,16 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 
 #include "collab/Framing.hpp"
 #include "util/Time.hpp"
 
 namespace onair::collab {
 
-HocuspocusSession::HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier,
-                                     int64_t leewaySeconds)
-    : documents_(documents), connection_(connection), verifier_(verifier), leewaySeconds_(leewaySeconds) {}
+HocuspocusSession::HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier)
+    : documents_(documents), connection_(connection), verifier_(verifier) {}
 
 void HocuspocusSession::onWsMessage(net::WsConnection&, net::WsOpcode opcode, std::string_view payload) {
   if (opcode != net::WsOpcode::Binary) return;  // the provider sends binary frames only
@@ -55,8 +53,7 @@ void HocuspocusSession::authenticate(const std::string& name, std::string_view t
   }
   const auto& claims = std::get<RoomTokenClaims>(verified);
   const bool readOnly = claims.scope == RoomScope::kReadOnly;
-  const int64_t left = std::max<int64_t>(claims.expiresAt + leewaySeconds_ - util::epochSeconds(), 0);
-  expiresAt_ = std::min(expiresAt_, net::EventLoop::Clock::now() + std::chrono::seconds(left));
+  expiresAt_ = std::min(expiresAt_, verifier_.closesAt(claims, util::epochSeconds()));
   connection_.setExpiry(expiresAt_);
   connection_.markEstablished();
   sendFrame(yjs::HocuspocusMessage::authenticated(name, readOnly));

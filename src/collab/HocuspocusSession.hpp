@@ -30,8 +30,7 @@ class HocuspocusSession final : public net::WsConnection::Listener, public std::
   // Bytes of messages waiting for their documents to open, all documents of the socket together.
   static constexpr size_t kMaxPendingBytes = 8 << 20;
 
-  HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier,
-                    int64_t leewaySeconds);
+  HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier);
 
   void onWsMessage(net::WsConnection& connection, net::WsOpcode opcode, std::string_view payload) override;
   void onWsClosed(net::WsConnection& connection, uint16_t code) override;
@@ -50,7 +49,6 @@ class HocuspocusSession final : public net::WsConnection::Listener, public std::
   DocumentService& documents_;
   net::WsConnection& connection_;
   const RoomTokenVerifier& verifier_;
-  const int64_t leewaySeconds_;
   net::EventLoop::Clock::time_point expiresAt_ = net::EventLoop::Clock::time_point::max();
   std::unordered_map<std::string, Document> open_;
   size_t pendingBytes() const;

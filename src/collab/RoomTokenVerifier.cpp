@@ -1,5 +1,7 @@
 #include "collab/RoomTokenVerifier.hpp"
 
+#include <algorithm>
+
 #include "auth/Hs256Jwt.hpp"
 #include "auth/TokenPurpose.hpp"
 #include "collab/RoomScope.hpp"
@@ -36,6 +38,11 @@ std::variant<RoomTokenClaims, auth::TokenError> RoomTokenVerifier::verify(std::s
   claims.issuedAt = jwt.intClaim("iat").value_or(0);
   claims.expiresAt = *jwt.intClaim("exp");  // verify() refused tokens without it
   return claims;
+}
+
+std::chrono::steady_clock::time_point RoomTokenVerifier::closesAt(const RoomTokenClaims& claims, int64_t now) const {
+  const int64_t left = std::max<int64_t>(claims.expiresAt + leeway_ - now, 0);
+  return std::chrono::steady_clock::now() + std::chrono::seconds(left);
 }
 
 }  // namespace onair::collab

@@ -9,6 +9,7 @@
 // the collab secret equals an API secret); the `room` claim must equal the room asked for, byte
 // for byte; `scope` must be RoomScope::kReadWrite or kReadOnly; `sub` a user id of 1 to 255 bytes
 // and `kind` a string. `iat` is read when present (0 otherwise).
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ class RoomTokenVerifier {
   // The token's claims when it is a valid room token for `room` at `now` (unix seconds); else a
   // reason safe to show and log (never the token or the secret).
   std::variant<RoomTokenClaims, auth::TokenError> verify(std::string_view token, std::string_view room, int64_t now) const;
+  // When a connection that verified `claims` at `now` (unix seconds) closes: `exp` plus the
+  // leeway, on the steady clock (at once when already past).
+  std::chrono::steady_clock::time_point closesAt(const RoomTokenClaims& claims, int64_t now) const;
 
  private:
   std::string secret_;

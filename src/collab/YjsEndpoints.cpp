@@ -42,16 +42,10 @@ void refuse(net::WsConnection& connection, std::string_view reason) {
   connection.close(net::wsclose::Unauthenticated, reason);
 }
 
-void setExpiry(net::WsConnection& connection, int64_t expiresAt, int64_t leewaySeconds) {
-  using namespace std::chrono;
-  const int64_t left = expiresAt + leewaySeconds - util::epochSeconds();
-  connection.setExpiry(net::EventLoop::Clock::now() + seconds(std::max<int64_t>(left, 0)));
-}
-
 }  // namespace
 
-void registerYjsEndpoints(api::Gateway& gateway, DocumentService& documents, const RoomTokenVerifier& verifier, int64_t leewaySeconds) {
-  gateway.addWebSocketEndpoint(std::string(kYWebsocketPath), [&documents, &verifier, leewaySeconds](
+void registerYjsEndpoints(api::Gateway& gateway, DocumentService& documents, const RoomTokenVerifier& verifier) {
+  gateway.addWebSocketEndpoint(std::string(kYWebsocketPath), [&documents, &verifier](
                                    net::EventLoop& loop, boost::asio::ip::tcp::socket socket, const net::HttpRequest& request,
                                    net::AddressLimiter::Place place) {
     auto connection = std::make_shared<net::WsConnection>(loop, std::move(socket));
@@ -66,17 +60,17 @@ void registerYjsEndpoints(api::Gateway& gateway, DocumentService& documents, con
     }
     const auto& claims = std::get<RoomTokenClaims>(verified);
     connection->markEstablished();
-    setExpiry(*connection, claims.expiresAt, leewaySeconds);
+    connection->setExpiry(verifier.closesAt(claims, util::epochSeconds()));
     auto session = std::make_shared<YWebsocketSession>(documents, *connection, room, claims.scope == RoomScope::kReadOnly);
     connection->start(session);
     session->start();
   });
-  gateway.addWebSocketEndpoint("/v1/hocuspocus", [&documents, &verifier, leewaySeconds](
+  gateway.addWebSocketEndpoint("/v1/hocuspocus", [&documents, &verifier](
                                                       net::EventLoop& loop, boost::asio::ip::tcp::socket socket,
                                                       const net::HttpRequest&, net::AddressLimiter::Place place) {
     auto connection = std::make_shared<net::WsConnection>(loop, std::move(socket));
     connection->holdPlace(std::move(place));
-    connection->start(std::make_shared<HocuspocusSession>(documents, *connection, verifier, leewaySeconds));
+    connection->start(std::make_shared<HocuspocusSession>(documents, *connection, verifier));
   });
 }
 

@@ -14,6 +14,6 @@
 
 namespace onair::collab {
 
-void registerYjsEndpoints(api::Gateway& gateway, DocumentService& documents, const RoomTokenVerifier& verifier, int64_t leewaySeconds);
+void registerYjsEndpoints(api::Gateway& gateway, DocumentService& documents, const RoomTokenVerifier& verifier);
 
 }  // namespace onair::collab

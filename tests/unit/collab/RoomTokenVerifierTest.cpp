@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "../auth/ForgedJwt.hpp"
 #include "auth/KeyRing.hpp"
 #include "auth/TokenIssuer.hpp"
@@ -56,6 +58,17 @@ class RoomTokenVerifierTest : public ::testing::Test {
 
   std::string secret;
 };
+
+TEST_F(RoomTokenVerifierTest, AConnectionClosesAtExpiryPlusTheLeewayOrAtOnceWhenPast) {
+  const RoomTokenVerifier verifier(secret, kLeeway);
+  const auto before = std::chrono::steady_clock::now();
+  const auto later = verifier.closesAt(claims("read-write", kNow + 5), kNow);
+  const auto after = std::chrono::steady_clock::now();
+  EXPECT_GE(later, before + std::chrono::seconds(5 + kLeeway));
+  EXPECT_LE(later, after + std::chrono::seconds(5 + kLeeway));
+  const auto past = verifier.closesAt(claims("read-write", kNow - 3600), kNow);
+  EXPECT_LE(past, std::chrono::steady_clock::now()) << "already past: at once";
+}
 
 }  // namespace
 
