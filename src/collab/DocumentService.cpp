@@ -17,6 +17,7 @@
 #include "collab/yjs/Lib0Writer.hpp"
 #include "collab/yjs/SyncMessage.hpp"
 #include "collab/yjs/UpdateDecoder.hpp"
+#include "engine/WriteBatch.hpp"
 #include "util/Base64Url.hpp"
 
 namespace onair::collab {
@@ -81,6 +82,7 @@ struct DocumentService::Document {
   Replies heldReplies;
   size_t heldBytes = 0;
   bool heldQueued = false;
+  uint64_t heldBatch = 0;  // which batch `held` is (the shard's `batched` names it)
   Clock::time_point appendedAt = Clock::time_point::min();  // (steady_clock's epoch is recent)
   double rate = 0;             // updates per second, smoothed over kRateSeconds
   Clock::time_point rateAt{};
@@ -113,10 +115,18 @@ struct DocumentService::Shard {
   explicit Shard(boost::asio::io_context& io) : timer(io), batchTimer(io) {}
   std::unordered_map<std::string, std::unique_ptr<Document>> documents;
   boost::asio::steady_timer timer;
-  // Documents holding updates (name, generation), appended together when batchTimer fires.
-  std::vector<std::pair<std::string, uint64_t>> batched;
+  // Documents holding updates, in the order their batches began; batchTimer ticks every quarter
+  // window while any wait, and each tick appends (together) the batches whose window ends by the next.
+  struct Batch {
+    std::string name;
+    uint64_t generation;
+    uint64_t serial;  // the document's heldBatch when it began (flushed early: stale)
+    Clock::time_point began;
+  };
+  std::deque<Batch> batched;
   boost::asio::steady_timer batchTimer;
   bool batchArmed = false;
+  uint64_t nextBatch = 1;
   uint64_t nextEntry = 1;  // tags this shard's entries (with the node id) as their publisher
   uint64_t nextGeneration = 1;
   std::atomic<size_t> count{0};
@@ -254,8 +264,16 @@ void DocumentService::update(size_t shard, const std::string& name, std::vector<
   static constexpr uint8_t kEmpty[] = {0, 0};  // no structs, no deletions: nothing to store
   if (update.size() == 2 && std::equal(update.begin(), update.end(), kEmpty)) return done(UpdateResult::Stored);
   const size_t owner = ownerOf(name);
-  pool_.post(owner, [this, owner, shard, name, update = std::move(update), done = std::move(done)]() mutable {
-    auto reply = [this, shard, done](UpdateResult result) { pool_.post(shard, [done, result] { done(result); }); };
+  // On the owner already, the update is taken at once (no loop turn: the wake that read it then
+  // ends without polling again for the posted handler).
+  pool_.run(owner, [this, owner, shard, name, update = std::move(update), done = std::move(done)]() mutable {
+    // An acknowledgement on the peer's own shard goes at once: it then leaves in the same write as
+    // the entry's fan-out that follows it (posted, a later document's fan-out could flush first).
+    // Refusals, which may close the connection, go by a loop turn.
+    auto reply = [this, shard, done](UpdateResult result) {
+      if (result == UpdateResult::Stored) return pool_.run(shard, [done] { done(UpdateResult::Stored); });
+      pool_.post(shard, [done, result] { done(result); });
+    };
     withDocument(owner, name, [this, owner, name, update = std::move(update), reply](Document& doc) mutable {
       if (doc.through - doc.savedThrough + doc.appending + (doc.heldQueued ? 1 : 0) >= options_.maxUnsavedUpdates) {
         refused_.fetch_add(1, std::memory_order_relaxed);
@@ -503,11 +521,13 @@ void DocumentService::admit(size_t owner, const std::string& name, Document& doc
   doc.held.push_back(std::move(update));
   doc.heldReplies.push_back(std::move(reply));
   if (!doc.heldQueued) {
+    auto& shard = *shards_[owner];
     doc.heldQueued = true;
-    shards_[owner]->batched.emplace_back(name, doc.generation);
+    doc.heldBatch = shard.nextBatch++;
+    shard.batched.push_back({name, doc.generation, doc.heldBatch, now});
     armBatches(owner);
   }
-  // A stale entry stays in `batched`; flushBatches skips it.
+  // A batch flushed early (a sync step 1, the size limit) stays in `batched`; flushBatches skips it.
   if (doc.heldBytes >= kMaxHeldBytes || doc.held.size() >= StoredUpdates::kMaxUpdates) flushHeld(owner, name, doc);
 }
 
@@ -579,24 +599,42 @@ void DocumentService::acknowledge(Document& doc, const std::string& publisher) {
   for (auto& reply : replies) reply(UpdateResult::Stored);
 }
 
-void DocumentService::armBatches(size_t owner) {
+// A batch's window starts with its first update (not on a shared clock): it then holds about
+// 1 + rate × window updates rather than rate × window, for the same longest wait.
+DocumentService::Clock::duration DocumentService::batchTick() const {
+  return std::max<Clock::duration>(options_.batchWindow / 4, std::chrono::milliseconds(1));
+}
+
+void DocumentService::armBatches(size_t owner, Clock::time_point earliest) {
   auto& shard = *shards_[owner];
-  if (shard.batchArmed) return;
+  if (shard.batchArmed || shard.batched.empty()) return;
   shard.batchArmed = true;
-  shard.batchTimer.expires_after(options_.batchWindow);
+  // The first tick that can end the oldest batch's window (a batch waits at most the window), and
+  // not before `earliest`: ticks stay a tick apart, so that batches due close together go together.
+  const auto due = shard.batched.front().began + options_.batchWindow - batchTick();
+  shard.batchTimer.expires_at(std::max(due, earliest));
   shard.batchTimer.async_wait([this, owner](boost::system::error_code ec) {
     if (!ec) flushBatches(owner);
   });
 }
 
-// Every held batch of the shard is appended in one loop turn: the store commits them together.
+// Every batch whose window ends before the next tick is appended in this loop turn: the store
+// commits them together.
 void DocumentService::flushBatches(size_t owner) {
   auto& shard = *shards_[owner];
   shard.batchArmed = false;
-  for (const auto& [name, generation] : std::exchange(shard.batched, {})) {
-    Document* doc = find(owner, name);
-    if (doc && doc->generation == generation && doc->heldQueued) flushHeld(owner, name, *doc);
+  const auto now = Clock::now();
+  const auto cutoff = now + batchTick() - options_.batchWindow;
+  engine::WriteBatch together;  // every due batch in one transaction
+  while (!shard.batched.empty() && shard.batched.front().began <= cutoff) {
+    const auto batch = std::move(shard.batched.front());
+    shard.batched.pop_front();
+    Document* doc = find(owner, batch.name);
+    if (doc && doc->generation == batch.generation && doc->heldQueued && doc->heldBatch == batch.serial) {
+      flushHeld(owner, batch.name, *doc);
+    }
   }
+  armBatches(owner, now + batchTick());
 }
 
 void DocumentService::flushHeld(size_t owner, const std::string& name, Document& doc) {

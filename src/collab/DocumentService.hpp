@@ -19,9 +19,10 @@
 //   answers with a sync step 1 and applies what follows misses nothing.
 // - update(): `done(Stored)` once the update is durable; it reaches every open peer of every node.
 // - Batching (options.batchWindow): an update to a quiet document (nothing appended within the
-//   window, and fewer than ~1.5 updates per window lately) is appended at once; otherwise it waits, at most the window, and the document's waiting
-//   updates are appended together as one stream entry (the shard appends every document's batch in
-//   one loop turn: SQLite commits them together), fanned out as one buffer of frames per framing
+//   window, and fewer than ~1.5 updates per window lately) is appended at once; otherwise it
+//   starts or joins the document's batch, which is appended one window after its first update as
+//   one stream entry (the shard ticks every quarter window and appends every batch due in one loop
+//   turn: SQLite commits them together), fanned out as one buffer of frames per framing
 //   (one write per connection). Senders get `done(Stored)` when the entry is announced here, just
 //   before that fan-out (same write), or when the append completes, whichever is first. An update
 //   not yet appended is not acknowledged, and a stop loses only such updates.
@@ -123,7 +124,8 @@ class DocumentService {
   void acknowledge(Document& doc, const std::string& publisher);
   void completeAppend(size_t owner, const std::string& name, Document& doc, bool stored, uint64_t offset);
   void answerSyncs(Document& doc);
-  void armBatches(size_t owner);
+  Clock::duration batchTick() const;
+  void armBatches(size_t owner, Clock::time_point earliest = {});
   void flushBatches(size_t owner);
   void flushHeld(size_t owner, const std::string& name, Document& doc);
   void applyAwareness(const std::string& name, Document& doc, std::span<const uint8_t> encoded,

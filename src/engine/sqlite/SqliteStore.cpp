@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "engine/WriteBatch.hpp"
 #include "engine/sqlite/Statement.hpp"
 
 namespace onair::engine::sqlite {
@@ -95,7 +96,8 @@ void SqliteStore::submit(Job job, ErrorHandler onError) {
     std::lock_guard lock(mutex_);
     queue_.push_back({std::move(job), std::move(onError)});
   }
-  wake_.notify_one();
+  // Inside a WriteBatch the thread is woken once, when it ends: the batch is one transaction.
+  WriteBatch::wakeWhenDone(this, [this] { wake_.notify_one(); });
 }
 
 void SqliteStore::addPreCommitHook(std::function<void(sqlite3*)> hook) { hooks_.push_back(std::move(hook)); }
