@@ -70,7 +70,7 @@ const std::vector<KeyDef>& table() {
       {"collab.token_secret", "HS256 secret for collab room tokens (shared with Hocuspocus); empty: the one generated in <data_dir>/credentials.toml", nullptr, 0, 0, &Config::collabTokenSecret},
       {"collab.document_idle_ms", "a Yjs document with no connection on this node for this long is saved and leaves memory", &Config::collabDocumentIdleMs, 100, int64_t(7) * 86400 * 1000},
       {"collab.save_interval_ms", "a changed Yjs document is compacted and saved at most this long after its first unsaved change", &Config::collabSaveIntervalMs, 10, 3600 * 1000},
-      {"collab.batch_window_ms", "updates to a busy Yjs document are stored and sent together once per window, one write per connection (a quiet document's at once); 0: each at once", &Config::collabBatchWindowMs, 0, 1000},
+      {"collab.batch_window_ms", "updates to a busy Yjs document are stored and sent together, each batch one window after its first update, one write per connection (a quiet document's at once); 0: each at once", &Config::collabBatchWindowMs, 0, 1000},
       {"collab.max_document_bytes", "largest Yjs document (its updates merged); an update that would pass it is refused", &Config::collabMaxDocumentBytes, 1024, int64_t(1) << 30},
       {"collab.max_update_bytes", "largest single Yjs update a client may send", &Config::collabMaxUpdateBytes, 1024, int64_t(1) << 30},
       {"turn.urls", "comma-separated TURN URLs handed out with credentials; empty turns TURN credentials off", nullptr, 0, 0, &Config::turnUrls},

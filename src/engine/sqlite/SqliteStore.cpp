@@ -102,7 +102,16 @@ void SqliteStore::submit(Job job, ErrorHandler onError) {
 
 void SqliteStore::addPreCommitHook(std::function<void(sqlite3*)> hook) { hooks_.push_back(std::move(hook)); }
 
+// The statements every batch runs, prepared once (sqlite3_exec would parse them each time).
+struct SqliteStore::Control {
+  explicit Control(sqlite3* db)
+      : begin(db, "BEGIN"), commit(db, "COMMIT"), rollback(db, "ROLLBACK"), savepoint(db, "SAVEPOINT job"),
+        release(db, "RELEASE job"), rollbackTo(db, "ROLLBACK TO job") {}
+  Statement begin, commit, rollback, savepoint, release, rollbackTo;
+};
+
 void SqliteStore::run() {
+  Control control(db_);
   std::vector<Pending> batch;
   for (;;) {
     {
@@ -111,17 +120,17 @@ void SqliteStore::run() {
       if (queue_.empty() && stopping_) return;
       batch.swap(queue_);
     }
-    runBatch(batch);
+    runBatch(control, batch);
     batch.clear();
   }
 }
 
-void SqliteStore::runBatch(std::vector<Pending>& batch) {
+void SqliteStore::runBatch(Control& control, std::vector<Pending>& batch) {
   std::vector<Completion> completions;
   std::vector<std::pair<ErrorHandler, std::string>> failures;
   completions.reserve(batch.size());
   try {
-    exec("BEGIN");
+    control.begin.run();
   } catch (const std::exception& e) {
     healthy_ = false;
     for (auto& p : batch) p.onError(e.what());
@@ -130,13 +139,13 @@ void SqliteStore::runBatch(std::vector<Pending>& batch) {
   // Each job in a savepoint, so one failing job does not undo the others.
   for (auto& p : batch) {
     try {
-      exec("SAVEPOINT job");
+      control.savepoint.run();
       completions.push_back(p.job(db_));
-      exec("RELEASE job");
+      control.release.run();
     } catch (const std::exception& e) {
       try {
-        exec("ROLLBACK TO job");
-        exec("RELEASE job");
+        control.rollbackTo.run();
+        control.release.run();
       } catch (...) {
       }
       failures.emplace_back(std::move(p.onError), e.what());
@@ -145,14 +154,14 @@ void SqliteStore::runBatch(std::vector<Pending>& batch) {
   bool committed = true;
   try {
     for (auto& hook : hooks_) hook(db_);
-    exec("COMMIT");
+    control.commit.run();
     healthy_ = true;
   } catch (const std::exception& e) {
     spdlog::error("sqlite commit failed: {}", e.what());
     committed = false;
     healthy_ = false;
     try {
-      exec("ROLLBACK");
+      control.rollback.run();
     } catch (...) {
     }
   }

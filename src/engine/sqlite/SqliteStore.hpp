@@ -45,8 +45,9 @@ class SqliteStore {
     Job job;
     ErrorHandler onError;
   };
+  struct Control;
   void run();
-  void runBatch(std::vector<Pending>& batch);
+  void runBatch(Control& control, std::vector<Pending>& batch);
   void exec(const char* sql);
   bool hasTable(const char* name);
 
