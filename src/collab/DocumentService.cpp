@@ -74,7 +74,7 @@ struct DocumentService::Document {
   // Clients whose state was removed: the removal's clock, so that an older state arriving late
   // does not bring them back (y-protocols keeps the same); forgotten after the awareness timeout.
   std::unordered_map<uint64_t, std::pair<uint64_t, Clock::time_point>> removed;
-  // Batching (options.batchWindow): updates held for the shard's next flush with their replies,
+  // Batching (options.batchWindow): updates held until their batch is due, with their replies,
   // when the last entry was appended, and the replies of appended entries by publisher tag until
   // the entry is announced or its append completes (whichever comes first answers them).
   using Replies = std::vector<std::function<void(UpdateResult)>>;
@@ -115,8 +115,9 @@ struct DocumentService::Shard {
   explicit Shard(boost::asio::io_context& io) : timer(io), batchTimer(io) {}
   std::unordered_map<std::string, std::unique_ptr<Document>> documents;
   boost::asio::steady_timer timer;
-  // Documents holding updates, in the order their batches began; batchTimer ticks every quarter
-  // window while any wait, and each tick appends (together) the batches whose window ends by the next.
+  // Documents holding updates, in the order their batches began; batchTimer fires when the oldest
+  // is due (ticks at least a quarter window apart), and each tick appends (together) the batches
+  // whose window ends before the next.
   struct Batch {
     std::string name;
     uint64_t generation;
@@ -625,7 +626,7 @@ void DocumentService::flushBatches(size_t owner) {
   shard.batchArmed = false;
   const auto now = Clock::now();
   const auto cutoff = now + batchTick() - options_.batchWindow;
-  engine::WriteBatch together;  // every due batch in one transaction
+  engine::WriteBatch together;  // the store is woken once for every due batch: usually one transaction
   while (!shard.batched.empty() && shard.batched.front().began <= cutoff) {
     const auto batch = std::move(shard.batched.front());
     shard.batched.pop_front();

@@ -18,13 +18,17 @@
 //   framing, and the state vector handed over covers everything applied before; so a peer that
 //   answers with a sync step 1 and applies what follows misses nothing.
 // - update(): `done(Stored)` once the update is durable; it reaches every open peer of every node.
+//   On the owner's own shard `done(Stored)` may run inside the service's processing (so that it
+//   leaves with the fan-out): it must not call back into the service synchronously.
 // - Batching (options.batchWindow): an update to a quiet document (nothing appended within the
 //   window, and fewer than ~1.5 updates per window lately) is appended at once; otherwise it
-//   starts or joins the document's batch, which is appended one window after its first update as
-//   one stream entry (the shard ticks every quarter window and appends every batch due in one loop
-//   turn: SQLite commits them together), fanned out as one buffer of frames per framing
-//   (one write per connection). Senders get `done(Stored)` when the entry is announced here, just
-//   before that fan-out (same write), or when the append completes, whichever is first. An update
+//   starts or joins the document's batch, which is appended at most one window after its first
+//   update (between ¾ and 1 window: the shard's batch timer ticks at most every quarter window and
+//   appends every batch due before the next tick in one loop turn, usually one SQLite
+//   transaction) as one stream entry, fanned out as one buffer of frames per framing (one write
+//   per connection). Senders get `done(Stored)` when the entry is announced here, just before
+//   that fan-out (the same write for peers on the owner's shard), or when the append completes,
+//   whichever is first. An update
 //   not yet appended is not acknowledged, and a stop loses only such updates.
 // - diff(): the answer covers every update this node took before it (held ones are appended
 //   first, and the answer waits until this node's appends begun before it are applied).
@@ -117,7 +121,7 @@ class DocumentService {
   void catchUp(size_t owner, const std::string& name, Document& doc);
   void fanOut(const std::string& name, std::span<const uint8_t> message, bool hocuspocusOnly = false);
   void fanOutUpdates(const std::string& name, std::span<const std::vector<uint8_t>> updates);
-  // Batching: `update` appended now or held for the shard's next flush.
+  // Batching: `update` appended now or held until its document's batch is due.
   void admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update, std::function<void(UpdateResult)> reply);
   void appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
                    std::vector<std::function<void(UpdateResult)>> replies);

@@ -96,7 +96,7 @@ void SqliteStore::submit(Job job, ErrorHandler onError) {
     std::lock_guard lock(mutex_);
     queue_.push_back({std::move(job), std::move(onError)});
   }
-  // Inside a WriteBatch the thread is woken once, when it ends: the batch is one transaction.
+  // Inside a WriteBatch the thread is woken once, when it ends (usually one transaction for all).
   WriteBatch::wakeWhenDone(this, [this] { wake_.notify_one(); });
 }
 

@@ -327,6 +327,28 @@ TEST_F(DocumentServiceTest, UpdatesWithinTheBatchWindowAreHeldThenStoredAndSentT
   EXPECT_EQ(synced(1, kEmptyStateVector).update, Reference({kText, kMap, kTextDeleted}).whole());
 }
 
+// The batch timer: a batch flushed early by a sync step 1 leaves a stale entry behind; the next
+// batch is still appended when its own window ends (acknowledged without any sync step 1).
+TEST_F(DocumentServiceTest, AHeldBatchIsStoredWhenItsWindowEndsAfterAnEarlierOneWasFlushedEarly) {
+  DocumentOptions options;
+  options.batchWindow = 50ms;
+  start(options);
+  PeerSink peer(1, Framing::Hocuspocus);
+  open(peer);
+  ASSERT_EQ(update(0, kText), UpdateResult::Stored);
+  auto held = std::make_shared<std::promise<UpdateResult>>();
+  auto heldResult = held->get_future();
+  runOn(0, [this, held] { service_->update(0, "doc", kMap, [held](UpdateResult r) { held->set_value(r); }); });
+  EXPECT_EQ(synced(1, kEmptyStateVector).update, Reference({kText, kMap}).whole());
+  ASSERT_EQ(heldResult.wait_for(kWait), std::future_status::ready);
+  EXPECT_EQ(heldResult.get(), UpdateResult::Stored);
+  ASSERT_EQ(update(0, kTextDeleted), UpdateResult::Stored);  // held or not, stored without a step 1
+  const auto messages = peer.waitFor(3, "doc");
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(updateIn(messages[2]), kTextDeleted);
+  close(peer);
+}
+
 TEST_F(DocumentServiceTest, DiffAgainstAnEmptyStateVectorIsTheWholeDocument) {
   start();
   for (const auto& u : {kText, kMap, kTextDeleted}) ASSERT_EQ(update(1, u), UpdateResult::Stored);
