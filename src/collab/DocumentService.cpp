@@ -28,6 +28,8 @@ constexpr uint32_t kReadBatch = 1000;
 constexpr auto kTickInterval = std::chrono::milliseconds(500);
 // Held updates this large are appended at once: an entry and its frames stay small.
 constexpr size_t kMaxHeldBytes = 64 * 1024;
+// Awareness messages waiting for a batch past this many go out at once.
+constexpr size_t kMaxHeldAwareness = 256;
 // A document taking more than kBusyPerWindow updates per batch window (its rate smoothed over
 // kRateSeconds) is busy: all its updates are batched, none leaves alone after a quiet window.
 constexpr double kRateSeconds = 1.0;
@@ -80,6 +82,10 @@ struct DocumentService::Document {
   using Replies = std::vector<std::function<void(UpdateResult)>>;
   std::vector<std::vector<uint8_t>> held;
   Replies heldReplies;
+  // Awareness relayed while a batch forms goes out after the batch's updates, in its write (a
+  // remote cursor never arrives before the text it points into): held, then by publisher tag.
+  std::vector<std::vector<uint8_t>> heldAwareness;
+  std::vector<std::pair<std::string, std::vector<std::vector<uint8_t>>>> entryAwareness;
   size_t heldBytes = 0;
   bool heldQueued = false;
   uint64_t heldBatch = 0;  // which batch `held` is (the shard's `batched` names it)
@@ -466,9 +472,11 @@ void DocumentService::applyStored(size_t owner, const std::string& name, Documen
   doc.through = message.offset;
   // Durable now: this node's senders of the entry hear so ahead of the fan-out (one write).
   acknowledge(doc, message.publisher);
+  auto awareness = takeAwareness(doc, message.publisher);
   auto updates = StoredUpdates::decode(message.dataJson);
   if (!updates) {
     spdlog::warn("collab: skipped a damaged stored entry {} of {}", message.offset, name);
+    for (const auto& relayed : awareness) fanOut(name, relayed);
     return;
   }
   yjs::YjsError refusal = yjs::YjsError::None;
@@ -479,7 +487,7 @@ void DocumentService::applyStored(size_t owner, const std::string& name, Documen
   });
   if (refusal != yjs::YjsError::None) spdlog::warn("collab: document {} refused stored entry {}: {}", name, message.offset, yjs::describe(refusal));
   applied_.fetch_add(updates->size(), std::memory_order_relaxed);
-  if (doc.loaded && !updates->empty()) fanOutUpdates(name, *updates);
+  if (doc.loaded && (!updates->empty() || !awareness.empty())) fanOutUpdates(name, *updates, awareness);
   if (!doc.waitingSyncs.empty()) answerSyncs(doc);
   (void)owner;
 }
@@ -490,10 +498,12 @@ void DocumentService::catchUp(size_t owner, const std::string& name, Document& d
   readStream(owner, name, doc.generation, doc.through + 1);
 }
 
-void DocumentService::fanOutUpdates(const std::string& name, std::span<const std::vector<uint8_t>> updates) {
+void DocumentService::fanOutUpdates(const std::string& name, std::span<const std::vector<uint8_t>> updates,
+                                    std::span<const std::vector<uint8_t>> after) {
   std::vector<std::vector<uint8_t>> messages;
-  messages.reserve(updates.size());
+  messages.reserve(updates.size() + after.size());
   for (const auto& update : updates) messages.push_back(yjs::SyncMessage::update(update).encode());
+  messages.insert(messages.end(), after.begin(), after.end());
   for (Framing framing : kFramings) {
     const std::string topic = topicOf(framing, name);
     if (pool_.subscriptions(topic) != 0) pool_.publish(topic, framesOf(framing, name, messages));
@@ -533,7 +543,8 @@ void DocumentService::admit(size_t owner, const std::string& name, Document& doc
 }
 
 void DocumentService::appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
-                                  std::vector<std::function<void(UpdateResult)>> replies) {
+                                  std::vector<std::function<void(UpdateResult)>> replies,
+                                  std::vector<std::vector<uint8_t>> awareness) {
   auto waiting = std::make_shared<Document::Replies>(std::move(replies));
   engine::AppendRequest request;
   request.stream = streamOf(name);
@@ -544,18 +555,22 @@ void DocumentService::appendEntry(size_t owner, const std::string& name, Documen
   // The entry's tag: its announcement finds the replies by it (applyStored → acknowledge).
   request.publisher = engine_.nodes().selfId() + '/' + std::to_string(shards_[owner]->nextEntry++);
   doc.unanswered.emplace_back(request.publisher, waiting);
+  if (!awareness.empty()) doc.entryAwareness.emplace_back(request.publisher, std::move(awareness));
   ++doc.appending;
   ++doc.appendsStarted;
-  engine_.history().append(std::move(request), [this, owner, name, generation = doc.generation, waiting](engine::Outcome<engine::AppendResult> outcome) {
+  engine_.history().append(std::move(request), [this, owner, name, generation = doc.generation, waiting,
+                                                publisher = request.publisher](engine::Outcome<engine::AppendResult> outcome) {
     // On the store's thread: nothing here touches `waiting` (the owner may be answering it).
     const auto* appended = std::get_if<engine::AppendResult>(&outcome);
     if (!appended) spdlog::warn("collab: storing updates to {} failed: {}", name, std::get<engine::EngineError>(outcome).message);
     const bool stored = appended != nullptr;
     const uint64_t offset = stored ? appended->offset : 0;
-    pool_.post(owner, [this, owner, name, generation, stored, offset, waiting] {
+    pool_.post(owner, [this, owner, name, generation, stored, offset, waiting, publisher] {
       if (Document* doc = find(owner, name); doc && doc->generation == generation) {
         --doc->appending;
         std::erase_if(doc->unanswered, [&](const auto& entry) { return entry.second == waiting; });
+        // Awareness the announcement did not carry (it comes later, or never) goes now.
+        for (const auto& relayed : takeAwareness(*doc, publisher)) fanOut(name, relayed);
         completeAppend(owner, name, *doc, stored, offset);
       }
       // Replies the announcement did not take (it comes after the completion, or never).
@@ -589,6 +604,25 @@ void DocumentService::answerSyncs(Document& doc) {
     doc.waitingSyncs.pop_front();
     answer(doc);
   }
+}
+
+// Where awareness relayed now waits: with the batch forming, or with this node's entry being
+// stored (the latest); nowhere (nullptr: sent at once) when the document stores nothing now.
+std::vector<std::vector<uint8_t>>* DocumentService::awarenessWaitingFor(Document& doc) {
+  if (doc.heldQueued) return &doc.heldAwareness;
+  if (doc.unanswered.empty()) return nullptr;
+  const std::string& publisher = doc.unanswered.back().first;
+  auto it = std::find_if(doc.entryAwareness.begin(), doc.entryAwareness.end(), [&](const auto& entry) { return entry.first == publisher; });
+  if (it == doc.entryAwareness.end()) it = doc.entryAwareness.insert(doc.entryAwareness.end(), {publisher, {}});
+  return &it->second;
+}
+
+std::vector<std::vector<uint8_t>> DocumentService::takeAwareness(Document& doc, const std::string& publisher) {
+  auto it = std::find_if(doc.entryAwareness.begin(), doc.entryAwareness.end(), [&](const auto& entry) { return entry.first == publisher; });
+  if (it == doc.entryAwareness.end()) return {};
+  auto messages = std::move(it->second);
+  doc.entryAwareness.erase(it);
+  return messages;
 }
 
 void DocumentService::acknowledge(Document& doc, const std::string& publisher) {
@@ -642,7 +676,7 @@ void DocumentService::flushHeld(size_t owner, const std::string& name, Document&
   doc.heldQueued = false;
   doc.heldBytes = 0;
   doc.appendedAt = Clock::now();
-  appendEntry(owner, name, doc, std::exchange(doc.held, {}), std::exchange(doc.heldReplies, {}));
+  appendEntry(owner, name, doc, std::exchange(doc.held, {}), std::exchange(doc.heldReplies, {}), std::exchange(doc.heldAwareness, {}));
 }
 
 void DocumentService::fanOut(const std::string& name, std::span<const uint8_t> message, bool hocuspocusOnly) {
@@ -673,7 +707,12 @@ void DocumentService::applyAwareness(const std::string& name, Document& doc, std
     if (it == doc.awareness.end() && doc.awareness.size() >= options_.messages.maxAwarenessEntries) continue;  // full
     doc.awareness[entry.clientId] = {entry.clock, entry.state, now};
   }
-  fanOut(name, yjs::SyncMessage::awarenessUpdate(encoded).encode());
+  auto message = yjs::SyncMessage::awarenessUpdate(encoded).encode();
+  if (auto* waiting = awarenessWaitingFor(doc); waiting && waiting->size() < kMaxHeldAwareness) {
+    waiting->push_back(std::move(message));  // after the updates it may point into, in their write
+  } else {
+    fanOut(name, message);
+  }
   if (local) publishToNodes(name, kAwareness, encoded);
 }
 

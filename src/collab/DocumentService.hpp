@@ -32,6 +32,9 @@
 //   not yet appended is not acknowledged, and a stop loses only such updates.
 // - diff(): the answer covers every update this node took before it (held ones are appended
 //   first, and the answer waits until this node's appends begun before it are applied).
+// - Awareness relayed while the document has a batch forming, or an entry of this node's being
+//   stored, goes out after those updates (in the batch's write); otherwise at once. The state is
+//   kept at once either way.
 // - Awareness is ephemeral: an entry goes when the connection that set it closes (close() lists
 //   its client ids) or after options.awarenessTimeout without renewal, and peers are told (a null
 //   state at clock + 1).
@@ -120,11 +123,15 @@ class DocumentService {
   void applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message);
   void catchUp(size_t owner, const std::string& name, Document& doc);
   void fanOut(const std::string& name, std::span<const uint8_t> message, bool hocuspocusOnly = false);
-  void fanOutUpdates(const std::string& name, std::span<const std::vector<uint8_t>> updates);
+  // The updates, then `after` (encoded messages), in one buffer of frames per framing.
+  void fanOutUpdates(const std::string& name, std::span<const std::vector<uint8_t>> updates,
+                     std::span<const std::vector<uint8_t>> after = {});
   // Batching: `update` appended now or held until its document's batch is due.
   void admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update, std::function<void(UpdateResult)> reply);
   void appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
-                   std::vector<std::function<void(UpdateResult)>> replies);
+                   std::vector<std::function<void(UpdateResult)>> replies, std::vector<std::vector<uint8_t>> awareness = {});
+  std::vector<std::vector<uint8_t>>* awarenessWaitingFor(Document& doc);
+  std::vector<std::vector<uint8_t>> takeAwareness(Document& doc, const std::string& publisher);
   void acknowledge(Document& doc, const std::string& publisher);
   void completeAppend(size_t owner, const std::string& name, Document& doc, bool stored, uint64_t offset);
   void answerSyncs(Document& doc);

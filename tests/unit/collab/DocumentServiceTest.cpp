@@ -327,6 +327,30 @@ TEST_F(DocumentServiceTest, UpdatesWithinTheBatchWindowAreHeldThenStoredAndSentT
   EXPECT_EQ(synced(1, kEmptyStateVector).update, Reference({kText, kMap, kTextDeleted}).whole());
 }
 
+// Awareness relayed while a batch forms goes after the batch's updates in the same write: a
+// remote cursor never arrives before the text it points into.
+TEST_F(DocumentServiceTest, AwarenessRelayedWhileABatchFormsFollowsItsUpdatesInOneWrite) {
+  DocumentOptions options;
+  options.batchWindow = std::chrono::hours(1);  // a sync step 1 flushes
+  start(options);
+  PeerSink watcher(1, Framing::Hocuspocus);
+  open(watcher);
+  ASSERT_EQ(update(0, kText), UpdateResult::Stored);  // at once
+  ASSERT_EQ(watcher.waitFor(1, "doc").size(), 1u);
+  runOn(0, [this] { service_->update(0, "doc", kMap, [](UpdateResult) {}); });  // held
+  const auto cursor = awarenessOf(7, 1, R"({"cursor":5})");
+  setAwareness(0, cursor);
+  EXPECT_EQ(queryAwareness(1), cursor.encode()) << "the state is kept at once";
+  EXPECT_EQ(watcher.received(), 1u) << "the cursor waits for the held update";
+  EXPECT_EQ(synced(1, kEmptyStateVector).update, Reference({kText, kMap}).whole());
+  const auto messages = watcher.waitFor(2, "doc", true);
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(updateIn(messages[1]), kMap);
+  EXPECT_EQ(awarenessIn(messages[2]), cursor);
+  EXPECT_EQ(watcher.messagesPerFrame(), (std::vector<size_t>{1, 2}));
+  close(watcher);
+}
+
 // The batch timer: a batch flushed early by a sync step 1 leaves a stale entry behind; the next
 // batch is still appended when its own window ends (acknowledged without any sync step 1).
 TEST_F(DocumentServiceTest, AHeldBatchIsStoredWhenItsWindowEndsAfterAnEarlierOneWasFlushedEarly) {
