@@ -1,9 +1,10 @@
 // A cheap Hocuspocus client for one document on a LeanSocket: it authenticates, syncs and types
 // into a real Y.Doc (one character into a Y.Text per edit, sent as the update Yjs produces), and
 // counts what the server sends back without applying it — unless made with {apply: true} (the
-// convergence check), then Step2 and updates are applied to its Y.Doc.
+// convergence check), then Step2 and updates are applied to its Y.Doc. With {awareness: true} each
+// edit also sends the client's cursor as an awareness update, as editor bindings do per keystroke.
 import * as Y from 'yjs';
-import { Auth, Msg, Sync, encodeAuth, encodeSyncStep1, encodeSyncStep2, encodeUpdate, updateClientId } from './wire.mjs';
+import { Auth, Msg, Sync, encodeAuth, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate, updateClientId } from './wire.mjs';
 
 const remote = Symbol('remote');
 
@@ -14,13 +15,16 @@ export class LeanDoc {
   refused = 0;    // SyncStatus frames with saved = false
   delivered = 0;  // updates from other clients received
   echoes = 0;     // own updates received back
+  awarenessIn = 0; // awareness updates received
   #waiters = { auth: null, synced: null, acks: null };
   #acksWanted = 0;
 
-  constructor(socket, name, { apply = false } = {}) {
+  constructor(socket, name, { apply = false, awareness = false } = {}) {
     this.socket = socket;
     this.name = name;
     this.apply = apply;
+    this.awareness = awareness;
+    this.clock = 0;
     this.doc = new Y.Doc();
     this.text = this.doc.getText('text');
     this.doc.on('update', (update, origin) => {
@@ -48,7 +52,13 @@ export class LeanDoc {
   }
 
   /** Types one character at the end of this client's text (its update is sent by the handler). */
-  edit() { this.text.insert(this.text.length, 'x'); }
+  edit() {
+    this.text.insert(this.text.length, 'x');
+    if (this.awareness) {
+      const state = { user: this.doc.clientID, cursor: this.text.length };
+      this.socket.send(encodeAwareness(this.name, this.doc.clientID, ++this.clock, state));
+    }
+  }
 
   receive(f) {
     if (f.type === Msg.Auth) {
@@ -56,6 +66,8 @@ export class LeanDoc {
       else if (f.sub === Auth.PermissionDenied) this.#settle('auth', new Error(`${this.name}: permission denied (${f.reason})`));
     } else if (f.type === Msg.Sync || f.type === Msg.SyncReply) {
       this.#sync(f);
+    } else if (f.type === Msg.Awareness) {
+      this.awarenessIn++;
     } else if (f.type === Msg.SyncStatus) {
       if (!f.saved) return void this.refused++;
       this.acks++;

@@ -7,7 +7,9 @@
 //
 //   node bench/yjs/load.mjs --url ws://127.0.0.1:PORT[/v1/hocuspocus] [--server-pid PID]
 //     [--docs 100] [--clients 10] [--seconds 20] [--rate 2] [--docs-per-socket 1] [--verify 3]
-//     [--prefix NAME] [--concurrency 50] [--drain-seconds 20]
+//     [--prefix NAME] [--concurrency 50] [--drain-seconds 20] [--awareness 0|1]
+// --awareness 1: every edit also sends the client's cursor (an awareness update), as editor
+// bindings do per keystroke; CPU is still divided by the delivered document updates.
 // Tokens: tokens.mjs tokenSourceFromEnv (onair: BENCH_ONAIR_CONNECT_URL + BENCH_ONAIR_ACCESS_TOKEN).
 import { LeanDoc } from './LeanDoc.mjs';
 import { LeanSocket } from './LeanSocket.mjs';
@@ -15,10 +17,10 @@ import { tokenSourceFromEnv } from './tokens.mjs';
 import { options, pool, run, serverCpu, serverMemory, sleep } from './cli.mjs';
 
 const usage = 'usage: node bench/yjs/load.mjs --url ws://127.0.0.1:PORT/PATH [--server-pid PID] [--docs 100] [--clients 10] ' +
-  '[--seconds 20] [--rate 2] [--docs-per-socket 1] [--verify 3] [--prefix NAME] [--concurrency 50] [--drain-seconds 20]';
+  '[--seconds 20] [--rate 2] [--docs-per-socket 1] [--verify 3] [--prefix NAME] [--concurrency 50] [--drain-seconds 20] [--awareness 0|1]';
 const o = options({
   url: undefined, 'server-pid': '', docs: 100, clients: 10, seconds: 20, rate: 2, 'docs-per-socket': 1, verify: 3,
-  prefix: `ybench-${process.pid}`, concurrency: 50, 'drain-seconds': 20,
+  prefix: `ybench-${process.pid}`, concurrency: 50, 'drain-seconds': 20, awareness: 0,
 }, usage);
 const pid = o['server-pid'];
 const sum = (xs, f) => xs.reduce((a, x) => a + f(x), 0);
@@ -38,7 +40,7 @@ async function connectAll(names, tokenOf) {
   await pool(socketGroups(names), o.concurrency, async (group) => {
     const s = await LeanSocket.open(o.url);
     sockets.push(s);
-    const docs = group.map((n) => new LeanDoc(s, n));
+    const docs = group.map((n) => new LeanDoc(s, n, { awareness: Number(o.awareness) === 1 }));
     clients.push(...docs);
     await Promise.all(docs.map((d) => d.join(tokenOf.get(d.name))));
   });
@@ -116,7 +118,7 @@ async function main() {
     docs: o.docs, clients: o.clients, rate: o.rate, seconds, sockets: sockets.length,
     sent: sentInWindow, acked: sum(clients, (c) => c.acked), sync_acks: sum(clients, (c) => c.syncAcks), refused: sum(clients, (c) => c.refused),
     expected_deliveries: expected, delivered, delivered_in_window: deliveredInWindow,
-    echoes: sum(clients, (c) => c.echoes), stray_frames: sum(sockets, (s) => s.strayFrames), closed_early: closedEarly,
+    echoes: sum(clients, (c) => c.echoes), awareness_received: sum(clients, (c) => c.awarenessIn), stray_frames: sum(sockets, (s) => s.strayFrames), closed_early: closedEarly,
     delivered_per_s: deliveredInWindow / seconds, drain_seconds: drainSeconds,
     server_cpu_s: cpu1 == null ? null : cpu1 - cpu0,
     server_cpu_s_with_drain: cpu2 == null ? null : cpu2 - cpu0,
@@ -128,7 +130,7 @@ async function main() {
     verified, converged: verified.every((v) => v.expected === v.got && v.expected > 0),
   };
   log(`sent ${r.sent}, acked ${r.acked}, delivered ${r.delivered}/${expected} (${Math.round(r.delivered_per_s)}/s in the window), ` +
-    `echoes ${r.echoes}; server ${r.server_core_pct?.toFixed(0)}% of a core, ${r.cpu_us_per_delivery?.toFixed(2)} µs/delivery; ` +
+    `echoes ${r.echoes}${o.awareness == 1 ? `, awareness received ${r.awareness_received}` : ''}; server ${r.server_core_pct?.toFixed(0)}% of a core, ${r.cpu_us_per_delivery?.toFixed(2)} µs/delivery; ` +
     `client ${r.client_core_pct.toFixed(0)}% of a core; RSS ${r.rss_after_kib} KiB (HWM ${r.hwm_after_kib}); ` +
     `converged ${r.converged} (${verified.map((v) => `${v.got}/${v.expected}`).join(' ')})`);
   if (r.client_core_pct > 90) log('warning: the client is near a full core; lower --rate');

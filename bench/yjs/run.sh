@@ -20,6 +20,7 @@
 #   YJS_SECONDS (20) YJS_RATE (2) YJS_CHURN_DOCS (10000) YJS_CHURN_BATCH (100)
 #   YJS_SETTLE_SECONDS (10) YJS_SERVER_CPU (0) YJS_CLIENT_CPU (1) BUILD_DIR (build) ONAIR_BIN
 #   YJS_QUIET_WAIT (30: seconds to wait for an idle machine before each run)
+#   YJS_AWARENESS (0; 1: each edit also sends the client's cursor as awareness, as editor bindings do)
 #   YJS_ONAIR_ARGS ("--collab-document-idle-ms 5000": documents leave onair's memory 5 s after their
 #   last connection, within the churn's settle pause; the default is 30 s)
 set -euo pipefail
@@ -111,7 +112,7 @@ log "$DOCS docs × $CLIENTS clients at $RATE updates/s for ${TYPE_SECONDS}s; chu
 for kind in $SERVERS; do
   rc=0
   run_phase "$kind" load $((TYPE_SECONDS + 240)) --docs "$DOCS" --clients "$CLIENTS" --seconds "$TYPE_SECONDS" \
-    --rate "$RATE" || rc=$?
+    --rate "$RATE" --awareness "${YJS_AWARENESS:-0}" || rc=$?
   if [ "$rc" -eq 3 ]; then
     log "$kind: /v1/hocuspocus not available"
     echo "$kind: /v1/hocuspocus not available" >"$TMP/$kind.missing"

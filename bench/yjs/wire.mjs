@@ -33,6 +33,16 @@ export const encodeSyncStep1 = syncFrame(Sync.Step1);
 export const encodeSyncStep2 = syncFrame(Sync.Step2);
 export const encodeUpdate = syncFrame(Sync.Update);
 
+/** An awareness update with one client's state (y-protocols/awareness encoding), as a provider sends it. */
+export const encodeAwareness = (doc, clientId, clock, state) => frame(doc, Msg.Awareness, (e) => {
+  const inner = encoding.createEncoder();
+  encoding.writeVarUint(inner, 1);
+  encoding.writeVarUint(inner, clientId);
+  encoding.writeVarUint(inner, clock);
+  encoding.writeVarString(inner, JSON.stringify(state));
+  encoding.writeVarUint8Array(e, encoding.toUint8Array(inner));
+});
+
 /**
  * Reads a server frame: {doc, type, sub?, payload?, scope?, reason?, saved?}. Sync frames (type 0
  * or 4) give sub and payload (the state vector or update, a view into `data`); Auth gives scope
