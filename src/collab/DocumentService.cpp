@@ -84,8 +84,13 @@ struct DocumentService::Document {
   Replies heldReplies;
   // Awareness relayed while a batch forms goes out after the batch's updates, in its write (a
   // remote cursor never arrives before the text it points into): held, then by publisher tag.
+  struct EntryAwareness {
+    std::string publisher;  // the entry's tag
+    uint64_t offset;        // once its append completed before its announcement; else 0
+    std::vector<std::vector<uint8_t>> messages;
+  };
   std::vector<std::vector<uint8_t>> heldAwareness;
-  std::vector<std::pair<std::string, std::vector<std::vector<uint8_t>>>> entryAwareness;
+  std::vector<EntryAwareness> entryAwareness;
   size_t heldBytes = 0;
   bool heldQueued = false;
   uint64_t heldBatch = 0;  // which batch `held` is (the shard's `batched` names it)
@@ -488,6 +493,7 @@ void DocumentService::applyStored(size_t owner, const std::string& name, Documen
   if (refusal != yjs::YjsError::None) spdlog::warn("collab: document {} refused stored entry {}: {}", name, message.offset, yjs::describe(refusal));
   applied_.fetch_add(updates->size(), std::memory_order_relaxed);
   if (doc.loaded && (!updates->empty() || !awareness.empty())) fanOutUpdates(name, *updates, awareness);
+  if (!doc.entryAwareness.empty()) releaseApplied(name, doc, false);
   if (!doc.waitingSyncs.empty()) answerSyncs(doc);
   (void)owner;
 }
@@ -553,13 +559,14 @@ void DocumentService::appendEntry(size_t owner, const std::string& name, Documen
   request.retention = {options_.historyRetention, kKeepForever, 0};
   request.announce = true;
   // The entry's tag: its announcement finds the replies by it (applyStored → acknowledge).
-  request.publisher = engine_.nodes().selfId() + '/' + std::to_string(shards_[owner]->nextEntry++);
-  doc.unanswered.emplace_back(request.publisher, waiting);
-  if (!awareness.empty()) doc.entryAwareness.emplace_back(request.publisher, std::move(awareness));
+  std::string publisher = engine_.nodes().selfId() + '/' + std::to_string(shards_[owner]->nextEntry++);
+  request.publisher = publisher;
+  doc.unanswered.emplace_back(publisher, waiting);
+  if (!awareness.empty()) doc.entryAwareness.push_back({publisher, 0, std::move(awareness)});
   ++doc.appending;
   ++doc.appendsStarted;
   engine_.history().append(std::move(request), [this, owner, name, generation = doc.generation, waiting,
-                                                publisher = request.publisher](engine::Outcome<engine::AppendResult> outcome) {
+                                                publisher = std::move(publisher)](engine::Outcome<engine::AppendResult> outcome) {
     // On the store's thread: nothing here touches `waiting` (the owner may be answering it).
     const auto* appended = std::get_if<engine::AppendResult>(&outcome);
     if (!appended) spdlog::warn("collab: storing updates to {} failed: {}", name, std::get<engine::EngineError>(outcome).message);
@@ -569,8 +576,7 @@ void DocumentService::appendEntry(size_t owner, const std::string& name, Documen
       if (Document* doc = find(owner, name); doc && doc->generation == generation) {
         --doc->appending;
         std::erase_if(doc->unanswered, [&](const auto& entry) { return entry.second == waiting; });
-        // Awareness the announcement did not carry (it comes later, or never) goes now.
-        for (const auto& relayed : takeAwareness(*doc, publisher)) fanOut(name, relayed);
+        awaitApplied(name, *doc, publisher, stored ? offset : 0);
         completeAppend(owner, name, *doc, stored, offset);
       }
       // Replies the announcement did not take (it comes after the completion, or never).
@@ -606,23 +612,63 @@ void DocumentService::answerSyncs(Document& doc) {
   }
 }
 
-// Where awareness relayed now waits: with the batch forming, or with this node's entry being
-// stored (the latest); nowhere (nullptr: sent at once) when the document stores nothing now.
+// Where awareness relayed now waits: with the batch forming, or with this node's latest entry not
+// yet applied here; nowhere (nullptr: sent at once) when the document has nothing on the way.
 std::vector<std::vector<uint8_t>>* DocumentService::awarenessWaitingFor(Document& doc) {
   if (doc.heldQueued) return &doc.heldAwareness;
-  if (doc.unanswered.empty()) return nullptr;
-  const std::string& publisher = doc.unanswered.back().first;
-  auto it = std::find_if(doc.entryAwareness.begin(), doc.entryAwareness.end(), [&](const auto& entry) { return entry.first == publisher; });
-  if (it == doc.entryAwareness.end()) it = doc.entryAwareness.insert(doc.entryAwareness.end(), {publisher, {}});
-  return &it->second;
+  if (!doc.unanswered.empty()) {
+    const std::string& publisher = doc.unanswered.back().first;
+    auto it = std::find_if(doc.entryAwareness.begin(), doc.entryAwareness.end(), [&](const auto& entry) { return entry.publisher == publisher; });
+    if (it == doc.entryAwareness.end()) it = doc.entryAwareness.insert(doc.entryAwareness.end(), {publisher, 0, {}});
+    return &it->messages;
+  }
+  if (!doc.entryAwareness.empty()) return &doc.entryAwareness.back().messages;  // stored, not yet announced
+  return nullptr;
+}
+
+// An awareness message (a state or a removal) after whatever already waits, or at once. A full
+// queue goes out now, in order, rather than be overtaken.
+void DocumentService::relayAwareness(const std::string& name, Document& doc, std::vector<uint8_t> message) {
+  auto* waiting = awarenessWaitingFor(doc);
+  if (!waiting) return fanOut(name, message);
+  size_t bytes = message.size();
+  for (const auto& held : *waiting) bytes += held.size();
+  if (waiting->size() >= kMaxHeldAwareness || bytes > kMaxHeldBytes) {
+    for (const auto& held : std::exchange(*waiting, {})) fanOut(name, held);
+    return fanOut(name, message);
+  }
+  waiting->push_back(std::move(message));
 }
 
 std::vector<std::vector<uint8_t>> DocumentService::takeAwareness(Document& doc, const std::string& publisher) {
-  auto it = std::find_if(doc.entryAwareness.begin(), doc.entryAwareness.end(), [&](const auto& entry) { return entry.first == publisher; });
+  auto it = std::find_if(doc.entryAwareness.begin(), doc.entryAwareness.end(), [&](const auto& entry) { return entry.publisher == publisher; });
   if (it == doc.entryAwareness.end()) return {};
-  auto messages = std::move(it->second);
+  auto messages = std::move(it->messages);
   doc.entryAwareness.erase(it);
   return messages;
+}
+
+// An entry's append completed: its awareness waits for the entry to be applied here (its
+// announcement, or a later one; the tick sends what still waits), or goes now if not stored.
+void DocumentService::awaitApplied(const std::string& name, Document& doc, const std::string& publisher, uint64_t offset) {
+  auto it = std::find_if(doc.entryAwareness.begin(), doc.entryAwareness.end(), [&](const auto& entry) { return entry.publisher == publisher; });
+  if (it == doc.entryAwareness.end()) return;
+  if (offset > doc.through) {
+    it->offset = offset;
+    return;
+  }
+  auto messages = std::move(it->messages);
+  doc.entryAwareness.erase(it);
+  for (const auto& message : messages) fanOut(name, message);
+}
+
+// Awareness of this node's entries applied by now (announced out of turn, or read by a catch-up).
+void DocumentService::releaseApplied(const std::string& name, Document& doc, bool all) {
+  std::erase_if(doc.entryAwareness, [&](auto& entry) {
+    if (entry.offset == 0 || (!all && entry.offset > doc.through)) return false;
+    for (const auto& message : entry.messages) fanOut(name, message);
+    return true;
+  });
 }
 
 void DocumentService::acknowledge(Document& doc, const std::string& publisher) {
@@ -707,9 +753,11 @@ void DocumentService::applyAwareness(const std::string& name, Document& doc, std
     if (it == doc.awareness.end() && doc.awareness.size() >= options_.messages.maxAwarenessEntries) continue;  // full
     doc.awareness[entry.clientId] = {entry.clock, entry.state, now};
   }
+  // This node's clients' awareness follows this node's updates on the way (another node's goes at
+  // once: its updates come by their own announcements).
   auto message = yjs::SyncMessage::awarenessUpdate(encoded).encode();
-  if (auto* waiting = awarenessWaitingFor(doc); waiting && waiting->size() < kMaxHeldAwareness) {
-    waiting->push_back(std::move(message));  // after the updates it may point into, in their write
+  if (local) {
+    relayAwareness(name, doc, std::move(message));
   } else {
     fanOut(name, message);
   }
@@ -727,7 +775,7 @@ void DocumentService::removeAwareness(const std::string& name, Document& doc, co
   }
   if (removal.entries.empty()) return;
   const auto encoded = removal.encode();
-  fanOut(name, yjs::SyncMessage::awarenessUpdate(encoded).encode());
+  relayAwareness(name, doc, yjs::SyncMessage::awarenessUpdate(encoded).encode());  // behind held states
   if (local) publishToNodes(name, kAwareness, encoded);
 }
 
@@ -780,6 +828,7 @@ void DocumentService::tick(size_t owner) {
       if (now - entry.renewedAt >= options_.awarenessTimeout) stale.push_back(client);
     }
     if (!stale.empty()) removeAwareness(name, doc, stale, false);
+    if (!doc.entryAwareness.empty()) releaseApplied(name, doc, true);  // stored, never announced
     std::erase_if(doc.removed, [&](const auto& entry) { return now - entry.second.second >= options_.awarenessTimeout; });
     // Nodes with peers save (the updates are in the stream meanwhile); a node that only follows
     // other nodes' edits would race them for the record at every tick.

@@ -32,8 +32,10 @@
 //   not yet appended is not acknowledged, and a stop loses only such updates.
 // - diff(): the answer covers every update this node took before it (held ones are appended
 //   first, and the answer waits until this node's appends begun before it are applied).
-// - Awareness relayed while the document has a batch forming, or an entry of this node's being
-//   stored, goes out after those updates (in the batch's write); otherwise at once. The state is
+// - Awareness of this node's peers (states and removals) relayed while the document has a batch
+//   forming, or an entry of this node's not yet applied here, goes out after those updates (in
+//   the batch's write; at once if the append fails, and from the tick if its announcement never
+//   comes), in the order it came; otherwise at once, as is other nodes' awareness. The state is
 //   kept at once either way.
 // - Awareness is ephemeral: an entry goes when the connection that set it closes (close() lists
 //   its client ids) or after options.awarenessTimeout without renewal, and peers are told (a null
@@ -131,6 +133,9 @@ class DocumentService {
   void appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
                    std::vector<std::function<void(UpdateResult)>> replies, std::vector<std::vector<uint8_t>> awareness = {});
   std::vector<std::vector<uint8_t>>* awarenessWaitingFor(Document& doc);
+  void relayAwareness(const std::string& name, Document& doc, std::vector<uint8_t> message);
+  void awaitApplied(const std::string& name, Document& doc, const std::string& publisher, uint64_t offset);
+  void releaseApplied(const std::string& name, Document& doc, bool all);
   std::vector<std::vector<uint8_t>> takeAwareness(Document& doc, const std::string& publisher);
   void acknowledge(Document& doc, const std::string& publisher);
   void completeAppend(size_t owner, const std::string& name, Document& doc, bool stored, uint64_t offset);

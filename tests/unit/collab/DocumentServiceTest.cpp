@@ -348,6 +348,21 @@ TEST_F(DocumentServiceTest, AwarenessRelayedWhileABatchFormsFollowsItsUpdatesInO
   EXPECT_EQ(updateIn(messages[1]), kMap);
   EXPECT_EQ(awarenessIn(messages[2]), cursor);
   EXPECT_EQ(watcher.messagesPerFrame(), (std::vector<size_t>{1, 2}));
+
+  // A removal (its connection closed) waits behind a held state: never overtakes it.
+  PeerSink setter(0, Framing::YWebsocket);
+  open(setter);
+  runOn(0, [this] { service_->update(0, "doc", kTextDeleted, [](UpdateResult) {}); });  // held
+  const auto moved = awarenessOf(7, 2, R"({"cursor":3})");
+  setAwareness(0, moved);
+  close(setter, {7});
+  EXPECT_TRUE(queryAwareness(1).empty());
+  EXPECT_EQ(synced(1, kEmptyStateVector).update, Reference({kText, kMap, kTextDeleted}).whole());
+  const auto after = watcher.waitFor(3, "doc", true);
+  ASSERT_EQ(after.size(), 6u);
+  EXPECT_EQ(updateIn(after[3]), kTextDeleted);
+  EXPECT_EQ(awarenessIn(after[4]), moved);
+  EXPECT_EQ(awarenessIn(after[5]), (yjs::AwarenessUpdate{{yjs::AwarenessUpdate::Entry::removal(7, 3)}}));
   close(watcher);
 }
 
