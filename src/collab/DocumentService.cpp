@@ -82,8 +82,8 @@ struct DocumentService::Document {
   using Replies = std::vector<std::function<void(UpdateResult)>>;
   std::vector<std::vector<uint8_t>> held;
   Replies heldReplies;
-  // Awareness relayed while a batch forms goes out after the batch's updates, in its write (a
-  // remote cursor never arrives before the text it points into): held, then by publisher tag.
+  // Awareness of this node's peers relayed while a batch forms goes out after the batch's updates,
+  // in its write: held, then under the entry's publisher tag until the entry is applied here.
   struct EntryAwareness {
     std::string publisher;  // the entry's tag
     uint64_t offset;        // once its append completed before its announcement; else 0
@@ -91,6 +91,9 @@ struct DocumentService::Document {
   };
   std::vector<std::vector<uint8_t>> heldAwareness;
   std::vector<EntryAwareness> entryAwareness;
+  std::vector<EntryAwareness>::iterator awarenessOf(const std::string& publisher) {
+    return std::find_if(entryAwareness.begin(), entryAwareness.end(), [&](const auto& entry) { return entry.publisher == publisher; });
+  }
   size_t heldBytes = 0;
   bool heldQueued = false;
   uint64_t heldBatch = 0;  // which batch `held` is (the shard's `batched` names it)
@@ -618,7 +621,7 @@ std::vector<std::vector<uint8_t>>* DocumentService::awarenessWaitingFor(Document
   if (doc.heldQueued) return &doc.heldAwareness;
   if (!doc.unanswered.empty()) {
     const std::string& publisher = doc.unanswered.back().first;
-    auto it = std::find_if(doc.entryAwareness.begin(), doc.entryAwareness.end(), [&](const auto& entry) { return entry.publisher == publisher; });
+    auto it = doc.awarenessOf(publisher);
     if (it == doc.entryAwareness.end()) it = doc.entryAwareness.insert(doc.entryAwareness.end(), {publisher, 0, {}});
     return &it->messages;
   }
@@ -641,7 +644,7 @@ void DocumentService::relayAwareness(const std::string& name, Document& doc, std
 }
 
 std::vector<std::vector<uint8_t>> DocumentService::takeAwareness(Document& doc, const std::string& publisher) {
-  auto it = std::find_if(doc.entryAwareness.begin(), doc.entryAwareness.end(), [&](const auto& entry) { return entry.publisher == publisher; });
+  auto it = doc.awarenessOf(publisher);
   if (it == doc.entryAwareness.end()) return {};
   auto messages = std::move(it->messages);
   doc.entryAwareness.erase(it);
@@ -651,15 +654,13 @@ std::vector<std::vector<uint8_t>> DocumentService::takeAwareness(Document& doc, 
 // An entry's append completed: its awareness waits for the entry to be applied here (its
 // announcement, or a later one; the tick sends what still waits), or goes now if not stored.
 void DocumentService::awaitApplied(const std::string& name, Document& doc, const std::string& publisher, uint64_t offset) {
-  auto it = std::find_if(doc.entryAwareness.begin(), doc.entryAwareness.end(), [&](const auto& entry) { return entry.publisher == publisher; });
+  auto it = doc.awarenessOf(publisher);
   if (it == doc.entryAwareness.end()) return;
   if (offset > doc.through) {
     it->offset = offset;
     return;
   }
-  auto messages = std::move(it->messages);
-  doc.entryAwareness.erase(it);
-  for (const auto& message : messages) fanOut(name, message);
+  for (const auto& message : takeAwareness(doc, publisher)) fanOut(name, message);
 }
 
 // Awareness of this node's entries applied by now (announced out of turn, or read by a catch-up).
@@ -756,12 +757,9 @@ void DocumentService::applyAwareness(const std::string& name, Document& doc, std
   // This node's clients' awareness follows this node's updates on the way (another node's goes at
   // once: its updates come by their own announcements).
   auto message = yjs::SyncMessage::awarenessUpdate(encoded).encode();
-  if (local) {
-    relayAwareness(name, doc, std::move(message));
-  } else {
-    fanOut(name, message);
-  }
-  if (local) publishToNodes(name, kAwareness, encoded);
+  if (!local) return fanOut(name, message);
+  relayAwareness(name, doc, std::move(message));
+  publishToNodes(name, kAwareness, encoded);
 }
 
 void DocumentService::removeAwareness(const std::string& name, Document& doc, const std::vector<uint64_t>& clients, bool local) {

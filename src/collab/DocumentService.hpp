@@ -28,8 +28,8 @@
 //   transaction) as one stream entry, fanned out as one buffer of frames per framing (one write
 //   per connection). Senders get `done(Stored)` when the entry is announced here, just before
 //   that fan-out (the same write for peers on the owner's shard), or when the append completes,
-//   whichever is first. An update
-//   not yet appended is not acknowledged, and a stop loses only such updates.
+//   whichever is first. An update not yet appended is not acknowledged, and a stop loses only
+//   such updates.
 // - diff(): the answer covers every update this node took before it (held ones are appended
 //   first, and the answer waits until this node's appends begun before it are applied).
 // - Awareness of this node's peers (states and removals) relayed while the document has a batch
