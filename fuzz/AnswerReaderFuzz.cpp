@@ -8,16 +8,9 @@
 #include <string_view>
 
 #include "rtc/client/AnswerReader.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::rtc::client::AnswerReader;
-
-namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -6,14 +6,9 @@
 #include <string_view>
 
 #include "api/BinaryFrame.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::api::BinaryFrame;
-
-namespace {
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -7,16 +7,9 @@
 #include <string_view>
 
 #include "engine/redis/BrokerEnvelope.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::engine::redis;
-
-namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -13,6 +13,7 @@
 #include "engine/redis/RespReader.hpp"
 #include "engine/redis/cluster/ClusterRedirect.hpp"
 #include "engine/redis/cluster/ClusterSlots.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::engine::redis;
 using namespace onair::engine::redis::cluster;
@@ -20,10 +21,6 @@ using namespace onair::engine::redis::cluster;
 namespace {
 
 constexpr RespReader::Limits kLimits{.maxReplyBytes = 65536, .maxElements = 4096};
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 void checkNode(const ClusterNode& node) {
   check(!node.host.empty() && node.host.size() <= ClusterSlots::kMaxHostBytes);

@@ -13,17 +13,12 @@
 #include "rooms/RoomName.hpp"
 #include "rooms/SnapshotCursor.hpp"
 #include "util/Time.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::rooms::Cursor;
 using onair::rooms::MemberCursor;
 using onair::rooms::SnapshotCursor;
 using onair::rooms::RoomName;
-
-namespace {
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -8,16 +8,9 @@
 #include <variant>
 
 #include "rtc/sctp/DcepMessage.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::rtc::sctp;
-
-namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> input(data, size);

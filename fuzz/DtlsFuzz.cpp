@@ -17,14 +17,11 @@
 #include "rtc/dtls/DtlsContext.hpp"
 #include "rtc/dtls/DtlsFingerprint.hpp"
 #include "rtc/dtls/DtlsTransport.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::rtc::dtls;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 struct Listener : DtlsTransport::Listener {
   size_t mtu = 0;

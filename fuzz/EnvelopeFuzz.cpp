@@ -13,16 +13,13 @@
 #include <variant>
 
 #include "api/Envelope.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::api::Envelope;
 using onair::api::EnvelopeError;
 using onair::api::Request;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 bool idOk(const boost::json::value& id) {
   if (id.is_uint64()) return true;

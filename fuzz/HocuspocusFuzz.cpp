@@ -10,14 +10,11 @@
 
 #include "collab/yjs/AwarenessUpdate.hpp"
 #include "collab/yjs/HocuspocusMessage.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::collab::yjs;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 bool same(std::span<const uint8_t> a, std::span<const uint8_t> b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
 

@@ -8,12 +8,9 @@
 #include <string_view>
 
 #include "api/LoopbackHost.hpp"
+#include "FuzzCheck.hpp"
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 bool isPort(std::string_view p) {
   if (p.empty() || p.size() > 5) return false;

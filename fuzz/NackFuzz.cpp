@@ -20,15 +20,12 @@
 #include "rtc/sfu/NackGenerator.hpp"
 #include "rtc/sfu/NackList.hpp"
 #include "rtc/sfu/RetransmissionBuffer.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::rtc::sfu;
 using namespace std::chrono_literals;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 constexpr size_t kListCap = 64;
 constexpr size_t kBufferSlots = 37;  // does not divide 65536: slots must follow extended seqs

@@ -8,15 +8,10 @@
 
 #include "rtc/PacketClassifier.hpp"
 #include "rtc/ice/IceLiteResponder.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::rtc::PacketClassifier;
 using Kind = PacketClassifier::Kind;
-
-namespace {
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> packet(data, size);

@@ -10,14 +10,11 @@
 #include <vector>
 
 #include "engine/redis/RedisPresenceField.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::engine::redis;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 bool same(const RedisPresenceField& a, const RedisPresenceField& b) {
   return a.joinSeq == b.joinSeq && a.putSeq == b.putSeq && a.entry.userId == b.entry.userId && a.entry.name == b.entry.name &&

@@ -13,16 +13,9 @@
 #include <string>
 
 #include "api/QueryArgs.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::api::QueryArgs;
-
-namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);

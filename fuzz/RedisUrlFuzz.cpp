@@ -7,14 +7,11 @@
 #include <string_view>
 
 #include "engine/redis/RedisUrl.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::engine::redis;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 bool plainHost(const std::string& host) {
   for (const char c : host) {

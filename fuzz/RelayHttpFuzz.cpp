@@ -7,14 +7,9 @@
 #include <string_view>
 
 #include "relay/HttpEnvelope.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::relay::HttpEnvelope;
-
-namespace {
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

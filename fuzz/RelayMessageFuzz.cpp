@@ -9,14 +9,11 @@
 #include <string_view>
 
 #include "relay/RelayMessage.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::relay::RelayMessage;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 bool validId(const std::string& id) {
   return !id.empty() && id.size() <= RelayMessage::kMaxIdBytes && id.find('\0') == std::string::npos;

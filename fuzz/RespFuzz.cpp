@@ -8,16 +8,13 @@
 #include <string_view>
 
 #include "engine/redis/RespReader.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::engine::redis;
 
 namespace {
 
 constexpr RespReader::Limits kLimits{.maxReplyBytes = 4096, .maxElements = 256};
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 size_t countElements(const RedisReply& reply) {
   if (!reply.isArray()) {

@@ -15,6 +15,7 @@
 #include "JwtForge.hpp"
 #include "collab/RoomScope.hpp"
 #include "collab/RoomTokenVerifier.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::auth::TokenError;
 using onair::collab::RoomScope;
@@ -27,10 +28,6 @@ constexpr int64_t kNow = 1700000000;
 constexpr int64_t kLeeway = 10;
 constexpr std::string_view kRoom = "doc_1";
 const std::string kSecret = "fuzz-collab-secret-0123456789";
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 const RoomTokenVerifier& verifier() {
   static const RoomTokenVerifier v(kSecret, kLeeway);

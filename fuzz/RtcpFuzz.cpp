@@ -25,14 +25,11 @@
 #include "rtc/rtp/SdesPacket.hpp"
 #include "rtc/rtp/SenderReport.hpp"
 #include "rtc/rtp/TransportCcPacket.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::rtc::rtp;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 bool inside(std::span<const uint8_t> part, std::span<const uint8_t> whole) {
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();

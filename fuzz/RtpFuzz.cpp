@@ -24,14 +24,11 @@
 #include "rtc/rtp/RtxPacket.hpp"
 #include "rtc/rtp/SequenceNumberRewriter.hpp"
 #include "rtc/rtp/SequenceNumberUnwrapper.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::rtc::rtp;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 bool inside(std::span<const uint8_t> part, std::span<const uint8_t> whole) {
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();

@@ -16,14 +16,11 @@
 #include "rtc/sdp/AnswerBuilder.hpp"
 #include "rtc/sdp/SdpParser.hpp"
 #include "rtc/sdp/SdpWriter.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::rtc::sdp;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 const AnswerParameters& localParameters() {
   static const AnswerParameters params = [] {

@@ -8,13 +8,11 @@
 #include <string_view>
 
 #include "api/StaticPath.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::api::StaticPath;
 
 namespace {
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 void checkPlain(const std::string& out) {
   check(!out.empty() && out.front() != '/' && out.back() != '/');

@@ -9,16 +9,9 @@
 #include <vector>
 
 #include "collab/StoredUpdates.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::collab::StoredUpdates;
-
-namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

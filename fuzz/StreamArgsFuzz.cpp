@@ -19,16 +19,13 @@
 #include "streams/MediaArgs.hpp"
 #include "streams/OpaqueMeta.hpp"
 #include "streams/StreamRoomArgs.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::streams::MediaArgs;
 using onair::streams::OpaqueMeta;
 using onair::streams::StreamRoomArgs;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 void checkUsers(const std::vector<std::string>& ids) {
   for (size_t i = 0; i < ids.size(); ++i) {

@@ -18,6 +18,7 @@
 #include "rtc/ice/IceLiteResponder.hpp"
 #include "rtc/ice/StunBuilder.hpp"
 #include "rtc/ice/StunMessage.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::rtc::ice;
 
@@ -25,10 +26,6 @@ namespace {
 
 constexpr std::string_view kUfrag = "fuzz";
 constexpr std::string_view kPassword = "fuzz-password-0123456789";
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 bool sameFields(const StunMessage& a, const StunMessage& b) {
   const auto ua = a.unknownRequired(), ub = b.unknownRequired();

@@ -16,6 +16,7 @@
 #include "auth/GrantSet.hpp"
 #include "auth/KeyRing.hpp"
 #include "auth/TokenVerifier.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::auth::AccessClaims;
 using onair::auth::GrantSet;
@@ -29,10 +30,6 @@ constexpr int64_t kNow = 1700000000;
 constexpr int64_t kLeeway = 10;
 const std::string kKey = "fuzzkey";
 const std::string kSecret = "fuzz-secret-0123456789abcdef";
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 const TokenVerifier& verifier() {
   static const KeyRing* keys = [] {

@@ -19,6 +19,7 @@
 
 #include "net/Utf8Validator.hpp"
 #include "net/WsCodec.hpp"
+#include "FuzzCheck.hpp"
 
 using onair::net::Utf8Validator;
 using onair::net::WsCodec;
@@ -29,10 +30,6 @@ using onair::net::WsOpcode;
 namespace {
 
 constexpr size_t kHeaderBytes = 6;
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 size_t limitFrom(uint8_t shift, uint8_t add) {
   size_t v = (size_t{16} << (shift % 13)) + add;

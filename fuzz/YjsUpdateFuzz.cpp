@@ -15,14 +15,11 @@
 #include "collab/yjs/UpdateDiff.hpp"
 #include "collab/yjs/UpdateEncoder.hpp"
 #include "collab/yjs/UpdateMerger.hpp"
+#include "FuzzCheck.hpp"
 
 using namespace onair::collab::yjs;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 void checkStable(const Update& update) {
   const auto bytes = UpdateEncoder::encode(update);
