@@ -33,6 +33,7 @@
 #include "auth/TokenVerifier.hpp"
 #include "collab/CollabOps.hpp"
 #include "collab/CrdtRooms.hpp"
+#include "collab/DocumentRoutes.hpp"
 #include "collab/DocumentService.hpp"
 #include "collab/RoomTokenVerifier.hpp"
 #include "collab/YjsEndpoints.hpp"
@@ -387,6 +388,7 @@ int Server::run(Config config, const std::string& executable) {
   live::registerLiveRoutes(routes, *liveService, verifier);
   stage::registerStageRoutes(routes, stageService, issuer);
   streams::registerStreamRoutes(routes, streamService);
+  collab::registerDocumentRoutes(routes, documentService);
   const bool demoTokens = config.devDemoTokens == "on" || (config.devDemoTokens == "auto" && config.keysSource == "generated");
   if (demoTokens) {
     api::registerDemoTokenRoutes(

@@ -6,6 +6,7 @@ import { ServerChannel, ServerRoom } from './rooms.js';
 import { ServerLive } from './live.js';
 import { ServerStages } from './stage.js';
 import { ServerStreams } from './streams.js';
+import { ServerCollab } from './collab.js';
 
 export interface OnairServerOptions {
   /** Server base URL, e.g. `http://127.0.0.1:7880`. */
@@ -69,6 +70,8 @@ export class OnairServer {
   readonly stages: ServerStages;
   /** Stream rooms (`/v1/streams/rooms`): create, list, get, update, delete in any context. */
   readonly streams: ServerStreams;
+  /** Yjs documents (`/v1/collab/documents`): read one, or apply an update as a client would. */
+  readonly collab: ServerCollab;
 
   constructor(options: OnairServerOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -105,6 +108,7 @@ export class OnairServer {
     this.live = new ServerLive((method, path, body) => this.request(method, path, body));
     this.stages = new ServerStages((method, path, body) => this.request(method, path, body));
     this.streams = new ServerStreams((method, path, body) => this.request(method, path, body));
+    this.collab = new ServerCollab((method, path, body) => this.requestBytes(method, path, body));
   }
 
   /** Mints an access token for a client (`POST /v1/tokens`). */
@@ -155,30 +159,10 @@ export class OnairServer {
    * a network failure throws `service_unavailable`, a timeout throws `timeout`.
    */
   async request<T = any>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
-    if (typeof path !== 'string' || !path.startsWith('/')) {
-      throw new OnairError('invalid_argument', 'path must start with "/"');
-    }
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${createServerJwt(this.apiKey, this.apiSecret, SERVER_JWT_TTL_SECONDS)}`,
-      Accept: 'application/json',
-    };
-    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(this.timeoutMs) };
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
     const where = `${method} ${path}`;
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.fetchImpl(this.baseUrl + path, init);
-      text = await response.text();
-    } catch (err) {
-      if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-        throw new OnairError('timeout', `${where}: no reply within ${this.timeoutMs} ms`, { cause: err });
-      }
-      throw new OnairError('service_unavailable', `${where}: cannot reach ${this.baseUrl}`, { cause: err });
-    }
+    const payload = body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) };
+    const { response, bytes } = await this.exchange(method, path, 'application/json', payload);
+    const text = new TextDecoder().decode(bytes);
     let parsed: unknown;
     if (text.length > 0) {
       try {
@@ -188,13 +172,61 @@ export class OnairServer {
       }
     }
     if (response.ok) return parsed as T;
+    throw this.failure(where, response, parsed);
+  }
+
+  /**
+   * As request(), for routes whose bodies are bytes (application/octet-stream both ways, as
+   * `server.collab` uses): sends `body` as is and returns the reply's bytes.
+   */
+  async requestBytes(method: HttpMethod, path: string, body?: Uint8Array): Promise<Uint8Array> {
+    const where = `${method} ${path}`;
+    const payload = body === undefined ? undefined : { type: 'application/octet-stream', data: body };
+    const { response, bytes } = await this.exchange(method, path, 'application/octet-stream, application/json', payload);
+    if (response.ok) return bytes;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      parsed = undefined;
+    }
+    throw this.failure(where, response, parsed);
+  }
+
+  /** One HTTP exchange with a fresh server JWT; network failures and timeouts become OnairError. */
+  private async exchange(method: HttpMethod, path: string, accept: string,
+                         payload?: { type: string; data: string | Uint8Array }): Promise<{ response: Response; bytes: Uint8Array }> {
+    if (typeof path !== 'string' || !path.startsWith('/')) {
+      throw new OnairError('invalid_argument', 'path must start with "/"');
+    }
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${createServerJwt(this.apiKey, this.apiSecret, SERVER_JWT_TTL_SECONDS)}`,
+      Accept: accept,
+    };
+    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(this.timeoutMs) };
+    if (payload !== undefined) {
+      headers['Content-Type'] = payload.type;
+      init.body = payload.data as BodyInit;  // a Uint8Array is a BufferSource
+    }
+    try {
+      const response = await this.fetchImpl(this.baseUrl + path, init);
+      return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
+    } catch (err) {
+      const where = `${method} ${path}`;
+      if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+        throw new OnairError('timeout', `${where}: no reply within ${this.timeoutMs} ms`, { cause: err });
+      }
+      throw new OnairError('service_unavailable', `${where}: cannot reach ${this.baseUrl}`, { cause: err });
+    }
+  }
+
+  /** The OnairError for a failed reply: from its `{"error":…}` body, else from its status. */
+  private failure(where: string, response: Response, parsed: unknown): OnairError {
     const errorBody = (parsed as { error?: unknown } | undefined)?.error;
     const fallback = codeForStatus(response.status);
-    if (errorBody !== undefined) {
-      throw OnairError.fromWire(errorBody, fallback);
-    }
+    if (errorBody !== undefined) return OnairError.fromWire(errorBody, fallback);
     const retryAfter = Number(response.headers.get('retry-after'));
-    throw new OnairError(fallback, `${where}: HTTP ${response.status}`, {
+    return new OnairError(fallback, `${where}: HTTP ${response.status}`, {
       ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
       details: { status: response.status },
     });

@@ -8,6 +8,7 @@ export type { ErrorCode } from '../common/OnairError.js';
 export type { ServerRoom, ServerChannel, ServerJoinOptions } from './rooms.js';
 export type { ServerLive } from './live.js';
 export type { ServerStreams } from './streams.js';
+export type { ServerCollab } from './collab.js';
 export type { StreamListQuery, StreamRoom, StreamRoomList, StreamUser } from '../common/streams.js';
 export type {
   ParticipantToken,

@@ -1,0 +1,45 @@
+import { OnairError } from '../common/OnairError.js';
+import type { HttpMethod } from './OnairServer.js';
+
+/** Sends bytes to the HTTP API and returns the reply's bytes (OnairServer.requestBytes). */
+export type BytesRequestFn = (method: HttpMethod, path: string, body?: Uint8Array) => Promise<Uint8Array>;
+
+function documentPath(where: string, name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new OnairError('invalid_argument', `${where}: name must be a non-empty string`);
+  }
+  return `/v1/collab/documents/${encodeURIComponent(name)}`;
+}
+
+/**
+ * Yjs documents seen from the app backend (`server.collab`, HTTP `/v1/collab/documents/{name}`):
+ * the same documents y-websocket, Hocuspocus and `client.crdtRoom()` clients edit. No `Y.Doc`
+ * lives here: pass the bytes to `Y.applyUpdate`, or make them with `Y.encodeStateAsUpdate`.
+ */
+export class ServerCollab {
+  private readonly call: BytesRequestFn;
+
+  /** @internal Use `server.collab`. */
+  constructor(call: BytesRequestFn) {
+    this.call = call;
+  }
+
+  /** The whole document as one Yjs update (encoding v1); an empty document for a new name. */
+  getDocument(name: string): Promise<Uint8Array> {
+    return this.call('GET', documentPath('collab.getDocument', name));
+  }
+
+  /**
+   * Applies a Yjs update (encoding v1) as a client's edit: resolves once it is stored, when every
+   * connected client of the document is sent it. Rejects with `invalid_argument` for bytes that
+   * are not an update, `payload_too_large` past the document's size limit, `service_unavailable`
+   * (with `retryAfterMs`) when it was not stored.
+   */
+  async applyUpdate(name: string, update: Uint8Array): Promise<void> {
+    const path = documentPath('collab.applyUpdate', name);
+    if (!(update instanceof Uint8Array) || update.length === 0) {
+      throw new OnairError('invalid_argument', 'collab.applyUpdate: update must be a non-empty Uint8Array');
+    }
+    await this.call('POST', path, update);
+  }
+}

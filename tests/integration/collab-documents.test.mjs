@@ -1,0 +1,96 @@
+// The server API of Yjs documents (/v1/collab/documents/{name}, `server.collab` in the SDK): an
+// app backend reads a document that real providers edit, and its updates reach those providers
+// as a client's would; bad requests get clear errors and change nothing.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as Y from 'yjs';
+import { startOnair } from '../support/onair.mjs';
+import { waitFor, waitConverged, contentOf, tokenMinter, yWebsocketClient, hocuspocusClient } from '../support/yjs-clients.mjs';
+import { OnairServer, createServerJwt } from '../../sdk/js/dist/server/index.js';
+
+let counter = 0;
+const unique = (prefix) => `${prefix}-${process.pid}-${++counter}`;
+
+describe('collab documents over the HTTP API', () => {
+  let srv;
+  let minter;
+  let api;
+  const clients = [];
+  before(async () => {
+    srv = await startOnair();
+    minter = await tokenMinter(srv);
+    api = new OnairServer({ url: srv.url, apiKey: srv.apiKey, apiSecret: srv.apiSecret });
+  });
+  after(async () => {
+    for (const c of clients) c.destroy();
+    minter?.close();
+    await srv?.stop();
+  });
+
+  test('the backend reads what providers wrote, and its update reaches them', async () => {
+    const room = `team:${unique('notes')}`;
+    const yws = yWebsocketClient(srv, room, await minter.token(room));
+    const hp = hocuspocusClient(srv, room, await minter.token(room));
+    clients.push(yws, hp);
+    await waitFor(() => yws.synced() && hp.synced(), 'both providers to sync');
+    yws.doc.getText('t').insert(0, 'hello');
+    hp.doc.getMap('m').set('by', 'hocuspocus');
+    await waitConverged([yws, hp]);
+
+    // Read: the whole document, as one update a fresh Y.Doc applies.
+    let read;
+    await waitFor(async () => {
+      read = new Y.Doc();
+      Y.applyUpdate(read, await api.collab.getDocument(room));
+      return read.getText('t').toString() === 'hello' && read.getMap('m').get('by') === 'hocuspocus';
+    }, 'the server API to return both edits');
+    assert.deepEqual(contentOf(read), contentOf(yws.doc));
+
+    // Write: an edit made on the backend's own Y.Doc, sent as its update.
+    const before = Y.encodeStateVector(read);
+    read.getText('t').insert(5, ' world');
+    read.getArray('a').push(['from the backend']);
+    await api.collab.applyUpdate(room, Y.encodeStateAsUpdate(read, before));
+    await waitFor(() => yws.doc.getText('t').toString() === 'hello world' && hp.doc.getText('t').toString() === 'hello world',
+      'the backend edit to reach both providers');
+    assert.deepEqual(hp.doc.getArray('a').toJSON(), ['from the backend']);
+
+    // Acknowledged means stored: a read after the reply holds it.
+    const again = new Y.Doc();
+    Y.applyUpdate(again, await api.collab.getDocument(room));
+    assert.equal(again.getText('t').toString(), 'hello world');
+  });
+
+  test('a document no one wrote is empty; bad requests are refused and change nothing', async () => {
+    const room = unique('empty');
+    const fresh = new Y.Doc();
+    Y.applyUpdate(fresh, await api.collab.getDocument(room));
+    assert.equal(fresh.getText('t').toString(), '');
+    assert.equal(Y.encodeStateVector(fresh).length, 1, 'no client has written');
+
+    await assert.rejects(api.collab.applyUpdate(room, Uint8Array.of(1, 2, 3, 250, 250, 250)), (e) => e.code === 'invalid_argument');
+    const raw = (init) => fetch(`${srv.url}/v1/collab/documents/${room}`, init);
+    const auth = { Authorization: `Bearer ${createServerJwt(srv.apiKey, srv.apiSecret, 60)}` };
+    const noKey = await raw({ method: 'GET' });
+    assert.equal(noKey.status, 401);
+    const asJson = await raw({ method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{"update":"x"}' });
+    assert.equal(asJson.status, 400);
+    assert.equal((await asJson.json()).error.code, 'invalid_argument');
+    const empty = await raw({ method: 'POST', headers: { ...auth, 'Content-Type': 'application/octet-stream' }, body: new Uint8Array() });
+    assert.equal(empty.status, 400);
+    const put = await raw({ method: 'PUT', headers: auth });
+    assert.equal(put.status, 404);
+    const noName = await fetch(`${srv.url}/v1/collab/documents/`, { headers: auth });
+    assert.equal(noName.status, 404);
+    for (const bad of ['x'.repeat(256), 'a%2Fb', 'a/b', '%20']) {
+      const refused = await fetch(`${srv.url}/v1/collab/documents/${bad}`, { headers: auth });
+      assert.equal(refused.status, 400, bad);
+      assert.equal((await refused.json()).error.code, 'invalid_argument', bad);
+    }
+
+    const after = new Y.Doc();
+    Y.applyUpdate(after, await api.collab.getDocument(room));
+    assert.equal(Y.encodeStateVector(after).length, 1, 'the refused requests stored nothing');
+    assert.throws(() => api.collab.getDocument(''), (e) => e.code === 'invalid_argument');
+  });
+});
