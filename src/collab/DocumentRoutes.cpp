@@ -1,6 +1,8 @@
 #include "collab/DocumentRoutes.hpp"
 
 #include <boost/json.hpp>
+#include <algorithm>
+#include <cctype>
 
 #include "api/HttpReply.hpp"
 #include "api/HttpRouter.hpp"
@@ -26,6 +28,15 @@ std::string nameOf(const std::string& path) {
   return segments.size() == 1 ? segments[0] : path;  // several segments: an invalid name
 }
 
+// The media type, case-insensitive, parameters ignored ("application/octet-stream; x=y").
+bool isBinary(std::string_view contentType) {
+  const auto type = contentType.substr(0, contentType.find(';'));
+  const auto end = type.find_last_not_of(" \t");
+  if (end == std::string_view::npos || end + 1 != kBinary.size()) return false;
+  return std::equal(kBinary.begin(), kBinary.end(), type.begin(),
+                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+}
+
 void respondError(const Respond& respond, ErrorCode code, std::string message, std::optional<int64_t> retryAfterMs = std::nullopt) {
   respond(api::errorReply({code, std::move(message), retryAfterMs}));
 }
@@ -41,7 +52,7 @@ void getDocument(DocumentService& documents, size_t shard, const std::string& na
 }
 
 void postUpdate(DocumentService& documents, size_t shard, const std::string& name, const net::HttpRequest& req, const Respond& respond) {
-  if (req.contentType.rfind(kBinary, 0) != 0) {
+  if (!isBinary(req.contentType)) {
     return respondError(respond, ErrorCode::InvalidArgument, "send the update as application/octet-stream (a Yjs update, encoding v1)");
   }
   if (req.body.empty()) return respondError(respond, ErrorCode::InvalidArgument, "the body is empty: send a Yjs update (encoding v1)");

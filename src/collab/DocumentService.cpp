@@ -828,12 +828,15 @@ void DocumentService::tick(size_t owner) {
     if (!stale.empty()) removeAwareness(name, doc, stale, false);
     if (!doc.entryAwareness.empty()) releaseApplied(name, doc, true);  // stored, never announced
     std::erase_if(doc.removed, [&](const auto& entry) { return now - entry.second.second >= options_.awarenessTimeout; });
-    // Nodes with peers save (the updates are in the stream meanwhile); a node that only follows
-    // other nodes' edits would race them for the record at every tick.
-    const bool due = doc.peers > 0 && doc.dirty() &&
+    // Nodes with peers save (the updates are in the stream meanwhile), and so does a node whose
+    // own appends are unsaved (an update through the server API, no peer anywhere); a node that
+    // only follows other nodes' edits would race them for the record at every tick.
+    const bool ownUnsaved = doc.doneThrough > doc.savedThrough;
+    const bool due = (doc.peers > 0 || ownUnsaved) && doc.dirty() &&
                      (doc.through - doc.savedThrough >= options_.limits.compactAfterUpdates || now - doc.changedAt >= options_.saveInterval);
     if (due && !doc.saving) save(owner, name, doc);
-    if (doc.peers == 0 && now - doc.idleSince >= options_.idleEviction && !doc.saving && doc.appending == 0 && !doc.heldQueued) {
+    if (doc.peers == 0 && now - doc.idleSince >= options_.idleEviction && !doc.saving && doc.appending == 0 && !doc.heldQueued &&
+        !ownUnsaved && doc.waitingSyncs.empty()) {
       idle.push_back(name);
     }
   }

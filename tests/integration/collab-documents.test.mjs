@@ -76,6 +76,8 @@ describe('collab documents over the HTTP API', () => {
     const asJson = await raw({ method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{"update":"x"}' });
     assert.equal(asJson.status, 400);
     assert.equal((await asJson.json()).error.code, 'invalid_argument');
+    const loose = await raw({ method: 'POST', headers: { ...auth, 'Content-Type': 'application/octet-streamx' }, body: Uint8Array.of(0, 0) });
+    assert.equal(loose.status, 400);
     const empty = await raw({ method: 'POST', headers: { ...auth, 'Content-Type': 'application/octet-stream' }, body: new Uint8Array() });
     assert.equal(empty.status, 400);
     const put = await raw({ method: 'PUT', headers: auth });
@@ -91,6 +93,29 @@ describe('collab documents over the HTTP API', () => {
     const after = new Y.Doc();
     Y.applyUpdate(after, await api.collab.getDocument(room));
     assert.equal(Y.encodeStateVector(after).length, 1, 'the refused requests stored nothing');
-    assert.throws(() => api.collab.getDocument(''), (e) => e.code === 'invalid_argument');
+    await assert.rejects(api.collab.getDocument(''), (e) => e.code === 'invalid_argument');
+  });
+
+  test('a document written only through the API, with no client anywhere, is saved and leaves memory', async () => {
+    const quick = await startOnair({ config: { 'collab.save_interval_ms': 50, 'collab.document_idle_ms': 300 } });
+    try {
+      const admin = new OnairServer({ url: quick.url, apiKey: quick.apiKey, apiSecret: quick.apiSecret });
+      const metric = async (name) => {
+        const text = await (await fetch(`${quick.url}/metrics`)).text();
+        const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+        return line ? Number(line.split(' ')[1]) : NaN;
+      };
+      const room = unique('seeded');
+      const doc = new Y.Doc();
+      doc.getText('t').insert(0, 'seeded by the backend');
+      await admin.collab.applyUpdate(room, Y.encodeStateAsUpdate(doc));
+      await waitFor(async () => (await metric('onair_collab_snapshots_saved_total')) >= 1, 'the document to be saved');
+      await waitFor(async () => (await metric('onair_collab_documents')) === 0, 'the document to leave memory');
+      const back = new Y.Doc();
+      Y.applyUpdate(back, await admin.collab.getDocument(room));
+      assert.equal(back.getText('t').toString(), 'seeded by the backend');
+    } finally {
+      await quick.stop();
+    }
   });
 });

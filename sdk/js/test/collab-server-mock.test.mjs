@@ -46,7 +46,8 @@ test('error replies become OnairError: the body\'s code and retryAfterMs, else t
 
 test('bad arguments fail before any request', async () => {
   const { server, requests } = scripted(() => new Response(''));
-  assert.throws(() => server.collab.getDocument(''), (e) => e.code === 'invalid_argument');
+  await assert.rejects(server.collab.getDocument(''), (e) => e.code === 'invalid_argument');
+  await assert.rejects(server.collab.getDocument('..'), (e) => e.code === 'invalid_argument');
   await assert.rejects(server.collab.applyUpdate('d', 'text'), (e) => e.code === 'invalid_argument');
   await assert.rejects(server.collab.applyUpdate('d', new Uint8Array()), (e) => e.code === 'invalid_argument');
   assert.equal(requests.length, 0);

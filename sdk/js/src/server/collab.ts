@@ -5,8 +5,9 @@ import type { HttpMethod } from './OnairServer.js';
 export type BytesRequestFn = (method: HttpMethod, path: string, body?: Uint8Array) => Promise<Uint8Array>;
 
 function documentPath(where: string, name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new OnairError('invalid_argument', `${where}: name must be a non-empty string`);
+  // "." and ".." would be resolved as path steps by the URL parser: they name no document here.
+  if (typeof name !== 'string' || name.length === 0 || name === '.' || name === '..') {
+    throw new OnairError('invalid_argument', `${where}: name must be a non-empty string other than "." and ".."`);
   }
   return `/v1/collab/documents/${encodeURIComponent(name)}`;
 }
@@ -25,7 +26,7 @@ export class ServerCollab {
   }
 
   /** The whole document as one Yjs update (encoding v1); an empty document for a new name. */
-  getDocument(name: string): Promise<Uint8Array> {
+  async getDocument(name: string): Promise<Uint8Array> {
     return this.call('GET', documentPath('collab.getDocument', name));
   }
 
