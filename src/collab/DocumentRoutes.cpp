@@ -8,6 +8,7 @@
 #include "api/HttpRouter.hpp"
 #include "api/QueryArgs.hpp"
 #include "collab/DocumentService.hpp"
+#include "collab/yjs/StateVector.hpp"
 #include "rooms/RoomName.hpp"
 
 namespace onair::collab {
@@ -21,11 +22,19 @@ constexpr std::string_view kBinary = "application/octet-stream";
 constexpr uint8_t kEmptyStateVector = 0;  // no client: the diff is the whole document
 constexpr int64_t kRetryAfterMs = 1000;
 
-// The document's name: the one path segment after the prefix, percent-decoded ("" when none).
-std::string nameOf(const std::string& path) {
+// The request's target: a document's name, and whether the path ends in "/diff" (the part of the
+// document a state vector lacks). An empty name when there is none; several segments otherwise
+// make an invalid name.
+struct Target {
+  std::string name;
+  bool diff = false;
+};
+
+Target targetOf(const std::string& path) {
   auto segments = api::QueryArgs::segments(path, 3);
   if (segments.empty()) return {};
-  return segments.size() == 1 ? segments[0] : path;  // several segments: an invalid name
+  if (segments.size() == 2 && segments[1] == "diff") return {std::move(segments[0]), true};
+  return {segments.size() == 1 ? std::move(segments[0]) : path, false};
 }
 
 // The media type, case-insensitive, parameters ignored ("application/octet-stream; x=y").
@@ -41,14 +50,25 @@ void respondError(const Respond& respond, ErrorCode code, std::string message, s
   respond(api::errorReply({code, std::move(message), retryAfterMs}));
 }
 
-void getDocument(DocumentService& documents, size_t shard, const std::string& name, const Respond& respond) {
-  documents.diff(shard, name, {kEmptyStateVector}, [respond, name](engine::Outcome<DocumentService::Synced> outcome) {
+void sendDiff(DocumentService& documents, size_t shard, const std::string& name, std::vector<uint8_t> stateVector, const Respond& respond) {
+  documents.diff(shard, name, std::move(stateVector), [respond, name](engine::Outcome<DocumentService::Synced> outcome) {
     if (auto* error = std::get_if<engine::EngineError>(&outcome)) {
       return respondError(respond, ErrorCode::ServiceUnavailable, "document " + name + " could not be loaded: " + error->message, kRetryAfterMs);
     }
     auto& update = std::get<DocumentService::Synced>(outcome).update;
     respond({200, std::string(kBinary), std::string(update.begin(), update.end()), {}});
   });
+}
+
+// POST {name}/diff: the body is a state vector (Y.encodeStateVector), checked before the document
+// is touched; the reply holds what the document has past it.
+void postDiff(DocumentService& documents, size_t shard, const std::string& name, const net::HttpRequest& req, const Respond& respond) {
+  const std::vector<uint8_t> stateVector(req.body.begin(), req.body.end());
+  if (!isBinary(req.contentType) || !yjs::StateVector::decode(stateVector, documents.options().limits.update)) {
+    return respondError(respond, ErrorCode::InvalidArgument,
+                        "send a Yjs state vector (Y.encodeStateVector) as application/octet-stream");
+  }
+  sendDiff(documents, shard, name, stateVector, respond);
 }
 
 void postUpdate(DocumentService& documents, size_t shard, const std::string& name, const net::HttpRequest& req, const Respond& respond) {
@@ -80,14 +100,16 @@ void postUpdate(DocumentService& documents, size_t shard, const std::string& nam
 void registerDocumentRoutes(api::HttpRouter& router, DocumentService& documents) {
   router.addPrefix(std::string(kPrefix), api::HttpRouter::Access::ApiKey,
                    [&documents](net::EventLoop& loop, const net::HttpRequest& req, Respond respond) {
-                     const std::string name = nameOf(req.path);
+                     const auto [name, diff] = targetOf(req.path);
                      if (name.empty()) return respondError(respond, ErrorCode::NotFound, "name a document: /v1/collab/documents/{name}");
                      if (!rooms::RoomName::isValid(name)) {
                        return respondError(respond, ErrorCode::InvalidArgument, std::string("a document name is a collab room name: ") + rooms::RoomName::kRule);
                      }
-                     if (req.method == "GET") return getDocument(documents, loop.index(), name, respond);
-                     if (req.method == "POST") return postUpdate(documents, loop.index(), name, req, respond);
-                     respondError(respond, ErrorCode::NotFound, "no such route: " + req.method + " " + req.path + " (GET or POST)");
+                     if (diff && req.method == "POST") return postDiff(documents, loop.index(), name, req, respond);
+                     if (!diff && req.method == "GET") return sendDiff(documents, loop.index(), name, {kEmptyStateVector}, respond);
+                     if (!diff && req.method == "POST") return postUpdate(documents, loop.index(), name, req, respond);
+                     respondError(respond, ErrorCode::NotFound,
+                                  "no such route: " + req.method + " " + req.path + " (GET or POST {name}, POST {name}/diff)");
                    });
 }
 

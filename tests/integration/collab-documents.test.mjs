@@ -61,6 +61,51 @@ describe('collab documents over the HTTP API', () => {
     assert.equal(again.getText('t').toString(), 'hello world');
   });
 
+  test('a backend keeping its own copy reads only what changed since its state vector', async () => {
+    const room = unique('changes');
+    const yws = yWebsocketClient(srv, room, await minter.token(room));
+    clients.push(yws);
+    await waitFor(() => yws.synced(), 'the provider to sync');
+    yws.doc.getText('t').insert(0, 'first draft, long enough to weigh more than the change that follows');
+    const copy = new Y.Doc();
+    let whole;
+    await waitFor(async () => {
+      whole = await api.collab.getDocument(room);
+      Y.applyUpdate(copy, whole);
+      return copy.getText('t').length > 0;
+    }, 'the first edit to be readable');
+
+    yws.doc.getText('t').insert(0, '> ');
+    const seen = Y.encodeStateVector(copy);
+    let changes;
+    await waitFor(async () => {
+      changes = await api.collab.getChanges(room, seen);
+      return changes.length > 2;
+    }, 'the second edit to be readable');
+    assert.ok(changes.length < whole.length, 'the change alone, not the document');
+    const alone = new Y.Doc();
+    Y.applyUpdate(alone, changes);
+    assert.equal(alone.getText('t').toString(), '', 'the change lacks what the copy had (it waits for it)');
+    Y.applyUpdate(copy, changes);
+    assert.equal(copy.getText('t').toString(), yws.doc.getText('t').toString());
+
+    // Up to date: nothing new (no structs; the delete set, empty here, always comes).
+    const none = await api.collab.getChanges(room, Y.encodeStateVector(copy));
+    assert.deepEqual([...none], [0, 0]);
+
+    const auth = { Authorization: `Bearer ${createServerJwt(srv.apiKey, srv.apiSecret, 60)}` };
+    const diff = (body, type = 'application/octet-stream') =>
+      fetch(`${srv.url}/v1/collab/documents/${room}/diff`, { method: 'POST', headers: { ...auth, 'Content-Type': type }, body });
+    for (const bad of [Uint8Array.of(1), Uint8Array.of(1, 5, 200), Uint8Array.of(0, 0), new Uint8Array()]) {
+      const refused = await diff(bad);
+      assert.equal(refused.status, 400, `[${bad}]`);
+      assert.match((await refused.json()).error.message, /state vector/, `[${bad}]`);
+    }
+    assert.equal((await diff(Uint8Array.of(0), 'application/json')).status, 400);
+    assert.equal((await fetch(`${srv.url}/v1/collab/documents/${room}/diff`, { headers: auth })).status, 404, 'GET {name}/diff');
+    assert.equal((await fetch(`${srv.url}/v1/collab/documents/${room}/other`, { method: 'POST', headers: auth })).status, 400);
+  });
+
   test('a document no one wrote is empty; bad requests are refused and change nothing', async () => {
     const room = unique('empty');
     const fresh = new Y.Doc();

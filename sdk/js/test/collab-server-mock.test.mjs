@@ -26,6 +26,20 @@ test('getDocument sends a GET for the encoded name and returns the reply bytes a
   assert.equal(requests[0].body, undefined);
 });
 
+test('getChanges POSTs the state vector to {name}/diff and returns the reply bytes', async () => {
+  const { server, requests } = scripted(() => new Response(Uint8Array.of(0, 0, 7), { headers: { 'Content-Type': 'application/octet-stream' } }));
+  const changes = await server.collab.getChanges('doc:1', Uint8Array.of(1, 255, 255, 3, 9));
+  assert.deepEqual([...changes], [0, 0, 7]);
+  assert.equal(requests[0].method, 'POST');
+  assert.equal(requests[0].url, 'http://127.0.0.1:1/v1/collab/documents/doc%3A1/diff');
+  assert.equal(requests[0].headers['Content-Type'], 'application/octet-stream');
+  assert.deepEqual([...requests[0].body], [1, 255, 255, 3, 9]);
+  await assert.rejects(server.collab.getChanges('doc', new Uint8Array()), (e) => e.code === 'invalid_argument');
+  await assert.rejects(server.collab.getChanges('doc', [1, 0]), (e) => e.code === 'invalid_argument');
+  await assert.rejects(server.collab.getChanges('..', Uint8Array.of(0)), (e) => e.code === 'invalid_argument');
+  assert.equal(requests.length, 1, 'bad arguments send nothing');
+});
+
 test('applyUpdate POSTs the update as application/octet-stream, unchanged', async () => {
   const { server, requests } = scripted(() => new Response('{"stored":true}', { headers: { 'Content-Type': 'application/json' } }));
   const update = Uint8Array.of(1, 1, 200, 3, 0, 4);

@@ -31,6 +31,19 @@ export class ServerCollab {
   }
 
   /**
+   * What the document holds past `stateVector` (`Y.encodeStateVector(copy)` of the backend's own
+   * copy), as one Yjs update (encoding v1) to apply to that copy: a backend that keeps a copy
+   * fetches only what is new. Deletions always come whole, as in any Yjs sync.
+   */
+  async getChanges(name: string, stateVector: Uint8Array): Promise<Uint8Array> {
+    const path = `${documentPath('collab.getChanges', name)}/diff`;
+    if (!(stateVector instanceof Uint8Array) || stateVector.length === 0) {
+      throw new OnairError('invalid_argument', 'collab.getChanges: stateVector must be a non-empty Uint8Array (Y.encodeStateVector)');
+    }
+    return this.call('POST', path, stateVector);
+  }
+
+  /**
    * Applies a Yjs update (encoding v1) as a client's edit: resolves once it is stored, when every
    * connected client of the document is sent it. Rejects with `invalid_argument` for bytes that
    * are not an update, `payload_too_large` past the document's size limit, `service_unavailable`
