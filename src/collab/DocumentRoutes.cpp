@@ -51,7 +51,7 @@ void respondError(const Respond& respond, ErrorCode code, std::string message, s
 }
 
 void sendDiff(DocumentService& documents, size_t shard, const std::string& name, std::vector<uint8_t> stateVector, const Respond& respond) {
-  documents.diff(shard, name, std::move(stateVector), [respond, name](engine::Outcome<DocumentService::Synced> outcome) {
+  documents.diffLatest(shard, name, std::move(stateVector), [respond, name](engine::Outcome<DocumentService::Synced> outcome) {
     if (auto* error = std::get_if<engine::EngineError>(&outcome)) {
       return respondError(respond, ErrorCode::ServiceUnavailable, "document " + name + " could not be loaded: " + error->message, kRetryAfterMs);
     }

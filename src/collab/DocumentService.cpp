@@ -110,10 +110,17 @@ struct DocumentService::Document {
     uint64_t through;     // then the offset to have applied (known once those completed)
     bool known = false;
     std::function<void(Document&)> answer;
+    // diffLatest(): also wait for a read of the stream begun after the answer was asked for (one
+    // with a serial past afterRead), which brings what any node stored before; `fail` answers
+    // if that read fails.
+    bool needsRead = false;
+    uint64_t afterRead = 0;
+    std::function<void(const engine::EngineError&)> fail;
   };
   uint64_t appendsStarted = 0;
   uint64_t appendsDone = 0;
   uint64_t doneThrough = 0;  // offset of the last of this node's appends that completed
+  uint64_t readSerial = 0;   // stream reads issued (readStream)
   std::deque<WaitingSync> waitingSyncs;
 
   bool dirty() const { return through > savedThrough; }
@@ -162,7 +169,7 @@ DocumentService::DocumentService(hub::ShardPool& pool, engine::Engine& engine, D
     for (size_t shard = 0; shard < pool_.size(); ++shard) {
       pool_.post(shard, [this, shard] {
         for (auto& [name, doc] : shards_[shard]->documents) {
-          if (doc->loaded) catchUp(shard, name, *doc);
+          if (doc->loaded) readAgain(shard, name, *doc);  // one under way may have begun before
           else doc->missed = true;  // finishLoad reads the stream again
         }
       });
@@ -249,24 +256,50 @@ void DocumentService::diff(size_t shard, const std::string& name, std::vector<ui
                            std::function<void(engine::Outcome<Synced>)> done) {
   const size_t owner = ownerOf(name);
   pool_.post(owner, [this, owner, shard, name, stateVector = std::move(stateVector), done = std::move(done)]() mutable {
-    auto reply = [this, shard, done](engine::Outcome<Synced> outcome) {
-      pool_.post(shard, [done, outcome = std::move(outcome)]() mutable { done(std::move(outcome)); });
-    };
-    withDocument(owner, name, [this, owner, name, stateVector = std::move(stateVector), reply](Document& doc) mutable {
-      auto answer = [stateVector = std::move(stateVector), reply](Document& doc) {
-        auto diff = doc.state.diff(stateVector);
-        if (!diff) return reply(engine::EngineError{"sync step 1: " + std::string(yjs::describe(diff.error())), 0});
-        reply(Synced{std::move(*diff), doc.state.stateVector().encode()});
-      };
-      // The answer holds every update this node took before it: held ones are appended now, and
-      // the answer waits until this node's appends under way are applied.
-      if (doc.heldQueued) flushHeld(owner, name, doc);
-      if (doc.waitingSyncs.empty() && doc.appendsDone == doc.appendsStarted && doc.through >= doc.doneThrough) return answer(doc);
-      const bool known = doc.appendsDone == doc.appendsStarted;
-      doc.waitingSyncs.push_back({doc.appendsStarted, known ? doc.doneThrough : 0, known, std::move(answer)});
-      if (known && doc.through < doc.doneThrough) catchUp(owner, name, doc);  // not announced yet: read it
-    }, [reply](const engine::EngineError& error) { reply(error); });
+    answerDiff(owner, shard, name, std::move(stateVector), std::move(done), false);
   });
+}
+
+void DocumentService::diffLatest(size_t shard, const std::string& name, std::vector<uint8_t> stateVector,
+                                 std::function<void(engine::Outcome<Synced>)> done) {
+  const size_t owner = ownerOf(name);
+  // One node: every stored update was announced here before its append completed.
+  pool_.post(owner, [this, owner, shard, name, stateVector = std::move(stateVector), done = std::move(done)]() mutable {
+    answerDiff(owner, shard, name, std::move(stateVector), std::move(done), multiNode_);
+  });
+}
+
+void DocumentService::answerDiff(size_t owner, size_t shard, const std::string& name, std::vector<uint8_t> stateVector,
+                                 std::function<void(engine::Outcome<Synced>)> done, bool readFirst) {
+  auto reply = [this, shard, done = std::move(done)](engine::Outcome<Synced> outcome) {
+    pool_.post(shard, [done, outcome = std::move(outcome)]() mutable { done(std::move(outcome)); });
+  };
+  // A document not in memory, or whose load has not read the stream yet, is loaded by a read
+  // begun after now: it needs no other. Otherwise a read issued after this one is needed.
+  const Document* existing = find(owner, name);
+  if (!existing || (!existing->loaded && existing->readSerial == 0)) readFirst = false;
+  const uint64_t afterRead = existing ? existing->readSerial : 0;
+  withDocument(owner, name, [this, owner, name, stateVector = std::move(stateVector), reply, readFirst, afterRead](Document& doc) mutable {
+    auto answer = [stateVector = std::move(stateVector), reply](Document& doc) {
+      auto diff = doc.state.diff(stateVector);
+      if (!diff) return reply(engine::EngineError{"sync step 1: " + std::string(yjs::describe(diff.error())), 0});
+      reply(Synced{std::move(*diff), doc.state.stateVector().encode()});
+    };
+    // The answer holds every update this node took before it: held ones are appended now, and
+    // the answer waits until this node's appends under way are applied (and, with readFirst, for
+    // a read of the stream begun after now).
+    if (doc.heldQueued) flushHeld(owner, name, doc);
+    const bool known = doc.appendsDone == doc.appendsStarted;
+    if (!readFirst && doc.waitingSyncs.empty() && known && doc.through >= doc.doneThrough) return answer(doc);
+    Document::WaitingSync waiting{doc.appendsStarted, known ? doc.doneThrough : 0, known, std::move(answer)};
+    if (readFirst) {
+      waiting.needsRead = true;
+      waiting.afterRead = afterRead;
+      waiting.fail = [reply](const engine::EngineError& error) { reply(error); };
+    }
+    doc.waitingSyncs.push_back(std::move(waiting));
+    if (readFirst || (known && doc.through < doc.doneThrough)) readAgain(owner, name, doc);  // not announced yet: read it
+  }, [reply](const engine::EngineError& error) { reply(error); });
 }
 
 void DocumentService::update(size_t shard, const std::string& name, std::vector<uint8_t> update, std::function<void(UpdateResult)> done) {
@@ -392,14 +425,17 @@ void DocumentService::load(size_t owner, const std::string& name) {
 }
 
 void DocumentService::readStream(size_t owner, const std::string& name, uint64_t generation, uint64_t from) {
+  Document* issuer = find(owner, name);
+  const uint64_t serial = issuer ? ++issuer->readSerial : 0;
   engine::ReadRequest request{streamOf(name), from, true, kReadBatch};
-  engine_.history().read(std::move(request), [this, owner, name, generation, from](engine::Outcome<engine::ReadResult> read) {
-    pool_.post(owner, [this, owner, name, generation, from, read = std::move(read)] {
+  engine_.history().read(std::move(request), [this, owner, name, generation, from, serial](engine::Outcome<engine::ReadResult> read) {
+    pool_.post(owner, [this, owner, name, generation, from, serial, read = std::move(read)] {
       Document* doc = find(owner, name);
       if (!doc || doc->generation != generation) return;
       if (auto* error = std::get_if<engine::EngineError>(&read)) {
         if (!doc->loaded) return failLoad(owner, name, *error);
-        doc->catchingUp = false;  // the next resync or gap tries again
+        doc->catchingUp = doc->missed = false;  // the tick, the next resync or gap tries again
+        failReads(*doc, *error);
         return;
       }
       const auto& result = std::get<engine::ReadResult>(read);
@@ -418,6 +454,14 @@ void DocumentService::readStream(size_t owner, const std::string& name, uint64_t
       for (const auto& message : result.messages) applyStored(owner, name, *doc, message);
       if (result.messages.size() == kReadBatch) return readStream(owner, name, generation, doc->through + 1);
       if (!doc->loaded) return finishLoad(owner, name, *doc);
+      // Read to the head: answers waiting for a read begun after them have it (whether or not
+      // another read follows); one waiting for an offset up to the head that is still not applied
+      // waits for what the stream no longer has (trimmed), and goes with what there is.
+      for (auto& waiting : doc->waitingSyncs) {
+        if (waiting.needsRead && waiting.afterRead < serial) waiting.needsRead = false;
+        if (waiting.known && waiting.through > doc->through && waiting.through <= result.head.offset) waiting.through = doc->through;
+      }
+      answerSyncs(*doc);
       if (std::exchange(doc->missed, false)) return readStream(owner, name, generation, doc->through + 1);
       doc->catchingUp = false;
     });
@@ -505,6 +549,24 @@ void DocumentService::catchUp(size_t owner, const std::string& name, Document& d
   if (doc.catchingUp) return;
   doc.catchingUp = true;
   readStream(owner, name, doc.generation, doc.through + 1);
+}
+
+void DocumentService::readAgain(size_t owner, const std::string& name, Document& doc) {
+  if (doc.catchingUp) doc.missed = true;
+  else catchUp(owner, name, doc);
+}
+
+// A read of the stream failed: answers waiting for one fail with it (the caller may retry), the
+// others wait for the tick's next read.
+void DocumentService::failReads(Document& doc, const engine::EngineError& error) {
+  std::vector<std::function<void(const engine::EngineError&)>> failed;
+  std::erase_if(doc.waitingSyncs, [&](auto& waiting) {
+    if (!waiting.needsRead) return false;
+    failed.push_back(std::move(waiting.fail));
+    return true;
+  });
+  for (auto& fail : failed) fail(error);
+  answerSyncs(doc);
 }
 
 void DocumentService::fanOutUpdates(const std::string& name, std::span<const std::vector<uint8_t>> updates,
@@ -601,14 +663,14 @@ void DocumentService::completeAppend(size_t owner, const std::string& name, Docu
     behind = behind || waiting.through > doc.through;
   }
   // Applied when announced; a waiting answer does not wait on an announcement that never comes.
-  if (behind && doc.loaded) catchUp(owner, name, doc);
+  if (behind && doc.loaded) readAgain(owner, name, doc);
   answerSyncs(doc);
 }
 
 void DocumentService::answerSyncs(Document& doc) {
   while (!doc.waitingSyncs.empty()) {
     auto& front = doc.waitingSyncs.front();
-    if (!front.known || front.through > doc.through) return;
+    if (!front.known || front.through > doc.through || front.needsRead) return;
     auto answer = std::move(front.answer);
     doc.waitingSyncs.pop_front();
     answer(doc);
@@ -828,6 +890,11 @@ void DocumentService::tick(size_t owner) {
     if (!stale.empty()) removeAwareness(name, doc, stale, false);
     if (!doc.entryAwareness.empty()) releaseApplied(name, doc, true);  // stored, never announced
     std::erase_if(doc.removed, [&](const auto& entry) { return now - entry.second.second >= options_.awarenessTimeout; });
+    // An answer waiting for offsets no read brought (the read failed): read again.
+    if (!doc.catchingUp && !doc.waitingSyncs.empty() && doc.waitingSyncs.front().known &&
+        doc.waitingSyncs.front().through > doc.through) {
+      catchUp(owner, name, doc);
+    }
     // Nodes with peers save (the updates are in the stream meanwhile), and so does a node whose
     // own appends are unsaved (an update through the server API, no peer anywhere); a node that
     // only follows other nodes' edits would race them for the record at every tick.

@@ -32,6 +32,7 @@
 //   such updates.
 // - diff(): the answer covers every update this node took before it (held ones are appended
 //   first, and the answer waits until this node's appends begun before it are applied).
+//   diffLatest() also covers every update any node stored before it was called.
 // - Awareness of this node's peers (states and removals) relayed while the document has a batch
 //   forming, or an entry of this node's not yet applied here, goes out after those updates (in
 //   the batch's write; at once if the append fails, and from the tick if its announcement never
@@ -89,6 +90,10 @@ class DocumentService {
   // A peer's sync step 1: what a peer at `stateVector` (encoded) lacks, as one update.
   void diff(size_t shard, const std::string& name, std::vector<uint8_t> stateVector,
             std::function<void(engine::Outcome<Synced>)> done);
+  // diff(), covering every update stored before the call on any node (the server API's read): on
+  // a multi-node engine the answer also waits for a read of the stream begun after the call.
+  void diffLatest(size_t shard, const std::string& name, std::vector<uint8_t> stateVector,
+                  std::function<void(engine::Outcome<Synced>)> done);
   // A client update (sync step 2 or update), checked here on `shard` before it goes anywhere.
   void update(size_t shard, const std::string& name, std::vector<uint8_t> update, std::function<void(UpdateResult)> done);
   // Whether the document already holds every struct of `update` (a read-only client's step 2 that
@@ -124,6 +129,12 @@ class DocumentService {
   void onStored(size_t owner, const std::string& name, const engine::StreamMessage& message, const std::string& epoch);
   void applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message);
   void catchUp(size_t owner, const std::string& name, Document& doc);
+  // catchUp(), or a further read by the one under way (which may have begun before what is wanted).
+  void readAgain(size_t owner, const std::string& name, Document& doc);
+  void failReads(Document& doc, const engine::EngineError& error);
+  // diff() from the owner; with readFirst, also after a read of the stream begun after this call.
+  void answerDiff(size_t owner, size_t shard, const std::string& name, std::vector<uint8_t> stateVector,
+                  std::function<void(engine::Outcome<Synced>)> done, bool readFirst);
   void fanOut(const std::string& name, std::span<const uint8_t> message, bool hocuspocusOnly = false);
   // The updates, then `after` (encoded messages), in one buffer of frames per framing.
   void fanOutUpdates(const std::string& name, std::span<const std::vector<uint8_t>> updates,

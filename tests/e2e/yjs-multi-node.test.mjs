@@ -1,12 +1,16 @@
 // Two onair nodes on one redis-server serve one Yjs document as one server: a WebsocketProvider on
 // node A and a HocuspocusProvider on node B converge under concurrent edits, awareness crosses
 // the nodes (and leaves with its client), a late joiner on B gets A's edits from Redis, and an
-// edit made on A while B had evicted the document reaches a client that reopens it on B.
+// edit made on A while B had evicted the document reaches a client that reopens it on B, and the
+// server API's read on B holds a write acknowledged on A though B missed its announcement.
 // Starts redis-server and two `onair serve` itself; skipped when redis-server is not installed.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startOnair } from '../support/onair.mjs';
+import * as Y from 'yjs';
 import { redisAvailable, startRedis } from '../support/redis.mjs';
+import { OnairServer } from '../../sdk/js/dist/server/index.js';
 import { randomSecret } from '../support/tokens.mjs';
 import {
   waitFor, waitConverged, contentOf, documentsInMemory, tokenMinter, yWebsocketClient, hocuspocusClient,
@@ -139,4 +143,52 @@ describe('Yjs documents across two onair nodes on one Redis', { skip }, () => {
       assert.deepEqual(contentOf(reopened.doc).a, ['y-websocket1', 'hocuspocus2'], `the ${make.name} on B holds both edits`);
     }
   });
+
+  test('a read through the API on B right after a write acknowledged on A holds it, though B missed its announcement', async (t) => {
+    t.after(destroyAll);
+    const room = unique('read-your-write');
+    // A client on each node keeps the document in its memory: B answers from what it has applied,
+    // and A needs no subscription to take the write.
+    const a = track(hocuspocusClient(nodeA, room, await minterA.token(room)));
+    const b = track(yWebsocketClient(nodeB, room, await minterB.token(room)));
+    await waitFor(() => a.synced() && b.synced(), 'both providers to sync');
+    const apiA = new OnairServer({ url: nodeA.url, apiKey, apiSecret });
+    const apiB = new OnairServer({ url: nodeB.url, apiKey, apiSecret });
+    await apiB.collab.getDocument(room);  // warm: the loop's calls take one round trip each
+    // Both nodes lose their subscriptions: B hears of nothing until it has resubscribed (25-50 ms
+    // later), so the read that follows at once finds B behind unless it reads the stream itself.
+    const killer = await respClient(redis.port);
+    t.after(() => killer.close());
+    const backend = new Y.Doc();
+    const writes = 10;
+    for (let i = 1; i <= writes; i++) {
+      // Both nodes subscribed again (since the last kill), so that this one makes B miss the write.
+      await waitFor(async () => ((await killer.command('CLIENT', 'LIST', 'TYPE', 'pubsub')).match(/ id=|^id=/gm) ?? []).length >= 2,
+        'both nodes to resubscribe');
+      const killed = await killer.command('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      assert.ok(Number(killed.split('\r\n')[0].slice(1)) >= 2, `CLIENT KILL found both subscribers (${killed})`);
+      const before = Y.encodeStateVector(backend);
+      backend.getArray('writes').push([`write ${i}`]);
+      await apiA.collab.applyUpdate(room, Y.encodeStateAsUpdate(backend, before));
+      const read = new Y.Doc();
+      Y.applyUpdate(read, await apiB.collab.getDocument(room));
+      assert.deepEqual(read.getArray('writes').toJSON(), backend.getArray('writes').toJSON(), `write ${i}, read at once on B`);
+    }
+    await waitFor(() => b.doc.getArray('writes').length === writes, 'the provider on B to get every write once B resubscribed');
+  });
 });
+
+// A RESP connection to Redis for commands sent faster than redis-cli starts: one at a time, each
+// resolving with the reply as text (small replies: one read).
+function respClient(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => resolve({
+      command: (...args) => new Promise((res) => {
+        socket.once('data', (data) => res(data.toString()));
+        socket.write(`*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join(''));
+      }),
+      close: () => socket.destroy(),
+    }));
+    socket.once('error', reject);
+  });
+}
