@@ -8,12 +8,13 @@
 
 namespace onair::api {
 
-boost::json::object QueryArgs::parse(const std::string& query, std::initializer_list<const char*> integerKeys) {
+std::optional<boost::json::object> QueryArgs::parse(const std::string& query, std::initializer_list<const char*> integerKeys) {
   boost::json::object args;
   const std::string target = "/?" + query;  // the parsed view points into this string
   auto url = boost::urls::parse_origin_form(target);
-  if (!url) return args;
+  if (!url) return std::nullopt;
   for (auto param : url->params()) {
+    if (param.key.empty() && !param.has_value) continue;  // "" or a stray '&': no parameter
     std::string key = param.key;
     std::string value = param.has_value ? std::string(param.value) : std::string();
     const bool integerKey = std::any_of(integerKeys.begin(), integerKeys.end(), [&](const char* k) { return key == k; });

@@ -3,6 +3,7 @@
 // the percent-decoded path segments, so routes check them with ArgReader like any op's args.
 #include <boost/json/object.hpp>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,8 +11,11 @@ namespace onair::api {
 
 struct QueryArgs {
   // Query parameters as an args object: values are strings, except those named in
-  // `integerKeys` that hold a decimal integer, which become numbers.
-  static boost::json::object parse(const std::string& query, std::initializer_list<const char*> integerKeys = {"limit"});
+  // `integerKeys` that hold a decimal integer, which become numbers. nullopt when `query` is not
+  // a query string (a bad percent escape, a character RFC 3986 does not allow): no parameter of
+  // it is taken, rather than some silently dropped.
+  static std::optional<boost::json::object> parse(const std::string& query,
+                                                  std::initializer_list<const char*> integerKeys = {"limit"});
   // The percent-decoded path segments after the first `skip` ("/v1/rooms/a%3Ab/x", 2 → ["a:b","x"]).
   static std::vector<std::string> segments(const std::string& path, size_t skip);
 };

@@ -31,9 +31,10 @@ std::string roomOf(const std::string& path) {
   return room;
 }
 
+// The token parameter ("" when absent, or the query is malformed: refused as no token).
 std::string tokenOf(const std::string& query) {
   auto args = api::QueryArgs::parse(query, {});
-  const auto* token = args.if_contains("token");
+  const auto* token = args ? args->if_contains("token") : nullptr;
   return token && token->is_string() ? std::string(token->get_string()) : std::string();
 }
 

@@ -8,6 +8,7 @@
 #include "api/HttpReply.hpp"
 #include "api/JsonBody.hpp"
 #include "api/QueryArgs.hpp"
+#include "api/RequestQuery.hpp"
 #include "api/HttpRouter.hpp"
 #include "rooms/RequestParts.hpp"
 #include "rooms/RoomService.hpp"
@@ -42,8 +43,9 @@ void stream(RoomService& service, Kind kind, const std::string& name, const std:
     return service.broadcast(std::move(request), replyTo(respond));
   }
   if (req.method == "GET" && action == "history") {
-    auto q = api::QueryArgs::parse(req.query);
-    api::ArgReader args(q);
+    auto q = api::requestQuery(req, respond);
+    if (!q) return;
+    api::ArgReader args(*q);
     auto request = RequestParts::history(args, kind, name);
     if (args.error()) return respond(api::errorReply(*args.error()));
     return service.history(std::move(request), replyTo(respond));
@@ -56,8 +58,9 @@ void room(RoomService& service, const std::vector<std::string>& seg, const net::
   const std::string& name = seg[0];
   std::string action = seg.size() > 1 ? seg[1] : "";
   if (req.method == "GET" && ((action == "members" && seg.size() == 2) || action == "presence")) {
-    auto q = api::QueryArgs::parse(req.query);
-    api::ArgReader args(q);
+    auto q = api::requestQuery(req, respond);
+    if (!q) return;
+    api::ArgReader args(*q);
     auto request = RequestParts::members(args, name);
     if (args.error()) return respond(api::errorReply(*args.error()));
     if (action == "members") return service.members(std::move(request), replyTo(respond));
@@ -90,8 +93,9 @@ void room(RoomService& service, const std::vector<std::string>& seg, const net::
     return service.metadata(name, json::value(*md), expected, replyTo(respond));
   }
   if (action == "snapshot" && req.method == "GET") {
-    auto q = api::QueryArgs::parse(req.query);
-    api::ArgReader args(q);
+    auto q = api::requestQuery(req, respond);
+    if (!q) return;
+    api::ArgReader args(*q);
     auto request = RequestParts::snapshot(args, name);
     if (args.error()) return respond(api::errorReply(*args.error()));
     return service.snapshot(std::move(request), replyTo(respond));

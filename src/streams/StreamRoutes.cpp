@@ -7,6 +7,7 @@
 #include "api/HttpRouter.hpp"
 #include "api/JsonBody.hpp"
 #include "api/QueryArgs.hpp"
+#include "api/RequestQuery.hpp"
 #include "api/Reply.hpp"
 #include "streams/StreamRoomArgs.hpp"
 #include "streams/StreamService.hpp"
@@ -31,8 +32,9 @@ void registerStreamRoutes(api::HttpRouter& router, StreamService& service) {
     service.create(std::move(spec), StreamActor{}, replyTo(respond));
   });
   router.add("GET", "/v1/streams/rooms", Access::ApiKey, [&service](net::EventLoop&, const net::HttpRequest& req, Respond respond) {
-    auto q = api::QueryArgs::parse(req.query, {"skip", "limit"});
-    api::ArgReader args(q);
+    auto q = api::requestQuery(req, respond, {"skip", "limit"});
+    if (!q) return;
+    api::ArgReader args(*q);
     auto query = StreamRoomArgs::listQuery(args);
     if (args.error()) return respond(api::errorReply(*args.error()));
     service.list(std::move(query), StreamActor{}, replyTo(respond));

@@ -112,3 +112,17 @@ test('the static route serves nothing outside the web root, whatever the raw pat
   }
   assert.equal((await rawGet('/index.html')).status, 200);
 });
+
+test('a malformed query string gets 400 invalid_argument, not its other parameters silently dropped', async () => {
+  const get = (path) => fetch(srv.url + path, { headers: { authorization: `Bearer ${apiCredential(srv)}` } });
+  for (const path of ['/v1/rooms/q_room/history?limit=1&cursor=%zz', '/v1/rooms/q_room/members?limit=5%',
+    '/v1/channels/q_chan/history?direction=forward%2', '/v1/streams/rooms?limit=2&contextId=%G0']) {
+    const res = await get(path);
+    assert.equal(res.status, 400, path);
+    const body = await res.json();
+    assert.equal(body.error.code, 'invalid_argument', path);
+    assert.match(body.error.message, /query string is malformed/, path);
+  }
+  const fine = await get('/v1/rooms/q_room/history?limit=1&direction=forward');
+  assert.equal(fine.status, 200);
+});
