@@ -447,6 +447,9 @@ void DocumentService::readStream(size_t owner, const std::string& name, uint64_t
         for (auto& waiting : doc->waitingSyncs) waiting.through = 0;  // another epoch's offsets
         if (from > 1) return readStream(owner, name, generation, 1);
       }
+      // The document started over while this read was under way (an announcement of the new
+      // epoch came first): the read began past offsets it now needs.
+      if (from > doc->through + 1) return readStream(owner, name, generation, doc->through + 1);
       if (result.oldest > doc->through + 1 && !result.messages.empty()) {
         spdlog::error("collab: document {} lost updates {}..{} (trimmed before a snapshot covered them)", name, doc->through + 1, result.oldest - 1);
         doc->through = result.oldest - 1;
