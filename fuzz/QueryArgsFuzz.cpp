@@ -1,7 +1,7 @@
 // fuzz_query_args: request targets as args (api/QueryArgs, over Boost.URL), the parser the HTTP
 // API and the Yjs upgrade (`/v1/yjs/<room>?token=`) use. Invariants: parse and segments never
-// crash on any bytes; parse yields args or nullopt, strings and a number only for an integer key;
-// a query of unreserved characters only always parses; segments after
+// crash on any bytes; parse yields args or nullopt (only when a '%' starts no escape), strings and
+// a number only for an integer key; segments after
 // `skip` are at most the path's slashes; a value percent-encoded into a query parses back to the
 // same bytes, and so does a percent-encoded path segment.
 #include <boost/url/encode.hpp>
@@ -24,6 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& entry : *args) {
       check(entry.value().is_string() || (entry.value().is_int64() && entry.key() == "limit"));
     }
+  } else {
+    check(input.find('%') != std::string::npos);
   }
   const size_t skip = size == 0 ? 0 : data[0] % 4;
   const auto segments = QueryArgs::segments(input, skip);

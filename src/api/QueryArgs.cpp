@@ -3,14 +3,42 @@
 #include <boost/url.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
 namespace onair::api {
+namespace {
+
+// Bytes RFC 3986 allows in a query, and '%' (an escape: checked by the parser).
+bool keptAsIs(unsigned char c) {
+  return std::isalnum(c) || std::strchr("-._~!$&'()*+,;=:@/?%", c) != nullptr;
+}
+
+// Browsers, fetch and curl send some bytes RFC 3986 does not allow in a query unencoded ('|', '[',
+// ']', '{', '}', '^', '`', '\', UTF-8): they are taken as the bytes they are, escaped here before
+// parsing. Only a '%' that starts no escape is left to make the query malformed.
+std::string escapedQuery(const std::string& query) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(query.size());
+  for (unsigned char c : query) {
+    if (keptAsIs(c) && c != 0) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::optional<boost::json::object> QueryArgs::parse(const std::string& query, std::initializer_list<const char*> integerKeys) {
   boost::json::object args;
-  const std::string target = "/?" + query;  // the parsed view points into this string
+  const std::string target = "/?" + escapedQuery(query);  // the parsed view points into this string
   auto url = boost::urls::parse_origin_form(target);
   if (!url) return std::nullopt;
   for (auto param : url->params()) {

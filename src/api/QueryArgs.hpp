@@ -11,9 +11,9 @@ namespace onair::api {
 
 struct QueryArgs {
   // Query parameters as an args object: values are strings, except those named in
-  // `integerKeys` that hold a decimal integer, which become numbers. nullopt when `query` is not
-  // a query string (a bad percent escape, a character RFC 3986 does not allow): no parameter of
-  // it is taken, rather than some silently dropped.
+  // `integerKeys` that hold a decimal integer, which become numbers. Bytes RFC 3986 does not allow
+  // unencoded ('|', '[', UTF-8 …, as browsers send them) are taken as they are. nullopt when a '%'
+  // starts no escape (two hex digits): no parameter is taken, rather than some silently dropped.
   static std::optional<boost::json::object> parse(const std::string& query,
                                                   std::initializer_list<const char*> integerKeys = {"limit"});
   // The percent-decoded path segments after the first `skip` ("/v1/rooms/a%3Ab/x", 2 → ["a:b","x"]).

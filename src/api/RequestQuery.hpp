@@ -1,6 +1,7 @@
 #pragma once
-// The query string of an HTTP API request as args (QueryArgs::parse). When it is not a query
-// string it answers 400 invalid_argument itself and returns nullopt, as jsonBody does for bodies.
+// The query string of an HTTP API request as args (QueryArgs::parse). When it is malformed (a '%'
+// that starts no escape) it answers 400 invalid_argument itself and returns nullopt, as jsonBody
+// does for bodies.
 #include <boost/json/object.hpp>
 #include <initializer_list>
 #include <optional>

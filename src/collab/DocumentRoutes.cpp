@@ -53,7 +53,7 @@ void respondError(const Respond& respond, ErrorCode code, std::string message, s
 void sendDiff(DocumentService& documents, size_t shard, const std::string& name, std::vector<uint8_t> stateVector, const Respond& respond) {
   documents.diffLatest(shard, name, std::move(stateVector), [respond, name](engine::Outcome<DocumentService::Synced> outcome) {
     if (auto* error = std::get_if<engine::EngineError>(&outcome)) {
-      return respondError(respond, ErrorCode::ServiceUnavailable, "document " + name + " could not be loaded: " + error->message, kRetryAfterMs);
+      return respondError(respond, ErrorCode::ServiceUnavailable, "document " + name + " could not be read: " + error->message, kRetryAfterMs);
     }
     auto& update = std::get<DocumentService::Synced>(outcome).update;
     respond({200, std::string(kBinary), std::string(update.begin(), update.end()), {}});
@@ -63,12 +63,12 @@ void sendDiff(DocumentService& documents, size_t shard, const std::string& name,
 // POST {name}/diff: the body is a state vector (Y.encodeStateVector), checked before the document
 // is touched; the reply holds what the document has past it.
 void postDiff(DocumentService& documents, size_t shard, const std::string& name, const net::HttpRequest& req, const Respond& respond) {
-  const std::vector<uint8_t> stateVector(req.body.begin(), req.body.end());
+  std::vector<uint8_t> stateVector(req.body.begin(), req.body.end());
   if (!isBinary(req.contentType) || !yjs::StateVector::decode(stateVector, documents.options().limits.update)) {
     return respondError(respond, ErrorCode::InvalidArgument,
                         "send a Yjs state vector (Y.encodeStateVector) as application/octet-stream");
   }
-  sendDiff(documents, shard, name, stateVector, respond);
+  sendDiff(documents, shard, name, std::move(stateVector), respond);
 }
 
 void postUpdate(DocumentService& documents, size_t shard, const std::string& name, const net::HttpRequest& req, const Respond& respond) {

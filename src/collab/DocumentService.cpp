@@ -434,8 +434,10 @@ void DocumentService::readStream(size_t owner, const std::string& name, uint64_t
       if (!doc || doc->generation != generation) return;
       if (auto* error = std::get_if<engine::EngineError>(&read)) {
         if (!doc->loaded) return failLoad(owner, name, *error);
-        doc->catchingUp = doc->missed = false;  // the tick, the next resync or gap tries again
-        failReads(*doc, *error);
+        doc->catchingUp = false;  // the tick, the next resync or gap tries again
+        failReads(*doc, *error, serial);
+        // Answers that came during the failed read still want one of their own.
+        if (std::exchange(doc->missed, false)) readAgain(owner, name, *doc);
         return;
       }
       const auto& result = std::get<engine::ReadResult>(read);
@@ -559,12 +561,12 @@ void DocumentService::readAgain(size_t owner, const std::string& name, Document&
   else catchUp(owner, name, doc);
 }
 
-// A read of the stream failed: answers waiting for one fail with it (the caller may retry), the
-// others wait for the tick's next read.
-void DocumentService::failReads(Document& doc, const engine::EngineError& error) {
+// Read `serial` of the stream failed: answers waiting for it fail with it (the caller may retry);
+// those asked for after it began wait for a read of their own, the others for the tick's next read.
+void DocumentService::failReads(Document& doc, const engine::EngineError& error, uint64_t serial) {
   std::vector<std::function<void(const engine::EngineError&)>> failed;
   std::erase_if(doc.waitingSyncs, [&](auto& waiting) {
-    if (!waiting.needsRead) return false;
+    if (!waiting.needsRead || waiting.afterRead >= serial) return false;
     failed.push_back(std::move(waiting.fail));
     return true;
   });

@@ -131,7 +131,7 @@ class DocumentService {
   void catchUp(size_t owner, const std::string& name, Document& doc);
   // catchUp(), or a further read by the one under way (which may have begun before what is wanted).
   void readAgain(size_t owner, const std::string& name, Document& doc);
-  void failReads(Document& doc, const engine::EngineError& error);
+  void failReads(Document& doc, const engine::EngineError& error, uint64_t serial);
   // diff() from the owner; with readFirst, also after a read of the stream begun after this call.
   void answerDiff(size_t owner, size_t shard, const std::string& name, std::vector<uint8_t> stateVector,
                   std::function<void(engine::Outcome<Synced>)> done, bool readFirst);

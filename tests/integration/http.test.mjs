@@ -125,4 +125,7 @@ test('a malformed query string gets 400 invalid_argument, not its other paramete
   }
   const fine = await get('/v1/rooms/q_room/history?limit=1&direction=forward');
   assert.equal(fine.status, 200);
+  // What browsers leave unencoded is taken as it is: contextId (required) is read, not dropped.
+  const raw = await get('/v1/streams/rooms?contextId=a|b{c}&limit=1&tag[]=x');
+  assert.equal(raw.status, 200);
 });

@@ -19,8 +19,18 @@ TEST(QueryArgs, NamedIntegerKeysBecomeNumbers) {
 TEST(QueryArgs, AMalformedQueryIsRefusedWhole) {
   EXPECT_FALSE(QueryArgs::parse("limit=5&cursor=%zz"));  // not "limit 5, cursor dropped"
   EXPECT_FALSE(QueryArgs::parse("limit=5%"));
-  EXPECT_FALSE(QueryArgs::parse("a=\"b\""));
-  EXPECT_TRUE(QueryArgs::parse("cursor=a%7Cb&limit=5"));
+  EXPECT_FALSE(QueryArgs::parse("a=%4"));
+  EXPECT_EQ(QueryArgs::parse("cursor=a%7Cb&limit=5")->at("cursor").as_string(), "a|b");
+}
+
+TEST(QueryArgs, BytesBrowsersLeaveUnencodedAreTakenAsTheyAre) {
+  auto args = QueryArgs::parse("ids[]=1&x=a|b{c}^`\\&name=\xC3\xA9&q=\"1 2\"#f");
+  ASSERT_TRUE(args);
+  EXPECT_EQ(args->at("ids[]").as_string(), "1");
+  EXPECT_EQ(args->at("x").as_string(), "a|b{c}^`\\");
+  EXPECT_EQ(args->at("name").as_string(), "\xC3\xA9");
+  EXPECT_EQ(args->at("q").as_string(), "\"1 2\"#f");
+  EXPECT_EQ(QueryArgs::parse("a=1+2")->at("a").as_string(), "1 2");  // '+' is a space, as forms send it
 }
 
 TEST(QueryArgs, SegmentsAreDecodedAfterTheSkipped) {
