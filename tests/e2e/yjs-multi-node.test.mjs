@@ -176,6 +176,36 @@ describe('Yjs documents across two onair nodes on one Redis', { skip }, () => {
     }
     await waitFor(() => b.doc.getArray('writes').length === writes, 'the provider on B to get every write once B resubscribed');
   });
+
+  test('a read on B that cannot reach Redis is 503 with retryAfterMs, and the next one after Redis answers holds the writes', async (t) => {
+    t.after(destroyAll);
+    const room = unique('read-fails');
+    const b = track(yWebsocketClient(nodeB, room, await minterB.token(room)));
+    await waitFor(() => b.synced(), 'the provider on B to sync');
+    const apiA = new OnairServer({ url: nodeA.url, apiKey, apiSecret });
+    const apiB = new OnairServer({ url: nodeB.url, apiKey, apiSecret });
+    const backend = new Y.Doc();
+    backend.getText('t').insert(0, 'kept');
+    await apiA.collab.applyUpdate(room, Y.encodeStateAsUpdate(backend));
+    await waitFor(() => b.doc.getText('t').toString() === 'kept', 'the write to reach B');
+    // Redis holds every command for 1.5 s: B's read of the log times out (redis.command_timeout_ms 1000).
+    const pauser = await respClient(redis.port);
+    t.after(() => pauser.close());
+    assert.match(await pauser.command('CLIENT', 'PAUSE', '1500', 'ALL'), /^\+OK/);
+    await assert.rejects(apiB.collab.getDocument(room), (e) => e.code === 'service_unavailable' && e.retryAfterMs > 0);
+    let read;
+    await waitFor(async () => {
+      try {
+        read = new Y.Doc();
+        Y.applyUpdate(read, await apiB.collab.getDocument(room));
+        return true;
+      } catch (e) {
+        if (e.code !== 'service_unavailable') throw e;
+        return false;
+      }
+    }, 'a read on B to succeed once Redis answers again');
+    assert.equal(read.getText('t').toString(), 'kept');
+  });
 });
 
 // A RESP connection to Redis for commands sent faster than redis-cli starts: one at a time, each
