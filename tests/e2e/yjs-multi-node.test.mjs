@@ -209,12 +209,26 @@ describe('Yjs documents across two onair nodes on one Redis', { skip }, () => {
 });
 
 // A RESP connection to Redis for commands sent faster than redis-cli starts: one at a time, each
-// resolving with the reply as text (small replies: one read).
+// resolving with the reply as text once it is whole (a status, an integer or a bulk string).
 function respClient(port) {
+  const whole = (text) => {
+    if (!text.startsWith('$')) return text.includes('\r\n');
+    const header = text.indexOf('\r\n');
+    if (header < 0) return false;
+    const length = Number(text.slice(1, header));
+    return length < 0 || Buffer.byteLength(text) >= header + 2 + length + 2;  // $-1: a null bulk string
+  };
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => resolve({
       command: (...args) => new Promise((res) => {
-        socket.once('data', (data) => res(data.toString()));
+        let reply = '';
+        const onData = (data) => {
+          reply += data.toString();
+          if (!whole(reply)) return;
+          socket.off('data', onData);
+          res(reply);
+        };
+        socket.on('data', onData);
         socket.write(`*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join(''));
       }),
       close: () => socket.destroy(),
