@@ -10,20 +10,22 @@
 namespace onair::api {
 namespace {
 
-// Bytes RFC 3986 allows in a query, and '%' (an escape: checked by the parser).
+// Bytes RFC 3986 allows in a query, and '%' (an escape: checked by the parser). NUL is not one
+// (strchr would find the literal's terminator).
 bool keptAsIs(unsigned char c) {
-  return std::isalnum(c) || std::strchr("-._~!$&'()*+,;=:@/?%", c) != nullptr;
+  return c != 0 && (std::isalnum(c) || std::strchr("-._~!$&'()*+,;=:@/?%", c) != nullptr);
 }
 
 // Browsers, fetch and curl send some bytes RFC 3986 does not allow in a query unencoded ('|', '[',
 // ']', '{', '}', '^', '`', '\', UTF-8): they are taken as the bytes they are, escaped here before
-// parsing. Only a '%' that starts no escape is left to make the query malformed.
+// parsing. Only a '%' that starts no escape is left to make the query malformed. By hand because
+// boost::urls::encode refuses a character set that keeps '%' (it would not re-escape escapes).
 std::string escapedQuery(const std::string& query) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(query.size());
   for (unsigned char c : query) {
-    if (keptAsIs(c) && c != 0) {
+    if (keptAsIs(c)) {
       out += static_cast<char>(c);
     } else {
       out += '%';
