@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <string>
+#include <variant>
 
 #include "api/QueryArgs.hpp"
 #include "collab/Framing.hpp"
@@ -32,10 +34,21 @@ std::string roomOf(const std::string& path) {
 }
 
 // The token parameter ("" when absent, or the query is malformed: refused as no token).
-std::string tokenOf(const std::string& query) {
+// The room token of an upgrade's query, or why there is none to check.
+std::variant<std::string, auth::TokenError> tokenOf(const std::string& query) {
   auto args = api::QueryArgs::parse(query, {});
-  const auto* token = args ? args->if_contains("token") : nullptr;
+  if (!args) return auth::TokenError{"the query string is malformed (a '%' that starts no escape)"};
+  const auto* token = args->if_contains("token");
   return token && token->is_string() ? std::string(token->get_string()) : std::string();
+}
+
+// Whether the upgrade may open `room`: the name fits and the query's token grants it.
+std::variant<RoomTokenClaims, auth::TokenError> verifyUpgrade(const DocumentService& documents, const RoomTokenVerifier& verifier,
+                                                              const std::string& room, const std::string& query) {
+  if (room.size() > documents.options().messages.maxDocumentNameBytes) return auth::TokenError{"the room name is too long"};
+  auto token = tokenOf(query);
+  if (auto* error = std::get_if<auth::TokenError>(&token)) return *error;
+  return verifier.verify(std::get<std::string>(token), room, util::epochSeconds());
 }
 
 void refuse(net::WsConnection& connection, std::string_view reason) {
@@ -52,9 +65,7 @@ void registerYjsEndpoints(api::Gateway& gateway, DocumentService& documents, con
     auto connection = std::make_shared<net::WsConnection>(loop, std::move(socket));
     connection->holdPlace(std::move(place));
     const std::string room = roomOf(request.path);
-    auto verified = room.size() > documents.options().messages.maxDocumentNameBytes
-                        ? std::variant<RoomTokenClaims, auth::TokenError>(auth::TokenError{"the room name is too long"})
-                        : verifier.verify(tokenOf(request.query), room, util::epochSeconds());
+    auto verified = verifyUpgrade(documents, verifier, room, request.query);
     if (auto* error = std::get_if<auth::TokenError>(&verified)) {
       connection->start(std::make_shared<Refusal>());
       return refuse(*connection, error->reason);

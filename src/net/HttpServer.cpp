@@ -79,9 +79,12 @@ http::response<http::string_body> toBeast(HttpResponse&& r, unsigned version, bo
   return res;
 }
 
-// Waits for the handler's asynchronous answer on this session's executor.
+// Waits for the handler's asynchronous answer on this session's executor. A handler that has not
+// answered after kHandlerDeadline is a bug: the client gets 500 internal (not 503: the request may
+// have taken effect) and the log names the route, so an operator can report it.
 asio::awaitable<HttpResponse> awaitResponse(HttpServer::Handler& handler, EventLoop& loop, HttpRequest request) {
   auto executor = co_await asio::this_coro::executor;
+  const std::string route = request.method + ' ' + request.path;  // not the query: it may hold a token
   auto signal = std::make_shared<asio::steady_timer>(executor, std::chrono::steady_clock::now() + kHandlerDeadline);
   auto slot = std::make_shared<std::optional<HttpResponse>>();
   handler.onHttpRequest(loop, std::move(request), [signal, slot, executor](HttpResponse r) {
@@ -92,7 +95,11 @@ asio::awaitable<HttpResponse> awaitResponse(HttpServer::Handler& handler, EventL
   });
   while (!*slot) {
     auto [ec] = co_await signal->async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!ec && !*slot) co_return HttpResponse{500, "application/json", errorBody("internal", "the request timed out inside the server"), {}};
+    if (!ec && !*slot) {
+      spdlog::warn("http: {} got no answer from its handler within {} s (answered 500 internal); please report this",
+                   route, kHandlerDeadline.count());
+      co_return HttpResponse{500, "application/json", errorBody("internal", "the request timed out inside the server"), {}};
+    }
   }
   co_return std::move(**slot);
 }

@@ -51,9 +51,18 @@ test('with 5% loss each way on both paths, NACK and retransmission keep the vide
   for (const { page } of [a, b]) {
     await waitFor('connected through the relay', 10_000, async () => (await connectionStates(page)).every((s) => s === 'connected') || connectionStates(page));
   }
-  // The first frame needs a whole keyframe through 5 % loss each way: usually within a second,
-  // but when its repair and the keyframe requests that follow are lost too it has taken over 10 s.
-  await waitFor('B decodes', 25_000, async () => (await inbound(b.page)).framesDecoded > 0);
+  // The first frame needs a whole keyframe through 5 % loss each way: usually within a second.
+  // A lost keyframe request is sent again each second while B waits. A failure shows where it stuck.
+  await waitFor('B decodes', 25_000, async () => {
+    const stats = await inbound(b.page);
+    return stats.framesDecoded > 0 || {
+      stats,
+      keyframeRequestsSent: await metric(srv, 'onair_sfu_keyframe_requests_sent_total'),
+      keyframeRequestsReceived: await metric(srv, 'onair_sfu_keyframe_requests_received_total'),
+      nacksSent: await metric(srv, 'onair_sfu_nacks_sent_total'),
+      relay: relay.stats,
+    };
+  });
 
   const start = { stats: await inbound(b.page), retransmissions: await metric(srv, 'onair_sfu_retransmissions_total') };
   const decodedPerWindow = [];

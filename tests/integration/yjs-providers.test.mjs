@@ -228,6 +228,16 @@ describe('Yjs providers on one onair', () => {
       assert.deepEqual([ysock.closeCode(), hsock.closeCode()], [4011, 4011]);
     });
 
+    test('y-websocket: a malformed query (a % that starts no escape) is refused as malformed, not as a bad token', async () => {
+      const room = unique('malformed');
+      const sock = await rawSocket(`ws://127.0.0.1:${srv.port}/v1/yjs/${room}?token=${await minter.token(room)}&x=%zz`);
+      assert.equal(await sock.closed, 4003);
+      assert.equal(sock.messages.length, 1, 'only the auth message');
+      const m = decodeY(sock.messages[0]);
+      assert.deepEqual([m.type, m.sub], [2, 0]);
+      assert.match(m.reason, /query string is malformed/);
+    });
+
     for (const [name, make] of Object.entries(badTokens)) {
       test(`y-websocket: ${name} token → permission-denied auth message, then close 4003`, async () => {
         const room = unique('denied');

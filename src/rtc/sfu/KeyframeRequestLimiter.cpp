@@ -2,7 +2,8 @@
 
 namespace onair::rtc::sfu {
 
-KeyframeRequestLimiter::KeyframeRequestLimiter(std::chrono::milliseconds minInterval) : minInterval_(minInterval) {}
+KeyframeRequestLimiter::KeyframeRequestLimiter(std::chrono::milliseconds minInterval, std::chrono::milliseconds retryAfter)
+    : minInterval_(minInterval), retryAfter_(retryAfter) {}
 
 bool KeyframeRequestLimiter::windowOpen(Clock::time_point now) const noexcept {
   return !lastSentAt_ || now - *lastSentAt_ >= minInterval_;
@@ -10,6 +11,7 @@ bool KeyframeRequestLimiter::windowOpen(Clock::time_point now) const noexcept {
 
 void KeyframeRequestLimiter::send(Clock::time_point now) noexcept {
   pending_ = false;
+  unanswered_ = true;
   lastSentAt_ = now;
   ++counters_.sent;
 }
@@ -32,6 +34,13 @@ bool KeyframeRequestLimiter::due(Clock::time_point now) {
   return true;
 }
 
+bool KeyframeRequestLimiter::retry(Clock::time_point now) {
+  if (!unanswered_ || now - *lastSentAt_ < retryAfter_) return false;
+  send(now);
+  ++counters_.retried;
+  return true;
+}
+
 std::optional<KeyframeRequestLimiter::Clock::time_point> KeyframeRequestLimiter::nextDue() const {
   if (!pending_) return std::nullopt;
   // pending_ implies a request was sent (the first one always goes at once).
@@ -39,6 +48,7 @@ std::optional<KeyframeRequestLimiter::Clock::time_point> KeyframeRequestLimiter:
 }
 
 void KeyframeRequestLimiter::keyframeReceived() noexcept {
+  unanswered_ = false;
   if (!pending_) return;
   pending_ = false;
   ++counters_.satisfied;

@@ -609,6 +609,15 @@ void Router::requestKeyframe(Producer& producer) {
   if (producer.keyframes.request(Clock::now())) sendKeyframeRequest(producer);
 }
 
+bool Router::awaitsKeyframe(const Producer& producer) const {
+  return std::any_of(producer.consumers.begin(), producer.consumers.end(), [&](ConsumerId id) {
+    const Consumer& consumer = *consumers_.at(id);
+    if (consumer.paused) return false;
+    if (consumer.pendingProducer == producer.id) return true;  // a switch to this producer
+    return consumer.producer == producer.id && consumer.waitingKeyframe && transports_.at(consumer.transport)->transport->connected();
+  });
+}
+
 void Router::sendKeyframeRequest(Producer& producer) {
   if (!producer.ssrc) return;
   std::array<uint8_t, 64> buffer{};
@@ -677,7 +686,10 @@ void Router::onTick() {
   const auto now = Clock::now();
   for (auto& [id, producer] : producers_) {
     if (producer->nack) sendNacks(*producer, now);
-    if (producer->keyframes.due(now)) sendKeyframeRequest(*producer);
+    auto& keyframes = producer->keyframes;
+    if (keyframes.due(now) || (keyframes.unanswered() && awaitsKeyframe(*producer) && keyframes.retry(now))) {
+      sendKeyframeRequest(*producer);
+    }
   }
   for (auto& [id, transport] : transports_) {
     if (transport->producers.empty() || now < transport->nextReportAt || !transport->transport->connected()) continue;

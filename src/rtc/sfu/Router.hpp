@@ -15,7 +15,8 @@
 //   video) to publishers every ~1 s, SR per consumer every ~1 s (video) / ~5 s (audio)
 //
 // Video consumers start at a keyframe: nothing is forwarded to a new or resumed one (nor to one
-// whose transport is not connected yet) before a keyframe, and one is requested upstream.
+// whose transport is not connected yet) before a keyframe, and one is requested upstream — again
+// every second while such a consumer still waits and no keyframe came (the request was lost).
 //
 // Threading: everything on the shard's thread (the io_context of `server`). Listener callbacks run
 // inside the call or packet that caused them; a listener may call back into the Router. No
@@ -160,11 +161,14 @@ class Router final : private WebRtcTransport::Listener {
   void handleFeedback(Transport& transport, std::span<const uint8_t> compound);
   void retransmit(Consumer& consumer, std::span<const uint16_t> seqs);
   void requestKeyframe(Producer& producer);
+  // Whether a consumer that could take it now waits for this producer's next keyframe (a new or
+  // resumed one, or a simulcast switch to it): its unanswered request is then retried.
+  bool awaitsKeyframe(const Producer& producer) const;
   void sendKeyframeRequest(Producer& producer);
   void sendNacks(Producer& producer, std::chrono::steady_clock::time_point now);
   void sendRtcp(TransportId transport, std::span<const uint8_t> packet);
 
-  // The router's timer: NACK retries, pending keyframe requests, RR/REMB/SR.
+  // The router's timer: NACK retries, pending and unanswered keyframe requests, RR/REMB/SR.
   void armTimer();
   void onTick();
   // NACK retries wait max(rtt, NackGenerator::kMinRetryInterval), far less than a tick on a short

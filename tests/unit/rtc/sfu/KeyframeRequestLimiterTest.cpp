@@ -78,3 +78,30 @@ TEST(KeyframeRequestLimiter, NothingIsDueWithoutARequest) {
   EXPECT_FALSE(limiter.nextDue());
   EXPECT_EQ(limiter.counters().sent, 0u);
 }
+
+TEST(KeyframeRequestLimiter, ARequestNoKeyframeAnswersIsRetriedEachRetryInterval) {
+  KeyframeRequestLimiter limiter(500ms, 1000ms);
+  ASSERT_TRUE(limiter.request(t0));
+  EXPECT_TRUE(limiter.unanswered());
+  EXPECT_FALSE(limiter.retry(t0 + 999ms));
+  EXPECT_TRUE(limiter.retry(t0 + 1000ms));
+  EXPECT_FALSE(limiter.retry(t0 + 1500ms));  // the retry restarts the wait
+  EXPECT_TRUE(limiter.retry(t0 + 2000ms));
+  EXPECT_EQ(limiter.counters().sent, 3u);
+  EXPECT_EQ(limiter.counters().retried, 2u);
+  // A retry is a send: a consumer's request right after it waits for the window.
+  EXPECT_FALSE(limiter.request(t0 + 2100ms));
+  EXPECT_TRUE(limiter.pending());
+}
+
+TEST(KeyframeRequestLimiter, AKeyframeEndsTheRetries) {
+  KeyframeRequestLimiter limiter(500ms, 1000ms);
+  limiter.request(t0);
+  limiter.keyframeReceived();
+  EXPECT_FALSE(limiter.unanswered());
+  EXPECT_FALSE(limiter.retry(t0 + 5s));
+  // Nothing was ever sent: nothing to retry.
+  KeyframeRequestLimiter idle;
+  EXPECT_FALSE(idle.retry(t0));
+  EXPECT_FALSE(idle.unanswered());
+}

@@ -29,6 +29,7 @@
 using namespace onair::rtc;
 using namespace onair::rtc::sfu;
 using testpeer::Peer;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -323,6 +324,50 @@ TEST_F(RouterTest, SendsAPublishersKeyframeRequestForASubscribersPli) {
   ASSERT_TRUE(runUntil([&] { return router->consumerStats(consumer)->keyframeRequestsReceived == 1; }));
   // Inside the limiter's window it waits, then goes upstream.
   ASSERT_TRUE(runUntil([&] { return router->producerStats(video)->keyframeRequestsSent == 2; }));
+}
+
+// PLIs the publisher received for `mediaSsrc`.
+size_t receivedPlis(const Peer& peer, uint32_t mediaSsrc) {
+  size_t count = 0;
+  for (const auto& bytes : peer.rtcp) {
+    rtp::RtcpCompound compound(bytes);
+    while (const auto view = compound.next()) {
+      if (view->type == rtp::rtcptype::PayloadFeedback && view->count == rtp::rtcptype::PictureLossIndication &&
+          view->body.size() >= 8 && rtp::read32(&view->body[4]) == mediaSsrc) {
+        ++count;
+      }
+    }
+  }
+  return count;
+}
+
+TEST_F(RouterTest, AKeyframeRequestTheNetworkLostIsSentAgainWhileASubscriberWaits) {
+  auto [pubId, publisher] = connectedPeer();
+  const auto video = produce(pubId, videoProducer());
+  auto [subId, sub] = connectedPeer();
+  consume(subId, video, videoConsumer(0x61));
+  ASSERT_TRUE(runUntil([&] { return receivedPlis(*publisher, kVideoSsrc) == 1; }));
+  // No keyframe comes (the PLI was lost on the way): the router asks again, and again.
+  ASSERT_TRUE(runUntil([&] { return receivedPlis(*publisher, kVideoSsrc) == 3; }));
+  publisher->sendRtp(rtpPacket(96, 1, 0, kVideoSsrc, vp8(true, 0)));
+  ASSERT_TRUE(runUntil([&] { return parsedFrom(*sub, 0x61).size() == 1; }));
+  // Answered: no more requests.
+  const size_t sent = router->producerStats(video)->keyframeRequestsSent;
+  const auto until = std::chrono::steady_clock::now() + 1500ms;
+  runUntil([&] { return std::chrono::steady_clock::now() >= until; });
+  EXPECT_EQ(router->producerStats(video)->keyframeRequestsSent, sent);
+}
+
+TEST_F(RouterTest, NoKeyframeRequestIsRetriedWhenNoSubscriberWaits) {
+  auto [pubId, publisher] = connectedPeer();
+  const auto video = produce(pubId, videoProducer());
+  auto [subId, sub] = connectedPeer();
+  const auto consumer = consume(subId, video, videoConsumer(0x62));
+  ASSERT_TRUE(runUntil([&] { return receivedPlis(*publisher, kVideoSsrc) == 1; }));
+  router->pauseConsumer(consumer);  // the only waiting consumer no longer waits
+  const auto until = std::chrono::steady_clock::now() + 1500ms;
+  runUntil([&] { return std::chrono::steady_clock::now() >= until; });
+  EXPECT_EQ(router->producerStats(video)->keyframeRequestsSent, 1u);
 }
 
 TEST_F(RouterTest, GeneratesReceiverReportsAndRembUpstreamAndSenderReportsDownstream) {
