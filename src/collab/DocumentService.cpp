@@ -43,6 +43,14 @@ constexpr char kStateless = 's';
 
 }  // namespace
 
+// Awareness messages waiting behind updates: for this node's peers (encoded sync messages), and
+// for the other nodes (encoded awareness updates; only on multi-node engines).
+struct DocumentService::WaitingAwareness {
+  std::vector<std::vector<uint8_t>> messages;
+  std::vector<std::vector<uint8_t>> forNodes;
+  bool empty() const { return messages.empty() && forNodes.empty(); }
+};
+
 struct DocumentService::Document {
   struct AwarenessEntry {
     uint64_t clock = 0;
@@ -87,9 +95,9 @@ struct DocumentService::Document {
   struct EntryAwareness {
     std::string publisher;  // the entry's tag
     uint64_t offset;        // once its append completed before its announcement; else 0
-    std::vector<std::vector<uint8_t>> messages;
+    WaitingAwareness waiting;
   };
-  std::vector<std::vector<uint8_t>> heldAwareness;
+  WaitingAwareness heldAwareness;
   std::vector<EntryAwareness> entryAwareness;
   std::vector<EntryAwareness>::iterator awarenessOf(const std::string& publisher) {
     return std::find_if(entryAwareness.begin(), entryAwareness.end(), [&](const auto& entry) { return entry.publisher == publisher; });
@@ -106,8 +114,8 @@ struct DocumentService::Document {
   // then for the document to have applied the last of them (on Redis the append's reply can come
   // before its announcement).
   struct WaitingSync {
-    uint64_t appends;     // completions to wait for
-    uint64_t through;     // then the offset to have applied (known once those completed)
+    uint64_t appends = 0;  // completions to wait for
+    uint64_t through = 0;  // then the offset to have applied (known once those completed)
     bool known = false;
     std::function<void(Document&)> answer;
     // diffLatest(): also wait for a read of the stream begun after the answer was asked for (one
@@ -291,7 +299,11 @@ void DocumentService::answerDiff(size_t owner, size_t shard, const std::string& 
     if (doc.heldQueued) flushHeld(owner, name, doc);
     const bool known = doc.appendsDone == doc.appendsStarted;
     if (!readFirst && doc.waitingSyncs.empty() && known && doc.through >= doc.doneThrough) return answer(doc);
-    Document::WaitingSync waiting{doc.appendsStarted, known ? doc.doneThrough : 0, known, std::move(answer)};
+    Document::WaitingSync waiting;
+    waiting.appends = doc.appendsStarted;
+    waiting.through = known ? doc.doneThrough : 0;
+    waiting.known = known;
+    waiting.answer = std::move(answer);
     if (readFirst) {
       waiting.needsRead = true;
       waiting.afterRead = afterRead;
@@ -533,8 +545,7 @@ void DocumentService::applyStored(size_t owner, const std::string& name, Documen
   auto updates = StoredUpdates::decode(message.dataJson);
   if (!updates) {
     spdlog::warn("collab: skipped a damaged stored entry {} of {}", message.offset, name);
-    for (const auto& relayed : awareness) fanOut(name, relayed);
-    return;
+    return sendAwareness(name, awareness);
   }
   yjs::YjsError refusal = yjs::YjsError::None;
   std::erase_if(*updates, [&](const std::vector<uint8_t>& update) {
@@ -544,7 +555,8 @@ void DocumentService::applyStored(size_t owner, const std::string& name, Documen
   });
   if (refusal != yjs::YjsError::None) spdlog::warn("collab: document {} refused stored entry {}: {}", name, message.offset, yjs::describe(refusal));
   applied_.fetch_add(updates->size(), std::memory_order_relaxed);
-  if (doc.loaded && (!updates->empty() || !awareness.empty())) fanOutUpdates(name, *updates, awareness);
+  if (doc.loaded && (!updates->empty() || !awareness.messages.empty())) fanOutUpdates(name, *updates, awareness.messages);
+  for (const auto& body : awareness.forNodes) publishToNodes(name, kAwareness, body);
   if (!doc.entryAwareness.empty()) releaseApplied(name, doc, false);
   if (!doc.waitingSyncs.empty()) answerSyncs(doc);
   (void)owner;
@@ -602,7 +614,7 @@ void DocumentService::admit(size_t owner, const std::string& name, Document& doc
     doc.appendedAt = now;
     std::vector<std::vector<uint8_t>> updates;
     updates.push_back(std::move(update));
-    return appendEntry(owner, name, doc, std::move(updates), {std::move(reply)});
+    return appendEntry(owner, name, doc, std::move(updates), {std::move(reply)}, {});
   }
   doc.heldBytes += update.size();
   doc.held.push_back(std::move(update));
@@ -619,8 +631,7 @@ void DocumentService::admit(size_t owner, const std::string& name, Document& doc
 }
 
 void DocumentService::appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
-                                  std::vector<std::function<void(UpdateResult)>> replies,
-                                  std::vector<std::vector<uint8_t>> awareness) {
+                                  std::vector<std::function<void(UpdateResult)>> replies, WaitingAwareness awareness) {
   auto waiting = std::make_shared<Document::Replies>(std::move(replies));
   engine::AppendRequest request;
   request.stream = streamOf(name);
@@ -684,38 +695,45 @@ void DocumentService::answerSyncs(Document& doc) {
 
 // Where awareness relayed now waits: with the batch forming, or with this node's latest entry not
 // yet applied here; nowhere (nullptr: sent at once) when the document has nothing on the way.
-std::vector<std::vector<uint8_t>>* DocumentService::awarenessWaitingFor(Document& doc) {
+DocumentService::WaitingAwareness* DocumentService::awarenessWaitingFor(Document& doc) {
   if (doc.heldQueued) return &doc.heldAwareness;
   if (!doc.unanswered.empty()) {
     const std::string& publisher = doc.unanswered.back().first;
     auto it = doc.awarenessOf(publisher);
     if (it == doc.entryAwareness.end()) it = doc.entryAwareness.insert(doc.entryAwareness.end(), {publisher, 0, {}});
-    return &it->messages;
+    return &it->waiting;
   }
-  if (!doc.entryAwareness.empty()) return &doc.entryAwareness.back().messages;  // stored, not yet announced
+  if (!doc.entryAwareness.empty()) return &doc.entryAwareness.back().waiting;  // stored, not yet announced
   return nullptr;
 }
 
 // An awareness message (a state or a removal) after whatever already waits, or at once. A full
 // queue goes out now, in order, rather than be overtaken.
-void DocumentService::relayAwareness(const std::string& name, Document& doc, std::vector<uint8_t> message) {
+void DocumentService::relayAwareness(const std::string& name, Document& doc, std::vector<uint8_t> message, std::vector<uint8_t> forNodes) {
   auto* waiting = awarenessWaitingFor(doc);
-  if (!waiting) return fanOut(name, message);
-  size_t bytes = message.size();
-  for (const auto& held : *waiting) bytes += held.size();
-  if (waiting->size() >= kMaxHeldAwareness || bytes > kMaxHeldBytes) {
-    for (const auto& held : std::exchange(*waiting, {})) fanOut(name, held);
-    return fanOut(name, message);
+  if (!waiting) {
+    fanOut(name, message);
+    if (!forNodes.empty()) publishToNodes(name, kAwareness, forNodes);
+    return;
   }
-  waiting->push_back(std::move(message));
+  size_t bytes = message.size();
+  for (const auto& held : waiting->messages) bytes += held.size();
+  waiting->messages.push_back(std::move(message));
+  if (!forNodes.empty()) waiting->forNodes.push_back(std::move(forNodes));
+  if (waiting->messages.size() > kMaxHeldAwareness || bytes > kMaxHeldBytes) sendAwareness(name, std::exchange(*waiting, {}));
 }
 
-std::vector<std::vector<uint8_t>> DocumentService::takeAwareness(Document& doc, const std::string& publisher) {
+void DocumentService::sendAwareness(const std::string& name, const WaitingAwareness& awareness) {
+  for (const auto& message : awareness.messages) fanOut(name, message);
+  for (const auto& body : awareness.forNodes) publishToNodes(name, kAwareness, body);
+}
+
+DocumentService::WaitingAwareness DocumentService::takeAwareness(Document& doc, const std::string& publisher) {
   auto it = doc.awarenessOf(publisher);
   if (it == doc.entryAwareness.end()) return {};
-  auto messages = std::move(it->messages);
+  auto waiting = std::move(it->waiting);
   doc.entryAwareness.erase(it);
-  return messages;
+  return waiting;
 }
 
 // An entry's append completed: its awareness waits for the entry to be applied here (its
@@ -727,14 +745,14 @@ void DocumentService::awaitApplied(const std::string& name, Document& doc, const
     it->offset = offset;
     return;
   }
-  for (const auto& message : takeAwareness(doc, publisher)) fanOut(name, message);
+  sendAwareness(name, takeAwareness(doc, publisher));
 }
 
 // Awareness of this node's entries applied by now (announced out of turn, or read by a catch-up).
 void DocumentService::releaseApplied(const std::string& name, Document& doc, bool all) {
   std::erase_if(doc.entryAwareness, [&](auto& entry) {
     if (entry.offset == 0 || (!all && entry.offset > doc.through)) return false;
-    for (const auto& message : entry.messages) fanOut(name, message);
+    sendAwareness(name, entry.waiting);
     return true;
   });
 }
@@ -825,8 +843,7 @@ void DocumentService::applyAwareness(const std::string& name, Document& doc, std
   // once: its updates come by their own announcements).
   auto message = yjs::SyncMessage::awarenessUpdate(encoded).encode();
   if (!local) return fanOut(name, message);
-  relayAwareness(name, doc, std::move(message));
-  publishToNodes(name, kAwareness, encoded);
+  relayAwareness(name, doc, std::move(message), bodyForNodes(encoded));
 }
 
 void DocumentService::removeAwareness(const std::string& name, Document& doc, const std::vector<uint64_t>& clients, bool local) {
@@ -840,8 +857,12 @@ void DocumentService::removeAwareness(const std::string& name, Document& doc, co
   }
   if (removal.entries.empty()) return;
   const auto encoded = removal.encode();
-  relayAwareness(name, doc, yjs::SyncMessage::awarenessUpdate(encoded).encode());  // behind held states
-  if (local) publishToNodes(name, kAwareness, encoded);
+  // Behind held states; other nodes time out their own copies.
+  relayAwareness(name, doc, yjs::SyncMessage::awarenessUpdate(encoded).encode(), local ? bodyForNodes(encoded) : std::vector<uint8_t>());
+}
+
+std::vector<uint8_t> DocumentService::bodyForNodes(std::span<const uint8_t> encoded) const {
+  return multiNode_ ? std::vector<uint8_t>(encoded.begin(), encoded.end()) : std::vector<uint8_t>();
 }
 
 void DocumentService::publishToNodes(const std::string& name, char kind, std::span<const uint8_t> body) {

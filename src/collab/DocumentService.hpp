@@ -36,8 +36,9 @@
 // - Awareness of this node's peers (states and removals) relayed while the document has a batch
 //   forming, or an entry of this node's not yet applied here, goes out after those updates (in
 //   the batch's write; at once if the append fails, and from the tick if its announcement never
-//   comes), in the order it came; otherwise at once, as is other nodes' awareness. The state is
-//   kept at once either way.
+//   comes), in the order it came; otherwise at once, as is other nodes' awareness. It goes to
+//   the other nodes at the same moment, so there too it follows the updates it may point into
+//   (their announcements went first, on the same channel). The state is kept at once either way.
 // - Awareness is ephemeral: an entry goes when the connection that set it closes (close() lists
 //   its client ids) or after options.awarenessTimeout without renewal, and peers are told (a null
 //   state at clock + 1).
@@ -114,6 +115,7 @@ class DocumentService {
  private:
   struct Document;
   struct Shard;
+  struct WaitingAwareness;
   using Clock = std::chrono::steady_clock;
 
   static std::string streamOf(const std::string& name) { return "yjs:" + name; }
@@ -142,12 +144,15 @@ class DocumentService {
   // Batching: `update` appended now or held until its document's batch is due.
   void admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update, std::function<void(UpdateResult)> reply);
   void appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
-                   std::vector<std::function<void(UpdateResult)>> replies, std::vector<std::vector<uint8_t>> awareness = {});
-  std::vector<std::vector<uint8_t>>* awarenessWaitingFor(Document& doc);
-  void relayAwareness(const std::string& name, Document& doc, std::vector<uint8_t> message);
+                   std::vector<std::function<void(UpdateResult)>> replies, WaitingAwareness awareness);
+  WaitingAwareness* awarenessWaitingFor(Document& doc);
+  // `forNodes` (the encoded awareness update, or empty) goes to the other nodes when `message`
+  // goes to this node's peers: after the updates it waits behind are stored and announced.
+  void relayAwareness(const std::string& name, Document& doc, std::vector<uint8_t> message, std::vector<uint8_t> forNodes = {});
+  void sendAwareness(const std::string& name, const WaitingAwareness& awareness);
   void awaitApplied(const std::string& name, Document& doc, const std::string& publisher, uint64_t offset);
   void releaseApplied(const std::string& name, Document& doc, bool all);
-  std::vector<std::vector<uint8_t>> takeAwareness(Document& doc, const std::string& publisher);
+  WaitingAwareness takeAwareness(Document& doc, const std::string& publisher);
   void acknowledge(Document& doc, const std::string& publisher);
   void completeAppend(size_t owner, const std::string& name, Document& doc, bool stored, uint64_t offset);
   void answerSyncs(Document& doc);
@@ -160,6 +165,8 @@ class DocumentService {
   void removeAwareness(const std::string& name, Document& doc, const std::vector<uint64_t>& clients, bool local);
   void onBroker(const std::string& topic, const engine::Broker::Payload& payload);
   void publishToNodes(const std::string& name, char kind, std::span<const uint8_t> body);
+  // A copy of `encoded` for the other nodes; empty on a single-node engine (nothing to send).
+  std::vector<uint8_t> bodyForNodes(std::span<const uint8_t> encoded) const;
   void tick(size_t owner);
   void armTick(size_t owner);
   void save(size_t owner, const std::string& name, Document& doc);

@@ -33,8 +33,8 @@ std::string roomOf(const std::string& path) {
   return room;
 }
 
-// The token parameter ("" when absent, or the query is malformed: refused as no token).
-// The room token of an upgrade's query, or why there is none to check.
+// The upgrade query's token parameter ("" when absent: refused by the verifier), or why the query
+// cannot be read.
 std::variant<std::string, auth::TokenError> tokenOf(const std::string& query) {
   auto args = api::QueryArgs::parse(query, {});
   if (!args) return auth::TokenError{"the query string is malformed (a '%' that starts no escape)"};

@@ -105,6 +105,29 @@ describe('Yjs documents across two onair nodes on one Redis', { skip }, () => {
     assert.equal(b.awareness.getStates().get(b.doc.clientID)?.user?.name, 'on-b', 'B keeps its own entry');
   });
 
+  test('awareness set on A right after an edit reaches B after the edit, not before it', async (t) => {
+    t.after(destroyAll);
+    const room = unique('awareness-order');
+    const a = track(yWebsocketClient(nodeA, room, await minterA.token(room)));
+    const b = track(yWebsocketClient(nodeB, room, await minterB.token(room)));
+    await waitFor(() => a.synced() && b.synced(), 'both providers to sync');
+    // What B's document held each time A's awareness said what A's text was.
+    const seen = [];
+    b.awareness.on('change', () => {
+      const said = b.awareness.getStates().get(a.doc.clientID)?.text;
+      if (said !== undefined && seen.at(-1)?.said !== said) seen.push({ said, had: b.doc.getText('t').toString() });
+    });
+    const text = a.doc.getText('t');
+    for (let round = 0; round < 5; round++) {
+      // Two edits: the second waits for the document's batch (up to 100 ms), the awareness behind it.
+      text.insert(text.length, `(${round}`);
+      text.insert(text.length, `${round})`);
+      a.awareness.setLocalStateField('text', text.toString());
+      await waitFor(() => seen.at(-1)?.said === text.toString(), `round ${round}: A's awareness on B`);
+    }
+    for (const { said, had } of seen) assert.ok(had.startsWith(said), `B had "${had}" when A's awareness said "${said}"`);
+  });
+
   test('late joiners on node B (both protocols) get everything written on node A', async (t) => {
     t.after(destroyAll);
     const room = unique('late');

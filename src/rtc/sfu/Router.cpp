@@ -336,6 +336,8 @@ void Router::resumeConsumer(ConsumerId id) {
   if (!consumer.video) return;
   consumer.waitingKeyframe = true;
   requestKeyframe(*producers_.at(consumer.producer));
+  // A switch begun before the pause may have missed its keyframe while paused: ask again.
+  if (consumer.pendingProducer != 0) requestKeyframe(*producers_.at(consumer.pendingProducer));
 }
 
 std::optional<Router::ProducerStats> Router::producerStats(ProducerId id) const {

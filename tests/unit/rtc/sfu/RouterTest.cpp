@@ -130,6 +130,14 @@ class RouterTest : public ::testing::Test {
     p.extensions.mid = 4;
     return p;
   }
+  // One encoding of a simulcast video track (mid 0), without RTX.
+  static ProducerParameters simulcastLayer(const std::string& rid, uint32_t ssrc) {
+    ProducerParameters p = videoProducer();
+    p.rid = rid;
+    p.ssrc = ssrc;
+    p.rtxSsrc.reset();
+    return p;
+  }
   static ProducerParameters audioProducer() {
     ProducerParameters p;
     p.kind = "audio";
@@ -476,14 +484,8 @@ TEST_F(RouterTest, DestroyingTheRouterClosesItsTransportsWithoutReporting) {
 
 TEST_F(RouterTest, ASimulcastConsumerSwitchesEncodingsAtAKeyframeWithContinuousNumbers) {
   auto [pubId, publisher] = connectedPeer();
-  ProducerParameters low = videoProducer();
-  low.rid = "l";
-  low.ssrc = 0x1001;
-  low.rtxSsrc.reset();
-  ProducerParameters high = videoProducer();
-  high.rid = "h";
-  high.ssrc = 0x1002;
-  high.rtxSsrc.reset();
+  const ProducerParameters low = simulcastLayer("l", 0x1001);
+  const ProducerParameters high = simulcastLayer("h", 0x1002);
   const auto lowId = produce(pubId, low);
   const auto highId = produce(pubId, high);
   std::string error;
@@ -514,4 +516,27 @@ TEST_F(RouterTest, ASimulcastConsumerSwitchesEncodingsAtAKeyframeWithContinuousN
   // switching); closing the one it switched from changes nothing.
   router->closeProducer(lowId);
   EXPECT_EQ(router->consumerCount(), 1u);
+}
+
+TEST_F(RouterTest, ASwitchWhoseKeyframeCameWhilePausedAsksForAnotherOnResume) {
+  auto [pubId, publisher] = connectedPeer();
+  const ProducerParameters low = simulcastLayer("l", 0x1001);
+  const ProducerParameters high = simulcastLayer("h", 0x1002);
+  const auto lowId = produce(pubId, low);
+  const auto highId = produce(pubId, high);
+  auto [subId, sub] = connectedPeer();
+  const auto consumer = consume(subId, lowId, videoConsumer(0xF1));
+  publisher->sendRtp(rtpPacket(96, 100, 0, 0x1001, vp8(true, 0)));
+  ASSERT_TRUE(runUntil([&] { return parsedFrom(*sub, 0xF1).size() == 1; }));
+  std::string error;
+  ASSERT_TRUE(router->switchProducer(consumer, highId, error)) << error;
+  ASSERT_TRUE(runUntil([&] { return receivedPlis(*publisher, 0x1002) == 1; }));
+  router->pauseConsumer(consumer);
+  publisher->sendRtp(rtpPacket(96, 5000, 90000, 0x1002, vp8(true, 1)));  // answers the request; the paused consumer skips it
+  ASSERT_TRUE(runUntil([&] { return router->producerStats(highId)->keyframes == 1; }));
+  router->resumeConsumer(consumer);
+  ASSERT_TRUE(runUntil([&] { return receivedPlis(*publisher, 0x1002) == 2; })) << "the switch needs a keyframe of its own";
+  publisher->sendRtp(rtpPacket(96, 5001, 93000, 0x1002, vp8(true, 2)));
+  ASSERT_TRUE(runUntil([&] { return parsedFrom(*sub, 0xF1).size() == 2; }));
+  EXPECT_EQ(parsedFrom(*sub, 0xF1).back().payload().back(), 2);
 }
