@@ -857,8 +857,11 @@ void DocumentService::removeAwareness(const std::string& name, Document& doc, co
   }
   if (removal.entries.empty()) return;
   const auto encoded = removal.encode();
-  // Behind held states; other nodes time out their own copies.
-  relayAwareness(name, doc, yjs::SyncMessage::awarenessUpdate(encoded).encode(), local ? bodyForNodes(encoded) : std::vector<uint8_t>());
+  relayAwareness(name, doc, yjs::SyncMessage::awarenessUpdate(encoded).encode());  // behind held states
+  // Other nodes hear at once (they time out their own copies): a removal points into no text, and
+  // a state still waiting here reaches them after it with an older clock, which they drop. Held
+  // back, it would be lost with a batch a stop never sends, leaving a ghost for the timeout.
+  if (local) publishToNodes(name, kAwareness, encoded);
 }
 
 std::vector<uint8_t> DocumentService::bodyForNodes(std::span<const uint8_t> encoded) const {

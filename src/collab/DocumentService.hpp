@@ -36,9 +36,10 @@
 // - Awareness of this node's peers (states and removals) relayed while the document has a batch
 //   forming, or an entry of this node's not yet applied here, goes out after those updates (in
 //   the batch's write; at once if the append fails, and from the tick if its announcement never
-//   comes), in the order it came; otherwise at once, as is other nodes' awareness. It goes to
-//   the other nodes at the same moment, so there too it follows the updates it may point into
-//   (their announcements went first, on the same channel). The state is kept at once either way.
+//   comes), in the order it came; otherwise at once, as is other nodes' awareness. A state goes
+//   to the other nodes at the same moment, so there too it follows the updates it may point into
+//   (their announcements went first, on the same channel); a removal goes to them at once. The
+//   state is kept at once either way.
 // - Awareness is ephemeral: an entry goes when the connection that set it closes (close() lists
 //   its client ids) or after options.awarenessTimeout without renewal, and peers are told (a null
 //   state at clock + 1).
