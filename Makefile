@@ -17,10 +17,17 @@ build: deps $(BUILD_DIR)/build.ninja
 	@cmake --build $(BUILD_DIR)
 	@$(MAKE) --no-print-directory sdk
 
-# The demo pages import the browser build of the client SDK from /sdk/.
+# The demo pages import the browser build of the client SDK from /sdk/, and the collab demo the
+# browser builds of the SDK's Yjs peer dependencies (yjs, y-protocols, lib0) from /vendor/, as
+# npm installed them (its import map names each module it loads).
 sdk:
 	@npx --no-install tsc -p sdk/js
 	@rm -rf web/sdk && cp -r sdk/js/dist web/sdk
+	@rm -rf web/vendor && mkdir -p web/vendor/yjs web/vendor/y-protocols web/vendor/lib0
+	@cp node_modules/yjs/dist/yjs.mjs node_modules/yjs/LICENSE web/vendor/yjs/
+	@cp node_modules/y-protocols/awareness.js node_modules/y-protocols/sync.js node_modules/y-protocols/LICENSE web/vendor/y-protocols/
+	@tar -C node_modules/lib0 --exclude=./dist --exclude=./bin --exclude=./coverage --exclude='*.ts' --exclude='*.map' \
+		--exclude='*.test.js' -cf - . | tar -C web/vendor/lib0 -xf -
 
 run: build
 	./$(BUILD_DIR)/onair serve $(ARGS)

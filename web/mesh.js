@@ -5,6 +5,7 @@
 // negotiation": of two users, the one whose id sorts first is polite (it rolls back its own
 // offer), the other ignores the colliding offer; the other also makes the first offer.
 import { connect } from '/sdk/client/index.js';
+import { setStatus, postJson } from '/demo-page.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -15,18 +16,6 @@ let localStream = null;
 let rtcConfig = {};
 /** userId → {pc, polite, makingOffer, ignoreOffer, queue, tile} */
 const peers = new Map();
-
-function setStatus(text, ok = false) {
-  $('status').textContent = text;
-  $('status').classList.toggle('ok', ok);
-}
-
-async function postJson(path, body) {
-  const res = await fetch(path, { method: 'POST', body: JSON.stringify(body) });
-  const answer = await res.json();
-  if (!res.ok) throw new Error(answer.error?.message ?? `HTTP ${res.status}`);
-  return answer;
-}
 
 function renderMembers() {
   $('members').replaceChildren(...[me, ...peers.keys()].sort().map((userId) => {

@@ -5,6 +5,7 @@
 // A real app makes rooms with POST /v1/streams/rooms and mints tokens in its own backend.
 import { connect } from '/sdk/client/index.js';
 import { MediaRoom } from '/media-room.js';
+import { setStatus, postJson } from '/demo-page.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -12,18 +13,6 @@ let client = null;
 let media = null;
 let roomId = '';
 const members = new Set();
-
-function setStatus(text, ok = false) {
-  $('status').textContent = text;
-  $('status').classList.toggle('ok', ok);
-}
-
-async function postJson(path, body) {
-  const res = await fetch(path, { method: 'POST', body: JSON.stringify(body) });
-  const answer = await res.json();
-  if (!res.ok) throw new Error(answer.error?.message ?? `HTTP ${res.status}`);
-  return answer;
-}
 
 function renderMembers() {
   $('members').replaceChildren(...[...members].sort().map((userId) => {

@@ -88,7 +88,8 @@ void demoToken(const auth::TokenIssuer& issuer, const net::HttpRequest& req, Htt
   claims.name = name.value_or(user);
   std::vector<std::string> grants{"room:demo_*:subscribe,publish,presence,history,metadata",
                                   "channel:demo_*:subscribe,publish,history", "live:content:demo-*:publish,attach",
-                                  "stream:" + std::string(kDemoStreamContext) + ":join,publish,subscribe"};
+                                  "stream:" + std::string(kDemoStreamContext) + ":join,publish,subscribe",
+                                  "collab:demo_*:read-write"};
   if (stageId) {
     grants.push_back("stage:" + *stageId + ":" + role + ",publish,subscribe");
     claims.attributes["participantId"] = "p_" + user;
