@@ -27,7 +27,8 @@ sdk:
 	@cp node_modules/yjs/dist/yjs.mjs node_modules/yjs/LICENSE web/vendor/yjs/
 	@cp node_modules/y-protocols/awareness.js node_modules/y-protocols/sync.js node_modules/y-protocols/LICENSE web/vendor/y-protocols/
 	@tar -C node_modules/lib0 --exclude=./dist --exclude=./bin --exclude=./coverage --exclude='*.ts' --exclude='*.map' \
-		--exclude='*.test.js' -cf - . | tar -C web/vendor/lib0 -xf -
+		--exclude='*.test.js' --exclude=./test.js --exclude=./testing.js --exclude='*.html' --exclude='*.json' \
+		--exclude='*.md' --exclude='*.lock' -cf - . | tar -C web/vendor/lib0 -xf -
 
 run: build
 	./$(BUILD_DIR)/onair serve $(ARGS)

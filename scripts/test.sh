@@ -12,6 +12,6 @@ echo "== C++ unit tests"
 (cd build && ctest --output-on-failure --timeout 120) || status=1
 
 echo "== integration and SDK tests"
-node --test --test-concurrency=1 tests/integration/ tests/e2e/ sdk/js/test/ || status=1
+node --test --test-concurrency=1 tests/integration/ tests/e2e/ tests/web/ sdk/js/test/ || status=1
 
 exit $status

@@ -1,13 +1,11 @@
-// The shared notes demo: a <textarea> bound to the Y.Text "notes" of a Yjs room on onair, opened
-// with the SDK's crdtRoom (onair/crdt) on the page's onair connection. A local edit becomes one
-// Yjs transaction (the changed span: what the old and new values do not share at either end); a
-// remote one rewrites the textarea and puts the caret back where it was in the text, through Yjs
-// relative positions. Awareness carries each editor's name and caret (a relative position too),
-// shown as the line each one is on.
+// The shared notes demo: a <textarea> bound (TextareaBinding) to the Y.Text "notes" of a Yjs room
+// on onair, opened with the SDK's crdtRoom (onair/crdt) on the page's onair connection. Awareness
+// carries each editor's name and caret (a Yjs relative position), shown as the line each one is on.
 import * as Y from 'yjs';
 import { connect } from '/sdk/client/index.js';
 import '/sdk/crdt/index.js';
 import { setStatus, postJson } from '/demo-page.js';
+import { TextareaBinding } from '/textarea-binding.js';
 
 const $ = (id) => document.getElementById(id);
 const LOCAL = 'collab-demo';  // the origin of this page's own transactions
@@ -15,82 +13,35 @@ const LOCAL = 'collab-demo';  // the origin of this page's own transactions
 let client = null;
 let room = null;
 let text = null;
-let shown = '';  // what the textarea showed after the last sync with the Y.Text
-
-// The span that changed between two values, given where the caret is after the change: start,
-// how many characters went, what came instead. The text after the caret is what did not change
-// at the end, which settles the ambiguous cases (typing "b" after the "a" of "ab").
-function changedSpan(before, after, caret) {
-  let end = 0;
-  const endLimit = Math.min(before.length, after.length - caret);
-  while (end < endLimit && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
-  let start = 0;
-  while (start < before.length - end && start < after.length - end && before[start] === after[start]) start++;
-  return { start, removed: before.length - start - end, inserted: after.slice(start, after.length - end) };
-}
-
-function applyLocalEdit() {
-  const area = $('text');
-  const value = area.value;
-  const { start, removed, inserted } = changedSpan(shown, value, area.selectionEnd);
-  shown = value;
-  if (removed === 0 && inserted === '') return;
-  room.doc.transact(() => {
-    if (removed > 0) text.delete(start, removed);
-    if (inserted) text.insert(start, inserted);
-  }, LOCAL);
-  shareCaret();
-}
+let binding = null;
 
 const relative = (index) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, index));
-const absolute = (json) => (json ? Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(json), room.doc)?.index : undefined);
+
+// Another editor's caret in this document's offsets; undefined when it names no place here (yet),
+// or is not a relative position at all (any token holder may publish any awareness state).
+function absolute(json) {
+  try {
+    return json ? Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(json), room.doc)?.index : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function shareCaret() {
-  const area = $('text');
-  room.awareness.setLocalStateField('caret', { anchor: relative(area.selectionStart), head: relative(area.selectionEnd) });
+  if (binding) room.awareness.setLocalStateField('caret', { head: relative(binding.caretInDocument()) });
 }
-
-// Where `index` of the text before a change is after it: `delta` (a Y.Text event's) lists the
-// change in the old text's terms. A remote insertion at the caret goes after it (the caret stays
-// at the end of what this page typed there).
-function mapIndex(index, delta) {
-  let at = 0;  // in the old text
-  let shift = 0;
-  for (const op of delta) {
-    if (at >= index) break;
-    if (op.retain !== undefined) at += op.retain;
-    else if (op.insert !== undefined) shift += op.insert.length;
-    else if (op.delete !== undefined) {
-      shift -= Math.min(op.delete, Math.max(0, index - at));
-      at += op.delete;
-    }
-  }
-  return index + shift;
-}
-
-// A remote change (`delta`, or none: show the whole text): the new text, the caret kept on the
-// same characters.
-function showRemote(delta = []) {
-  const area = $('text');
-  const focused = document.activeElement === area;
-  const [start, end] = [mapIndex(area.selectionStart, delta), mapIndex(area.selectionEnd, delta)];
-  shown = text.toString();
-  area.value = shown;
-  if (focused) area.setSelectionRange(start, end);
-  renderEditors();
-}
-
-const lineAt = (index) => (index === undefined ? null : shown.slice(0, index).split('\n').length);
 
 function renderEditors() {
+  if (!binding) return;
   const chips = [];
   for (const [clientId, state] of room.awareness.getStates()) {
-    if (!state.user) continue;
+    if (typeof state.user?.name !== 'string') continue;
     const chip = document.createElement('span');
     chip.className = 'member';
     chip.dataset.user = state.user.name;
-    const line = lineAt(absolute(state.caret?.head));
-    chip.textContent = `${state.user.name}${clientId === room.doc.clientID ? ' (you)' : ''}${line ? ` · line ${line}` : ''}`;
+    const caret = absolute(state.caret?.head);
+    const line = caret === undefined ? '' : ` · line ${binding.lineOf(caret)}`;
+    chip.textContent = `${state.user.name}${clientId === room.doc.clientID ? ' (you)' : ''}${line}`;
     chips.push(chip);
   }
   chips.sort((a, b) => a.textContent.localeCompare(b.textContent));
@@ -117,11 +68,11 @@ async function open(user, docName) {
   text = room.doc.getText('notes');
   room.on('error', (err) => setStatus(`${err.code}: ${err.message}`));
   room.on('synced', (synced) => setStatus(synced ? `Editing ${docName} as ${user}` : 'Reconnecting…', synced));
-  text.observe((event, transaction) => { if (transaction.origin !== LOCAL) showRemote(event.delta); });
-  room.awareness.on('change', renderEditors);
   room.awareness.setLocalStateField('user', { name: user });
   await room.whenSynced({ timeoutMs: 10_000 });
-  showRemote();
+  // The caret's relative position survives others' edits: shared again only after this page's.
+  binding = new TextareaBinding($('text'), text, { origin: LOCAL, onChange: (local) => { if (local) shareCaret(); renderEditors(); } });
+  room.awareness.on('change', renderEditors);
   renderEditors();
   $('doc-title').textContent = docName;
   $('join-form').hidden = true;
@@ -131,10 +82,10 @@ async function open(user, docName) {
 }
 
 async function close() {
+  binding?.destroy();
   await room?.destroy().catch(() => undefined);
   client?.close();
-  client = room = text = null;
-  shown = '';
+  client = room = text = binding = null;
   $('text').value = '';
   $('editor').hidden = true;
   $('join-form').hidden = false;
@@ -142,8 +93,8 @@ async function close() {
   setStatus('You closed the document.', true);
 }
 
-$('text').addEventListener('input', () => applyLocalEdit());
-for (const event of ['select', 'keyup', 'click', 'focus']) $('text').addEventListener(event, () => { if (room) shareCaret(); });
+// Caret moves without an edit (an edit shares it through the binding's onChange).
+for (const event of ['select', 'keyup', 'click', 'focus']) $('text').addEventListener(event, () => shareCaret());
 $('leave').addEventListener('click', () => close().catch((err) => setStatus(`Close: ${err.message}`)));
 
 $('join-form').addEventListener('submit', async (e) => {
@@ -153,9 +104,10 @@ $('join-form').addEventListener('submit', async (e) => {
     await open($('user').value.trim(), $('doc').value.trim());
   } catch (err) {
     setStatus(`Could not open: ${err.message}`);
+    binding?.destroy();
     await room?.destroy().catch(() => undefined);
     client?.close();
-    client = room = text = null;
+    client = room = text = binding = null;
     $('join').disabled = false;
   }
 });
