@@ -41,7 +41,7 @@ test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure
 
 test-node: build
-	@node --test --test-concurrency=1 tests/integration/ tests/e2e/ sdk/js/test/
+	@node --test --test-concurrency=1 tests/integration/ tests/e2e/ tests/web/ sdk/js/test/
 
 fuzz: deps
 	@bash fuzz/run.sh 60
