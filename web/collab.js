@@ -14,6 +14,7 @@ let client = null;
 let room = null;
 let text = null;
 let binding = null;
+let undo = null;  // this page's own edits only: others' stay when you undo
 
 const relative = (index) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, index));
 
@@ -72,6 +73,7 @@ async function open(user, docName) {
   await room.whenSynced({ timeoutMs: 10_000 });
   // The caret's relative position survives others' edits: shared again only after this page's.
   binding = new TextareaBinding($('text'), text, { origin: LOCAL, onChange: (local) => { if (local) shareCaret(); renderEditors(); } });
+  undo = new Y.UndoManager(text, { trackedOrigins: new Set([LOCAL]) });
   room.awareness.on('change', renderEditors);
   renderEditors();
   $('doc-title').textContent = docName;
@@ -82,16 +84,34 @@ async function open(user, docName) {
 }
 
 async function close() {
+  undo?.destroy();
   binding?.destroy();
   await room?.destroy().catch(() => undefined);
   client?.close();
-  client = room = text = binding = null;
+  client = room = text = binding = undo = null;
   $('text').value = '';
   $('editor').hidden = true;
   $('join-form').hidden = false;
   $('join').disabled = false;
   setStatus('You closed the document.', true);
 }
+
+// Undo and redo take back this page's own edits (Y.UndoManager), not the textarea's history, which
+// others' edits reset: Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z or Ctrl+Y, and the browser's Edit menu.
+function history(redo) {
+  if (undo) (redo ? undo.redo() : undo.undo());
+}
+$('text').addEventListener('keydown', (e) => {
+  const key = e.key.toLowerCase();
+  if (!(e.ctrlKey || e.metaKey) || (key !== 'z' && key !== 'y')) return;
+  e.preventDefault();
+  history(key === 'y' || e.shiftKey);
+});
+$('text').addEventListener('beforeinput', (e) => {
+  if (e.inputType !== 'historyUndo' && e.inputType !== 'historyRedo') return;
+  e.preventDefault();
+  history(e.inputType === 'historyRedo');
+});
 
 // Caret moves without an edit (an edit shares it through the binding's onChange).
 for (const event of ['select', 'keyup', 'click', 'focus']) $('text').addEventListener(event, () => shareCaret());
@@ -104,10 +124,11 @@ $('join-form').addEventListener('submit', async (e) => {
     await open($('user').value.trim(), $('doc').value.trim());
   } catch (err) {
     setStatus(`Could not open: ${err.message}`);
+    undo?.destroy();
     binding?.destroy();
     await room?.destroy().catch(() => undefined);
     client?.close();
-    client = room = text = binding = null;
+    client = room = text = binding = undo = null;
     $('join').disabled = false;
   }
 });

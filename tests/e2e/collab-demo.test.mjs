@@ -1,7 +1,8 @@
 // The shared notes demo (/collab.html) in Chromium: two pages open one document through the SDK's
 // crdtRoom (yjs loaded in the page from /vendor/ through its import map), type into the textarea
 // at once, and converge with each one's line whole; each sees the other in the editors line, with
-// its caret's line; replacing an emoji replaces the whole character; an unmodified y-websocket
+// its caret's line; replacing an emoji replaces the whole character; Ctrl+Z undoes and Ctrl+Shift+Z
+// redoes the page's own last edit everywhere; an unmodified y-websocket
 // client in Node, with the room token the page shows, edits the same document (a "\r\n" too) and
 // its edit appears on both pages; a closed page leaves the others' editors line.
 import { test, before, after } from 'node:test';
@@ -74,6 +75,27 @@ test('two pages and a y-websocket client edit one document together through the 
     return (b.endsWith('mood 😃') && !b.includes('\ufffd')) || b;
   });
 
+  // Ctrl+Z takes back ana's own last edit (Yjs's undo manager), on both pages; Ctrl+Shift+Z
+  // brings it back. Ben's line is not hers to undo.
+  await new Promise((r) => setTimeout(r, 700));  // a new undo step: edits within 500 ms merge
+  await ana.page.locator('#text').pressSequentially('!!');
+  await waitFor('ben sees the !!', 10_000, async () => (await textOf(ben.page)).endsWith('mood 😃!!'));
+  // Ben edits the first line meanwhile: ana's textarea is rewritten, which empties the browser's
+  // own undo history — only the undo manager can still take back her !!.
+  await ben.page.locator('#text').press('Control+Home');
+  await ben.page.locator('#text').press('End');
+  await ben.page.locator('#text').pressSequentially(' ok');
+  await waitFor('ana sees ben\'s " ok"', 10_000, async () => (await areaOf(ana.page)).includes('. ok\n') || areaOf(ana.page));
+  await ana.page.locator('#text').press('Control+z');
+  for (const { page, user } of [ana, ben]) {
+    await waitFor(`the !! undone on ${user}'s page, ben's " ok" kept`, 10_000, async () => {
+      const t = await areaOf(page);
+      return (t.endsWith('mood 😃') && t.includes('. ok\n')) || t;
+    });
+  }
+  await ana.page.locator('#text').press('Control+Shift+z');
+  await waitFor('the !! back on ben\'s page', 10_000, async () => (await areaOf(ben.page)).endsWith('mood 😃!!') || areaOf(ben.page));
+
   // An unmodified y-websocket client joins with the room token the page shows, and writes a
   // Windows line end: the pages show it as one line break and keep it in the document.
   const snippet = await ana.page.locator('#snippet').textContent();
@@ -89,7 +111,7 @@ test('two pages and a y-websocket client edit one document together through the 
   // Ana types at the end: her edit lands there, and the "\r\n" stays as the other client wrote it.
   await ana.page.locator('#text').press('Control+End');
   await ana.page.locator('#text').pressSequentially('!');
-  await waitFor('ana\'s edit reaches the y-websocket client', 10_000, () => outside.doc.getText('notes').toString().endsWith('mood 😃!'));
+  await waitFor('ana\'s edit reaches the y-websocket client', 10_000, () => outside.doc.getText('notes').toString().endsWith('mood 😃!!!'));
   assert.ok(outside.doc.getText('notes').toString().startsWith('[node]\r\n'), 'the \\r\\n is kept');
 
   // A closed page leaves the other's editors line.
