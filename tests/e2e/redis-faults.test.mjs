@@ -126,7 +126,16 @@ test('Redis restarted with appendonly: nodes serve again by themselves, nothing 
   }
   const took = Date.now() - restartedAt;
   assert.ok(serving, 'serving again after the restart');
-  t.diagnostic(`serving again ${took} ms after Redis restarted`);
+  t.diagnostic(`node B serving again ${took} ms after Redis restarted`);
+  // Each node reconnects on its own backoff (up to 2 s between attempts): node A may come back
+  // later than B. Wait for it too before reading there.
+  let readerServing = false;
+  while (!readerServing && Date.now() - restartedAt < 15000) {
+    readerServing = Boolean((await reader.request('channel.history', { channel, limit: 1 })).result);
+    if (!readerServing) await sleep(50);
+  }
+  assert.ok(readerServing, 'node A serving again after the restart');
+  t.diagnostic(`node A serving again ${Date.now() - restartedAt} ms after Redis restarted`);
   for (let i = 11; i < 15; i++) acked.push((await ok(writer, 'channel.publish', { channel, type: 't', data: i })).offset);
 
   const history = await ok(reader, 'channel.history', { channel, limit: 100, direction: 'forward' });
