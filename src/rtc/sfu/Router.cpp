@@ -120,6 +120,7 @@ struct Router::Producer {
   // Reception, for receiver reports (RFC 3550 §6.4.1, A.3).
   rtp::SequenceNumberUnwrapper unwrapper;
   int64_t firstSeq = 0;
+  uint32_t newestTimestamp = 0;  // of the packet with the highest sequence number (once received > 0)
   uint64_t received = 0, expectedPrior = 0, receivedPrior = 0;
   std::optional<Clock::time_point> lastReceivedAt;
   // The publisher's last SR.
@@ -450,17 +451,25 @@ void Router::receiveMedia(Producer& producer, const rtp::RtpPacket& packet) {
   producer.lastReceivedAt = now;
   RouterCounters::add(counters_.rtpReceived);
   RouterCounters::add(counters_.rtpReceivedBytes, packet.bytes().size());
+  const int64_t highestBefore = producer.unwrapper.highest();
   const int64_t extended = producer.unwrapper.unwrap(seq);
-  if (producer.received++ == 0) producer.firstSeq = extended;
+  const bool first = producer.received++ == 0;
+  if (first) producer.firstSeq = extended;
+  // Of the newest frame: in order, or a late packet of the frame the newest packet belongs to.
+  const bool ofNewestFrame = first || extended > highestBefore || packet.timestamp() == producer.newestTimestamp;
+  if (first || extended > highestBefore) producer.newestTimestamp = packet.timestamp();
 
-  const bool keyframe = producer.videoCodec && rtp::KeyframeDetector::isKeyframe(*producer.videoCodec, packet.payload());
+  const bool startsKeyframe = producer.videoCodec && rtp::KeyframeDetector::isKeyframe(*producer.videoCodec, packet.payload());
+  // Only a keyframe of the newest frame answers a request and starts a waiting consumer: a repair
+  // (RTX) of an old keyframe's first packet would start it at stale data and end the requests.
+  const bool keyframe = startsKeyframe && ofNewestFrame;
   if (keyframe) {
     producer.stats.keyframes++;
     producer.keyframes.keyframeReceived();
   }
   if (producer.nack) {
     const size_t missingBefore = producer.nack->missingCount();
-    const auto outcome = producer.nack->received(seq, keyframe, now);
+    const auto outcome = producer.nack->received(seq, startsKeyframe, now);
     if (outcome.roundTrip) producer.rtt.sample(*outcome.roundTrip);
     if (outcome.keyframeNeeded) requestKeyframe(producer);
     if (producer.nack->missingCount() > missingBefore) sendNacks(producer, now);

@@ -366,6 +366,35 @@ TEST_F(RouterTest, AKeyframeRequestTheNetworkLostIsSentAgainWhileASubscriberWait
   EXPECT_EQ(router->producerStats(video)->keyframeRequestsSent, sent);
 }
 
+TEST_F(RouterTest, ARepairOfAnOldKeyframeNeitherStartsAWaitingSubscriberNorAnswersTheRequest) {
+  auto [pubId, publisher] = connectedPeer();
+  const auto video = produce(pubId, videoProducer());
+  publisher->sendRtp(rtpPacket(96, 20, 0, kVideoSsrc, vp8(true, 0)));
+  publisher->sendRtp(rtpPacket(96, 21, 3000, kVideoSsrc, vp8(false, 1)));
+  ASSERT_TRUE(runUntil([&] { return router->producerStats(video)->packets == 2; }));
+  auto [subId, sub] = connectedPeer();
+  consume(subId, video, videoConsumer(0x63));
+  ASSERT_TRUE(runUntil([&] { return receivedPlis(*publisher, kVideoSsrc) == 1; }));
+
+  // An RTX repair of packet 20, the old keyframe's start, then the stream goes on without one.
+  std::vector<uint8_t> repaired = {0, 20};
+  const auto payload = vp8(true, 0);
+  repaired.insert(repaired.end(), payload.begin(), payload.end());
+  publisher->sendRtp(rtpPacket(97, 1, 0, kVideoRtxSsrc, repaired));
+  publisher->sendRtp(rtpPacket(96, 22, 6000, kVideoSsrc, vp8(false, 2)));
+  ASSERT_TRUE(runUntil([&] { return router->producerStats(video)->packets == 4; }));
+  EXPECT_TRUE(parsedFrom(*sub, 0x63).empty()) << "started at a stale keyframe";
+  EXPECT_EQ(router->producerStats(video)->keyframes, 1u);
+  ASSERT_TRUE(runUntil([&] { return receivedPlis(*publisher, kVideoSsrc) == 2; })) << "the request still waits for an answer";
+
+  // The answer's first packet comes after its second (reordered): it still starts the subscriber.
+  publisher->sendRtp(rtpPacket(96, 24, 9000, kVideoSsrc, vp8(false, 4)));
+  publisher->sendRtp(rtpPacket(96, 23, 9000, kVideoSsrc, vp8(true, 3)));
+  ASSERT_TRUE(runUntil([&] { return parsedFrom(*sub, 0x63).size() == 1; }));
+  EXPECT_EQ(parsedFrom(*sub, 0x63)[0].payload().back(), 3);
+  EXPECT_EQ(router->producerStats(video)->keyframes, 2u);
+}
+
 TEST_F(RouterTest, NoKeyframeRequestIsRetriedWhenNoSubscriberWaits) {
   auto [pubId, publisher] = connectedPeer();
   const auto video = produce(pubId, videoProducer());
