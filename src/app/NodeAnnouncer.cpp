@@ -41,7 +41,7 @@ int64_t nowMs() {
 }  // namespace
 
 NodeAnnouncer::NodeAnnouncer(net::EventLoop& loop, engine::Engine& engine, rooms::RoomService& rooms, std::string address)
-    : loop_(loop), state_(new State{engine, rooms, {std::move(address), nowMs(), "{}"}, engine.ready()}) {}
+    : loop_(loop), state_(new State{engine, rooms, {std::move(address), nowMs(), "{}"}, engine.ready(), {}, false, {false}}) {}
 
 NodeAnnouncer::~NodeAnnouncer() = default;
 

@@ -120,7 +120,10 @@ struct Router::Producer {
   // Reception, for receiver reports (RFC 3550 §6.4.1, A.3).
   rtp::SequenceNumberUnwrapper unwrapper;
   int64_t firstSeq = 0;
-  uint32_t newestTimestamp = 0;  // of the packet with the highest sequence number (once received > 0)
+  // The newest extended seq when the last keyframe request went out: only a keyframe that starts
+  // past it answers the request. (Sequence numbers cannot restart backwards here: SRTP's replay
+  // check drops a packet more than its window behind before the router sees it.)
+  std::optional<int64_t> newestAtRequest;
   uint64_t received = 0, expectedPrior = 0, receivedPrior = 0;
   std::optional<Clock::time_point> lastReceivedAt;
   // The publisher's last SR.
@@ -451,18 +454,14 @@ void Router::receiveMedia(Producer& producer, const rtp::RtpPacket& packet) {
   producer.lastReceivedAt = now;
   RouterCounters::add(counters_.rtpReceived);
   RouterCounters::add(counters_.rtpReceivedBytes, packet.bytes().size());
-  const int64_t highestBefore = producer.unwrapper.highest();
   const int64_t extended = producer.unwrapper.unwrap(seq);
-  const bool first = producer.received++ == 0;
-  if (first) producer.firstSeq = extended;
-  // Of the newest frame: in order, or a late packet of the frame the newest packet belongs to.
-  const bool ofNewestFrame = first || extended > highestBefore || packet.timestamp() == producer.newestTimestamp;
-  if (first || extended > highestBefore) producer.newestTimestamp = packet.timestamp();
+  if (producer.received++ == 0) producer.firstSeq = extended;
 
   const bool startsKeyframe = producer.videoCodec && rtp::KeyframeDetector::isKeyframe(*producer.videoCodec, packet.payload());
-  // Only a keyframe of the newest frame answers a request and starts a waiting consumer: a repair
-  // (RTX) of an old keyframe's first packet would start it at stale data and end the requests.
-  const bool keyframe = startsKeyframe && ofNewestFrame;
+  // Only a keyframe sent after the last request answers it and starts waiting consumers: a repair
+  // (RTX) of an older keyframe's first packet would start them at stale data and end the requests.
+  // The answer's own first packet counts even when repaired after later frames arrived.
+  const bool keyframe = startsKeyframe && (!producer.newestAtRequest || extended > *producer.newestAtRequest);
   if (keyframe) {
     producer.stats.keyframes++;
     producer.keyframes.keyframeReceived();
@@ -639,6 +638,7 @@ void Router::sendKeyframeRequest(Producer& producer) {
   } else {
     writer.pli({kRtcpSsrc, *producer.ssrc});
   }
+  if (producer.received != 0) producer.newestAtRequest = producer.unwrapper.highest();
   producer.stats.keyframeRequestsSent++;
   RouterCounters::add(counters_.keyframeRequestsSent);
   sendRtcp(producer.transport, writer.written());
