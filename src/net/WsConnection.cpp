@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 
@@ -175,8 +176,7 @@ void WsConnection::send(OutFrame& frame) {
   if (state_ != State::Open) return;
   if ((frame.flags() & OutFrame::Droppable) && !admitMediaChunk(frame)) return;
   // The fan-out path (once per subscriber per message): count, retain, append, ask for a flush.
-  queuedBytes_ += frame.size();
-  if (queuedBytes_ > queueLimit_) return overflow();
+  if (overLimitWith(frame)) return overflow();
   frame.retain();
   queue_.push_back(&frame);
   if (flushScheduled_ || waitingWritable_) return;
@@ -229,9 +229,20 @@ void WsConnection::dropQueue(bool keepPartial) {
   }
 }
 
-void WsConnection::enqueue(OutFrame& frame, bool control) {
+// Counts `frame` as queued; true when the queue goes over its limit with it. The limit counts
+// what waits beside the largest frame queued since the queue was last empty: one message (a large
+// document's sync answer, say) is bounded by its producer, and counting it would close every peer
+// that asks for it; what the limit catches is a peer that lets frames pile up. So a connection
+// holds at most the limit plus its largest frame.
+bool WsConnection::overLimitWith(const OutFrame& frame) {
+  if (queuedBytes_ == 0) largestQueued_ = 0;
+  largestQueued_ = std::max(largestQueued_, frame.size());
   queuedBytes_ += frame.size();
-  if (!control && queuedBytes_ > queueLimit_) return overflow();
+  return queuedBytes_ > queueLimit_ + largestQueued_;
+}
+
+void WsConnection::enqueue(OutFrame& frame, bool control) {
+  if (overLimitWith(frame) && !control) return overflow();
   frame.retain();
   queue_.push_back(&frame);
   if (flushScheduled_ || waitingWritable_) return;

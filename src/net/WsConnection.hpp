@@ -91,6 +91,7 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   bool accept(std::span<uint8_t> bytes);
   bool consume(std::span<uint8_t> bytes);
   void handle(const WsEvent& event);
+  bool overLimitWith(const OutFrame& frame);
   void enqueue(OutFrame& frame, bool control);
   bool admitMediaChunk(const OutFrame& frame);
   void overflow();
@@ -108,6 +109,7 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   EventLoop& loop_;
   size_t queueLimit_;                 // ws.send_queue_bytes
   size_t queuedBytes_ = 0;
+  size_t largestQueued_ = 0;  // since the queue was last empty (overLimitWith)
   std::vector<OutFrame*> queue_;      // retained frames to send; queue_[head_] is partly sent
   State state_ = State::Open;
   bool flushScheduled_ = false;

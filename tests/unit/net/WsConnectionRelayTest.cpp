@@ -3,6 +3,8 @@
 // through receiveText, and close/peerGone report to the outlet and the listener exactly once.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -201,13 +203,33 @@ TEST_F(WsConnectionRelayTest, PeerGoneBeforeACloseHasFinishedStillReportsOnce) {
 
 TEST_F(WsConnectionRelayTest, AnOverflowingTurnClosesAsASlowConsumer) {
   const std::string chunk(256 * 1024, 'c');
-  const size_t count = WsSettings{}.sendQueueBytes / chunk.size() + 1;
+  // The limit counts what waits beside the largest frame: one chunk more than the limit holds.
+  const size_t count = WsSettings{}.sendQueueBytes / chunk.size() + 2;
   for (size_t i = 0; i < count; ++i) connection_->sendText(chunk);
   runReady();
   ASSERT_FALSE(log_.empty());
   EXPECT_EQ(log_.front(), "closed 4008 slow consumer");
   EXPECT_EQ(log_.back(), "onWsClosed 4008");
   EXPECT_TRUE(outlet_->deliveries.empty()) << "the overflowing queue is dropped, not delivered";
+}
+
+TEST_F(WsConnectionRelayTest, OneMessageLargerThanTheQueueLimitIsSentNotRefused) {
+  // A large document's sync answer, say: the peer asked for it, and a small reply before it.
+  connection_->sendText("ack");
+  const std::string large(WsSettings{}.sendQueueBytes + 1024 * 1024, 'l');
+  connection_->sendText(large);
+  runReady();
+  EXPECT_EQ(closesSeen(), 0u);
+  ASSERT_EQ(outlet_->deliveries.size(), 1u);
+  EXPECT_GT(outlet_->deliveries.front().size(), large.size());
+  // Frames piling up beside it past the limit still close the connection.
+  connection_->sendText(large);
+  const std::string chunk(256 * 1024, 'c');
+  for (size_t i = 0; i < WsSettings{}.sendQueueBytes / chunk.size() + 1; ++i) connection_->sendText(chunk);
+  runReady();
+  EXPECT_EQ(closesSeen(), 1u);
+  EXPECT_EQ(std::count(log_.begin(), log_.end(), "closed 4008 slow consumer"), 1);
+  EXPECT_EQ(outlet_->deliveries.size(), 1u) << "the overflowing queue is dropped, not delivered";
 }
 
 TEST_F(WsConnectionRelayTest, RelayedConnectionsAreNotCountedAmongTheLoops) {
