@@ -103,6 +103,18 @@ struct DocumentService::Document {
     return std::find_if(entryAwareness.begin(), entryAwareness.end(), [&](const auto& entry) { return entry.publisher == publisher; });
   }
   size_t heldBytes = 0;
+  size_t heldStructs = 0;
+  // Entries this node appended and has not applied yet (under way, or stored and not announced):
+  // admission counts them with the held updates, so that what it admits fits the document when
+  // applied — an entry refused then would be acknowledged and lost.
+  struct Unapplied {
+    std::string publisher;  // the entry's tag
+    size_t bytes = 0;
+    size_t structs = 0;
+  };
+  std::vector<Unapplied> unapplied;
+  size_t unappliedBytes = 0;
+  size_t unappliedStructs = 0;
   bool heldQueued = false;
   uint64_t heldBatch = 0;  // which batch `held` is (the shard's `batched` names it)
   Clock::time_point appendedAt = Clock::time_point::min();  // (steady_clock's epoch is recent)
@@ -316,7 +328,8 @@ void DocumentService::answerDiff(size_t owner, size_t shard, const std::string& 
 
 void DocumentService::update(size_t shard, const std::string& name, std::vector<uint8_t> update, std::function<void(UpdateResult)> done) {
   // Check on the peer's shard: a bad update never reaches the owner or the store.
-  if (const auto error = yjs::DocumentState::check(update, options_.limits.update); error != yjs::YjsError::None) {
+  size_t structs = 0;
+  if (const auto error = yjs::DocumentState::check(update, options_.limits.update, &structs); error != yjs::YjsError::None) {
     spdlog::debug("collab: refused an update to {}: {}", name, yjs::describe(error));
     refused_.fetch_add(1, std::memory_order_relaxed);
     return done(UpdateResult::Invalid);
@@ -326,7 +339,7 @@ void DocumentService::update(size_t shard, const std::string& name, std::vector<
   const size_t owner = ownerOf(name);
   // On the owner already, the update is taken at once (no loop turn: the wake that read it then
   // ends without polling again for the posted handler).
-  pool_.run(owner, [this, owner, shard, name, update = std::move(update), done = std::move(done)]() mutable {
+  pool_.run(owner, [this, owner, shard, name, structs, update = std::move(update), done = std::move(done)]() mutable {
     // An acknowledgement on the peer's own shard goes at once: it then leaves in the same write as
     // the entry's fan-out that follows it (posted, a later document's fan-out could flush first).
     // Refusals, which may close the connection, go by a loop turn.
@@ -334,23 +347,30 @@ void DocumentService::update(size_t shard, const std::string& name, std::vector<
       if (result == UpdateResult::Stored) return pool_.run(shard, [done] { done(UpdateResult::Stored); });
       pool_.post(shard, [done, result] { done(result); });
     };
-    withDocument(owner, name, [this, owner, name, update = std::move(update), reply](Document& doc) mutable {
+    withDocument(owner, name, [this, owner, name, structs, update = std::move(update), reply](Document& doc) mutable {
       if (doc.through - doc.savedThrough + doc.appending + (doc.heldQueued ? 1 : 0) >= options_.maxUnsavedUpdates) {
         refused_.fetch_add(1, std::memory_order_relaxed);
         return reply(UpdateResult::Busy);
       }
       // Refuse here what the document could not take when announced: stored, it would be
-      // acknowledged and then dropped by every node.
-      if (doc.state.storedBytes() + doc.heldBytes + update.size() > options_.limits.maxDocumentBytes) {
+      // acknowledged and then dropped by every node (and each refusal would merge it whole).
+      if (!fits(doc, update.size(), structs)) {
         if (doc.state.updates().size() > 1) doc.state.compact();
-        if (doc.state.storedBytes() + doc.heldBytes + update.size() > options_.limits.maxDocumentBytes) {
+        if (!fits(doc, update.size(), structs)) {
           refused_.fetch_add(1, std::memory_order_relaxed);
           return reply(UpdateResult::TooLarge);
         }
       }
-      admit(owner, name, doc, std::move(update), std::move(reply));
+      admit(owner, name, doc, std::move(update), structs, std::move(reply));
     }, [reply](const engine::EngineError&) { reply(UpdateResult::Unavailable); });
   });
+}
+
+// Whether an update of `bytes` and `structs` fits the document with everything admitted before it.
+bool DocumentService::fits(const Document& doc, size_t bytes, size_t structs) const {
+  const auto& limits = options_.limits;
+  return doc.state.storedBytes() + doc.heldBytes + doc.unappliedBytes + bytes <= limits.maxDocumentBytes &&
+         doc.state.storedStructs() + doc.heldStructs + doc.unappliedStructs + structs <= limits.maxDocumentStructs;
 }
 
 void DocumentService::contains(size_t shard, const std::string& name, std::vector<uint8_t> update, std::function<void(bool)> done) {
@@ -537,6 +557,7 @@ void DocumentService::onStored(size_t owner, const std::string& name, const engi
 
 void DocumentService::applyStored(size_t owner, const std::string& name, Document& doc, const engine::StreamMessage& message) {
   if (message.offset <= doc.through) return;  // applied already
+  settleUnapplied(doc, message.publisher);
   if (!doc.dirty()) doc.changedAt = Clock::now();   // the first unsaved change
   doc.through = message.offset;
   // Durable now: this node's senders of the entry hear so ahead of the fan-out (one write).
@@ -600,7 +621,7 @@ void DocumentService::fanOutUpdates(const std::string& name, std::span<const std
 
 // ---- batches: an update to a document that appended an entry within batchWindow waits ---------
 
-void DocumentService::admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update,
+void DocumentService::admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update, size_t structs,
                             std::function<void(UpdateResult)> reply) {
   const auto now = Clock::now();
   // A busy document (several writers, or one very fast) batches every update; a quiet one sends
@@ -614,9 +635,10 @@ void DocumentService::admit(size_t owner, const std::string& name, Document& doc
     doc.appendedAt = now;
     std::vector<std::vector<uint8_t>> updates;
     updates.push_back(std::move(update));
-    return appendEntry(owner, name, doc, std::move(updates), {std::move(reply)}, {});
+    return appendEntry(owner, name, doc, std::move(updates), structs, {std::move(reply)}, {});
   }
   doc.heldBytes += update.size();
+  doc.heldStructs += structs;
   doc.held.push_back(std::move(update));
   doc.heldReplies.push_back(std::move(reply));
   if (!doc.heldQueued) {
@@ -631,7 +653,7 @@ void DocumentService::admit(size_t owner, const std::string& name, Document& doc
 }
 
 void DocumentService::appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
-                                  std::vector<std::function<void(UpdateResult)>> replies, WaitingAwareness awareness) {
+                                  size_t structs, std::vector<std::function<void(UpdateResult)>> replies, WaitingAwareness awareness) {
   auto waiting = std::make_shared<Document::Replies>(std::move(replies));
   engine::AppendRequest request;
   request.stream = streamOf(name);
@@ -643,6 +665,11 @@ void DocumentService::appendEntry(size_t owner, const std::string& name, Documen
   std::string publisher = engine_.nodes().selfId() + '/' + std::to_string(shards_[owner]->nextEntry++);
   request.publisher = publisher;
   doc.unanswered.emplace_back(publisher, waiting);
+  size_t bytes = 0;
+  for (const auto& update : updates) bytes += update.size();
+  doc.unapplied.push_back({publisher, bytes, structs});
+  doc.unappliedBytes += bytes;
+  doc.unappliedStructs += structs;
   if (!awareness.empty()) doc.entryAwareness.push_back({publisher, 0, std::move(awareness)});
   ++doc.appending;
   ++doc.appendsStarted;
@@ -657,6 +684,7 @@ void DocumentService::appendEntry(size_t owner, const std::string& name, Documen
       if (Document* doc = find(owner, name); doc && doc->generation == generation) {
         --doc->appending;
         std::erase_if(doc->unanswered, [&](const auto& entry) { return entry.second == waiting; });
+        if (!stored) settleUnapplied(*doc, publisher);
         awaitApplied(name, *doc, publisher, stored ? offset : 0);
         completeAppend(owner, name, *doc, stored, offset);
       }
@@ -666,6 +694,15 @@ void DocumentService::appendEntry(size_t owner, const std::string& name, Documen
       for (auto& reply : replies) reply(stored ? UpdateResult::Stored : UpdateResult::Unavailable);
     });
   });
+}
+
+// The entry tagged `publisher` was applied here, or will never be: admission stops counting it.
+void DocumentService::settleUnapplied(Document& doc, const std::string& publisher) {
+  auto it = std::find_if(doc.unapplied.begin(), doc.unapplied.end(), [&](const auto& entry) { return entry.publisher == publisher; });
+  if (it == doc.unapplied.end()) return;
+  doc.unappliedBytes -= it->bytes;
+  doc.unappliedStructs -= it->structs;
+  doc.unapplied.erase(it);
 }
 
 void DocumentService::completeAppend(size_t owner, const std::string& name, Document& doc, bool stored, uint64_t offset) {
@@ -808,7 +845,8 @@ void DocumentService::flushHeld(size_t owner, const std::string& name, Document&
   doc.heldQueued = false;
   doc.heldBytes = 0;
   doc.appendedAt = Clock::now();
-  appendEntry(owner, name, doc, std::exchange(doc.held, {}), std::exchange(doc.heldReplies, {}), std::exchange(doc.heldAwareness, {}));
+  appendEntry(owner, name, doc, std::exchange(doc.held, {}), std::exchange(doc.heldStructs, 0), std::exchange(doc.heldReplies, {}),
+              std::exchange(doc.heldAwareness, {}));
 }
 
 void DocumentService::fanOut(const std::string& name, std::span<const uint8_t> message, bool hocuspocusOnly) {

@@ -143,8 +143,11 @@ class DocumentService {
   void fanOutUpdates(const std::string& name, std::span<const std::vector<uint8_t>> updates,
                      std::span<const std::vector<uint8_t>> after = {});
   // Batching: `update` appended now or held until its document's batch is due.
-  void admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update, std::function<void(UpdateResult)> reply);
-  void appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates,
+  bool fits(const Document& doc, size_t bytes, size_t structs) const;
+  void admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update, size_t structs,
+             std::function<void(UpdateResult)> reply);
+  void settleUnapplied(Document& doc, const std::string& publisher);
+  void appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates, size_t structs,
                    std::vector<std::function<void(UpdateResult)>> replies, WaitingAwareness awareness);
   WaitingAwareness* awarenessWaitingFor(Document& doc);
   // `forNodes` (the encoded awareness update, or empty) goes to the other nodes when `message`

@@ -45,9 +45,10 @@ UpdateLimits DocumentState::storedLimits() const {
   return stored;
 }
 
-YjsError DocumentState::check(std::span<const uint8_t> bytes, const UpdateLimits& limits) {
+YjsError DocumentState::check(std::span<const uint8_t> bytes, const UpdateLimits& limits, size_t* structs) {
   auto update = UpdateDecoder::decode(bytes, limits);
   if (!update) return update.error();
+  if (structs) *structs = update->structs.size();
   return inYjsOrder(*update) ? YjsError::None : YjsError::UnorderedRuns;
 }
 

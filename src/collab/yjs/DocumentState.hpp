@@ -42,7 +42,8 @@ class DocumentState {
   YjsError append(std::span<const uint8_t> update);
   // What append() checks of one client update before storing anything (decoding under
   // limits.update, yjs's run order), without a document: peers check updates on their own shard.
-  static YjsError check(std::span<const uint8_t> update, const UpdateLimits& limits);
+  // `structs`, when given, receives the update's struct count (what storedStructs() would add).
+  static YjsError check(std::span<const uint8_t> update, const UpdateLimits& limits, size_t* structs = nullptr);
 
   const StateVector& stateVector() const { return stateVector_; }
   Expected<std::vector<uint8_t>> diff(const StateVector& stateVector);
@@ -55,6 +56,7 @@ class DocumentState {
   // The stored updates, oldest first (what a store persists; append() them to load it again).
   const std::vector<std::vector<uint8_t>>& updates() const { return updates_; }
   size_t storedBytes() const { return storedBytes_; }
+  size_t storedStructs() const { return storedStructs_; }
   size_t memoryBytes() const;
 
  private:

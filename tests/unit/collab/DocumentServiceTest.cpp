@@ -441,6 +441,37 @@ TEST_F(DocumentServiceTest, UpdatesAreRefusedWhileTooManyWaitForASnapshot) {
   close(peer);
 }
 
+// The structs an update adds to a document (what DocumentState counts against its limit).
+size_t structsOf(const Bytes& update) {
+  size_t structs = 0;
+  EXPECT_EQ(yjs::DocumentState::check(update, yjs::UpdateLimits{}, &structs), yjs::YjsError::None);
+  return structs;
+}
+
+TEST_F(DocumentServiceTest, AnUpdateTheDocumentCouldNotTakeIsRefusedBeforeItIsStored) {
+  // Over the struct limit while far under the byte limit: refused when it arrives, not stored,
+  // acknowledged and then dropped when applied (and merged whole at every such update).
+  DocumentOptions options;
+  options.limits.maxDocumentStructs = structsOf(kText);
+  start(options);
+  PeerSink peer(1, Framing::YWebsocket);
+  open(peer);
+  ASSERT_EQ(update(0, kText), UpdateResult::Stored);
+  ASSERT_GT(structsOf(kMap), 0u);
+  EXPECT_EQ(update(0, kMap), UpdateResult::TooLarge);
+  EXPECT_EQ(synced(0, kEmptyStateVector).update, Reference({kText}).whole());
+  close(peer);
+  stop();
+
+  // The same for bytes (another document: this one holds kText from before the restart).
+  options = {};
+  options.limits.maxDocumentBytes = kText.size() + 1;
+  start(options);
+  ASSERT_EQ(update(0, kText, "bytes"), UpdateResult::Stored);
+  EXPECT_EQ(update(1, kMap, "bytes"), UpdateResult::TooLarge);
+  EXPECT_EQ(synced(1, kEmptyStateVector, "bytes").update, Reference({kText}).whole());
+}
+
 TEST_F(DocumentServiceTest, AwarenessReachesPeersAndIsRemovedWhenItsConnectionCloses) {
   start();
   PeerSink setter(0, Framing::YWebsocket), watcher(1, Framing::Hocuspocus), other(0, Framing::Onair);
