@@ -81,6 +81,11 @@ struct DocumentService::Document {
   size_t peers = 0;        // open() minus close() on this node
   Clock::time_point idleSince = Clock::now();
   std::unordered_map<uint64_t, AwarenessEntry> awareness;
+  size_t awarenessBytes = 0;  // of the states in `awareness`
+  void forgetAwareness(std::unordered_map<uint64_t, AwarenessEntry>::iterator it) {
+    awarenessBytes -= it->second.state.size();
+    awareness.erase(it);
+  }
   // Clients whose state was removed: the removal's clock, so that an older state arriving late
   // does not bring them back (y-protocols keeps the same); forgotten after the awareness timeout.
   std::unordered_map<uint64_t, std::pair<uint64_t, Clock::time_point>> removed;
@@ -869,12 +874,15 @@ void DocumentService::applyAwareness(const std::string& name, Document& doc, std
     auto gone = doc.removed.find(entry.clientId);
     if (gone != doc.removed.end() && entry.clock <= gone->second.first) continue;  // older than its removal
     if (entry.removed) {
-      if (it != doc.awareness.end()) doc.awareness.erase(it);
+      if (it != doc.awareness.end()) doc.forgetAwareness(it);
       if (doc.removed.size() < options_.messages.maxAwarenessEntries) doc.removed[entry.clientId] = {entry.clock, now};
       continue;
     }
     if (gone != doc.removed.end()) doc.removed.erase(gone);
     if (it == doc.awareness.end() && doc.awareness.size() >= options_.messages.maxAwarenessEntries) continue;  // full
+    const size_t replaced = it == doc.awareness.end() ? 0 : it->second.state.size();
+    if (doc.awarenessBytes - replaced + entry.state.size() > options_.messages.maxDocumentAwarenessBytes) continue;  // full
+    doc.awarenessBytes = doc.awarenessBytes - replaced + entry.state.size();
     doc.awareness[entry.clientId] = {entry.clock, entry.state, now};
   }
   // This node's clients' awareness follows this node's updates on the way (another node's goes at
@@ -891,7 +899,7 @@ void DocumentService::removeAwareness(const std::string& name, Document& doc, co
     if (it == doc.awareness.end()) continue;
     removal.entries.push_back(yjs::AwarenessUpdate::Entry::removal(client, it->second.clock + 1));
     if (doc.removed.size() < options_.messages.maxAwarenessEntries) doc.removed[client] = {it->second.clock + 1, Clock::now()};
-    doc.awareness.erase(it);
+    doc.forgetAwareness(it);
   }
   if (removal.entries.empty()) return;
   const auto encoded = removal.encode();

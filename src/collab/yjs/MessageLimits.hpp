@@ -12,6 +12,9 @@ struct MessageLimits {
   size_t maxDocumentNameBytes = 1024;         // a Hocuspocus frame's document name
   size_t maxAwarenessEntries = 10'000;        // clients in one awareness update
   size_t maxAwarenessStateBytes = 64 * 1024;  // one client's awareness state (JSON text)
+  // The states one document keeps together (what a joining client is handed); a state past it is
+  // relayed but not kept, as past maxAwarenessEntries.
+  size_t maxDocumentAwarenessBytes = 4 * 1024 * 1024;
   size_t maxJsonDepth = 32;                   // nesting of arrays/objects in an awareness state
 };
 

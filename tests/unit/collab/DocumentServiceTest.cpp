@@ -510,6 +510,27 @@ TEST_F(DocumentServiceTest, AnOlderAwarenessStateIsRelayedButNotKept) {
   close(peer, {7});
 }
 
+TEST_F(DocumentServiceTest, AwarenessPastTheDocumentsBudgetIsRelayedButNotKept) {
+  DocumentOptions options;
+  options.messages.maxDocumentAwarenessBytes = 20;
+  start(options);
+  PeerSink peer(0, Framing::YWebsocket);
+  open(peer);
+  const auto first = awarenessOf(1, 1, R"({"n":"abcdefgh"})");  // 16 bytes
+  setAwareness(1, first);
+  setAwareness(1, awarenessOf(2, 1, R"({"n":"x"})"));  // 9 more: over the 20
+  ASSERT_EQ(peer.waitFor(2, "doc").size(), 2u) << "both relayed";
+  EXPECT_EQ(queryAwareness(0), first.encode()) << "only the first kept";
+  // A smaller state of the first client makes room again; the second's renewal is kept then.
+  setAwareness(1, awarenessOf(1, 2, R"({})"));
+  const auto renewed = awarenessOf(2, 2, R"({"n":"x"})");
+  setAwareness(1, renewed);
+  const auto kept = yjs::AwarenessUpdate::decode(queryAwareness(0));
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->entries.size(), 2u);
+  close(peer, {1, 2});
+}
+
 TEST_F(DocumentServiceTest, AStateNoNewerThanARemovalDoesNotBringTheClientBack) {
   start();
   PeerSink setter(0, Framing::YWebsocket), watcher(1, Framing::Hocuspocus);
