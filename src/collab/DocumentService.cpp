@@ -116,6 +116,7 @@ struct DocumentService::Document {
     std::string publisher;  // the entry's tag
     size_t bytes = 0;
     size_t structs = 0;
+    uint64_t offset = 0;    // once its append completed (0 before)
   };
   std::vector<Unapplied> unapplied;
   size_t unappliedBytes = 0;
@@ -565,6 +566,7 @@ void DocumentService::applyStored(size_t owner, const std::string& name, Documen
   settleUnapplied(doc, message.publisher);
   if (!doc.dirty()) doc.changedAt = Clock::now();   // the first unsaved change
   doc.through = message.offset;
+  if (!doc.unapplied.empty()) settleApplied(doc);
   // Durable now: this node's senders of the entry hear so ahead of the fan-out (one write).
   acknowledge(doc, message.publisher);
   auto awareness = takeAwareness(doc, message.publisher);
@@ -672,7 +674,7 @@ void DocumentService::appendEntry(size_t owner, const std::string& name, Documen
   doc.unanswered.emplace_back(publisher, waiting);
   size_t bytes = 0;
   for (const auto& update : updates) bytes += update.size();
-  doc.unapplied.push_back({publisher, bytes, structs});
+  doc.unapplied.push_back({publisher, bytes, structs, 0});
   doc.unappliedBytes += bytes;
   doc.unappliedStructs += structs;
   if (!awareness.empty()) doc.entryAwareness.push_back({publisher, 0, std::move(awareness)});
@@ -689,7 +691,7 @@ void DocumentService::appendEntry(size_t owner, const std::string& name, Documen
       if (Document* doc = find(owner, name); doc && doc->generation == generation) {
         --doc->appending;
         std::erase_if(doc->unanswered, [&](const auto& entry) { return entry.second == waiting; });
-        if (!stored) settleUnapplied(*doc, publisher);
+        settleAppended(*doc, publisher, stored ? offset : 0);
         awaitApplied(name, *doc, publisher, stored ? offset : 0);
         completeAppend(owner, name, *doc, stored, offset);
       }
@@ -708,6 +710,25 @@ void DocumentService::settleUnapplied(Document& doc, const std::string& publishe
   doc.unappliedBytes -= it->bytes;
   doc.unappliedStructs -= it->structs;
   doc.unapplied.erase(it);
+}
+
+// The append of the entry tagged `publisher` completed at `offset` (0: it failed). An entry at or
+// below what the document has applied is settled even if it never came by its tag (its offset
+// was trimmed past, or taken by another entry after a failover).
+void DocumentService::settleAppended(Document& doc, const std::string& publisher, uint64_t offset) {
+  auto it = std::find_if(doc.unapplied.begin(), doc.unapplied.end(), [&](const auto& entry) { return entry.publisher == publisher; });
+  if (it != doc.unapplied.end()) it->offset = offset;
+  if (offset == 0 || offset <= doc.through) settleUnapplied(doc, publisher);
+}
+
+// Entries whose append completed at or below `doc.through` are applied, or never will be.
+void DocumentService::settleApplied(Document& doc) {
+  std::erase_if(doc.unapplied, [&](const auto& entry) {
+    if (entry.offset == 0 || entry.offset > doc.through) return false;
+    doc.unappliedBytes -= entry.bytes;
+    doc.unappliedStructs -= entry.structs;
+    return true;
+  });
 }
 
 void DocumentService::completeAppend(size_t owner, const std::string& name, Document& doc, bool stored, uint64_t offset) {
@@ -881,7 +902,10 @@ void DocumentService::applyAwareness(const std::string& name, Document& doc, std
     if (gone != doc.removed.end()) doc.removed.erase(gone);
     if (it == doc.awareness.end() && doc.awareness.size() >= options_.messages.maxAwarenessEntries) continue;  // full
     const size_t replaced = it == doc.awareness.end() ? 0 : it->second.state.size();
-    if (doc.awarenessBytes - replaced + entry.state.size() > options_.messages.maxDocumentAwarenessBytes) continue;  // full
+    if (doc.awarenessBytes - replaced + entry.state.size() > options_.messages.maxDocumentAwarenessBytes) {
+      if (it != doc.awareness.end()) doc.forgetAwareness(it);  // full: joiners get no stale state of it
+      continue;
+    }
     doc.awarenessBytes = doc.awarenessBytes - replaced + entry.state.size();
     doc.awareness[entry.clientId] = {entry.clock, entry.state, now};
   }

@@ -147,6 +147,8 @@ class DocumentService {
   void admit(size_t owner, const std::string& name, Document& doc, std::vector<uint8_t> update, size_t structs,
              std::function<void(UpdateResult)> reply);
   void settleUnapplied(Document& doc, const std::string& publisher);
+  void settleAppended(Document& doc, const std::string& publisher, uint64_t offset);
+  void settleApplied(Document& doc);
   void appendEntry(size_t owner, const std::string& name, Document& doc, std::vector<std::vector<uint8_t>> updates, size_t structs,
                    std::vector<std::function<void(UpdateResult)>> replies, WaitingAwareness awareness);
   WaitingAwareness* awarenessWaitingFor(Document& doc);

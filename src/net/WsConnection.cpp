@@ -3,7 +3,6 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
 
@@ -147,7 +146,7 @@ void WsConnection::handle(const WsEvent& event) {
     case WsEvent::Kind::Ping:
       // A peer that pings without reading gets no more pongs once its queue is full (RFC 6455
       // §5.5.3 lets us answer only some pings): a ping flood cannot grow our memory.
-      if (state_ == State::Open && queuedBytes_ + event.payload.size() + 2 <= loop_.wsSettings().sendQueueBytes) {
+      if (state_ == State::Open && countedBytes() + event.payload.size() + 2 <= queueLimit_) {
         enqueueFrame(WsOpcode::Pong, event.payload, true);
       }
       return;
@@ -221,6 +220,7 @@ void WsConnection::dropQueue(bool keepPartial) {
   std::vector<OutFrame*>().swap(queue_);
   head_ = 0;
   queuedBytes_ = 0;
+  if (exempt_ != partial) exempt_ = nullptr;
   if (partial) {
     queuedBytes_ = partial->bytes().size() - headOffset_;
     queue_.push_back(partial);
@@ -229,16 +229,22 @@ void WsConnection::dropQueue(bool keepPartial) {
   }
 }
 
-// Counts `frame` as queued; true when the queue goes over its limit with it. The limit counts
-// what waits beside the largest frame queued since the queue was last empty: one message (a large
+// Counts `frame` as queued; true when the queue goes over its limit with it. One large frame at a
+// time (over a quarter of the limit) is not counted while it waits: one message (a large
 // document's sync answer, say) is bounded by its producer, and counting it would close every peer
 // that asks for it; what the limit catches is a peer that lets frames pile up. So a connection
-// holds at most the limit plus its largest frame.
-bool WsConnection::overLimitWith(const OutFrame& frame) {
-  if (queuedBytes_ == 0) largestQueued_ = 0;
-  largestQueued_ = std::max(largestQueued_, frame.size());
+// holds at most the limit plus one large frame.
+bool WsConnection::overLimitWith(OutFrame& frame) {
   queuedBytes_ += frame.size();
-  return queuedBytes_ > queueLimit_ + largestQueued_;
+  if (!exempt_ && frame.size() > queueLimit_ / 4) exempt_ = &frame;
+  return countedBytes() > queueLimit_;
+}
+
+// Queued bytes the limit counts: all but what is left to send of the exempt frame.
+size_t WsConnection::countedBytes() const {
+  if (!exempt_) return queuedBytes_;
+  const bool sending = head_ < queue_.size() && queue_[head_] == exempt_;
+  return queuedBytes_ - (sending ? exempt_->size() - headOffset_ : exempt_->size());
 }
 
 void WsConnection::enqueue(OutFrame& frame, bool control) {
@@ -296,6 +302,7 @@ void WsConnection::flush() {
   // otherwise regrow it every turn); the keepalive tick frees it once the connection is idle.
   queue_.clear();
   head_ = headOffset_ = queuedBytes_ = 0;
+  exempt_ = nullptr;
   if (closeQueued_ && !closeFlushed_) onCloseFlushed();
 }
 
@@ -310,6 +317,7 @@ void WsConnection::flushToOutlet() {
   LoopMetrics::add(loop_.metrics().framesOut, queue_.size() - head_);
   queue_.clear();
   head_ = headOffset_ = queuedBytes_ = 0;
+  exempt_ = nullptr;
   if (!frames.empty()) outlet_->deliver(std::move(frames));
 }
 
@@ -323,6 +331,7 @@ size_t WsConnection::advance(size_t written) {
       return done;
     }
     written -= left;
+    if (queue_[head_] == exempt_) exempt_ = nullptr;
     queue_[head_]->release();
     queue_[head_] = nullptr;
     ++head_;

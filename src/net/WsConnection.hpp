@@ -91,7 +91,8 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   bool accept(std::span<uint8_t> bytes);
   bool consume(std::span<uint8_t> bytes);
   void handle(const WsEvent& event);
-  bool overLimitWith(const OutFrame& frame);
+  bool overLimitWith(OutFrame& frame);
+  size_t countedBytes() const;
   void enqueue(OutFrame& frame, bool control);
   bool admitMediaChunk(const OutFrame& frame);
   void overflow();
@@ -109,7 +110,7 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   EventLoop& loop_;
   size_t queueLimit_;                 // ws.send_queue_bytes
   size_t queuedBytes_ = 0;
-  size_t largestQueued_ = 0;  // since the queue was last empty (overLimitWith)
+  OutFrame* exempt_ = nullptr;  // a queued large frame the limit does not count (overLimitWith)
   std::vector<OutFrame*> queue_;      // retained frames to send; queue_[head_] is partly sent
   State state_ = State::Open;
   bool flushScheduled_ = false;

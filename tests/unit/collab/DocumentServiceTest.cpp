@@ -521,8 +521,11 @@ TEST_F(DocumentServiceTest, AwarenessPastTheDocumentsBudgetIsRelayedButNotKept) 
   setAwareness(1, awarenessOf(2, 1, R"({"n":"x"})"));  // 9 more: over the 20
   ASSERT_EQ(peer.waitFor(2, "doc").size(), 2u) << "both relayed";
   EXPECT_EQ(queryAwareness(0), first.encode()) << "only the first kept";
-  // A smaller state of the first client makes room again; the second's renewal is kept then.
-  setAwareness(1, awarenessOf(1, 2, R"({})"));
+  // A state of the first client too large to keep drops its older one: joiners get nothing stale.
+  setAwareness(1, awarenessOf(1, 2, R"({"n":"abcdefghijklmnop"})"));
+  EXPECT_TRUE(queryAwareness(0).empty());
+  // A smaller state of the first client is kept; the second's renewal is kept too then.
+  setAwareness(1, awarenessOf(1, 3, R"({})"));
   const auto renewed = awarenessOf(2, 2, R"({"n":"x"})");
   setAwareness(1, renewed);
   const auto kept = yjs::AwarenessUpdate::decode(queryAwareness(0));

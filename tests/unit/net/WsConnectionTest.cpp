@@ -179,6 +179,28 @@ TEST_F(WsConnectionTest, OnceEstablishedTheFullMessageLimitApplies) {
   EXPECT_TRUE(connection->open());
 }
 
+TEST_F(WsConnectionTest, ALargeFrameWaitingForAPeerThatDoesNotReadIsNotCountedButWhatPilesUpBesideItIs) {
+  // Small socket buffers: most of the large frame stays queued (the client reads nothing).
+  client_.open(tcp::v4());
+  client_.set_option(tcp::socket::receive_buffer_size(64 * 1024));
+  auto server = acceptPair();
+  server.set_option(tcp::socket::send_buffer_size(64 * 1024));
+  auto connection = std::make_shared<WsConnection>(loop_, std::move(server));
+  connection->start(std::make_shared<Recorder>());
+  const auto drops = [&] { return loop_.metrics().sendQueueDrops.load(); };
+  const size_t limit = WsSettings{}.sendQueueBytes;
+  const std::string large(limit + (1 << 20), 'l');  // a large document's sync answer, say
+  connection->sendText(large);
+  ASSERT_TRUE(runUntil([&] { return connection->queuedBytes() < large.size(); })) << "the first write went out";
+  ASSERT_GT(connection->queuedBytes(), limit / 2) << "the rest of it waits, partly written";
+  const std::string chunk(256 * 1024, 'c');
+  for (size_t i = 0; i + 1 < limit / chunk.size(); ++i) connection->sendText(chunk);
+  EXPECT_EQ(drops(), 0u) << "under the limit beside the large frame";
+  // A second large frame counts: it is not the one exempt.
+  connection->sendText(large);
+  EXPECT_EQ(drops(), 1u);
+}
+
 TEST_F(WsConnectionTest, APeerThatVanishesIsReportedOnceWith1006) {
   auto recorder = std::make_shared<Recorder>();
   auto connection = std::make_shared<WsConnection>(loop_, acceptPair());
