@@ -46,6 +46,7 @@
 // - Nodes with peers of a document save it; a document without peers on this node for
 //   options.idleEviction leaves memory (what it holds is in the stream and the record).
 // - Awareness keeps at most options.messages.maxAwarenessEntries entries per document.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -59,6 +60,7 @@
 #include "collab/yjs/AwarenessUpdate.hpp"
 #include "engine/Engine.hpp"
 #include "hub/ShardPool.hpp"
+#include "net/WsCodec.hpp"
 
 namespace onair::collab {
 
@@ -80,6 +82,12 @@ class DocumentService {
   ~DocumentService();
 
   const DocumentOptions& options() const { return options_; }
+  // What a Yjs socket may receive once authenticated: a whole frame of collab.max_update_bytes
+  // (and its framing), where the onair connection's ws.max_message_bytes is larger.
+  net::WsLimits socketLimits(const net::WsLimits& base) const {
+    const size_t collab = options_.messages.maxMessageBytes;
+    return {std::max(base.maxFrameBytes, collab), std::max(base.maxMessageBytes, collab)};
+  }
 
   // Called on `shard`. `alive` expires when the peer is gone: a late completion then undoes itself.
   void open(size_t shard, std::string name, Framing framing, net::FrameSink* sink, std::weak_ptr<void> alive,

@@ -55,7 +55,7 @@ void HocuspocusSession::authenticate(const std::string& name, std::string_view t
   const bool readOnly = claims.scope == RoomScope::kReadOnly;
   expiresAt_ = std::min(expiresAt_, verifier_.closesAt(claims, util::epochSeconds()));
   connection_.setExpiry(expiresAt_);
-  connection_.markEstablished();
+  connection_.markEstablished(documents_.socketLimits(connection_.loop().wsSettings().limits));
   sendFrame(yjs::HocuspocusMessage::authenticated(name, readOnly));
   auto peer = std::make_shared<DocumentPeer>(documents_, connection_, name, Framing::Hocuspocus, readOnly);
   open_[name].peer = peer;

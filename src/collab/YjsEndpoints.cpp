@@ -71,7 +71,7 @@ void registerYjsEndpoints(api::Gateway& gateway, DocumentService& documents, con
       return refuse(*connection, error->reason);
     }
     const auto& claims = std::get<RoomTokenClaims>(verified);
-    connection->markEstablished();
+    connection->markEstablished(documents.socketLimits(loop.wsSettings().limits));
     connection->setExpiry(verifier.closesAt(claims, util::epochSeconds()));
     auto session = std::make_shared<YWebsocketSession>(documents, *connection, room, claims.scope == RoomScope::kReadOnly);
     connection->start(session);

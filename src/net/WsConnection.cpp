@@ -45,9 +45,11 @@ std::string WsConnection::remoteAddress() const {
   return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 
-void WsConnection::markEstablished() {
+void WsConnection::markEstablished() { markEstablished(loop_.wsSettings().limits); }
+
+void WsConnection::markEstablished(const WsLimits& limits) {
   established_ = true;
-  codec_.setLimits(loop_.wsSettings().limits);
+  codec_.setLimits(limits);
 }
 
 void WsConnection::start(std::shared_ptr<Listener> listener) {

@@ -64,8 +64,10 @@ class WsConnection final : public FrameSink, public std::enable_shared_from_this
   void close(uint16_t code, std::string_view reason = {});
 
   // The session authenticated: the connect deadline no longer applies, and the message limits
-  // grow from the pre-connect ones (ws.max_preconnect_message_bytes) to ws.max_message_bytes.
+  // grow from the pre-connect ones (ws.max_preconnect_message_bytes) to ws.max_message_bytes, or
+  // to `limits` (a surface whose messages have limits of their own).
   void markEstablished();
+  void markEstablished(const WsLimits& limits);
   bool established() const { return established_; }
   // The session's credentials lapse at `at`: from then on the keepalive tick (once a second)
   // closes the connection with 4011. A later call moves the deadline (a refreshed token).

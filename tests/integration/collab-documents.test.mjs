@@ -106,6 +106,30 @@ describe('collab documents over the HTTP API', () => {
     assert.equal((await fetch(`${srv.url}/v1/collab/documents/${room}/other`, { method: 'POST', headers: auth })).status, 400);
   });
 
+  test('a document larger than a connection\'s send queue opens for every kind of client', async () => {
+    // 6 MiB of text, written as two 3 MiB edits (each under collab.max_update_bytes): the sync
+    // answer a joining client gets is one frame over ws.send_queue_bytes (4 MiB).
+    const room = unique('large');
+    const writer = yWebsocketClient(srv, room, await minter.token(room));
+    clients.push(writer);
+    await waitFor(() => writer.synced(), 'the writer to sync');
+    const half = 3 * 1024 * 1024;
+    writer.doc.getText('t').insert(0, 'a'.repeat(half));
+    writer.doc.getText('t').insert(half, 'b'.repeat(half));
+    await waitFor(async () => {
+      const read = new Y.Doc();
+      Y.applyUpdate(read, await api.collab.getDocument(room));
+      return read.getText('t').length === 2 * half;
+    }, 'both edits to be stored', 20000);
+
+    const yws = yWebsocketClient(srv, room, await minter.token(room));
+    const hp = hocuspocusClient(srv, room, await minter.token(room));
+    clients.push(yws, hp);
+    await waitFor(() => yws.synced() && hp.synced() && yws.doc.getText('t').length === 2 * half && hp.doc.getText('t').length === 2 * half,
+      () => `the joiners to get the whole document (y-websocket ${yws.doc.getText('t').length}, hocuspocus ${hp.doc.getText('t').length})`, 20000);
+    assert.equal(yws.doc.getText('t').toString(), writer.doc.getText('t').toString());
+  });
+
   test('a document no one wrote is empty; bad requests are refused and change nothing', async () => {
     const room = unique('empty');
     const fresh = new Y.Doc();
