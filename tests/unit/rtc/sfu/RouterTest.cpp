@@ -66,6 +66,15 @@ std::vector<uint8_t> rtpPacket(uint8_t pt, uint16_t seq, uint32_t timestamp, uin
 // VP8 (RFC 7741): descriptor S=1 PID=0, then the payload header whose P bit is 0 on a keyframe.
 std::vector<uint8_t> vp8(bool keyframe, uint8_t marker) { return {0x10, uint8_t(keyframe ? 0x00 : 0x01), 0x9d, 0x01, 0x2a, marker}; }
 
+// An RTX payload (RFC 4588): the original sequence number, then the original payload.
+std::vector<uint8_t> rtxPayload(uint16_t originalSeq, const std::vector<uint8_t>& payload) {
+  std::vector<uint8_t> out(2 + payload.size());
+  out[0] = uint8_t(originalSeq >> 8);
+  out[1] = uint8_t(originalSeq);
+  std::copy(payload.begin(), payload.end(), out.begin() + 2);
+  return out;
+}
+
 // Generic feedback of `format` and `type` present in what a peer received.
 bool receivedFeedback(const Peer& peer, uint8_t type, uint8_t format, uint32_t mediaSsrc) {
   for (const auto& bytes : peer.rtcp) {
@@ -288,10 +297,7 @@ TEST_F(RouterTest, NacksAGapFromThePublisherUpstream) {
   EXPECT_FALSE(router->producerStats(video)->rttMeasured);
   EXPECT_EQ(router->producerStats(video)->rtt, RttEstimator::kInitial);
   // An RTX repair of one of them is unwrapped and counted as a packet of the producer.
-  std::vector<uint8_t> repaired = {0, 201};
-  const auto payload = vp8(false, 1);
-  repaired.insert(repaired.end(), payload.begin(), payload.end());
-  publisher->sendRtp(rtpPacket(97, 7, 0, kVideoRtxSsrc, repaired));
+  publisher->sendRtp(rtpPacket(97, 7, 0, kVideoRtxSsrc, rtxPayload(201, vp8(false, 1))));
   ASSERT_TRUE(runUntil([&] { return router->producerStats(video)->packets == 3; }));
   // 201 was NACKed once (unless a retry went out meanwhile): its repair measured the round trip.
   if (router->producerStats(video)->nacksSent == 1) EXPECT_TRUE(router->producerStats(video)->rttMeasured);
@@ -377,10 +383,7 @@ TEST_F(RouterTest, ARepairOfAnOldKeyframeNeitherStartsAWaitingSubscriberNorAnswe
   ASSERT_TRUE(runUntil([&] { return receivedPlis(*publisher, kVideoSsrc) == 1; }));
 
   // An RTX repair of packet 20, the old keyframe's start, then the stream goes on without one.
-  std::vector<uint8_t> repaired = {0, 20};
-  const auto payload = vp8(true, 0);
-  repaired.insert(repaired.end(), payload.begin(), payload.end());
-  publisher->sendRtp(rtpPacket(97, 1, 0, kVideoRtxSsrc, repaired));
+  publisher->sendRtp(rtpPacket(97, 1, 0, kVideoRtxSsrc, rtxPayload(20, vp8(true, 0))));
   publisher->sendRtp(rtpPacket(96, 22, 6000, kVideoSsrc, vp8(false, 2)));
   ASSERT_TRUE(runUntil([&] { return router->producerStats(video)->packets == 4; }));
   EXPECT_EQ(server->routerCounters().read(server->routerCounters().rtpForwarded), 0u) << "started at a stale keyframe";
@@ -406,10 +409,7 @@ TEST_F(RouterTest, TheAnsweringKeyframeCountsWhenItsFirstPacketIsRepairedAfterLa
   // The answer starts at 501, which the network loses; two later frames arrive, then its repair.
   publisher->sendRtp(rtpPacket(96, 502, 3000, kVideoSsrc, vp8(false, 2)));
   publisher->sendRtp(rtpPacket(96, 503, 6000, kVideoSsrc, vp8(false, 3)));
-  std::vector<uint8_t> repaired = {0x01, 0xF5};  // OSN 501
-  const auto payload = vp8(true, 1);
-  repaired.insert(repaired.end(), payload.begin(), payload.end());
-  publisher->sendRtp(rtpPacket(97, 1, 3000, kVideoRtxSsrc, repaired));
+  publisher->sendRtp(rtpPacket(97, 1, 3000, kVideoRtxSsrc, rtxPayload(501, vp8(true, 1))));
   ASSERT_TRUE(runUntil([&] { return parsedFrom(*sub, 0x64).size() == 1; }));
   EXPECT_EQ(parsedFrom(*sub, 0x64)[0].payload().back(), 1);
   EXPECT_EQ(router->producerStats(video)->keyframes, 1u);
