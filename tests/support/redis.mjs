@@ -122,17 +122,20 @@ export function redisCli(args, ms = 30000) {
 
 export const redisCliBinary = process.env.REDIS_CLI_BIN ?? '/usr/bin/redis-cli';
 
-// A free port whose cluster bus port (port + 10000) is free too.
-async function freeClusterPort() {
+// A free port whose cluster bus port (port + 10000) is free too, and neither in `taken` (ports of
+// nodes not listening yet: the kernel may hand the same free port out again).
+async function freeClusterPort(taken) {
   for (;;) {
     const port = await freePort();
-    if (port + 10000 > 65535) continue;
+    if (port + 10000 > 65535 || taken.has(port) || taken.has(port + 10000)) continue;
     const bus = await new Promise((res) => {
       const s = createServer();
       s.once('error', () => res(false));
       s.listen(port + 10000, '127.0.0.1', () => s.close(() => res(true)));
     });
-    if (bus) return port;
+    if (!bus) continue;
+    taken.add(port).add(port + 10000);
+    return port;
   }
 }
 
@@ -162,13 +165,14 @@ async function clusterNodes(port) {
 export async function startRedisCluster() {
   const root = mkdtempSync(join(tmpdir(), 'onair-redis-cluster-'));
   const nodes = [];
+  const taken = new Set();
   const stopAll = async () => {
     for (const node of nodes) await node.terminate('SIGTERM');
     rmSync(root, { recursive: true, force: true });
   };
   try {
     for (let i = 0; i < 6; i++) {
-      const port = await freeClusterPort();
+      const port = await freeClusterPort(taken);
       const dir = join(root, String(port));
       mkdirSync(dir);
       const proc = spawn(redisServerBinary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
