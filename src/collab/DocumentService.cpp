@@ -449,7 +449,7 @@ void DocumentService::load(size_t owner, const std::string& name) {
         if (const auto& record = std::get<std::optional<engine::Record>>(got)) {
           auto snapshot = DocumentSnapshot::parse(record->value);
           if (!snapshot) return failLoad(owner, name, {"the saved document is damaged", 0});
-          if (auto error = doc->state.append(snapshot->state); error != yjs::YjsError::None) {
+          if (auto error = doc->state.appendSaved(snapshot->state); error != yjs::YjsError::None) {
             return failLoad(owner, name, {"the saved document does not decode: " + std::string(yjs::describe(error)), 0});
           }
           doc->epoch = snapshot->epoch;

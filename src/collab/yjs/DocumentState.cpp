@@ -52,9 +52,13 @@ YjsError DocumentState::check(std::span<const uint8_t> bytes, const UpdateLimits
   return inYjsOrder(*update) ? YjsError::None : YjsError::UnorderedRuns;
 }
 
-YjsError DocumentState::append(std::span<const uint8_t> bytes) {
+YjsError DocumentState::append(std::span<const uint8_t> bytes) { return appendUnder(bytes, limits_.update); }
+
+YjsError DocumentState::appendSaved(std::span<const uint8_t> saved) { return appendUnder(saved, storedLimits()); }
+
+YjsError DocumentState::appendUnder(std::span<const uint8_t> bytes, const UpdateLimits& limits) {
   // Check the update whole before anything changes.
-  auto update = UpdateDecoder::decode(bytes, limits_.update);
+  auto update = UpdateDecoder::decode(bytes, limits);
   if (!update) return update.error();
   if (!inYjsOrder(*update)) return YjsError::UnorderedRuns;
   if (isEmpty(*update)) return YjsError::None;

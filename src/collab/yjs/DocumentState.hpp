@@ -40,6 +40,9 @@ class DocumentState {
   explicit DocumentState(const DocumentLimits& limits = {}) : limits_(limits) {}
 
   YjsError append(std::span<const uint8_t> update);
+  // append() for a document's own saved state (a snapshot written by fullState()): decoded under
+  // the document's bounds, not one client update's — a document grown by many edits is larger.
+  YjsError appendSaved(std::span<const uint8_t> saved);
   // What append() checks of one client update before storing anything (decoding under
   // limits.update, yjs's run order), without a document: peers check updates on their own shard.
   // `structs`, when given, receives the update's struct count (what storedStructs() would add).
@@ -60,6 +63,7 @@ class DocumentState {
   size_t memoryBytes() const;
 
  private:
+  YjsError appendUnder(std::span<const uint8_t> update, const UpdateLimits& limits);
   YjsError storeMerged(const std::vector<std::span<const uint8_t>>& inputs, bool withinBounds);
   void cover(uint64_t client, uint64_t start, uint64_t end);
   UpdateLimits storedLimits() const;

@@ -589,6 +589,25 @@ TEST_F(DocumentServiceTest, AnIdleDocumentIsSavedLeavesMemoryAndLoadsBackInANewS
   close(again);
 }
 
+TEST_F(DocumentServiceTest, ADocumentLargerThanOneClientUpdateLoadsBackFromItsSnapshot) {
+  // The per-update limit bounds what a client sends, not the document: a snapshot bigger than one
+  // update (a document grown by many edits) must load again after eviction.
+  const Bytes whole = Reference({kText, kMap}).whole();
+  DocumentOptions options = quickEviction();
+  options.limits.update.maxUpdateBytes = std::max(kText.size(), kMap.size());
+  ASSERT_GT(whole.size(), options.limits.update.maxUpdateBytes) << "the fixture's snapshot must be larger than each update";
+  start(options);
+  ASSERT_EQ(update(0, kText), UpdateResult::Stored);
+  ASSERT_EQ(update(1, kMap), UpdateResult::Stored);
+  ASSERT_TRUE(eventually([&] { return service_->documentCount() == 0; })) << "a document without peers is evicted";
+  ASSERT_TRUE(savedThrough().has_value());
+
+  PeerSink peer(1, Framing::YWebsocket);
+  EXPECT_EQ(open(peer).stateVector, Reference({kText, kMap}).stateVector());
+  EXPECT_EQ(synced(0, kEmptyStateVector).update, whole);
+  close(peer);
+}
+
 TEST_F(DocumentServiceTest, UpdatesAfterASnapshotLoadBackWithIt) {
   const DocumentOptions options = quickEviction();
   start(options);

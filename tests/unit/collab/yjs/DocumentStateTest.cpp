@@ -185,6 +185,22 @@ TEST(DocumentState, TheDocumentLimitCompactsBeforeItRefuses) {
   EXPECT_EQ(structs.updates().size(), 1u);
 }
 
+TEST(DocumentState, ASavedStateIsBoundByTheDocumentNotByOneClientUpdate) {
+  DocumentLimits limits;
+  limits.update.maxUpdateBytes = std::max(kText.size(), kMap.size());
+  DocumentState writer(limits);
+  ASSERT_EQ(writer.append(kText), YjsError::None);
+  ASSERT_EQ(writer.append(kMap), YjsError::None);
+  const auto saved = *writer.fullState();
+  ASSERT_GT(saved.size(), limits.update.maxUpdateBytes);
+
+  DocumentState reader(limits);
+  EXPECT_EQ(reader.append(saved), YjsError::TooLarge) << "a client may not send that much at once";
+  ASSERT_EQ(reader.appendSaved(saved), YjsError::None);
+  EXPECT_EQ(reader.stateVector(), writer.stateVector());
+  EXPECT_EQ(*reader.fullState(), saved);
+}
+
 TEST(DocumentState, MemoryAccountingFollowsWhatIsHeld) {
   DocumentState doc;
   const size_t empty = doc.memoryBytes();
