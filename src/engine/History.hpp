@@ -13,6 +13,10 @@
 //   original offset and timestamp with duplicate = true; if its type or data differ from the
 //   original's it also has conflict = true (a key reused for another message, not a retry).
 // - Retention keeps at most maxMessages per stream and drops messages older than ttlSeconds.
+// - trim drops the messages at or before an offset of the stream's current epoch, when a caller
+//   has them elsewhere (collab: a saved snapshot covers them). The head, the epoch and the
+//   idempotency keys stay: the next append still takes head + 1, and reads report the new oldest.
+//   A trim naming another epoch (the stream was removed and started over since) drops nothing.
 // - announce: a stored message (not a duplicate) is also handed to the Broker's stored handler of
 //   every node subscribed to the topic named like the stream, in offset order, atomically with
 //   the append (stored iff announced). The embedded engine announces before the append completes;
@@ -63,6 +67,12 @@ struct ReadRequest {
   uint32_t limit = 50;
 };
 
+struct TrimRequest {
+  std::string stream;
+  std::string epoch;     // the epoch the offsets belong to
+  uint64_t through = 0;  // drop messages with offset <= through
+};
+
 struct ReadResult {
   std::vector<StreamMessage> messages;
   StreamPosition head;   // the stream's newest offset and epoch when read
@@ -74,6 +84,7 @@ class History {
   virtual ~History() = default;
   virtual void append(AppendRequest request, std::function<void(Outcome<AppendResult>)> done) = 0;
   virtual void read(ReadRequest request, std::function<void(Outcome<ReadResult>)> done) = 0;
+  virtual void trim(TrimRequest request, std::function<void(Outcome<Done>)> done) = 0;
   // Deletes the stream's messages, keys and epoch.
   virtual void remove(std::string stream, std::function<void(Outcome<Done>)> done) = 0;
 };

@@ -178,6 +178,12 @@ class EngineConformance : public ::testing::TestWithParam<EngineFactory> {
     return read(stream, from, false, limit);
   }
 
+  void trimStream(const std::string& stream, const std::string& epoch, uint64_t through) {
+    valueOf(awaitCompletion<engine::Outcome<engine::Done>>(
+                [&](auto done) { engine().history().trim({stream, epoch, through}, std::move(done)); }, "history trim"),
+            "history trim");
+  }
+
   void removeStream(const std::string& stream) {
     valueOf(awaitCompletion<engine::Outcome<engine::Done>>(
                 [&](auto done) { engine().history().remove(stream, std::move(done)); }, "history remove"),

@@ -299,6 +299,41 @@ TEST_P(HistoryConformance, RetentionKeepsAtMostMaxMessages) {
   EXPECT_EQ(offsetsOf(later.messages), (std::vector<uint64_t>{9, 10, 11, 12, 13}));
 }
 
+TEST_P(HistoryConformance, TrimDropsMessagesUpToAnOffsetAndKeepsHeadAndKeys) {
+  const auto stream = name("s");
+  const auto epoch = append(stream, data(1), "key-1").epoch;
+  appendMany(stream, 4, 2);
+  trimStream(stream, epoch, 3);
+
+  auto after = readForward(stream, 0, 100);
+  EXPECT_EQ(after.head.offset, 5u);
+  EXPECT_EQ(after.head.epoch, epoch);
+  EXPECT_EQ(after.oldest, 4u);
+  EXPECT_EQ(offsetsOf(after.messages), (std::vector<uint64_t>{4, 5}));
+  EXPECT_TRUE(readForward(stream, 1, 100).messages.size() == 2u) << "nothing below the oldest";
+  EXPECT_TRUE(append(stream, data(1), "key-1").duplicate) << "trim keeps idempotency keys";
+  EXPECT_EQ(append(stream, data(6)).offset, 6u) << "trim must not reuse offsets";
+
+  // Trimming everything leaves an empty log that goes on from its head.
+  trimStream(stream, epoch, 6);
+  auto empty = readForward(stream, 0, 100);
+  EXPECT_TRUE(empty.messages.empty());
+  EXPECT_EQ(empty.head.offset, 6u);
+  EXPECT_EQ(empty.oldest, 7u);
+  EXPECT_EQ(append(stream, data(7)).offset, 7u);
+}
+
+TEST_P(HistoryConformance, TrimOfAnotherEpochDropsNothing) {
+  const auto stream = name("s");
+  const auto old = appendMany(stream, 2);
+  removeStream(stream);
+  appendMany(stream, 3);
+  trimStream(stream, old[0].epoch, 2);  // the offsets of the stream's former life
+  EXPECT_EQ(offsetsOf(readForward(stream, 0, 100).messages), (std::vector<uint64_t>{1, 2, 3}));
+  trimStream(name("never-used"), old[0].epoch, 5);
+  EXPECT_EQ(append(name("never-used"), data(1)).offset, 1u);
+}
+
 TEST_P(HistoryConformance, TtlExpiresMessagesAndIdempotencyKeys) {
   const auto expiring = name("expiring");
   const auto keyed = name("keyed");

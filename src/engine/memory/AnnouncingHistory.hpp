@@ -16,6 +16,9 @@ class AnnouncingHistory final : public History {
   void read(ReadRequest request, std::function<void(Outcome<ReadResult>)> done) override {
     store_.read(std::move(request), std::move(done));
   }
+  void trim(TrimRequest request, std::function<void(Outcome<Done>)> done) override {
+    store_.trim(std::move(request), std::move(done));
+  }
   void remove(std::string stream, std::function<void(Outcome<Done>)> done) override {
     store_.remove(std::move(stream), std::move(done));
   }

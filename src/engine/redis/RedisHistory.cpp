@@ -156,6 +156,14 @@ end
 return {epoch, head, oldest, out}
 )lua");
 
+// KEYS: meta, log
+// ARGV: epoch, through
+// Drops the log's entries up to `through` if the stream is still in that epoch; returns how many.
+const RedisScript kTrim(R"lua(
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
+return redis.call('XTRIM', KEYS[2], 'MINID', ARGV[2] .. '-1')
+)lua");
+
 EngineError engineError(const RedisOutcome& outcome) {
   return EngineError{"redis: " + outcome.message, kRetryAfterMs};
 }
@@ -249,6 +257,18 @@ void RedisHistory::read(ReadRequest request, std::function<void(Outcome<ReadResu
       auto result = readResultOf(outcome.reply);
       if (!result) return done(badReply("read"));
       done(std::move(*result));
+    });
+  });
+}
+
+void RedisHistory::trim(TrimRequest request, std::function<void(Outcome<Done>)> done) {
+  auto keys = keysOf(request.stream);
+  keys.resize(2);  // meta and log
+  std::vector<std::string> args{request.epoch, std::to_string(request.through)};
+  link_.run([keys = std::move(keys), args = std::move(args), done = std::move(done)](RedisCommands& client) mutable {
+    client.script(kTrim, keys, args, [done = std::move(done)](RedisOutcome outcome) {
+      if (!outcome.ok()) return done(engineError(outcome));
+      done(Done{});
     });
   });
 }

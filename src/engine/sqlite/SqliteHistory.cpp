@@ -197,6 +197,32 @@ void SqliteHistory::read(ReadRequest request, std::function<void(Outcome<ReadRes
       });
 }
 
+void SqliteHistory::trim(TrimRequest request, std::function<void(Outcome<Done>)> done) {
+  auto shared = std::make_shared<std::function<void(Outcome<Done>)>>(std::move(done));
+  store_.submit(
+      [this, request = std::move(request), shared](sqlite3* db) -> SqliteStore::Completion {
+        if (!sql_) sql_ = std::make_unique<Statements>(db);
+        // Only the epoch named: a stream that started over keeps its new messages.
+        auto cached = streams_.find(request.stream);
+        std::string epoch;
+        if (cached != streams_.end()) {
+          epoch = cached->second.epoch;
+        } else {
+          auto& select = sql_->selectStream.bind(1, request.stream);
+          if (select.step()) epoch = select.columnText(0);
+          select.reset();
+        }
+        if (!epoch.empty() && epoch == request.epoch) {
+          sql_->trim.bind(1, request.stream).bind(2, static_cast<int64_t>(request.through)).run();
+        }
+        return [shared](bool ok) {
+          if (ok) (*shared)(Done{});
+          else (*shared)(EngineError{"history trim failed"});
+        };
+      },
+      [shared](const std::string& message) { (*shared)(EngineError{message}); });
+}
+
 void SqliteHistory::remove(std::string stream, std::function<void(Outcome<Done>)> done) {
   auto shared = std::make_shared<std::function<void(Outcome<Done>)>>(std::move(done));
   store_.submit(

@@ -19,6 +19,7 @@ class SqliteHistory final : public History {
 
   void append(AppendRequest request, std::function<void(Outcome<AppendResult>)> done) override;
   void read(ReadRequest request, std::function<void(Outcome<ReadResult>)> done) override;
+  void trim(TrimRequest request, std::function<void(Outcome<Done>)> done) override;
   void remove(std::string stream, std::function<void(Outcome<Done>)> done) override;
 
  private:
