@@ -279,6 +279,8 @@ collab::DocumentOptions documentOptions(const Config& config) {
   options.limits.maxDocumentBytes = static_cast<size_t>(config.collabMaxDocumentBytes);
   options.limits.update.maxUpdateBytes = static_cast<size_t>(config.collabMaxUpdateBytes);
   options.messages.maxMessageBytes = static_cast<size_t>(config.collabMaxUpdateBytes) + 4096;
+  // Unsaved stream bytes: room for several updates as large as allowed (stored as base64 in JSON).
+  options.maxUnsavedBytes = std::max(options.maxUnsavedBytes, 4 * std::max(options.limits.maxDocumentBytes, options.limits.update.maxUpdateBytes));
   return options;
 }
 }  // namespace

@@ -23,10 +23,13 @@ struct DocumentOptions {
   // updates per window over the last second) is stored and sent at once; others wait, at most this long, and go together as one stream entry and one write per
   // connection, their acknowledgements with it (collab.batch_window_ms). Zero: each at once.
   std::chrono::milliseconds batchWindow{0};
-  // Updates kept in the document's stream; a snapshot covers the older ones long before they go.
+  // Updates kept in the document's stream at most; entries a saved snapshot covers are trimmed.
   uint32_t historyRetention = 10000;
-  // Updates are refused (try again) while this many wait for a snapshot: retention never drops one.
+  // Updates are refused (try again) while this many stream entries, or this many bytes of them,
+  // wait for a snapshot: retention never drops one, and a document's stream stays bounded in bytes
+  // (a writer resending a large update that adds nothing grows the stream, not the document).
   uint32_t maxUnsavedUpdates = 5000;
+  size_t maxUnsavedBytes = 64 * 1024 * 1024;
 };
 
 }  // namespace onair::collab

@@ -77,6 +77,23 @@ struct DocumentService::Document {
   uint64_t savedVersion = 0;
   bool saving = false;
   Clock::time_point changedAt{};
+  // Entries applied here past savedThrough, with their stored size (admission bounds the bytes).
+  std::deque<std::pair<uint64_t, size_t>> unsaved;
+  size_t unsavedBytes = 0;
+  void forgetSaved() {
+    while (!unsaved.empty() && unsaved.front().first <= savedThrough) {
+      unsavedBytes -= unsaved.front().second;
+      unsaved.pop_front();
+    }
+  }
+  // The stream started over: its offsets, saved or not, are another epoch's.
+  void startOver(std::string newEpoch) {
+    epoch = std::move(newEpoch);
+    through = savedThrough = recordThrough = 0;
+    doneThrough = 0;
+    unsaved.clear();
+    unsavedBytes = 0;
+  }
   uint32_t appending = 0;  // appends under way
   size_t peers = 0;        // open() minus close() on this node
   Clock::time_point idleSince = Clock::now();
@@ -354,7 +371,8 @@ void DocumentService::update(size_t shard, const std::string& name, std::vector<
       pool_.post(shard, [done, result] { done(result); });
     };
     withDocument(owner, name, [this, owner, name, structs, update = std::move(update), reply](Document& doc) mutable {
-      if (doc.through - doc.savedThrough + doc.appending + (doc.heldQueued ? 1 : 0) >= options_.maxUnsavedUpdates) {
+      if (doc.through - doc.savedThrough + doc.appending + (doc.heldQueued ? 1 : 0) >= options_.maxUnsavedUpdates ||
+          unsavedOver(doc, update.size())) {
         refused_.fetch_add(1, std::memory_order_relaxed);
         return reply(UpdateResult::Busy);
       }
@@ -370,6 +388,14 @@ void DocumentService::update(size_t shard, const std::string& name, std::vector<
       admit(owner, name, doc, std::move(update), structs, std::move(reply));
     }, [reply](const engine::EngineError&) { reply(UpdateResult::Unavailable); });
   });
+}
+
+// Whether `adding` more bytes would put the document's unsaved stream entries over their bound
+// (applied ones as stored, the others as sent: close enough for a bound). One update is always
+// taken when nothing waits.
+bool DocumentService::unsavedOver(const Document& doc, size_t adding) const {
+  const size_t waiting = doc.unsavedBytes + doc.unappliedBytes + doc.heldBytes;
+  return waiting > 0 && waiting + adding > options_.maxUnsavedBytes;
 }
 
 // Whether an update of `bytes` and `structs` fits the document with everything admitted before it.
@@ -470,29 +496,20 @@ void DocumentService::readStream(size_t owner, const std::string& name, uint64_t
     pool_.post(owner, [this, owner, name, generation, from, serial, read = std::move(read)] {
       Document* doc = find(owner, name);
       if (!doc || doc->generation != generation) return;
-      if (auto* error = std::get_if<engine::EngineError>(&read)) {
-        if (!doc->loaded) return failLoad(owner, name, *error);
-        doc->catchingUp = false;  // the tick, the next resync or gap tries again
-        failReads(*doc, *error, serial);
-        // Answers that came during the failed read still want one of their own.
-        if (std::exchange(doc->missed, false)) readAgain(owner, name, *doc);
-        return;
-      }
+      if (auto* error = std::get_if<engine::EngineError>(&read)) return readFailed(owner, name, *doc, *error, serial);
       const auto& result = std::get<engine::ReadResult>(read);
       if (result.head.epoch != doc->epoch) {
         // The stream started over (removed): the snapshot's offsets are another epoch's.
-        doc->epoch = result.head.epoch;
-        doc->through = doc->savedThrough = doc->recordThrough = 0;
-        doc->doneThrough = 0;
+        doc->startOver(result.head.epoch);
         for (auto& waiting : doc->waitingSyncs) waiting.through = 0;  // another epoch's offsets
         if (from > 1) return readStream(owner, name, generation, 1);
       }
       // The document started over while this read was under way (an announcement of the new
       // epoch came first): the read began past offsets it now needs.
       if (from > doc->through + 1) return readStream(owner, name, generation, doc->through + 1);
-      if (result.oldest > doc->through + 1 && !result.messages.empty()) {
-        spdlog::error("collab: document {} lost updates {}..{} (trimmed before a snapshot covered them)", name, doc->through + 1, result.oldest - 1);
-        doc->through = result.oldest - 1;
+      // Entries this node lacks were trimmed (a snapshot saved meanwhile covers them).
+      if (result.oldest > doc->through + 1 && result.head.offset > doc->through) {
+        return reloadSnapshot(owner, name, generation, result.oldest, serial);
       }
       for (const auto& message : result.messages) applyStored(owner, name, *doc, message);
       if (result.messages.size() == kReadBatch) return readStream(owner, name, generation, doc->through + 1);
@@ -509,6 +526,55 @@ void DocumentService::readStream(size_t owner, const std::string& name, uint64_t
       doc->catchingUp = false;
     });
   });
+}
+
+void DocumentService::readFailed(size_t owner, const std::string& name, Document& doc, const engine::EngineError& error, uint64_t serial) {
+  if (!doc.loaded) return failLoad(owner, name, error);
+  doc.catchingUp = false;  // the tick, the next resync or gap tries again
+  failReads(doc, error, serial);
+  // Answers that came during the failed read still want one of their own.
+  if (std::exchange(doc.missed, false)) readAgain(owner, name, doc);
+}
+
+void DocumentService::reloadSnapshot(size_t owner, const std::string& name, uint64_t generation, uint64_t oldest, uint64_t serial) {
+  engine_.registry().get(streamOf(name), [this, owner, name, generation, oldest, serial](engine::Outcome<std::optional<engine::Record>> got) {
+    pool_.post(owner, [this, owner, name, generation, oldest, serial, got = std::move(got)] {
+      Document* doc = find(owner, name);
+      if (!doc || doc->generation != generation) return;
+      if (auto* error = std::get_if<engine::EngineError>(&got)) return readFailed(owner, name, *doc, *error, serial);
+      if (const auto& record = std::get<std::optional<engine::Record>>(got)) mergeSnapshot(name, *doc, *record);
+      if (doc->through + 1 < oldest) {
+        spdlog::error("collab: document {} lost updates {}..{} (trimmed before a snapshot covered them)", name, doc->through + 1, oldest - 1);
+        doc->through = oldest - 1;
+      }
+      if (!doc->unapplied.empty()) settleApplied(*doc);
+      if (!doc->entryAwareness.empty()) releaseApplied(name, *doc, false);
+      // The read goes on past the snapshot (its serial is newer: answers waiting for a read are
+      // answered by it).
+      readStream(owner, name, generation, doc->through + 1);
+    });
+  });
+}
+
+void DocumentService::mergeSnapshot(const std::string& name, Document& doc, const engine::Record& record) {
+  auto snapshot = DocumentSnapshot::parse(record.value);
+  if (!snapshot || snapshot->epoch != doc.epoch || snapshot->through <= doc.through) return;  // nothing this node lacks
+  // The document holds entries up to doc.through only, all of which the snapshot holds: it takes
+  // the document's place.
+  yjs::DocumentState state(options_.limits);
+  if (auto error = state.appendSaved(snapshot->state); error != yjs::YjsError::None) {
+    spdlog::error("collab: document {}: the saved snapshot does not decode: {}", name, yjs::describe(error));
+    return;
+  }
+  const yjs::StateVector before = doc.state.stateVector();
+  doc.state = std::move(state);
+  doc.through = doc.savedThrough = snapshot->through;
+  doc.recordThrough = std::max(doc.recordThrough, snapshot->through);
+  doc.savedVersion = record.version;
+  doc.forgetSaved();
+  if (!doc.loaded) return;
+  // This node's peers missed what the skipped entries held: it reaches them as one update.
+  if (auto missed = doc.state.diff(before)) fanOutUpdates(name, std::span<const std::vector<uint8_t>>(&*missed, 1));
 }
 
 void DocumentService::finishLoad(size_t owner, const std::string& name, Document& doc) {
@@ -549,9 +615,7 @@ void DocumentService::onStored(size_t owner, const std::string& name, const engi
     return;
   }
   if (epoch != doc->epoch) {
-    doc->epoch = epoch;
-    doc->through = doc->savedThrough = doc->recordThrough = 0;
-    doc->doneThrough = 0;
+    doc->startOver(epoch);
     for (auto& waiting : doc->waitingSyncs) waiting.through = 0;  // another epoch's offsets
   }
   if (message.offset > doc->through + 1) {  // missed some: read them (this one with them)
@@ -566,6 +630,8 @@ void DocumentService::applyStored(size_t owner, const std::string& name, Documen
   settleUnapplied(doc, message.publisher);
   if (!doc.dirty()) doc.changedAt = Clock::now();   // the first unsaved change
   doc.through = message.offset;
+  doc.unsaved.emplace_back(message.offset, message.dataJson.size());
+  doc.unsavedBytes += message.dataJson.size();
   if (!doc.unapplied.empty()) settleApplied(doc);
   // Durable now: this node's senders of the entry hear so ahead of the fan-out (one write).
   acknowledge(doc, message.publisher);
@@ -999,7 +1065,8 @@ void DocumentService::tick(size_t owner) {
     // only follows other nodes' edits would race them for the record at every tick.
     const bool ownUnsaved = doc.doneThrough > doc.savedThrough;
     const bool due = (doc.peers > 0 || ownUnsaved) && doc.dirty() &&
-                     (doc.through - doc.savedThrough >= options_.limits.compactAfterUpdates || now - doc.changedAt >= options_.saveInterval);
+                     (doc.through - doc.savedThrough >= options_.limits.compactAfterUpdates ||
+                      doc.unsavedBytes >= options_.maxUnsavedBytes / 4 || now - doc.changedAt >= options_.saveInterval);
     if (due && !doc.saving) save(owner, name, doc);
     if (doc.peers == 0 && now - doc.idleSince >= options_.idleEviction && !doc.saving && doc.appending == 0 && !doc.heldQueued &&
         !ownUnsaved && doc.waitingSyncs.empty()) {
@@ -1020,8 +1087,8 @@ void DocumentService::save(size_t owner, const std::string& name, Document& doc)
   const uint64_t through = snapshot.through;
   doc.saving = true;
   engine_.registry().put(streamOf(name), snapshot.toJson(), doc.savedVersion,
-                         [this, owner, name, generation = doc.generation, through](engine::Outcome<engine::PutResult> put) {
-    pool_.post(owner, [this, owner, name, generation, through, put = std::move(put)] {
+                         [this, owner, name, generation = doc.generation, through, epoch = doc.epoch](engine::Outcome<engine::PutResult> put) {
+    pool_.post(owner, [this, owner, name, generation, through, epoch, put = std::move(put)] {
       Document* doc = find(owner, name);
       if (!doc || doc->generation != generation) return;
       doc->saving = false;
@@ -1032,16 +1099,31 @@ void DocumentService::save(size_t owner, const std::string& name, Document& doc)
       const auto& result = std::get<engine::PutResult>(put);
       doc->savedVersion = result.record.version;
       if (!result.conflict) {
-        saved_.fetch_add(1, std::memory_order_relaxed);
-        doc->savedThrough = doc->recordThrough = through;
+        saved(name, *doc, through, epoch);
       } else if (auto theirs = DocumentSnapshot::parse(result.record.value); theirs && theirs->epoch == doc->epoch) {
         // Another node saved meanwhile: the record covers what it says, no more, no less; this
         // node saves past it at a later tick, never behind it.
         doc->recordThrough = theirs->through;
         doc->savedThrough = std::min(theirs->through, doc->through);
+        doc->forgetSaved();
       }
       if (doc->dirty()) doc->changedAt = Clock::now();
     });
+  });
+}
+
+// A snapshot of `epoch` through `through` is saved: the stream entries it covers go (a node that
+// still needs them reads the snapshot). A trim that fails leaves them to the next save's trim.
+void DocumentService::saved(const std::string& name, Document& doc, uint64_t through, const std::string& epoch) {
+  saved_.fetch_add(1, std::memory_order_relaxed);
+  if (epoch == doc.epoch) {
+    doc.savedThrough = doc.recordThrough = through;
+    doc.forgetSaved();
+  }
+  engine_.history().trim({streamOf(name), epoch, through}, [name](engine::Outcome<engine::Done> trimmed) {
+    if (auto* error = std::get_if<engine::EngineError>(&trimmed)) {
+      spdlog::warn("collab: trimming the saved updates of {} failed: {} (the next save trims them)", name, error->message);
+    }
   });
 }
 

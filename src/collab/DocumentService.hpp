@@ -9,9 +9,13 @@
 // announce, and applied when announced (this node's and other nodes' alike, in offset order), then
 // fanned out once per framing with subscribers (Framing.hpp). A snapshot — the merged document and
 // the offset it covers — lives in the Registry record "yjs:<name>", rewritten compare-and-set after
-// a compaction; loading reads the snapshot, then the stream after it. The stream keeps
-// options.historyRetention updates, the snapshot is written long before older ones go, and updates
-// are refused (Busy) while options.maxUnsavedUpdates wait for one.
+// a compaction; loading reads the snapshot, then the stream after it. Once a snapshot is saved,
+// the stream entries it covers are trimmed, so a document's stream holds only what waits for the
+// next snapshot: updates are refused (Busy) while options.maxUnsavedUpdates entries or
+// options.maxUnsavedBytes of them wait (retention, options.historyRetention entries, never drops
+// one). A node that finds the entries it lacks trimmed (it was behind: a missed announcement, a
+// load racing a save) loads the snapshot that covers them, merges it, sends its peers the
+// difference and reads on from there.
 //
 // Contract:
 // - open(): once `done` succeeds, every update applied afterwards reaches `sink` in the peer's
@@ -135,6 +139,11 @@ class DocumentService {
                     std::function<void(const engine::EngineError&)> fail);
   void load(size_t owner, const std::string& name);
   void readStream(size_t owner, const std::string& name, uint64_t generation, uint64_t from);
+  void readFailed(size_t owner, const std::string& name, Document& doc, const engine::EngineError& error, uint64_t serial);
+  // The stream no longer holds offsets doc.through + 1 .. oldest - 1: merge the snapshot that
+  // covers them (or, if none does, skip them with an error logged), then read on.
+  void reloadSnapshot(size_t owner, const std::string& name, uint64_t generation, uint64_t oldest, uint64_t serial);
+  void mergeSnapshot(const std::string& name, Document& doc, const engine::Record& record);
   void finishLoad(size_t owner, const std::string& name, Document& doc);
   void failLoad(size_t owner, const std::string& name, const engine::EngineError& error);
   void onStored(size_t owner, const std::string& name, const engine::StreamMessage& message, const std::string& epoch);
@@ -184,6 +193,8 @@ class DocumentService {
   void tick(size_t owner);
   void armTick(size_t owner);
   void save(size_t owner, const std::string& name, Document& doc);
+  void saved(const std::string& name, Document& doc, uint64_t through, const std::string& epoch);
+  bool unsavedOver(const Document& doc, size_t adding) const;
   void evict(size_t owner, const std::string& name);
 
   hub::ShardPool& pool_;

@@ -22,6 +22,7 @@
 
 #include "FramedMessage.hpp"
 #include "collab/DocumentSnapshot.hpp"
+#include "collab/StoredUpdates.hpp"
 #include "../net/ServerFrames.hpp"
 #include "collab/yjs/DocumentState.hpp"
 #include "collab/yjs/StateVector.hpp"
@@ -219,6 +220,44 @@ class DocumentServiceTest : public ::testing::Test {
     });
     if (future.wait_for(kWait) != std::future_status::ready) throw std::runtime_error("no registry reply");
     return future.get();
+  }
+  // What the engine answers `call(done)` with; fails the test after kWait.
+  template <class T, class Call>
+  T fromEngine(Call call) {
+    auto promise = std::make_shared<std::promise<T>>();
+    auto future = promise->get_future();
+    call([promise](T outcome) { promise->set_value(std::move(outcome)); });
+    if (future.wait_for(kWait) != std::future_status::ready) throw std::runtime_error("no engine reply");
+    return future.get();
+  }
+  // The document's stream as the store holds it.
+  engine::ReadResult stream(const std::string& name = "doc") {
+    auto read = fromEngine<engine::Outcome<engine::ReadResult>>(
+        [&](auto done) { engine_->history().read({"yjs:" + name, 0, true, 1000}, done); });
+    return std::get<engine::ReadResult>(std::move(read));
+  }
+  // An entry stored the way another node stores one, whose announcement this node never hears.
+  engine::AppendResult storeUnannounced(const Bytes& update, const std::string& name = "doc") {
+    engine::AppendRequest request;
+    request.stream = "yjs:" + name;
+    request.type = "u";
+    request.dataJson = StoredUpdates::encode(std::vector<Bytes>{update});
+    request.publisher = "other-node/1";
+    auto appended = fromEngine<engine::Outcome<engine::AppendResult>>([&](auto done) { engine_->history().append(request, done); });
+    return std::get<engine::AppendResult>(std::move(appended));
+  }
+  // Another node saves a snapshot of `updates` through `through` and trims the stream it covers.
+  void saveAndTrimAsAnotherNode(const std::vector<Bytes>& updates, uint64_t through, const std::string& epoch,
+                                const std::string& name = "doc") {
+    yjs::DocumentState state;
+    for (const auto& u : updates) ASSERT_EQ(state.append(u), yjs::YjsError::None);
+    const DocumentSnapshot snapshot{*state.fullState(), through, epoch};
+    auto put = fromEngine<engine::Outcome<engine::PutResult>>(
+        [&](auto done) { engine_->registry().put("yjs:" + name, snapshot.toJson(), std::nullopt, done); });
+    ASSERT_TRUE(std::holds_alternative<engine::PutResult>(put));
+    auto trimmed = fromEngine<engine::Outcome<engine::Done>>(
+        [&](auto done) { engine_->history().trim({"yjs:" + name, epoch, through}, done); });
+    ASSERT_TRUE(std::holds_alternative<engine::Done>(trimmed));
   }
   // Polls `done` until it holds or kWait passes.
   template <class Pred>
@@ -622,6 +661,64 @@ TEST_F(DocumentServiceTest, UpdatesAfterASnapshotLoadBackWithIt) {
   stop();
   start();  // the default options: nothing is saved or evicted while the test runs
   EXPECT_EQ(synced(1, kEmptyStateVector).update, Reference({kText, kMap}).whole());
+}
+
+TEST_F(DocumentServiceTest, ASavedSnapshotTrimsTheStreamEntriesItCovers) {
+  start(quickEviction());
+  PeerSink peer(0, Framing::YWebsocket);
+  open(peer);
+  for (const auto& u : {kText, kMap}) ASSERT_EQ(update(1, u), UpdateResult::Stored);
+  ASSERT_TRUE(eventually([&] { return savedThrough() == std::optional<uint64_t>(2); })) << "the document is saved";
+  ASSERT_TRUE(eventually([&] { return stream().messages.empty(); })) << "the entries the snapshot covers stay";
+  EXPECT_EQ(stream().head.offset, 2u);
+  EXPECT_EQ(stream().oldest, 3u);
+
+  // What follows is stored after the head, and a new service loads snapshot and stream together.
+  ASSERT_EQ(update(1, kTextDeleted), UpdateResult::Stored);
+  close(peer);
+  ASSERT_TRUE(eventually([&] { return service_->documentCount() == 0; }));
+  stop();
+  start();
+  EXPECT_EQ(synced(0, kEmptyStateVector).update, Reference({kText, kMap, kTextDeleted}).whole());
+}
+
+TEST_F(DocumentServiceTest, UpdatesAreRefusedWhileTooManyBytesWaitForASnapshot) {
+  // A writer resending a large update that adds nothing grows the stream, not the document: the
+  // bytes waiting for a snapshot are bounded too.
+  DocumentOptions options;
+  options.maxUnsavedBytes = 2 * kText.size();
+  options.saveInterval = std::chrono::hours(1);  // with a peer open, nothing is saved meanwhile
+  start(options);
+  PeerSink peer(0, Framing::YWebsocket);
+  open(peer);
+  ASSERT_EQ(update(0, kText), UpdateResult::Stored);
+  EXPECT_EQ(update(1, kText), UpdateResult::Busy) << "base64 in JSON: one stored copy is already over 1.33x";
+  EXPECT_EQ(stream().messages.size(), 1u);
+  close(peer);
+}
+
+TEST_F(DocumentServiceTest, ANodeBehindATrimMergesTheSnapshotAndItsPeersGetWhatTheyMissed) {
+  start();
+  PeerSink peer(1, Framing::YWebsocket);
+  open(peer);
+  ASSERT_EQ(update(0, kText), UpdateResult::Stored);
+  ASSERT_EQ(updateIn(peer.waitFor(1, "doc").at(0)), kText);
+  // Another node stores kMap (this node misses its announcement), saves a snapshot through it
+  // and trims; then an update this node does hear of arrives past the hole.
+  const auto missed = storeUnannounced(kMap);
+  ASSERT_EQ(missed.offset, 2u);
+  saveAndTrimAsAnotherNode({kText, kMap}, 2, missed.epoch);
+  ASSERT_EQ(update(0, kTextDeleted), UpdateResult::Stored);
+
+  auto messages = peer.waitFor(3, "doc");
+  ASSERT_EQ(messages.size(), 3u);
+  // The peer got the difference (kMap's content) before the update that follows it.
+  Reference peerDoc({kText});
+  for (size_t i = 1; i < messages.size(); ++i) EXPECT_EQ(peerDoc.state.append(updateIn(messages[i])), yjs::YjsError::None);
+  EXPECT_EQ(peerDoc.stateVector(), Reference({kText, kMap, kTextDeleted}).stateVector());
+  EXPECT_EQ(updateIn(messages[2]), kTextDeleted);
+  EXPECT_EQ(synced(0, kEmptyStateVector).update, Reference({kText, kMap, kTextDeleted}).whole());
+  close(peer);
 }
 
 // The save interval starts again with the first change after a save. (It used to start only with
