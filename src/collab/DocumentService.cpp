@@ -542,7 +542,11 @@ void DocumentService::reloadSnapshot(size_t owner, const std::string& name, uint
       Document* doc = find(owner, name);
       if (!doc || doc->generation != generation) return;
       if (auto* error = std::get_if<engine::EngineError>(&got)) return readFailed(owner, name, *doc, *error, serial);
-      if (const auto& record = std::get<std::optional<engine::Record>>(got)) mergeSnapshot(name, *doc, *record);
+      const auto& record = std::get<std::optional<engine::Record>>(got);
+      if (record && !mergeSnapshot(name, *doc, *record)) {
+        // A saved document this node cannot take: stay behind (nothing skipped) and try again later.
+        return readFailed(owner, name, *doc, {"the saved document does not decode", 0}, serial);
+      }
       if (doc->through + 1 < oldest) {
         spdlog::error("collab: document {} lost updates {}..{} (trimmed before a snapshot covered them)", name, doc->through + 1, oldest - 1);
         doc->through = oldest - 1;
@@ -556,25 +560,30 @@ void DocumentService::reloadSnapshot(size_t owner, const std::string& name, uint
   });
 }
 
-void DocumentService::mergeSnapshot(const std::string& name, Document& doc, const engine::Record& record) {
+bool DocumentService::mergeSnapshot(const std::string& name, Document& doc, const engine::Record& record) {
   auto snapshot = DocumentSnapshot::parse(record.value);
-  if (!snapshot || snapshot->epoch != doc.epoch || snapshot->through <= doc.through) return;  // nothing this node lacks
+  if (!snapshot) {
+    spdlog::error("collab: the saved document {} is damaged", name);
+    return false;
+  }
+  if (snapshot->epoch != doc.epoch || snapshot->through <= doc.through) return true;  // nothing this node lacks
   // The document holds entries up to doc.through only, all of which the snapshot holds: it takes
   // the document's place.
   yjs::DocumentState state(options_.limits);
   if (auto error = state.appendSaved(snapshot->state); error != yjs::YjsError::None) {
-    spdlog::error("collab: document {}: the saved snapshot does not decode: {}", name, yjs::describe(error));
-    return;
+    spdlog::error("collab: the saved document {} does not decode: {}", name, yjs::describe(error));
+    return false;
   }
   const yjs::StateVector before = doc.state.stateVector();
   doc.state = std::move(state);
   doc.through = doc.savedThrough = snapshot->through;
   doc.recordThrough = std::max(doc.recordThrough, snapshot->through);
-  doc.savedVersion = record.version;
+  doc.savedVersion = std::max(doc.savedVersion, record.version);
   doc.forgetSaved();
-  if (!doc.loaded) return;
+  if (!doc.loaded) return true;
   // This node's peers missed what the skipped entries held: it reaches them as one update.
   if (auto missed = doc.state.diff(before)) fanOutUpdates(name, std::span<const std::vector<uint8_t>>(&*missed, 1));
+  return true;
 }
 
 void DocumentService::finishLoad(size_t owner, const std::string& name, Document& doc) {
@@ -1082,7 +1091,11 @@ void DocumentService::save(size_t owner, const std::string& name, Document& doc)
     spdlog::error("collab: cannot compact document {}: {}", name, yjs::describe(full.error()));
     return;
   }
-  if (doc.through <= doc.recordThrough) return;  // the record already covers as much (another node's)
+  if (doc.through <= doc.recordThrough) {  // the record already covers as much (another node's)
+    doc.savedThrough = doc.through;
+    doc.forgetSaved();
+    return;
+  }
   DocumentSnapshot snapshot{std::move(*full), doc.through, doc.epoch};
   const uint64_t through = snapshot.through;
   doc.saving = true;
@@ -1097,7 +1110,8 @@ void DocumentService::save(size_t owner, const std::string& name, Document& doc)
         return;
       }
       const auto& result = std::get<engine::PutResult>(put);
-      doc->savedVersion = result.record.version;
+      // Replies may come late (after a snapshot merged past them): what is saved only moves forward.
+      doc->savedVersion = std::max(doc->savedVersion, result.record.version);
       if (!result.conflict) {
         saved(name, *doc, through, epoch);
       } else if (auto theirs = DocumentSnapshot::parse(result.record.value); theirs && theirs->epoch == doc->epoch) {
@@ -1117,7 +1131,8 @@ void DocumentService::save(size_t owner, const std::string& name, Document& doc)
 void DocumentService::saved(const std::string& name, Document& doc, uint64_t through, const std::string& epoch) {
   saved_.fetch_add(1, std::memory_order_relaxed);
   if (epoch == doc.epoch) {
-    doc.savedThrough = doc.recordThrough = through;
+    doc.savedThrough = std::max(doc.savedThrough, through);
+    doc.recordThrough = std::max(doc.recordThrough, through);
     doc.forgetSaved();
   }
   engine_.history().trim({streamOf(name), epoch, through}, [name](engine::Outcome<engine::Done> trimmed) {

@@ -143,7 +143,9 @@ class DocumentService {
   // The stream no longer holds offsets doc.through + 1 .. oldest - 1: merge the snapshot that
   // covers them (or, if none does, skip them with an error logged), then read on.
   void reloadSnapshot(size_t owner, const std::string& name, uint64_t generation, uint64_t oldest, uint64_t serial);
-  void mergeSnapshot(const std::string& name, Document& doc, const engine::Record& record);
+  // Takes the snapshot in `record` in the document's place if it covers more; false if it is
+  // damaged or does not decode (nothing changed).
+  bool mergeSnapshot(const std::string& name, Document& doc, const engine::Record& record);
   void finishLoad(size_t owner, const std::string& name, Document& doc);
   void failLoad(size_t owner, const std::string& name, const engine::EngineError& error);
   void onStored(size_t owner, const std::string& name, const engine::StreamMessage& message, const std::string& epoch);

@@ -52,11 +52,11 @@ YjsError DocumentState::check(std::span<const uint8_t> bytes, const UpdateLimits
   return inYjsOrder(*update) ? YjsError::None : YjsError::UnorderedRuns;
 }
 
-YjsError DocumentState::append(std::span<const uint8_t> bytes) { return appendUnder(bytes, limits_.update); }
+YjsError DocumentState::append(std::span<const uint8_t> bytes) { return appendUnder(bytes, limits_.update, true); }
 
-YjsError DocumentState::appendSaved(std::span<const uint8_t> saved) { return appendUnder(saved, storedLimits()); }
+YjsError DocumentState::appendSaved(std::span<const uint8_t> saved) { return appendUnder(saved, storedLimits(), false); }
 
-YjsError DocumentState::appendUnder(std::span<const uint8_t> bytes, const UpdateLimits& limits) {
+YjsError DocumentState::appendUnder(std::span<const uint8_t> bytes, const UpdateLimits& limits, bool withinBounds) {
   // Check the update whole before anything changes.
   auto update = UpdateDecoder::decode(bytes, limits);
   if (!update) return update.error();
@@ -68,7 +68,7 @@ YjsError DocumentState::appendUnder(std::span<const uint8_t> bytes, const Update
     // What merging saves (repeats, joined GCs) may make room: store the merge with the update in it.
     std::vector<std::span<const uint8_t>> inputs(updates_.begin(), updates_.end());
     inputs.push_back(bytes);
-    if (const YjsError error = storeMerged(inputs, true); error != YjsError::None) return error;
+    if (const YjsError error = storeMerged(inputs, withinBounds); error != YjsError::None) return error;
   } else {
     updates_.emplace_back(bytes.begin(), bytes.end());
     storedBytes_ += bytes.size();

@@ -41,7 +41,9 @@ class DocumentState {
 
   YjsError append(std::span<const uint8_t> update);
   // append() for a document's own saved state (a snapshot written by fullState()): decoded under
-  // the document's bounds, not one client update's — a document grown by many edits is larger.
+  // the document's bounds, not one client update's (a document grown by many edits is larger),
+  // and never refused for the document limits — a compaction may have grown it a little past
+  // them, or the limits were lowered since: what was saved loads.
   YjsError appendSaved(std::span<const uint8_t> saved);
   // What append() checks of one client update before storing anything (decoding under
   // limits.update, yjs's run order), without a document: peers check updates on their own shard.
@@ -63,7 +65,7 @@ class DocumentState {
   size_t memoryBytes() const;
 
  private:
-  YjsError appendUnder(std::span<const uint8_t> update, const UpdateLimits& limits);
+  YjsError appendUnder(std::span<const uint8_t> update, const UpdateLimits& limits, bool withinBounds);
   YjsError storeMerged(const std::vector<std::span<const uint8_t>>& inputs, bool withinBounds);
   void cover(uint64_t client, uint64_t start, uint64_t end);
   UpdateLimits storedLimits() const;

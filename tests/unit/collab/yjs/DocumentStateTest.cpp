@@ -199,6 +199,13 @@ TEST(DocumentState, ASavedStateIsBoundByTheDocumentNotByOneClientUpdate) {
   ASSERT_EQ(reader.appendSaved(saved), YjsError::None);
   EXPECT_EQ(reader.stateVector(), writer.stateVector());
   EXPECT_EQ(*reader.fullState(), saved);
+
+  // Nor refused for the document's own limit: a compaction may grow a little past it, or it was
+  // lowered since the save (decoding still bounds a saved state, at twice the limit).
+  limits.maxDocumentBytes = saved.size() - 1;
+  DocumentState smaller(limits);
+  ASSERT_EQ(smaller.appendSaved(saved), YjsError::None);
+  EXPECT_EQ(*smaller.fullState(), saved);
 }
 
 TEST(DocumentState, MemoryAccountingFollowsWhatIsHeld) {
