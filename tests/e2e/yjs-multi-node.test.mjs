@@ -2,7 +2,8 @@
 // node A and a HocuspocusProvider on node B converge under concurrent edits, awareness crosses
 // the nodes (and leaves with its client), a late joiner on B gets A's edits from Redis, and an
 // edit made on A while B had evicted the document reaches a client that reopens it on B, and the
-// server API's read on B holds a write acknowledged on A though B missed its announcement.
+// server API's read on B holds a write acknowledged on A though B missed its announcement, and a
+// node that missed edits A saved and trimmed from the stream meanwhile gets them from the snapshot.
 // Starts redis-server and two `onair serve` itself; skipped when redis-server is not installed.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -198,6 +199,52 @@ describe('Yjs documents across two onair nodes on one Redis', { skip }, () => {
       assert.deepEqual(read.getArray('writes').toJSON(), backend.getArray('writes').toJSON(), `write ${i}, read at once on B`);
     }
     await waitFor(() => b.doc.getArray('writes').length === writes, 'the provider on B to get every write once B resubscribed');
+  });
+
+  test('a node that missed edits while another saved them and trimmed the stream gets them from the snapshot', async (t) => {
+    t.after(destroyAll);
+    // Node C authenticates as a Redis user of its own, so that its subscriptions alone can be refused.
+    const admin = await respClient(redis.port);
+    t.after(() => admin.close());
+    const password = randomSecret();
+    assert.match(await admin.command('ACL', 'SETUSER', 'nodec', 'on', `>${password}`, '~*', '&*', '+@all'), /^\+OK/);
+    const nodeC = await startOnair({
+      apiKey, apiSecret,
+      config: {
+        engine: 'redis', 'redis.url': `redis://nodec:${password}@127.0.0.1:${redis.port}`, 'redis.prefix': 'ymn' + process.pid,
+        'node.id': 'node-c', 'collab.token_secret': collabSecret, 'collab.document_idle_ms': 300, 'collab.save_interval_ms': 50,
+      },
+    });
+    t.after(() => nodeC.stop());
+    const minterC = await tokenMinter(nodeC);
+    t.after(() => minterC.close());
+    const room = unique('trimmed');
+    const streamKey = `ymn${process.pid}:h:{yjs:${room}}:l`;
+    const a = track(hocuspocusClient(nodeA, room, await minterA.token(room)));
+    const c = track(yWebsocketClient(nodeC, room, await minterC.token(room)));
+    await waitFor(() => a.synced() && c.synced(), 'both providers to sync');
+    editAs(a, 1);
+    await waitConverged([a, c], 'A\'s first edit to reach C');
+
+    // C loses its subscription and cannot subscribe again: it hears of nothing A stores.
+    assert.match(await admin.command('ACL', 'SETUSER', 'nodec', 'resetchannels'), /^\+OK/);
+    await admin.command('CLIENT', 'KILL', 'USER', 'nodec');
+    await waitFor(() => /redis subscriber: .* refused: NOPERM/.test(nodeC.output()), 'node C to be refused its subscription');
+    for (let i = 2; i <= 4; i++) {
+      editAs(a, i);
+      await waitFor(() => a.synced(), `node A to acknowledge edit ${i} (stored)`);
+    }
+    // A saves the document and trims the stream entries the snapshot covers: none is left for C to read.
+    let length;
+    await waitFor(async () => (length = await admin.command('XLEN', streamKey)) === ':0\r\n', () => `A to trim the stream (XLEN ${length})`);
+    assert.deepEqual(contentOf(c.doc).a, ['hocuspocus1'], 'C missed the later edits');
+
+    // C subscribes again: it reads the stream, finds what it lacks trimmed, and takes the snapshot.
+    assert.match(await admin.command('ACL', 'SETUSER', 'nodec', 'allchannels'), /^\+OK/);
+    await admin.command('CLIENT', 'KILL', 'USER', 'nodec');
+    await waitConverged([a, c], 'C to get the edits it missed');
+    assert.deepEqual(contentOf(c.doc).a, ['hocuspocus1', 'hocuspocus2', 'hocuspocus3', 'hocuspocus4']);
+    assert.doesNotMatch(nodeC.output(), /lost updates/, 'C skipped nothing');
   });
 
   test('a read on B that cannot reach Redis is 503 with retryAfterMs, and the next one after Redis answers holds the writes', async (t) => {
