@@ -71,6 +71,7 @@ struct DocumentService::Document {
   uint64_t through = 0;
   bool catchingUp = false;
   bool missed = false;  // an announcement came past a hole during a catch-up: read again after it
+  bool catchUpFailed = false;  // the last catch-up failed (the store was unreachable): the tick reads again
   // Saving: the snapshot's offset and record version; the first unsaved change.
   uint64_t savedThrough = 0;    // applied here and covered by the record
   uint64_t recordThrough = 0;   // what the stored record covers (last seen)
@@ -524,6 +525,7 @@ void DocumentService::readStream(size_t owner, const std::string& name, uint64_t
       answerSyncs(*doc);
       if (std::exchange(doc->missed, false)) return readStream(owner, name, generation, doc->through + 1);
       doc->catchingUp = false;
+      doc->catchUpFailed = false;
     });
   });
 }
@@ -531,6 +533,7 @@ void DocumentService::readStream(size_t owner, const std::string& name, uint64_t
 void DocumentService::readFailed(size_t owner, const std::string& name, Document& doc, const engine::EngineError& error, uint64_t serial) {
   if (!doc.loaded) return failLoad(owner, name, error);
   doc.catchingUp = false;  // the tick, the next resync or gap tries again
+  doc.catchUpFailed = true;
   failReads(doc, error, serial);
   // Answers that came during the failed read still want one of their own.
   if (std::exchange(doc.missed, false)) readAgain(owner, name, doc);
@@ -1064,9 +1067,10 @@ void DocumentService::tick(size_t owner) {
     if (!stale.empty()) removeAwareness(name, doc, stale, false);
     if (!doc.entryAwareness.empty()) releaseApplied(name, doc, true);  // stored, never announced
     std::erase_if(doc.removed, [&](const auto& entry) { return now - entry.second.second >= options_.awarenessTimeout; });
-    // An answer waiting for offsets no read brought (the read failed): read again.
-    if (!doc.catchingUp && !doc.waitingSyncs.empty() && doc.waitingSyncs.front().known &&
-        doc.waitingSyncs.front().through > doc.through) {
+    // A catch-up that failed (after a reconnect, the subscription may be back before the
+    // connection reads go through), or an answer waiting for offsets no read brought: read again.
+    if (!doc.catchingUp && (doc.catchUpFailed || (!doc.waitingSyncs.empty() && doc.waitingSyncs.front().known &&
+                                               doc.waitingSyncs.front().through > doc.through))) {
       catchUp(owner, name, doc);
     }
     // Nodes with peers save (the updates are in the stream meanwhile), and so does a node whose
