@@ -242,6 +242,12 @@ std::string DocumentService::metricsText() const {
   metric("onair_collab_updates_refused_total", "counter", "Client Yjs updates refused: malformed, too many unsaved, or not stored.",
          refused_.load(std::memory_order_relaxed));
   metric("onair_collab_snapshots_saved_total", "counter", "Yjs document snapshots written.", saved_.load(std::memory_order_relaxed));
+  metric("onair_collab_snapshot_catchups_total", "counter",
+         "Times this node lacked stream entries a saved snapshot had trimmed and took the snapshot instead.",
+         caughtUp_.load(std::memory_order_relaxed));
+  metric("onair_collab_stream_entries_lost_total", "counter",
+         "Stream entries this node needed that were gone with no snapshot covering them (logged; should stay 0).",
+         lost_.load(std::memory_order_relaxed));
   return out;
 }
 
@@ -552,6 +558,7 @@ void DocumentService::reloadSnapshot(size_t owner, const std::string& name, uint
       }
       if (doc->through + 1 < oldest) {
         spdlog::error("collab: document {} lost updates {}..{} (trimmed before a snapshot covered them)", name, doc->through + 1, oldest - 1);
+        lost_.fetch_add(oldest - 1 - doc->through, std::memory_order_relaxed);
         doc->through = oldest - 1;
       }
       if (!doc->unapplied.empty()) settleApplied(*doc);
@@ -579,6 +586,7 @@ bool DocumentService::mergeSnapshot(const std::string& name, Document& doc, cons
   }
   const yjs::StateVector before = doc.state.stateVector();
   doc.state = std::move(state);
+  caughtUp_.fetch_add(1, std::memory_order_relaxed);
   doc.through = doc.savedThrough = snapshot->through;
   doc.recordThrough = std::max(doc.recordThrough, snapshot->through);
   doc.savedVersion = std::max(doc.savedVersion, record.version);

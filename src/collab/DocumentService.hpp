@@ -207,6 +207,8 @@ class DocumentService {
   std::atomic<uint64_t> applied_{0};   // updates applied to documents in memory (all nodes' updates)
   std::atomic<uint64_t> refused_{0};   // client updates refused: malformed, busy or not stored
   std::atomic<uint64_t> saved_{0};     // snapshots written
+  std::atomic<uint64_t> caughtUp_{0};  // snapshots taken in place of trimmed entries
+  std::atomic<uint64_t> lost_{0};      // entries skipped: trimmed, no snapshot covering them
 };
 
 }  // namespace onair::collab

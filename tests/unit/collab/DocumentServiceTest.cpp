@@ -718,6 +718,31 @@ TEST_F(DocumentServiceTest, ANodeBehindATrimMergesTheSnapshotAndItsPeersGetWhatT
   EXPECT_EQ(peerDoc.stateVector(), Reference({kText, kMap, kTextDeleted}).stateVector());
   EXPECT_EQ(updateIn(messages[2]), kTextDeleted);
   EXPECT_EQ(synced(0, kEmptyStateVector).update, Reference({kText, kMap, kTextDeleted}).whole());
+  const std::string metrics = service_->metricsText();
+  EXPECT_NE(metrics.find("\nonair_collab_snapshot_catchups_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nonair_collab_stream_entries_lost_total 0\n"), std::string::npos) << metrics;
+  close(peer);
+}
+
+TEST_F(DocumentServiceTest, EntriesGoneWithNoSnapshotCoveringThemAreSkippedAndCounted) {
+  start();
+  PeerSink peer(1, Framing::YWebsocket);
+  open(peer);
+  ASSERT_EQ(update(0, kText), UpdateResult::Stored);
+  ASSERT_EQ(updateIn(peer.waitFor(1, "doc").at(0)), kText);
+  // An entry this node never heard of is trimmed with no snapshot covering it (a store that lost
+  // it): the node goes on with what there is, and says so.
+  const auto missed = storeUnannounced(kMap);
+  auto trimmed = fromEngine<engine::Outcome<engine::Done>>(
+      [&](auto done) { engine_->history().trim({"yjs:doc", missed.epoch, missed.offset}, done); });
+  ASSERT_TRUE(std::holds_alternative<engine::Done>(trimmed));
+  ASSERT_EQ(update(0, kTextDeleted), UpdateResult::Stored);
+  auto messages = peer.waitFor(2, "doc");
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(updateIn(messages[1]), kTextDeleted);
+  const std::string metrics = service_->metricsText();
+  EXPECT_NE(metrics.find("\nonair_collab_stream_entries_lost_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nonair_collab_snapshot_catchups_total 0\n"), std::string::npos) << metrics;
   close(peer);
 }
 
