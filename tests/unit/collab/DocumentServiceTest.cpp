@@ -246,6 +246,16 @@ class DocumentServiceTest : public ::testing::Test {
     auto appended = fromEngine<engine::Outcome<engine::AppendResult>>([&](auto done) { engine_->history().append(request, done); });
     return std::get<engine::AppendResult>(std::move(appended));
   }
+  // `peer` gets kText from this node; then another node stores kMap, whose announcement this
+  // node misses (it finds the gap with the next update it hears of). Returns kMap's entry.
+  engine::AppendResult textThenMissedMap(PeerSink& peer) {
+    open(peer);
+    EXPECT_EQ(update(0, kText), UpdateResult::Stored);
+    EXPECT_EQ(updateIn(peer.waitFor(1, "doc").at(0)), kText);
+    auto missed = storeUnannounced(kMap);
+    EXPECT_EQ(missed.offset, 2u);
+    return missed;
+  }
   // Another node saves a snapshot of `updates` through `through` and trims the stream it covers.
   void saveAndTrimAsAnotherNode(const std::vector<Bytes>& updates, uint64_t through, const std::string& epoch,
                                 const std::string& name = "doc") {
@@ -700,13 +710,9 @@ TEST_F(DocumentServiceTest, UpdatesAreRefusedWhileTooManyBytesWaitForASnapshot) 
 TEST_F(DocumentServiceTest, ANodeBehindATrimMergesTheSnapshotAndItsPeersGetWhatTheyMissed) {
   start();
   PeerSink peer(1, Framing::YWebsocket);
-  open(peer);
-  ASSERT_EQ(update(0, kText), UpdateResult::Stored);
-  ASSERT_EQ(updateIn(peer.waitFor(1, "doc").at(0)), kText);
-  // Another node stores kMap (this node misses its announcement), saves a snapshot through it
-  // and trims; then an update this node does hear of arrives past the hole.
-  const auto missed = storeUnannounced(kMap);
-  ASSERT_EQ(missed.offset, 2u);
+  // Another node stores kMap, saves a snapshot through it and trims; then an update this node
+  // does hear of arrives past the hole.
+  const auto missed = textThenMissedMap(peer);
   saveAndTrimAsAnotherNode({kText, kMap}, 2, missed.epoch);
   ASSERT_EQ(update(0, kTextDeleted), UpdateResult::Stored);
 
@@ -727,12 +733,9 @@ TEST_F(DocumentServiceTest, ANodeBehindATrimMergesTheSnapshotAndItsPeersGetWhatT
 TEST_F(DocumentServiceTest, EntriesGoneWithNoSnapshotCoveringThemAreSkippedAndCounted) {
   start();
   PeerSink peer(1, Framing::YWebsocket);
-  open(peer);
-  ASSERT_EQ(update(0, kText), UpdateResult::Stored);
-  ASSERT_EQ(updateIn(peer.waitFor(1, "doc").at(0)), kText);
-  // An entry this node never heard of is trimmed with no snapshot covering it (a store that lost
-  // it): the node goes on with what there is, and says so.
-  const auto missed = storeUnannounced(kMap);
+  // kMap is trimmed with no snapshot covering it (a store that lost it): the node goes on with
+  // what there is, and says so.
+  const auto missed = textThenMissedMap(peer);
   auto trimmed = fromEngine<engine::Outcome<engine::Done>>(
       [&](auto done) { engine_->history().trim({"yjs:doc", missed.epoch, missed.offset}, done); });
   ASSERT_TRUE(std::holds_alternative<engine::Done>(trimmed));
