@@ -519,7 +519,10 @@ void DocumentService::readStream(size_t owner, const std::string& name, uint64_t
         return reloadSnapshot(owner, name, generation, result.oldest, serial);
       }
       for (const auto& message : result.messages) applyStored(owner, name, *doc, message);
-      if (result.messages.size() == kReadBatch) return readStream(owner, name, generation, doc->through + 1);
+      // Stopped before the head (a batch's count or bytes): read on.
+      if (!result.messages.empty() && result.messages.back().offset < result.head.offset) {
+        return readStream(owner, name, generation, doc->through + 1);
+      }
       if (!doc->loaded) return finishLoad(owner, name, *doc);
       // Read to the head: answers waiting for a read begun after them have it (whether or not
       // another read follows); one waiting for an offset up to the head that is still not applied

@@ -65,6 +65,12 @@ struct ReadRequest {
   uint64_t from = 0;
   bool forward = false;
   uint32_t limit = 50;
+  // The read also stops once the data of the messages it returns reaches this many bytes (the
+  // one that reaches it included, so at least one): a read never holds (nor asks Redis for a
+  // reply of) much more than this, whatever `limit` and the messages' sizes. Callers that need
+  // more read on from after the last message returned.
+  size_t maxBytes = kDefaultReadBytes;
+  static constexpr size_t kDefaultReadBytes = 16 * 1024 * 1024;
 };
 
 struct TrimRequest {

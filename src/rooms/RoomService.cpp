@@ -494,7 +494,9 @@ bool RoomService::followHistory(size_t owner, Stream& s, const engine::ReadResul
   for (const auto& m : result.messages) {
     if (m.offset > s.head.offset) deliver(owner, s, m);  // past a trimmed gap too
   }
-  return !(result.messages.size() == kCatchUpBatch && s.head.offset < result.head.offset);
+  // A read stops at kCatchUpBatch messages or its byte budget: one that stopped before the head reads on.
+  const bool stoppedEarly = !result.messages.empty() && result.messages.back().offset < result.head.offset;
+  return !(stoppedEarly && s.head.offset < result.head.offset);
 }
 
 void RoomService::runAfterCatchUp(Stream& s) {

@@ -165,8 +165,9 @@ class EngineConformance : public ::testing::TestWithParam<EngineFactory> {
     return append(appendRequest(stream, std::move(dataJson), std::move(key), retention));
   }
 
-  engine::ReadResult read(const std::string& stream, uint64_t from, bool forward, uint32_t limit) {
-    engine::ReadRequest request{stream, from, forward, limit};
+  engine::ReadResult read(const std::string& stream, uint64_t from, bool forward, uint32_t limit,
+                          size_t maxBytes = engine::ReadRequest::kDefaultReadBytes) {
+    engine::ReadRequest request{stream, from, forward, limit, maxBytes};
     return valueOf(awaitCompletion<engine::Outcome<engine::ReadResult>>(
                        [&](auto done) { engine().history().read(std::move(request), std::move(done)); }, "read"),
                    "read");

@@ -110,6 +110,32 @@ TEST_P(HistoryConformance, ReadForwardFromOldestAndFromOffset) {
   EXPECT_EQ(past.head.offset, 10u);
 }
 
+TEST_P(HistoryConformance, AReadStopsOnceItsMessagesReachMaxBytes) {
+  const auto stream = name("s");
+  const std::string padding(100, 'x');
+  for (int i = 1; i <= 40; ++i) append(stream, R"({"n":)" + std::to_string(i) + R"(,"p":")" + padding + R"("})");
+  const size_t size = readForward(stream, 1, 1).messages.at(0).dataJson.size();
+  // Forward and backward: messages until their data reaches the budget, that one included.
+  auto forward = read(stream, 0, true, 100, 2 * size + 1);
+  EXPECT_EQ(offsetsOf(forward.messages), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(forward.head.offset, 40u) << "the head says more follow";
+  auto backward = read(stream, 0, false, 100, 3 * size);
+  EXPECT_EQ(offsetsOf(backward.messages), (std::vector<uint64_t>{40, 39, 38}));
+  // Always at least one message; the count limit still applies first.
+  EXPECT_EQ(offsetsOf(read(stream, 5, true, 100, 1).messages), (std::vector<uint64_t>{5}));
+  EXPECT_EQ(read(stream, 0, true, 30, 1000 * size).messages.size(), 30u);
+  // Reading on from after the last message returned gets the rest, in order.
+  std::vector<uint64_t> all;
+  for (uint64_t from = 1; from <= 40;) {
+    auto page = read(stream, from, true, 100, 7 * size);
+    ASSERT_FALSE(page.messages.empty());
+    for (const auto& m : page.messages) all.push_back(m.offset);
+    from = page.messages.back().offset + 1;
+  }
+  EXPECT_EQ(all.size(), 40u);
+  EXPECT_EQ(all.back(), 40u);
+}
+
 TEST_P(HistoryConformance, ReadBackwardIsNewestFirst) {
   const auto stream = name("s");
   auto appended = appendMany(stream, 10);

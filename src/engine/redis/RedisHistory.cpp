@@ -117,7 +117,7 @@ return {0, head, ts, epoch, 0}
 )lua");
 
 // KEYS: meta, log
-// ARGV: epoch candidate, from, forward (1|0), limit, ms an unused epoch lasts
+// ARGV: epoch candidate, from, forward (1|0), limit, ms an unused epoch lasts, maxBytes
 // Returns {epoch, head, oldest, {offset, timestampMs, publisher, type, data, ...}} (ReadRequest
 // semantics; expired messages are trimmed first, and skipped if the trim's budget ran out).
 // A stream no append used yet (head 0) keeps the epoch this read gives it for ARGV[5] ms after
@@ -138,20 +138,32 @@ local oldest = head + 1
 local first = redis.call('XRANGE', log, '-', '+', 'COUNT', 1)
 if #first > 0 then oldest = offsetOf(first[1][1]) end
 local out = {}
-if limit > 0 then
+-- Entries are fetched a few at a time (about as many as the byte budget has room for, judging by
+-- those seen so far), so that neither this script nor its reply holds much more than maxBytes.
+local maxBytes = tonumber(ARGV[6])
+local count, bytes = 0, 0
+local start
+if forward then start = from > 0 and (num(from) .. '-0') or '-'
+else start = (from > 0 and from < head) and (num(from) .. '-0') or '+' end
+local chunk = math.min(limit, 16)
+while count < limit and bytes < maxBytes do
   local entries
-  if forward then
-    entries = redis.call('XRANGE', log, from > 0 and (num(from) .. '-0') or '-', '+', 'COUNT', limit)
-  else
-    entries = redis.call('XREVRANGE', log, (from > 0 and from < head) and (num(from) .. '-0') or '+', '-', 'COUNT', limit)
-  end
+  if forward then entries = redis.call('XRANGE', log, start, '+', 'COUNT', chunk)
+  else entries = redis.call('XREVRANGE', log, start, '-', 'COUNT', chunk) end
   for _, entry in ipairs(entries) do
     local f = fieldsOf(entry)
     local ts = tonumber(f.t or 0)
     if ts > cutoff then
       for _, v in ipairs({offsetOf(entry[1]), ts, f.p or '', f.y or '', f.d or ''}) do out[#out + 1] = v end
+      count = count + 1
+      bytes = bytes + #(f.d or '')
+      if count >= limit or bytes >= maxBytes then break end
     end
   end
+  if #entries < chunk then break end
+  start = '(' .. entries[#entries][1]
+  local room = math.floor((maxBytes - bytes) / math.max(1, bytes / math.max(1, count))) + 1
+  chunk = math.max(1, math.min(limit - count, 64, room))
 end
 return {epoch, head, oldest, out}
 )lua");
@@ -250,7 +262,8 @@ void RedisHistory::read(ReadRequest request, std::function<void(Outcome<ReadResu
   auto keys = keysOf(request.stream);
   keys.resize(2);  // meta and log
   std::vector<std::string> args{newEpoch(), std::to_string(request.from), request.forward ? "1" : "0",
-                                std::to_string(request.limit), std::to_string(kUnusedEpochTtlMs)};
+                                std::to_string(request.limit), std::to_string(kUnusedEpochTtlMs),
+                                std::to_string(std::max<size_t>(request.maxBytes, 1))};
   link_.run([keys = std::move(keys), args = std::move(args), done = std::move(done)](RedisCommands& client) mutable {
     client.script(kRead, keys, args, [done = std::move(done)](RedisOutcome outcome) {
       if (!outcome.ok()) return done(engineError(outcome));

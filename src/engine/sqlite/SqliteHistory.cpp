@@ -175,13 +175,15 @@ void SqliteHistory::read(ReadRequest request, std::function<void(Outcome<ReadRes
         if (!request.forward && (from == 0 || from > info.head)) from = info.head;
         auto& q = request.forward ? sql_->readForward : sql_->readBackward;
         q.bind(1, request.stream).bind(2, static_cast<int64_t>(from)).bind(3, static_cast<int64_t>(request.limit)).bind(4, now);
-        while (q.step()) {
+        size_t bytes = 0;
+        while (bytes < request.maxBytes && q.step()) {
           StreamMessage m;
           m.offset = static_cast<uint64_t>(q.columnInt(0));
           m.timestampMs = q.columnInt(1);
           m.publisher = q.columnText(2);
           m.type = q.columnText(3);
           m.dataJson = q.columnText(4);
+          bytes += m.dataJson.size();
           result.messages.push_back(std::move(m));
         }
         q.reset();

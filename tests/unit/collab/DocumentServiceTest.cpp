@@ -692,6 +692,19 @@ TEST_F(DocumentServiceTest, ASavedSnapshotTrimsTheStreamEntriesItCovers) {
   EXPECT_EQ(synced(0, kEmptyStateVector).update, Reference({kText, kMap, kTextDeleted}).whole());
 }
 
+TEST_F(DocumentServiceTest, ALoadReadsTheWholeStreamPastOneReadsBatch) {
+  DocumentOptions options;
+  options.saveInterval = std::chrono::hours(1);
+  options.limits.compactAfterUpdates = 100'000;  // nothing saved: the load reads every entry
+  start(options);
+  for (int i = 0; i < 1'001; ++i) ASSERT_EQ(update(i % 2, kText), UpdateResult::Stored);
+  ASSERT_EQ(update(0, kMap), UpdateResult::Stored);
+  ASSERT_FALSE(savedThrough().has_value());
+  stop();
+  start(options);
+  EXPECT_EQ(synced(1, kEmptyStateVector).update, Reference({kText, kMap}).whole()) << "the entry after the first 1,000";
+}
+
 TEST_F(DocumentServiceTest, UpdatesAreRefusedWhileTooManyBytesWaitForASnapshot) {
   // A writer resending a large update that adds nothing grows the stream, not the document: the
   // bytes waiting for a snapshot are bounded too.
