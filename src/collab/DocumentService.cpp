@@ -542,7 +542,9 @@ void DocumentService::readStream(size_t owner, const std::string& name, uint64_t
 void DocumentService::readFailed(size_t owner, const std::string& name, Document& doc, const engine::EngineError& error, uint64_t serial) {
   if (!doc.loaded) return failLoad(owner, name, error);
   doc.catchingUp = false;  // the tick, the next resync or gap tries again
-  doc.catchUpFailed = true;
+  // The store was unreachable (an error with a retry hint): the tick reads again. A saved
+  // document that cannot be taken waits for the next gap or resync instead of a read every tick.
+  doc.catchUpFailed = error.retryAfterMs > 0;
   failReads(doc, error, serial);
   // Answers that came during the failed read still want one of their own.
   if (std::exchange(doc.missed, false)) readAgain(owner, name, doc);

@@ -612,6 +612,7 @@ void RoomService::history(HistoryRequest request, Reply reply) {
   bool forward = request.cursor ? request.cursor->forward : request.forward;
   uint64_t from = request.cursor ? request.cursor->offset : 0;
   engine::ReadRequest read{topic, from, forward, request.limit};
+  read.maxBytes = pageBytes_;  // one page is sent: reading more than it holds is waste
   engine_.history().read(read, [cursor = request.cursor, forward, pageBytes = pageBytes_, reply](engine::Outcome<engine::ReadResult> r) {
     if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
     auto& result = std::get<engine::ReadResult>(r);
@@ -731,6 +732,7 @@ void RoomService::startRecovery(Stream& s, SubscribeRequest request, Reply reply
   std::string topic = topicOf(s.kind, s.name);
   size_t owner = pool_.ownerOf(topic);
   engine::ReadRequest read{topic, rec->from, true, static_cast<uint32_t>(s.head.offset - rec->from + 1)};
+  read.maxBytes = 2 * pageBytes_ + 1;  // more is not replayed (below): no need to read it
   engine_.history().read(read, [this, owner, topic, generation = s.generation, rec](engine::Outcome<engine::ReadResult> r) {
     pool_.post(owner, [this, owner, topic, generation, rec, r = std::move(r)]() mutable {
       Stream* s = find(owner, topic, generation);
@@ -748,7 +750,9 @@ void RoomService::startRecovery(Stream& s, SubscribeRequest request, Reply reply
         if (m.offset <= s->head.offset) missed.emplace(m.offset, &m);
       }
       for (const auto& m : rec->buffered) missed.emplace(m.offset, &m);
-      bool recovered = result.head.epoch == rec->request.since->epoch && result.oldest <= rec->from &&
+      // The read stopped at its byte budget before the owner's head: too much to replay.
+      const bool cut = !result.messages.empty() && result.messages.back().offset < std::min(s->head.offset, result.head.offset);
+      bool recovered = !cut && result.head.epoch == rec->request.since->epoch && result.oldest <= rec->from &&
                        (missed.empty() ? rec->from > s->head.offset : missed.begin()->first == rec->from);
       std::vector<std::string> frames;
       std::string event = std::string(eventPrefix(s->kind)) + "message";
@@ -1159,11 +1163,13 @@ void RoomService::snapshot(SnapshotRequest request, Reply reply) {
         // The first page reads the newest `limit` messages; a later one goes on where it stopped.
         engine::ReadRequest read{topic, 0, false, request.limit};
         if (cursor) read = {topic, cursor->messagesFrom, false, cursor->messagesLeft};
+        read.maxBytes = pageBytes_;  // one page is sent: reading more than it holds is waste
         ++stream.inflight;
         // The room of this read: a destroy and re-creation meanwhile makes another life.
         const uint64_t generation = stream.generation;
-        engine_.history().read(read, [this, owner, topic, generation, cursor, reply](engine::Outcome<engine::ReadResult> r) {
-          pool_.post(owner, [this, owner, topic, generation, cursor, reply, r = std::move(r)] {
+        const uint32_t requested = read.limit;
+        engine_.history().read(read, [this, owner, topic, generation, cursor, requested, reply](engine::Outcome<engine::ReadResult> r) {
+          pool_.post(owner, [this, owner, topic, generation, cursor, requested, reply, r = std::move(r)] {
             Stream* s = find(owner, topic, generation);
             if (s && s->inflight > 0) --s->inflight;
             if (auto* e = std::get_if<engine::EngineError>(&r)) return reply(unavailable(*e));
@@ -1172,15 +1178,16 @@ void RoomService::snapshot(SnapshotRequest request, Reply reply) {
             if (cursor && cursor->epoch != s->head.epoch) {
               return reply(ApiError::invalidArgument("cursor belongs to an earlier life of this room (it was destroyed); start again without a cursor"));
             }
-            reply(snapshotPage(*s, cursor, result.messages));
+            reply(snapshotPage(*s, cursor, result, requested));
           });
         });
       },
       reply);
 }
 
-json::value RoomService::snapshotPage(const Stream& s, const std::optional<SnapshotCursor>& cursor,
-                                      const std::vector<engine::StreamMessage>& newestFirst) const {
+json::value RoomService::snapshotPage(const Stream& s, const std::optional<SnapshotCursor>& cursor, const engine::ReadResult& read,
+                                      uint32_t requested) const {
+  const auto& newestFirst = read.messages;
   SnapshotCursor next{std::nullopt, 0, 0, s.head.epoch};
   // Messages: only what the owner has fanned out (a later join with since = position then misses
   // nothing), newest first within the page budget, sent oldest first.
@@ -1193,9 +1200,15 @@ json::value RoomService::snapshotPage(const Stream& s, const std::optional<Snaps
     bytes += messageBytes(*wanted[taken]);
     if (taken > 0 && bytes > pageBytes_) break;
   }
+  // The read stopped at its byte budget with older messages retained: they are still owed.
+  const bool truncated = newestFirst.size() < requested && !newestFirst.empty() && newestFirst.back().offset > read.oldest;
+  const auto unread = static_cast<uint32_t>(truncated ? requested - newestFirst.size() : 0);
   if (taken < wanted.size()) {
     next.messagesFrom = wanted[taken]->offset;
-    next.messagesLeft = static_cast<uint32_t>(wanted.size() - taken);
+    next.messagesLeft = static_cast<uint32_t>(wanted.size() - taken) + unread;
+  } else if (unread > 0) {
+    next.messagesFrom = newestFirst.back().offset - 1;
+    next.messagesLeft = unread;
   }
   json::array messages;
   for (size_t i = taken; i-- > 0;) messages.push_back(messageJson(*wanted[i], s.head.epoch));

@@ -204,8 +204,10 @@ class RoomService {
   void listMembers(MembersRequest request, bool presenceOnly, Reply reply);
   // One room.snapshot page: the members and messages after `cursor` (the first page without),
   // the metadata and position as they are now, and the cursor of the next page (null: done).
-  boost::json::value snapshotPage(const Stream& s, const std::optional<SnapshotCursor>& cursor,
-                                  const std::vector<engine::StreamMessage>& newestFirst) const;
+  // `read` is what the page's History read returned for `requested` messages (fewer when it
+  // stopped at its byte budget: the cursor then goes on past them).
+  boost::json::value snapshotPage(const Stream& s, const std::optional<SnapshotCursor>& cursor, const engine::ReadResult& read,
+                                  uint32_t requested) const;
   // payload_too_large when a member's metadata or presence is over the namespace's limit.
   std::optional<api::ApiError> memberTooLarge(const std::string& room, const char* what, const boost::json::value& value) const;
   boost::json::value metadataJson(const Stream& s) const;

@@ -140,27 +140,34 @@ if #first > 0 then oldest = offsetOf(first[1][1]) end
 local out = {}
 -- Entries are fetched a few at a time (about as many as the byte budget has room for, judging by
 -- those seen so far), so that neither this script nor its reply holds much more than maxBytes.
+-- Expired entries the trim left are skipped, at most limit + 1000 of them looked at in all; a
+-- backward read stops at the first (timestamps never decrease along the log).
 local maxBytes = tonumber(ARGV[6])
-local count, bytes = 0, 0
+local count, bytes, scanned = 0, 0, 0
 local start
 if forward then start = from > 0 and (num(from) .. '-0') or '-'
 else start = (from > 0 and from < head) and (num(from) .. '-0') or '+' end
 local chunk = math.min(limit, 16)
-while count < limit and bytes < maxBytes do
+local done = false
+while not done and count < limit and bytes < maxBytes and scanned < limit + 1000 do
   local entries
   if forward then entries = redis.call('XRANGE', log, start, '+', 'COUNT', chunk)
   else entries = redis.call('XREVRANGE', log, start, '-', 'COUNT', chunk) end
   for _, entry in ipairs(entries) do
     local f = fieldsOf(entry)
     local ts = tonumber(f.t or 0)
+    scanned = scanned + 1
     if ts > cutoff then
       for _, v in ipairs({offsetOf(entry[1]), ts, f.p or '', f.y or '', f.d or ''}) do out[#out + 1] = v end
       count = count + 1
       bytes = bytes + #(f.d or '')
       if count >= limit or bytes >= maxBytes then break end
+    elseif not forward then
+      done = true
+      break
     end
   end
-  if #entries < chunk then break end
+  if done or #entries < chunk then break end
   start = '(' .. entries[#entries][1]
   local room = math.floor((maxBytes - bytes) / math.max(1, bytes / math.max(1, count))) + 1
   chunk = math.max(1, math.min(limit - count, 64, room))

@@ -176,7 +176,7 @@ void SqliteHistory::read(ReadRequest request, std::function<void(Outcome<ReadRes
         auto& q = request.forward ? sql_->readForward : sql_->readBackward;
         q.bind(1, request.stream).bind(2, static_cast<int64_t>(from)).bind(3, static_cast<int64_t>(request.limit)).bind(4, now);
         size_t bytes = 0;
-        while (bytes < request.maxBytes && q.step()) {
+        while ((result.messages.empty() || bytes < request.maxBytes) && q.step()) {
           StreamMessage m;
           m.offset = static_cast<uint64_t>(q.columnInt(0));
           m.timestampMs = q.columnInt(1);
