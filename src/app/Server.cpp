@@ -38,6 +38,7 @@
 #include "collab/RoomTokenVerifier.hpp"
 #include "collab/YjsEndpoints.hpp"
 #include "engine/EmbeddedEngine.hpp"
+#include "engine/History.hpp"
 #include "engine/redis/RedisEngine.hpp"
 #include "hub/ShardPool.hpp"
 #include "net/HttpServer.hpp"
@@ -231,6 +232,12 @@ engine::redis::RedisEngineSettings redisSettingsOf(const Config& c, const std::s
   s.nodeId = nodeId;
   s.presenceTtlMs = c.redisPresenceTtlMs;
   s.poolSize = static_cast<size_t>(c.redisPoolSize);
+  // The largest replies are a Yjs document's snapshot record and a stream read (its byte budget
+  // plus one entry), both base64 in JSON: with collab limits raised past the default reply bound
+  // (64 MiB), the bound follows them — a reply over it drops the connection, at every retry.
+  const auto largest = static_cast<size_t>(std::max(c.collabMaxDocumentBytes, c.collabMaxUpdateBytes));
+  s.connection.limits.maxReplyBytes =
+      std::max(s.connection.limits.maxReplyBytes, engine::ReadRequest::kDefaultReadBytes + 2 * largest);
   return s;
 }
 
