@@ -10,7 +10,10 @@
 namespace onair::collab {
 
 HocuspocusSession::HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier)
-    : documents_(documents), connection_(connection), verifier_(verifier) {}
+    : documents_(documents),
+      connection_(connection),
+      verifier_(verifier),
+      statelessBudget_(static_cast<double>(documents.options().messages.maxMessageBytes) + kStatelessMessageCost, kStatelessBytesPerSecond) {}
 
 void HocuspocusSession::onWsMessage(net::WsConnection&, net::WsOpcode opcode, std::string_view payload) {
   if (opcode != net::WsOpcode::Binary) return;  // the provider sends binary frames only
@@ -86,7 +89,7 @@ void HocuspocusSession::dispatch(Document& document, const yjs::HocuspocusMessag
     case Type::QueryAwareness:
       return peer.onQueryAwareness();
     case Type::BroadcastStateless:
-      return documents_.broadcastStateless(peer.name(), std::string(message.text));
+      return broadcastStateless(peer.name(), message.text);
     case Type::Close: {
       const std::string name = peer.name();
       peer.close();
@@ -98,6 +101,14 @@ void HocuspocusSession::dispatch(Document& document, const yjs::HocuspocusMessag
     case Type::SyncStatus:
       return;
   }
+}
+
+void HocuspocusSession::broadcastStateless(const std::string& name, std::string_view text) {
+  if (!statelessBudget_.take(static_cast<double>(text.size()) + kStatelessMessageCost, util::TokenBucket::Clock::now())) {
+    spdlog::info("collab: closed a Hocuspocus socket sending broadcast stateless messages faster than {} bytes/s", kStatelessBytesPerSecond);
+    return connection_.close(net::wsclose::PolicyViolation, "broadcast stateless messages too fast");
+  }
+  documents_.broadcastStateless(name, std::string(text));
 }
 
 void HocuspocusSession::sendFrame(const yjs::HocuspocusMessage& message) {

@@ -5,8 +5,10 @@
 // ("readonly" | "read-write") or PermissionDenied with the reason, as @hocuspocus/server answers.
 // Messages for a document not authenticated on this socket are dropped; messages for one being
 // opened wait for it. A client's BroadcastStateless goes to every Hocuspocus connection of the
-// document (on every node) as a Stateless message; a plain Stateless has no server hook here and
-// is dropped. CLOSE leaves the document, the socket stays. The socket closes with 4011 when the
+// document (on every node) as a Stateless message, within kStatelessBytesPerSecond (each message
+// costing its size plus kStatelessMessageCost, up to one largest message at once): past it the
+// socket closes with 1008, as nothing bounds the fan-out otherwise (Hocuspocus has no such limit,
+// readonly clients included). A plain Stateless has no server hook here and is dropped. CLOSE leaves the document, the socket stays. The socket closes with 4011 when the
 // earliest token it authenticated a document with expires (after the auth leeway): the provider
 // reconnects and authenticates its documents again with its token (a function that fetches a
 // fresh one keeps it going).
@@ -20,6 +22,7 @@
 #include "collab/RoomTokenVerifier.hpp"
 #include "collab/yjs/HocuspocusMessage.hpp"
 #include "net/WsConnection.hpp"
+#include "util/TokenBucket.hpp"
 
 namespace onair::collab {
 
@@ -29,6 +32,9 @@ class HocuspocusSession final : public net::WsConnection::Listener, public std::
   static constexpr size_t kMaxDocuments = 1000;
   // Bytes of messages waiting for their documents to open, all documents of the socket together.
   static constexpr size_t kMaxPendingBytes = 8 << 20;
+  // BroadcastStateless sent by one socket, all documents together.
+  static constexpr double kStatelessBytesPerSecond = 1 << 20;
+  static constexpr double kStatelessMessageCost = 1024;  // so at most ~1,000 small messages a second
 
   HocuspocusSession(DocumentService& documents, net::WsConnection& connection, const RoomTokenVerifier& verifier);
 
@@ -51,7 +57,9 @@ class HocuspocusSession final : public net::WsConnection::Listener, public std::
   const RoomTokenVerifier& verifier_;
   net::EventLoop::Clock::time_point expiresAt_ = net::EventLoop::Clock::time_point::max();
   std::unordered_map<std::string, Document> open_;
+  util::TokenBucket statelessBudget_;
   size_t pendingBytes() const;
+  void broadcastStateless(const std::string& name, std::string_view text);
 };
 
 }  // namespace onair::collab

@@ -326,6 +326,36 @@ describe('Yjs providers on one onair', () => {
       await waitConverged([watcher, late], 'a late joiner to get the document');
     });
 
+    test('Hocuspocus: broadcast stateless messages reach the document\'s other sockets, and a flood closes its sender with 1008', async (t) => {
+      const room = unique('stateless');
+      const readonly = await tokenMinter(srv, 'readonly', 'bob');
+      t.after(() => readonly.close());
+      const authenticated = async (token) => {
+        const raw = await rawSocket(`ws://127.0.0.1:${srv.port}/v1/hocuspocus`);
+        t.after(() => raw.ws.terminate());
+        raw.send(hpAuth(room, token));
+        await waitFor(() => raw.messages.map(decodeHp).some((m) => m.type === Hp.Auth && m.sub === 2), 'Authenticated');
+        return raw;
+      };
+      const listener = await authenticated(await minter.token(room));
+      const sender = await authenticated(await readonly.token(room));  // readonly clients may broadcast, as with Hocuspocus
+      const stateless = (text) => hpFrame(room, Hp.BroadcastStateless, (e) => encoding.writeVarString(e, text));
+      const received = () => listener.messages.map(decodeHp).filter((m) => m.type === Hp.Stateless).map((m) => m.text);
+      sender.send(stateless('hello'));
+      await waitFor(() => received().includes('hello'), 'the listener to get the broadcast');
+
+      // 6 MiB at once: past the one-message burst (4 MiB) and the 1 MiB/s rate.
+      const chunk = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 96; i++) sender.send(stateless(chunk));
+      const closedWith = await Promise.race([sender.closed, new Promise((res) => setTimeout(() => res('still open after 5 s'), 5000))]);
+      assert.equal(closedWith, 1008, 'the flooding socket is closed with 1008');
+      const relayed = received().length - 1;
+      assert.ok(relayed > 0 && relayed < 96, `part of the flood was relayed before the close (${relayed} of 96)`);
+      assert.equal(listener.closeCode(), null, 'the listener stays connected');
+      listener.send(stateless('still here'));
+      await waitFor(() => received().includes('still here'), 'the listener\'s own broadcast to come back to it');
+    });
+
     test('Hocuspocus: garbage, truncated and over-long frames leave the connection and document working', async (t) => {
       t.after(destroyAll);
       const room = unique('hostile-hp');

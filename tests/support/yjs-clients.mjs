@@ -118,7 +118,7 @@ export async function rawSocket(url) {
 }
 
 /** Hocuspocus outer message types and sub-types (@hocuspocus/common, y-protocols/sync). */
-export const Hp = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3, SyncReply: 4, Stateless: 5, Close: 7, SyncStatus: 8 };
+export const Hp = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3, SyncReply: 4, Stateless: 5, BroadcastStateless: 6, Close: 7, SyncStatus: 8 };
 export const SyncStep = { Step1: 0, Step2: 1, Update: 2 };
 
 /** y-websocket frame: varUint(type) then the message body written by `write`. */
@@ -157,6 +157,8 @@ export function decodeHp(data) {
     out.payload = decoding.readVarUint8Array(d);
   } else if (out.type === Hp.SyncStatus) {
     out.applied = decoding.readVarUint(d) === 1;
+  } else if (out.type === Hp.Stateless) {
+    out.text = decoding.readVarString(d);
   }
   return out;
 }
