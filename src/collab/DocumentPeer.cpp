@@ -17,7 +17,13 @@ constexpr uint16_t kTryAgainLater = 1013;
 }  // namespace
 
 DocumentPeer::DocumentPeer(DocumentService& documents, net::WsConnection& connection, std::string name, Framing framing, bool readOnly)
-    : documents_(documents), connection_(connection), name_(std::move(name)), framing_(framing), readOnly_(readOnly), sink_(connection) {}
+    : documents_(documents),
+      connection_(connection),
+      name_(std::move(name)),
+      framing_(framing),
+      readOnly_(readOnly),
+      sink_(connection),
+      awarenessBudget_(static_cast<double>(documents.options().messages.maxMessageBytes) + kAwarenessMessageCost, kAwarenessBytesPerSecond) {}
 
 DocumentPeer::~DocumentPeer() { close(); }
 
@@ -111,6 +117,10 @@ void DocumentPeer::stored(DocumentService::UpdateResult result) {
 }
 
 void DocumentPeer::onAwareness(std::span<const uint8_t> encoded) {
+  if (!awarenessBudget_.take(static_cast<double>(encoded.size()) + kAwarenessMessageCost, util::TokenBucket::Clock::now())) {
+    spdlog::debug("collab: dropped an awareness update for {}: over {} bytes/s from one peer", name_, kAwarenessBytesPerSecond);
+    return;
+  }
   auto decoded = yjs::AwarenessUpdate::decode(encoded, documents_.options().messages);
   if (!decoded) {
     spdlog::debug("collab: dropped an awareness update for {}: {}", name_, yjs::describe(decoded.error()));

@@ -21,6 +21,10 @@
 // Threading: the connection's loop only. Messages arriving before the document is open are queued
 // by the caller (opened() says when to stop). A sync step 1 is answered one at a time: another that
 // arrives while one is being answered is dropped (the answer under way covers it or a later one will).
+// Awareness is relayed to every peer of the document: one peer's awareness updates may take about
+// kAwarenessBytesPerSecond (each counting its size plus kAwarenessMessageCost; one message as large
+// as the frame limit after a quiet second); past it they are dropped — a state is superseded by
+// the client's next one and renewed every 15 s, so nothing a client relies on is lost.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,6 +36,7 @@
 #include "collab/Framing.hpp"
 #include "collab/yjs/SyncMessage.hpp"
 #include "net/WsConnection.hpp"
+#include "util/TokenBucket.hpp"
 
 namespace onair::collab {
 
@@ -39,6 +44,8 @@ class DocumentPeer : public std::enable_shared_from_this<DocumentPeer> {
  public:
   // Awareness client ids one peer may set (a provider sets one): an update past it is dropped.
   static constexpr size_t kMaxAwarenessClients = 64;
+  static constexpr double kAwarenessBytesPerSecond = 1 << 20;
+  static constexpr double kAwarenessMessageCost = 1024;  // so at most ~1,000 small updates a second
 
   DocumentPeer(DocumentService& documents, net::WsConnection& connection, std::string name, Framing framing, bool readOnly);
 
@@ -90,6 +97,7 @@ class DocumentPeer : public std::enable_shared_from_this<DocumentPeer> {
   bool closed_ = false;
   bool answeringStep1_ = false;
   std::set<uint64_t> awarenessClients_;
+  util::TokenBucket awarenessBudget_;
 };
 
 }  // namespace onair::collab

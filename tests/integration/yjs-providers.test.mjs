@@ -356,6 +356,38 @@ describe('Yjs providers on one onair', () => {
       await waitFor(() => received().includes('still here'), 'the listener\'s own broadcast to come back to it');
     });
 
+    test('y-websocket: a peer flooding awareness has the excess dropped, stays connected, and is heard again after a quiet second', async (t) => {
+      const room = unique('awareness-flood');
+      const socket = async () => {
+        const raw = await rawSocket(`ws://127.0.0.1:${srv.port}/v1/yjs/${room}?token=${await minter.token(room)}`);
+        t.after(() => raw.ws.terminate());
+        await waitFor(() => raw.messages.length > 0, 'the greeting');
+        return raw;
+      };
+      const listener = await socket();
+      const flooder = await socket();
+      const client = 424242;
+      const awareness = (clock, note) => yFrame(1, (e) => encoding.writeVarUint8Array(e, bytesOf((a) => {
+        encoding.writeVarUint(a, 1);
+        encoding.writeVarUint(a, client);
+        encoding.writeVarUint(a, clock);
+        encoding.writeVarString(a, JSON.stringify({ note }));
+      })));
+      const clocks = () => listener.messages.map(decodeY).filter((m) => m.type === 1)
+        .flatMap((m) => awarenessEntries(m.payload)).filter((e) => e.client === client).map((e) => e.clock);
+      // 200 states of 60 KiB at once (12 MiB): past the burst (one 4 MiB message) and 1 MiB/s.
+      const big = 'n'.repeat(60 * 1024);
+      for (let clock = 1; clock <= 200; clock++) flooder.send(awareness(clock, big));
+      await waitFor(() => clocks().length > 0, 'the first states to be relayed');
+      await new Promise((res) => setTimeout(res, 300));
+      const relayed = clocks().length;
+      assert.ok(relayed < 150, `most of the flood was dropped (${relayed} of 200 relayed)`);
+      assert.equal(flooder.closeCode(), null, 'the flooder stays connected');
+      await new Promise((res) => setTimeout(res, 1200));
+      flooder.send(awareness(201, 'calm'));
+      await waitFor(() => clocks().includes(201), 'a state after a quiet second to be relayed');
+    });
+
     test('Hocuspocus: garbage, truncated and over-long frames leave the connection and document working', async (t) => {
       t.after(destroyAll);
       const room = unique('hostile-hp');
