@@ -39,6 +39,7 @@ RedisSubscriber::RedisSubscriber(boost::asio::io_context& io, RedisSettings sett
       onMessage_(std::move(onMessage)),
       onResubscribed_(std::move(onResubscribed)),
       onDropped_(std::move(onDropped)),
+      retryTimer_(io),
       deadlineTimer_(io),
       pingTimer_(io) {
   connection_->start();
@@ -49,6 +50,7 @@ RedisSubscriber::~RedisSubscriber() {
   connection_->close();
   deadlineTimer_.cancel();
   pingTimer_.cancel();
+  retryTimer_.cancel();
 }
 
 std::set<std::string>& RedisSubscriber::names(Kind kind) {
@@ -93,6 +95,8 @@ void RedisSubscriber::expect(Expected expected) {
 void RedisSubscriber::onConnectionUp(bool reconnect) {
   // One command per name: SSUBSCRIBE's channels must share a slot in a cluster.
   awaiting_ = 0;
+  refused_.clear();
+  retryDelay_ = kFirstRetry;
   for (auto kind : {Kind::Channel, Kind::Pattern, Kind::Shard}) {
     for (const auto& name : names(kind)) sendSubscribe(name, kind, {});
   }
@@ -105,6 +109,7 @@ void RedisSubscriber::onConnectionUp(bool reconnect) {
 
 void RedisSubscriber::onConnectionDown(RedisOutcome::Error why, const std::string& message) {
   awaiting_ = 0;
+  refused_.clear();  // the next connect sends everything again
   reportWhenSettled_ = false;
   pingOutstanding_ = false;
   // Callbacks may subscribe again (recorded for the next connect): work on a copy.
@@ -164,14 +169,40 @@ void RedisSubscriber::onAnswer(const RedisReply& reply) {
     --awaiting_;
   }
   if (reply.isError()) spdlog::warn("redis subscriber: {} refused: {}", expected.name.empty() ? "PING" : expected.name, reply.text());
+  // A subscription sent again by the connect (nobody to tell) that Redis refused: try it later.
+  if (reply.isError() && expected.what == Expected::What::Subscribe && !expected.confirmed &&
+      !cluster::ClusterRedirect::parse(reply.text()) && names(expected.kind).count(expected.name) != 0) {
+    refused_.emplace_back(expected.name, expected.kind);
+    retryRefusedLater();
+  }
   if (expected.confirmed) {
     expected.confirmed(reply.isError() ? RedisOutcome::failure(RedisOutcome::Error::Server, reply.text())
                                        : RedisOutcome::success(reply));
   }
-  if (awaiting_ == 0 && reportWhenSettled_) {
-    reportWhenSettled_ = false;
-    if (onResubscribed_) onResubscribed_();
-  }
+  reportIfSettled();
+}
+
+void RedisSubscriber::reportIfSettled() {
+  if (awaiting_ != 0 || !refused_.empty() || !reportWhenSettled_) return;
+  reportWhenSettled_ = false;
+  if (onResubscribed_) onResubscribed_();
+}
+
+void RedisSubscriber::retryRefusedLater() {
+  if (retryArmed_) return;
+  retryArmed_ = true;
+  retryTimer_.expires_after(retryDelay_);
+  retryDelay_ = std::min(retryDelay_ * 2, kLastRetry);
+  retryTimer_.async_wait([this, life = std::weak_ptr<int>(life_)](const boost::system::error_code& ec) {
+    if (life.expired() || ec) return;
+    retryArmed_ = false;
+    if (!connection_->up()) return;  // the next connect sends everything
+    auto refused = std::exchange(refused_, {});
+    for (const auto& [name, kind] : refused) {
+      if (names(kind).count(name) != 0) sendSubscribe(name, kind, {});
+    }
+    reportIfSettled();  // those unsubscribed meanwhile need no answer
+  });
 }
 
 // ["sunsubscribe", channel, count] answering no command of ours: Redis dropped the channel.

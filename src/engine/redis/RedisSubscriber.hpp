@@ -9,7 +9,10 @@
 //   recorded and sent on the next connect; every connect sends the whole set (after AUTH/SELECT).
 // - After every reconnect (not the first connect), once Redis has confirmed each subscription
 //   again, `onResubscribed` runs: messages published while the connection was down are lost
-//   here, and the Broker recovers them from history.
+//   here, and the Broker recovers them from history. A subscription Redis refuses when it is
+//   sent again (-NOPERM after an ACL change; not a cluster redirect) is sent again after a delay
+//   (kFirstRetry, doubling up to kLastRetry) until Redis takes it, and `onResubscribed` waits for
+//   that: a node never believes it hears a channel it does not.
 // - subscribe() may take a confirmation callback: it runs once, later, on the loop (never inside
 //   subscribe()): ok() when Redis confirmed this subscription; otherwise an error outcome at once
 //   (posted) when not connected (the name is still recorded and sent on the next connect), or
@@ -66,7 +69,9 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
 
   bool connected() const override { return connection_->up(); }
   // True when connected and every subscription sent so far is confirmed by Redis.
-  bool settled() const { return connection_->up() && awaiting_ == 0; }
+  bool settled() const { return connection_->up() && awaiting_ == 0 && refused_.empty(); }
+  static constexpr std::chrono::milliseconds kFirstRetry{500};
+  static constexpr std::chrono::milliseconds kLastRetry{30000};
   const RedisCounters& counters() const { return connection_->counters(); }
   // Connections dropped because a PING or subscription went unanswered.
   uint64_t keepaliveDrops() const { return keepaliveDrops_; }
@@ -98,6 +103,8 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
   void armDeadline();
   void onDeadline();
   void schedulePing();
+  void retryRefusedLater();
+  void reportIfSettled();
   void ping();
   std::set<std::string>& names(Kind kind);
 
@@ -111,6 +118,11 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
   std::set<std::string> shardChannels_;
   size_t awaiting_ = 0;          // subscribe confirmations still to come
   bool reportWhenSettled_ = false;
+  // Subscriptions sent on a connect that Redis refused; sent again from retryTimer_.
+  std::vector<std::pair<std::string, Kind>> refused_;
+  boost::asio::steady_timer retryTimer_;
+  std::chrono::milliseconds retryDelay_ = kFirstRetry;
+  bool retryArmed_ = false;
   std::deque<Expected> expected_;
   boost::asio::steady_timer deadlineTimer_;
   boost::asio::steady_timer pingTimer_;

@@ -5,6 +5,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "RedisServerProcess.hpp"
+#include "util/Random.hpp"
 
 using namespace onair::engine::redis;
 using onair::engine::redis::testing::RedisServerProcess;
@@ -156,4 +157,32 @@ TEST_F(RedisSubscriberTest, ARefusedUnsubscribeAnswersItselfNotTheNextSubscripti
   EXPECT_EQ(server_.call({"SPUBLISH", "c", "hello"}).integer(), 1);
   ASSERT_TRUE(runUntil(io_, [&] { return !messages_.empty(); }));
   EXPECT_EQ(messages_[0].payload, "hello");
+}
+
+TEST_F(RedisSubscriberTest, ASubscriptionRefusedOnReconnectIsSentAgainAndTheResyncWaitsForIt) {
+  const std::string password = onair::util::randomId("pw", 12);
+  server_.call({"ACL", "SETUSER", "node", "on", ">" + password, "~*", "&*", "+@all"});
+  auto settings = server_.settings();
+  settings.url.user = "node";
+  settings.url.password = password;
+  auto sub = subscriber(settings);
+  sub->subscribe("news");
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->settled(); }));
+
+  // The user loses its channels and its connection: it reconnects, and Redis refuses SUBSCRIBE.
+  server_.call({"ACL", "SETUSER", "node", "resetchannels"});
+  server_.call({"CLIENT", "KILL", "USER", "node"});
+  ASSERT_TRUE(runUntil(io_, [&] { return sub->counters().reconnects == 1; }));
+  runUntil(io_, [] { return false; }, std::chrono::milliseconds(300));
+  EXPECT_EQ(resubscribed_, 0) << "a resync reported while the channel cannot be heard";
+  EXPECT_FALSE(sub->settled());
+
+  // Allowed again: the refused subscription goes again by itself, then the resync is reported.
+  server_.call({"ACL", "SETUSER", "node", "allchannels"});
+  ASSERT_TRUE(runUntil(io_, [&] { return resubscribed_ == 1; })) << "the refused subscription was not sent again";
+  EXPECT_TRUE(sub->settled());
+  EXPECT_EQ(sub->counters().reconnects, 1u) << "on the same connection";
+  server_.call({"PUBLISH", "news", "heard"});
+  ASSERT_TRUE(runUntil(io_, [&] { return messages_.size() == 1; }));
+  EXPECT_EQ(messages_[0].payload, "heard");
 }
