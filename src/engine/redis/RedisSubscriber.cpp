@@ -75,6 +75,7 @@ void RedisSubscriber::subscribe(const std::string& name, Kind kind, Confirmation
 }
 
 void RedisSubscriber::unsubscribe(const std::string& name, Kind kind) {
+  std::erase(refused_, std::pair{name, kind});
   if (names(kind).erase(name) == 0 || !connection_->up()) return;
   connection_->send({unsubscribeVerb(kind), name});
   expect({Expected::What::Unsubscribe, kind, name, {}, {}});
@@ -110,6 +111,9 @@ void RedisSubscriber::onConnectionUp(bool reconnect) {
 void RedisSubscriber::onConnectionDown(RedisOutcome::Error why, const std::string& message) {
   awaiting_ = 0;
   refused_.clear();  // the next connect sends everything again
+  retryTimer_.cancel();
+  retryArmed_ = false;
+  retryTaken_ = false;
   reportWhenSettled_ = false;
   pingOutstanding_ = false;
   // Callbacks may subscribe again (recorded for the next connect): work on a copy.
@@ -169,12 +173,14 @@ void RedisSubscriber::onAnswer(const RedisReply& reply) {
     --awaiting_;
   }
   if (reply.isError()) spdlog::warn("redis subscriber: {} refused: {}", expected.name.empty() ? "PING" : expected.name, reply.text());
-  // A subscription sent again by the connect (nobody to tell) that Redis refused: try it later.
+  // A subscription nobody waits on (sent again by a connect, or moved) that Redis refused: try
+  // it later.
   if (reply.isError() && expected.what == Expected::What::Subscribe && !expected.confirmed &&
       !cluster::ClusterRedirect::parse(reply.text()) && names(expected.kind).count(expected.name) != 0) {
     refused_.emplace_back(expected.name, expected.kind);
     retryRefusedLater();
   }
+  if (expected.retry && !reply.isError()) retryTaken_ = true;
   if (expected.confirmed) {
     expected.confirmed(reply.isError() ? RedisOutcome::failure(RedisOutcome::Error::Server, reply.text())
                                        : RedisOutcome::success(reply));
@@ -182,9 +188,13 @@ void RedisSubscriber::onAnswer(const RedisReply& reply) {
   reportIfSettled();
 }
 
+// After a reconnect once every subscription is answered (refused ones are retried), and again
+// once a retried one is taken (the Broker then recovers what it missed).
 void RedisSubscriber::reportIfSettled() {
-  if (awaiting_ != 0 || !refused_.empty() || !reportWhenSettled_) return;
+  if (awaiting_ != 0 || !(reportWhenSettled_ || retryTaken_)) return;
   reportWhenSettled_ = false;
+  retryTaken_ = false;
+  if (refused_.empty()) retryDelay_ = kFirstRetry;
   if (onResubscribed_) onResubscribed_();
 }
 
@@ -199,9 +209,10 @@ void RedisSubscriber::retryRefusedLater() {
     if (!connection_->up()) return;  // the next connect sends everything
     auto refused = std::exchange(refused_, {});
     for (const auto& [name, kind] : refused) {
-      if (names(kind).count(name) != 0) sendSubscribe(name, kind, {});
+      if (names(kind).count(name) == 0) continue;  // unsubscribed meanwhile
+      sendSubscribe(name, kind, {});
+      expected_.back().retry = true;
     }
-    reportIfSettled();  // those unsubscribed meanwhile need no answer
   });
 }
 

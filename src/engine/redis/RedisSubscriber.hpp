@@ -9,10 +9,11 @@
 //   recorded and sent on the next connect; every connect sends the whole set (after AUTH/SELECT).
 // - After every reconnect (not the first connect), once Redis has confirmed each subscription
 //   again, `onResubscribed` runs: messages published while the connection was down are lost
-//   here, and the Broker recovers them from history. A subscription Redis refuses when it is
-//   sent again (-NOPERM after an ACL change; not a cluster redirect) is sent again after a delay
-//   (kFirstRetry, doubling up to kLastRetry) until Redis takes it, and `onResubscribed` waits for
-//   that: a node never believes it hears a channel it does not.
+//   here, and the Broker recovers them from history. A subscription without a confirmation
+//   callback (sent again by a connect, or moved) that Redis refuses (-NOPERM after an ACL change;
+//   not a cluster redirect) is sent again after a delay (kFirstRetry, doubling up to kLastRetry)
+//   until Redis takes it, and `onResubscribed` runs again then: what was published to it
+//   meanwhile is recovered like any outage. Until then the channel is not heard.
 // - subscribe() may take a confirmation callback: it runs once, later, on the loop (never inside
 //   subscribe()): ok() when Redis confirmed this subscription; otherwise an error outcome at once
 //   (posted) when not connected (the name is still recorded and sent on the next connect), or
@@ -69,7 +70,9 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
 
   bool connected() const override { return connection_->up(); }
   // True when connected and every subscription sent so far is confirmed by Redis.
-  bool settled() const { return connection_->up() && awaiting_ == 0 && refused_.empty(); }
+  bool settled() const { return connection_->up() && awaiting_ == 0; }
+  // Subscriptions Redis refused that wait to be sent again.
+  size_t refusedSubscriptions() const { return refused_.size(); }
   static constexpr std::chrono::milliseconds kFirstRetry{500};
   static constexpr std::chrono::milliseconds kLastRetry{30000};
   const RedisCounters& counters() const { return connection_->counters(); }
@@ -88,6 +91,7 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
     std::string name;        // the channel or pattern of an (un)subscribe
     Confirmation confirmed;  // may be empty
     Clock::time_point deadline;
+    bool retry = false;      // a refused subscription sent again
   };
 
   void onConnectionUp(bool reconnect) override;
@@ -123,6 +127,7 @@ class RedisSubscriber final : public RedisPubSub, private RedisConnection::Liste
   boost::asio::steady_timer retryTimer_;
   std::chrono::milliseconds retryDelay_ = kFirstRetry;
   bool retryArmed_ = false;
+  bool retryTaken_ = false;  // a retried subscription was taken: report once the rest are answered
   std::deque<Expected> expected_;
   boost::asio::steady_timer deadlineTimer_;
   boost::asio::steady_timer pingTimer_;
